@@ -1,0 +1,42 @@
+# Every target is a thin call into the CLI (python -m pipeline ...); set-up is automatic.
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+OUT ?= scorecards
+INPUT ?= corpus/raw
+JOBS ?= 0
+
+.PHONY: help score test train evaluate bench review-export clean-cache clean
+
+help: ## Show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV) && $(PY) -m pip install -q --upgrade pip && $(PY) -m pip install -q -e . && touch $@
+
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e '.[test]' && touch $@
+
+score: $(STAMP) ## Score every response in corpus/raw into scorecards/
+	$(PY) -m pipeline score $(INPUT) --out $(OUT) --manifest corpus/manifest.csv
+
+test: $(TEST_STAMP) ## Run the test suite
+	$(PY) -m pytest
+
+train: $(STAMP) ## Train the status classifier on corpus/annotations into models/
+	$(PY) -m pipeline train --annotations corpus/annotations --out models
+
+evaluate: $(STAMP) ## Leave-one-force-out evaluation on real passages, with baselines
+	$(PY) -m pipeline evaluate --annotations corpus/annotations
+
+bench: $(TEST_STAMP) ## Benchmark ingest, classify and end-to-end; writes bench/results.json
+	$(PY) -m pipeline bench --out bench/results.json
+
+clean-cache: $(STAMP) ## Delete the extraction cache
+	$(PY) -m pipeline cache clear
+
+clean: ## Remove the virtual environment and generated outputs
+	rm -rf $(VENV) $(OUT) .cache

@@ -1,0 +1,64 @@
+"""Every expected failure, with a code and one message template.
+
+Stages raise :class:`PipelineError`; the CLI turns it into one line on stderr
+and a row in ``errors.csv``. Nothing else prints a traceback for an expected
+failure. Codes are stable: researchers filter ``errors.csv`` by them.
+"""
+
+from __future__ import annotations
+
+from pipeline.types import Problem
+
+#: code -> message template; ``{...}`` fields come from the raising site.
+MESSAGES: dict[str, str] = {
+    # input files
+    "E101": "empty file (0 bytes)",
+    "E102": "unsupported file type '{suffix}': expected .pdf, .html, .htm, .txt or .md",
+    "E103": "not a readable PDF: {detail}",
+    "E104": "PDF is encrypted: remove the password and score it again",
+    "E105": "no text layer: OCR needed (the PDF holds only images)",
+    "E106": "not text: the bytes decode to no readable text ({detail})",
+    "E107": "too many pages: {pages} pages, over the limit of {limit}",
+    "E108": "took too long: stopped after {seconds} s (limit per document)",
+    "E109": "file not found or unreadable: {detail}",
+    # identification
+    "E201": "answers no known inspection: {detail}",
+    "E202": "force could not be identified and is not in the manifest",
+    "E203": "not a response to {inspection}: dated {found}, before the report was published on {published}",
+    "E204": "manifest names unknown {what} '{value}'",
+    # models
+    "E301": "model file {path} refused: {detail}",
+    "E302": "model file {path} is missing: run `make train`",
+    # usage and configuration
+    "E401": "manifest {path} is invalid: {detail}",
+    "E402": "no input files found under {paths}",
+    "E403": "register {path} is invalid: {detail}",
+    "E404": "annotations {path} line {line}: {detail}",
+    "E405": "input {path} line {line}: {detail}",
+    "E406": "review file {path} line {line}: {detail}",
+}
+
+
+class PipelineError(Exception):
+    """An expected failure: a code from :data:`MESSAGES` plus the details its template needs."""
+
+    def __init__(self, code: str, **details: object) -> None:
+        if code not in MESSAGES:
+            raise KeyError(f"unknown error code {code}")
+        self.code = code
+        self.details = details
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """The filled-in message, without the code."""
+        return MESSAGES[self.code].format(**self.details)
+
+    def problem(self, source: str, sha256: str = "") -> Problem:
+        """This error as a :class:`Problem` row for the run report."""
+        return Problem(source=source, code=self.code, message=self.message, sha256=sha256)
+
+
+def format_problem(problem: Problem) -> str:
+    """One line for the terminal: ``file: CODE message``."""
+    return f"{problem.source}: {problem.code} {problem.message}"
