@@ -1,0 +1,203 @@
+"""The one module (besides the CLI) that touches the file system.
+
+Reading: input discovery, source files, package data, registers, manifests,
+annotations. Writing: always atomic (temporary file in the same folder, then
+``os.replace``), so a run killed part way never leaves a half-written output
+where a good one stood. Models: saved with a manifest of their sha256 and
+scikit-learn version, and refused on load when either does not match, because
+unpickling a joblib file can run code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from pipeline.errors import PipelineError
+from pipeline.types import SourceFile
+
+#: File suffixes the ingest stage reads.
+SUPPORTED_SUFFIXES = (".pdf", ".html", ".htm", ".txt", ".md")
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex sha256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def discover_inputs(paths: Sequence[str | os.PathLike]) -> list[Path]:
+    """Expand files and folders (recursively) into a sorted list of files.
+
+    Hidden files and folders are skipped; every other file is returned, so
+    that unsupported types are reported rather than silently ignored.
+    Raises ``PipelineError(E402)`` when nothing is found.
+    """
+    found: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in path.rglob("*"):
+                rel = child.relative_to(path).parts
+                if child.is_file() and not any(part.startswith(".") for part in rel):
+                    found.add(child)
+        else:
+            found.add(path)  # a missing file is reported by read_source, not dropped
+    if not found:
+        raise PipelineError("E402", paths=", ".join(str(p) for p in paths))
+    return sorted(found, key=lambda p: str(p))
+
+
+def read_source(path: str | os.PathLike) -> SourceFile:
+    """Read one input file's bytes and hash. Raises ``PipelineError(E109)`` if unreadable."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise PipelineError("E109", detail=exc.strerror or str(exc)) from None
+    return SourceFile(path=str(path), data=data, sha256=sha256_bytes(data))
+
+
+def read_package_data(name: str) -> str:
+    """Text of a file shipped in ``pipeline/data/`` (lexicons, force list, label definitions)."""
+    return resources.files("pipeline").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def read_text(path: str | os.PathLike) -> str:
+    """UTF-8 text of a project file (register, manifest, annotations)."""
+    return Path(path).read_text(encoding="utf-8")
+
+
+def load_inspections(folder: str | os.PathLike) -> tuple:
+    """Parse every ``*.toml`` register in ``folder`` into :class:`~pipeline.types.Inspection` records, sorted by id."""
+    from pipeline.register import parse_inspection
+
+    inspections = [parse_inspection(read_text(p), origin=str(p)) for p in sorted(Path(folder).glob("*.toml"))]
+    return tuple(sorted(inspections, key=lambda i: i.id))
+
+
+def load_forces() -> tuple:
+    """The 43 territorial forces with their aliases, from ``pipeline/data/forces.csv``."""
+    from pipeline.identify import parse_forces
+
+    return parse_forces(read_package_data("forces.csv"))
+
+
+def read_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, Any]]:
+    """Yield ``(line_number, object)`` for each non-blank line. Bad JSON raises ``PipelineError(E405)``."""
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise PipelineError("E405", path=str(path), line=number, detail=f"invalid JSON ({exc.msg})") from None
+
+
+def _atomic_write(path: Path, write: Any, mode: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (UTF-8)."""
+    _atomic_write(Path(path), lambda h: h.write(text), "w")
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically."""
+    _atomic_write(Path(path), lambda h: h.write(data), "wb")
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> None:
+    """Write ``obj`` as indented, key-sorted JSON, atomically."""
+    write_text(path, json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n")
+
+
+def write_jsonl(path: str | os.PathLike, rows: Iterable[Any]) -> None:
+    """Write one JSON object per line, atomically."""
+    write_text(path, "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows))
+
+
+def write_csv(path: str | os.PathLike, frame: Any) -> None:
+    """Write a pandas DataFrame as CSV (no index, ``\\n`` line ends), atomically."""
+    write_text(path, frame.to_csv(index=False, lineterminator="\n"))
+
+
+def write_parquet(path: str | os.PathLike, frame: Any) -> None:
+    """Write a pandas DataFrame as Parquet, atomically."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    write_bytes(path, buffer.getvalue())
+
+
+# --- models -----------------------------------------------------------------
+
+def model_manifest_path(path: str | os.PathLike) -> Path:
+    """Where the manifest of the model at ``path`` lives (``x.joblib`` -> ``x.manifest.json``)."""
+    path = Path(path)
+    return path.with_name(path.name.removesuffix(".joblib") + ".manifest.json")
+
+
+def save_model(model: Any, path: str | os.PathLike, metadata: dict | None = None) -> dict:
+    """Dump ``model`` with joblib and write its manifest (sha256, scikit-learn version, ``metadata``).
+
+    Returns the manifest written.
+    """
+    import joblib
+    import sklearn
+
+    buffer = io.BytesIO()
+    joblib.dump(model, buffer, compress=3)
+    data = buffer.getvalue()
+    write_bytes(path, data)
+    manifest = {"file": Path(path).name, "sha256": sha256_bytes(data), "sklearn_version": sklearn.__version__}
+    manifest.update(metadata or {})
+    write_json(model_manifest_path(path), manifest)
+    return manifest
+
+
+def load_model(path: str | os.PathLike) -> Any:
+    """Load a model saved by :func:`save_model`, after checking its manifest.
+
+    The file's sha256 and the running scikit-learn version must equal those in
+    the manifest; otherwise ``PipelineError(E301)`` names the file and what did
+    not match, and nothing is unpickled. A missing model raises ``E302``.
+    """
+    import joblib
+    import sklearn
+
+    path = Path(path)
+    manifest_path = model_manifest_path(path)
+    if not path.exists():
+        raise PipelineError("E302", path=str(path))
+    if not manifest_path.exists():
+        raise PipelineError("E301", path=str(path), detail=f"no manifest {manifest_path.name} beside it")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise PipelineError("E301", path=str(path), detail=f"manifest unreadable ({exc})") from None
+    data = path.read_bytes()
+    digest = sha256_bytes(data)
+    if digest != manifest.get("sha256"):
+        raise PipelineError("E301", path=str(path), detail=f"sha256 {digest[:12]}… does not match the manifest's {str(manifest.get('sha256'))[:12]}…")
+    if manifest.get("sklearn_version") != sklearn.__version__:
+        raise PipelineError(
+            "E301", path=str(path),
+            detail=f"trained with scikit-learn {manifest.get('sklearn_version')}, running {sklearn.__version__}: retrain with `make train`",
+        )
+    return joblib.load(io.BytesIO(data))
