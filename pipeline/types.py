@@ -80,6 +80,7 @@ class Recommendation:
     addressee: str  # "forces" when forces / chief constables must act, else "national"
     addressed_to: str  # the bodies named, as the report words them
     deadline: date | None
+    deadline_note: str = ""  # a deadline that is no date ("Within six months of ...")
 
 
 @dataclass(frozen=True)

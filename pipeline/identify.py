@@ -1,0 +1,552 @@
+"""Identify stage: which force a document is from, which inspection it answers, and when it was written.
+
+Pure functions over text (no file access). Force and inspection names are
+found with spaCy ``PhraseMatcher`` s built once per run by
+:func:`build_identifier` from ``pipeline/data/forces.csv`` and the inspection
+register; :func:`identify` scores the matches. A manifest (``file,force,inspection``
+CSV, parsed by :func:`parse_manifest`) overrides detection where the
+researcher already knows the answer.
+
+Failures are coded: E201 (no known inspection), E202 (no force), E203 (dated
+before the inspection was published), E204 (manifest names an unknown force or
+inspection), E401 (manifest malformed), E403 (force list malformed).
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePosixPath
+from typing import Iterable, Mapping
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline.errors import PipelineError
+from pipeline.nlp import make_nlp
+from pipeline.types import Document, Force, Identification, Inspection
+
+FORCES_ORIGIN = "pipeline/data/forces.csv"
+FORCE_COLUMNS = ("name", "short_name", "aliases", "local_body")
+MANIFEST_COLUMNS = ("file", "force", "inspection")
+
+# How much one mention of each kind of name counts towards a force. Official
+# names and the local body (PCC/PFCC/Mayor) are how a response introduces
+# itself; a bare place name ("Norfolk's Joint Communications ...") is often a
+# passing reference to a neighbour, so it only adds weight.
+_FORCE_WEIGHTS = {"name": 4.0, "local_body": 4.0, "alias": 3.0, "short_name": 1.0}
+# A form or table field "Force | Staffordshire" states the force outright.
+_LABEL_BONUS = 8.0
+_INSPECTION_WEIGHTS = {"title": 2.0, "alias": 1.0}
+# Letterheads, titles and form headers name the author; later text names others.
+_EARLY_FACTOR = 2.0
+_EARLY_MIN_CHARS = 2000
+_EARLY_FRACTION = 0.2
+# A letter's own date sits in its first part; later dates are events or deadlines.
+_DATE_TOP_MIN_CHARS = 3000
+_DATE_TOP_FRACTION = 0.15
+
+_FORCE_LABEL = re.compile(
+    r"(?:^|\|)\s*(?:name\s+of\s+)?(?:police\s+)?(?:force|constabulary)(?:\s+name)?\s*[:|\-–—]?\s*$",
+    re.IGNORECASE,
+)
+
+_MONTHS = {
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
+    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+# "19th December 2024", "10 th September 2024" (a PDF artefact), "Thursday 19 Dec. 2024",
+# "December 19, 2024", "19/12/2024" (UK order), "2024-12-19". A month without a day
+# ("Version Dec 2024") is deliberately not a date.
+_DATE = re.compile(
+    _WEEKDAY
+    + r"(?:(?P<d1>\d{1,2})\s*(?:st|nd|rd|th)?\s+(?P<m1>" + _MONTH + r"),?\s+(?P<y1>(?:19|20)\d\d)"
+    + r"|(?P<m2>" + _MONTH + r")\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y2>(?:19|20)\d\d)"
+    + r"|(?P<d3>\d{1,2})[/.](?P<m3>\d{1,2})[/.](?P<y3>(?:19|20)\d\d|\d\d)"
+    + r"|(?P<y4>(?:19|20)\d\d)-(?P<m4>\d\d)-(?P<d4>\d\d))",
+    re.IGNORECASE,
+)
+# Labels that introduce the date a response was written or sent.
+_DATE_LABEL = re.compile(
+    r"^\s*(?:date(?:\s+(?:sent|of\s+(?:response|letter|reply)))?|sent(?:\s+on)?|dated|response\s+date)"
+    r"(?:\s*[:|\-–—]\s*|\s+|$)(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+# A date right under one of these is a publication date, deadline or version, not the letter's.
+_NOT_RESPONSE_DATE = re.compile(r"publish|deadline|\bdue\b|version|review|inspection", re.IGNORECASE)
+
+
+# --- force list ---------------------------------------------------------------
+
+def parse_forces(csv_text: str, origin: str = FORCES_ORIGIN) -> tuple[Force, ...]:
+    """Parse the force list (``pipeline/data/forces.csv``) into :class:`Force` records.
+
+    In: CSV text with header ``name,short_name,aliases,local_body``; ``aliases``
+    is ``;``-separated. Out: the forces in file order. Empty required cells,
+    a repeated name, or one name/alias claimed by two forces raise
+    ``PipelineError("E403", path=origin, ...)``.
+    """
+    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
+    header = tuple((reader.fieldnames or []))
+    if sorted(h.strip() for h in header) != sorted(FORCE_COLUMNS):
+        raise PipelineError("E403", path=origin, detail=f"header must be {','.join(FORCE_COLUMNS)}, got {','.join(header) or 'nothing'}")
+    forces: list[Force] = []
+    owner: dict[str, str] = {}  # lower-cased term -> force name, to catch one term naming two forces
+    for row in reader:
+        line = reader.line_num
+        if None in row or any(v is None for v in row.values()):
+            raise PipelineError("E403", path=origin, detail=f"line {line}: expected {len(FORCE_COLUMNS)} cells")
+        cells = {k.strip(): (v or "").strip() for k, v in row.items()}
+        if not any(cells.values()):
+            continue
+        for key in ("name", "short_name", "local_body"):
+            if not cells[key]:
+                raise PipelineError("E403", path=origin, detail=f"line {line}: empty {key}")
+        aliases = tuple(dict.fromkeys(a.strip() for a in cells["aliases"].split(";") if a.strip()))
+        force = Force(name=cells["name"], short_name=cells["short_name"], aliases=aliases, local_body=cells["local_body"])
+        for term in {force.name, force.short_name, force.local_body, *aliases}:
+            key = term.casefold()
+            if key in owner and owner[key] != force.name:
+                raise PipelineError("E403", path=origin, detail=f"line {line}: '{term}' already names {owner[key]}")
+            if key in owner and term == force.name:
+                raise PipelineError("E403", path=origin, detail=f"line {line}: force '{term}' listed twice")
+            owner[key] = force.name
+        forces.append(force)
+    if not forces:
+        raise PipelineError("E403", path=origin, detail="no forces listed")
+    return tuple(forces)
+
+
+# --- manifest -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One manifest row: a file and the force / inspection a researcher says it is (None where blank)."""
+
+    file: str
+    force: str | None = None
+    inspection: str | None = None
+
+
+def parse_manifest(csv_text: str, origin: str) -> dict[str, ManifestEntry]:
+    """Parse a manifest CSV into entries keyed by the ``file`` cell as written.
+
+    In: CSV text with header ``file,force,inspection``; ``force`` is a force's
+    official name or any alias, ``inspection`` a register id; either may be
+    blank. Out: ``{file: ManifestEntry}``; find a document's entry with
+    :func:`manifest_entry_for`. A wrong header, a row with the wrong number of
+    cells, an empty ``file`` or a file listed twice raises
+    ``PipelineError("E401", path=origin, detail=...)``. Names are checked
+    against the force list and register later, in :func:`identify` (E204).
+    """
+    reader = csv.reader(io.StringIO(csv_text.lstrip("\ufeff")))
+    header = next(reader, None)
+    if header is None or tuple(h.strip().lower() for h in header) != MANIFEST_COLUMNS:
+        got = ",".join(header) if header else "nothing"
+        raise PipelineError("E401", path=origin, detail=f"header must be {','.join(MANIFEST_COLUMNS)}, got {got}")
+    entries: dict[str, ManifestEntry] = {}
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue  # blank line
+        if len(row) != len(MANIFEST_COLUMNS):
+            raise PipelineError("E401", path=origin, detail=f"line {line}: expected 3 cells (file,force,inspection), got {len(row)}")
+        file, force, inspection = (cell.strip() for cell in row)
+        if not file:
+            raise PipelineError("E401", path=origin, detail=f"line {line}: empty file cell")
+        if file in entries:
+            raise PipelineError("E401", path=origin, detail=f"line {line}: file '{file}' listed twice")
+        entries[file] = ManifestEntry(file=file, force=force or None, inspection=inspection or None)
+    return entries
+
+
+def manifest_entry_for(manifest: Mapping[str, ManifestEntry], source: str) -> ManifestEntry | None:
+    """The manifest entry for the document read from ``source``, or None.
+
+    Tries the path exactly as written, then an entry whose path is a trailing
+    part of ``source`` (``raw/a.pdf`` matches ``/data/corpus/raw/a.pdf``;
+    the longest such wins), then a bare file name that only one entry has.
+    """
+    if source in manifest:
+        return manifest[source]
+    source_parts = PurePosixPath(source.replace("\\", "/")).parts
+    best: ManifestEntry | None = None
+    best_len = 0
+    by_name: dict[str, list[ManifestEntry]] = defaultdict(list)
+    for key, entry in manifest.items():
+        parts = PurePosixPath(key.replace("\\", "/")).parts
+        parts = tuple(p for p in parts if p != ".")
+        if parts and len(parts) <= len(source_parts) and source_parts[-len(parts):] == parts and len(parts) > best_len:
+            best, best_len = entry, len(parts)
+        if parts:
+            by_name[parts[-1]].append(entry)
+    if best is not None:
+        return best
+    same_name = by_name.get(source_parts[-1], []) if source_parts else []
+    return same_name[0] if len(same_name) == 1 else None
+
+
+# --- identifier ---------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class Identifier:
+    """What :func:`identify` needs, built once per run by :func:`build_identifier`.
+
+    Holds the spaCy pipeline, the phrase matchers over force names and
+    inspection titles, and lookups from any name to its record.
+    """
+
+    nlp: Language
+    forces: tuple[Force, ...]
+    inspections: tuple[Inspection, ...]
+    force_matcher: PhraseMatcher  # case-insensitive names (attr LOWER)
+    acronym_matcher: PhraseMatcher  # all-capital abbreviations, case-sensitive: "GMP", not "gmp"
+    inspection_matcher: PhraseMatcher
+    _force_lookup: Mapping[str, Force] = field(repr=False)
+    _inspection_lookup: Mapping[str, Inspection] = field(repr=False)
+
+    def resolve_force(self, value: str) -> Force | None:
+        """The force whose official name, short name, alias or local body is ``value`` (any case), or None."""
+        return self._force_lookup.get(_key(value))
+
+    def resolve_inspection(self, value: str) -> Inspection | None:
+        """The inspection whose register id or title is ``value`` (any case), or None."""
+        return self._inspection_lookup.get(_key(value))
+
+
+def build_identifier(forces: Iterable[Force], inspections: Iterable[Inspection]) -> Identifier:
+    """Build the matchers for a run.
+
+    In: the forces (from :func:`parse_forces`) and inspections (from
+    :func:`pipeline.register.parse_inspection`). Out: an :class:`Identifier`
+    to pass to every :func:`identify` call.
+    """
+    forces = tuple(forces)
+    inspections = tuple(inspections)
+    nlp = make_nlp()
+    # Only the tokenizer runs on documents here, which is cheap even on long reports.
+    nlp.max_length = 50_000_000
+    force_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    acronym_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+    inspection_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+
+    force_lookup: dict[str, Force] = {}
+    for index, force in enumerate(forces):
+        terms = [("name", force.name), ("local_body", force.local_body), ("short_name", force.short_name)]
+        terms += [("alias", alias) for alias in force.aliases]
+        for kind, term in terms:
+            force_lookup.setdefault(_key(term), force)
+            label = f"{index}\t{kind}\t{term}"
+            if _is_acronym(term):
+                acronym_matcher.add(label, [nlp.make_doc(term)])
+            else:
+                force_matcher.add(label, [nlp.make_doc(v) for v in _variants(term)])
+
+    inspection_lookup: dict[str, Inspection] = {}
+    for index, inspection in enumerate(inspections):
+        inspection_lookup.setdefault(_key(inspection.id), inspection)
+        inspection_lookup.setdefault(_key(inspection.title), inspection)
+        title_key = _key(inspection.title)
+        terms = [("title", inspection.title)] + [("alias", a) for a in inspection.aliases if _key(a) != title_key]
+        for kind, term in terms:
+            inspection_matcher.add(f"{index}\t{kind}\t{term}", [nlp.make_doc(v) for v in _variants(term)])
+
+    return Identifier(
+        nlp=nlp,
+        forces=forces,
+        inspections=inspections,
+        force_matcher=force_matcher,
+        acronym_matcher=acronym_matcher,
+        inspection_matcher=inspection_matcher,
+        _force_lookup=force_lookup,
+        _inspection_lookup=inspection_lookup,
+    )
+
+
+def _key(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def _is_acronym(term: str) -> bool:
+    # Lower-case matching would let "MPs" hit an "MPS" alias and "gmp" in prose hit "GMP".
+    return " " not in term and term.isupper() and len(term) <= 6
+
+
+def _variants(term: str) -> list[str]:
+    """The spellings of one name a response may use: "&" for "and", commas dropped."""
+    forms = {term, term.replace(" and ", " & "), term.replace(",", "")}
+    forms.add(term.replace(",", "").replace(" and ", " & "))
+    return sorted(forms)
+
+
+# --- identify -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Mention:
+    index: int  # into Identifier.forces / .inspections
+    kind: str
+    term: str  # the name as listed, for the evidence line
+    offset: int  # character offset in Document.text
+    labelled: bool = False
+
+
+def identify(document: Document, identifier: Identifier, manifest: ManifestEntry | None = None) -> Identification:
+    """Decide the force a document is from, the inspection it answers, and its own date.
+
+    In: a normalised :class:`Document`, the run's :class:`Identifier`, and the
+    document's manifest entry if any (it overrides detection of whichever of
+    force / inspection it names; ``method`` is then ``"manifest"``).
+    Out: an :class:`Identification` with ``evidence`` saying what decided it.
+
+    Raises ``PipelineError``: E204 when the manifest names a force or
+    inspection that is not known; E201 when no inspection title or alias is
+    found; E203 when the document is dated before the inspection's
+    publication (it cannot answer it); E202 when no force is found and the
+    manifest gives none.
+    """
+    force: Force | None = None
+    inspection: Inspection | None = None
+    if manifest is not None and manifest.force:
+        force = identifier.resolve_force(manifest.force)
+        if force is None:
+            raise PipelineError("E204", what="force", value=manifest.force)
+    if manifest is not None and manifest.inspection:
+        inspection = identifier.resolve_inspection(manifest.inspection)
+        if inspection is None:
+            raise PipelineError("E204", what="inspection", value=manifest.inspection)
+
+    text = document.text
+    found_date = _find_response_date(text)
+    response_date = found_date[0] if found_date else None
+    evidence: list[str] = []
+    doc: _Tokens | None = None
+
+    if inspection is not None:
+        evidence.append(f"inspection: manifest '{inspection.id}'")
+    else:
+        doc = _Tokens(text, identifier.nlp)
+        inspection, note = _detect_inspection(doc, identifier, response_date)
+        if inspection is None:
+            raise PipelineError("E201", detail="no known inspection title found")
+        evidence.append(f"inspection: {note}")
+
+    if response_date is not None and response_date < inspection.published:
+        raise PipelineError(
+            "E203", inspection=inspection.id, found=response_date.isoformat(), published=inspection.published.isoformat()
+        )
+
+    if force is not None:
+        evidence.insert(0, f"force: manifest '{force.name}'")
+    else:
+        doc = doc or _Tokens(text, identifier.nlp)
+        force, note = _detect_force(doc, identifier)
+        if force is None:
+            raise PipelineError("E202")
+        evidence.insert(0, f"force: {note}")
+
+    evidence.append(f"date: '{found_date[1]}'" if found_date else "date: none found")
+    by_manifest = manifest is not None and bool(manifest.force or manifest.inspection)
+    return Identification(
+        force=force,
+        inspection=inspection,
+        response_date=response_date,
+        method="manifest" if by_manifest else "detected",
+        evidence="; ".join(evidence),
+    )
+
+
+class _Tokens:
+    """A document tokenised for matching, with whitespace runs collapsed.
+
+    Hard line breaks inside a name ("Police and Crime\\nCommissioner") would
+    otherwise become separate tokens and defeat the phrase matcher; the
+    offset map sends positions back to ``Document.text``.
+    """
+
+    def __init__(self, text: str, nlp: Language) -> None:
+        self.text = text
+        pieces: list[str] = []
+        self._starts_new: list[int] = []
+        self._starts_old: list[int] = []
+        pos = new = 0
+        for ws in re.finditer(r"\s+", text):
+            for piece, old in ((text[pos:ws.start()], pos), (" ", ws.start())):
+                self._starts_new.append(new)
+                self._starts_old.append(old)
+                pieces.append(piece)
+                new += len(piece)
+            pos = ws.end()
+        self._starts_new.append(new)
+        self._starts_old.append(pos)
+        pieces.append(text[pos:])
+        self.doc: Doc = nlp.make_doc("".join(pieces))
+        self.early_limit = max(_EARLY_MIN_CHARS, int(len(text) * _EARLY_FRACTION))
+
+    def offset(self, token_index: int) -> int:
+        """Character offset in the original text of token ``token_index``."""
+        new = self.doc[token_index].idx
+        i = bisect.bisect_right(self._starts_new, new) - 1
+        return self._starts_old[i] + (new - self._starts_new[i])
+
+    def weight(self, offset: int) -> float:
+        return _EARLY_FACTOR if offset < self.early_limit else 1.0
+
+
+def _matches(tokens: _Tokens, matchers: Iterable[PhraseMatcher]) -> list[tuple[str, str, str, int, int]]:
+    """Longest non-overlapping matches as (index, kind, term, start, end) with token positions."""
+    strings = tokens.doc.vocab.strings
+    spans = [Span(tokens.doc, s, e, label=mid) for m in matchers for mid, s, e in m(tokens.doc)]
+    result = []
+    for span in sorted(filter_spans(spans), key=lambda sp: sp.start):
+        index, kind, term = strings[span.label].split("\t", 2)
+        result.append((index, kind, term, span.start, span.end))
+    return result
+
+
+def _is_labelled(text: str, offset: int) -> bool:
+    """True when the name at ``offset`` fills a "Force" field (same line, or the line above)."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    prefix = text[line_start:offset]
+    if prefix.strip():
+        return bool(_FORCE_LABEL.search(prefix))
+    previous = text[:line_start].rstrip().rsplit("\n", 1)[-1]
+    return bool(previous.strip()) and bool(_FORCE_LABEL.fullmatch(previous.strip()))
+
+
+def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None, str]:
+    mentions = []
+    for index, kind, term, start, _end in _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher)):
+        offset = tokens.offset(start)
+        mentions.append(_Mention(int(index), kind, term, offset, _is_labelled(tokens.text, offset)))
+    if not mentions:
+        return None, ""
+
+    scores: dict[int, float] = defaultdict(float)
+    strong: set[int] = set()
+    first: dict[int, int] = {}
+    for m in mentions:
+        scores[m.index] += (_FORCE_WEIGHTS[m.kind] + (_LABEL_BONUS if m.labelled else 0.0)) * tokens.weight(m.offset)
+        first.setdefault(m.index, m.offset)
+        if m.kind != "short_name" or m.labelled:
+            strong.add(m.index)
+    # A bare place name alone is too weak to attribute a document (it may be a neighbour).
+    ranked = sorted((i for i in scores if i in strong), key=lambda i: (-scores[i], first[i]))
+    if not ranked:
+        return None, ""
+    best = ranked[0]
+    forms = Counter(m.term for m in mentions if m.index == best)
+    note = ", ".join(f"'{term}' ×{n}" for term, n in forms.most_common(3))
+    if any(m.labelled for m in mentions if m.index == best):
+        note += " (form field)"
+    others = sorted((i for i in scores if i != best), key=lambda i: -scores[i])
+    if others:
+        runner = others[0]
+        tie = " (tie: earliest mention wins)" if scores[runner] == scores[best] else ""
+        note += f"; next {identifier.forces[runner].name} {scores[runner]:g} vs {scores[best]:g}{tie}"
+    return identifier.forces[best], note
+
+
+def _detect_inspection(tokens: _Tokens, identifier: Identifier, response_date: date | None) -> tuple[Inspection | None, str]:
+    scores: dict[int, float] = defaultdict(float)
+    first: dict[int, int] = {}
+    forms: dict[int, Counter] = defaultdict(Counter)
+    for index, kind, term, start, _end in _matches(tokens, (identifier.inspection_matcher,)):
+        i, offset = int(index), tokens.offset(start)
+        scores[i] += _INSPECTION_WEIGHTS[kind] * tokens.weight(offset)
+        first.setdefault(i, offset)
+        forms[i][term] += 1
+    candidates = list(scores)
+    if response_date is not None:
+        # A response cannot answer a report published after it was written.
+        possible = [i for i in candidates if identifier.inspections[i].published <= response_date]
+        candidates = possible or candidates
+    if not candidates:
+        return None, ""
+    best = min(candidates, key=lambda i: (-scores[i], first[i]))
+    return identifier.inspections[best], ", ".join(f"'{t}' ×{n}" for t, n in forms[best].most_common(2))
+
+
+# --- response date ------------------------------------------------------------
+
+def find_response_date(text: str) -> date | None:
+    """The date a response was written or sent, or None.
+
+    In: a document's normalised text. Out: the first of (a) a date after a
+    label such as ``Sent on``, ``Date:`` or ``Dated`` (same line or the next),
+    or (b) a line that is only a date, in the document's first part (a
+    letter's date line). A publication date given as a field ("Published Date
+    | 10 September 2024") and a month without a day ("Version Dec 2024") are
+    not response dates.
+    """
+    found = _find_response_date(text)
+    return found[0] if found else None
+
+
+def _find_response_date(text: str) -> tuple[date, str] | None:
+    """As :func:`find_response_date`, also returning the matched wording for the evidence line."""
+    top = max(_DATE_TOP_MIN_CHARS, int(len(text) * _DATE_TOP_FRACTION))
+    lines = text.split("\n")
+    offset = 0
+    previous = ""  # last non-blank line
+    for number, line in enumerate(lines):
+        line_offset, offset = offset, offset + len(line) + 1
+        stripped = _strip_cells(line)
+        if not stripped:
+            continue
+        label = _DATE_LABEL.match(stripped)
+        if label:
+            rest = label.group("rest").strip()
+            value = rest or _next_nonblank(lines, number)
+            parsed = _whole_date(value)
+            if parsed:
+                return parsed, value
+        elif line_offset < top and not _NOT_RESPONSE_DATE.search(previous):
+            parsed = _whole_date(stripped)
+            if parsed:
+                return parsed, stripped
+        previous = stripped
+    return None
+
+
+def _strip_cells(line: str) -> str:
+    # Table cells arrive joined by " | "; an empty cell leaves stray bars at the ends.
+    return " | ".join(c.strip() for c in line.split("|") if c.strip())
+
+
+def _next_nonblank(lines: list[str], number: int) -> str:
+    for line in lines[number + 1:number + 4]:
+        if line.strip():
+            return _strip_cells(line)
+    return ""
+
+
+def _whole_date(value: str) -> date | None:
+    """The date when ``value`` is a date and nothing else (trailing full stop allowed)."""
+    match = _DATE.fullmatch(value.strip().rstrip(".,").strip())
+    return _to_date(match) if match else None
+
+
+def _to_date(match: re.Match[str]) -> date | None:
+    g = match.groupdict()
+    try:
+        if g["d1"]:
+            return date(int(g["y1"]), _MONTHS[g["m1"].lower().rstrip(".")], int(g["d1"]))
+        if g["d2"]:
+            return date(int(g["y2"]), _MONTHS[g["m2"].lower().rstrip(".")], int(g["d2"]))
+        if g["d3"]:
+            year = int(g["y3"])
+            return date(year + 2000 if year < 100 else year, int(g["m3"]), int(g["d3"]))
+        return date(int(g["y4"]), int(g["m4"]), int(g["d4"]))
+    except (ValueError, KeyError):
+        return None  # "31 February", "13/13/2024"
