@@ -1,0 +1,228 @@
+"""The cue lexicon, the rule baseline and the prediction helpers of pipeline.classify."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.utils.estimator_checks import check_no_attributes_set_in_init
+
+from pipeline.classify import (
+    GUIDELINE_ORDER,
+    CueEngine,
+    CueRuleClassifier,
+    classify_passages,
+    load_cue_lexicon,
+    predict,
+    rule_decision,
+    split_sentences,
+)
+from pipeline.types import LABELS, ClassifiedPassage, Passage
+
+LEXICON = load_cue_lexicon()
+
+
+@pytest.fixture(scope="module")
+def engine() -> CueEngine:
+    return CueEngine(LEXICON)
+
+
+@pytest.fixture(scope="module")
+def baseline() -> CueRuleClassifier:
+    return CueRuleClassifier().fit([], [])
+
+
+def _families(engine: CueEngine, sentence: str) -> set[str]:
+    return {m.family for s in engine.analyse([sentence])[0] for m in s.matches}
+
+
+# --- the lexicon -----------------------------------------------------------------
+
+def test_lexicon_families_and_labels() -> None:
+    names = [f["name"] for f in LEXICON["families"]]
+    for expected in ("perfect", "past", "existing_practice", "progressive", "review_begun", "future",
+                     "conditional", "outstanding", "refusal", "blanket", "restatement", "negation"):
+        assert expected in names
+    voting = {f["label"] for f in LEXICON["families"]} - {"none"}
+    assert voting == set(LABELS)
+
+
+EXAMPLES = [(f["name"], s, True) for f in LEXICON["families"] for s in f["fires_on"]] + [
+    (f["name"], s, False) for f in LEXICON["families"] for s in f["silent_on"]
+]
+
+
+@pytest.mark.parametrize(("family", "sentence", "fires"), EXAMPLES, ids=[f"{f}-{'fires' if x else 'silent'}-{i}" for i, (f, _, x) in enumerate(EXAMPLES)])
+def test_lexicon_examples(engine: CueEngine, family: str, sentence: str, fires: bool) -> None:
+    """Every family matches its fires_on sentences and not its silent_on ones (both kept in cues.toml)."""
+    assert (family in _families(engine, sentence)) is fires
+
+
+def test_every_family_has_positive_and_negative_examples() -> None:
+    for family in LEXICON["families"]:
+        assert family["fires_on"] and family["silent_on"], family["name"]
+
+
+def test_lexicon_rejects_bad_label() -> None:
+    bad = {"families": {"x": {"label": "done", "role": "done", "phrases": ["x"]}}}
+    with pytest.raises(ValueError, match="label"):
+        load_cue_lexicon(bad)
+
+
+def test_curly_apostrophes_match(engine: CueEngine) -> None:
+    assert "perfect" in _families(engine, "We\u2019ve trained every call handler.")
+
+
+def test_overlap_and_scope_rules(engine: CueEngine) -> None:
+    # the blanket statement absorbs the future cue inside it
+    assert _families(engine, "All actions will be progressed by the relevant departments.") == {"blanket"}
+    # a refusal beats the future reading of "will"
+    assert "future" not in _families(engine, "The force will not be adopting this recommendation.")
+    # a done cue after a modal is void
+    assert "existing_practice" not in _families(engine, "A new process will be put in place.")
+
+
+# --- the rule baseline -------------------------------------------------------------
+
+HARD_CASES = [
+    ("The policy was updated in October 2023.", "completed"),
+    ("The policy is being reviewed.", "in_progress"),
+    ("We will review the policy.", "planned"),
+    ("We accept all the recommendations.", "not_addressed"),
+    ("We have updated the policy and will now train staff.", "in_progress"),
+    ("A review of the custody procedure has begun.", "in_progress"),
+    ("Once the national guidance is published we will update our procedure.", "planned"),
+    ("This recommendation does not apply to the force because it has no custody suite.", "not_addressed"),
+    ("Progress will be monitored through our governance boards.", "not_addressed"),
+    ("Monthly audit reports are produced for the board.", "completed"),
+    ("", "not_addressed"),
+]
+
+
+@pytest.mark.parametrize(("text", "label"), HARD_CASES)
+def test_baseline_follows_guideline_hard_cases(baseline: CueRuleClassifier, text: str, label: str) -> None:
+    assert baseline.predict([text])[0] == label
+    assert predict(baseline, [text])[0].label == label
+
+
+def test_rule_decision_order() -> None:
+    assert rule_decision({"refusal": 1, "done": 3}) == "not_addressed"
+    assert rule_decision({"started": 1, "done": 2}) == "in_progress"
+    assert rule_decision({"done": 1, "todo": 1}) == "in_progress"
+    assert rule_decision({"done": 1}) == "completed"
+    assert rule_decision({"todo": 2, "blanket": 1}) == "planned"
+    assert rule_decision({"blanket": 2}) == "not_addressed"
+    assert rule_decision({}) == "not_addressed"
+
+
+def test_baseline_is_a_sklearn_estimator(baseline: CueRuleClassifier) -> None:
+    check_no_attributes_set_in_init("CueRuleClassifier", CueRuleClassifier())
+    fresh = CueRuleClassifier(alpha=1.0)
+    assert fresh.fit(["x"], ["planned"]) is fresh
+    assert clone(fresh).get_params() == {"lexicon": None, "alpha": 1.0}
+    assert sorted(baseline.classes_) == sorted(LABELS)
+    texts = [t for t, _ in HARD_CASES]
+    proba = baseline.predict_proba(texts)
+    assert proba.shape == (len(texts), 4)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert list(baseline.classes_[proba.argmax(axis=1)]) == list(baseline.predict(texts))
+
+
+def test_baseline_refuses_unknown_labels() -> None:
+    with pytest.raises(ValueError, match="unknown labels"):
+        CueRuleClassifier().fit(["a"], ["done"])
+
+
+def test_baseline_pickle_drops_spacy(baseline: CueRuleClassifier) -> None:
+    baseline.predict(["The policy was updated."])  # builds the spaCy pipeline
+    data = pickle.dumps(baseline)
+    assert b"spacy" not in data
+    restored = pickle.loads(data)
+    assert list(restored.predict([t for t, _ in HARD_CASES])) == list(baseline.predict([t for t, _ in HARD_CASES]))
+
+
+# --- predict / classify_passages ------------------------------------------------------
+
+PASSAGE = (
+    "The force has reviewed its custody procedure. The revised procedure was published in May 2024. "
+    "Training for custody sergeants is being delivered and will finish in the autumn."
+)
+
+
+def test_predictions_have_four_scores_and_evidence_from_the_text(baseline: CueRuleClassifier) -> None:
+    texts = [PASSAGE, "We will review the vetting policy.", "Keeping people safe matters to us."]
+    for text, prediction in zip(texts, predict(baseline, texts)):
+        assert set(prediction.scores) == set(LABELS)
+        assert sum(prediction.scores.values()) == pytest.approx(1.0)
+        assert prediction.confidence == prediction.scores[prediction.label]
+        assert prediction.label == max(prediction.scores, key=prediction.scores.get)
+        assert 1 <= len(prediction.evidence) <= 2
+        assert all(sentence in text for sentence in prediction.evidence)
+    assert predict(baseline, [PASSAGE])[0].label == "in_progress"
+    assert "being delivered" in " ".join(predict(baseline, [PASSAGE])[0].evidence)
+
+
+@pytest.mark.parametrize("empty", ["", "   \n  "])
+def test_empty_text_is_not_addressed_with_certainty(baseline: CueRuleClassifier, empty: str) -> None:
+    (prediction,) = predict(baseline, [empty])
+    assert prediction.label == "not_addressed"
+    assert prediction.confidence == 1.0
+    assert prediction.scores["not_addressed"] == 1.0 and sum(prediction.scores.values()) == 1.0
+    assert prediction.evidence == ()
+
+
+def test_predict_needs_predict_proba() -> None:
+    with pytest.raises(TypeError):
+        predict(object(), ["text"])
+
+
+def test_split_sentences_returns_substrings() -> None:
+    text = "First point. Second point, with a date: 1 May 2024.\nA third line without a stop\n\nFourth? Yes."
+    sentences = split_sentences(text)
+    assert sentences == ["First point.", "Second point, with a date: 1 May 2024.", "A third line without a stop", "Fourth?", "Yes."]
+    assert all(s in text for s in sentences)
+
+
+def _passage(i: int, text: str, link: str) -> Passage:
+    return Passage(
+        id=f"p{i}", source="x.txt", sha256="0" * 64, recommendations=(str(i),), link=link, start=0,
+        end=len(text), page=1, text=text, response_text=text, response_spans=((0, len(text)),),
+    )
+
+
+def test_classify_passages_keeps_order_and_classifies_blanket_links(baseline: CueRuleClassifier) -> None:
+    passages = [
+        _passage(1, "The policy was updated in October 2023.", "numbered"),
+        _passage(2, "We accept all the recommendations.", "blanket"),
+        _passage(3, "", "mention"),
+    ]
+    result = classify_passages(passages, baseline)
+    assert isinstance(result, tuple) and all(isinstance(r, ClassifiedPassage) for r in result)
+    assert [r.passage.id for r in result] == ["p1", "p2", "p3"]
+    assert [r.prediction.label for r in result] == ["completed", "not_addressed", "not_addressed"]
+
+
+def test_guideline_order() -> None:
+    assert GUIDELINE_ORDER == ("completed", "in_progress", "planned", "not_addressed")
+    assert set(GUIDELINE_ORDER) == set(LABELS)
+
+
+try:  # property test: any text gets a well-formed prediction
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - hypothesis is a test extra
+    pass
+else:
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.lists(st.text(alphabet=st.characters(min_codepoint=9, max_codepoint=0x2FFF), max_size=200), min_size=1, max_size=4))
+    def test_any_text_gets_a_well_formed_prediction(baseline: CueRuleClassifier, texts: list[str]) -> None:
+        for text, prediction in zip(texts, predict(baseline, texts)):
+            assert prediction.label in LABELS
+            assert set(prediction.scores) == set(LABELS)
+            assert sum(prediction.scores.values()) == pytest.approx(1.0)
+            assert len(prediction.evidence) <= 2
+            assert all(sentence in text for sentence in prediction.evidence)
+            if not text.strip():
+                assert prediction.label == "not_addressed" and prediction.evidence == ()
