@@ -20,8 +20,10 @@ $(STAMP): pyproject.toml
 $(TEST_STAMP): $(STAMP)
 	$(PY) -m pip install -q -e '.[test]' && touch $@
 
+# Exit 1 means "scored, and some documents were reported in errors.csv" (the shipped
+# corpus holds an HMICFRS letter that is no response): only exit 2 fails the target.
 score: $(STAMP) ## Score every response in corpus/raw into scorecards/
-	$(PY) -m pipeline score $(INPUT) --out $(OUT) --manifest corpus/manifest.csv
+	$(PY) -m pipeline score $(INPUT) --out $(OUT) --manifest corpus/manifest.csv || [ $$? -eq 1 ]
 
 test: $(TEST_STAMP) ## Run the test suite
 	$(PY) -m pytest
