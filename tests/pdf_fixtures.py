@@ -1,0 +1,164 @@
+"""Real PDFs for tests, drawn with reportlab into a folder the test gives (usually ``tmp_path``).
+
+Every helper writes one file and returns its path:
+
+* :func:`render_text_pdf` -- normalised text, one reportlab ``Paragraph`` per line.
+* :func:`render_seed_pdf` -- the same, but each run of `` | `` table rows becomes a
+  real reportlab ``Table`` with grid lines, wrapping cells and its first row
+  repeated as a header on every page the table spans.
+* :func:`write_encrypted_pdf`, :func:`write_image_only_pdf`,
+  :func:`write_truncated_pdf` -- the bad inputs ingest must refuse.
+* :func:`font_name` -- the font they draw with, for tests that draw their own.
+
+The text given is *normalised* text (see :func:`pipeline.ingest.normalise_text`):
+lines are headings, list items, table rows or paragraphs, so each line is drawn
+as its own paragraph. That is what lets a test assert that ingesting the PDF
+gives back the same lines.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Sequence
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.pdfencrypt import StandardEncryption
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+CELL = " | "
+
+# A TrueType font so that glyphs outside WinAnsi (the Cleveland seed's ballot
+# boxes) are drawn and carry a ToUnicode map; DejaVu where installed, else the
+# Vera font reportlab ships.
+_FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    os.path.join(os.path.dirname(__import__("reportlab").__file__), "fonts", "Vera.ttf"),
+)
+
+
+def font_name() -> str:
+    """The TrueType font the fixtures draw with, registered with reportlab (for tests drawing their own PDFs)."""
+    name = "FixtureSans"
+    if name not in pdfmetrics.getRegisteredFontNames():
+        path = next(p for p in _FONT_CANDIDATES if os.path.exists(p))
+        pdfmetrics.registerFont(TTFont(name, path))
+    return name
+
+
+def _styles(font_size: float) -> tuple[ParagraphStyle, ParagraphStyle]:
+    body = ParagraphStyle("body", fontName=font_name(), fontSize=font_size, leading=font_size * 1.2,
+                          spaceAfter=font_size * 0.7)
+    cell = ParagraphStyle("cell", parent=body, spaceAfter=0)
+    return body, cell
+
+
+def _para(line: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(line), style)
+
+
+def _table(rows: Sequence[Sequence[str]], width: float, style: ParagraphStyle) -> Table:
+    ncols = max(len(r) for r in rows)
+    # two-column response tables give the answer more room, like the published ones
+    widths = [width * 0.42, width * 0.58] if ncols == 2 else [width / ncols] * ncols
+    data = [[_para(c, style) for c in list(r) + [""] * (ncols - len(r))] for r in rows]
+    table = Table(data, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+    ]))
+    return table
+
+
+def _build(path: str | os.PathLike, text: str, tables: bool, font_size: float) -> Path:
+    path = Path(path)
+    body, cell = _styles(font_size)
+    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=2.5 * cm, rightMargin=2.5 * cm,
+                            topMargin=2.5 * cm, bottomMargin=2.5 * cm)
+    story: list = []
+    rows: list[list[str]] = []
+
+    def flush_rows() -> None:
+        if rows:
+            story.append(_table(rows, doc.width, cell))
+            story.append(Spacer(1, font_size))
+            rows.clear()
+
+    for line in text.split("\n"):
+        if tables and CELL.strip() in line and (CELL in line or line.startswith("| ")):
+            rows.append([c.strip() for c in line.split(CELL.strip())])
+            continue
+        flush_rows()
+        if line.strip():
+            # whole paragraphs move to the next page rather than split, so each
+            # line of the text stays one line after extraction
+            story.append(KeepTogether([_para(line, body)]))
+    flush_rows()
+    doc.build(story)
+    return path
+
+
+def render_text_pdf(text: str, path: str | os.PathLike, *, font_size: float = 10) -> Path:
+    """Write ``text`` (normalised text) to a PDF at ``path``: one paragraph per non-blank line, pages as needed.
+
+    Table rows are drawn as plain paragraphs, pipes and all. Returns the path.
+    """
+    return _build(path, text, tables=False, font_size=font_size)
+
+
+def render_seed_pdf(seed_text: str, path: str | os.PathLike, *, font_size: float = 10) -> Path:
+    """Write a normalised seed to a PDF at ``path``, its `` | `` rows as real ruled tables.
+
+    Each run of consecutive rows becomes one reportlab ``Table`` with a grid,
+    as many columns as its widest row (two-column tables 42/58 of the width),
+    cells that wrap over several lines, and the first row repeated at the top
+    of every page the table continues on. Other lines are paragraphs as in
+    :func:`render_text_pdf`. Returns the path.
+    """
+    return _build(path, seed_text, tables=True, font_size=font_size)
+
+
+def write_encrypted_pdf(path: str | os.PathLike, text: str = "A secret response.", password: str = "secret") -> Path:
+    """A one-page PDF that needs the user password ``password`` to open."""
+    path = Path(path)
+    c = canvas.Canvas(str(path), pagesize=A4, encrypt=StandardEncryption(password, ownerPassword=password + "-owner"))
+    c.drawString(72, 760, text)
+    c.showPage()
+    c.save()
+    return path
+
+
+def write_image_only_pdf(path: str | os.PathLike, pages: int = 1) -> Path:
+    """A PDF of ``pages`` pages holding only a raster image each (a scan without OCR): no text layer."""
+    from PIL import Image, ImageDraw
+
+    path = Path(path)
+    image = Image.new("RGB", (400, 200), "white")
+    ImageDraw.Draw(image).rectangle((20, 20, 380, 180), outline="black", width=4)
+    image_path = path.with_suffix(".png")
+    image.save(image_path)
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for _ in range(pages):
+        c.drawImage(str(image_path), 72, 500, width=400, height=200)
+        c.showPage()
+    c.save()
+    image_path.unlink()
+    return path
+
+
+def write_truncated_pdf(path: str | os.PathLike, text: str = "A response cut short.", keep: float = 0.5) -> Path:
+    """A valid one-paragraph PDF cut to its first ``keep`` fraction of bytes (an interrupted download)."""
+    path = Path(path)
+    render_text_pdf(text, path)
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    return path
