@@ -30,6 +30,7 @@ import io
 import re
 import struct
 import unicodedata
+import time
 import zlib
 from collections import Counter
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ from pipeline.types import Document, Page, SourceFile
 MEDIA_TYPES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text"}
 CELL_SEPARATOR = " | "
 DEFAULT_MAX_PAGES = 300
+#: Time budget for laying out one PDF, in seconds (E108 past it).
+DEFAULT_MAX_SECONDS = 120.0
 
 # --- character-level data -----------------------------------------------------
 
@@ -95,7 +98,7 @@ _MD_TABLE_SEPARATOR = re.compile(r"^:?-+:?$")
 _SPACES = re.compile(r"[ \t]+")
 
 
-def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES) -> Document:
+def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_seconds: float | None = DEFAULT_MAX_SECONDS) -> Document:
     """Read one source file's bytes into a normalised :class:`Document`.
 
     The reader is chosen by the suffix of ``source.path``: ``.pdf``, ``.html``
@@ -103,7 +106,8 @@ def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES) -> Documen
     (pages separated by a blank line in ``text``); HTML and text give one page.
     Raises :class:`PipelineError`: E101 empty file, E102 unsupported suffix,
     E103 unreadable PDF, E104 encrypted PDF, E105 PDF without a text layer,
-    E106 bytes that are not text, E107 more than ``max_pages`` pages.
+    E106 bytes that are not text, E107 more than ``max_pages`` pages, E108
+    PDF layout still running after ``max_seconds`` (checked between pages).
     """
     if not source.data:
         raise PipelineError("E101")
@@ -112,7 +116,7 @@ def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES) -> Documen
     if media_type is None:
         raise PipelineError("E102", suffix=suffix or "(none)")
     if media_type == "pdf":
-        raw_pages = _read_pdf(source.data, max_pages)
+        raw_pages = _read_pdf(source.data, max_pages, max_seconds)
     elif media_type == "html":
         raw_pages = [_read_html(source.data)]
     elif suffix == ".md":
@@ -534,7 +538,7 @@ _TOL = 2.0  # points: slack when comparing PDF positions
 _CID = re.compile(r"\(cid:\d+\)")
 
 
-def _read_pdf(data: bytes, max_pages: int) -> list[str]:
+def _read_pdf(data: bytes, max_pages: int, max_seconds: float | None = None) -> list[str]:
     """Text of each page of a PDF, tables rebuilt as `` | `` rows, in one pdfminer pass."""
     from pdfminer.layout import LAParams
     from pdfminer.converter import PDFPageAggregator
@@ -570,7 +574,12 @@ def _read_pdf(data: bytes, max_pages: int) -> list[str]:
     device = PDFPageAggregator(manager, laparams=laparams)
     interpreter = PDFPageInterpreter(manager, device)
     layouts = []
+    started = time.monotonic()
     for pdf_page in pdf_pages:
+        # Checked between pages: a hostile file cannot hold the batch for longer
+        # than the budget plus one page's layout.
+        if max_seconds is not None and time.monotonic() - started > max_seconds:
+            raise PipelineError("E108", seconds=max_seconds)
         try:
             interpreter.process_page(pdf_page)
             layout = device.get_result()

@@ -177,9 +177,9 @@ class _Citation:
 
 def _numbers(first: str, rest: str, known: set[str]) -> tuple[str, ...]:
     values = [int(first)]
-    for sep, num in re.findall(r"(,|and|&|/|-|–|to)\s*(\d{1,3})", rest):
+    for sep, num in re.findall(r"(,|and|ac|&|/|-|–|to|i)\s*(\d{1,3})", rest):
         n = int(num)
-        if sep in ("-", "–", "to") and values and n > values[-1]:
+        if sep in ("-", "–", "to", "i") and values and n > values[-1]:  # "i" is Welsh "to"
             values.extend(range(values[-1] + 1, n + 1))
         else:
             values.append(n)

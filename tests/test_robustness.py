@@ -1,0 +1,238 @@
+"""Bad input never loses the batch: broken files, scans, encodings, Welsh, duplicates, interrupted runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline import io
+from pipeline.cli import main
+from pipeline.errors import PipelineError
+from pipeline.ingest import ingest
+from pipeline.segment import segment
+from pipeline.types import Document, Page, SourceFile
+from tests.conftest import ROOT, SEEDS
+from tests.pdf_fixtures import render_text_pdf, write_encrypted_pdf, write_image_only_pdf, write_truncated_pdf
+
+MANIFEST = str(ROOT / "corpus" / "manifest.csv")
+
+
+def score(inputs, out, *extra):
+    return main(["score", *map(str, inputs), "--out", str(out), "--manifest", MANIFEST, *extra])
+
+
+@pytest.fixture(scope="module")
+def bad_batch(tmp_path_factory):
+    """A folder with one of each bad file beside a good seed response, scored once."""
+    folder = tmp_path_factory.mktemp("batch")
+    shutil.copy(SEEDS["Gwent"], folder / "gwent.txt")
+    (folder / "empty.txt").write_bytes(b"")
+    write_truncated_pdf(folder / "truncated.pdf")
+    (folder / "random.pdf").write_bytes(os.urandom(4096))
+    (folder / "random.txt").write_bytes(bytes(range(256)) * 16)
+    write_encrypted_pdf(folder / "encrypted.pdf")
+    write_image_only_pdf(folder / "scan.pdf", pages=2)
+    (folder / "other-inspection.txt").write_text(
+        "Response of the Police and Crime Commissioner for Dorset to the PEEL inspection of Dorset Police.\n\n"
+        "Dorset Police has updated its custody procedures.\n", encoding="utf-8")
+    (folder / "no-force.txt").write_text(
+        "Comments on An inspection into activism and impartiality in policing\n\n"
+        "Recommendation 16\n\nThe policy has been updated and published.\n", encoding="utf-8")
+    (folder / "notes.docx").write_bytes(b"PK\x03\x04 not really a word file")
+    out = folder.parent / "out"
+    code = score([folder], out)
+    return code, out, folder
+
+
+EXPECTED_CODES = {
+    "empty.txt": "E101", "truncated.pdf": "E103", "random.pdf": "E103", "random.txt": "E106",
+    "encrypted.pdf": "E104", "scan.pdf": "E105", "other-inspection.txt": "E201", "no-force.txt": "E202",
+    "notes.docx": "E102",
+}
+
+
+def test_each_bad_file_is_listed_with_its_reason(bad_batch):
+    code, out, _ = bad_batch
+    assert code == 1
+    errors = pd.read_csv(out / "errors.csv")
+    assert {os.path.basename(s): c for s, c in zip(errors.source, errors.code)} == EXPECTED_CODES
+    scan = errors[errors.source.str.endswith("scan.pdf")].message.item()
+    assert "no text layer: OCR needed" in scan
+    assert errors.message.str.len().min() > 10
+
+
+def test_the_good_response_is_still_scored_and_scans_never_become_forces(bad_batch):
+    _, out, _ = bad_batch
+    card = pd.read_csv(out / "scorecard.csv")
+    assert card.force.unique().tolist() == ["Gwent Police"]
+    assert len(card) == 9 and (card.basis == "model").all()
+
+
+def test_bad_files_print_one_line_each_and_no_traceback(bad_batch, capsys, tmp_path):
+    _, _, folder = bad_batch
+    assert score([folder], tmp_path / "again") == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert len([line for line in err.splitlines() if line.strip()]) == len(EXPECTED_CODES)
+
+
+def test_time_budget_stops_a_slow_pdf(tmp_path):
+    path = render_text_pdf("\n\n".join(f"Paragraph {i} of a long response." for i in range(400)), tmp_path / "long.pdf")
+    with pytest.raises(PipelineError) as error:
+        ingest(io.read_source(path), max_seconds=1e-9)
+    assert error.value.code == "E108"
+
+
+def test_page_cap_reports_the_count(tmp_path):
+    path = render_text_pdf("\n\n".join(f"Paragraph {i} of a long response." for i in range(400)), tmp_path / "long.pdf")
+    with pytest.raises(PipelineError) as error:
+        ingest(io.read_source(path), max_pages=2)
+    assert error.value.code == "E107" and "limit of 2" in error.value.message
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "utf-16"])
+def test_other_encodings_are_decoded_and_scored(tmp_path, encoding):
+    text = SEEDS["Suffolk"].read_text(encoding="utf-8")
+    if encoding == "latin-1":  # Latin-1 has no curly quotes or en dashes
+        text = text.translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-"}))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "suffolk.txt").write_bytes(text.encode(encoding))  # utf-16 writes a BOM
+    assert score([folder], tmp_path / "out") == 0
+    card = pd.read_csv(tmp_path / "out" / "scorecard.csv")
+    assert card.force.unique().tolist() == ["Suffolk Constabulary"] and (card.basis == "model").all()
+
+
+def test_two_responses_from_one_force_score_the_latest(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    original = SEEDS["Suffolk"].read_text(encoding="utf-8")
+    shutil.copy(SEEDS["Suffolk"], folder / "a-initial.txt")
+    update = original.replace("29 October 2024", "3 March 2025").replace(
+        "This recommendation is covered by the Uniform Standards Policy",
+        "The revised Uniform Standards Policy was published in February 2025. This recommendation is covered by the Uniform Standards Policy")
+    (folder / "0-update.txt").write_text(update, encoding="utf-8")  # sorts first: order must not decide
+    assert score([folder], tmp_path / "out") == 0
+    card = pd.read_csv(tmp_path / "out" / "scorecard.csv")
+    passages = pd.read_csv(tmp_path / "out" / "passages.csv")
+    assert set(card.source.map(os.path.basename)) == {"0-update.txt"}
+    assert set(passages.source.map(os.path.basename)) == {"0-update.txt", "a-initial.txt"}
+    assert card.response_date.astype(str).unique().tolist() == ["2025-03-03"]
+
+
+WELSH_BLOCK = ("Argymhelliad 16\n\nMae'r heddlu wedi diweddaru ei bolisi troseddau casineb ac mae'r canllawiau "
+               "newydd ar gael i bob swyddog yn y gwasanaeth.\n\n")
+
+
+def test_welsh_answers_are_marked_and_the_english_one_speaks(tmp_path, inspection, segmenter):
+    english = ("Recommendation 16\n\nThe force has updated its hate crime policy and the new guidance is "
+               "available to every officer.\n\n")
+    text = "Response to An inspection into activism and impartiality in policing\n\n" + WELSH_BLOCK + english
+    document = Document("bilingual.txt", "0" * 64, "text", text, (Page(1, 0, len(text)),))
+    passages = [p for p in segment(document, inspection, segmenter) if "16" in p.recommendations]
+    assert sorted(p.language for p in passages) == ["cy", "en"]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "gwent-bilingual.txt").write_text("Gwent Police\n\n" + text, encoding="utf-8")
+    assert score([folder], tmp_path / "out") == 0
+    row = pd.read_csv(tmp_path / "out" / "scorecard.csv", dtype={"recommendation": str}).set_index("recommendation").loc["16"]
+    assert row.language == "en" and "hate crime policy" in row.evidence
+
+
+def test_gwent_welsh_footer_gives_no_passage(seed_documents, inspection, segmenter):
+    assert all(p.language == "en" and "Gymraeg" not in p.text for p in segment(seed_documents["Gwent"], inspection, segmenter))
+
+
+def test_interrupted_run_leaves_previous_outputs_intact(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEEDS["Suffolk"], folder)
+    out = tmp_path / "out"
+    assert score([folder], out) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    shutil.copy(SEEDS["Gwent"], folder)  # the next run would change every output
+    real_write = io._atomic_write
+
+    def killed_mid_write(path, write, mode):
+        def half(handle):
+            handle.write("inspection,force\npartial" if "b" not in mode else b"partial")
+            raise KeyboardInterrupt  # the user pressed Ctrl-C while the file was being written
+        real_write(path, half, mode)
+
+    monkeypatch.setattr(io, "_atomic_write", killed_mid_write)
+    with pytest.raises(KeyboardInterrupt):
+        score([folder], out)
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert after == before  # same files, same bytes, no temporary files left behind
+
+
+def test_two_runs_give_byte_identical_csv_files(tmp_path):
+    assert score([ROOT / "corpus" / "raw"], tmp_path / "a") == 1
+    assert score([ROOT / "corpus" / "raw"], tmp_path / "b") == 1
+    for name in ("scorecard.csv", "passages.csv", "forces.csv", "errors.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["score"])
+    assert exit_.value.code == 2
+    assert main(["score", str(tmp_path / "nothing-here"), "--out", str(tmp_path / "o")]) == 1  # missing file: reported
+    empty = tmp_path / "empty-folder"
+    empty.mkdir()
+    assert main(["score", str(empty), "--out", str(tmp_path / "o2")]) == 2
+    assert "E402" in capsys.readouterr().err
+
+
+# --- property-based: arbitrary text never breaks ingest or segment --------------------
+
+FRAGMENTS = st.sampled_from([
+    "Recommendation 9", "Recommendation 10:", "Recommendations 16, 17 and 18", "Recommendation 22 -",
+    "Recommendation | Force position", " | ", "Force response", "Executive summary of report",
+    "All actions will be progressed.", "The force has updated its policy.", "Argymhelliad 12", "Yours sincerely",
+    "By 31 March 2025, forces should make sure their recording processes for hate-related incidents",
+    "\n", "\n\n", "\t", "<p>", "</p>", "- ", "•", "ﬁ", "co-\nordinate",
+])
+TEXTS = st.lists(st.one_of(FRAGMENTS, st.text(max_size=40)), max_size=40).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=TEXTS)
+def test_segment_never_raises_and_offsets_slice_the_text(text, inspection, segmenter):
+    document = Document("fuzz.txt", "f" * 64, "text", text, (Page(1, 0, len(text)),))
+    passages = segment(document, inspection, segmenter)
+    starts = [p.start for p in passages]
+    assert starts == sorted(starts)
+    for p in passages:
+        assert 0 <= p.start < p.end <= len(text)
+        assert p.text == text[p.start:p.end]
+        assert all(p.start <= s < e <= p.end for s, e in p.response_spans)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=TEXTS, suffix=st.sampled_from([".txt", ".md", ".html"]))
+def test_ingest_never_raises_on_arbitrary_text(text, suffix, inspection, segmenter):
+    data = text.encode("utf-8")
+    try:
+        document = ingest(SourceFile(f"fuzz{suffix}", data, io.sha256_bytes(data)))
+    except PipelineError as error:
+        assert error.code in {"E101", "E106"}
+        return
+    assert document.pages[0].start == 0 and document.pages[-1].end == len(document.text)
+    for p in segment(document, inspection, segmenter):
+        assert p.text == document.text[p.start:p.end]
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.binary(max_size=2048), suffix=st.sampled_from([".txt", ".pdf", ".html", ".md"]))
+def test_ingest_of_arbitrary_bytes_raises_only_coded_errors(data, suffix):
+    try:
+        ingest(SourceFile(f"fuzz{suffix}", data, io.sha256_bytes(data)))
+    except PipelineError as error:
+        assert error.code.startswith("E1")
