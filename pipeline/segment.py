@@ -311,6 +311,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     def emit(recs: tuple[str, ...], link: str, start: int, end: int, spans: tuple[tuple[int, int], ...]) -> None:
         while end > start and text[end - 1] in " |\n":
             end -= 1
+        spans = tuple((s, min(e, end)) for s, e in spans if s < end)  # a trailing empty cell was trimmed off
         response = _join_spans(text, spans)
         language = "cy" if is_welsh(response, rules) else "en"
         passages.append(Passage(

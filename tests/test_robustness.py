@@ -7,7 +7,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline import io
@@ -204,6 +204,7 @@ TEXTS = st.lists(st.one_of(FRAGMENTS, st.text(max_size=40)), max_size=40).map(""
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=TEXTS)
+@example(text="All actions will be progressed. | ")  # a blanket row whose empty last cell is trimmed off
 def test_segment_never_raises_and_offsets_slice_the_text(text, inspection, segmenter):
     document = Document("fuzz.txt", "f" * 64, "text", text, (Page(1, 0, len(text)),))
     passages = segment(document, inspection, segmenter)
