@@ -268,7 +268,27 @@ def _check_texts(X: Any) -> list[str]:
 
 # --- the rule baseline ---------------------------------------------------------
 
-class CueRuleClassifier(ClassifierMixin, BaseEstimator):
+class LazyCueEngineMixin:
+    """For estimators fitted with a ``lexicon_``: a :class:`CueEngine` built on first use and never pickled.
+
+    The engine holds a spaCy ``Language``; rebuilding it after loading keeps
+    the joblib file small and free of spaCy internals.
+    """
+
+    def _engine(self) -> CueEngine:
+        engine = self.__dict__.get("_engine_cache")
+        if engine is None:
+            engine = CueEngine(self.lexicon_)
+            self.__dict__["_engine_cache"] = engine
+        return engine
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())
+        state.pop("_engine_cache", None)
+        return state
+
+
+class CueRuleClassifier(LazyCueEngineMixin, ClassifierMixin, BaseEstimator):
     """Transparent baseline: cue lexicon + the guidelines' decision order.
 
     Parameters
@@ -305,18 +325,6 @@ class CueRuleClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = np.array(sorted(LABELS), dtype=object)
         return self
 
-    # the spaCy pipeline is built on first use and never pickled
-    def _engine(self) -> CueEngine:
-        engine = self.__dict__.get("_engine_cache")
-        if engine is None:
-            engine = CueEngine(self.lexicon_)
-            self.__dict__["_engine_cache"] = engine
-        return engine
-
-    def __getstate__(self) -> dict:
-        state = dict(super().__getstate__())
-        state.pop("_engine_cache", None)
-        return state
 
     def analyse(self, X: Any) -> list[list[SentenceCues]]:
         """The sentences and kept cue matches of each text (to see why a label was chosen)."""

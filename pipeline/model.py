@@ -46,8 +46,8 @@ from threadpoolctl import threadpool_limits
 
 from pipeline.classify import (
     GUIDELINE_ORDER,
-    CueEngine,
     CueRuleClassifier,
+    LazyCueEngineMixin,
     _check_texts,
     cue_families,
     load_cue_lexicon,
@@ -159,7 +159,7 @@ def date_features(text: str, reference: tuple[int, int | None] | None = None) ->
 
 # --- the spaCy cue transformer ---------------------------------------------------------
 
-class StatusCueFeatures(TransformerMixin, BaseEstimator):
+class StatusCueFeatures(LazyCueEngineMixin, TransformerMixin, BaseEstimator):
     """Linguistic cue features of tense, aspect and modality, one row per text.
 
     Texts go through the blank spaCy pipeline of :mod:`pipeline.nlp`
@@ -214,17 +214,6 @@ class StatusCueFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "feature_names_out_")
         return self.feature_names_out_.copy()
 
-    def _engine(self) -> CueEngine:
-        engine = self.__dict__.get("_engine_cache")
-        if engine is None:
-            engine = CueEngine(self.lexicon_)
-            self.__dict__["_engine_cache"] = engine
-        return engine
-
-    def __getstate__(self) -> dict:
-        state = dict(super().__getstate__())
-        state.pop("_engine_cache", None)  # the spaCy Language is rebuilt lazily, never pickled
-        return state
 
     def transform(self, X: Any) -> np.ndarray:
         """The feature matrix, ``(n_texts, n_features_out_)``."""
