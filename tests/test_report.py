@@ -1,0 +1,329 @@
+"""report.html: the seeds' report holds every force and recommendation, matches forces.csv, is self-contained and accessible."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import date
+
+import lxml.html
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+from pipeline.report import contrast_ratio, load_report_config, needs_review, parse_report_config, render_report
+from pipeline.score import Scorecard, force_summary
+from tests.conftest import FORCE_RECOMMENDATIONS, ROOT
+
+
+def no_reviews(out) -> list[str]:
+    """Score without people's reviews, so the pinned statuses are the pipeline's own.
+
+    ``--reviews`` comes with the review loop (pipeline/review.py); a missing file means no reviews.
+    """
+    from pipeline import cli
+
+    return ["--reviews", str(out / "no-reviews.jsonl")] if hasattr(cli, "DEFAULT_REVIEWS") else []
+
+FORCES = ("Gwent Police", "Cleveland Police", "Suffolk Constabulary", "Staffordshire Police")
+STATUS_TEXT = {"completed": "completed", "in_progress": "in progress", "planned": "planned",
+               "not_addressed": "not addressed"}
+AS_OF = date(2025, 6, 1)
+
+
+def score(out) -> int:
+    return main(["score", str(ROOT / "corpus" / "raw"), "--out", str(out), "--manifest",
+                 str(ROOT / "corpus" / "manifest.csv"), "--inspections", str(ROOT / "corpus" / "inspections"),
+                 "--model", str(ROOT / "models" / "status-classifier.joblib"), *no_reviews(out), "--as-of", AS_OF.isoformat()])
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    assert score(out) == 1  # the HMICFRS letter is reported in errors.csv
+    return out
+
+
+@pytest.fixture(scope="module")
+def page(outputs):
+    return (outputs / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def tree(page):
+    return lxml.html.fromstring(page)
+
+
+@pytest.fixture(scope="module")
+def card(outputs):
+    """The run's Scorecard rebuilt from its files (forces derived from the rows, as build_scorecard does)."""
+    scorecard = pd.read_parquet(outputs / "scorecard.parquet")
+    errors = pd.read_csv(outputs / "errors.csv", dtype=str, keep_default_na=False)
+    return Scorecard(scorecard=scorecard, passages=pd.DataFrame(), forces=force_summary(scorecard), errors=errors)
+
+
+@pytest.fixture(scope="module")
+def inspections():
+    from pipeline import io
+
+    return io.load_inspections(ROOT / "corpus" / "inspections")
+
+
+def text(element) -> str:
+    return " ".join(element.text_content().split())
+
+
+# --- content ---------------------------------------------------------------------------------------------------------
+
+def test_overview_grid_has_every_force_and_recommendation(tree):
+    grid = tree.xpath('//table[contains(@class, "grid")]')
+    assert len(grid) == 1
+    grid = grid[0]
+    headers = [text(th) for th in grid.xpath("./thead/tr/th")]
+    assert headers == ["Force", *[f"Rec {n}" for n in FORCE_RECOMMENDATIONS]]
+    row_forces = [text(th) for th in grid.xpath("./tbody/tr/th")]
+    assert sorted(row_forces) == sorted(FORCES)
+    for tr in grid.xpath("./tbody/tr"):
+        cells = tr.xpath("./td")
+        assert [c.get("data-recommendation") for c in cells] == list(FORCE_RECOMMENDATIONS)
+
+
+def test_grid_cells_match_the_scorecard_and_have_text_labels(tree, outputs):
+    scorecard = pd.read_csv(outputs / "scorecard.csv", dtype=str, keep_default_na=False)
+    expected = {(r.force, r.recommendation): r.status for r in scorecard.itertuples()}
+    seen = 0
+    for tr in tree.xpath('//table[contains(@class, "grid")]/tbody/tr'):
+        force = tr.get("data-force")
+        for td in tr.xpath("./td"):
+            status = td.get("data-status")
+            assert status == expected[(force, td.get("data-recommendation"))]
+            # Not colour alone: the status is written out, with its symbol.
+            assert STATUS_TEXT[status] in text(td)
+            seen += 1
+    assert seen == len(scorecard) == len(FORCES) * len(FORCE_RECOMMENDATIONS)
+
+
+def test_every_status_cell_anywhere_has_a_text_label(tree):
+    cells = tree.xpath('//td[contains(concat(" ", @class, " "), " st ")]')
+    assert cells
+    for td in cells:
+        assert STATUS_TEXT[td.get("data-status")] in text(td)
+
+
+def test_counts_shown_equal_forces_csv(tree, outputs):
+    forces = pd.read_csv(outputs / "forces.csv", dtype=str, keep_default_na=False).set_index("force")
+    rows = tree.xpath('//table[contains(@class, "counts")]/tbody/tr')
+    assert sorted(r.get("data-force") for r in rows) == sorted(FORCES)
+    for tr in rows:
+        expected = forces.loc[tr.get("data-force")]
+        cells = tr.xpath("./td[@data-status]")
+        assert sorted(c.get("data-status") for c in cells) == sorted(STATUS_TEXT)
+        for td in cells:
+            shown = re.match(r"(\d+) of (\d+) ", text(td))
+            assert shown, text(td)
+            assert shown.group(1) == td.get("data-count") == expected[td.get("data-status")]
+            assert shown.group(2) == td.get("data-total") == expected["recommendations"]
+    suffolk = tree.xpath('//table[contains(@class, "counts")]/tbody/tr[@data-force="Suffolk Constabulary"]')[0]
+    assert "5 of 9 completed" in text(suffolk)
+
+
+def test_per_force_sections_hold_evidence_source_and_wording(tree, outputs, inspections):
+    scorecard = pd.read_csv(outputs / "scorecard.csv", dtype=str, keep_default_na=False)
+    inspection = inspections[0]
+    for row in scorecard.itertuples():
+        row_id = f"activism-impartiality-2024-{row.force.lower().replace(' ', '-')}-r{row.recommendation}"
+        tr = tree.get_element_by_id(row_id)
+        shown = text(tr)
+        assert STATUS_TEXT[row.status] in shown
+        assert row.source in shown and row.sha256[:12] in shown
+        assert f"page {row.page}" in shown
+        assert " ".join(row.evidence.split())[:60] in shown  # the quote itself
+        wording = inspection.recommendation(row.recommendation).text
+        assert tr.xpath(".//details/p") and " ".join(wording.split()) in text(tr.xpath(".//details/p")[0])
+        if row.basis == "model":
+            assert f"{float(row.confidence):.2f}" in shown
+        else:
+            assert "by rule" in shown
+        if row.overdue == "True":
+            assert "overdue" in shown
+    # The full sha256 of each scored file is on the page.
+    for sha in scorecard["sha256"].unique():
+        assert sha in text(tree)
+
+
+def test_section_55_panels(tree):
+    def panel(force):
+        section = tree.get_element_by_id(f"activism-impartiality-2024-{force.lower().replace(' ', '-')}")
+        dl = section.xpath('.//dl[contains(@class, "s55")]')[0]
+        return dict(zip((text(d) for d in dl.xpath("./dt")), (text(d) for d in dl.xpath("./dd"))))
+
+    gwent = panel("Gwent Police")
+    assert gwent["Response dated"] == "19 December 2024"
+    assert gwent["Days after publication"] == "100"
+    assert gwent["Published within 56 days"].endswith("no")
+    assert gwent["Coverage"].startswith("100%")
+    suffolk = panel("Suffolk Constabulary")
+    assert (suffolk["Response dated"], suffolk["Days after publication"]) == ("29 October 2024", "49")
+    assert suffolk["Published within 56 days"].endswith("yes")
+    cleveland = panel("Cleveland Police")
+    assert cleveland["Response dated"].startswith("unknown")
+    assert cleveland["Published within 56 days"].endswith("unknown")
+    assert panel("Staffordshire Police")["Coverage"].startswith("22%")
+
+
+def test_rule_decisions_are_explained_and_errors_listed(tree, page):
+    assert "How each status was decided" in page
+    assert "blanket" in page and "no passage" in page
+    errors = text(tree.get_element_by_id("not-scored").getnext())
+    assert "002_4133dcc53e7dd621.txt" in errors and "E203" in errors
+
+
+# --- self-contained, accessible, deterministic --------------------------------------------------------------------
+
+def test_no_network_references(tree, page):
+    assert not tree.xpath("//script[@src] | //link | //iframe | //img | //object | //embed")
+    for element in tree.iter():
+        for attribute in ("src", "href", "action", "data", "srcset", "poster"):
+            value = element.get(attribute) or ""
+            assert not re.match(r"\s*(https?:)?//", value), (element.tag, attribute, value)
+    assert not re.search(r"url\(|@import", page)  # no fonts or images pulled in from CSS
+    assert "http://" not in page and "https://" not in page
+
+
+def test_accessible_markup(tree):
+    assert tree.get("lang") == "en"
+    tables = tree.xpath("//table")
+    assert len(tables) >= 2 + len(FORCES)
+    for table in tables:
+        assert table.xpath("./caption") and text(table.xpath("./caption")[0])
+        assert table.xpath("./thead/tr/th[@scope='col']")
+        for tr in table.xpath("./tbody/tr"):
+            assert tr.xpath("./th[@scope='row']"), lxml.html.tostring(tr)[:200]
+    assert not tree.xpath("//th[not(@scope)]")
+
+
+def test_status_colours_have_sufficient_contrast():
+    config = load_report_config()
+    for style in config.statuses:
+        assert contrast_ratio(config.foreground, style.background) >= 4.5, style.label
+    assert contrast_ratio(config.link, config.background) >= 4.5
+    assert contrast_ratio(config.muted, config.background) >= 4.5
+
+
+def test_two_runs_give_identical_reports(outputs, page, tmp_path):
+    assert score(tmp_path) == 1
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == page
+
+
+# --- render_report on its own -------------------------------------------------------------------------------------------
+
+def render(card, inspections, threshold=0.6):
+    return render_report(card, inspections, as_of=AS_OF, review_threshold=threshold, generated="test")
+
+
+def test_needs_review_marks_only_model_cells_below_threshold(card, inspections):
+    tree = lxml.html.fromstring(render(card, inspections, threshold=0.8))
+    rows = card.scorecard
+    expected = {(r["force"], r["recommendation"]) for r in rows.to_dict("records")
+                if r["basis"] == "model" and r["confidence"] < 0.8}
+    assert expected  # the seeds have model cells below 0.8 (and blanket rows at 1.0 by rule)
+    grid_marked = {(td.getparent().get("data-force"), td.get("data-recommendation"))
+                   for td in tree.xpath('//table[contains(@class, "grid")]//td[contains(@class, "needs-review")]')}
+    assert grid_marked == expected
+    listed = tree.xpath('//table[contains(@class, "review")]/tbody/tr')
+    assert len(listed) == len(expected)
+    assert "needs review" in text(tree.xpath('//table[contains(@class, "grid")]//td[contains(@class, "needs-review")]')[0])
+    # Rule-decided rows never need review, whatever the threshold.
+    everything = lxml.html.fromstring(render(card, inspections, threshold=1.0))
+    marked = everything.xpath('//table[contains(@class, "grid")]//td[contains(@class, "needs-review")]')
+    assert len(marked) == int((rows["basis"] == "model").sum())
+
+
+def test_default_threshold_lists_no_cell_for_the_seeds(tree):
+    assert not tree.xpath('//table[contains(@class, "review")]')
+    assert "No cell decided by the model has a confidence below 0.60" in text(tree)
+
+
+def test_reviewed_cells_are_shown_when_the_review_columns_exist(card, inspections):
+    scorecard = card.scorecard.copy()
+    scorecard["model_status"] = scorecard["status"]
+    scorecard["reviewed_status"] = ""
+    scorecard["reviewer"] = ""
+    target = (scorecard["force"] == "Suffolk Constabulary") & (scorecard["recommendation"] == "18")
+    scorecard.loc[target, ["status", "reviewed_status", "reviewer"]] = ["in_progress", "in_progress", "A. Analyst"]
+    reviewed = Scorecard(scorecard=scorecard, passages=card.passages, forces=force_summary(scorecard), errors=card.errors)
+    tree = lxml.html.fromstring(render(reviewed, inspections, threshold=0.7))
+    row = text(tree.get_element_by_id("activism-impartiality-2024-suffolk-constabulary-r18"))
+    assert "reviewed by A. Analyst" in row and "in progress" in row and "the model said completed" in row
+    assert "needs review" not in row  # confidence 0.60 < 0.7, but a person has decided
+    counts = tree.xpath('//table[contains(@class, "counts")]/tbody/tr[@data-force="Suffolk Constabulary"]')[0]
+    assert "4 of 9 completed" in text(counts)
+    # Without the columns (a scorecard from before the review loop) nothing mentions reviewers.
+    plain = card.scorecard.drop(columns=[c for c in ("model_status", "reviewed_status", "reviewer", "reviewed_at")
+                                         if c in card.scorecard.columns])
+    page = render(Scorecard(plain, card.passages, force_summary(plain), card.errors), inspections)
+    assert 'title="reviewed' not in page and "reviewed by a person" not in page and "status set or confirmed" not in page
+
+
+def test_every_text_is_escaped(card, inspections):
+    scorecard = card.scorecard.copy()
+    scorecard.loc[0, "evidence"] = '<script>alert("x")</script> & "quotes"'
+    page = render(Scorecard(scorecard, card.passages, card.forces, card.errors), inspections)
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;" in page
+
+
+def test_empty_scorecard_still_renders(card, inspections):
+    empty = Scorecard(card.scorecard.iloc[0:0], card.passages, force_summary(card.scorecard.iloc[0:0]), card.errors)
+    page = render(empty, inspections)
+    assert "No scored responses" in page and "E203" in page
+
+
+def test_report_config_is_validated():
+    good = (ROOT / "pipeline" / "data" / "report.toml").read_text(encoding="utf-8")
+    assert parse_report_config(good).review_threshold == 0.6
+    with pytest.raises(ValueError, match="review_threshold"):
+        parse_report_config(good.replace("review_threshold = 0.6", "review_threshold = 1.5"))
+    with pytest.raises(ValueError, match="#rrggbb"):
+        parse_report_config(good.replace('"#b7dfb0"', '"green"'))
+
+
+def test_needs_review_rule():
+    assert needs_review({"basis": "model", "confidence": 0.5}, 0.6)
+    assert not needs_review({"basis": "model", "confidence": 0.6}, 0.6)
+    assert not needs_review({"basis": "blanket", "confidence": 0.1}, 0.6)
+    assert not needs_review({"basis": "model", "confidence": 0.5, "reviewed_status": "planned", "reviewer": "x"}, 0.6)
+
+
+def test_cli_rejects_bad_threshold_and_date(tmp_path, capsys):
+    base = ["score", str(ROOT / "corpus" / "raw"), "--out", str(tmp_path)]
+    with pytest.raises(SystemExit) as exit_info:
+        main([*base, "--review-threshold", "2"])
+    assert exit_info.value.code == 2
+    with pytest.raises(SystemExit) as exit_info:
+        main([*base, "--as-of", "1 June 2025"])
+    assert exit_info.value.code == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
+# --- headless browser ----------------------------------------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium); "
+                                              "no screenshot of report.html taken")
+def test_report_renders_in_headless_chromium(outputs, tmp_path):
+    png = tmp_path / "report.png"
+    profile = tmp_path / "chromium-profile"
+    completed = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", f"--screenshot={png}", "--window-size=1400,2000",
+         (outputs / "report.html").resolve().as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    data = png.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
