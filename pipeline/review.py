@@ -1,0 +1,591 @@
+"""Review and retraining: people correct the model, the scorecard keeps both labels, the model learns.
+
+The loop, and the function each step uses (all pure; the CLI reads and
+writes the files through :mod:`pipeline.io`):
+
+1. ``review export``: :func:`review_candidates` lists the (passage,
+   recommendation) pairs the model labelled, least confident first, with the
+   cue-rule baseline's label beside the model's (disagreements first);
+   :func:`for_spreadsheet` flattens it for the CSV a person fills in.
+2. ``review import``: :func:`parse_review_rows` reads the filled-in CSV or
+   JSONL with line numbers, :func:`check_review_rows` keeps the good rows and
+   says what is wrong with the others, :func:`review_record` turns a good row
+   into an annotation record and :func:`merge_reviews` merges those into
+   ``corpus/annotations/reviews.jsonl`` (one record per passage and
+   recommendation; a changed label keeps ``previous_label`` and ``history``).
+3. ``train`` / ``evaluate``: :func:`dedupe_annotations` makes a passage count
+   once (a review beats a seed label); :func:`training_history` and
+   :func:`format_history` keep and print the macro-F1 of every training run.
+4. ``score``: :func:`apply_reviews` / :func:`apply_passage_reviews` add the
+   reviewed label beside the model's.
+
+Which pairs are exported: every pair whose label the model decides, i.e.
+passages linked to recommendations by number, mention or content. Blanket
+passages and recommendations with no passage are decided by the guidelines'
+rule (``not_addressed``, section 4), not by the model, so they are not
+exported; a row for them added by hand is still imported and applied.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _stdio  # text buffers only: files are read and written by pipeline.io
+import json
+import math
+import re
+from collections import Counter
+from datetime import date
+from typing import Any, Mapping, Sequence
+
+import pandas as pd
+
+from pipeline.classify import GUIDELINE_ORDER
+from pipeline.types import LABELS, Inspection
+
+#: Probability columns, as in the scorecard.
+PROBABILITY_COLUMNS = [f"p_{label}" for label in LABELS]
+
+#: The columns a person fills in.
+FILL_COLUMNS = ["reviewed_label", "reviewer", "note"]
+
+#: Columns of the export (CSV and JSONL), in order.
+EXPORT_COLUMNS = [
+    "passage_id", "inspection", "force", "recommendation", "model_label", "confidence", *PROBABILITY_COLUMNS,
+    "cue_rule_label", "disagrees", "annotated_label", "in_scorecard", "response_text", "recommendation_text",
+    "source", "sha256", "page", "char_start", "char_end", "link", "scorecard", *FILL_COLUMNS,
+]
+
+#: Columns :func:`apply_reviews` adds to the scorecard.
+REVIEW_COLUMNS = ["model_status", "reviewed_status", "reviewer", "reviewed_at"]
+
+#: Columns :func:`apply_passage_reviews` adds to the passages table.
+PASSAGE_REVIEW_COLUMNS = ["reviewed_status", "reviewer"]
+
+#: Columns an import file must have.
+REQUIRED_IMPORT_COLUMNS = ("passage_id", "recommendation", *FILL_COLUMNS)
+
+
+# --- keys and labels ------------------------------------------------------------------
+
+def normalise_recommendation(value: Any) -> str:
+    """A recommendation number as text: ``9``, ``"9"``, ``"9.0"`` (a spreadsheet's rewrite) -> ``"9"``."""
+    if isinstance(value, float) and not math.isnan(value) and value.is_integer():
+        return str(int(value))
+    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
+    return re.sub(r"^(\d+)\.0+$", r"\1", text)
+
+
+def normalise_label(value: Any) -> str:
+    """A label as a person may type it (``"In progress"``, ``" Completed "``) in the guidelines' spelling.
+
+    Only case, surrounding space and space/hyphen-for-underscore are forgiven;
+    the result is checked against the four labels by the caller.
+    """
+    text = "" if value is None else str(value)
+    return re.sub(r"[\s-]+", "_", text.strip().lower())
+
+
+def annotation_key(record: Mapping[str, Any]) -> tuple[str, str] | None:
+    """``(passage_id, recommendation)`` of a real annotation record, or None when it has no passage id."""
+    passage_id = str(record.get("passage_id") or "").strip()
+    if not passage_id:
+        return None
+    return passage_id, normalise_recommendation(record.get("recommendation", ""))
+
+
+def is_review(record: Mapping[str, Any]) -> bool:
+    """True for a record made by ``review import``: it names its reviewer."""
+    return bool(str(record.get("reviewer") or "").strip())
+
+
+def review_id(passage_id: str, recommendation: str) -> str:
+    """The stable record id of the review of one passage for one recommendation (same pair, same id)."""
+    return f"review-{re.sub(r'[^0-9A-Za-z]+', '-', passage_id).strip('-')}-r{recommendation}"
+
+
+def dedupe_annotations(records: Sequence[Mapping[str, Any]]) -> list[dict]:
+    """One record per labelled passage and recommendation, so nothing counts twice in training or evaluation.
+
+    In: annotation records from every file of the annotations folder, in file
+    order. Records with the same ``(passage_id, recommendation)`` are one
+    labelling decision: a review (a record with a ``reviewer``) beats any
+    record without one (so a review overrides the seed label of the same
+    passage), a later ``reviewed_at`` beats an earlier one, and otherwise the
+    later record wins. Records without a ``passage_id`` (synthetic ones) are
+    all kept. Out: the kept records, in their input order.
+    """
+    best: dict[Any, tuple[tuple, int]] = {}
+    for index, record in enumerate(records):
+        key = annotation_key(record) or ("record", index)
+        rank = (is_review(record), str(record.get("reviewed_at") or ""), index)
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, index)
+    return [dict(records[i]) for i in sorted(i for _, i in best.values())]
+
+
+def current_labels(records: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], dict]:
+    """The record that decides each ``(passage_id, recommendation)`` after :func:`dedupe_annotations`."""
+    return {annotation_key(r): r for r in dedupe_annotations(records) if annotation_key(r) is not None}
+
+
+# --- export ---------------------------------------------------------------------------
+
+def _split(recommendations: Any) -> list[str]:
+    return [normalise_recommendation(r) for r in str(recommendations or "").split(";") if str(r).strip()]
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def review_candidates(
+    passages: pd.DataFrame, scorecard: pd.DataFrame, inspections: Sequence[Inspection], cue_classifier: Any,
+    annotations: Sequence[Mapping[str, Any]] = (), scorecard_dir: str = "", limit: int | None = None,
+) -> pd.DataFrame:
+    """The (passage, recommendation) pairs to review, most useful first.
+
+    In: the ``passages`` and ``scorecard`` tables of one scored folder (as
+    read back from ``passages.csv`` / ``scorecard.csv``), the inspections (for
+    each recommendation's own text), a fitted cue-rule classifier (its
+    ``predict`` is run on each passage's ``response_text``), the annotation
+    records already held (their label is shown as ``annotated_label``) and the
+    scored folder's path (recorded in ``scorecard`` so the import can find the
+    passages again).
+
+    Out: :data:`EXPORT_COLUMNS`, one row per recommendation a model-decided
+    passage answers (blanket passages are decided by rule and left out), with
+    empty ``reviewed_label``, ``reviewer`` and ``note``. Order: pairs without
+    a human label first, then pairs where the model and the cue rules disagree,
+    then the least confident; ``limit`` keeps the first ``limit`` rows.
+    """
+    by_id = {i.id: i for i in inspections}
+    decided = current_labels(annotations)
+    in_scorecard = set()
+    if not scorecard.empty:
+        model_cells = scorecard[scorecard["basis"].astype(str) == "model"]
+        in_scorecard = {(str(p), normalise_recommendation(r)) for p, r in zip(model_cells["passage_id"], model_cells["recommendation"])}
+    chosen = passages[passages["link"].astype(str) != "blanket"] if not passages.empty else passages
+    texts = sorted({str(t) for t in chosen.get("response_text", [])})
+    cue = dict(zip(texts, (str(x) for x in cue_classifier.predict(texts)))) if texts else {}
+
+    rows = []
+    for _, p in chosen.iterrows():
+        inspection = by_id.get(str(p["inspection"]))
+        for number in _split(p["recommendations"]):
+            recommendation = inspection.recommendation(number) if inspection else None
+            model_label, cue_label = str(p["status"]), cue.get(str(p["response_text"]), "")
+            existing = decided.get((str(p["passage_id"]), number))
+            rows.append({
+                "passage_id": str(p["passage_id"]), "inspection": str(p["inspection"]), "force": str(p["force"]),
+                "recommendation": number, "model_label": model_label, "confidence": round(_float(p["confidence"]), 4),
+                **{c: round(_float(p[c]), 4) for c in PROBABILITY_COLUMNS},
+                "cue_rule_label": cue_label, "disagrees": bool(cue_label) and cue_label != model_label,
+                "annotated_label": str(existing["label"]) if existing else "",
+                "in_scorecard": (str(p["passage_id"]), number) in in_scorecard,
+                "response_text": str(p["response_text"]),
+                "recommendation_text": recommendation.text if recommendation else "",
+                "source": str(p["source"]), "sha256": str(p["sha256"]), "page": _int_or_none(p.get("page")),
+                "char_start": _int_or_none(p["char_start"]), "char_end": _int_or_none(p["char_end"]),
+                "link": str(p["link"]), "scorecard": scorecard_dir, "reviewed_label": "", "reviewer": "", "note": "",
+            })
+    frame = pd.DataFrame(rows, columns=EXPORT_COLUMNS)
+    if frame.empty:
+        return frame
+    frame["_labelled"] = frame["annotated_label"] != ""
+    frame["_agrees"] = ~frame["disagrees"].astype(bool)
+    frame["_order"] = frame["recommendation"].map(lambda r: int(r) if r.isdigit() else 10**6)
+    frame = frame.sort_values(["_labelled", "_agrees", "confidence", "inspection", "force", "passage_id", "_order"], kind="stable")
+    frame = frame.drop(columns=["_labelled", "_agrees", "_order"]).reset_index(drop=True)
+    return frame.head(limit) if limit is not None else frame
+
+
+def for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
+    """The export for the CSV: line breaks inside the text columns become spaces.
+
+    So every row is one line of the file and the line numbers ``review
+    import`` reports are the row numbers a spreadsheet shows (header = 1).
+    The texts are only there to be read: the import takes each passage's text
+    from the scored passages or the annotations, never from the file.
+    """
+    out = frame.copy()
+    for column in ("response_text", "recommendation_text", "note"):
+        if column in out:
+            out[column] = out[column].map(lambda s: re.sub(r"\s*[\r\n]+\s*", " ", s) if isinstance(s, str) else s)
+    return out
+
+
+def export_records(frame: pd.DataFrame) -> list[dict]:
+    """The export as JSON-ready dicts (the JSONL twin of the CSV): NaN becomes null, numbers stay numbers."""
+    records = []
+    for row in frame.to_dict(orient="records"):
+        records.append({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()})
+    return records
+
+
+# --- import ---------------------------------------------------------------------------
+
+def parse_review_rows(text: str, fmt: str) -> tuple[list[tuple[int, dict]], list[tuple[int, str]]]:
+    """Rows of a filled-in review file with their line numbers.
+
+    In: the file's text and its format, ``"csv"`` (a header row, then one row
+    per pair; a leading byte-order mark is ignored) or ``"jsonl"`` (one object
+    per line). Out: ``(rows, problems)``: ``(line, row)`` for each row with
+    every value as text, and ``(line, detail)`` for lines that are no row
+    (invalid JSON). A CSV row's line is the file line where it starts.
+    Raises ``ValueError`` when a CSV has no header or lacks one of
+    :data:`REQUIRED_IMPORT_COLUMNS` (nothing can be read then).
+    """
+    text = text.lstrip("\ufeff")
+    rows: list[tuple[int, dict]] = []
+    problems: list[tuple[int, str]] = []
+    if fmt == "jsonl":
+        for line, raw in enumerate(text.splitlines(), start=1):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                problems.append((line, f"invalid JSON ({exc.msg})"))
+                continue
+            if not isinstance(obj, dict):
+                problems.append((line, "not a JSON object"))
+                continue
+            rows.append((line, {k: _text(v) for k, v in obj.items()}))
+        return rows, problems
+    if fmt != "csv":
+        raise ValueError(f"unknown review file format {fmt!r}: expected 'csv' or 'jsonl'")
+    reader = csv.reader(_stdio.StringIO(text))
+    header = next(reader, None)
+    if not header:
+        raise ValueError("no header row")
+    header = [h.strip() for h in header]
+    missing = [c for c in REQUIRED_IMPORT_COLUMNS if c not in header]
+    if missing:
+        raise ValueError(f"missing column(s) {', '.join(missing)} in the header")
+    start = reader.line_num + 1
+    for values in reader:
+        line, start = start, reader.line_num + 1
+        if not any(v.strip() for v in values):
+            continue
+        rows.append((line, {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}))
+    return rows, problems
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def passage_index(passages: pd.DataFrame, annotations: Sequence[Mapping[str, Any]] = ()) -> dict[str, dict]:
+    """What is known about each passage id, for checking and completing review rows.
+
+    In: scored passages (``passages.csv`` rows, any number of folders
+    concatenated) and annotation records. Out: ``passage_id -> {inspection,
+    force, source, sha256, char_start, char_end, text, model_label,
+    recommendations}``; ``recommendations`` is the set the passage answers
+    (from the passages' ``recommendations`` and every annotation record of
+    it). A scored passage's fields win over an annotation's.
+    """
+    index: dict[str, dict] = {}
+    for record in annotations:
+        passage_id = str(record.get("passage_id") or "").strip()
+        if not passage_id:
+            continue
+        entry = index.setdefault(passage_id, {
+            "inspection": str(record.get("inspection", "")), "force": str(record.get("force", "")),
+            "source": str(record.get("source", "")), "sha256": str(record.get("sha256", "")),
+            "char_start": _int_or_none(record.get("char_start")), "char_end": _int_or_none(record.get("char_end")),
+            "text": str(record.get("text", "")), "model_label": "", "recommendations": set(), "annotated_force": str(record.get("force", "")),
+        })
+        rec = normalise_recommendation(record.get("recommendation", ""))
+        if rec:
+            entry["recommendations"].add(rec)
+    for _, p in (passages.iterrows() if not passages.empty else []):
+        passage_id = str(p["passage_id"])
+        entry = index.setdefault(passage_id, {"recommendations": set(), "annotated_force": ""})
+        entry.update({
+            "inspection": str(p["inspection"]), "force": str(p["force"]), "source": str(p["source"]),
+            "sha256": str(p["sha256"]), "char_start": _int_or_none(p["char_start"]), "char_end": _int_or_none(p["char_end"]),
+            "text": str(p["response_text"]), "model_label": str(p["status"]),
+        })
+        entry["recommendations"].update(_split(p["recommendations"]))
+    return index
+
+
+def check_review_rows(
+    rows: Sequence[tuple[int, Mapping[str, str]]], index: Mapping[str, dict],
+) -> tuple[list[tuple[int, dict]], list[tuple[int, str]], int]:
+    """Split parsed review rows into good rows, bad rows and rows nobody reviewed.
+
+    In: ``(line, row)`` from :func:`parse_review_rows` and the
+    :func:`passage_index`. A row with ``reviewed_label``, ``reviewer`` and
+    ``note`` all empty was not reviewed and is skipped. Every other row must
+    have a ``reviewed_label`` that is one of the four labels (case and
+    spaces forgiven, see :func:`normalise_label`), a ``passage_id`` known to
+    the index, a ``recommendation`` that passage answers, a non-empty
+    ``reviewer``, and must not repeat a passage and recommendation of an
+    earlier row of the file. Out: ``(good, bad, skipped)``: good rows with the
+    label normalised and ``recommendation`` cleaned, ``(line, detail)`` for
+    each bad row (all its problems on one line), and the number skipped.
+    """
+    good: list[tuple[int, dict]] = []
+    bad: list[tuple[int, str]] = []
+    skipped = 0
+    seen: dict[tuple[str, str], int] = {}
+    for line, raw in rows:
+        row = {k: (v or "").strip() if isinstance(v, str) else _text(v).strip() for k, v in raw.items()}
+        if not any(row.get(c, "") for c in FILL_COLUMNS):
+            skipped += 1
+            continue
+        problems = []
+        label = normalise_label(row.get("reviewed_label", ""))
+        if not label:
+            problems.append("reviewed_label is empty")
+        elif label not in LABELS:
+            problems.append(f"reviewed_label '{row.get('reviewed_label')}' is not one of {', '.join(GUIDELINE_ORDER)}")
+        passage_id = row.get("passage_id", "")
+        number = normalise_recommendation(row.get("recommendation", ""))
+        entry = index.get(passage_id)
+        if not passage_id:
+            problems.append("passage_id is empty")
+        elif entry is None:
+            problems.append(f"unknown passage_id '{passage_id}': not in the scored passages nor in the annotations")
+        elif number not in entry["recommendations"]:
+            answers = ", ".join(sorted(entry["recommendations"], key=lambda r: (not r.isdigit(), r.zfill(6)))) or "none"
+            problems.append(f"passage '{passage_id}' does not answer recommendation '{number}' (it answers {answers})")
+        if not row.get("reviewer", ""):
+            problems.append("reviewer is empty")
+        key = (passage_id, number)
+        if not problems and key in seen:
+            problems.append(f"passage '{passage_id}' recommendation {number} was already reviewed on line {seen[key]}")
+        if problems:
+            bad.append((line, "; ".join(problems)))
+            continue
+        seen[key] = line
+        good.append((line, {**row, "reviewed_label": label, "recommendation": number}))
+    return good, bad, skipped
+
+
+def review_record(row: Mapping[str, str], passage: Mapping[str, Any], reviewed_at: date,
+                  force_short_names: Mapping[str, str] | None = None) -> dict:
+    """The annotation record (guidelines' format) of one good review row.
+
+    In: a row from :func:`check_review_rows`, the passage's
+    :func:`passage_index` entry, the review date, and the forces' short
+    names by official name: records name forces as the seed records do
+    ("Gwent", not "Gwent Police"), so leave-one-force-out evaluation keeps a
+    force's reviews and seeds in one fold. Out: ``{id, force, inspection,
+    recommendation, text, label, source, note, passage_id, char_start,
+    char_end, sha256, reviewer, reviewed_at, model_label, synthetic: false}``.
+    """
+    names = force_short_names or {}
+    force = passage.get("annotated_force") or names.get(passage["force"], passage["force"])
+    record = {
+        "id": review_id(row["passage_id"], row["recommendation"]), "force": force, "inspection": passage["inspection"],
+        "recommendation": row["recommendation"], "text": passage["text"], "label": row["reviewed_label"],
+        "source": passage["source"], "note": row.get("note", ""), "passage_id": row["passage_id"],
+        "char_start": passage["char_start"], "char_end": passage["char_end"], "sha256": passage.get("sha256", ""),
+        "reviewer": row["reviewer"], "reviewed_at": reviewed_at.isoformat(),
+        "model_label": passage.get("model_label") or row.get("model_label", ""), "synthetic": False,
+    }
+    return record
+
+
+def merge_reviews(
+    existing: Sequence[Mapping[str, Any]], incoming: Sequence[Mapping[str, Any]],
+    labelled: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
+) -> tuple[list[dict], Counter]:
+    """Merge new review records into the existing ``reviews.jsonl`` records: one record per passage and recommendation.
+
+    In: the records already in ``reviews.jsonl``, new ones from
+    :func:`review_record`, and the other annotation records by key (seed
+    labels; see :func:`current_labels`). For each new record:
+
+    * no review of the pair yet: added; when a seed record labels the pair,
+      the review names it in ``supersedes`` and, if the label differs, keeps
+      the seed's label in ``previous_label``;
+    * the same label, reviewer and note as the held review: nothing changes
+      (importing a file twice adds nothing);
+    * otherwise the held review is replaced and its label, reviewer, date and
+      note are appended to ``history``; ``previous_label`` is the label it
+      replaced when the label changed (and absent when it did not).
+
+    Out: the merged records sorted by inspection, force, passage and
+    recommendation, and counts of ``new``, ``changed`` (label changed),
+    ``updated`` (same label, other reviewer or note) and ``unchanged``.
+    """
+    merged = {annotation_key(r): dict(r) for r in existing}
+    counts: Counter = Counter({"new": 0, "changed": 0, "updated": 0, "unchanged": 0})
+    for new in incoming:
+        key = annotation_key(new)
+        record = dict(new)
+        old = merged.get(key)
+        if old is None:
+            prior = (labelled or {}).get(key)
+            if prior is not None and not is_review(prior):
+                record["supersedes"] = str(prior.get("id", ""))
+                if prior.get("label") != record["label"]:
+                    record["previous_label"] = prior.get("label")
+            counts["new"] += 1
+        elif all(old.get(k, "") == record.get(k, "") for k in ("label", "reviewer", "note")):
+            counts["unchanged"] += 1
+            continue
+        else:
+            record["history"] = [*old.get("history", []), {
+                k: old.get(k, "") for k in ("label", "reviewer", "reviewed_at", "note")}]
+            if "supersedes" in old:
+                record["supersedes"] = old["supersedes"]
+            if old.get("label") != record["label"]:
+                record["previous_label"] = old.get("label")
+                counts["changed"] += 1
+            else:
+                counts["updated"] += 1
+        merged[key] = record
+    ordered = sorted(merged.values(), key=lambda r: (
+        str(r.get("inspection", "")), str(r.get("force", "")), str(r.get("passage_id", "")),
+        normalise_recommendation(r.get("recommendation", "")).zfill(6)))
+    return ordered, counts
+
+
+# --- the scorecard --------------------------------------------------------------------
+
+def _latest_reviews(reviews: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], Mapping[str, Any]]:
+    return {annotation_key(r): r for r in dedupe_annotations([r for r in reviews if is_review(r)]) if annotation_key(r)}
+
+
+def apply_reviews(scorecard: pd.DataFrame, reviews: Sequence[Mapping[str, Any]], as_of: date | None = None) -> pd.DataFrame:
+    """The scorecard with the reviewed labels beside the model's (pure: returns a new frame).
+
+    In: scorecard rows as :func:`pipeline.score.build_scorecard` makes them and
+    review records (``reviews.jsonl``; records without a ``reviewer`` are
+    ignored). A review applies to the row with its ``passage_id`` and
+    ``recommendation``. Out: the same rows plus ``model_status`` (the status
+    the pipeline decided, by model or by rule), ``reviewed_status``,
+    ``reviewer`` and ``reviewed_at`` (empty strings where nobody reviewed),
+    with ``status`` set to the reviewed label where there is one.
+    ``confidence``, ``basis`` and the ``p_*`` columns stay the model's.
+    With ``as_of`` (the run's date) and an ``overdue`` column, ``overdue``
+    is recomputed from the final status (see :func:`pipeline.score.is_overdue`).
+    Call :func:`pipeline.score.force_summary` afterwards so the per-force
+    counts follow the final status.
+    """
+    out = scorecard.copy()
+    latest = _latest_reviews(reviews)
+    found = [latest.get((str(p), normalise_recommendation(r))) if str(p) else None
+             for p, r in zip(out["passage_id"], out["recommendation"])]
+    out["model_status"] = out["status"]
+    out["reviewed_status"] = [str(r["label"]) if r else "" for r in found]
+    out["reviewer"] = [str(r["reviewer"]) if r else "" for r in found]
+    out["reviewed_at"] = [str(r.get("reviewed_at", "")) if r else "" for r in found]
+    reviewed = out["reviewed_status"] != ""
+    out.loc[reviewed, "status"] = out.loc[reviewed, "reviewed_status"]
+    if as_of is not None and {"overdue", "deadline"} <= set(out.columns):
+        from pipeline.score import is_overdue
+
+        out["overdue"] = pd.array([is_overdue(s, d, as_of) for s, d in zip(out["status"], out["deadline"])], dtype="boolean")
+    return out
+
+
+def apply_passage_reviews(passages: pd.DataFrame, reviews: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The passages table with ``reviewed_status`` and ``reviewer`` added (pure; ``status`` stays the model's).
+
+    ``reviewed_status`` lists a label per entry of ``recommendations``, in
+    the same order and ``;``-separated like it ("completed;planned", an empty
+    entry for a recommendation nobody reviewed), or is empty when no
+    recommendation of the passage was reviewed; a review with recommendation
+    ``all`` stands for every one. ``reviewer`` lists the reviewers, ``;``-separated.
+    """
+    out = passages.copy()
+    latest = _latest_reviews(reviews)
+    statuses, reviewers = [], []
+    for passage_id, recommendations in zip(out["passage_id"], out["recommendations"]):
+        found = [latest.get((str(passage_id), r)) or latest.get((str(passage_id), "all")) for r in _split(recommendations)]
+        statuses.append(";".join(str(f["label"]) if f else "" for f in found) if any(found) else "")
+        reviewers.append(";".join(dict.fromkeys(str(f["reviewer"]) for f in found if f)))
+    out["reviewed_status"] = statuses
+    out["reviewer"] = reviewers
+    return out
+
+
+# --- training history -----------------------------------------------------------------
+
+def history_entry(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> dict | None:
+    """One line of the training history: when, on what data, and the evaluation's macro-F1 (None without figures)."""
+    model = (evaluation or {}).get("models", {}).get("model")
+    if not model:
+        return None
+    rules = evaluation["models"].get("cue_rules", {})
+    return {
+        "trained_at": metrics.get("trained_at"), "data_sha256": metrics.get("data_sha256"),
+        "n_real": evaluation.get("n_real"), "n_synthetic": evaluation.get("n_synthetic"),
+        "macro_f1": model["macro_f1"], "ci": list(model.get("macro_f1_ci95", [])), "accuracy": model.get("accuracy"),
+        "cue_rules_macro_f1": rules.get("macro_f1"),
+    }
+
+
+def training_history(previous: Mapping[str, Any], metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> list[dict]:
+    """``history`` for the new ``metrics.json``: the previous file's history plus this run.
+
+    In: the previous ``metrics.json`` (``{}`` if none), this run's training
+    metrics and evaluation. A previous file without ``history`` (written
+    before histories were kept) contributes its own figures as the first
+    entry. Out: the entries oldest first (see :func:`history_entry`).
+    """
+    history = [dict(e) for e in (previous.get("history") or [])]
+    if not history and previous:
+        first = history_entry(previous, previous.get("evaluation", {}))
+        if first:
+            history.append(first)
+    entry = history_entry(metrics, evaluation)
+    if entry:
+        history.append(entry)
+    return history
+
+
+def format_history(history: Sequence[Mapping[str, Any]], data_sha256: str, evaluation: Mapping[str, Any],
+                   origin: str = "models/metrics.json", shown: int = 5) -> str:
+    """The lines ``evaluate`` prints after its tables: earlier runs' macro-F1 and the change from the previous model.
+
+    In: the ``history`` of ``models/metrics.json``, the hash of the annotations
+    just evaluated and their evaluation; ``origin`` names the file in the
+    heading and the last ``shown`` runs are listed. "Previous model" is the latest run
+    trained on other data than these annotations (the latest run on these
+    same data is this model).
+    """
+    lines = ["", f"Macro-F1 of the trained model by training run ({origin}):"]
+    if not history:
+        lines.append("  no training history yet: `make train` starts it.")
+    for entry in list(history)[-shown:]:
+        lo, hi = (entry.get("ci") or [float("nan"), float("nan")])[:2]
+        lines.append(f"  {entry.get('trained_at')}  data {str(entry.get('data_sha256'))[:12]}  "
+                     f"{entry.get('n_real', 0):4d} real  macro-F1 {entry['macro_f1']:.3f} [{lo:.3f}, {hi:.3f}]")
+    model = evaluation.get("models", {}).get("model")
+    if not model:
+        return "\n".join(lines) + "\n"
+    current = model["macro_f1"]
+    if history and history[-1].get("data_sha256") != data_sha256:
+        lines.append("  (the saved model was trained on other data than these annotations: run `make train`)")
+    previous = next((e for e in reversed(history) if e.get("data_sha256") != data_sha256), None)
+    if previous is None:
+        lines.append(f"Now: macro-F1 {current:.3f}; no earlier model trained on other data to compare with.")
+    else:
+        lines.append(
+            f"Now: macro-F1 {current:.3f} on {evaluation.get('n_real')} real passages; previous model "
+            f"({previous.get('trained_at')}): {previous['macro_f1']:.3f} on {previous.get('n_real')}; "
+            f"change {current - previous['macro_f1']:+.3f}.")
+        if previous.get("n_real") != evaluation.get("n_real"):
+            lines.append("  The two figures come from different sets of real passages: part of the change is the new passages.")
+    return "\n".join(lines) + "\n"
