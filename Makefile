@@ -8,8 +8,9 @@ TEST_STAMP := $(VENV)/.installed-test
 OUT ?= scorecards
 INPUT ?= corpus/raw
 JOBS ?= 0
+REVIEW ?= reviews/to-review.csv
 
-.PHONY: help score test train evaluate bench review-export clean-cache clean
+.PHONY: help score test train evaluate bench review-export review-import clean-cache clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -23,7 +24,7 @@ $(TEST_STAMP): $(STAMP)
 # Exit 1 means "scored, and some documents were reported in errors.csv" (the shipped
 # corpus holds an HMICFRS letter that is no response): only exit 2 fails the target.
 score: $(STAMP) ## Score every response in corpus/raw into scorecards/
-	$(PY) -m pipeline score $(INPUT) --out $(OUT) --manifest corpus/manifest.csv || [ $$? -eq 1 ]
+	$(PY) -m pipeline score $(INPUT) --out $(OUT) --manifest corpus/manifest.csv --jobs $(JOBS) || [ $$? -eq 1 ]
 
 test: $(TEST_STAMP) ## Run the test suite
 	$(PY) -m pytest
@@ -34,8 +35,16 @@ train: $(STAMP) ## Train the status classifier on corpus/annotations into models
 evaluate: $(STAMP) ## Leave-one-force-out evaluation on real passages, with baselines
 	$(PY) -m pipeline evaluate --annotations corpus/annotations
 
+# Review loop: make score, make review-export, fill in reviews/to-review.csv, make review-import, make train, make score.
+review-export: $(STAMP) ## Write reviews/to-review.csv (+ .jsonl): passages to check, least confident first (LIMIT=N)
+	$(PY) -m pipeline review export --scorecard $(OUT) --out $(REVIEW) $(if $(LIMIT),--limit $(LIMIT))
+
+review-import: $(STAMP) ## Merge the filled-in reviews/to-review.csv (REVIEW=FILE) into corpus/annotations/reviews.jsonl
+	$(PY) -m pipeline review import $(REVIEW) --annotations corpus/annotations
+
+# One BLAS thread per process: multi-threaded BLAS is pathologically slow in small containers.
 bench: $(TEST_STAMP) ## Benchmark ingest, classify and end-to-end; writes bench/results.json
-	$(PY) -m pipeline bench --out bench/results.json
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pipeline bench --out bench/results.json
 
 clean-cache: $(STAMP) ## Delete the extraction cache
 	$(PY) -m pipeline cache clear

@@ -1,8 +1,10 @@
 """Command line: a thin layer over the stage functions.
 
-``python -m pipeline score INPUT... --out DIR [--manifest CSV]``
+``python -m pipeline score INPUT... --out DIR [--manifest CSV] [--as-of YYYY-MM-DD] [--review-threshold P]``
 ``python -m pipeline classify --in IN.jsonl --out OUT.jsonl``
 ``python -m pipeline train`` / ``evaluate``
+``python -m pipeline review export --scorecard DIR --out FILE.csv`` / ``review import FILE``
+``python -m pipeline cache clear [--cache DIR]`` / ``bench --out bench/results.json``
 
 Exit codes: 0 every document scored; 1 some documents reported in
 ``errors.csv`` (the outputs are still written); 2 a usage or set-up error.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Sequence
 
@@ -21,6 +24,7 @@ from pipeline.errors import PipelineError, format_problem
 
 DEFAULT_MODEL = "models/status-classifier.joblib"
 DEFAULT_INSPECTIONS = "corpus/inspections"
+DEFAULT_REVIEWS = "corpus/annotations/reviews.jsonl"
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
@@ -28,6 +32,23 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 too; keep its one-line usage message
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number between 0 and 1")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -41,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--inspections", default=DEFAULT_INSPECTIONS, help="folder of inspection registers (*.toml)")
     score.add_argument("--model", default=DEFAULT_MODEL, help="trained status classifier (joblib with manifest)")
     score.add_argument("--baseline", action="store_true", help="use the cue-rule baseline instead of the trained model")
+    score.add_argument("--as-of", type=_iso_date, default=None,
+                       help="day deadlines are checked against (overdue), YYYY-MM-DD; default today")
+    score.add_argument("--review-threshold", type=_probability, default=None,
+                       help="report.html marks model-decided cells below this confidence for review "
+                            "(default in pipeline/data/report.toml)")
 
     classify = sub.add_parser("classify", help="classify texts from JSONL (id, text)")
     classify.add_argument("--in", dest="input", required=True, help="JSONL with objects {id, text}")
@@ -54,7 +80,56 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluate = sub.add_parser("evaluate", help="leave-one-force-out evaluation on real passages")
     evaluate.add_argument("--annotations", default="corpus/annotations")
+    evaluate.add_argument("--metrics", default="models/metrics.json",
+                          help="metrics.json of the trained model, whose history gives the previous macro-F1")
+    _add_review_parsers(sub, score)
+    _add_run_parsers(sub, score)
     return parser
+
+
+def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser) -> None:
+    """The ``review export`` / ``review import`` commands and the ``score --reviews`` option."""
+    score.add_argument("--reviews", default=DEFAULT_REVIEWS,
+                       help="reviewed labels (JSONL from `review import`) shown beside the model's and used as status; "
+                            f"a missing file means no reviews (default {DEFAULT_REVIEWS})")
+    review = sub.add_parser("review", help="export passages for people to check, import their labels")
+    actions = review.add_subparsers(dest="review_command", required=True, parser_class=_Parser)
+    export = actions.add_parser(
+        "export", help="write the passages to check, least confident first",
+        description="Write the (passage, recommendation) pairs the model labelled, for a person to check: pairs "
+                    "without a human label first, then those where the model and the cue rules disagree, then the "
+                    "least confident. Both FILE.csv (fill in reviewed_label, reviewer, note in a spreadsheet) and "
+                    "FILE.jsonl (the same rows) are written, whichever of the two suffixes --out has. Blanket "
+                    "passages and recommendations without a passage are decided by rule and not exported.")
+    export.add_argument("--scorecard", required=True, help="folder written by `score` (its passages.csv and scorecard.csv)")
+    export.add_argument("--out", required=True, type=_review_file, help="FILE.csv or FILE.jsonl; both are written")
+    export.add_argument("--limit", type=_positive_int, help="export only the first N rows")
+    export.add_argument("--annotations", default="corpus/annotations", help="labels already held (shown as annotated_label)")
+    export.add_argument("--inspections", default=DEFAULT_INSPECTIONS, help="folder of inspection registers (*.toml)")
+    imported = actions.add_parser(
+        "import", help="merge a filled-in review file into ANNOTATIONS/reviews.jsonl",
+        description="Check every row of a filled-in review file (.csv or .jsonl from `review export`) and merge the "
+                    "good ones into ANNOTATIONS/reviews.jsonl. Rows with reviewed_label, reviewer and note all empty "
+                    "were not reviewed and are skipped. A bad row (label not one of the four, passage id unknown, "
+                    "empty reviewer) is reported on stderr with its line in the file (for the exported CSV, its "
+                    "spreadsheet row: header = 1) and not imported. Exit 0: every reviewed row imported; 1: some rows rejected "
+                    "(the good ones are still imported); 2: the file cannot be read.")
+    imported.add_argument("file", type=_review_file, help="the filled-in FILE.csv or FILE.jsonl")
+    imported.add_argument("--annotations", default="corpus/annotations", help="annotations folder holding reviews.jsonl")
+    imported.add_argument("--scorecard", action="append",
+                          help="scored folder holding the passages (repeatable; default: the folder in each row's scorecard column)")
+
+
+def _review_file(text: str) -> str:
+    if Path(text).suffix.lower() not in (".csv", ".jsonl"):
+        raise argparse.ArgumentTypeError(f"'{text}' must end in .csv or .jsonl")
+    return text
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+    return int(text)
 
 
 def _load_model(path: str, baseline: bool):
@@ -68,15 +143,23 @@ def _load_model(path: str, baseline: bool):
 def _score(args: argparse.Namespace) -> int:
     from pipeline import runner
     from pipeline.identify import parse_manifest
+    from pipeline import __version__
+    from pipeline.report import parse_report_config, render_report
     from pipeline.score import build_scorecard
 
+    as_of = args.as_of or date.today()
+    report_config = parse_report_config(io.read_package_data("report.toml"))
+    threshold = report_config.review_threshold if args.review_threshold is None else args.review_threshold
     inspections = io.load_inspections(args.inspections)
     manifest = parse_manifest(io.read_text(args.manifest), origin=args.manifest) if args.manifest else {}
-    model = _load_model(args.model, args.baseline)
-    context = runner.build_context(inspections, io.load_forces(), io.read_package_data("segment.toml"), model, manifest)
+    settings = runner.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"), _model_spec(args))
     paths = io.discover_inputs(args.inputs)
-    results, problems = runner.score_paths(paths, context)
-    card = build_scorecard(results, problems, inspections)
+    run = runner.run(paths, settings, manifest, _run_options(args))
+    results, problems = run.results, run.problems
+    if args.stats:
+        io.write_json(args.stats, run.stats)
+    card = build_scorecard(results, problems, inspections, as_of=as_of)
+    card = _with_reviews(card, args.reviews, as_of)
 
     out = Path(args.out)
     io.write_csv(out / "scorecard.csv", card.scorecard)
@@ -84,6 +167,11 @@ def _score(args: argparse.Namespace) -> int:
     io.write_csv(out / "passages.csv", card.passages)
     io.write_csv(out / "forces.csv", card.forces)
     io.write_csv(out / "errors.csv", card.errors)
+    # No clock time in the page: two runs over the same input and as-of day give identical files.
+    generated = (f"python -m pipeline score, inspection-scorecards {__version__}, "
+                 f"{'cue-rule baseline' if args.baseline else 'model ' + args.model}, as of {as_of.isoformat()}")
+    io.write_text(out / "report.html", render_report(card, inspections, as_of=as_of, review_threshold=threshold,
+                                                     generated=generated, config=report_config))
     for problem in problems:
         print(format_problem(problem), file=sys.stderr)
     print(f"scored {len(results)} of {len(paths)} documents: {len(card.scorecard)} scorecard rows, "
@@ -111,21 +199,25 @@ def _classify(args: argparse.Namespace) -> int:
 
 def _annotations(folder: str) -> list[dict]:
     from pipeline.model import validate_records
+    from pipeline.review import dedupe_annotations
 
     records = []
     for path in sorted(Path(folder).glob("*.jsonl")):
         records.extend(validate_records(io.read_jsonl(path), origin=str(path)))
-    return records
+    # one record per labelled passage and recommendation: a review replaces the seed label it corrects
+    return dedupe_annotations(records)
 
 
 def _train(args: argparse.Namespace) -> int:
     from pipeline.model import evaluate, model_card, train
+    from pipeline.review import training_history
 
     records = _annotations(args.annotations)
     model, metrics = train(records)
     evaluation = evaluate(records)
     metrics["evaluation"] = evaluation
     out = Path(args.out)
+    metrics["history"] = training_history(_read_json(out / "metrics.json"), metrics, evaluation)
     provenance = {k: metrics[k] for k in ("data_sha256", "label_counts", "versions", "trained_at") if k in metrics}
     io.save_model(model, out / "status-classifier.joblib", provenance)
     io.write_json(out / "metrics.json", metrics)
@@ -135,13 +227,184 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from pipeline.model import evaluate, format_evaluation
+    from pipeline.model import data_hash, evaluate, format_evaluation
+    from pipeline.review import format_history, training_history
 
-    print(format_evaluation(evaluate(_annotations(args.annotations))))
+    records = _annotations(args.annotations)
+    report = evaluate(records)
+    print(format_evaluation(report))
+    # a metrics.json from before histories were kept still gives its own figures as one entry
+    history = training_history(_read_json(Path(args.metrics)), {}, {})
+    print(format_history(history, data_hash(records), report, origin=args.metrics), end="")
     return EXIT_OK
 
 
-COMMANDS = {"score": _score, "classify": _classify, "train": _train, "evaluate": _evaluate}
+def _read_json(path: Path) -> dict:
+    """The JSON object in ``path``, or {} when there is no such file (or it is not a JSON object)."""
+    import json
+
+    if not path.is_file():
+        return {}
+    try:
+        obj = json.loads(io.read_text(path))
+    except json.JSONDecodeError:
+        return {}
+    return obj if isinstance(obj, dict) else {}
+
+
+def _read_reviews(path: str) -> list[dict]:
+    from pipeline.model import validate_records
+
+    if not Path(path).is_file():
+        return []
+    return validate_records(io.read_jsonl(path), origin=str(path))
+
+
+def _with_reviews(card, reviews_path: str, as_of: date):
+    """``card`` with the reviewed labels of ``reviews_path`` applied and the per-force counts recomputed."""
+    from dataclasses import replace
+
+    from pipeline.review import apply_passage_reviews, apply_reviews
+    from pipeline.score import force_summary
+
+    reviews = _read_reviews(reviews_path)
+    scorecard = apply_reviews(card.scorecard, reviews, as_of=as_of)
+    return replace(card, scorecard=scorecard, passages=apply_passage_reviews(card.passages, reviews),
+                   forces=force_summary(scorecard))
+
+
+def _read_scored(path: Path):
+    if not path.is_file():
+        raise PipelineError("E109", detail=f"{path}: no such file (a folder written by `python -m pipeline score` holds it)")
+    return io.read_csv(path)
+
+
+def _review_export(args: argparse.Namespace) -> int:
+    from pipeline.review import export_records, for_spreadsheet, review_candidates
+
+    folder = Path(args.scorecard)
+    passages, scorecard = _read_scored(folder / "passages.csv"), _read_scored(folder / "scorecard.csv")
+    held = _annotations(args.annotations) if Path(args.annotations).is_dir() else []
+    frame = review_candidates(passages, scorecard, io.load_inspections(args.inspections), _load_model("", baseline=True),
+                              held, scorecard_dir=args.scorecard, limit=args.limit)
+    out = Path(args.out)
+    csv_path, jsonl_path = out.with_suffix(".csv"), out.with_suffix(".jsonl")
+    io.write_csv(csv_path, for_spreadsheet(frame))
+    io.write_jsonl(jsonl_path, export_records(frame))
+    print(f"{len(frame)} passages to review ({int(frame['disagrees'].sum())} where the model and the cue rules disagree, "
+          f"{int((frame['annotated_label'] != '').sum())} already labelled) -> {csv_path}, {jsonl_path}")
+    return EXIT_OK
+
+
+def _review_text(path: Path) -> str:
+    """The review file's text; a missing or non-UTF-8 file is a usage error naming the line it breaks on."""
+    if not path.is_file():
+        raise PipelineError("E109", detail=f"{path}: no such file")
+    try:
+        return io.read_text(path)
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise PipelineError("E406", path=str(path), line=line, detail="not UTF-8 text: save it as 'CSV UTF-8'") from None
+
+
+def _review_import(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from pipeline.review import (
+        check_review_rows, current_labels, merge_reviews, parse_review_rows, passage_index, review_record,
+    )
+
+    path = Path(args.file)
+    try:
+        rows, unreadable = parse_review_rows(_review_text(path), "jsonl" if path.suffix.lower() == ".jsonl" else "csv")
+    except ValueError as exc:  # no usable header: no row can be read
+        raise PipelineError("E406", path=str(path), line=1, detail=str(exc)) from None
+    folder = Path(args.annotations)
+    reviews_path = folder / "reviews.jsonl"
+    held = _annotations(args.annotations) if folder.is_dir() else []
+    scored = args.scorecard or sorted({row.get("scorecard", "").strip() for _, row in rows} - {""})
+    frames = [io.read_csv(Path(f) / "passages.csv") for f in scored if (Path(f) / "passages.csv").is_file()]
+    index = passage_index(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), held)
+    good, bad, skipped = check_review_rows(rows, index)
+    forces = {f.name: f.short_name for f in io.load_forces()}
+    today = date.today()
+    incoming = [review_record(row, index[row["passage_id"]], today, forces) for _, row in good]
+    merged, counts = merge_reviews(_read_reviews(str(reviews_path)), incoming, current_labels(held))
+    if counts["new"] or counts["changed"] or counts["updated"]:
+        io.write_jsonl(reviews_path, merged)
+    for line, detail in sorted(unreadable + bad):
+        error = PipelineError("E406", path=str(path), line=line, detail=detail)
+        print(f"{error.code} {error.message}", file=sys.stderr)
+    print(f"imported {len(good)} reviewed rows of {path}: {counts['new']} new, {counts['changed']} with a changed label, "
+          f"{counts['updated']} updated, {counts['unchanged']} already held; {skipped} not reviewed (skipped); "
+          f"{len(unreadable) + len(bad)} rejected -> {reviews_path}")
+    return EXIT_PROBLEMS if unreadable or bad else EXIT_OK
+
+
+def _review(args: argparse.Namespace) -> int:
+    return {"export": _review_export, "import": _review_import}[args.review_command](args)
+
+
+def _add_run_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser) -> None:
+    """``score``'s options for speed (cache, jobs, Dask), and the ``cache`` and ``bench`` commands."""
+    from pipeline.bench import add_arguments as add_bench_arguments
+    from pipeline.runner import DEFAULT_CACHE_DIR
+
+    run = score.add_argument_group("speed (none of these changes the outputs)")
+    run.add_argument("--jobs", type=int, default=None,
+                     help="documents processed at once: worker processes (default: one per core; 1: in this process); "
+                          "with --backend dask, tasks in flight (default: every worker thread)")
+    run.add_argument("--backend", choices=("local", "dask"), default="local",
+                     help="local processes (joblib) or an existing Dask cluster (needs --scheduler)")
+    run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    run.add_argument("--cache", metavar="DIR", default=DEFAULT_CACHE_DIR,
+                     help=f"cache of extracted text, passages and predictions (default {DEFAULT_CACHE_DIR})")
+    run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    run.add_argument("--quiet", action="store_true", help="no progress bar (it is shown only on a terminal anyway)")
+    run.add_argument("--stats", metavar="FILE", help="write the run's counters and stage timings as JSON")
+
+    cache = sub.add_parser("cache", help="manage the extraction cache")
+    actions = cache.add_subparsers(dest="cache_command", required=True, parser_class=_Parser)
+    clear = actions.add_parser("clear", help="delete every cache entry")
+    clear.add_argument("--cache", metavar="DIR", default=DEFAULT_CACHE_DIR, help=f"cache folder (default {DEFAULT_CACHE_DIR})")
+
+    bench = sub.add_parser("bench", help="benchmark on a generated PDF corpus; writes a JSON of the figures")
+    add_bench_arguments(bench)
+
+
+def _model_spec(args: argparse.Namespace):
+    from pipeline.runner import ModelSpec
+
+    return ModelSpec.baseline(io.read_package_data("cues.toml")) if args.baseline else ModelSpec.from_file(args.model)
+
+
+def _run_options(args: argparse.Namespace):
+    from pipeline.runner import RunOptions
+
+    if args.backend == "dask" and not args.scheduler:
+        _parser().error("--backend dask needs --scheduler ADDRESS (a running Dask scheduler)")
+    return RunOptions(jobs=args.jobs, backend=args.backend, scheduler=args.scheduler,
+                      cache_dir=None if args.no_cache else args.cache, progress=not args.quiet)
+
+
+def _cache(args: argparse.Namespace) -> int:
+    removed = io.clear_cache(args.cache)
+    if removed is None:
+        print(f"error: {args.cache} holds files but is not a scorecards cache (no CACHEDIR.TAG of ours): "
+              "nothing deleted", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"cleared {args.cache}: {removed} entries deleted")
+    return EXIT_OK
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from pipeline.bench import main as bench_main
+
+    return bench_main(args)
+
+
+COMMANDS = {"score": _score, "classify": _classify, "train": _train, "evaluate": _evaluate, "review": _review,
+            "cache": _cache, "bench": _bench}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -36,6 +36,7 @@ MESSAGES: dict[str, str] = {
     "E404": "annotations {path} line {line}: {detail}",
     "E405": "input {path} line {line}: {detail}",
     "E406": "review file {path} line {line}: {detail}",
+    "E407": "cannot use the Dask scheduler at {address}: {detail}",
 }
 
 

@@ -99,6 +99,17 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, Any]]:
                 raise PipelineError("E405", path=str(path), line=number, detail=f"invalid JSON ({exc.msg})") from None
 
 
+def read_csv(path: str | os.PathLike) -> Any:
+    """A CSV this project wrote (e.g. ``passages.csv``) as a pandas DataFrame of strings, empty cells as ``""``.
+
+    Every value stays text so that ids and recommendation numbers come back
+    exactly as written; callers convert the numeric columns they need.
+    """
+    import pandas as pd
+
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -186,7 +197,19 @@ def load_model(path: str | os.PathLike) -> Any:
     not match, and nothing is unpickled. A missing model raises ``E302``.
     """
     import joblib
-    import sklearn
+
+    data, _ = read_model(path)
+    return joblib.load(io.BytesIO(data))
+
+
+def read_model(path: str | os.PathLike) -> tuple[bytes, dict]:
+    """The checked bytes of a model saved by :func:`save_model`, and its manifest, without unpickling.
+
+    Same checks and errors as :func:`load_model`; the runner sends these bytes
+    to its workers (local or on a cluster), which unpickle them only after
+    checking the sha256 again.
+    """
+    from importlib.metadata import version
 
     path = Path(path)
     manifest_path = model_manifest_path(path)
@@ -202,9 +225,92 @@ def load_model(path: str | os.PathLike) -> Any:
     digest = sha256_bytes(data)
     if digest != manifest.get("sha256"):
         raise PipelineError("E301", path=str(path), detail=f"sha256 {digest[:12]}… does not match the manifest's {str(manifest.get('sha256'))[:12]}…")
-    if manifest.get("sklearn_version") != sklearn.__version__:
+    running = version("scikit-learn")  # the installed version, without importing scikit-learn (slow)
+    if manifest.get("sklearn_version") != running:
         raise PipelineError(
             "E301", path=str(path),
-            detail=f"trained with scikit-learn {manifest.get('sklearn_version')}, running {sklearn.__version__}: retrain with `make train`",
+            detail=f"trained with scikit-learn {manifest.get('sklearn_version')}, running {running}: retrain with `make train`",
         )
-    return joblib.load(io.BytesIO(data))
+    return data, manifest
+
+
+# --- the extraction cache (entries' keys and JSON are pipeline/cache.py's) --------
+
+def read_package_source(module: str) -> bytes:
+    """The source bytes of ``pipeline/<module>.py``: what the cache's stage fingerprints hash."""
+    return resources.files("pipeline").joinpath(f"{module}.py").read_bytes()
+
+
+def read_cache_entry(root: str | os.PathLike, relpath: str) -> str | None:
+    """The text of a cache entry, or None when it is missing or unreadable (a miss, never an error)."""
+    try:
+        return (Path(root) / relpath).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def write_cache_entry(root: str | os.PathLike, relpath: str, text: str) -> None:
+    """Write a cache entry atomically, tagging the cache folder on first use.
+
+    No fsync: an entry a crash leaves empty or torn is corrupt JSON, which
+    the next run ignores and rebuilds, so durability is not worth a disk
+    flush per entry. An unwritable cache never fails the run: the entry is
+    simply not kept.
+    """
+    from pipeline.cache import CACHEDIR_TAG
+
+    root = Path(root)
+    try:
+        tag = root / "CACHEDIR.TAG"
+        if not tag.exists():
+            _replace_text(tag, CACHEDIR_TAG)
+        _replace_text(root / relpath, text)
+    except OSError:
+        pass
+
+
+def _replace_text(path: Path, text: str) -> None:
+    """Atomic (temporary file, then ``os.replace``) but not durable (no fsync): for cache entries only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def clear_cache(root: str | os.PathLike) -> int | None:
+    """Delete every entry of the cache at ``root``; returns how many files were removed.
+
+    Only a folder this project made (holding its ``CACHEDIR.TAG``) is
+    touched, and in it only the versioned entry folders (``v1/`` ...) and the
+    tag: ``--cache`` pointed at the wrong folder by mistake cannot delete
+    anything else. Returns None (nothing removed) when ``root`` holds files
+    but no tag of ours; 0 when it does not exist.
+    """
+    import re
+    import shutil
+
+    from pipeline.cache import CACHEDIR_TAG
+
+    root = Path(root)
+    if not root.exists():
+        return 0
+    tag = root / "CACHEDIR.TAG"
+    try:
+        ours = tag.read_text(encoding="utf-8") == CACHEDIR_TAG
+    except (OSError, UnicodeDecodeError):
+        ours = False
+    if not ours:
+        return 0 if root.is_dir() and not any(root.iterdir()) else None
+    removed = 0
+    for child in root.iterdir():
+        if child.is_dir() and re.fullmatch(r"v\d+", child.name):
+            removed += sum(1 for p in child.rglob("*") if p.is_file())
+            shutil.rmtree(child)
+    tag.unlink()
+    return removed

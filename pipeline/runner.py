@@ -1,42 +1,97 @@
-"""The per-document flow, ingest -> identify -> segment -> classify, and the loop over a batch.
+"""The per-document flow, ingest -> identify -> segment -> classify, and the run over many documents.
 
-:func:`process_source` is the whole pipeline for one file's bytes: pure
-given its :class:`RunContext`. :func:`score_paths` reads each file through
-:mod:`pipeline.io` and collects results and problems; one bad document
-becomes a :class:`~pipeline.types.Problem` and never stops the batch.
+One document: :func:`process_source` is the whole pipeline for one file's
+bytes, pure given its :class:`RunContext`; :func:`process_path` reads the
+file first and turns an expected failure into a :class:`Problem`.
+
+Many documents: :func:`run` (and its streaming form :func:`iter_outcomes`)
+takes the paths, a picklable :class:`RunSettings` (what to compute) and
+:class:`RunOptions` (how: jobs, backend, cache folder, progress bar). The
+parent process reads each file, hashes it and looks it up in the cache
+(:mod:`pipeline.cache`, JSON entries read and written through
+:mod:`pipeline.io`); only what the cache lacks is sent out as a task:
+
+* parse, identify, segment, classify, when the file's bytes are new;
+* identify, segment, classify, when only the code, registers or manifest changed;
+* classify, when only the model changed.
+
+Tasks run in-process (``jobs=1``); on local worker processes forked from
+this one once it has built its context (Linux; elsewhere joblib's loky
+processes, which build their own); or on a Dask cluster through joblib's
+Dask backend. Each task carries what it needs (the file's bytes, or the
+cached document or passages), so workers never read the input folders, and
+returns its outcome plus the cache entries to store, which the parent
+writes: the cache lives with the parent whatever runs the tasks. Outcomes
+come back in input order as they finish, whatever the backend, so every
+backend and job count gives byte-identical outputs; the parent keeps only
+each document's identification and passages, never its full text.
+
+A worker builds its :class:`RunContext` (spaCy pipeline, phrase matchers,
+model) once, on its first task, and keeps it for later tasks of the same
+settings (:func:`context_for`); forked workers inherit the parent's. This
+and the settings a forked worker is started with are the only process-wide
+state here, both keyed or scoped so that they cannot leak between runs.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-from typing import Any, Mapping, Sequence
+import hashlib
+import io as _bytes_io
+import itertools
+import sys
+import threading
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
-from pipeline import io
-from pipeline.classify import classify_passages
+from pipeline import cache, io
 from pipeline.errors import PipelineError
-from pipeline.identify import Identifier, ManifestEntry, build_identifier, identify, manifest_entry_for
-from pipeline.ingest import ingest
-from pipeline.nlp import make_nlp
-from pipeline.segment import Segmenter, parse_segment_rules, segment
-from pipeline.types import DocumentResult, Force, Inspection, Problem, SourceFile
+from pipeline.ingest import DEFAULT_MAX_PAGES  # (ingest imports only the standard library at module level)
+from pipeline.types import ClassifiedPassage, Document, DocumentResult, Force, Identification, Inspection, Passage, Problem, SourceFile
 
+if TYPE_CHECKING:  # the stage modules import spaCy and scikit-learn: loaded only where a document is processed
+    from pipeline.identify import Identifier, ManifestEntry
+    from pipeline.segment import Segmenter
+
+DEFAULT_CACHE_DIR = ".cache/scorecards"
+BACKENDS = ("local", "dask")
+#: With the default job count, fewer documents to process than this run in-process (see :func:`iter_outcomes`).
+MIN_PARALLEL_TASKS = 8
+
+#: What each cached stage's output depends on (see :mod:`pipeline.cache`): module sources of ``pipeline/``...
+INGEST_MODULES = ("ingest", "errors", "types", "cache")
+ANALYSIS_MODULES = ("identify", "segment", "nlp")
+CLASSIFY_MODULES = ("classify", "model", "nlp")
+#: ... and the installed versions of the libraries they call.
+INGEST_LIBRARIES = ("pdfminer.six", "beautifulsoup4", "lxml", "charset-normalizer")
+ANALYSIS_LIBRARIES = ("spacy", "spacy-lookups-data", "scikit-learn", "numpy")
+CLASSIFY_LIBRARIES = ("scikit-learn", "scipy", "numpy", "spacy", "spacy-lookups-data")
+
+
+# --- one document -----------------------------------------------------------------
 
 @dataclass(frozen=True)
 class RunContext:
-    """Everything a document's processing needs, built once per run."""
+    """Everything a document's processing needs, built once per run (or once per worker)."""
 
     inspections: tuple[Inspection, ...]
     identifier: Identifier
     segmenter: Segmenter
     model: Any  # a fitted estimator with predict_proba and classes_
     manifest: Mapping[str, ManifestEntry]
-    max_pages: int = 300
+    max_pages: int = DEFAULT_MAX_PAGES
+    ingest_options: Mapping[str, Any] = field(default_factory=dict)  # more keyword arguments of ingest (max_seconds)
 
 
 def build_context(inspections: Sequence[Inspection], forces: Sequence[Force], segment_rules: str, model: Any,
-                  manifest: Mapping[str, ManifestEntry] | None = None, max_pages: int = 300) -> RunContext:
+                  manifest: Mapping[str, ManifestEntry] | None = None, max_pages: int = DEFAULT_MAX_PAGES,
+                  ingest_options: Mapping[str, Any] | None = None) -> RunContext:
     """Assemble a :class:`RunContext` from loaded data (``segment_rules`` is the TOML text of the rules)."""
+    from pipeline.identify import build_identifier
+    from pipeline.nlp import make_nlp
+    from pipeline.segment import Segmenter, parse_segment_rules
+
     return RunContext(
         inspections=tuple(inspections),
         identifier=build_identifier(forces, inspections),
@@ -44,12 +99,23 @@ def build_context(inspections: Sequence[Inspection], forces: Sequence[Force], se
         model=model,
         manifest=dict(manifest or {}),
         max_pages=max_pages,
+        ingest_options=dict(ingest_options or {}),
     )
+
+
+def _ingest(source: SourceFile, context: RunContext) -> Document:
+    from pipeline import ingest as ingest_stage  # looked up per call, so a test can count the calls
+
+    return ingest_stage.ingest(source, max_pages=context.max_pages, **context.ingest_options)
 
 
 def process_source(source: SourceFile, context: RunContext) -> DocumentResult:
     """Run one file through every stage. Raises :class:`PipelineError` when it cannot be scored."""
-    document = ingest(source, max_pages=context.max_pages)
+    from pipeline.classify import classify_passages
+    from pipeline.identify import identify, manifest_entry_for
+    from pipeline.segment import segment
+
+    document = _ingest(source, context)
     identification = identify(document, context.identifier, manifest_entry_for(context.manifest, source.path))
     passages = segment(document, identification.inspection, context.segmenter, identification.force)
     return DocumentResult(
@@ -69,11 +135,568 @@ def process_path(path: str, context: RunContext) -> DocumentResult | Problem:
         return error.problem(str(path), sha)
 
 
-def score_paths(paths: Sequence[str | os.PathLike], context: RunContext) -> tuple[list[DocumentResult], list[Problem]]:
-    """Process every file; return the scored documents and the problems, both in input order."""
+def score_paths(paths: Sequence[str], context: RunContext) -> tuple[list[DocumentResult], list[Problem]]:
+    """Process every file in this process, without the cache; return the scored documents and the problems, in input order.
+
+    The simple form, for notebooks and tests that hold a :class:`RunContext`;
+    :func:`run` is the cached, parallel one.
+    """
     results: list[DocumentResult] = []
     problems: list[Problem] = []
     for path in paths:
         outcome = process_path(str(path), context)
         (problems if isinstance(outcome, Problem) else results).append(outcome)
     return results, problems
+
+
+# --- settings: what a run computes, as data a worker can rebuild its context from --------
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """The status classifier as bytes: the checked joblib file, or the cue lexicon of the rule baseline.
+
+    ``sha256`` names the model in cache keys, so a retrained model misses the
+    prediction cache and is run; :meth:`load` refuses bytes that do not match it.
+    """
+
+    kind: str  # "joblib" | "baseline"
+    data: bytes
+    sha256: str
+
+    @classmethod
+    def from_file(cls, path: str) -> "ModelSpec":
+        """A model saved by :func:`pipeline.io.save_model`, checked against its manifest (E301/E302) but not unpickled."""
+        data, manifest = io.read_model(path)
+        return cls("joblib", data, manifest["sha256"])
+
+    @classmethod
+    def baseline(cls, cues_toml: str) -> "ModelSpec":
+        """The cue-rule baseline built from the text of ``cues.toml``."""
+        data = cues_toml.encode("utf-8")
+        return cls("baseline", data, "baseline:" + hashlib.sha256(data).hexdigest())
+
+    @classmethod
+    def from_object(cls, model: Any) -> "ModelSpec":
+        """A fitted model in memory (notebooks, tests), dumped with joblib. Its sha256 may differ between processes
+        (pickles of sets follow hash randomisation), which costs prediction-cache hits, never correctness."""
+        import joblib
+
+        buffer = _bytes_io.BytesIO()
+        joblib.dump(model, buffer)
+        data = buffer.getvalue()
+        return cls("joblib", data, hashlib.sha256(data).hexdigest())
+
+    def load(self) -> Any:
+        """The fitted estimator. Joblib bytes are unpickled only if their sha256 is the one the parent checked."""
+        if self.kind == "baseline":
+            from pipeline.classify import CueRuleClassifier, load_cue_lexicon
+
+            return CueRuleClassifier(lexicon=load_cue_lexicon(self.data.decode("utf-8"))).fit([], [])
+        import joblib
+
+        if hashlib.sha256(self.data).hexdigest() != self.sha256:
+            raise PipelineError("E301", path="(sent to worker)", detail="bytes do not match the checked sha256")
+        return joblib.load(_bytes_io.BytesIO(self.data))
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    """Fingerprints of the three cached stages (see :mod:`pipeline.cache`)."""
+
+    ingest: str
+    analysis: str
+    classify: str
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What a run computes: registers, forces, segment rules, model and ingest limits, plus their fingerprints.
+
+    Picklable and self-contained (no paths), so a worker on another machine
+    can rebuild the :class:`RunContext` from it. Build it with :func:`make_settings`.
+    """
+
+    inspections: tuple[Inspection, ...]
+    forces: tuple[Force, ...]
+    segment_rules: str
+    model: ModelSpec
+    max_pages: int
+    ingest_options: tuple[tuple[str, Any], ...]
+    fingerprints: Fingerprints
+    key: str  # digest of all the above: a worker's context is reused only for the same key
+
+
+def _library_versions(names: Iterable[str]) -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out: dict[str, str | None] = {}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def stage_fingerprints(inspections: Sequence[Inspection], forces: Sequence[Force], segment_rules: str,
+                       model: ModelSpec) -> Fingerprints:
+    """The ingest, analysis and classify fingerprints: module sources, library versions and data (reads sources via io)."""
+    def sources(modules: Iterable[str]) -> dict[str, bytes]:
+        return {m: io.read_package_source(m) for m in modules}
+
+    ingest_fp = cache.fingerprint(sources(INGEST_MODULES), _library_versions(INGEST_LIBRARIES))
+    analysis_fp = cache.fingerprint(sources(ANALYSIS_MODULES), _library_versions(ANALYSIS_LIBRARIES),
+                                    ingest_fp, segment_rules, list(forces), sorted(inspections, key=lambda i: i.id))
+    classify_fp = cache.fingerprint(sources(CLASSIFY_MODULES), _library_versions(CLASSIFY_LIBRARIES),
+                                    model.sha256, io.read_package_data("cues.toml"))
+    return Fingerprints(ingest_fp, analysis_fp, classify_fp)
+
+
+def make_settings(inspections: Sequence[Inspection], forces: Sequence[Force], segment_rules: str, model: ModelSpec,
+                  max_pages: int = DEFAULT_MAX_PAGES, ingest_options: Mapping[str, Any] | None = None) -> RunSettings:
+    """Build :class:`RunSettings` from loaded data; ``ingest_options`` are more keyword arguments of ``ingest``."""
+    options = tuple(sorted((ingest_options or {}).items()))
+    prints = stage_fingerprints(inspections, forces, segment_rules, model)
+    return RunSettings(tuple(inspections), tuple(forces), segment_rules, model, max_pages, options, prints,
+                       key=cache.digest(prints, max_pages, options))
+
+
+_CONTEXTS: dict[str, RunContext] = {}
+_CONTEXTS_LOCK = threading.Lock()
+
+
+def context_for(settings: RunSettings) -> tuple[RunContext, bool]:
+    """This process's :class:`RunContext` for ``settings``, built on first use; also whether it was just built.
+
+    Kept in a module-level dict keyed by ``settings.key`` (at most two, so a
+    long-lived Dask worker serving several runs does not pile them up), under
+    a lock, so that the threads of a Dask worker build it once.
+    """
+    with _CONTEXTS_LOCK:
+        context = _CONTEXTS.get(settings.key)
+        if context is not None:
+            return context, False
+        context = build_context(settings.inspections, settings.forces, settings.segment_rules, settings.model.load(),
+                                {}, settings.max_pages, dict(settings.ingest_options))
+        while len(_CONTEXTS) >= 2:
+            _CONTEXTS.pop(next(iter(_CONTEXTS)))
+        _CONTEXTS[settings.key] = context
+        return context, True
+
+
+# --- tasks: the part of a document's work the cache did not have ---------------------
+
+@dataclass(frozen=True)
+class _Keys:
+    document: str
+    analysis: str
+    predictions: str
+
+
+@dataclass(frozen=True)
+class _Task:
+    """Work for one document; exactly one of ``source``, ``document``, ``analysis`` is set (what to start from)."""
+
+    index: int
+    path: str
+    sha256: str
+    manifest: Any  # ManifestEntry | None
+    keys: _Keys | None  # None when the cache is off
+    source: SourceFile | None = None
+    document: Document | None = None
+    analysis: tuple[Identification, tuple[Passage, ...]] | None = None
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A document's outcome, the cache entries to write ``(kind, key, json)``, and counters for the run report."""
+
+    index: int
+    outcome: DocumentResult | Problem
+    entries: tuple[tuple[str, str, str], ...] = ()
+    stats: Mapping[str, float] = field(default_factory=dict)
+
+
+def _work(task: _Task, settings: RunSettings) -> _Done:
+    """Do a task (in a worker or in-process): the stages the cache lacked, then classification."""
+    from threadpoolctl import threadpool_limits
+
+    stats: Counter = Counter()
+    entries: list[tuple[str, str, str]] = []
+    keys = task.keys
+    # one document per core is the parallelism; BLAS threads on top only oversubscribe the cores
+    with threadpool_limits(limits=1):
+        try:
+            analysis = task.analysis
+            if analysis is None:
+                context = _context(settings, stats)
+                document = task.document
+                if document is None:
+                    started = time.perf_counter()
+                    try:
+                        document = _ingest(task.source, context)
+                    except PipelineError as error:
+                        if keys and error.code in cache.CACHEABLE_INGEST_CODES:
+                            problem = error.problem(task.path, task.sha256)
+                            entries.append(("documents", keys.document, cache.dump_document_problem(keys.document, problem)))
+                        raise
+                    finally:
+                        stats["parsed"] += 1
+                        stats["ingest_seconds"] += time.perf_counter() - started
+                    stats["pages_parsed"] += len(document.pages)
+                    if keys:
+                        entries.append(("documents", keys.document, cache.dump_document(keys.document, document)))
+                analysis = _analyse(document, task, context, stats, entries)
+            identification, passages = analysis
+            context = _context(settings, stats)
+            from pipeline.classify import classify_passages
+
+            started = time.perf_counter()
+            classified = classify_passages(passages, context.model)
+            stats["classify_seconds"] += time.perf_counter() - started
+            stats["passages_classified"] += len(passages)
+            if keys:
+                entries.append(("predictions", keys.predictions,
+                                cache.dump_predictions(keys.predictions, [c.prediction for c in classified])))
+            result = DocumentResult(source=task.path, sha256=task.sha256, identification=identification, passages=classified)
+            return _Done(task.index, result, tuple(entries), dict(stats))
+        except PipelineError as error:
+            return _Done(task.index, error.problem(task.path, task.sha256), tuple(entries), dict(stats))
+
+
+def _context(settings: RunSettings, stats: Counter) -> RunContext:
+    started = time.perf_counter()
+    context, built = context_for(settings)
+    if built:
+        stats["contexts_built"] += 1
+        stats["context_seconds"] += time.perf_counter() - started
+    return context
+
+
+def _analyse(document: Document, task: _Task, context: RunContext, stats: Counter,
+             entries: list) -> tuple[Identification, tuple[Passage, ...]]:
+    from pipeline.identify import identify
+    from pipeline.segment import segment
+
+    keys = task.keys
+    started = time.perf_counter()
+    try:
+        identification = identify(document, context.identifier, task.manifest)
+    except PipelineError as error:
+        if keys and error.code in cache.CACHEABLE_ANALYSIS_CODES:
+            problem = error.problem(task.path, task.sha256)
+            entries.append(("analyses", keys.analysis, cache.dump_analysis_problem(keys.analysis, problem)))
+        raise
+    finally:
+        stats["identify_seconds"] += time.perf_counter() - started
+    started = time.perf_counter()
+    passages = segment(document, identification.inspection, context.segmenter, identification.force)
+    stats["segment_seconds"] += time.perf_counter() - started
+    stats["analysed"] += 1
+    if keys:
+        entries.append(("analyses", keys.analysis, cache.dump_analysis(keys.analysis, identification, passages)))
+    return identification, passages
+
+
+# --- the run ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run is carried out; nothing here changes its results.
+
+    ``jobs``: worker processes (1: in this process; None or < 1: one per core,
+    but in this process when fewer than :data:`MIN_PARALLEL_TASKS` documents
+    need work, as starting workers would cost more than it saves).
+    ``backend``: ``"local"`` or ``"dask"`` (then ``scheduler`` is the address
+    of a running Dask scheduler, and ``jobs`` None means every worker thread).
+    ``cache_dir``: the cache folder, None for no cache. ``progress``: a tqdm
+    bar on stderr (shown only when stderr is a terminal).
+    """
+
+    jobs: int | None = None
+    backend: str = "local"
+    scheduler: str | None = None
+    cache_dir: str | None = DEFAULT_CACHE_DIR
+    progress: bool = False
+
+
+@dataclass
+class RunReport:
+    """What :func:`run` returns: scored documents and problems in input order, and the run's counters."""
+
+    results: list[DocumentResult]
+    problems: list[Problem]
+    stats: dict[str, Any]
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use (respecting CPU affinity and container limits)."""
+    from joblib import cpu_count
+
+    return max(1, cpu_count())
+
+
+def _local_jobs(options: RunOptions) -> int:
+    return options.jobs if options.jobs is not None and options.jobs > 0 else default_jobs()
+
+
+def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, Any], root: str | None,
+          stats: Counter) -> _Task | _Done:
+    """Read one file and look it up in the cache: a finished outcome, or the task still to do."""
+    try:
+        source = io.read_source(path)
+    except PipelineError as error:
+        return _Done(index, error.problem(path, ""))
+    entry = None
+    if manifest:
+        from pipeline.identify import manifest_entry_for
+
+        entry = manifest_entry_for(manifest, path)
+    if root is None:
+        return _Task(index, path, source.sha256, entry, None, source=source)
+    sha, prints = source.sha256, settings.fingerprints
+    doc_key = cache.document_key(sha, path, prints.ingest)
+    analysis_key = cache.analysis_key(doc_key, prints.analysis, entry.force if entry else None,
+                                      entry.inspection if entry else None)
+    keys = _Keys(doc_key, analysis_key, cache.predictions_key(analysis_key, prints.classify))
+
+    def lookup(kind: str, key: str, parse) -> Any:
+        text = io.read_cache_entry(root, cache.entry_relpath(kind, key))
+        value = parse(text)
+        stats[f"cache_{kind}_{'hit' if value is not None else 'corrupt' if text is not None else 'miss'}"] += 1
+        return value
+
+    analysis = lookup("analyses", keys.analysis, lambda t: cache.parse_analysis(
+        t, keys.analysis, path, sha, settings.forces, settings.inspections))
+    if isinstance(analysis, Problem):
+        return _Done(index, analysis)
+    if analysis is not None:
+        identification, passages = analysis
+        predictions = lookup("predictions", keys.predictions, lambda t: cache.parse_predictions(t, keys.predictions, len(passages)))
+        if predictions is not None:
+            classified = tuple(ClassifiedPassage(p, pr) for p, pr in zip(passages, predictions))
+            return _Done(index, DocumentResult(source=path, sha256=sha, identification=identification, passages=classified))
+        return _Task(index, path, sha, entry, keys, analysis=analysis)
+    document = lookup("documents", keys.document, lambda t: cache.parse_document(t, keys.document, path, sha))
+    if isinstance(document, Problem):
+        return _Done(index, document)
+    if document is not None:
+        if len(document.pages) > settings.max_pages:  # what ingest would say of these bytes under this run's limit
+            return _Done(index, PipelineError("E107", pages=len(document.pages), limit=settings.max_pages).problem(path, sha))
+        return _Task(index, path, sha, entry, keys, document=document)
+    return _Task(index, path, sha, entry, keys, source=source)
+
+
+def iter_outcomes(paths: Sequence[str], settings: RunSettings, manifest: Mapping[str, Any] | None = None,
+                  options: RunOptions = RunOptions(), stats: Counter | None = None) -> Iterator[DocumentResult | Problem]:
+    """Yield each document's :class:`DocumentResult` or :class:`Problem`, in the order of ``paths``, as they finish.
+
+    Cache entries are written as outcomes arrive; ``stats`` (if given) gathers
+    the run's counters. Memory stays bounded by the outcomes the caller keeps:
+    files are read as tasks are dispatched, and at most a few tasks per worker
+    are queued ahead.
+    """
+    stats = Counter() if stats is None else stats
+    root = options.cache_dir
+    for done in _dones([str(p) for p in paths], settings, dict(manifest or {}), options, stats):
+        for kind, key, text in done.entries:
+            io.write_cache_entry(root, cache.entry_relpath(kind, key), text)
+            stats["cache_entries_written"] += 1
+        stats.update(done.stats)
+        yield done.outcome
+
+
+def _dones(paths: list[str], settings: RunSettings, manifest: dict, options: RunOptions, stats: Counter) -> Iterator[_Done]:
+    # Planning counts in its own Counter: with a pool, joblib pulls tasks from another thread.
+    plan_stats: Counter = Counter()
+    planned = (_plan(i, path, settings, manifest, options.cache_dir, plan_stats) for i, path in enumerate(paths))
+    try:
+        parallel = options.backend == "dask" or _local_jobs(options) > 1
+        # Outcomes the cache already had come out at once, until the first task: a fully
+        # cached run never starts a worker (nor builds a context) at all.
+        first_task = None
+        for item in planned:
+            if isinstance(item, _Task):
+                first_task = item
+                break
+            yield item
+        if first_task is None:
+            return
+        rest = itertools.chain([first_task], planned)
+        if parallel and options.backend == "local" and (options.jobs is None or options.jobs < 1):
+            # The default job count starts worker processes only for enough work: for a
+            # handful of documents one process is as fast, and starting workers has its
+            # cost (a loky or Dask worker imports and builds for seconds). An explicit --jobs N always does.
+            ahead: list[_Task | _Done] = []
+            for item in rest:
+                ahead.append(item)
+                if sum(isinstance(i, _Task) for i in ahead) >= MIN_PARALLEL_TASKS:
+                    break
+            parallel = sum(isinstance(i, _Task) for i in ahead) >= MIN_PARALLEL_TASKS
+            rest = itertools.chain(ahead, rest)
+        if not parallel:
+            stats["workers"] = 1
+            for item in rest:
+                yield _work(item, settings) if isinstance(item, _Task) else item
+            return
+        if options.backend == "local" and _can_fork():
+            yield from _forked(rest, settings, _local_jobs(options), stats)
+        else:
+            yield from _parallel(rest, settings, options, stats)
+    finally:
+        stats.update(plan_stats)
+
+
+def _can_fork() -> bool:
+    # Linux only: macOS offers fork but its system libraries are not fork-safe; elsewhere loky (fresh processes)
+    import multiprocessing
+
+    return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+
+
+_WORKER_SETTINGS: list[RunSettings] = []  # in a forked worker: the settings it was started with (see _forked)
+
+
+def _start_forked_worker(settings: RunSettings) -> None:
+    _WORKER_SETTINGS[:] = [settings]
+
+
+def _work_forked(task: _Task) -> _Done:
+    return _work(task, _WORKER_SETTINGS[0])
+
+
+def _forked(items: Iterator[_Task | _Done], settings: RunSettings, jobs: int, stats: Counter) -> Iterator[_Done]:
+    """Run the tasks among ``items`` on ``jobs`` worker processes forked from this one; yield every outcome in input order.
+
+    The context is built here first, so every worker starts with it: nothing
+    to import or build, where a fresh (loky) process spends seconds importing
+    spaCy and scikit-learn and building its own. The settings reach the
+    workers through the fork, not a pickle per task. At most ``4 * jobs``
+    tasks are read ahead of the outcome being waited for, so memory does not
+    grow with the number of documents.
+    """
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    _context(settings, stats)
+    stats["workers"] = jobs
+    window: deque[Future | _Done] = deque()
+    in_flight = 0
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                             initializer=_start_forked_worker, initargs=(settings,)) as pool:
+        for item in items:
+            if isinstance(item, _Task):
+                window.append(pool.submit(_work_forked, item))
+                in_flight += 1
+            else:
+                window.append(item)
+            # yield what is ready at the head; wait for it only when enough tasks are queued
+            while window and (isinstance(window[0], _Done) or window[0].done() or in_flight >= 4 * jobs):
+                head = window.popleft()
+                if isinstance(head, _Done):
+                    yield head
+                else:
+                    in_flight -= 1
+                    yield head.result()
+        while window:
+            head = window.popleft()
+            yield head if isinstance(head, _Done) else head.result()
+
+
+def _parallel(items: Iterator[_Task | _Done], settings: RunSettings, options: RunOptions, stats: Counter) -> Iterator[_Done]:
+    """Run the tasks among ``items`` on joblib workers; yield every item's outcome in input order."""
+    from joblib import Parallel, delayed, parallel_config
+
+    pending: deque[_Task | _Done] = deque()  # planned items, in order, whose outcome is not yet yielded
+
+    def tasks() -> Iterator:
+        for item in items:
+            pending.append(item)
+            if isinstance(item, _Task):
+                yield delayed(_work)(item, settings)
+
+    with _backend(options) as (backend, n_jobs):
+        stats["workers"] = n_jobs
+        # inner_max_num_threads: one BLAS thread per worker process (loky sets it in their environment)
+        config = {"inner_max_num_threads": 1} if backend == "loky" else {}
+        with parallel_config(backend=backend, **config):
+            for done in Parallel(n_jobs=n_jobs, return_as="generator")(tasks()):
+                # every item before this task's was planned before it: hits queued ahead come out first
+                while isinstance(pending[0], _Done):
+                    yield pending.popleft()
+                task = pending.popleft()
+                assert task.index == done.index, "joblib returned outcomes out of order"
+                yield done
+    while pending:  # hits after the last task
+        yield pending.popleft()
+
+
+class _backend:
+    """Context manager giving ``(joblib backend name, n_jobs)``; for Dask, connects a client and closes it after."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.client = None
+
+    def __enter__(self) -> tuple[str, int]:
+        if self.options.backend == "dask":
+            address = self.options.scheduler
+            try:
+                from distributed import Client
+            except ImportError:
+                raise PipelineError("E407", address=address, detail="dask.distributed is not installed: "
+                                    "pip install -e '.[dask]'") from None
+            try:  # waits up to dask's distributed.comm.timeouts.connect (30 s by default)
+                self.client = Client(address)
+            except (OSError, TimeoutError, ValueError, TypeError) as exc:
+                detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise PipelineError("E407", address=address, detail=detail) from None
+            threads = sum(self.client.nthreads().values()) or 1
+            return "dask", self.options.jobs if self.options.jobs and self.options.jobs > 0 else threads
+        return "loky", _local_jobs(self.options)
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.client is not None:
+            self.client.close()
+
+
+def run(paths: Sequence[str], settings: RunSettings, manifest: Mapping[str, Any] | None = None,
+        options: RunOptions = RunOptions()) -> RunReport:
+    """Score every file: the cached, parallel run behind ``python -m pipeline score``.
+
+    In: input paths, :class:`RunSettings`, the manifest (path -> entry, from
+    :func:`pipeline.identify.parse_manifest`) and :class:`RunOptions`. Out: a
+    :class:`RunReport` with the results and problems in input order (the same
+    for any backend and number of jobs) and its counters (``--stats``):
+    ``documents``, ``scored``, ``problems``, ``workers`` (0 when the cache had
+    everything), ``parsed`` and ``pages_parsed`` (ingest calls), ``analysed``
+    (identify + segment), ``passages_classified``, ``contexts_built``,
+    ``cache_<kind>_hit`` / ``_miss`` / ``_corrupt``, ``cache_entries_written``,
+    ``<stage>_seconds`` summed over workers, and ``wall_seconds`` of the run.
+    A counter that stayed at zero is left out.
+    """
+    from tqdm import tqdm
+
+    class Bar(tqdm):
+        monitor_interval = 0  # no monitor thread: worker processes are forked, best from a single-threaded process
+
+    if options.backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}")
+    stats: Counter = Counter()
+    started = time.perf_counter()
+    results: list[DocumentResult] = []
+    problems: list[Problem] = []
+    # disable=None: tqdm shows the bar only when stderr is a terminal
+    with Bar(total=len(paths), unit="doc", file=sys.stderr, disable=None if options.progress else True,
+              mininterval=0.5, dynamic_ncols=True) as bar:
+        for outcome in iter_outcomes(paths, settings, manifest, options, stats):
+            (problems if isinstance(outcome, Problem) else results).append(outcome)
+            bar.update()
+    report = {
+        "documents": len(paths), "scored": len(results), "problems": len(problems), "backend": options.backend,
+        # processes (or Dask threads) that did documents: 0 when the cache had everything, 1 in-process
+        "workers": stats.get("workers", 0), "cache": options.cache_dir,
+        "wall_seconds": round(time.perf_counter() - started, 3),
+        **{k: (round(v, 3) if isinstance(v, float) else v) for k, v in sorted(stats.items()) if k != "workers"},
+    }
+    return RunReport(results, problems, report)
