@@ -20,7 +20,7 @@
    passages per second of classify, seconds per stage.
 
 Run it from the repository root (it reads ``corpus/``). With the defaults
-(all 43 forces x 2 inspections = 86 PDFs) it takes about four minutes on two cores.
+(all 43 forces x 2 inspections = 86 PDFs) it takes about three minutes on two cores.
 Everything is written through :mod:`pipeline.io`; generated corpora go under
 ``bench/corpus/`` (git-ignored).
 """
@@ -283,9 +283,14 @@ def _tree_rss(proc) -> int:
 
 
 def run_measured(command: Sequence[str]) -> dict:
-    """Run ``command`` (one BLAS thread); its wall seconds, exit code, and the peak RSS of its process tree (sampled every 20 ms)."""
+    """Run ``command`` (one BLAS thread): its wall and CPU seconds (whole process tree), exit code, the load
+    average when it started, and the peak RSS of its process tree (sampled every 20 ms)."""
+    import resource
+
     import psutil
 
+    load = os.getloadavg()[0]
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     popen = subprocess.Popen(list(command), env={**os.environ, **THREAD_ENV}, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
@@ -294,9 +299,13 @@ def run_measured(command: Sequence[str]) -> dict:
     while popen.poll() is None:
         peak = max(peak, _tree_rss(proc))
         time.sleep(0.02)
-    seconds = time.perf_counter() - started
     out, err = popen.communicate()
-    return {"seconds": round(seconds, 3), "exit_code": popen.returncode, "peak_rss_mb": round(peak / 2**20, 1),
+    seconds = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the whole tree: forked workers are reaped by the run
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    # load_average_before: other work on the machine when the run started, which the wall time includes
+    return {"seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3), "load_average_before": round(load, 2),
+            "exit_code": popen.returncode, "peak_rss_mb": round(peak / 2**20, 1),
             "stdout": out.strip(), "stderr_tail": err.strip().splitlines()[-3:]}
 
 
@@ -306,12 +315,14 @@ def plain_pdfminer(paths: Sequence[Path]) -> dict:
 
     from pdfminer.high_level import extract_text
 
-    started = time.perf_counter()
+    load = os.getloadavg()[0]
+    started, cpu = time.perf_counter(), time.process_time()
     pages = 0
     for path in paths:  # reading the file counts, as it does in a score run
         pages += extract_text(BytesIO(io.read_source(path).data)).count("\f")
     seconds = time.perf_counter() - started
-    return {"seconds": round(seconds, 3), "pages": pages, "pages_per_second": round(pages / seconds, 2)}
+    return {"seconds": round(seconds, 3), "cpu_seconds": round(time.process_time() - cpu, 3),
+            "load_average_before": round(load, 2), "pages": pages, "pages_per_second": round(pages / seconds, 2)}
 
 
 def prepare_corpus(args, folder: Path) -> tuple[list[Path], Path]:
@@ -440,10 +451,11 @@ def format_table(results: Mapping[str, Any]) -> str:
     runs, plain, corpus = results["runs"], results["pdfminer_extract_text"], results["corpus"]
     lines = [f"{corpus['documents']} PDFs, {corpus['pages']} pages, {corpus['passages']} passages; "
              f"{results['machine']['cpus']} cores",
-             f"{'run':<22}{'docs':>6}{'seconds':>9}{'peak RSS MB':>13}",
-             f"{'plain pdfminer':<22}{corpus['documents']:>6}{plain['seconds']:>9.2f}{'':>13}"]
+             f"{'run':<22}{'docs':>6}{'seconds':>9}{'CPU s':>8}{'peak RSS MB':>13}{'load':>6}",
+             f"{'plain pdfminer':<22}{corpus['documents']:>6}{plain['seconds']:>9.2f}"]
     for name, run in runs.items():
-        lines.append(f"{name:<22}{run['stats']['documents']:>6}{run['seconds']:>9.2f}{run['peak_rss_mb']:>13.1f}")
+        lines.append(f"{name:<22}{run['stats']['documents']:>6}{run['seconds']:>9.2f}{run['cpu_seconds']:>8.1f}"
+                     f"{run['peak_rss_mb']:>13.1f}{run['load_average_before']:>6.2f}")
     st = results["stages_jobs1"]
     lines.append(f"per core: ingest {st['ingest_pages_per_second']} pages/s (pdfminer alone {plain['pages_per_second']}), "
                  f"classify {st['classify_passages_per_second']} passages/s; start-up {st['startup_seconds']} s")
