@@ -31,12 +31,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from pipeline.types import LABELS, ClassifiedPassage, Passage, Prediction
+from pipeline.types import GUIDELINE_ORDER, LABELS, ClassifiedPassage, Passage, Prediction
 
-#: The four labels in the order the annotation guidelines define them; used for
-#: tables and confusion matrices. (:data:`pipeline.types.LABELS` is the
-#: least-to-most-advanced order used to break ties.)
-GUIDELINE_ORDER: tuple[str, ...] = ("completed", "in_progress", "planned", "not_addressed")
 
 #: Roles a cue family can play in the rule baseline's decision order.
 ROLES: tuple[str, ...] = ("done", "started", "todo", "refusal", "blanket", "restatement", "modifier")

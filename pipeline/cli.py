@@ -253,10 +253,10 @@ def _read_json(path: Path) -> dict:
 
 
 def _read_reviews(path: str) -> list[dict]:
-    from pipeline.model import validate_records
-
     if not Path(path).is_file():
         return []
+    from pipeline.model import validate_records  # scikit-learn: about a second, only when there are reviews
+
     return validate_records(io.read_jsonl(path), origin=str(path))
 
 

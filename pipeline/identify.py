@@ -24,13 +24,14 @@ from datetime import date
 from pathlib import PurePosixPath
 from typing import Iterable, Mapping
 
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from typing import TYPE_CHECKING
 
 from pipeline.errors import PipelineError
-from pipeline.nlp import make_nlp
+
+if TYPE_CHECKING:  # spaCy loads in about a second: only building an Identifier needs it
+    from spacy.language import Language
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
 from pipeline.types import Document, Force, Identification, Inspection
 
 FORCES_ORIGIN = "pipeline/data/forces.csv"
@@ -234,6 +235,10 @@ def build_identifier(forces: Iterable[Force], inspections: Iterable[Inspection])
     """
     forces = tuple(forces)
     inspections = tuple(inspections)
+    from spacy.matcher import PhraseMatcher
+
+    from pipeline.nlp import make_nlp
+
     nlp = make_nlp()
     # Only the tokenizer runs on documents here, which is cheap even on long reports.
     nlp.max_length = 50_000_000
@@ -406,6 +411,9 @@ class _Tokens:
 def _matches(tokens: _Tokens, matchers: Iterable[PhraseMatcher]) -> list[tuple[str, str, str, int, int]]:
     """Longest non-overlapping matches as (index, kind, term, start, end) with token positions."""
     strings = tokens.doc.vocab.strings
+    from spacy.tokens import Span
+    from spacy.util import filter_spans
+
     spans = [Span(tokens.doc, s, e, label=mid) for m in matchers for mid, s, e in m(tokens.doc)]
     result = []
     for span in sorted(filter_spans(spans), key=lambda sp: sp.start):

@@ -39,7 +39,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from pipeline.classify import GUIDELINE_ORDER
+from pipeline.types import GUIDELINE_ORDER
 from pipeline.types import LABELS, Inspection
 
 #: Probability columns, as in the scorecard.

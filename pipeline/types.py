@@ -21,6 +21,9 @@ from typing import Mapping
 #: in delivery order: used wherever a tie must go to the less advanced label.
 LABELS: tuple[str, ...] = ("not_addressed", "planned", "in_progress", "completed")
 
+#: The same labels in the annotation guidelines' order, used for tables and confusion matrices.
+GUIDELINE_ORDER: tuple[str, ...] = ("completed", "in_progress", "planned", "not_addressed")
+
 
 @dataclass(frozen=True)
 class SourceFile:
