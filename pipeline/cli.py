@@ -21,6 +21,7 @@ from typing import Sequence
 
 from pipeline import io
 from pipeline.errors import PipelineError, format_problem
+from pipeline.ingest import DEFAULT_MAX_PAGES, DEFAULT_MAX_SECONDS
 
 DEFAULT_MODEL = "models/status-classifier.joblib"
 DEFAULT_INSPECTIONS = "corpus/inspections"
@@ -62,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--inspections", default=DEFAULT_INSPECTIONS, help="folder of inspection registers (*.toml)")
     score.add_argument("--model", default=DEFAULT_MODEL, help="trained status classifier (joblib with manifest)")
     score.add_argument("--baseline", action="store_true", help="use the cue-rule baseline instead of the trained model")
+    score.add_argument("--max-pages", type=int, default=DEFAULT_MAX_PAGES, metavar="N",
+                       help=f"report (E107) and skip a PDF with more pages (default {DEFAULT_MAX_PAGES})")
+    score.add_argument("--max-seconds", type=float, default=DEFAULT_MAX_SECONDS, metavar="S",
+                       help=f"report (E108) and skip a PDF whose layout takes longer, checked between pages (default {DEFAULT_MAX_SECONDS:g})")
     score.add_argument("--as-of", type=_iso_date, default=None,
                        help="day deadlines are checked against (overdue), YYYY-MM-DD; default today")
     score.add_argument("--review-threshold", type=_probability, default=None,
@@ -152,7 +157,8 @@ def _score(args: argparse.Namespace) -> int:
     threshold = report_config.review_threshold if args.review_threshold is None else args.review_threshold
     inspections = io.load_inspections(args.inspections)
     manifest = parse_manifest(io.read_text(args.manifest), origin=args.manifest) if args.manifest else {}
-    settings = runner.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"), _model_spec(args))
+    settings = runner.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"), _model_spec(args),
+                                    max_pages=args.max_pages, ingest_options={"max_seconds": args.max_seconds})
     paths = io.discover_inputs(args.inputs)
     run = runner.run(paths, settings, manifest, _run_options(args))
     results, problems = run.results, run.problems

@@ -237,3 +237,14 @@ def test_ingest_of_arbitrary_bytes_raises_only_coded_errors(data, suffix):
         ingest(SourceFile(f"fuzz{suffix}", data, io.sha256_bytes(data)))
     except PipelineError as error:
         assert error.code.startswith("E1")
+
+
+def test_page_cap_from_the_command_line_skips_and_reports(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    render_text_pdf("\n\n".join(f"Paragraph {i} of a long response." for i in range(400)), folder / "long.pdf")
+    shutil.copy(SEEDS["Suffolk"], folder)
+    assert score([folder], tmp_path / "out", "--max-pages", "2", "--no-cache") == 1
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv")
+    assert errors.code.tolist() == ["E107"] and errors.source.str.endswith("long.pdf").all()
+    assert pd.read_csv(tmp_path / "out" / "scorecard.csv").force.unique().tolist() == ["Suffolk Constabulary"]
