@@ -51,5 +51,14 @@ def segmenter(nlp):
 
 
 @pytest.fixture(scope="session")
+def settings(inspections, forces):
+    """Run settings with the shipped model, as `score` builds them."""
+    from pipeline import runner
+
+    return runner.make_settings(inspections, forces, io.read_package_data("segment.toml"),
+                                runner.ModelSpec.from_file(str(ROOT / "models" / "status-classifier.joblib")))
+
+
+@pytest.fixture(scope="session")
 def seed_documents():
     return {name: ingest(io.read_source(path)) for name, path in SEEDS.items()}

@@ -19,13 +19,6 @@ from pipeline.errors import PipelineError
 from tests.conftest import ROOT, SEEDS
 from tests.pdf_fixtures import render_seed_pdf
 
-MODEL = ROOT / "models" / "status-classifier.joblib"
-
-
-@pytest.fixture(scope="module")
-def settings(inspections, forces):
-    return runner.make_settings(inspections, forces, io.read_package_data("segment.toml"),
-                                runner.ModelSpec.from_file(str(MODEL)))
 
 
 @pytest.fixture(scope="module")

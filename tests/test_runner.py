@@ -15,12 +15,6 @@ MODEL = ROOT / "models" / "status-classifier.joblib"
 
 
 @pytest.fixture(scope="module")
-def settings(inspections, forces):
-    return runner.make_settings(inspections, forces, io.read_package_data("segment.toml"),
-                                runner.ModelSpec.from_file(str(MODEL)))
-
-
-@pytest.fixture(scope="module")
 def paths():
     return [str(p) for p in SEEDS.values()]
 
