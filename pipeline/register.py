@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import tomllib
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Sequence
 
 from pipeline.errors import PipelineError
 from pipeline.types import Inspection, Recommendation
@@ -48,12 +48,7 @@ def parse_inspection(toml_text: str, origin: str) -> Inspection:
     except tomllib.TOMLDecodeError as exc:
         raise fail(f"not valid TOML ({exc})") from None
 
-    missing = [k for k in _TOP_REQUIRED if k not in data]
-    if missing:
-        raise fail(f"missing field(s) {', '.join(missing)}")
-    unknown = sorted(set(data) - _TOP_ALLOWED)
-    if unknown:
-        raise fail(f"unknown field(s) {', '.join(unknown)} (allowed: {', '.join(sorted(_TOP_ALLOWED))})")
+    _check_fields(data, _TOP_REQUIRED, _TOP_ALLOWED, fail)
 
     inspection_id = _string(data, "id", fail)
     if not _ID_PATTERN.fullmatch(inspection_id):
@@ -92,12 +87,7 @@ def _recommendation(raw: dict[str, Any], index: int, seen: set[str], fail: Any) 
     def rec_fail(detail: str) -> PipelineError:
         return fail(f"{where}: {detail}")
 
-    missing = [k for k in _REC_REQUIRED if k not in raw]
-    if missing:
-        raise rec_fail(f"missing field(s) {', '.join(missing)}")
-    unknown = sorted(set(raw) - _REC_ALLOWED)
-    if unknown:
-        raise rec_fail(f"unknown field(s) {', '.join(unknown)} (allowed: {', '.join(sorted(_REC_ALLOWED))})")
+    _check_fields(raw, _REC_REQUIRED, _REC_ALLOWED, rec_fail)
 
     if isinstance(raw["number"], int) and not isinstance(raw["number"], bool):
         # A bare 9 would compare unequal to the "9" read from documents.
@@ -122,6 +112,16 @@ def _recommendation(raw: dict[str, Any], index: int, seen: set[str], fail: Any) 
         deadline=deadline,
         deadline_note=deadline_note,
     )
+
+
+def _check_fields(table: dict[str, Any], required: Sequence[str], allowed: frozenset[str], fail: Any) -> None:
+    """Raise ``fail(...)`` naming the missing required fields, or else the unknown ones."""
+    missing = [k for k in required if k not in table]
+    if missing:
+        raise fail(f"missing field(s) {', '.join(missing)}")
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise fail(f"unknown field(s) {', '.join(unknown)} (allowed: {', '.join(sorted(allowed))})")
 
 
 def _string(table: dict[str, Any], key: str, fail: Any) -> str:
