@@ -137,12 +137,15 @@ def _positive_int(text: str) -> int:
     return int(text)
 
 
-def _load_model(path: str, baseline: bool):
-    if baseline:
-        from pipeline.classify import CueRuleClassifier, load_cue_lexicon
+def _model_spec(path: str, baseline: bool):
+    """The model to use: the cue-rule baseline, or the checked joblib file at ``path``."""
+    from pipeline.runner import ModelSpec
 
-        return CueRuleClassifier(lexicon=load_cue_lexicon(io.read_package_data("cues.toml"))).fit([], [])
-    return io.load_model(path)
+    return ModelSpec.baseline(io.read_package_data("cues.toml")) if baseline else ModelSpec.from_file(path)
+
+
+def _load_model(path: str, baseline: bool):
+    return _model_spec(path, baseline).load()
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -157,7 +160,7 @@ def _score(args: argparse.Namespace) -> int:
     threshold = report_config.review_threshold if args.review_threshold is None else args.review_threshold
     inspections = io.load_inspections(args.inspections)
     manifest = parse_manifest(io.read_text(args.manifest), origin=args.manifest) if args.manifest else {}
-    settings = runner.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"), _model_spec(args),
+    settings = runner.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"), _model_spec(args.model, args.baseline),
                                     max_pages=args.max_pages, ingest_options={"max_seconds": args.max_seconds})
     paths = io.discover_inputs(args.inputs)
     run = runner.run(paths, settings, manifest, _run_options(args))
@@ -378,12 +381,6 @@ def _add_run_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentPa
     add_bench_arguments(bench)
 
 
-def _model_spec(args: argparse.Namespace):
-    from pipeline.runner import ModelSpec
-
-    return ModelSpec.baseline(io.read_package_data("cues.toml")) if args.baseline else ModelSpec.from_file(args.model)
-
-
 def _run_options(args: argparse.Namespace):
     from pipeline.runner import RunOptions
 
@@ -396,9 +393,7 @@ def _run_options(args: argparse.Namespace):
 def _cache(args: argparse.Namespace) -> int:
     removed = io.clear_cache(args.cache)
     if removed is None:
-        print(f"error: {args.cache} holds files but is not a scorecards cache (no CACHEDIR.TAG of ours): "
-              "nothing deleted", file=sys.stderr)
-        return EXIT_USAGE
+        raise PipelineError("E408", path=args.cache)
     print(f"cleared {args.cache}: {removed} entries deleted")
     return EXIT_OK
 

@@ -37,6 +37,7 @@ MESSAGES: dict[str, str] = {
     "E405": "input {path} line {line}: {detail}",
     "E406": "review file {path} line {line}: {detail}",
     "E407": "cannot use the Dask scheduler at {address}: {detail}",
+    "E408": "{path} holds files but is not a scorecards cache (no CACHEDIR.TAG of ours): nothing deleted",
 }
 
 
