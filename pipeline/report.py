@@ -156,10 +156,6 @@ def _day(value: Any) -> str:
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
-def _iso(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date) and not pd.isna(value) else ""
-
-
 def _bool(value: Any) -> bool | None:
     """True/False for a boolean cell, None for NA (unknown)."""
     if value is None or value is pd.NA:
