@@ -24,7 +24,7 @@ import copy
 import re
 import tomllib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -155,22 +155,25 @@ class CueEngine:
     """
 
     def __init__(self, lexicon: Mapping[str, Any]) -> None:
-        from spacy.matcher import Matcher
+        from spacy.matcher import Matcher, PhraseMatcher
 
         from pipeline.nlp import make_nlp
 
         self.lexicon = lexicon
         self.nlp = make_nlp()
         self.matcher = Matcher(self.nlp.vocab)
+        # fixed phrases go to a PhraseMatcher: it finds the same spans as one-token-per-word LOWER patterns
+        # in the Matcher, at a fraction of the cost (most of the lexicon is phrases)
+        self.phrase_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._families = {f["name"]: f for f in lexicon["families"]}
         self._priority = {name: i for i, name in enumerate(self._families)}
         self._void_after = {str(w).lower() for w in lexicon["settings"]["void_done_after"]}
         self._scope = set(lexicon["settings"]["sentence_scope"])
         for family in lexicon["families"]:
-            patterns = [self._expand(p) for p in family["patterns"]]
-            for phrase in family["phrases"]:
-                patterns.append([{"LOWER": t.lower_} for t in self.nlp.make_doc(phrase.translate(_APOSTROPHES))])
-            self.matcher.add(family["name"], patterns)
+            if family["patterns"]:
+                self.matcher.add(family["name"], [self._expand(p) for p in family["patterns"]])
+            if family["phrases"]:
+                self.phrase_matcher.add(family["name"], [self.nlp.make_doc(p.translate(_APOSTROPHES)) for p in family["phrases"]])
 
     def _expand(self, pattern: Sequence[Mapping[str, Any]]) -> list[dict]:
         out = []
@@ -182,10 +185,31 @@ class CueEngine:
             out.append(token)
         return out
 
-    def analyse(self, texts: Iterable[str], batch_size: int = 64) -> list[list[SentenceCues]]:
-        """For each text, its sentences with the cue matches kept in each."""
-        prepared = [(t or "").translate(_APOSTROPHES) for t in texts]  # same length: offsets still valid
-        return [self._analyse_doc(doc) for doc in self.nlp.pipe(prepared, batch_size=batch_size)]
+    def analyse(self, texts: Iterable[str]) -> list[list[SentenceCues]]:
+        """For each text, its sentences with the cue matches kept in each.
+
+        A text that is exactly a sentence of an earlier text in the same call
+        gets that sentence's analysis without going through spaCy again.
+        :func:`predict` sends each passage's sentences after the passages (to
+        find the evidence), and a sentence's tokens, boundaries and matches
+        depend only on its own characters (the tokenizer splits at white
+        space, the sentencizer and the matcher look within the sentence), so
+        the result is the same at about half the cost.
+        """
+        known: dict[str, tuple[CueMatch, ...]] = {}  # sentence text -> its matches, offsets from the sentence start
+        out = []
+        for text in texts:
+            prepared = (text or "").translate(_APOSTROPHES)  # same length: offsets still valid
+            if prepared in known:
+                out.append([SentenceCues(text=prepared, start_char=0, end_char=len(prepared), matches=known[prepared])])
+                continue
+            sentences = self._analyse_doc(self.nlp(prepared))
+            for sentence in sentences:
+                known.setdefault(sentence.text, tuple(
+                    replace(m, start_char=m.start_char - sentence.start_char, end_char=m.end_char - sentence.start_char)
+                    for m in sentence.matches))
+            out.append(sentences)
+        return out
 
     def _analyse_doc(self, doc: Any) -> list[SentenceCues]:
         sentences = []
@@ -193,7 +217,7 @@ class CueEngine:
             if not sent.text.strip():
                 continue
             candidates = []
-            for span in self.matcher(sent, as_spans=True):
+            for span in [*self.matcher(sent, as_spans=True), *self.phrase_matcher(sent, as_spans=True)]:
                 family = self._families[span.label_]
                 # rule 2: a `done` cue right after a modal / "to" / "be" / "not" is void
                 if family["role"] == "done" and span.start > sent.start and doc[span.start - 1].lower_ in self._void_after:
@@ -429,10 +453,12 @@ def predict(model: Any, texts: Sequence[str], with_evidence: bool = True) -> lis
     with probability 1 and no evidence.
     """
     texts = _check_texts(texts)
-    labels, rows = predict_labels(model, texts)
     sentences = [split_sentences(t) if with_evidence and t.strip() else [] for t in texts]
     flat = [s for group in sentences for s in group]
-    sentence_rows = _label_rows(model, flat) if flat else np.zeros((0, len(LABELS)))
+    # texts and their sentences in one call to the model: its transforms work row by row, and each call
+    # has a fixed cost that was, per document, as large as the work itself
+    labels, both = predict_labels(model, texts + flat)
+    labels, rows, sentence_rows = labels[:len(texts)], both[:len(texts)], both[len(texts):]
     predictions, offset = [], 0
     for text_label, row, group in zip(labels, rows, sentences):
         block = sentence_rows[offset:offset + len(group)]

@@ -226,3 +226,21 @@ else:
             assert all(sentence in text for sentence in prediction.evidence)
             if not text.strip():
                 assert prediction.label == "not_addressed" and prediction.evidence == ()
+
+
+def test_sentences_after_their_passage_are_analysed_as_if_alone(engine: CueEngine) -> None:
+    """``analyse`` reuses a sentence already seen in an earlier text of the same call (how ``predict`` scores
+    evidence): the real seed passages' sentences must come out exactly as when each is analysed on its own."""
+    import json
+
+    from tests.conftest import ROOT
+
+    seeds = ROOT / "corpus" / "annotations" / "seeds.jsonl"
+    records = [json.loads(line) for line in seeds.read_text(encoding="utf-8").splitlines()]
+    passages = [r["text"] for r in records]
+    sentences = [s for p in passages for s in split_sentences(p)]
+    together = engine.analyse(passages + sentences)
+    assert together[:len(passages)] == [engine.analyse([p])[0] for p in passages]
+    alone = [engine.analyse([s])[0] for s in sentences]
+    assert together[len(passages):] == alone
+    assert sum(len(s.matches) for a in alone for s in a) > 50  # the seeds' sentences do carry cues
