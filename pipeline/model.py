@@ -33,6 +33,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.dummy import DummyClassifier
@@ -287,6 +288,10 @@ class CalibratedStatusClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "estimator_")
+        if sparse.issparse(X):
+            # sparse features (the pipeline's) need no BLAS, and setting the limit scans the loaded
+            # libraries each time: about 5 ms, as much as classifying a document's passages
+            return self.estimator_.predict_proba(X)
         with threadpool_limits(limits=1, user_api="blas"):
             return self.estimator_.predict_proba(X)
 
