@@ -371,6 +371,10 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     )
 
 
+#: White space that collapses to one space: a run of two or more, or one character that is not a space.
+_COLLAPSIBLE_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
+
+
 class _Tokens:
     """A document tokenised for matching, with whitespace runs collapsed.
 
@@ -385,7 +389,8 @@ class _Tokens:
         self._starts_new: list[int] = []
         self._starts_old: list[int] = []
         pos = new = 0
-        for ws in re.finditer(r"\s+", text):
+        # only the runs that collapsing changes: single spaces between words map one to one
+        for ws in _COLLAPSIBLE_WHITESPACE.finditer(text):
             for piece, old in ((text[pos:ws.start()], pos), (" ", ws.start())):
                 self._starts_new.append(new)
                 self._starts_old.append(old)

@@ -83,6 +83,8 @@ class RunContext:
     manifest: Mapping[str, ManifestEntry]
     max_pages: int = DEFAULT_MAX_PAGES
     ingest_options: Mapping[str, Any] = field(default_factory=dict)  # more keyword arguments of ingest (max_seconds)
+    # a threadpoolctl.ThreadpoolController: finding the loaded BLAS/OpenMP libraries costs ~5 ms, so once per context
+    threadpools: Any = field(default_factory=lambda: _threadpool_controller())
 
 
 def build_context(inspections: Sequence[Inspection], forces: Sequence[Force], segment_rules: str, model: Any,
@@ -102,6 +104,13 @@ def build_context(inspections: Sequence[Inspection], forces: Sequence[Force], se
         max_pages=max_pages,
         ingest_options=dict(ingest_options or {}),
     )
+
+
+def _threadpool_controller() -> Any:
+    # built with the context, after the model has loaded numpy and scipy: it controls only the libraries loaded by then
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def _ingest(source: SourceFile, context: RunContext) -> Document:
@@ -326,49 +335,50 @@ class _Done:
 
 def _work(task: _Task, settings: RunSettings) -> _Done:
     """Do a task (in a worker or in-process): the stages the cache lacked, then classification."""
-    from threadpoolctl import threadpool_limits
-
     stats: Counter = Counter()
     entries: list[tuple[str, str, str]] = []
-    keys = task.keys
-    # one document per core is the parallelism; BLAS threads on top only oversubscribe the cores
-    with threadpool_limits(limits=1):
-        try:
-            analysis = task.analysis
-            if analysis is None:
-                context = _context(settings, stats)
-                document = task.document
-                if document is None:
-                    started = time.perf_counter()
-                    try:
-                        document = _ingest(task.source, context)
-                    except PipelineError as error:
-                        if keys and error.code in cache.CACHEABLE_INGEST_CODES:
-                            problem = error.problem(task.path, task.sha256)
-                            entries.append(("documents", keys.document, cache.dump_document_problem(keys.document, problem)))
-                        raise
-                    finally:
-                        stats["parsed"] += 1
-                        stats["ingest_seconds"] += time.perf_counter() - started
-                    stats["pages_parsed"] += len(document.pages)
-                    if keys:
-                        entries.append(("documents", keys.document, cache.dump_document(keys.document, document)))
-                analysis = _analyse(document, task, context, stats, entries)
-            identification, passages = analysis
-            context = _context(settings, stats)
-            from pipeline.classify import classify_passages
+    try:
+        context = _context(settings, stats)
+        # one document per core is the parallelism; BLAS threads on top only oversubscribe the cores
+        with context.threadpools.limit(limits=1):
+            result = _stages(task, context, stats, entries)
+        return _Done(task.index, result, tuple(entries), dict(stats))
+    except PipelineError as error:
+        return _Done(task.index, error.problem(task.path, task.sha256), tuple(entries), dict(stats))
 
+
+def _stages(task: _Task, context: RunContext, stats: Counter, entries: list) -> DocumentResult:
+    from pipeline.classify import classify_passages
+
+    keys = task.keys
+    analysis = task.analysis
+    if analysis is None:
+        document = task.document
+        if document is None:
             started = time.perf_counter()
-            classified = classify_passages(passages, context.model)
-            stats["classify_seconds"] += time.perf_counter() - started
-            stats["passages_classified"] += len(passages)
+            try:
+                document = _ingest(task.source, context)
+            except PipelineError as error:
+                if keys and error.code in cache.CACHEABLE_INGEST_CODES:
+                    problem = error.problem(task.path, task.sha256)
+                    entries.append(("documents", keys.document, cache.dump_document_problem(keys.document, problem)))
+                raise
+            finally:
+                stats["parsed"] += 1
+                stats["ingest_seconds"] += time.perf_counter() - started
+            stats["pages_parsed"] += len(document.pages)
             if keys:
-                entries.append(("predictions", keys.predictions,
-                                cache.dump_predictions(keys.predictions, [c.prediction for c in classified])))
-            result = DocumentResult(source=task.path, sha256=task.sha256, identification=identification, passages=classified)
-            return _Done(task.index, result, tuple(entries), dict(stats))
-        except PipelineError as error:
-            return _Done(task.index, error.problem(task.path, task.sha256), tuple(entries), dict(stats))
+                entries.append(("documents", keys.document, cache.dump_document(keys.document, document)))
+        analysis = _analyse(document, task, context, stats, entries)
+    identification, passages = analysis
+    started = time.perf_counter()
+    classified = classify_passages(passages, context.model)
+    stats["classify_seconds"] += time.perf_counter() - started
+    stats["passages_classified"] += len(passages)
+    if keys:
+        entries.append(("predictions", keys.predictions,
+                        cache.dump_predictions(keys.predictions, [c.prediction for c in classified])))
+    return DocumentResult(source=task.path, sha256=task.sha256, identification=identification, passages=classified)
 
 
 def _context(settings: RunSettings, stats: Counter) -> RunContext:
