@@ -449,22 +449,24 @@ def predict(model: Any, texts: Sequence[str], with_evidence: bool = True) -> lis
     every sentence is scored by the same model, the sentences whose own best
     label is the predicted one are ranked by that label's probability (or, if no
     sentence supports it alone - a mixed-tense passage - all sentences are) and
-    the top two are kept, in text order. An empty text is ``not_addressed``
+    the top two are kept, in text order (a one-sentence text is its own evidence). An empty text is ``not_addressed``
     with probability 1 and no evidence.
     """
     texts = _check_texts(texts)
     sentences = [split_sentences(t) if with_evidence and t.strip() else [] for t in texts]
-    flat = [s for group in sentences for s in group]
+    # a text of one sentence has it as evidence, whatever its scores: only longer texts are ranked
+    ranked = [group if len(group) > 1 else [] for group in sentences]
+    flat = [s for group in ranked for s in group]
     # texts and their sentences in one call to the model: its transforms work row by row, and each call
     # has a fixed cost that was, per document, as large as the work itself
     labels, both = predict_labels(model, texts + flat)
     labels, rows, sentence_rows = labels[:len(texts)], both[:len(texts)], both[len(texts):]
     predictions, offset = [], 0
     for text_label, row, group in zip(labels, rows, sentences):
-        block = sentence_rows[offset:offset + len(group)]
-        offset += len(group)
-        evidence: tuple[str, ...] = ()
-        if group:
+        evidence = tuple(group)
+        if len(group) > 1:
+            block = sentence_rows[offset:offset + len(group)]
+            offset += len(group)
             j = LABELS.index(text_label)
             supporting = [i for i in range(len(group)) if _argmax_label(block[i]) == j]
             pool = supporting or list(range(len(group)))
