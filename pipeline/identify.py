@@ -226,12 +226,14 @@ class Identifier:
         return self._inspection_lookup.get(_key(value))
 
 
-def build_identifier(forces: Iterable[Force], inspections: Iterable[Inspection]) -> Identifier:
+def build_identifier(forces: Iterable[Force], inspections: Iterable[Inspection], nlp: Language | None = None) -> Identifier:
     """Build the matchers for a run.
 
-    In: the forces (from :func:`parse_forces`) and inspections (from
-    :func:`pipeline.register.parse_inspection`). Out: an :class:`Identifier`
-    to pass to every :func:`identify` call.
+    In: the forces (from :func:`parse_forces`), inspections (from
+    :func:`pipeline.register.parse_inspection`) and optionally the run's
+    spaCy pipeline from :func:`pipeline.nlp.make_nlp` (only its tokenizer is
+    used, and the pipeline is not changed; a new one is made if not given).
+    Out: an :class:`Identifier` to pass to every :func:`identify` call.
     """
     forces = tuple(forces)
     inspections = tuple(inspections)
@@ -239,9 +241,7 @@ def build_identifier(forces: Iterable[Force], inspections: Iterable[Inspection])
 
     from pipeline.nlp import make_nlp
 
-    nlp = make_nlp()
-    # Only the tokenizer runs on documents here, which is cheap even on long reports.
-    nlp.max_length = 50_000_000
+    nlp = make_nlp() if nlp is None else nlp
     force_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     acronym_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
     inspection_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -400,7 +400,8 @@ class _Tokens:
         self._starts_new.append(new)
         self._starts_old.append(pos)
         pieces.append(text[pos:])
-        self.doc: Doc = nlp.make_doc("".join(pieces))
+        # the tokenizer alone: unlike make_doc it has no length limit, and tokenizing is cheap even on long reports
+        self.doc: Doc = nlp.tokenizer("".join(pieces))
         self.early_limit = max(_EARLY_MIN_CHARS, int(len(text) * _EARLY_FRACTION))
 
     def offset(self, token_index: int) -> int:

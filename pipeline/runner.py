@@ -95,10 +95,11 @@ def build_context(inspections: Sequence[Inspection], forces: Sequence[Force], se
     from pipeline.nlp import make_nlp
     from pipeline.segment import Segmenter, parse_segment_rules
 
+    nlp = make_nlp()  # shared by identify and segment, which only read it: building one takes ~0.2 s
     return RunContext(
         inspections=tuple(inspections),
-        identifier=build_identifier(forces, inspections),
-        segmenter=Segmenter(parse_segment_rules(segment_rules), make_nlp()),
+        identifier=build_identifier(forces, inspections, nlp),
+        segmenter=Segmenter(parse_segment_rules(segment_rules), nlp),
         model=model,
         manifest=dict(manifest or {}),
         max_pages=max_pages,
