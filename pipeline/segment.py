@@ -302,7 +302,6 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         return ()
     region = _regions(text, lines, rules)
     citations = _find_citations(text, lines, inspection, rules)
-    welsh = [is_welsh(line.text, rules) for line in lines]
 
     passages: list[Passage] = []
     in_block: set[int] = set()
@@ -344,7 +343,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
             answered.update(cite.numbers)
 
     free = [line for line in lines if line.index not in in_block and region[line.index] != "summary"
-            and not welsh[line.index] and not _is_field_summary(text, line, rules)
+            and not is_welsh(line.text, rules) and not _is_field_summary(text, line, rules)
             and not _is_heading(line.text, rules.summary_headings + rules.response_headings, rules.heading_max_words)]
 
     # 2. mentions in prose
