@@ -147,6 +147,20 @@ class SentenceCues:
         return {m.family for m in self.matches}
 
 
+def _split_first_token(pattern: list[dict]) -> list[list[dict]]:
+    """``pattern``, or one pattern per word when its first token is just ``{"LOWER": {"IN": [...]}}``.
+
+    The Matcher tries every pattern's first token on every token of a text: a
+    set test there is a call into Python each time, a plain ``LOWER`` value is
+    compared in C. The patterns match exactly the same spans.
+    """
+    first = pattern[0]
+    words = first.get("LOWER", {}).get("IN") if isinstance(first.get("LOWER"), Mapping) else None
+    if set(first) != {"LOWER"} or set(first["LOWER"]) != {"IN"} or not words:
+        return [pattern]
+    return [[{"LOWER": word}, *pattern[1:]] for word in dict.fromkeys(words)]
+
+
 class CueEngine:
     """spaCy pipeline plus Matcher for a cue lexicon: texts in, :class:`SentenceCues` out.
 
@@ -171,7 +185,7 @@ class CueEngine:
         self._scope = set(lexicon["settings"]["sentence_scope"])
         for family in lexicon["families"]:
             if family["patterns"]:
-                self.matcher.add(family["name"], [self._expand(p) for p in family["patterns"]])
+                self.matcher.add(family["name"], [q for p in family["patterns"] for q in _split_first_token(self._expand(p))])
             if family["phrases"]:
                 self.phrase_matcher.add(family["name"], [self.nlp.make_doc(p.translate(_APOSTROPHES)) for p in family["phrases"]])
 

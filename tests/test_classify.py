@@ -244,3 +244,17 @@ def test_sentences_after_their_passage_are_analysed_as_if_alone(engine: CueEngin
     alone = [engine.analyse([s])[0] for s in sentences]
     assert together[len(passages):] == alone
     assert sum(len(s.matches) for a in alone for s in a) > 50  # the seeds' sentences do carry cues
+
+
+def test_first_token_word_sets_become_plain_words_with_the_same_matches(engine: CueEngine) -> None:
+    from pipeline.classify import _split_first_token
+
+    tail = [{"LOWER": "been"}]
+    assert _split_first_token([{"LOWER": {"IN": ["has", "have", "has"]}}, *tail]) == [
+        [{"LOWER": "has"}, *tail], [{"LOWER": "have"}, *tail]]
+    optional = [{"LOWER": {"IN": ["has", "have"]}, "OP": "?"}, *tail]
+    assert _split_first_token(optional) == [optional]
+    # the split lexicon still finds the perfect in both forms, and not the bare participle
+    assert "perfect" in _families(engine, "The force has updated its policy.")
+    assert "perfect" in _families(engine, "We have fully implemented the guidance.")
+    assert "perfect" not in _families(engine, "The policy updated last year is in place.")
