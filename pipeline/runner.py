@@ -301,6 +301,37 @@ def context_for(settings: RunSettings) -> tuple[RunContext, bool]:
         return context, True
 
 
+class _CollectorPause:
+    """Context manager: Python's cyclic garbage collector off while any thread is inside, and back on
+    (if it was on) when the last one leaves.
+
+    pdfminer allocates millions of short-lived objects per document, which reference counting frees; the
+    collector's passes over them found almost nothing (some 25 cyclic objects a page) and cost about 7% of
+    the parse. The cycles left are collected once the collector is back on.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._was_enabled = False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._inside == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._inside += 1
+
+    def __exit__(self, *exc: Any) -> None:
+        with self._lock:
+            self._inside -= 1
+            if self._inside == 0 and self._was_enabled:
+                gc.enable()
+
+
+_COLLECTOR_PAUSED = _CollectorPause()  # process-wide, like the collector it switches (Dask runs tasks in threads)
+
+
 # --- tasks: the part of a document's work the cache did not have ---------------------
 
 @dataclass(frozen=True)
@@ -358,7 +389,8 @@ def _stages(task: _Task, context: RunContext, stats: Counter, entries: list) -> 
         if document is None:
             started = time.perf_counter()
             try:
-                document = _ingest(task.source, context)
+                with _COLLECTOR_PAUSED:
+                    document = _ingest(task.source, context)
             except PipelineError as error:
                 if keys and error.code in cache.CACHEABLE_INGEST_CODES:
                     problem = error.problem(task.path, task.sha256)

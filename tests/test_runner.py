@@ -97,3 +97,44 @@ def test_a_model_in_memory_can_be_sent_to_workers_too(settings):
     spec = runner.ModelSpec.from_object(model)
     texts = ["The policy was updated in March and is now in place.", "We will review the guidance next year."]
     assert spec.kind == "joblib" and (spec.load().predict_proba(texts) == model.predict_proba(texts)).all()
+
+
+def test_the_collector_is_off_only_while_a_document_is_parsed(settings, paths, monkeypatch):
+    import gc
+
+    seen = []
+    real = ingest.ingest
+    monkeypatch.setattr(ingest, "ingest", lambda source, **kw: seen.append(gc.isenabled()) or real(source, **kw))
+    assert gc.isenabled()
+    runner.run(paths, settings, options=runner.RunOptions(jobs=1, cache_dir=None))
+    assert seen == [False] * len(paths) and gc.isenabled()
+
+
+def test_overlapping_pauses_leave_the_collector_as_they_found_it():
+    import gc
+    import threading
+
+    pause = runner._CollectorPause()
+    inside, release = threading.Barrier(3), threading.Event()
+
+    def parse():
+        with pause:
+            inside.wait()
+            release.wait()
+
+    threads = [threading.Thread(target=parse) for _ in range(2)]
+    for t in threads:
+        t.start()
+    inside.wait()
+    assert not gc.isenabled()  # both threads are inside
+    release.set()
+    for t in threads:
+        t.join()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pause:
+            pass
+        assert not gc.isenabled()  # a collector switched off by the caller stays off
+    finally:
+        gc.enable()
