@@ -392,9 +392,7 @@ def _stages(task: _Task, context: RunContext, stats: Counter, entries: list) -> 
                 with _COLLECTOR_PAUSED:
                     document = _ingest(task.source, context)
             except PipelineError as error:
-                if keys and error.code in cache.CACHEABLE_INGEST_CODES:
-                    problem = error.problem(task.path, task.sha256)
-                    entries.append(("documents", keys.document, cache.dump_document_problem(keys.document, problem)))
+                _keep_failure(entries, "documents", keys and keys.document, error, task)
                 raise
             finally:
                 stats["parsed"] += 1
@@ -412,6 +410,14 @@ def _stages(task: _Task, context: RunContext, stats: Counter, entries: list) -> 
         entries.append(("predictions", keys.predictions,
                         cache.dump_predictions(keys.predictions, [c.prediction for c in classified])))
     return DocumentResult(source=task.path, sha256=task.sha256, identification=identification, passages=classified)
+
+
+def _keep_failure(entries: list, kind: str, key: str | None, error: PipelineError, task: _Task) -> None:
+    """Queue ``error`` as the cache entry ``kind``/``key`` when it is a failure of the bytes themselves (no key: no cache)."""
+    codes, dump = {"documents": (cache.CACHEABLE_INGEST_CODES, cache.dump_document_problem),
+                   "analyses": (cache.CACHEABLE_ANALYSIS_CODES, cache.dump_analysis_problem)}[kind]
+    if key and error.code in codes:
+        entries.append((kind, key, dump(key, error.problem(task.path, task.sha256))))
 
 
 def _context(settings: RunSettings, stats: Counter) -> RunContext:
@@ -433,9 +439,7 @@ def _analyse(document: Document, task: _Task, context: RunContext, stats: Counte
     try:
         identification = identify(document, context.identifier, task.manifest)
     except PipelineError as error:
-        if keys and error.code in cache.CACHEABLE_ANALYSIS_CODES:
-            problem = error.problem(task.path, task.sha256)
-            entries.append(("analyses", keys.analysis, cache.dump_analysis_problem(keys.analysis, problem)))
+        _keep_failure(entries, "analyses", keys and keys.analysis, error, task)
         raise
     finally:
         stats["identify_seconds"] += time.perf_counter() - started
