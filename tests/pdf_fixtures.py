@@ -79,7 +79,8 @@ def _table(rows: Sequence[Sequence[str]], width: float, style: ParagraphStyle) -
     return table
 
 
-def _build(path: str | os.PathLike, text: str, tables: bool, font_size: float) -> Path:
+def _build(path: str | os.PathLike, text: str, tables: bool, font_size: float,
+           running: tuple[str, str] | None = None) -> Path:
     path = Path(path)
     body, cell = _styles(font_size)
     doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=2.5 * cm, rightMargin=2.5 * cm,
@@ -103,7 +104,19 @@ def _build(path: str | os.PathLike, text: str, tables: bool, font_size: float) -
             # line of the text stays one line after extraction
             story.append(KeepTogether([_para(line, body)]))
     flush_rows()
-    doc.build(story)
+
+    def draw_running_lines(canvas, document) -> None:
+        header, footer = running
+        canvas.saveState()
+        canvas.setFont(font_name(), font_size - 1)
+        canvas.drawCentredString(A4[0] / 2, A4[1] - 1.5 * cm, header)
+        canvas.drawCentredString(A4[0] / 2, 1.2 * cm, footer.format(page=document.page))
+        canvas.restoreState()
+
+    if running:
+        doc.build(story, onFirstPage=draw_running_lines, onLaterPages=draw_running_lines)
+    else:
+        doc.build(story)
     return path
 
 
@@ -115,16 +128,19 @@ def render_text_pdf(text: str, path: str | os.PathLike, *, font_size: float = 10
     return _build(path, text, tables=False, font_size=font_size)
 
 
-def render_seed_pdf(seed_text: str, path: str | os.PathLike, *, font_size: float = 10) -> Path:
+def render_seed_pdf(seed_text: str, path: str | os.PathLike, *, font_size: float = 10,
+                    running: tuple[str, str] | None = None) -> Path:
     """Write a normalised seed to a PDF at ``path``, its `` | `` rows as real ruled tables.
 
     Each run of consecutive rows becomes one reportlab ``Table`` with a grid,
     as many columns as its widest row (two-column tables 42/58 of the width),
     cells that wrap over several lines, and the first row repeated at the top
     of every page the table continues on. Other lines are paragraphs as in
-    :func:`render_text_pdf`. Returns the path.
+    :func:`render_text_pdf`. ``running``: a header and a footer drawn in
+    the margins of every page, the footer a format with ``{page}`` (for
+    example ``("OFFICIAL", "Page {page}")``). Returns the path.
     """
-    return _build(path, seed_text, tables=True, font_size=font_size)
+    return _build(path, seed_text, tables=True, font_size=font_size, running=running)
 
 
 def write_encrypted_pdf(path: str | os.PathLike, text: str = "A secret response.", password: str = "secret") -> Path:

@@ -23,7 +23,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from pipeline import io
 from pipeline.errors import PipelineError
-from pipeline.ingest import decode_text, ingest, normalise_text
+from pipeline.ingest import decode_text, drop_running_lines, ingest, normalise_text
 from pipeline.types import Page, SourceFile
 from tests.conftest import SEEDS
 from tests.pdf_fixtures import (
@@ -504,3 +504,43 @@ def test_pdf_paragraphs_with_first_line_or_hanging_indent_stay_whole(tmp_path):
         Paragraph(prose, ParagraphStyle("h", parent=body, leftIndent=18, bulletFontName=font_name()), bulletText="\u2022"),
     ])
     assert lines(ingest_file(path).text) == [prose + " " + prose, "", "- " + prose]
+
+
+# --- running headers and footers ----------------------------------------------------
+
+def _pages(bodies, header=None, footer=None):
+    return [("\n\n".join(filter(None, [header, body, footer.format(page=n) if footer else None])))
+            for n, body in enumerate(bodies, start=1)]
+
+
+BODIES = ["Recommendation 9\n\nThe force has done this.", "Recommendation 10\n\nWork is under way.",
+          "Recommendation 11\n\nThe force will do this.", "Recommendation 12\n\nNot accepted."]
+
+
+@pytest.mark.parametrize("footer", ["{page}", "Page {page} of 4", "- {page} -", "{page}/4", "Tudalen {page} o 4"])
+def test_running_marking_and_page_numbers_are_dropped(footer):
+    assert drop_running_lines(_pages(BODIES, "OFFICIAL", footer)) == BODIES
+
+
+def test_headings_that_open_every_page_are_not_running_lines():
+    """Consecutive recommendations, one a page, open each page with a rising number: they are text."""
+    assert drop_running_lines(BODIES) == BODIES
+
+
+def test_page_numbers_must_rise_by_one_a_page():
+    bodies = ["A.", "B.", "C.", "D."]
+    assert drop_running_lines([f"{b}\n\n{n}" for b, n in zip(bodies, (3, 7, 12, 20))]) == [
+        f"{b}\n\n{n}" for b, n in zip(bodies, (3, 7, 12, 20))]
+
+
+def test_short_documents_and_rows_keep_their_lines():
+    assert drop_running_lines(_pages(BODIES[:2], "OFFICIAL", "{page}")) == _pages(BODIES[:2], "OFFICIAL", "{page}")
+    rows = _pages(BODIES, "Recommendation | Force position")
+    assert drop_running_lines(rows) == rows  # a repeated table header is ingest's other rule, not a running line
+
+
+def test_a_marking_on_most_pages_goes_where_it_stands_only():
+    pages = _pages(BODIES, "OFFICIAL")
+    pages[0] = "Gwent Police\n\n" + pages[0]  # a letterhead above the marking on the first page
+    pages[2] = pages[2] + "\n\nOFFICIAL"  # the marking at the foot of one page: once, so not a footer
+    assert drop_running_lines(pages) == ["Gwent Police\n\nOFFICIAL\n\n" + BODIES[0], BODIES[1], BODIES[2] + "\n\nOFFICIAL", BODIES[3]]

@@ -18,12 +18,15 @@ from tests.pdf_fixtures import render_seed_pdf
 FORCES = ["Cleveland Police", "Gwent Police", "Staffordshire Police", "Suffolk Constabulary"]
 
 
+@pytest.mark.parametrize("running", [None, ("OFFICIAL", "Page {page}")], ids=["plain", "running-header-footer"])
 @pytest.mark.parametrize("name", ["Gwent", "Suffolk", "Cleveland", "Staffordshire"])
-def test_seed_rendered_as_pdf_gives_the_same_passages(tmp_path, name, inspection, segmenter):
+def test_seed_rendered_as_pdf_gives_the_same_passages(tmp_path, name, running, inspection, segmenter):
     text_document = ingest(io.read_source(SEEDS[name]))
-    pdf_path = render_seed_pdf(text_document.text, tmp_path / f"{name}.pdf")
+    pdf_path = render_seed_pdf(text_document.text, tmp_path / f"{name}.pdf", running=running)
     pdf_document = ingest(io.read_source(pdf_path))
     assert pdf_document.media_type == "pdf" and len(pdf_document.pages) > 1
+    if running:  # the marking and page numbers in the margins are not text of the response
+        assert "OFFICIAL" not in pdf_document.text and "Page 2" not in pdf_document.text
 
     def key(document):
         return [(p.recommendations, p.link, p.response_text) for p in segment(document, inspection, segmenter)]
