@@ -30,7 +30,12 @@ A worker builds its :class:`RunContext` (spaCy pipeline, phrase matchers,
 model) once, on its first task, and keeps it for later tasks of the same
 settings (:func:`context_for`); forked workers inherit the parent's. This
 and the settings a forked worker is started with are the only process-wide
-state here, both keyed or scoped so that they cannot leak between runs.
+state here, both keyed or scoped so that they cannot leak between runs. The
+run also touches the garbage collector, which is process-wide by nature: what
+is alive when a context is built is frozen out of it (``gc.freeze``, undone
+when that context is evicted), and it is paused while a document is parsed
+(:class:`_CollectorPause`, which puts it back as it found it). Both are for
+speed only; neither changes a result.
 """
 
 from __future__ import annotations
