@@ -155,10 +155,10 @@ def _split_first_token(pattern: list[dict]) -> list[list[dict]]:
     compared in C. The patterns match exactly the same spans.
     """
     first = pattern[0]
-    words = first.get("LOWER", {}).get("IN") if isinstance(first.get("LOWER"), Mapping) else None
-    if set(first) != {"LOWER"} or set(first["LOWER"]) != {"IN"} or not words:
+    lower = first.get("LOWER")
+    if set(first) != {"LOWER"} or not isinstance(lower, Mapping) or set(lower) != {"IN"} or not lower["IN"]:
         return [pattern]
-    return [[{"LOWER": word}, *pattern[1:]] for word in dict.fromkeys(words)]
+    return [[{"LOWER": word}, *pattern[1:]] for word in dict.fromkeys(lower["IN"])]
 
 
 class CueEngine:
@@ -463,8 +463,9 @@ def predict(model: Any, texts: Sequence[str], with_evidence: bool = True) -> lis
     every sentence is scored by the same model, the sentences whose own best
     label is the predicted one are ranked by that label's probability (or, if no
     sentence supports it alone - a mixed-tense passage - all sentences are) and
-    the top two are kept, in text order (a one-sentence text is its own evidence). An empty text is ``not_addressed``
-    with probability 1 and no evidence.
+    the top two are kept, in text order (a one-sentence text is its own
+    evidence). An empty text is ``not_addressed`` with probability 1 and no
+    evidence.
     """
     texts = _check_texts(texts)
     sentences = [split_sentences(t) if with_evidence and t.strip() else [] for t in texts]
