@@ -77,6 +77,13 @@ CLASSIFY_LIBRARIES = ("scikit-learn", "scipy", "numpy", "spacy", "spacy-lookups-
 
 # --- one document -----------------------------------------------------------------
 
+def _threadpool_controller() -> Any:
+    # built with the context, after the model has loaded numpy and scipy: it controls only the libraries loaded by then
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
 @dataclass(frozen=True)
 class RunContext:
     """Everything a document's processing needs, built once per run (or once per worker)."""
@@ -89,7 +96,7 @@ class RunContext:
     max_pages: int = DEFAULT_MAX_PAGES
     ingest_options: Mapping[str, Any] = field(default_factory=dict)  # more keyword arguments of ingest (max_seconds)
     # a threadpoolctl.ThreadpoolController: finding the loaded BLAS/OpenMP libraries costs ~5 ms, so once per context
-    threadpools: Any = field(default_factory=lambda: _threadpool_controller())
+    threadpools: Any = field(default_factory=_threadpool_controller)
 
 
 def build_context(inspections: Sequence[Inspection], forces: Sequence[Force], segment_rules: str, model: Any,
@@ -110,13 +117,6 @@ def build_context(inspections: Sequence[Inspection], forces: Sequence[Force], se
         max_pages=max_pages,
         ingest_options=dict(ingest_options or {}),
     )
-
-
-def _threadpool_controller() -> Any:
-    # built with the context, after the model has loaded numpy and scipy: it controls only the libraries loaded by then
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
 
 
 def _ingest(source: SourceFile, context: RunContext) -> Document:
