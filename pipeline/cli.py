@@ -5,6 +5,7 @@
 ``python -m pipeline train`` / ``evaluate``
 ``python -m pipeline review export --scorecard DIR --out FILE.csv`` / ``review import FILE``
 ``python -m pipeline cache clear [--cache DIR]`` / ``bench --out bench/results.json``
+``python -m pipeline register extract REPORT.pdf|REPORT.html --id ID --out FILE.toml [--force NAME]``
 
 Exit codes: 0 every document scored; 1 some documents reported in
 ``errors.csv`` (the outputs are still written); 2 a usage or set-up error.
@@ -89,7 +90,74 @@ def _parser() -> argparse.ArgumentParser:
                           help="metrics.json of the trained model, whose history gives the previous macro-F1")
     _add_review_parsers(sub, score)
     _add_run_parsers(sub, score)
+    _add_register_parsers(sub)
     return parser
+
+
+def _add_register_parsers(sub: argparse._SubParsersAction) -> None:
+    """The ``register extract`` command: an HMICFRS report -> a register TOML."""
+    register = sub.add_parser("register", help="inspection registers (corpus/inspections/*.toml)")
+    actions = register.add_subparsers(dest="register_command", required=True, parser_class=_Parser)
+    extract = actions.add_parser(
+        "extract", help="read an HMICFRS report (PDF or HTML) into a register TOML",
+        description="Read an HMICFRS report and write its register: title, publication date, every recommendation "
+                    "(exact wording, addressee, deadline), cause of concern and area for improvement. The TOML is "
+                    "checked like a hand-written register before it is written; nothing is written on a problem. "
+                    "Exit 0: written; 1: the report could not be read into a valid register; 2: usage error.")
+    extract.add_argument("report", help="the report: .pdf, .html or .htm")
+    extract.add_argument("--id", required=True, dest="inspection_id", help="the register's id, e.g. roads-policing-2020")
+    extract.add_argument("--out", required=True, type=_toml_file, help="register file to write, e.g. corpus/inspections/ID.toml")
+    extract.add_argument("--force", help="for an inspection of one force (PEEL ...): the force, as in pipeline/data/forces.csv")
+    extract.add_argument("--title", help="the title, when the report's first line is not it")
+    extract.add_argument("--published", type=_iso_date, help="publication date YYYY-MM-DD, when the report prints none")
+    extract.add_argument("--source", action="append", default=None,
+                         help="where the report came from (URL; repeatable); default: the report's file name")
+
+
+def _toml_file(text: str) -> str:
+    if Path(text).suffix.lower() != ".toml":
+        raise argparse.ArgumentTypeError(f"'{text}' must end in .toml")
+    return text
+
+
+def _register_extract(args: argparse.Namespace) -> int:
+    from pipeline.ingest import ingest
+    from pipeline.register import parse_inspection
+    from pipeline.register.extract import extract_register, parse_rules, render_register
+
+    forces = io.load_forces()
+    force = None
+    if args.force:
+        force = next((f for f in forces if args.force in (f.name, f.short_name)), None)
+        if force is None:
+            raise PipelineError("E415", value=args.force)
+    rules = parse_rules(io.read_package_data("register.toml"))
+    try:
+        source = io.read_source(args.report)
+        inspection = extract_register(ingest(source), args.inspection_id, rules, force=force, force_label=args.force,
+                                      title=args.title, published=args.published,
+                                      source=args.source or [Path(args.report).name])
+        text = render_register(inspection, origin=Path(args.report).name)
+        try:
+            checked = parse_inspection(text, origin=args.out, force_names=io.force_names())
+        except PipelineError as error:
+            raise PipelineError("E414", path=args.report, detail=error.message) from None
+        if checked != inspection:
+            raise PipelineError("E414", path=args.report, detail="the TOML does not read back as the register extracted")
+    except PipelineError as error:
+        # ingest's messages (E1xx) do not name the file; the register's do
+        line = format_problem(error.problem(args.report)) if error.code.startswith("E1") else f"error: {error.code} {error.message}"
+        print(line, file=sys.stderr)
+        return EXIT_PROBLEMS
+    io.write_text(args.out, text)
+    counts = (f"{len(inspection.recommendations)} recommendations ({len(inspection.force_recommendations)} to forces), "
+              f"{len(inspection.causes_of_concern)} causes of concern, {len(inspection.areas_for_improvement)} areas for improvement")
+    print(f"extracted {counts} from {args.report} -> {args.out}")
+    return EXIT_OK
+
+
+def _register(args: argparse.Namespace) -> int:
+    return {"extract": _register_extract}[args.register_command](args)
 
 
 def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser) -> None:
@@ -405,7 +473,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"score": _score, "classify": _classify, "train": _train, "evaluate": _evaluate, "review": _review,
-            "cache": _cache, "bench": _bench}
+            "cache": _cache, "bench": _bench, "register": _register}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -38,6 +38,13 @@ MESSAGES: dict[str, str] = {
     "E406": "review file {path} line {line}: {detail}",
     "E407": "cannot use the Dask scheduler at {address}: {detail}",
     "E408": "{path} holds files but is not a scorecards cache (no CACHEDIR.TAG of ours): nothing deleted",
+    # register extraction (python -m pipeline register extract)
+    "E410": "{path}: cannot extract a register: {detail}",
+    "E411": "{path}: {item} is worded differently on page {first} and page {second}: check the report (a register holds its exact wording)",
+    "E412": "{path}: no {what} printed in the report: give {flag}",
+    "E413": "{path}: {item}: {detail}",
+    "E414": "the register extracted from {path} fails the register checks, nothing written: {detail}",
+    "E415": "--force '{value}' is not a force of pipeline/data/forces.csv (use its name or short name, e.g. 'Surrey')",
 }
 
 

@@ -73,11 +73,24 @@ def read_text(path: str | os.PathLike) -> str:
 
 
 def load_inspections(folder: str | os.PathLike) -> tuple:
-    """Parse every ``*.toml`` register in ``folder`` into :class:`~pipeline.types.Inspection` records, sorted by id."""
-    from pipeline.register import parse_inspection
+    """Parse every ``*.toml`` register in ``folder`` into :class:`~pipeline.types.Inspection` records, sorted by id.
 
-    inspections = [parse_inspection(read_text(p), origin=str(p)) for p in sorted(Path(folder).glob("*.toml"))]
+    A register's ``force`` must name a force of ``pipeline/data/forces.csv``
+    (official or short name), and no two registers may share an id; either
+    problem raises ``PipelineError(E403)`` naming the file.
+    """
+    from pipeline.register import check_unique_ids, parse_inspection
+
+    names = force_names()
+    paths = sorted(Path(folder).glob("*.toml"))
+    inspections = [parse_inspection(read_text(p), origin=str(p), force_names=names) for p in paths]
+    check_unique_ids(inspections, [str(p) for p in paths])
     return tuple(sorted(inspections, key=lambda i: i.id))
+
+
+def force_names() -> frozenset[str]:
+    """Every official and short force name of ``pipeline/data/forces.csv``: what a register's ``force`` may say."""
+    return frozenset(name for f in load_forces() for name in (f.name, f.short_name))
 
 
 def load_forces() -> tuple:

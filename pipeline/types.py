@@ -84,26 +84,77 @@ class Recommendation:
     addressed_to: str  # the bodies named, as the report words them
     deadline: date | None
     deadline_note: str = ""  # a deadline that is no date ("Within six months of ...")
+    cause_of_concern: str | None = None  # number of the cause of concern it belongs to, if any
+
+
+#: The kinds of item an inspection holds, in the order a scorecard lists them (its ``item_kind`` column).
+ITEM_KINDS: tuple[str, ...] = ("recommendation", "cause_of_concern", "area_for_improvement")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One item of an inspection as the scorecard sees it: its kind, its number within that kind and its wording.
+
+    ``kind`` is one of :data:`ITEM_KINDS`. Causes of concern and areas for
+    improvement (AFIs) are held as findings; a recommendation is listed as one
+    by :meth:`Inspection.scorecard_items`.
+    """
+
+    kind: str
+    number: str
+    text: str
 
 
 @dataclass(frozen=True)
 class Inspection:
-    """An inspection report and its recommendations, as held in ``corpus/inspections/``."""
+    """An inspection report and its items, as held in ``corpus/inspections/``.
+
+    ``force`` is None for a national inspection (all forces), else the force
+    inspected as the register names it. ``source`` says where the wording came
+    from (URLs or a note), in the register's order.
+    """
 
     id: str
     title: str
     published: date
     aliases: tuple[str, ...]
     recommendations: tuple[Recommendation, ...]
+    force: str | None = None
+    source: tuple[str, ...] = ()
+    causes_of_concern: tuple[Finding, ...] = ()
+    areas_for_improvement: tuple[Finding, ...] = ()
 
     @property
     def force_recommendations(self) -> tuple[Recommendation, ...]:
-        """The recommendations addressed to forces or chief constables: the scorecard's columns."""
+        """The recommendations addressed to forces or chief constables: the scorecard's recommendation columns."""
         return tuple(r for r in self.recommendations if r.addressee == "forces")
+
+    @property
+    def scorecard_items(self) -> tuple[Finding, ...]:
+        """Every item a force answers, in :data:`ITEM_KINDS` order then report order.
+
+        Recommendations addressed to forces (as ``kind="recommendation"``),
+        then causes of concern, then areas for improvement. A scorecard row is
+        keyed by ``(kind, number)``: numbers repeat across kinds.
+        """
+        recommendations = tuple(Finding("recommendation", r.number, r.text) for r in self.force_recommendations)
+        return recommendations + self.causes_of_concern + self.areas_for_improvement
 
     def recommendation(self, number: str) -> Recommendation | None:
         """The recommendation numbered ``number``, or None."""
         return next((r for r in self.recommendations if r.number == number), None)
+
+    def item(self, kind: str, number: str) -> Finding | None:
+        """The item of ``kind`` (one of :data:`ITEM_KINDS`) numbered ``number``, or None."""
+        if kind == "recommendation":
+            rec = self.recommendation(number)
+            return Finding(kind, rec.number, rec.text) if rec is not None else None
+        pool = {"cause_of_concern": self.causes_of_concern, "area_for_improvement": self.areas_for_improvement}.get(kind, ())
+        return next((f for f in pool if f.number == number), None)
+
+    def cause_recommendations(self, number: str) -> tuple[Recommendation, ...]:
+        """The recommendations that belong to the cause of concern numbered ``number``."""
+        return tuple(r for r in self.recommendations if r.cause_of_concern == number)
 
 
 @dataclass(frozen=True)
