@@ -10,7 +10,7 @@ INPUT ?= corpus/raw
 JOBS ?= 0
 REVIEW ?= reviews/to-review.csv
 
-.PHONY: help score test train evaluate bench review-export review-import clean-cache clean
+.PHONY: help score test train evaluate bench review-export review-import register-extract clean-cache clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ review-export: $(STAMP) ## Write reviews/to-review.csv (+ .jsonl): passages to c
 
 review-import: $(STAMP) ## Merge the filled-in reviews/to-review.csv (REVIEW=FILE) into corpus/annotations/reviews.jsonl
 	$(PY) -m pipeline review import $(REVIEW) --annotations corpus/annotations
+
+register-extract: $(STAMP) ## Write corpus/inspections/ID.toml from an HMICFRS report (REPORT=FILE ID=ID [FORCE=NAME])
+	$(PY) -m pipeline register extract "$(REPORT)" --id "$(ID)" --out "corpus/inspections/$(ID).toml" $(if $(FORCE),--force "$(FORCE)")
 
 # One BLAS thread per process: multi-threaded BLAS is pathologically slow in small containers.
 bench: $(TEST_STAMP) ## Benchmark ingest, classify and end-to-end; writes bench/results.json
