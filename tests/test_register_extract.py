@@ -182,6 +182,16 @@ def test_an_item_under_a_plural_heading_one_per_bullet(rules):
         ("1", "The force should improve its call handling."), ("2", "The force should record equality data.")]
 
 
+def test_a_plural_heading_over_an_introduction_is_no_item(rules):
+    body = ("<h2>Recommendations</h2><p>We make two recommendations, set out below.</p>"
+            "<h2>Causes of concern</h2><p>We found one cause of concern.</p>"
+            + _box("Recommendation 1", "By 31 March 2025, chief constables should review their policies.")
+            + _box("Cause of concern", "The force does not record crime accurately."))
+    extracted = extract_register(ingest(_html(body)), "x", rules)
+    assert [r.text for r in extracted.recommendations] == ["By 31 March 2025, chief constables should review their policies."]
+    assert [c.text for c in extracted.causes_of_concern] == ["The force does not record crime accurately."]
+
+
 # --- bad reports get the register's coded errors -----------------------------------
 
 def test_an_item_worded_two_ways_is_e411(rules):

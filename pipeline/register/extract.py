@@ -239,8 +239,9 @@ def _continues(pieces: list[_Piece], line: _Line, rules: ExtractionRules, force_
     if _is_row(line.text):
         return False
     if _is_bullet(line.text):
-        return last.endswith(":") or pieces[-1].bullet and not _TERMINAL.search(last) or pieces[-1].bullet and any(
-            p.text.endswith(":") for p in pieces)
+        # a list the item opened with a colon goes on; under a plural heading a finished bullet is the next item
+        opened = any(p.text.endswith(":") for p in pieces)
+        return last.endswith(":") or pieces[-1].bullet and (opened or not _TERMINAL.search(last))
     unfinished = not _TERMINAL.search(last)
     if unfinished and (line.text[:1].islower() or line.page_start or last.endswith((",", ":"))):
         return True
@@ -253,8 +254,8 @@ def _starts_item(kind: str, line: _Line, rules: ExtractionRules, force_words: fr
     """Under a plural heading, whether a paragraph that does not continue the last item is the next item."""
     if _is_row(line.text) or _is_heading(line.text):
         return False
-    if kind == "cause_of_concern":
-        return True
+    if kind == "cause_of_concern":  # a cause states a finding: only a bullet tells it from the heading's introduction
+        return _is_bullet(line.text)
     return _is_bullet(line.text) or _obligation(line.text, rules, force_words)
 
 
@@ -279,6 +280,9 @@ def _occurrences(lines: Sequence[_Line], rules: ExtractionRules, force_words: fr
             line = lines[j]
             current = items[-1]
             if not current:
+                # under a plural heading ("Recommendations") the first paragraph may be an introduction, no item
+                if plural and not _starts_item(kind, line, rules, force_words):
+                    break
                 if _is_row(line.text) or (_is_heading(line.text) and not _is_bullet(line.text) and kind != "area_for_improvement"
                                           and not rules.verbs.search(line.text)):
                     break
