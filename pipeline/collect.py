@@ -444,7 +444,8 @@ def _link_skip_reason(link: Link, page_url: str, settings: CollectSettings) -> s
 
 @dataclass(frozen=True)
 class Fetched:
-    """A response read to its end: the URL after redirects, 200 (or another 2xx) or 304, headers, body."""
+    """A response read to its end: the URL after redirects, 200 (or another 2xx) or 304, headers (looked up
+    without regard to case, as HTTP names are), body."""
 
     url: str
     status: int
@@ -486,25 +487,27 @@ def _exception_chain(exc: BaseException) -> list[BaseException]:
 def _connection_error(exc: BaseException, url: str, timeout: float) -> PipelineError:
     """The coded error for a failed connection: DNS (E504), time-out (E506) or refused / reset / TLS (E505)."""
     import socket
+    import ssl
 
     from urllib3.exceptions import NameResolutionError, ReadTimeoutError
 
     host = urlsplit(url).hostname or url
     chain = _exception_chain(exc)
-    if any(isinstance(e, (socket.gaierror, NameResolutionError)) for e in chain):
-        return PipelineError("E504", host=host)
-    if any(isinstance(e, (socket.timeout, ReadTimeoutError)) for e in chain):
-        return PipelineError("E506", seconds=timeout)
-    if any(isinstance(e, ConnectionRefusedError) for e in chain):
-        return PipelineError("E505", host=host, detail="connection refused")
-    if any(isinstance(e, ConnectionResetError) for e in chain):
-        return PipelineError("E505", host=host, detail="connection reset")
-    detail = type(exc).__name__
-    import ssl
 
-    if any(isinstance(e, ssl.SSLError) for e in chain):
-        detail = "TLS certificate or handshake failed"
-    return PipelineError("E505", host=host, detail=detail)
+    def seen(*types: type) -> bool:
+        return any(isinstance(e, types) for e in chain)
+
+    if seen(socket.gaierror, NameResolutionError):
+        return PipelineError("E504", host=host)
+    if seen(socket.timeout, ReadTimeoutError):
+        return PipelineError("E506", seconds=timeout)
+    if seen(ConnectionRefusedError):
+        return PipelineError("E505", host=host, detail="connection refused")
+    if seen(ConnectionResetError):
+        return PipelineError("E505", host=host, detail="connection reset")
+    if seen(ssl.SSLError):
+        return PipelineError("E505", host=host, detail="TLS certificate or handshake failed")
+    return PipelineError("E505", host=host, detail=type(exc).__name__)
 
 
 def new_session(settings: CollectSettings) -> Any:
@@ -684,13 +687,13 @@ class Fetcher:
                 continue
             if status == 304:
                 response.close()
-                return Fetched(current, 304, dict(response.headers), b"")
+                return Fetched(current, 304, response.headers, b"")
             if not 200 <= status < 300:
                 response.close()
                 retried = f" after {self.settings.retries} retries" if status in RETRY_STATUSES and self.settings.retries else ""
                 raise PipelineError("E507", status=status, detail=f" {response.reason or ''}".rstrip() + retried)
             data = self._read(current, response, self.settings.max_bytes)
-            return Fetched(current, status, dict(response.headers), data)
+            return Fetched(current, status, response.headers, data)
         raise PipelineError("E511", limit=MAX_REDIRECTS)
 
 

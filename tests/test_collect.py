@@ -67,6 +67,7 @@ class Site:
         self.resources: dict[str, dict] = {}
         self.log: list[dict] = []
         self.hits: dict[str, int] = {}
+        self.completed: set[str] = set()  # streamed bodies the client read to their end
         self.lock = threading.Lock()
 
     def add(self, path: str, body: bytes, content_type: str, *, etag: bool = True, last_modified: bool = True) -> None:
@@ -148,12 +149,14 @@ def _trickle(handler, hit) -> None:
             handler.wfile.write(b"x")
             handler.wfile.flush()
             time.sleep(0.1)
+        handler.server.site.completed.add(handler.path)
     except (BrokenPipeError, ConnectionResetError):
         pass
 
 
 def _huge(handler, hit) -> None:
-    """A PDF of 600 kB with no Content-Length: only reading tells its size."""
+    """A PDF of 30 MB with no Content-Length: only reading tells its size (more than socket buffers hold, so
+    the server can tell whether the client read it all)."""
     with handler.server.site.lock:
         handler.server.site.log.append({"path": handler.path, "headers": dict(handler.headers), "status": 200})
     try:
@@ -161,8 +164,9 @@ def _huge(handler, hit) -> None:
         handler.send_header("Content-Type", "application/pdf")
         handler.end_headers()
         handler.wfile.write(b"%PDF-1.4\n")
-        for _ in range(600):
-            handler.wfile.write(b"0" * 1000)
+        for _ in range(480):
+            handler.wfile.write(b"0" * 65536)
+        handler.server.site.completed.add(handler.path)
     except (BrokenPipeError, ConnectionResetError):
         pass
 
@@ -288,6 +292,8 @@ def test_collect_saves_the_responses_and_records_each_in_sources_csv(site, tmp_p
     assert failed == {"/missing.pdf": "E507", "/slow.pdf": "E506", "/trickle.txt": "E506", "/away.pdf": "E510",
                       "/huge.pdf": "E513", "/fake.pdf": "E514"}
     assert rows["/missing.pdf"]["reason"] == "E507 HTTP 404 Not Found"
+    # the client hung up: it stopped reading at the cap and at the time limit, not at the end
+    assert not site["site"].completed & {"/huge.pdf", "/trickle.txt"}
     # one line per failure on stderr, no traceback
     errors = captured.err.strip().splitlines()
     assert len(errors) == 6 and all(": E5" in line for line in errors) and "Traceback" not in captured.err
