@@ -438,8 +438,11 @@ def _collect(args: argparse.Namespace) -> int:
         delay=args.delay, timeout=args.timeout, max_bytes=int(args.max_mb * 1_000_000), retries=args.retries)
     store = collect.Store(has=lambda name: (out / name).is_file(), read=lambda name: io.read_source(out / name).data,
                           put=lambda name, data: io.write_bytes(out / name, data))
-    result = collect.collect(seeds, previous, store, settings)
-    io.write_text(sources_path, collect.format_sources(result.rows))
+    try:
+        result = collect.collect(seeds, previous, store, settings)
+        io.write_text(sources_path, collect.format_sources(result.rows))
+    except OSError as exc:  # the folder, not a site, failed: nothing more can be kept
+        raise PipelineError("E517", path=str(out), detail=exc.strerror or str(exc)) from None
     for url, followed in result.indexes:
         print(f"index {url}: {followed} links followed")
     for row in result.failed:

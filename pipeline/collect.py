@@ -836,7 +836,18 @@ def collect(seeds: Sequence[Seed], previous: Sequence[SourceRow], store: Store, 
     :func:`new_session`; ``clock``, ``sleep`` and ``now`` to the real ones.
     """
     now = now or (lambda: datetime.now(timezone.utc))
-    fetcher = Fetcher(settings, session if session is not None else new_session(settings), clock, sleep, now)
+    own_session = session is None
+    fetcher = Fetcher(settings, new_session(settings) if own_session else session, clock, sleep, now)
+    try:
+        return _crawl(seeds, previous, store, settings, fetcher, now)
+    finally:
+        if own_session:
+            fetcher.session.close()
+
+
+def _crawl(seeds: Sequence[Seed], previous: Sequence[SourceRow], store: Store, settings: CollectSettings,
+           fetcher: Fetcher, now: Callable[[], datetime]) -> CollectResult:
+    """The body of :func:`collect`, with its fetcher."""
     crawl = _Crawl(store, now)
     for row in previous:
         if row.status != "failed":
@@ -869,7 +880,11 @@ def collect(seeds: Sequence[Seed], previous: Sequence[SourceRow], store: Store, 
             row = crawl.not_modified(url, force, fetched)
             # an unchanged page may still lead to changed documents: read its kept copy for links
             if readable and row.file.endswith(".html"):
-                for target in _follow(store.read(row.file), fetched.url, settings, seen, skipped):
+                try:
+                    kept = store.read(row.file)
+                except (PipelineError, OSError):  # gone since it was checked: its links wait for the next run
+                    kept = b""
+                for target in _follow(kept, fetched.url, settings, seen, skipped) if kept else ():
                     queue.append((target, depth + 1, row.force, False))
             continue
         kind = sniff(fetched.data)

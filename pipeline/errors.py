@@ -38,7 +38,8 @@ MESSAGES: dict[str, str] = {
     "E406": "review file {path} line {line}: {detail}",
     "E407": "cannot use the Dask scheduler at {address}: {detail}",
     "E408": "{path} holds files but is not a scorecards cache (no CACHEDIR.TAG of ours): nothing deleted",
-    # collect (websites -> files + sources.csv): E501-E503 stop the run (exit 2); the rest are failed rows
+    # collect (websites -> files + sources.csv): on the command line E501-E503 and E517 stop the run (exit 2);
+    # E501 for a row of a --sources list, and E504-E516, are failed rows of sources.csv
     "E501": "not an http(s) URL: '{url}'",
     "E502": "sources list {path} is invalid: {detail}",
     "E503": "{path} is not a sources.csv this project can read: {detail}",
@@ -55,6 +56,7 @@ MESSAGES: dict[str, str] = {
     "E514": "not a response document: {detail}",
     "E515": "index page is not HTML: {detail}",
     "E516": "asked to retry after {seconds:g} s, over the {limit:g} s this run waits: not retried",
+    "E517": "cannot write to the output folder {path}: {detail}",
 }
 
 
