@@ -9,8 +9,10 @@ OUT ?= scorecards
 INPUT ?= corpus/raw
 JOBS ?= 0
 REVIEW ?= reviews/to-review.csv
+COLLECTED ?= collected
+SOURCES ?= corpus/sources.csv
 
-.PHONY: help score test train evaluate bench review-export review-import register-extract clean-cache clean
+.PHONY: help collect score test train evaluate bench review-export review-import register-extract clean-cache clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -25,6 +27,10 @@ $(TEST_STAMP): $(STAMP)
 # corpus holds an HMICFRS letter that is no response): only exit 2 fails the target.
 score: $(STAMP) ## Score every response in corpus/raw into scorecards/
 	$(PY) -m pipeline score $(INPUT) --out $(OUT) --manifest corpus/manifest.csv --jobs $(JOBS) || [ $$? -eq 1 ]
+
+# Exit 1 means "collected, and some URLs failed" (rows with a reason in sources.csv): only exit 2 fails the target.
+collect: $(STAMP) ## Download responses into collected/ from URLS="..." (default: the pages in corpus/sources.csv)
+	$(PY) -m pipeline collect $(if $(URLS),$(URLS),--sources $(SOURCES)) --out $(COLLECTED) || [ $$? -eq 1 ]
 
 test: $(TEST_STAMP) ## Run the test suite
 	$(PY) -m pytest

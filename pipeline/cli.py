@@ -6,6 +6,7 @@
 ``python -m pipeline review export --scorecard DIR --out FILE.csv`` / ``review import FILE``
 ``python -m pipeline cache clear [--cache DIR]`` / ``bench --out bench/results.json``
 ``python -m pipeline register extract REPORT.pdf|REPORT.html --id ID --out FILE.toml [--force NAME]``
+``python -m pipeline collect URL... [--sources CSV] --out DIR [--depth N] [--allow-host HOST] [--delay S]``
 
 Exit codes: 0 every document scored; 1 some documents reported in
 ``errors.csv`` (the outputs are still written); 2 a usage or set-up error.
@@ -91,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_review_parsers(sub, score)
     _add_run_parsers(sub, score)
     _add_register_parsers(sub)
+    _add_collect_parser(sub)
     return parser
 
 
@@ -231,11 +233,17 @@ def _score(args: argparse.Namespace) -> int:
     settings = runner.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"), _model_spec(args.model, args.baseline),
                                     max_pages=args.max_pages, ingest_options={"max_seconds": args.max_seconds})
     paths = io.discover_inputs(args.inputs)
+    source_tables, source_problems = io.read_source_tables(args.inputs)
     run = runner.run(paths, settings, manifest, _run_options(args))
-    results, problems = run.results, run.problems
+    results, problems = run.results, [*run.problems, *source_problems]
     if args.stats:
         io.write_json(args.stats, run.stats)
     card = build_scorecard(results, problems, inspections, as_of=as_of)
+    if source_tables:  # collected documents: each row names the URL its evidence came from
+        from pipeline.collect import url_index
+        from pipeline.score import with_urls
+
+        card = with_urls(card, url_index(source_tables).url)
     card = _with_reviews(card, args.reviews, as_of)
 
     out = Path(args.out)
@@ -422,6 +430,100 @@ def _review(args: argparse.Namespace) -> int:
     return {"export": _review_export, "import": _review_import}[args.review_command](args)
 
 
+def _add_collect_parser(sub: argparse._SubParsersAction) -> None:
+    from pipeline import collect
+
+    parser = sub.add_parser(
+        "collect", help="download responses from PCC websites into a folder, with DIR/sources.csv",
+        description="Download each URL (a response document, or an index page whose links to responses on the same "
+                    "site are followed) into DIR, named by sha256, and record every document in DIR/sources.csv: "
+                    "url, file, sha256, content type, fetch time, Last-Modified, ETag, status (new, unchanged, "
+                    "changed, failed) and reason. A second run asks only for what changed. Obeys robots.txt and "
+                    "waits --delay seconds between requests to one host. Exit 0: nothing failed; 1: some URLs failed "
+                    "(rows with a reason; everything else collected); 2: usage error.")
+    parser.add_argument("urls", nargs="*", metavar="URL", help="document or index page (http or https)")
+    parser.add_argument("--sources", metavar="CSV", help="index pages to read: a CSV with a url column and optionally "
+                                                         "force (and any notes), e.g. corpus/sources.csv")
+    parser.add_argument("--out", required=True, metavar="DIR", help="folder for the documents and sources.csv")
+    parser.add_argument("--depth", type=_whole, default=collect.DEFAULT_DEPTH,
+                        help=f"levels of links followed from a page given (default {collect.DEFAULT_DEPTH}; "
+                             f"0: save the URLs themselves only)")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="HOST",
+                        help="another host whose links and redirects may be followed (repeatable)")
+    parser.add_argument("--delay", type=_seconds, default=collect.DEFAULT_DELAY,
+                        help=f"seconds between two requests to one host (default {collect.DEFAULT_DELAY:g}; "
+                             f"a longer robots.txt Crawl-delay wins)")
+    parser.add_argument("--timeout", type=_seconds, default=collect.DEFAULT_TIMEOUT,
+                        help=f"seconds allowed for one response, first to last byte (default {collect.DEFAULT_TIMEOUT:g})")
+    parser.add_argument("--max-mb", type=_seconds, default=collect.DEFAULT_MAX_MB, metavar="MB",
+                        help=f"size cap of one response in megabytes (default {collect.DEFAULT_MAX_MB:g})")
+    parser.add_argument("--retries", type=_whole, default=collect.DEFAULT_RETRIES,
+                        help=f"further attempts after a 429 or 5xx answer (default {collect.DEFAULT_RETRIES})")
+
+
+def _whole(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of at least 0")
+    return value
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from pipeline import __version__, collect
+
+    seeds = []
+    for url in args.urls:
+        if collect.normalise_url(url) is None:
+            raise PipelineError("E501", url=url)
+        seeds.append(collect.Seed(url))
+    if args.sources:
+        try:
+            text = io.read_text(args.sources)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PipelineError("E502", path=args.sources, detail=getattr(exc, "strerror", None) or str(exc)) from None
+        seeds.extend(collect.parse_seed_list(text, origin=args.sources))
+    if not seeds:
+        _parser().error("collect needs a URL or --sources CSV with at least one url")
+    out = Path(args.out)
+    sources_path = out / collect.SOURCES_FILE
+    previous = ()
+    if sources_path.is_file():  # parsed before anything is fetched: a bad file stops the run and stays as it is
+        try:
+            previous = collect.parse_sources(io.read_text(sources_path), origin=str(sources_path))
+        except UnicodeDecodeError as exc:
+            raise PipelineError("E503", path=str(sources_path), detail=f"not UTF-8 ({exc.reason})") from None
+    settings = collect.load_settings(
+        io.read_package_data("collect.toml"), __version__, depth=args.depth, allow_hosts=args.allow_host,
+        delay=args.delay, timeout=args.timeout, max_bytes=int(args.max_mb * 1_000_000), retries=args.retries)
+    store = collect.Store(has=lambda name: (out / name).is_file(), read=lambda name: io.read_source(out / name).data,
+                          put=lambda name, data: io.write_bytes(out / name, data))
+    try:
+        result = collect.collect(seeds, previous, store, settings)
+        io.write_text(sources_path, collect.format_sources(result.rows))
+    except OSError as exc:  # the folder, not a site, failed: nothing more can be kept
+        raise PipelineError("E517", path=str(out), detail=exc.strerror or str(exc)) from None
+    for url, followed in result.indexes:
+        print(f"index {url}: {followed} links followed")
+    for row in result.failed:
+        print(f"{row.url}: {row.reason}", file=sys.stderr)
+    counts = result.counts
+    skipped = ", ".join(f"{n} {reason}" for reason, n in sorted(result.skipped.items())) or "none"
+    print(f"collected {sum(counts.get(s, 0) for s in ('new', 'changed', 'unchanged'))} documents "
+          f"({counts.get('new', 0)} new, {counts.get('changed', 0)} changed, {counts.get('unchanged', 0)} unchanged), "
+          f"{counts.get('failed', 0)} failed, in {result.requests} requests; links not followed: {skipped} "
+          f"-> {sources_path}")
+    return EXIT_PROBLEMS if result.failed else EXIT_OK
+
+
 def _add_run_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser) -> None:
     """``score``'s options for speed (cache, jobs, Dask), and the ``cache`` and ``bench`` commands."""
     from pipeline.bench import add_arguments as add_bench_arguments
@@ -473,7 +575,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"score": _score, "classify": _classify, "train": _train, "evaluate": _evaluate, "review": _review,
-            "cache": _cache, "bench": _bench, "register": _register}
+            "cache": _cache, "bench": _bench, "register": _register, "collect": _collect}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -45,6 +45,25 @@ MESSAGES: dict[str, str] = {
     "E413": "{path}: {item}: {detail}",
     "E414": "the register extracted from {path} fails the register checks, nothing written: {detail}",
     "E415": "--force '{value}' is not a force of pipeline/data/forces.csv (use its name or short name, e.g. 'Surrey')",
+    # collect (websites -> files + sources.csv): on the command line E501-E503 and E517 stop the run (exit 2);
+    # E501 for a row of a --sources list, and E504-E516, are failed rows of sources.csv
+    "E501": "not an http(s) URL: '{url}'",
+    "E502": "sources list {path} is invalid: {detail}",
+    "E503": "{path} is not a sources.csv this project can read: {detail}",
+    "E504": "host not found (DNS): {host}",
+    "E505": "could not connect to {host}: {detail}",
+    "E506": "timed out after {seconds:g} s",
+    "E507": "HTTP {status}{detail}",
+    "E508": "forbidden by {host}/robots.txt",
+    "E509": "robots.txt of {host} could not be read ({detail}): nothing requested from that host",
+    "E510": "redirected to another host, {host}: not followed (allow it with --allow-host {host})",
+    "E511": "too many redirects (over {limit})",
+    "E512": "bad redirect: {detail}",
+    "E513": "larger than the size cap of {limit}: dropped",
+    "E514": "not a response document: {detail}",
+    "E515": "index page is not HTML: {detail}",
+    "E516": "asked to retry after {seconds:g} s, over the {limit:g} s this run waits: not retried",
+    "E517": "cannot write to the output folder {path}: {detail}",
 }
 
 

@@ -25,6 +25,9 @@ from pipeline.types import SourceFile
 #: File suffixes the ingest stage reads.
 SUPPORTED_SUFFIXES = (".pdf", ".html", ".htm", ".txt", ".md")
 
+#: The provenance file `collect` writes beside the documents (pipeline/collect.py reads and formats it).
+SOURCES_FILE = "sources.csv"
+
 
 def sha256_bytes(data: bytes) -> str:
     """Hex sha256 of ``data``."""
@@ -34,8 +37,10 @@ def sha256_bytes(data: bytes) -> str:
 def discover_inputs(paths: Sequence[str | os.PathLike]) -> list[Path]:
     """Expand files and folders (recursively) into a sorted list of files.
 
-    Hidden files and folders are skipped; every other file is returned, so
-    that unsupported types are reported rather than silently ignored.
+    Hidden files and folders are skipped, and so is every ``sources.csv``
+    (the provenance ``collect`` writes beside the documents, read by
+    :func:`read_source_tables`); every other file is returned, so that
+    unsupported types are reported rather than silently ignored.
     Raises ``PipelineError(E402)`` when nothing is found.
     """
     found: set[Path] = set()
@@ -44,13 +49,41 @@ def discover_inputs(paths: Sequence[str | os.PathLike]) -> list[Path]:
         if path.is_dir():
             for child in path.rglob("*"):
                 rel = child.relative_to(path).parts
-                if child.is_file() and not any(part.startswith(".") for part in rel):
+                if child.is_file() and not any(part.startswith(".") for part in rel) and child.name != SOURCES_FILE:
                     found.add(child)
-        else:
+        elif path.name != SOURCES_FILE:
             found.add(path)  # a missing file is reported by read_source, not dropped
     if not found:
         raise PipelineError("E402", paths=", ".join(str(p) for p in paths))
     return sorted(found, key=lambda p: str(p))
+
+
+def read_source_tables(paths: Sequence[str | os.PathLike]) -> tuple[list[tuple[str, tuple]], list]:
+    """Every ``sources.csv`` in the input folders (or named as an input), parsed.
+
+    Returns ``([(folder holding it, its rows), ...], problems)``: a file that
+    cannot be read or parsed is one :class:`~pipeline.types.Problem` (E503)
+    and is left out, never a stop. Rows are :class:`pipeline.collect.SourceRow`.
+    """
+    from pipeline.collect import parse_sources
+
+    found: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.update(p for p in path.rglob(SOURCES_FILE)
+                         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        elif path.name == SOURCES_FILE and path.is_file():
+            found.add(path)
+    tables, problems = [], []
+    for path in sorted(found, key=str):
+        try:
+            tables.append((str(path.parent), parse_sources(read_text(path), origin=str(path))))
+        except PipelineError as error:
+            problems.append(error.problem(str(path)))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(PipelineError("E503", path=str(path), detail=f"unreadable ({exc})").problem(str(path)))
+    return tables, problems
 
 
 def read_source(path: str | os.PathLike) -> SourceFile:

@@ -444,6 +444,13 @@ def _detail_row(inspection_id: str, row: Mapping[str, Any], number: str, rec: Re
     page = _text(row.get("page"))
     sha = _text(row["sha256"])
     where = [f'<code>{_e(row["source"])}</code>']
+    url = _web_url(row.get("url"))
+    if url:
+        # a PDF viewer opens the link at the evidence's page (RFC 8118 fragment)
+        target = f"{url}#page={page}" if page and _text(row["source"]).lower().endswith(".pdf") else url
+        evidence += (f'<p class="source-link"><a href="{_e(target)}" rel="noopener noreferrer">Evidence at its source'
+                     f'</a></p>')
+        where.append(f'<a href="{_e(url)}" rel="noopener noreferrer">{_e(url)}</a>')
     if page:
         where.append(f'page {_e(page)}, characters {_e(row.get("char_start"))}–{_e(row.get("char_end"))}')
     where.append(f'sha256 <code title="{_e(sha)}">{_e(sha[:12])}…</code>')
@@ -456,6 +463,12 @@ def _detail_row(inspection_id: str, row: Mapping[str, Any], number: str, rec: Re
             f'<td class="source">{"<br>".join(where)}</td></tr>')
 
 
+def _web_url(value: Any) -> str:
+    """``value`` when it is an http(s) URL, else "": a sources.csv is input, and only web links become links."""
+    url = _text(value).strip()
+    return url if re.match(r"https?://[^\s<>\"']+$", url, re.IGNORECASE) else ""
+
+
 def _force_section(inspection_id: str, inspection: Inspection | None, force: Mapping[str, Any], rows: pd.DataFrame,
                    recs: list, config: ReportConfig, threshold: float) -> str:
     name = force["force"]
@@ -465,13 +478,18 @@ def _force_section(inspection_id: str, inspection: Inspection | None, force: Map
     return (f'<section id="{_slug(inspection_id, name)}" aria-labelledby="{_slug(inspection_id, name, "h")}">'
             f'<h3 id="{_slug(inspection_id, name, "h")}">{_e(name)}</h3>'
             f'<p>Scored response: <code>{_e(force["source"])}</code>, sha256 <code>{_e(rows["sha256"].iloc[0])}</code>'
-            f'</p>{_section_55(force, inspection)}'
+            f'{_collected_from(rows)}</p>{_section_55(force, inspection)}'
             f'<table class="detail"><caption>{_e(name)}: status of each recommendation, with the words it rests on. '
             f'Open a recommendation for its wording.</caption><colgroup><col style="width:15%"><col style="width:11%">'
             f'<col style="width:10%"><col style="width:13%"><col style="width:35%"><col style="width:16%"></colgroup><thead><tr><th scope="col">Recommendation</th>'
             f'<th scope="col">Status</th><th scope="col">Confidence</th><th scope="col">Deadline</th>'
             f'<th scope="col">Evidence</th><th scope="col">Source</th></tr></thead><tbody>{detail}</tbody></table>'
             f'<p><a href="#{_slug(inspection_id, "grid")}">Back to the overview</a></p></section>')
+
+
+def _collected_from(rows: pd.DataFrame) -> str:
+    url = _web_url(rows["url"].iloc[0]) if "url" in rows.columns else ""
+    return f', collected from <a href="{_e(url)}" rel="noopener noreferrer">{_e(url)}</a>' if url else ""
 
 
 def _errors(errors: pd.DataFrame) -> str:

@@ -31,9 +31,9 @@ is computed from the scorecard rows, so the two tables cannot disagree.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pandas as pd
 
@@ -166,6 +166,22 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
     errors = pd.DataFrame([{"source": p.source, "sha256": p.sha256, "code": p.code, "message": p.message} for p in problems],
                           columns=ERROR_COLUMNS).sort_values(["source", "code"]).reset_index(drop=True)
     return Scorecard(scorecard=scorecard, passages=passages, forces=forces, errors=errors)
+
+
+def with_urls(card: Scorecard, url_of: Callable[[str, str], str]) -> Scorecard:
+    """``card`` with a ``url`` column after ``sha256`` in the scorecard and passages tables.
+
+    ``url_of(source, sha256)`` gives the URL a document was collected from
+    ("" when unknown), e.g. :meth:`pipeline.collect.UrlIndex.url` over the
+    ``sources.csv`` files of the inputs. The other tables are unchanged.
+    """
+    tables = {}
+    for name in ("scorecard", "passages"):
+        frame = getattr(card, name).copy()
+        urls = [url_of(source, sha) for source, sha in zip(frame["source"], frame["sha256"])]
+        frame.insert(frame.columns.get_loc("sha256") + 1, "url", pd.Series(urls, index=frame.index, dtype=object))
+        tables[name] = frame
+    return replace(card, **tables)
 
 
 def is_overdue(status: str, deadline: date | None, as_of: date) -> bool | None:
