@@ -69,11 +69,11 @@ PASSAGE_COLUMNS = [
 ]
 #: The facts of one scored response, one per (inspection, force); :func:`force_summary` adds the counts.
 RESPONSE_COLUMNS = [
-    "inspection", "register", "force", "source", "url", "response_date", "days_after_publication",
+    "inspection", "register", "force", "source", "url", "sha256", "response_date", "days_after_publication",
     "published_within_56_days", "overall_stance", "overall_stance_confidence",
 ]
 FORCE_COLUMNS = [
-    "inspection", "register", "force", "source", "url", "response_date", "days_after_publication",
+    "inspection", "register", "force", "source", "url", "sha256", "response_date", "days_after_publication",
     "published_within_56_days", "coverage", "recommendations", "causes_of_concern", "areas_for_improvement", "items",
     "items_answered", *LABELS, "share_completed", "completed_ci_low", "completed_ci_high", "items_overdue",
     "overall_stance", "overall_stance_confidence",
@@ -254,7 +254,7 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
         days = _days_after(inspection, chosen.identification.response_date)
         responses.append({
             "inspection": inspection_id, "register": "registered" if inspection.registered else "none",
-            "force": force, "source": chosen.source, "url": _url(urls, chosen),
+            "force": force, "source": chosen.source, "url": _url(urls, chosen), "sha256": chosen.sha256,
             "response_date": chosen.identification.response_date, "days_after_publication": days,
             "published_within_56_days": None if days is None else days <= SECTION_55_DAYS,
             "overall_stance": stance.prediction.label if stance else "",
@@ -394,7 +394,7 @@ def _responses_from_rows(scorecard: pd.DataFrame) -> pd.DataFrame:
         return _response_frame([])
     keys = ["inspection", "force"]
     first = scorecard.groupby(keys, sort=True).agg(
-        register=("register", "first"), source=("source", "first"), url=("url", "first"),
+        register=("register", "first"), source=("source", "first"), url=("url", "first"), sha256=("sha256", "first"),
         response_date=("response_date", "first"), days_after_publication=("days_after_publication", "first"),
         published_within_56_days=("published_within_56_days", "first")).reset_index()
     first["overall_stance"] = ""
