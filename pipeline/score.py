@@ -4,28 +4,38 @@ In: the :class:`~pipeline.types.DocumentResult` of every scored document,
 the :class:`~pipeline.types.Problem` of every document that could not be
 scored, and the inspections. Out: a :class:`Scorecard` of pandas tables,
 written by the CLI as ``scorecard.csv``/``.parquet``, ``passages.csv``,
-``forces.csv`` and ``errors.csv``.
+``forces.csv`` and ``errors.csv``; :func:`force_profiles` turns ``forces``
+into ``force_profiles.csv``.
 
-One scorecard row per (inspection, force, recommendation addressed to
-forces) for every force with a scored response. Where a force published
-several responses to one inspection, the most recent by response date is
-scored (ties: the last by file name) and named in ``source``; every
-passage of every response stays in ``passages``.
+One scorecard row per (inspection, force, item) for every force with a
+scored response. The items of a registered inspection are its
+recommendations addressed to forces, its causes of concern and its areas for
+improvement (AFIs); those of a force-specific inspection (PEEL) count for
+that force only. An inspection no register holds (``Inspection.registered``
+False) gets a row only for each item its response answers by a passage of
+its own (the kind and number the passage gives): how many items it left
+unanswered is unknown, so ``coverage`` is empty and no row is ``no_passage``.
+Where a force published several responses to one inspection, the most recent
+by response date is scored (ties: the last by file name) and named in
+``source``; every passage of every response stays in ``passages``.
 
-Which passage speaks for a recommendation: the strongest link (numbered, then
-prose mention, then content match), English before Welsh, then the longest.
-A recommendation answered only by a blanket statement is ``not_addressed``
-by the guidelines (section 4), with that statement as evidence; one with no
-passage at all is ``not_addressed`` with evidence saying so.
+Which passage speaks for an item: one of the item's kind, the strongest link
+(numbered, then prose mention, then content match), English before Welsh,
+then the longest. An item answered only by a blanket statement is
+``not_addressed`` by the guidelines (section 4), with that statement as
+evidence; one with no passage at all is ``not_addressed`` with evidence
+saying so. The blanket statement's own classified label is the response's
+overall stance (guideline decision D9): ``passages.is_overall_stance`` marks
+the passage, ``forces.overall_stance`` carries its label.
 
 Deadlines and section 55 of the Police Act 1996: each row carries the
-recommendation's ``deadline`` and whether it is ``overdue`` on the run's
-``as_of`` date, and the force's ``response_date``, how many days after the
-report's publication it came, whether that is within the statutory 56 days
-(unknown, never guessed, when the response is undated) and its ``coverage``
-(share of recommendations answered by a passage of their own). ``forces``
-adds the share completed with its 95% Wilson interval. Everything per force
-is computed from the scorecard rows, so the two tables cannot disagree.
+item's ``deadline`` and whether it is ``overdue`` on the run's ``as_of``
+date, and the force's ``response_date``, how many days after the report's
+publication it came, whether that is within the statutory 56 days (unknown,
+never guessed, when the response is undated or the report's date unknown)
+and its ``coverage`` (share of items answered by a passage of their own).
+``forces`` adds the share completed with its 95% Wilson interval. Everything
+per force is computed from the scorecard rows, so the tables cannot disagree.
 """
 
 from __future__ import annotations
