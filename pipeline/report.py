@@ -238,17 +238,13 @@ def needs_review(row: Mapping[str, Any], threshold: float) -> bool:
 
 # --- what the page shows ----------------------------------------------------------------------------------------------
 
-def _kind(row: Mapping[str, Any]) -> str:
-    return _text(row.get("item_kind")) or "recommendation"  # a scorecard from before item kinds
-
-
 def _columns(inspection: Inspection | None, rows: pd.DataFrame) -> list[Item]:
     """The grid's columns: a register's items, else the items in the rows (an unregistered inspection's)."""
     if inspection is not None and inspection.registered:
         items = list(inspection_items(inspection))
         if items:
             return items
-    found = {(_kind(r), str(r["recommendation"])) for r in rows.to_dict("records")}
+    found = {(r["item_kind"], str(r["recommendation"])) for r in rows.to_dict("records")}
     return [Item(kind, number) for kind, number in sorted(found, key=lambda k: item_key(*k))]
 
 
@@ -282,7 +278,8 @@ def _cell_view(row: Mapping[str, Any], config: ReportConfig, threshold: float) -
         "deadline": _day(row.get("deadline")) or _text(row.get("deadline_note")) or "none",
         "page": _text(row.get("page")), "char_start": _text(row.get("char_start")), "char_end": _text(row.get("char_end")),
         "sha256": _text(row.get("sha256")), "url": _link(row.get("url")),
-        "item_id": _item_id(_kind(row)) + str(row["recommendation"]), "item_name": _item_name(_kind(row), row["recommendation"]),
+        "item_id": _item_id(row["item_kind"]) + str(row["recommendation"]),
+        "item_name": _item_name(row["item_kind"], row["recommendation"]),
     }
 
 
@@ -304,9 +301,8 @@ def _stance_view(force: Mapping[str, Any], passages: pd.DataFrame, config: Repor
 def _force_view(force: Mapping[str, Any], rows: pd.DataFrame, inspection: Inspection | None, items: list[dict],
                 passages: pd.DataFrame, config: ReportConfig, threshold: float) -> dict:
     registered = _text(force.get("register")) != "none"
-    total = int(force.get("items", force.get("recommendations", 0)))
-    answered = int(force["items_answered"]) if "items_answered" in force else round(force["coverage"] * total)
-    by_key = {(_kind(r), str(r["recommendation"])): r for r in rows.to_dict("records")}
+    total, answered = int(force["items"]), int(force["items_answered"])
+    by_key = {(r["item_kind"], str(r["recommendation"])): r for r in rows.to_dict("records")}
     detail = [{"item": item, "cell": _cell_view(by_key[item["key"]], config, threshold)}
               for item in items if item["key"] in by_key]
     published = _day(inspection.published) if inspection is not None and inspection.published else ""
@@ -338,20 +334,23 @@ def _inspection_view(inspection_id: str, inspection: Inspection | None, rows: pd
     items = [_item_view(item, registered) for item in _columns(inspection, rows)]
     groups = [{"kind": kind, "heading": KIND_HEADING[kind], "columns": [i for i in items if i["kind"] == kind]}
               for kind in ITEM_KINDS if any(i["kind"] == kind for i in items)]
-    by_cell = {(r["force"], _kind(r), str(r["recommendation"])): _cell_view(r, config, threshold)
+    by_cell = {(r["force"], r["item_kind"], str(r["recommendation"])): _cell_view(r, config, threshold)
                for r in rows.to_dict("records")}
     forces = [_force_view(f, rows[rows["force"] == f["force"]], inspection, items, passages, config, threshold)
               for f in summary.to_dict("records")]
     basis_counts = rows["basis"].value_counts()
     pending = sorted((c for c in by_cell.values() if c["needs_review"]),
                      key=lambda c: (float(c["row"]["confidence"]), c["row"]["force"],
-                                    item_key(_kind(c["row"]), c["row"]["recommendation"])))
-    kind_counts = [(len(g["columns"]), ITEM_KIND_TEXT[g["kind"]]) for g in groups]
+                                    item_key(c["row"]["item_kind"], c["row"]["recommendation"])))
+    counts = {g["kind"]: len(g["columns"]) for g in groups}
+    findings = [f'{KIND_HEADING[kind].lower()} ({counts[kind]})' for kind in ITEM_KINDS[1:] if kind in counts]
+    scope = (f'{counts.get("recommendation", 0)} recommendations are addressed to forces or chief constables'
+             + (f'; the report also names {" and ".join(findings)}' if findings else ""))
     return {
         "id": inspection_id, "title": inspection.title if inspection is not None else inspection_id,
         "registered": registered, "force": inspection.force if inspection is not None else None,
         "published": _day(inspection.published) if inspection is not None and inspection.published else "",
-        "groups": groups, "columns": items, "kind_counts": kind_counts, "forces": forces,
+        "groups": groups, "columns": items, "scope": scope, "forces": forces,
         "cells": {(f["name"], i["key"]): by_cell.get((f["name"], *i["key"])) for f in forces for i in items},
         "basis": [(b.replace("_", " "), int(basis_counts.get(b, 0)), text) for b, text in BASIS_TEXT.items()],
         "n_cells": len(rows), "pending": pending, "reviewed": sum(c["reviewer"] is not None for c in by_cell.values()),

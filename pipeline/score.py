@@ -298,7 +298,8 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
                 "text": p.text,
             })
     passages = pd.DataFrame(passage_rows, columns=PASSAGE_COLUMNS)
-    passages = passages.sort_values(["inspection", "force", "source", "char_start", "char_end"]).reset_index(drop=True)
+    passages = passages.sort_values(["inspection", "force", "source", "char_start", "char_end", "item_kind", "recommendations"],
+                                    kind="mergesort").reset_index(drop=True)
 
     forces = force_summary(scorecard, _response_frame(responses))
     errors = pd.DataFrame([{"source": p.source, "sha256": p.sha256, "code": p.code, "message": p.message} for p in problems],

@@ -414,6 +414,8 @@ def test_hand_built_report_has_index_kinds_force_records_and_links():
     assert index["peel-demo"][0] == "registered (about Essex)"
     assert index["an-inspection-of-stalking"][:2] == ["none", "unknown"]
     assert text(tree.xpath('//tr[@data-inspection="an-inspection-of-stalking"]/th')[0]) == "An inspection of stalking"
+    assert ("1 recommendations are addressed to forces or chief constables; the report also names causes of concern (1) "
+            "and areas for improvement (3); 1 forces' responses were scored") in text(tree.get_element_by_id("peel-demo-overview"))
     # The grid groups items by kind and names each kind.
     grid = tree.get_element_by_id("peel-demo-grid")
     assert [text(th) for th in grid.xpath("./thead/tr[1]/th")] == [
