@@ -362,8 +362,8 @@ def _inspection_view(inspection_id: str, inspection: Inspection | None, rows: pd
 def _profile_view(profile: Mapping[str, Any], forces: pd.DataFrame, titles: Mapping[str, str],
                   config: ReportConfig) -> dict:
     records = forces[forces["force"] == profile["force"]].to_dict("records")
-    stances = [(config.style(label), int(profile[f"overall_stance_{label}"])) for label in LABELS
-               if int(profile[f"overall_stance_{label}"])]
+    stances = [(style, int(profile[f"overall_stance_{style.label}"])) for style in config.statuses
+               if int(profile[f"overall_stance_{style.label}"])]
     return {
         "name": profile["force"], "profile": profile, "share": _percent(profile["share_completed"]),
         "ci_low": _percent(profile["completed_ci_low"]), "ci_high": _percent(profile["completed_ci_high"]),
