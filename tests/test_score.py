@@ -449,3 +449,16 @@ def test_force_profiles_add_up_a_force_across_inspections():
 
 def test_item_numbers_sort_numerically_then_by_text():
     assert sorted(["10", "2", "1", "3a", "all"], key=item_number_key) == ["1", "2", "10", "3a", "all"]
+
+
+def test_a_lone_blanket_answer_to_an_unregistered_inspection_keeps_its_forces_row():
+    sha = "5" * 64
+    result = _result(ESSEX, _unregistered(), [_passage(sha, 0, [], link="blanket", label="planned", confidence=0.75)],
+                     sha)
+    card = build_scorecard([result], [], [], as_of=date(2025, 6, 1))
+    assert card.scorecard.empty and list(card.scorecard.columns) == SCORECARD_COLUMNS
+    assert list(card.forces.columns) == FORCE_COLUMNS
+    row = card.forces.iloc[0]
+    assert (row["register"], row["items"], row["overall_stance"], row["sha256"]) == ("none", 0, "planned", sha)
+    assert pd.isna(row["coverage"]) and pd.isna(row["share_completed"]) and pd.isna(row["days_after_publication"])
+    assert force_profiles(card.forces).iloc[0]["overall_stance_planned"] == 1
