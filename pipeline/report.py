@@ -153,7 +153,7 @@ def contrast_ratio(first: str, second: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-# --- formatting helpers (also the templates' filters) --------------------------------------------------------------
+# --- formatting helpers -----------------------------------------------------------------------------------
 
 def _text(value: Any) -> str:
     """A cell as text; NA/None/NaN become an empty string."""
@@ -383,7 +383,6 @@ def _environment(templates: Mapping[str, str]) -> jinja2.Environment:
     """Jinja2 with autoescaping on for every template: no text from the data reaches the page unescaped."""
     env = jinja2.Environment(loader=jinja2.DictLoader(dict(templates)), autoescape=True, trim_blocks=True,
                              lstrip_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-    env.filters.update(day=_day, percent=_percent, text=_text)
     env.globals.update(slug=_slug, SECTION_55_DAYS=SECTION_55_DAYS)
     return env
 
