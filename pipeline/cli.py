@@ -223,7 +223,7 @@ def _score(args: argparse.Namespace) -> int:
     from pipeline.identify import parse_manifest
     from pipeline import __version__
     from pipeline.report import parse_report_config, render_report
-    from pipeline.score import build_scorecard
+    from pipeline.score import build_scorecard, force_profiles
 
     as_of = args.as_of or date.today()
     report_config = parse_report_config(io.read_package_data("report.toml"))
@@ -238,12 +238,13 @@ def _score(args: argparse.Namespace) -> int:
     results, problems = run.results, [*run.problems, *source_problems]
     if args.stats:
         io.write_json(args.stats, run.stats)
-    card = build_scorecard(results, problems, inspections, as_of=as_of)
+    urls: dict[str, str] = {}
     if source_tables:  # collected documents: each row names the URL its evidence came from
         from pipeline.collect import url_index
-        from pipeline.score import with_urls
 
-        card = with_urls(card, url_index(source_tables).url)
+        index = url_index(source_tables)
+        urls = {r.source: index.url(r.source, r.sha256) for r in results}
+    card = build_scorecard(results, problems, inspections, as_of=as_of, urls=urls)
     card = _with_reviews(card, args.reviews, as_of)
 
     out = Path(args.out)
@@ -251,6 +252,7 @@ def _score(args: argparse.Namespace) -> int:
     io.write_parquet(out / "scorecard.parquet", card.scorecard)
     io.write_csv(out / "passages.csv", card.passages)
     io.write_csv(out / "forces.csv", card.forces)
+    io.write_csv(out / "force_profiles.csv", force_profiles(card.forces))
     io.write_csv(out / "errors.csv", card.errors)
     # No clock time in the page: two runs over the same input and as-of day give identical files.
     generated = (f"python -m pipeline score, inspection-scorecards {__version__}, "
@@ -355,7 +357,7 @@ def _with_reviews(card, reviews_path: str, as_of: date):
     reviews = _read_reviews(reviews_path)
     scorecard = apply_reviews(card.scorecard, reviews, as_of=as_of)
     return replace(card, scorecard=scorecard, passages=apply_passage_reviews(card.passages, reviews),
-                   forces=force_summary(scorecard))
+                   forces=force_summary(scorecard, card.forces))
 
 
 def _read_scored(path: Path):

@@ -100,6 +100,12 @@ def read_package_data(name: str) -> str:
     return resources.files("pipeline").joinpath("data", name).read_text(encoding="utf-8")
 
 
+def read_package_templates() -> dict[str, str]:
+    """Every file shipped in ``pipeline/templates/`` (the report's Jinja2 templates), by file name."""
+    folder = resources.files("pipeline").joinpath("templates")
+    return {f.name: f.read_text(encoding="utf-8") for f in folder.iterdir() if f.is_file()}
+
+
 def read_text(path: str | os.PathLike) -> str:
     """UTF-8 text of a project file (register, manifest, annotations)."""
     return Path(path).read_text(encoding="utf-8")

@@ -4,28 +4,38 @@ In: the :class:`~pipeline.types.DocumentResult` of every scored document,
 the :class:`~pipeline.types.Problem` of every document that could not be
 scored, and the inspections. Out: a :class:`Scorecard` of pandas tables,
 written by the CLI as ``scorecard.csv``/``.parquet``, ``passages.csv``,
-``forces.csv`` and ``errors.csv``.
+``forces.csv`` and ``errors.csv``; :func:`force_profiles` turns ``forces``
+into ``force_profiles.csv``.
 
-One scorecard row per (inspection, force, recommendation addressed to
-forces) for every force with a scored response. Where a force published
-several responses to one inspection, the most recent by response date is
-scored (ties: the last by file name) and named in ``source``; every
-passage of every response stays in ``passages``.
+One scorecard row per (inspection, force, item) for every force with a
+scored response. The items of a registered inspection are its
+recommendations addressed to forces, its causes of concern and its areas for
+improvement (AFIs); those of a force-specific inspection (PEEL) count for
+that force only. An inspection no register holds (``Inspection.registered``
+False) gets a row only for each item its response answers by a passage of
+its own (the kind and number the passage gives): how many items it left
+unanswered is unknown, so ``coverage`` is empty and no row is ``no_passage``.
+Where a force published several responses to one inspection, the most recent
+by response date is scored (ties: the last by file name) and named in
+``source``; every passage of every response stays in ``passages``.
 
-Which passage speaks for a recommendation: the strongest link (numbered, then
-prose mention, then content match), English before Welsh, then the longest.
-A recommendation answered only by a blanket statement is ``not_addressed``
-by the guidelines (section 4), with that statement as evidence; one with no
-passage at all is ``not_addressed`` with evidence saying so.
+Which passage speaks for an item: one of the item's kind, the strongest link
+(numbered, then prose mention, then content match), English before Welsh,
+then the longest. An item answered only by a blanket statement is
+``not_addressed`` by the guidelines (section 4), with that statement as
+evidence; one with no passage at all is ``not_addressed`` with evidence
+saying so. The blanket statement's own classified label is the response's
+overall stance (guideline decision D9): ``passages.is_overall_stance`` marks
+the passage, ``forces.overall_stance`` carries its label.
 
 Deadlines and section 55 of the Police Act 1996: each row carries the
-recommendation's ``deadline`` and whether it is ``overdue`` on the run's
-``as_of`` date, and the force's ``response_date``, how many days after the
-report's publication it came, whether that is within the statutory 56 days
-(unknown, never guessed, when the response is undated) and its ``coverage``
-(share of recommendations answered by a passage of their own). ``forces``
-adds the share completed with its 95% Wilson interval. Everything per force
-is computed from the scorecard rows, so the two tables cannot disagree.
+item's ``deadline`` and whether it is ``overdue`` on the run's ``as_of``
+date, and the force's ``response_date``, how many days after the report's
+publication it came, whether that is within the statutory 56 days (unknown,
+never guessed, when the response is undated or the report's date unknown)
+and its ``coverage`` (share of items answered by a passage of their own).
+``forces`` adds the share completed with its 95% Wilson interval. Everything
+per force is computed from the scorecard rows, so the tables cannot disagree.
 """
 
 from __future__ import annotations
@@ -33,14 +43,22 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Callable, Sequence
+from typing import Mapping, Sequence
 
 import pandas as pd
 
-from pipeline.types import LABELS, ClassifiedPassage, DocumentResult, Inspection, Problem
+from pipeline.types import (
+    ITEM_KINDS, LABELS, ClassifiedPassage, DocumentResult, Force, Inspection, Problem,
+)
 
-#: Order of preference between passages linked to one recommendation.
+#: Order of preference between passages linked to one item.
 LINK_STRENGTH = {"numbered": 3, "mention": 2, "content": 1, "blanket": 0}
+
+#: Each item kind in the words of the field, as tables and the report name it.
+ITEM_KIND_TEXT: Mapping[str, str] = {
+    "recommendation": "recommendation", "cause_of_concern": "cause of concern",
+    "area_for_improvement": "area for improvement",
+}
 
 #: Police Act 1996 s.55(1): the PCC publishes comments within 56 days of the report (law, not configuration).
 SECTION_55_DAYS = 56
@@ -49,31 +67,97 @@ SECTION_55_DAYS = 56
 Z_95 = 1.959963984540054
 
 SCORECARD_COLUMNS = [
-    "inspection", "force", "recommendation", "status", "confidence", "basis", "evidence",
-    "source", "sha256", "page", "char_start", "char_end", "passage_id", "link", "language",
+    "inspection", "register", "force", "item_kind", "recommendation", "status", "confidence", "basis", "evidence",
+    "source", "url", "sha256", "page", "char_start", "char_end", "passage_id", "link", "language", "ocr",
     "response_date", "days_after_publication", "published_within_56_days", "coverage", "deadline", "deadline_note",
     "overdue", *[f"p_{label}" for label in LABELS],
 ]
 PASSAGE_COLUMNS = [
-    "passage_id", "inspection", "force", "source", "sha256", "response_date", "recommendations", "link",
-    "language", "page", "char_start", "char_end", "status", "confidence", *[f"p_{label}" for label in LABELS],
-    "evidence", "response_text", "text",
+    "passage_id", "inspection", "register", "force", "source", "url", "sha256", "response_date", "item_kind",
+    "recommendations", "link", "language", "ocr", "page", "char_start", "char_end", "status", "confidence",
+    *[f"p_{label}" for label in LABELS], "is_overall_stance", "evidence", "response_text", "text",
+]
+#: The facts of one scored response, one per (inspection, force); :func:`force_summary` adds the counts.
+RESPONSE_COLUMNS = [
+    "inspection", "register", "force", "source", "url", "sha256", "response_date", "days_after_publication",
+    "published_within_56_days", "overall_stance", "overall_stance_confidence",
 ]
 FORCE_COLUMNS = [
-    "inspection", "force", "source", "response_date", "days_after_publication", "published_within_56_days",
-    "coverage", "recommendations", *LABELS, "share_completed", "completed_ci_low", "completed_ci_high",
+    "inspection", "register", "force", "source", "url", "sha256", "response_date", "days_after_publication",
+    "published_within_56_days", "coverage", "recommendations", "causes_of_concern", "areas_for_improvement", "items",
+    "items_answered", *LABELS, "share_completed", "completed_ci_low", "completed_ci_high", "items_overdue",
+    "overall_stance", "overall_stance_confidence",
+]
+PROFILE_COLUMNS = [
+    "force", "inspections", "unregistered_inspections", "items", "items_answered", *LABELS, "share_completed",
+    "completed_ci_low", "completed_ci_high", "items_overdue", "responses_dated", "responses_within_56_days",
+    *[f"overall_stance_{label}" for label in LABELS],
 ]
 ERROR_COLUMNS = ["source", "sha256", "code", "message"]
+#: forces.csv's count column of each item kind.
+_KIND_COUNT = {"recommendation": "recommendations", "cause_of_concern": "causes_of_concern",
+               "area_for_improvement": "areas_for_improvement"}
 
 
 @dataclass(frozen=True)
 class Scorecard:
-    """The tables a run writes. Every frame has its documented columns even when empty."""
+    """The tables a run writes. Every frame has its documented columns even when empty.
+
+    ``inspections`` are the inspections the scored responses answer, registered
+    or not (an unregistered one is known only from the response that names it).
+    """
 
     scorecard: pd.DataFrame
     passages: pd.DataFrame
     forces: pd.DataFrame
     errors: pd.DataFrame
+    inspections: tuple[Inspection, ...] = ()
+
+
+@dataclass(frozen=True)
+class Item:
+    """One scorecard item of an inspection: its kind (:data:`ITEM_KINDS`), number, wording and deadline."""
+
+    kind: str
+    number: str
+    text: str = ""
+    deadline: date | None = None
+    deadline_note: str = ""
+
+
+def item_number_key(number: object) -> tuple:
+    """Sort key of an item number: numerically where it is a whole number ("2" before "10"), else by its text after those."""
+    text = str(number)
+    return (0, int(text), "") if text.isdigit() else (1, 0, text)
+
+
+def item_key(kind: str, number: object) -> tuple:
+    """Sort key of an item: kinds in :data:`ITEM_KINDS` order, then by number (:func:`item_number_key`)."""
+    order = ITEM_KINDS.index(kind) if kind in ITEM_KINDS else len(ITEM_KINDS)
+    return (order, kind, *item_number_key(number))
+
+
+def _names_force(inspection: Inspection, force: Force | str) -> bool:
+    """Whether a force-specific inspection is about ``force`` (by official name, short name or alias)."""
+    if isinstance(force, str):
+        return inspection.force.casefold() == force.casefold()
+    names = {force.name, force.short_name, *force.aliases}
+    return inspection.force.casefold() in {n.casefold() for n in names}
+
+
+def inspection_items(inspection: Inspection, force: Force | str | None = None) -> tuple[Item, ...]:
+    """The items of a registered inspection a force is scored on, in report order.
+
+    Recommendations addressed to forces (``addressee == "forces"``), then the
+    causes of concern and areas for improvement; the findings of a
+    force-specific inspection (``inspection.force``, e.g. a PEEL report)
+    count only for that force (``force`` None: every item).
+    """
+    items = [Item("recommendation", r.number, r.text, r.deadline, r.deadline_note)
+             for r in inspection.force_recommendations]
+    if force is None or inspection.force is None or _names_force(inspection, force):
+        items += [Item(f.kind, f.number, f.text) for f in (*inspection.causes_of_concern, *inspection.areas_for_improvement)]
+    return tuple(sorted(items, key=lambda i: item_key(i.kind, i.number)))
 
 
 def _evidence(item: ClassifiedPassage) -> str:
@@ -90,23 +174,31 @@ def _latest(results: Sequence[DocumentResult]) -> DocumentResult:
     return max(results, key=lambda r: (r.identification.response_date or date.min, r.source))
 
 
-def _cell(inspection: Inspection, force: str, number: str, result: DocumentResult) -> dict:
-    linked = [c for c in result.passages if number in c.passage.recommendations]
-    recommendation = inspection.recommendation(number)
+def _stance(result: DocumentResult) -> ClassifiedPassage | None:
+    """The passage that gives the response's overall stance: its blanket passage (English, then the longest)."""
+    blanket = [c for c in result.passages if c.passage.link == "blanket"]
+    return max(blanket, key=_rank) if blanket else None
+
+
+def _cell(inspection: Inspection, force: str, item: Item, result: DocumentResult, url: str) -> dict:
+    linked = [c for c in result.passages
+              if c.passage.item_kind == item.kind and item.number in c.passage.recommendations]
     base = {
-        "inspection": inspection.id, "force": force, "recommendation": number, "source": result.source,
+        "inspection": inspection.id, "register": "registered" if inspection.registered else "none", "force": force,
+        "item_kind": item.kind, "recommendation": item.number, "source": result.source, "url": url,
         "sha256": result.sha256, "response_date": result.identification.response_date,
-        "deadline": recommendation.deadline, "deadline_note": recommendation.deadline_note,
+        "deadline": item.deadline, "deadline_note": item.deadline_note,
     }
     empty = {f"p_{label}": float("nan") for label in LABELS}
     if not linked:
         return {**base, **empty, "status": "not_addressed", "confidence": 1.0, "basis": "no_passage",
-                "evidence": f"No passage answering recommendation {number} was found in this response.",
-                "page": pd.NA, "char_start": pd.NA, "char_end": pd.NA, "passage_id": "", "link": "", "language": ""}
+                "evidence": f"No passage answering {ITEM_KIND_TEXT[item.kind]} {item.number} was found in this response.",
+                "page": pd.NA, "char_start": pd.NA, "char_end": pd.NA, "passage_id": "", "link": "", "language": "",
+                "ocr": pd.NA}
     best = max(linked, key=_rank)
     p, pred = best.passage, best.prediction
     where = {"page": p.page, "char_start": p.start, "char_end": p.end, "passage_id": p.id, "link": p.link,
-             "language": p.language}
+             "language": p.language, "ocr": p.ocr}
     if p.link == "blanket":
         # Guidelines section 4: a statement about every recommendation at once answers none of them.
         return {**base, **where, **empty, "status": "not_addressed", "confidence": 1.0, "basis": "blanket",
@@ -115,31 +207,73 @@ def _cell(inspection: Inspection, force: str, number: str, result: DocumentResul
             "evidence": _evidence(best), **{f"p_{label}": float(pred.scores[label]) for label in LABELS}}
 
 
+def _found_items(result: DocumentResult) -> list[Item]:
+    """The items an unregistered inspection's response answers: the kind and number of every specific passage."""
+    found = {(c.passage.item_kind, n) for c in result.passages if c.passage.link != "blanket"
+             for n in c.passage.recommendations}
+    return [Item(kind, number) for kind, number in sorted(found, key=lambda k: item_key(*k))]
+
+
+def _url(urls: Mapping[str, str], result: DocumentResult) -> str:
+    return urls.get(result.sha256) or urls.get(result.source) or ""
+
+
+def _days_after(inspection: Inspection, response_date: date | None) -> int | None:
+    if response_date is None or inspection.published is None:
+        return None
+    return (response_date - inspection.published).days
+
+
 def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Problem], inspections: Sequence[Inspection],
-                    as_of: date | None = None) -> Scorecard:
+                    as_of: date | None = None, urls: Mapping[str, str] | None = None) -> Scorecard:
     """Assemble the scorecard, passages, per-force summary and errors tables (sorted for stable output).
 
     ``as_of`` is the day deadlines are checked against (``overdue``); None
     means today, so pass it explicitly wherever the output must be
-    reproducible (the CLI always does). Pure apart from that default.
+    reproducible (the CLI always does). ``urls`` maps a file's sha256 or
+    its path (as in ``DocumentResult.source``) to the address it was
+    fetched from (``sources.csv``); files it does not name get an empty
+    ``url``. Pure apart from the ``as_of`` default.
+
+    Rows: a registered inspection gets one per item of
+    :func:`inspection_items` for each force with a response; an unregistered
+    one (``Inspection.registered`` False) one per item its response answers
+    by a passage of its own, with ``coverage`` unknown (empty) and never a
+    ``no_passage`` row. A response's blanket passage is its overall stance
+    (``forces.overall_stance``); for a registered inspection each item it
+    alone answers stays ``not_addressed`` with ``basis = blanket``.
     """
     as_of = as_of or date.today()
+    urls = urls or {}
     by_id = {i.id: i for i in inspections}
     groups: dict[tuple[str, str], list[DocumentResult]] = {}
+    forces_by_name: dict[str, Force] = {}
     for result in results:
         ident = result.identification
+        by_id.setdefault(ident.inspection.id, ident.inspection)
+        forces_by_name[ident.force.name] = ident.force
         groups.setdefault((ident.inspection.id, ident.force.name), []).append(result)
 
-    rows = []
+    rows, responses = [], []
     for (inspection_id, force), group in sorted(groups.items()):
         inspection, chosen = by_id[inspection_id], _latest(group)
-        rows.extend(_cell(inspection, force, r.number, chosen) for r in inspection.force_recommendations)
+        items = (inspection_items(inspection, forces_by_name[force]) if inspection.registered
+                 else _found_items(chosen))
+        rows.extend(_cell(inspection, force, item, chosen, _url(urls, chosen)) for item in items)
+        stance = _stance(chosen)
+        days = _days_after(inspection, chosen.identification.response_date)
+        responses.append({
+            "inspection": inspection_id, "register": "registered" if inspection.registered else "none",
+            "force": force, "source": chosen.source, "url": _url(urls, chosen), "sha256": chosen.sha256,
+            "response_date": chosen.identification.response_date, "days_after_publication": days,
+            "published_within_56_days": None if days is None else days <= SECTION_55_DAYS,
+            "overall_stance": stance.prediction.label if stance else "",
+            "overall_stance_confidence": stance.prediction.confidence if stance else float("nan"),
+        })
     scorecard = pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
-    if not scorecard.empty:
-        scorecard["_order"] = scorecard["recommendation"].astype(int)
-        scorecard = scorecard.sort_values(["inspection", "force", "_order"]).drop(columns="_order").reset_index(drop=True)
     for column in ("page", "char_start", "char_end"):
         scorecard[column] = scorecard[column].astype("Int64")
+    scorecard["ocr"] = scorecard["ocr"].astype("boolean")
     for column in ("response_date", "deadline"):
         scorecard[column] = pd.to_datetime(scorecard[column]).dt.date
     scorecard = _add_force_columns(scorecard, by_id)
@@ -149,39 +283,38 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
     passage_rows = []
     for result in results:
         ident = result.identification
+        stance = _stance(result)
         for item in result.passages:
             p, pred = item.passage, item.prediction
             passage_rows.append({
-                "passage_id": p.id, "inspection": ident.inspection.id, "force": ident.force.name, "source": p.source,
-                "sha256": p.sha256, "response_date": ident.response_date, "recommendations": ";".join(p.recommendations),
-                "link": p.link, "language": p.language, "page": p.page, "char_start": p.start, "char_end": p.end,
-                "status": pred.label, "confidence": pred.confidence,
-                **{f"p_{label}": float(pred.scores[label]) for label in LABELS},
-                "evidence": _evidence(item), "response_text": p.response_text, "text": p.text,
+                "passage_id": p.id, "inspection": ident.inspection.id,
+                "register": "registered" if ident.inspection.registered else "none", "force": ident.force.name,
+                "source": p.source, "url": _url(urls, result), "sha256": p.sha256,
+                "response_date": ident.response_date, "item_kind": p.item_kind,
+                "recommendations": ";".join(p.recommendations), "link": p.link, "language": p.language, "ocr": p.ocr,
+                "page": p.page, "char_start": p.start, "char_end": p.end, "status": pred.label,
+                "confidence": pred.confidence, **{f"p_{label}": float(pred.scores[label]) for label in LABELS},
+                "is_overall_stance": item is stance, "evidence": _evidence(item), "response_text": p.response_text,
+                "text": p.text,
             })
     passages = pd.DataFrame(passage_rows, columns=PASSAGE_COLUMNS)
-    passages = passages.sort_values(["inspection", "force", "source", "char_start", "char_end"]).reset_index(drop=True)
+    passages = passages.sort_values(["inspection", "force", "source", "char_start", "char_end", "item_kind", "recommendations"],
+                                    kind="mergesort").reset_index(drop=True)
 
-    forces = force_summary(scorecard)
+    forces = force_summary(scorecard, _response_frame(responses))
     errors = pd.DataFrame([{"source": p.source, "sha256": p.sha256, "code": p.code, "message": p.message} for p in problems],
                           columns=ERROR_COLUMNS).sort_values(["source", "code"]).reset_index(drop=True)
-    return Scorecard(scorecard=scorecard, passages=passages, forces=forces, errors=errors)
+    answered = tuple(by_id[i] for i in sorted({k for k, _ in groups}))
+    return Scorecard(scorecard=scorecard, passages=passages, forces=forces, errors=errors, inspections=answered)
 
 
-def with_urls(card: Scorecard, url_of: Callable[[str, str], str]) -> Scorecard:
-    """``card`` with a ``url`` column after ``sha256`` in the scorecard and passages tables.
-
-    ``url_of(source, sha256)`` gives the URL a document was collected from
-    ("" when unknown), e.g. :meth:`pipeline.collect.UrlIndex.url` over the
-    ``sources.csv`` files of the inputs. The other tables are unchanged.
-    """
-    tables = {}
-    for name in ("scorecard", "passages"):
-        frame = getattr(card, name).copy()
-        urls = [url_of(source, sha) for source, sha in zip(frame["source"], frame["sha256"])]
-        frame.insert(frame.columns.get_loc("sha256") + 1, "url", pd.Series(urls, index=frame.index, dtype=object))
-        tables[name] = frame
-    return replace(card, **tables)
+def _response_frame(rows: Sequence[Mapping]) -> pd.DataFrame:
+    frame = pd.DataFrame(list(rows), columns=RESPONSE_COLUMNS)
+    frame["response_date"] = pd.to_datetime(frame["response_date"]).dt.date
+    frame["days_after_publication"] = frame["days_after_publication"].astype("Int64")
+    frame["published_within_56_days"] = frame["published_within_56_days"].astype("boolean")
+    frame["overall_stance_confidence"] = frame["overall_stance_confidence"].astype(float)
+    return frame
 
 
 def is_overdue(status: str, deadline: date | None, as_of: date) -> bool | None:
@@ -216,42 +349,96 @@ def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, flo
 
 def _add_force_columns(scorecard: pd.DataFrame, inspections: dict[str, Inspection]) -> pd.DataFrame:
     """Per-force section 55 columns, repeated on each of the force's rows."""
-    published = scorecard["inspection"].map(lambda i: inspections[i].published)
-    days = [pd.NA if r is None or pd.isna(r) else (r - p).days for r, p in zip(scorecard["response_date"], published)]
-    scorecard["days_after_publication"] = pd.array(days, dtype="Int64")
+    days = [_days_after(inspections[i], None if r is None or pd.isna(r) else r)
+            for i, r in zip(scorecard["inspection"], scorecard["response_date"])]
+    scorecard["days_after_publication"] = pd.array([pd.NA if d is None else d for d in days], dtype="Int64")
     # An undated response stays unknown (NA): the check is never guessed from the file's date.
     scorecard["published_within_56_days"] = pd.array(
-        [pd.NA if pd.isna(d) else d <= SECTION_55_DAYS for d in days], dtype="boolean")
+        [pd.NA if d is None else d <= SECTION_55_DAYS for d in days], dtype="boolean")
     # Coverage: the share answered by a passage of their own (the model decided), not by rule.
-    scorecard["coverage"] = (scorecard["basis"] == "model").groupby(
+    coverage = (scorecard["basis"] == "model").groupby(
         [scorecard["inspection"], scorecard["force"]]).transform("mean").astype(float)
+    # Without a register the items are only those the response answers: how many it left out is unknown.
+    scorecard["coverage"] = coverage.where(scorecard["register"] != "none")
     return scorecard
 
 
-def force_summary(scorecard: pd.DataFrame) -> pd.DataFrame:
+def force_summary(scorecard: pd.DataFrame, responses: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``forces`` table: one row per (inspection, force) with its status counts, derived from ``scorecard``.
 
     In: scorecard rows as :func:`build_scorecard` makes them (status counts
     follow the ``status`` column, so call this again after statuses change,
-    e.g. after a review). Out: :data:`FORCE_COLUMNS`, with ``share_completed``
-    and its 95% Wilson interval over the force's recommendations.
+    e.g. after a review) and ``responses``, the facts of each scored response
+    (:data:`RESPONSE_COLUMNS`; a previous ``forces`` table has them). Without
+    ``responses`` those facts come from the scorecard rows, and the overall
+    stance is unknown. A response with no scorecard row (a blanket answer to
+    an unregistered inspection) keeps its row with zero items. Out:
+    :data:`FORCE_COLUMNS`, with ``share_completed`` and its 95% Wilson
+    interval over the force's items (empty when it has none).
     """
-    if scorecard.empty:
-        return pd.DataFrame(columns=FORCE_COLUMNS)
     keys = ["inspection", "force"]
-    counts = (scorecard.groupby(keys + ["status"]).size().unstack("status", fill_value=0)
-              .reindex(columns=list(LABELS), fill_value=0))
-    meta = scorecard.groupby(keys).agg(
-        source=("source", "first"), response_date=("response_date", "first"),
-        days_after_publication=("days_after_publication", "first"),
-        published_within_56_days=("published_within_56_days", "first"), coverage=("coverage", "first"),
-        recommendations=("recommendation", "size"))
-    forces = meta.join(counts).reset_index()
-    forces["share_completed"] = forces["completed"] / forces["recommendations"]
-    intervals = [wilson_interval(int(k), int(n)) for k, n in zip(forces["completed"], forces["recommendations"])]
-    forces["completed_ci_low"] = [low for low, _ in intervals]
-    forces["completed_ci_high"] = [high for _, high in intervals]
-    # groupby "first" skips NA, which would turn an all-NA column's dtype to object; restore the nullable types.
-    forces["days_after_publication"] = forces["days_after_publication"].astype("Int64")
-    forces["published_within_56_days"] = forces["published_within_56_days"].astype("boolean")
+    if responses is None:
+        responses = _responses_from_rows(scorecard)
+    responses = responses[RESPONSE_COLUMNS].sort_values(keys).reset_index(drop=True)
+    counts = pd.DataFrame({
+        **{column: (scorecard["item_kind"] == kind) for kind, column in _KIND_COUNT.items()},
+        "items": True, "items_answered": scorecard["basis"] == "model",
+        **{label: scorecard["status"] == label for label in LABELS},
+        "items_overdue": scorecard["overdue"].fillna(False).astype(bool),
+    }, index=scorecard.index).astype(int)
+    counts = counts.groupby([scorecard["inspection"], scorecard["force"]]).sum()
+    coverage = scorecard.groupby(keys)["coverage"].first()
+    forces = responses.join(counts, on=keys).join(coverage, on=keys)
+    number_columns = [*_KIND_COUNT.values(), "items", "items_answered", *LABELS, "items_overdue"]
+    forces[number_columns] = forces[number_columns].fillna(0).astype(int)
+    forces["coverage"] = forces["coverage"].astype(float)
+    forces["share_completed"] = (forces["completed"] / forces["items"].where(forces["items"] > 0)).astype(float)
+    intervals = [wilson_interval(int(k), int(n)) for k, n in zip(forces["completed"], forces["items"])]
+    forces["completed_ci_low"] = pd.Series([low for low, _ in intervals], index=forces.index, dtype=float)
+    forces["completed_ci_high"] = pd.Series([high for _, high in intervals], index=forces.index, dtype=float)
     return forces[FORCE_COLUMNS]
+
+
+def _responses_from_rows(scorecard: pd.DataFrame) -> pd.DataFrame:
+    """Each (inspection, force)'s response facts as its scorecard rows repeat them (no overall stance)."""
+    if scorecard.empty:
+        return _response_frame([])
+    keys = ["inspection", "force"]
+    first = scorecard.groupby(keys, sort=True).agg(
+        register=("register", "first"), source=("source", "first"), url=("url", "first"), sha256=("sha256", "first"),
+        response_date=("response_date", "first"), days_after_publication=("days_after_publication", "first"),
+        published_within_56_days=("published_within_56_days", "first")).reset_index()
+    first["overall_stance"] = ""
+    first["overall_stance_confidence"] = float("nan")
+    # groupby "first" skips NA, which would turn an all-NA column's dtype to object; restore the nullable types.
+    return _response_frame(first.to_dict("records"))
+
+
+def force_profiles(forces: pd.DataFrame) -> pd.DataFrame:
+    """The ``force_profiles`` table: one row per force, its record across every inspection it answered.
+
+    In: the ``forces`` table (:func:`force_summary`). Out:
+    :data:`PROFILE_COLUMNS`, sorted by force: inspections answered (and how
+    many of them have no register), items scored and answered by a passage
+    of their own, status counts, the share completed with its 95% Wilson
+    interval over all the force's items, items overdue, responses dated
+    against a known publication day and how many of those came within the
+    56 days of section 55, and the responses' overall stances counted by label.
+    """
+    if forces.empty:
+        return pd.DataFrame(columns=PROFILE_COLUMNS)
+    by_force = forces.groupby("force", sort=True)
+    profiles = pd.DataFrame({
+        "inspections": by_force.size(),
+        "unregistered_inspections": by_force["register"].agg(lambda r: int((r == "none").sum())),
+        **{column: by_force[column].sum() for column in ("items", "items_answered", *LABELS, "items_overdue")},
+        "responses_dated": by_force["days_after_publication"].agg(lambda d: int(d.notna().sum())),
+        "responses_within_56_days": by_force["published_within_56_days"].agg(lambda w: int(w.fillna(False).sum())),
+        **{f"overall_stance_{label}": by_force["overall_stance"].agg(lambda s, label=label: int((s == label).sum()))
+           for label in LABELS},
+    }).reset_index()
+    profiles["share_completed"] = (profiles["completed"] / profiles["items"].where(profiles["items"] > 0)).astype(float)
+    intervals = [wilson_interval(int(k), int(n)) for k, n in zip(profiles["completed"], profiles["items"])]
+    profiles["completed_ci_low"] = [low for low, _ in intervals]
+    profiles["completed_ci_high"] = [high for _, high in intervals]
+    return profiles[PROFILE_COLUMNS]

@@ -24,6 +24,9 @@ LABELS: tuple[str, ...] = ("not_addressed", "planned", "in_progress", "completed
 #: The same labels in the annotation guidelines' order, used for tables and confusion matrices.
 GUIDELINE_ORDER: tuple[str, ...] = ("completed", "in_progress", "planned", "not_addressed")
 
+#: The kinds of item an inspection report asks forces to act on, in the order the scorecard lists them.
+ITEM_KINDS: tuple[str, ...] = ("recommendation", "cause_of_concern", "area_for_improvement")
+
 
 @dataclass(frozen=True)
 class SourceFile:
@@ -87,10 +90,6 @@ class Recommendation:
     cause_of_concern: str | None = None  # number of the cause of concern it belongs to, if any
 
 
-#: The kinds of item an inspection holds, in the order a scorecard lists them (its ``item_kind`` column).
-ITEM_KINDS: tuple[str, ...] = ("recommendation", "cause_of_concern", "area_for_improvement")
-
-
 @dataclass(frozen=True)
 class Finding:
     """One item of an inspection as the scorecard sees it: its kind, its number within that kind and its wording.
@@ -116,13 +115,14 @@ class Inspection:
 
     id: str
     title: str
-    published: date
+    published: date | None
     aliases: tuple[str, ...]
     recommendations: tuple[Recommendation, ...]
     force: str | None = None
     source: tuple[str, ...] = ()
     causes_of_concern: tuple[Finding, ...] = ()
     areas_for_improvement: tuple[Finding, ...] = ()
+    registered: bool = True  # False for an inspection a response names but no register holds (published None, no items)
 
     @property
     def force_recommendations(self) -> tuple[Recommendation, ...]:
@@ -170,7 +170,11 @@ class Identification:
 
 @dataclass(frozen=True)
 class Passage:
-    """A part of a document that answers one or more recommendations.
+    """A part of a document that answers one or more items (recommendations, causes of concern or AFIs).
+
+    ``recommendations`` holds the item numbers, all of kind ``item_kind``; a
+    blanket passage (``link == "blanket"``) lists every item of that kind
+    (none for an unregistered inspection).
 
     ``text == document.text[start:end]``. ``response_text`` is what gets
     classified: the force's own words, with the quoted recommendation wording,
@@ -190,6 +194,8 @@ class Passage:
     response_text: str
     response_spans: tuple[tuple[int, int], ...]
     language: str = "en"
+    item_kind: str = "recommendation"  # the kind (ITEM_KINDS) of the items in ``recommendations``
+    ocr: bool = False  # the text came from optical character recognition
 
 
 @dataclass(frozen=True)

@@ -80,8 +80,11 @@ def test_overview_grid_has_every_force_and_recommendation(tree):
     grid = tree.xpath('//table[contains(@class, "grid")]')
     assert len(grid) == 1
     grid = grid[0]
-    headers = [text(th) for th in grid.xpath("./thead/tr/th")]
-    assert headers == ["Force", *[f"Rec {n}" for n in FORCE_RECOMMENDATIONS]]
+    kinds, numbers = grid.xpath("./thead/tr")
+    # Items are grouped by kind, each group headed by its kind's name.
+    assert [text(th) for th in kinds.xpath("./th")] == ["Force", "Recommendations"]
+    assert kinds.xpath("./th")[1].get("scope") == "colgroup"
+    assert [text(th) for th in numbers.xpath("./th")] == [f"Rec {n}" for n in FORCE_RECOMMENDATIONS]
     row_forces = [text(th) for th in grid.xpath("./tbody/tr/th")]
     assert sorted(row_forces) == sorted(FORCES)
     for tr in grid.xpath("./tbody/tr"):
@@ -186,8 +189,12 @@ def test_no_network_references(tree, page):
     for element in tree.iter():
         for attribute in ("src", "href", "action", "data", "srcset", "poster"):
             value = element.get(attribute) or ""
+            # The one web address allowed is a link a reader may follow to a published response (never loaded).
+            if element.tag == "a" and attribute == "href" and "source-link" in (element.get("class") or ""):
+                continue
             assert not re.match(r"\s*(https?:)?//", value), (element.tag, attribute, value)
     assert not re.search(r"url\(|@import", page)  # no fonts or images pulled in from CSS
+    assert not tree.xpath('//a[contains(@class, "source-link")]')  # the seeds have no sources.csv
     assert "http://" not in page and "https://" not in page
 
 
@@ -271,7 +278,7 @@ def test_every_text_is_escaped(card, inspections):
     scorecard.loc[0, "evidence"] = '<script>alert("x")</script> & "quotes"'
     page = render(Scorecard(scorecard, card.passages, card.forces, card.errors), inspections)
     assert "<script>" not in page
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;quotes&quot;" in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quotes&#34;" in page  # Jinja2's autoescape
 
 
 def test_empty_scorecard_still_renders(card, inspections):
@@ -327,3 +334,128 @@ def test_report_renders_in_headless_chromium(outputs, tmp_path):
     assert completed.returncode == 0, completed.stderr[-2000:]
     data = png.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
+
+
+# --- across inspections: the index, each force's record, unregistered inspections, links ----------------------------------
+
+def test_index_lists_every_inspection_with_counts(tree, outputs):
+    rows = tree.xpath('//section[@id="inspections"]//table[contains(@class, "index")]/tbody/tr')
+    assert [r.get("data-inspection") for r in rows] == ["activism-impartiality-2024"]
+    cells = [text(td) for td in rows[0].xpath("./td")]
+    assert cells[:4] == ["registered", "10 September 2024", "4", "36"]
+    scorecard = pd.read_csv(outputs / "scorecard.csv", dtype=str, keep_default_na=False)
+    for td in rows[0].xpath("./td[@data-status]"):
+        assert text(td).startswith(f'{int((scorecard["status"] == td.get("data-status")).sum())} ')
+    assert rows[0].xpath("./th/a")[0].get("href") == "#activism-impartiality-2024-overview"
+
+
+def test_force_sections_show_each_forces_record_across_inspections(tree, outputs):
+    profiles = pd.read_csv(outputs / "force_profiles.csv", dtype=str, keep_default_na=False).set_index("force")
+    summary = tree.xpath('//section[@id="forces"]//table[contains(@class, "profiles")]/tbody/tr')
+    assert sorted(r.get("data-force") for r in summary) == sorted(FORCES)
+    for force in FORCES:
+        section = tree.get_element_by_id("force-" + force.lower().replace(" ", "-"))
+        panel = section.xpath('.//dl')[0]
+        facts = dict(zip((text(d) for d in panel.xpath("./dt")), (text(d) for d in panel.xpath("./dd"))))
+        profile = profiles.loc[force]
+        assert facts["Inspections answered"] == profile["inspections"]
+        assert facts["Items overdue"] == profile["items_overdue"]
+        assert facts["Items answered"].startswith(f'{profile["items_answered"]} of {profile["items"]} ')
+        assert facts["Share completed"].startswith(f'{profile["completed"]} of {profile["items"]} completed')
+        assert facts["Responses within 56 days"].startswith(
+            f'{profile["responses_within_56_days"]} of {profile["responses_dated"]} dated')
+        record = section.xpath('.//table[contains(@class, "force-record")]/tbody/tr')
+        assert [r.get("data-inspection") for r in record] == ["activism-impartiality-2024"]
+        assert record[0].xpath("./th/a")[0].get("href") == "#activism-impartiality-2024-" + force.lower().replace(" ", "-")
+    suffolk = tree.get_element_by_id("force-suffolk-constabulary")
+    assert "5 of 9 completed: 56% (95% interval 27%–81%)" in text(suffolk)
+    assert "1 of 1 dated" in text(suffolk)
+
+
+def test_overall_stance_is_shown_per_response(tree, outputs):
+    forces = pd.read_csv(outputs / "forces.csv", dtype=str, keep_default_na=False).set_index("force")
+    for tr in tree.xpath('//table[contains(@class, "counts")]/tbody/tr'):
+        stance = forces.loc[tr.get("data-force"), "overall_stance"]
+        cell = tr.xpath("./td[@data-stance]")[0]
+        assert cell.get("data-stance") == stance and STATUS_TEXT[stance] in text(cell)
+    cleveland = text(tree.get_element_by_id("activism-impartiality-2024-cleveland-police"))
+    assert "Overall stance" in cleveland and "confidence 0.83" in cleveland
+
+
+def _hand_built():
+    """A PEEL-like inspection, an unregistered one answered by a blanket statement alone, and URLs (one unsafe)."""
+    from tests.test_score import ESSEX, SURREY, _passage, _peel, _result, _unregistered
+    from pipeline.score import build_scorecard
+
+    sha, other, third = "a" * 64, "b" * 64, "c" * 64
+    results = [
+        _result(ESSEX, _peel(), [
+            _passage(sha, 0, ["1"], kind="cause_of_concern", label="completed", confidence=0.9,
+                     text='Done. <script>alert("x")</script>'),
+            _passage(sha, 100, ["10"], kind="area_for_improvement", label="planned", confidence=0.8),
+            _passage(sha, 200, [], link="blanket", label="in_progress", confidence=0.7,
+                     text="We accept the findings and are working on all of them."),
+        ], sha, date(2024, 10, 1)),
+        _result(ESSEX, _unregistered(), [_passage(other, 0, [], link="blanket", label="planned", confidence=0.75)],
+                other),
+        _result(SURREY, _unregistered(), [_passage(third, 0, ["2"], kind="area_for_improvement", label="completed")],
+                third),
+    ]
+    urls = {sha: "https://example.org/essex-peel.pdf", third: "javascript:alert(1)"}
+    return build_scorecard(results, [], [_peel()], as_of=AS_OF, urls=urls)
+
+
+def test_hand_built_report_has_index_kinds_force_records_and_links():
+    card = _hand_built()
+    page = render_report(card, [], as_of=AS_OF, review_threshold=0.6, generated="test")
+    tree = lxml.html.fromstring(page)
+    index = {r.get("data-inspection"): [text(td) for td in r.xpath("./td")]
+             for r in tree.xpath('//table[contains(@class, "index")]/tbody/tr')}
+    assert index["peel-demo"][0] == "registered (about Essex)"
+    assert index["an-inspection-of-stalking"][:2] == ["none", "unknown"]
+    assert text(tree.xpath('//tr[@data-inspection="an-inspection-of-stalking"]/th')[0]) == "An inspection of stalking"
+    assert ("1 recommendations are addressed to forces or chief constables; the report also names causes of concern (1) "
+            "and areas for improvement (3); 1 forces' responses were scored") in text(tree.get_element_by_id("peel-demo-overview"))
+    # The grid groups items by kind and names each kind.
+    grid = tree.get_element_by_id("peel-demo-grid")
+    assert [text(th) for th in grid.xpath("./thead/tr[1]/th")] == [
+        "Force", "Recommendations", "Causes of concern", "Areas for improvement"]
+    assert [text(th) for th in grid.xpath("./thead/tr[2]/th")] == ["Rec 1", "CoC 1", "AFI 1", "AFI 2", "AFI 10"]
+    assert text(tree.get_element_by_id("peel-demo-essex-police-a10")).startswith("Area for improvement 10")
+    # Evidence links to the published response; a javascript: address is never a link.
+    links = tree.xpath('//td[@class="evidence"]//a')
+    assert links and {a.get("href") for a in links} == {"https://example.org/essex-peel.pdf"}
+    assert "javascript:" not in "".join(a.get("href") or "" for a in tree.iter("a"))
+    # Autoescape: the evidence's markup is text.
+    assert "<script>" not in page and not tree.xpath("//script")
+    assert '<script>alert("x")</script>' in text(tree.get_element_by_id("peel-demo-essex-police-c1"))
+    # The unregistered inspection: coverage unknown, overall stance shown, the blanket-only answer has no grid.
+    stalking = text(tree.get_element_by_id("an-inspection-of-stalking-overview"))
+    assert "No register holds this inspection" in stalking and "answer no single item" not in stalking
+    section = tree.get_element_by_id("an-inspection-of-stalking-essex-police")
+    panel = dict(zip((text(d) for d in section.xpath(".//dl/dt")), (text(d) for d in section.xpath(".//dl/dd"))))
+    assert panel["Coverage"].startswith("unknown") and panel["Report published"] == "unknown (no register)"
+    assert "Overall stance" in text(section) and "planned" in text(section)
+    # Each force's record across inspections.
+    essex = tree.get_element_by_id("force-essex-police")
+    record = essex.xpath('.//table[contains(@class, "force-record")]/tbody/tr')
+    assert [r.get("data-inspection") for r in record] == ["an-inspection-of-stalking", "peel-demo"]
+    assert "1 of them without a register" in text(essex)
+    assert "in progress × 1" in text(essex) and "planned × 1" in text(essex)
+    assert "no item" in text(record[0])  # the blanket-only answer: no item, no share
+    # Still self-contained and accessible.
+    assert not tree.xpath("//script | //link | //iframe | //img | //object | //embed")
+    for table in tree.xpath("//table"):
+        assert table.xpath("./caption") and table.xpath("./thead/tr/th[@scope='col']")
+        for tr in table.xpath("./tbody/tr"):
+            assert tr.xpath("./th[@scope='row']")
+
+
+def test_templates_ship_with_the_package():
+    import tomllib
+
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
+    assert "templates/*" in package_data["pipeline"]
+    from pipeline.io import read_package_templates
+
+    assert "report.html.j2" in read_package_templates()

@@ -13,8 +13,13 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main
-from pipeline.score import FORCE_COLUMNS, SCORECARD_COLUMNS, build_scorecard, force_summary, is_overdue, wilson_interval
-from pipeline.types import DocumentResult, Force, Identification, Inspection, Recommendation
+from pipeline.score import (
+    FORCE_COLUMNS, PROFILE_COLUMNS, SCORECARD_COLUMNS, build_scorecard, force_profiles, force_summary, is_overdue,
+    item_number_key, wilson_interval,
+)
+from pipeline.types import (
+    ClassifiedPassage, DocumentResult, Finding, Force, Identification, Inspection, Passage, Prediction, Recommendation,
+)
 from tests.conftest import FORCE_RECOMMENDATIONS, ROOT
 
 
@@ -202,6 +207,41 @@ def test_force_summary_follows_changed_statuses(card):
     assert after["planned"] == before["planned"] - 1
 
 
+def test_seed_rows_are_registered_recommendations_with_provenance_columns(outputs):
+    rows = pd.read_csv(outputs / "scorecard.csv", dtype=str, keep_default_na=False)
+    assert set(rows["item_kind"]) == {"recommendation"} and set(rows["register"]) == {"registered"}
+    assert set(rows["url"]) == {""}  # the seeds have no sources.csv
+    assert set(rows.loc[rows["basis"] != "no_passage", "ocr"]) == {"False"}
+    assert set(rows.loc[rows["basis"] == "no_passage", "ocr"]) <= {""}
+
+
+def test_seed_overall_stance_is_the_blanket_passage_label(outputs, forces_csv):
+    passages = pd.read_csv(outputs / "passages.csv", dtype=str, keep_default_na=False)
+    stance = passages[passages["is_overall_stance"] == "True"].set_index("force")
+    assert sorted(stance.index) == sorted(forces_csv["force"])  # every seed response has a blanket passage
+    assert set(stance["link"]) == {"blanket"}
+    # Cleveland's two blanket passages: the longer one speaks for the response.
+    assert stance.loc["Cleveland Police", "passage_id"] == "3d1b8a1a8772:25884-26338"
+    for _, force in forces_csv.iterrows():
+        assert force["overall_stance"] == stance.loc[force["force"], "status"]
+        assert float(force["overall_stance_confidence"]) == pytest.approx(float(stance.loc[force["force"], "confidence"]))
+
+
+def test_seed_force_profiles_add_up_forces_csv(outputs, forces_csv):
+    profiles = pd.read_csv(outputs / "force_profiles.csv", dtype=str, keep_default_na=False)
+    assert list(profiles.columns) == PROFILE_COLUMNS
+    assert list(profiles["force"]) == sorted(forces_csv["force"])  # one row per force, each answered one inspection
+    assert set(profiles["inspections"]) == {"1"} and set(profiles["unregistered_inspections"]) == {"0"}
+    for column in ("items", "items_answered", "completed", "share_completed", "completed_ci_low", "items_overdue"):
+        assert list(profiles[column]) == list(forces_csv.sort_values("force")[column]), column
+    suffolk = profiles.set_index("force").loc["Suffolk Constabulary"]
+    assert (suffolk["items"], suffolk["completed"], suffolk["responses_dated"], suffolk["responses_within_56_days"]) == (
+        "9", "5", "1", "1")
+    gwent = profiles.set_index("force").loc["Gwent Police"]
+    assert (gwent["responses_dated"], gwent["responses_within_56_days"], gwent["items_answered"]) == ("1", "0", "9")
+    assert profiles.set_index("force").loc["Cleveland Police", "responses_dated"] == "0"  # undated: not counted
+
+
 # --- hand-built edge cases ---------------------------------------------------------------------------------------------
 
 def _inspection():
@@ -238,3 +278,187 @@ def test_boundary_day_56_is_within_and_day_57_is_not():
     assert list(card.scorecard["overdue"].astype(object).where(card.scorecard["overdue"].notna(), None)) == [
         True, None, True, None]
     assert list(summary["coverage"]) == [0.0, 0.0]
+
+
+# --- items of every kind, unregistered inspections, blanket answers (hand-built results) --------------------------------
+
+def _passage(sha, start, numbers, link="numbered", kind="recommendation", label="in_progress", confidence=0.7,
+             text=None, ocr=False):
+    text = text or f"Answer at {start} for {kind} {','.join(numbers) or 'all'}."
+    others = (1 - confidence) / 3
+    scores = {lab: (confidence if lab == label else others) for lab in ("not_addressed", "planned", "in_progress",
+                                                                         "completed")}
+    passage = Passage(id=f"{sha[:12]}:{start}-{start + len(text)}", source=f"{sha[:4]}.txt", sha256=sha,
+                      recommendations=tuple(numbers), link=link, start=start, end=start + len(text), page=1, text=text,
+                      response_text=text, response_spans=((start, start + len(text)),), item_kind=kind, ocr=ocr)
+    return ClassifiedPassage(passage, Prediction(label, confidence, scores, (text,)))
+
+
+def _result(force, inspection, passages, sha, response_date=None):
+    return DocumentResult(source=f"{sha[:4]}.txt", sha256=sha, passages=tuple(passages),
+                          identification=Identification(force, inspection, response_date, "detected"))
+
+
+def _peel():
+    """A force-specific inspection with a recommendation under a cause of concern and three AFIs."""
+    return Inspection(
+        id="peel-demo", title="PEEL demo: an inspection of Essex Police", published=PUBLISHED, aliases=(),
+        recommendations=(Recommendation("1", "Improve triage.", "forces", "the chief constable", date(2025, 3, 1),
+                                        cause_of_concern="1"),),
+        force="Essex", causes_of_concern=(Finding("cause_of_concern", "1", "Triage is poor."),),
+        areas_for_improvement=tuple(Finding("area_for_improvement", n, f"Finding {n}.") for n in ("10", "2", "1")))
+
+
+ESSEX = Force(name="Essex Police", short_name="Essex", aliases=("Essex",), local_body="")
+SURREY = Force(name="Surrey Police", short_name="Surrey", aliases=("Surrey",), local_body="")
+
+
+def test_peel_like_inspection_scores_causes_of_concern_and_afis_for_its_own_force():
+    sha = "a" * 64
+    essex = _result(ESSEX, _peel(), [
+        _passage(sha, 0, ["1"], kind="cause_of_concern", label="completed", confidence=0.9),
+        _passage(sha, 100, ["10"], kind="area_for_improvement", label="planned", confidence=0.8),
+        # The same number under another kind answers a different item.
+        _passage(sha, 200, ["2"], kind="recommendation", label="completed"),
+    ], sha, date(2024, 10, 1))
+    surrey = _result(SURREY, _peel(), [], "b" * 64)
+    card = build_scorecard([essex, surrey], [], [_peel()], as_of=date(2025, 6, 1))
+    rows = card.scorecard
+    essex_rows = rows[rows["force"] == "Essex Police"]
+    assert list(zip(essex_rows["item_kind"], essex_rows["recommendation"])) == [
+        ("recommendation", "1"), ("cause_of_concern", "1"), ("area_for_improvement", "1"),
+        ("area_for_improvement", "2"), ("area_for_improvement", "10")]  # numeric order: 2 before 10
+    assert list(essex_rows["status"]) == ["not_addressed", "completed", "not_addressed", "not_addressed", "planned"]
+    assert list(essex_rows["basis"]) == ["no_passage", "model", "no_passage", "no_passage", "model"]
+    afi_1 = essex_rows[(essex_rows["item_kind"] == "area_for_improvement") & (essex_rows["recommendation"] == "1")]
+    assert afi_1["evidence"].iloc[0] == "No passage answering area for improvement 1 was found in this response."
+    assert set(essex_rows["register"]) == {"registered"}
+    assert essex_rows["coverage"].iloc[0] == pytest.approx(2 / 5)
+    # Another force answering a force-specific inspection is scored on its recommendations only.
+    surrey_rows = rows[rows["force"] == "Surrey Police"]
+    assert list(zip(surrey_rows["item_kind"], surrey_rows["recommendation"])) == [("recommendation", "1")]
+    assert list(rows.columns).index("item_kind") == list(rows.columns).index("recommendation") - 1
+
+    forces = card.forces.set_index("force")
+    assert forces.loc["Essex Police", ["recommendations", "causes_of_concern", "areas_for_improvement", "items",
+                                       "items_answered", "completed"]].tolist() == [1, 1, 3, 5, 2, 1]
+    assert forces.loc["Essex Police", "share_completed"] == pytest.approx(1 / 5)
+    assert forces.loc["Essex Police", "items_overdue"] == 1  # the recommendation, due 1 March 2025
+    assert forces.loc["Essex Police", "overall_stance"] == ""  # no blanket passage: no overall stance
+
+
+def _unregistered():
+    return Inspection(id="an-inspection-of-stalking", title="An inspection of stalking", published=None, aliases=(),
+                      recommendations=(), registered=False)
+
+
+def test_unregistered_inspection_rows_are_the_items_found_with_coverage_unknown():
+    sha = "c" * 64
+    result = _result(SURREY, _unregistered(), [
+        _passage(sha, 0, [], link="blanket", label="in_progress", confidence=0.65),
+        _passage(sha, 100, ["2"], kind="area_for_improvement", label="completed", confidence=0.9, ocr=True),
+        _passage(sha, 200, ["3"], label="planned"),
+        _passage(sha, 300, ["10"], label="in_progress"),
+    ], sha, date(2025, 2, 1))
+    card = build_scorecard([result], [], [_inspection()], as_of=date(2025, 6, 1))
+    rows = card.scorecard
+    assert list(zip(rows["item_kind"], rows["recommendation"])) == [
+        ("recommendation", "3"), ("recommendation", "10"), ("area_for_improvement", "2")]
+    assert list(rows["status"]) == ["planned", "in_progress", "completed"]
+    assert set(rows["basis"]) == {"model"}  # never a no_passage row, never a guessed not_addressed
+    assert set(rows["register"]) == {"none"}
+    assert rows["coverage"].isna().all()
+    assert rows["days_after_publication"].isna().all() and rows["published_within_56_days"].isna().all()
+    assert rows["deadline"].isna().all() and rows["overdue"].isna().all()
+    assert list(rows["ocr"]) == [False, False, True]
+    forces = card.forces.iloc[0]
+    assert (forces["register"], forces["items"], forces["completed"]) == ("none", 3, 1)
+    assert pd.isna(forces["coverage"])
+    assert (forces["overall_stance"], forces["overall_stance_confidence"]) == ("in_progress", 0.65)
+    assert [i.id for i in card.inspections] == ["an-inspection-of-stalking"]
+    stance = card.passages[card.passages["is_overall_stance"]]
+    assert list(stance["link"]) == ["blanket"] and list(stance["status"]) == ["in_progress"]
+
+
+def test_blanket_only_response_gives_overall_stance_and_single_items_stay_not_addressed():
+    sha, other = "d" * 64, "e" * 64
+    registered = _result(ESSEX, _inspection(), [
+        _passage(sha, 0, ["1", "2"], link="blanket", label="completed", confidence=0.55, text="Short."),
+        _passage(sha, 50, ["1", "2"], link="blanket", label="in_progress", confidence=0.8,
+                 text="Every recommendation has been accepted and work is under way on each."),
+    ], sha, PUBLISHED + timedelta(days=30))
+    unregistered = _result(ESSEX, _unregistered(), [
+        _passage(other, 0, [], link="blanket", label="planned", confidence=0.75)], other, None)
+    card = build_scorecard([registered, unregistered], [], [_inspection()], as_of=date(2025, 6, 1))
+    rows = card.scorecard
+    assert list(rows["inspection"]) == ["demo", "demo"]  # the unregistered blanket answer has no item of its own
+    assert list(rows["status"]) == ["not_addressed"] * 2 and list(rows["basis"]) == ["blanket"] * 2
+    forces = card.forces.set_index("inspection")
+    # The longer of two blanket passages speaks for the response.
+    assert (forces.loc["demo", "overall_stance"], forces.loc["demo", "overall_stance_confidence"]) == ("in_progress", 0.8)
+    assert forces.loc["demo", "completed"] == 0 and forces.loc["demo", "coverage"] == 0.0
+    stalking = forces.loc["an-inspection-of-stalking"]
+    assert (stalking["items"], stalking["overall_stance"]) == (0, "planned")
+    assert pd.isna(stalking["share_completed"]) and pd.isna(stalking["completed_ci_low"])
+    passages = card.passages
+    assert passages["is_overall_stance"].sum() == 2  # one per response
+    assert set(passages.loc[passages["is_overall_stance"], "char_start"]) == {0, 50}
+    profile = force_profiles(card.forces).iloc[0]
+    assert (profile["inspections"], profile["unregistered_inspections"], profile["items"]) == (2, 1, 2)
+    assert (profile["overall_stance_in_progress"], profile["overall_stance_planned"]) == (1, 1)
+    assert (profile["responses_dated"], profile["responses_within_56_days"]) == (1, 1)
+
+
+def test_urls_fill_every_table_by_sha256_or_path():
+    sha = "f" * 64
+    results = [_result(ESSEX, _inspection(), [_passage(sha, 0, ["1"])], sha),
+               _result(SURREY, _inspection(), [], "1" * 64)]
+    card = build_scorecard(results, [], [_inspection()], as_of=date(2025, 6, 1),
+                           urls={sha: "https://example.org/essex.pdf", "1111.txt": "https://example.org/surrey.html"})
+    by_force = card.scorecard.groupby("force")["url"].agg(set)
+    assert by_force["Essex Police"] == {"https://example.org/essex.pdf"}
+    assert by_force["Surrey Police"] == {"https://example.org/surrey.html"}
+    assert set(card.passages["url"]) == {"https://example.org/essex.pdf"}
+    assert list(card.forces["url"]) == ["https://example.org/essex.pdf", "https://example.org/surrey.html"]
+    assert set(build_scorecard(results, [], [_inspection()], as_of=date(2025, 6, 1)).scorecard["url"]) == {""}
+
+
+def test_force_profiles_add_up_a_force_across_inspections():
+    sha, other = "2" * 64, "3" * 64
+    results = [
+        _result(ESSEX, _inspection(), [_passage(sha, 0, ["1"], label="completed")], sha, PUBLISHED + timedelta(days=80)),
+        _result(ESSEX, _peel(), [_passage(other, 0, ["1"], kind="cause_of_concern", label="completed")], other,
+                PUBLISHED + timedelta(days=20)),
+        _result(SURREY, _inspection(), [], "4" * 64),
+    ]
+    card = build_scorecard(results, [], [_inspection(), _peel()], as_of=date(2025, 6, 1))
+    profiles = force_profiles(card.forces).set_index("force")
+    assert list(force_profiles(card.forces).columns) == PROFILE_COLUMNS
+    essex = profiles.loc["Essex Police"]
+    assert (essex["inspections"], essex["items"], essex["items_answered"], essex["completed"]) == (2, 7, 2, 2)
+    low, high = wilson_interval(2, 7)
+    assert (essex["share_completed"], essex["completed_ci_low"], essex["completed_ci_high"]) == pytest.approx(
+        (2 / 7, low, high))
+    assert (essex["responses_dated"], essex["responses_within_56_days"]) == (2, 1)
+    # Only the PEEL recommendation (not answered, due 1 March 2025): demo 1 is completed and demo 2 has no date.
+    assert essex["items_overdue"] == 1
+    surrey = profiles.loc["Surrey Police"]
+    assert (surrey["inspections"], surrey["items"], surrey["completed"], surrey["responses_dated"]) == (1, 2, 0, 0)
+    assert force_profiles(card.forces.iloc[0:0]).empty
+
+
+def test_item_numbers_sort_numerically_then_by_text():
+    assert sorted(["10", "2", "1", "3a", "all"], key=item_number_key) == ["1", "2", "10", "3a", "all"]
+
+
+def test_a_lone_blanket_answer_to_an_unregistered_inspection_keeps_its_forces_row():
+    sha = "5" * 64
+    result = _result(ESSEX, _unregistered(), [_passage(sha, 0, [], link="blanket", label="planned", confidence=0.75)],
+                     sha)
+    card = build_scorecard([result], [], [], as_of=date(2025, 6, 1))
+    assert card.scorecard.empty and list(card.scorecard.columns) == SCORECARD_COLUMNS
+    assert list(card.forces.columns) == FORCE_COLUMNS
+    row = card.forces.iloc[0]
+    assert (row["register"], row["items"], row["overall_stance"], row["sha256"]) == ("none", 0, "planned", sha)
+    assert pd.isna(row["coverage"]) and pd.isna(row["share_completed"]) and pd.isna(row["days_after_publication"])
+    assert force_profiles(card.forces).iloc[0]["overall_stance_planned"] == 1
