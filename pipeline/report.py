@@ -205,6 +205,12 @@ def _link(url: Any) -> str:
     return text if re.match(r"https?://", text, re.IGNORECASE) else ""
 
 
+def _evidence_link(row: Mapping[str, Any]) -> str:
+    """The row's source URL, opened at the evidence's page for a PDF (RFC 8118 ``#page=``), or ""."""
+    url, page = _link(row.get("url")), _text(row.get("page"))
+    return f"{url}#page={page}" if url and page and _text(row.get("source")).lower().endswith(".pdf") else url
+
+
 def _item_id(kind: str) -> str:
     return _KIND_ID.get(kind, kind[:1])
 
@@ -277,7 +283,7 @@ def _cell_view(row: Mapping[str, Any], config: ReportConfig, threshold: float) -
         "overdue": bool(_bool(row.get("overdue"))), "reviewer": reviewer,
         "deadline": _day(row.get("deadline")) or _text(row.get("deadline_note")) or "none",
         "page": _text(row.get("page")), "char_start": _text(row.get("char_start")), "char_end": _text(row.get("char_end")),
-        "sha256": _text(row.get("sha256")), "url": _link(row.get("url")),
+        "sha256": _text(row.get("sha256")), "url": _evidence_link(row),
         "item_id": _item_id(row["item_kind"]) + str(row["recommendation"]),
         "item_name": _item_name(row["item_kind"], row["recommendation"]),
     }

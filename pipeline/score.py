@@ -68,22 +68,22 @@ Z_95 = 1.959963984540054
 
 SCORECARD_COLUMNS = [
     "inspection", "register", "force", "item_kind", "recommendation", "status", "confidence", "basis", "evidence",
-    "source", "url", "sha256", "page", "char_start", "char_end", "passage_id", "link", "language", "ocr",
+    "source", "sha256", "url", "page", "char_start", "char_end", "passage_id", "link", "language", "ocr",
     "response_date", "days_after_publication", "published_within_56_days", "coverage", "deadline", "deadline_note",
     "overdue", *[f"p_{label}" for label in LABELS],
 ]
 PASSAGE_COLUMNS = [
-    "passage_id", "inspection", "register", "force", "source", "url", "sha256", "response_date", "item_kind",
+    "passage_id", "inspection", "register", "force", "source", "sha256", "url", "response_date", "item_kind",
     "recommendations", "link", "language", "ocr", "page", "char_start", "char_end", "status", "confidence",
     *[f"p_{label}" for label in LABELS], "is_overall_stance", "evidence", "response_text", "text",
 ]
 #: The facts of one scored response, one per (inspection, force); :func:`force_summary` adds the counts.
 RESPONSE_COLUMNS = [
-    "inspection", "register", "force", "source", "url", "sha256", "response_date", "days_after_publication",
+    "inspection", "register", "force", "source", "sha256", "url", "response_date", "days_after_publication",
     "published_within_56_days", "overall_stance", "overall_stance_confidence",
 ]
 FORCE_COLUMNS = [
-    "inspection", "register", "force", "source", "url", "sha256", "response_date", "days_after_publication",
+    "inspection", "register", "force", "source", "sha256", "url", "response_date", "days_after_publication",
     "published_within_56_days", "coverage", "recommendations", "causes_of_concern", "areas_for_improvement", "items",
     "items_answered", *LABELS, "share_completed", "completed_ci_low", "completed_ci_high", "items_overdue",
     "overall_stance", "overall_stance_confidence",
