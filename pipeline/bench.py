@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from pipeline import io
+from pipeline.dates import MONTH_NAMES, format_day
 from pipeline.types import Force, Inspection
 
 #: Topics of the synthetic inspections (titles "An inspection into ..."); none overlaps a real register's words.
@@ -102,9 +103,6 @@ _PROSE = (
     "The force's professional standards department has reviewed the findings and will brief every command team.",
 )
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
-
 
 @dataclass(frozen=True)
 class GeneratedResponse:
@@ -149,10 +147,10 @@ def synthetic_inspections(base: Inspection, count: int) -> list[tuple[str, str]]
 def _response_story(force: Force, title: str, recommendations, rng: random.Random, pages: int, published: date):
     """The lines of one response: (kind, content) with kind "para", "heading" or "table"."""
     when = published + timedelta(days=rng.randint(40, 200))
-    month = lambda: f"{rng.choice(_MONTHS)} {when.year + 1}"  # noqa: E731 - a deadline after the letter
+    month = lambda: f"{rng.choice(MONTH_NAMES)} {when.year + 1}"  # noqa: E731 - a deadline after the letter
     story: list[tuple[str, Any]] = [
         ("heading", f"Office of the {force.local_body}"),
-        ("para", f"{when.day} {_MONTHS[when.month - 1]} {when.year}"),
+        ("para", format_day(when)),
         ("para", "Dear Home Secretary,"),
         ("heading", title),
         ("para", f"Response of the {force.local_body} to His Majesty's Inspectorate of Constabulary and Fire & Rescue "

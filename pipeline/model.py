@@ -26,10 +26,9 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-import re
 import time
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -56,77 +55,11 @@ from pipeline.classify import (
     role_counts,
     rule_decision,
 )
+from pipeline.dates import find_dates, parse_year_month
 from pipeline.errors import PipelineError
 from pipeline.types import LABELS
 
 # --- dates -------------------------------------------------------------------------
-
-_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-    "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "oct": 10, "nov": 11, "dec": 12,
-}
-_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
-# "31 March 2025", "31st March", "March 2025", "in June" (a month alone counts only after a preposition: "may" is a verb)
-_MONTH_DATE = re.compile(
-    rf"\b(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?)?(?P<month>{_MONTH_RE})\b\.?,?(?:\s+(?P<year>(?:19|20)\d{{2}}))?",
-    re.IGNORECASE,
-)
-_YEAR = re.compile(r"\b(?P<year>(?:19|20)\d{2})(?:\s*[/\u2013-]\s*\d{2,4})?\b")
-_STATUTE_BEFORE = re.compile(r"\b(?:Act|Regulations?|Order|Rules|Bill|Code|Directive)\s*$")
-_DEADLINE_BEFORE = re.compile(r"\b(?:by|before|until|till|no later than|not later than|deadline(?: of)?|due(?: by| in)?|end of|target(?: date)?(?: of)?)\s+(?:the\s+)?(?:end\s+of\s+)?$", re.IGNORECASE)
-_PREPOSITION_BEFORE = re.compile(r"\b(?:in|on|by|since|from|during|until|till|before|after|of|end of|early|late|mid|mid-)\s*$", re.IGNORECASE)
-
-
-def find_dates(text: str) -> list[dict]:
-    """Explicit dates in ``text``: ``{"year", "month", "deadline", "text"}`` for each.
-
-    A date is a month with an optional day and year ("31 March 2025", "in
-    June", "October 2023") or a four-digit year 1900-2099 ("in 2024",
-    "2024/25"). A bare month counts only with a day, a year or a preposition
-    before it ("may" is usually a verb). Years right after "Act",
-    "Regulations", "Order", "Code"... are statute names, not dates.
-    ``deadline`` is true after "by", "before", "until", "no later than", "end of".
-    ``year`` or ``month`` is ``None`` when the text does not give it.
-    """
-    found: list[dict] = []
-    taken: list[tuple[int, int]] = []
-    for m in _MONTH_DATE.finditer(text):
-        before = text[max(0, m.start() - 40):m.start()]
-        if not (m.group("day") or m.group("year") or _PREPOSITION_BEFORE.search(before)):
-            continue
-        found.append({
-            "year": int(m.group("year")) if m.group("year") else None,
-            "month": _MONTHS[m.group("month").lower()],
-            "deadline": bool(_DEADLINE_BEFORE.search(before)),
-            "text": m.group(0).strip(),
-        })
-        taken.append((m.start(), m.end()))
-    for m in _YEAR.finditer(text):
-        if any(s <= m.start() < e for s, e in taken):
-            continue
-        before = text[max(0, m.start() - 40):m.start()]
-        if _STATUTE_BEFORE.search(before):
-            continue
-        found.append({"year": int(m.group("year")), "month": None, "deadline": bool(_DEADLINE_BEFORE.search(before)), "text": m.group(0)})
-    return found
-
-
-def _parse_reference(value: Any) -> tuple[int, int | None] | None:
-    """``reference_date`` as ``(year, month)``: None, a date, "YYYY", "YYYY-MM" or "YYYY-MM-DD"."""
-    if value is None:
-        return None
-    if isinstance(value, (date, datetime)):
-        return (value.year, value.month)
-    match = re.fullmatch(r"((?:19|20)\d{2})(?:-(\d{2})(?:-(\d{2}))?)?", str(value).strip())
-    if not match:
-        raise ValueError(f"reference_date {value!r}: expected None, a date or 'YYYY[-MM[-DD]]'")
-    month = int(match.group(2)) if match.group(2) else None
-    if month is not None and not 1 <= month <= 12:
-        raise ValueError(f"reference_date {value!r}: month out of range")
-    return (int(match.group(1)), month)
-
 
 def _compare(when: tuple[int, int | None], ref: tuple[int, int | None]) -> int:
     """-1 if ``when`` is before ``ref``, 1 if after, 0 if the same or not comparable at that precision."""
@@ -200,7 +133,7 @@ class StatusCueFeatures(LazyCueEngineMixin, TransformerMixin, BaseEstimator):
         """Load the lexicon and fix the feature names; nothing is learned from ``X``."""
         _check_texts(X)
         self.lexicon_ = load_cue_lexicon(self.lexicon)
-        self.reference_ = _parse_reference(self.reference_date)
+        self.reference_ = parse_year_month(self.reference_date)
         families = cue_families(self.lexicon_)
         names = [f"cue_{f}" for f in families] + [f"share_{f}" for f in families]
         names += ["mixed_done_todo", "mixed_done_started"]

@@ -67,8 +67,8 @@ MIN_PARALLEL_TASKS = 8
 
 #: What each cached stage's output depends on (see :mod:`pipeline.cache`): module sources of ``pipeline/``...
 INGEST_MODULES = ("ingest", "errors", "types", "cache")
-ANALYSIS_MODULES = ("identify", "segment", "nlp")
-CLASSIFY_MODULES = ("classify", "model", "nlp")
+ANALYSIS_MODULES = ("identify", "segment", "nlp", "dates")
+CLASSIFY_MODULES = ("classify", "model", "nlp", "dates")
 #: ... and the installed versions of the libraries they call.
 INGEST_LIBRARIES = ("pdfminer.six", "beautifulsoup4", "lxml", "charset-normalizer")
 ANALYSIS_LIBRARIES = ("spacy", "spacy-lookups-data", "scikit-learn", "numpy")
