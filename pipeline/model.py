@@ -44,20 +44,11 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from pipeline.classify import (
-    GUIDELINE_ORDER,
-    CueRuleClassifier,
-    LazyCueEngineMixin,
-    _check_texts,
-    cue_families,
-    load_cue_lexicon,
-    predict_labels,
-    role_counts,
-    rule_decision,
-)
+from pipeline.classify import CueRuleClassifier, predict_labels
+from pipeline.cues import LazyCueEngineMixin, check_texts, cue_families, load_cue_lexicon, role_counts, rule_decision
 from pipeline.dates import find_dates, parse_year_month
 from pipeline.errors import PipelineError
-from pipeline.types import LABELS
+from pipeline.types import GUIDELINE_ORDER, LABELS
 
 # --- dates -------------------------------------------------------------------------
 
@@ -98,7 +89,7 @@ class StatusCueFeatures(LazyCueEngineMixin, TransformerMixin, BaseEstimator):
 
     Texts go through the blank spaCy pipeline of :mod:`pipeline.nlp`
     (sentencizer + lookup lemmatizer) and the cue lexicon's Matcher (see
-    ``pipeline/data/cues.toml`` and :class:`pipeline.classify.CueEngine`).
+    ``pipeline/data/cues.toml`` and :class:`pipeline.cues.CueEngine`).
     Columns (``get_feature_names_out``):
 
     * ``cue_<family>`` - 1 if the family fires anywhere in the text (perfect,
@@ -131,7 +122,7 @@ class StatusCueFeatures(LazyCueEngineMixin, TransformerMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None) -> "StatusCueFeatures":
         """Load the lexicon and fix the feature names; nothing is learned from ``X``."""
-        _check_texts(X)
+        check_texts(X)
         self.lexicon_ = load_cue_lexicon(self.lexicon)
         self.reference_ = parse_year_month(self.reference_date)
         families = cue_families(self.lexicon_)
@@ -152,7 +143,7 @@ class StatusCueFeatures(LazyCueEngineMixin, TransformerMixin, BaseEstimator):
     def transform(self, X: Any) -> np.ndarray:
         """The feature matrix, ``(n_texts, n_features_out_)``."""
         check_is_fitted(self, "lexicon_")
-        texts = _check_texts(X)
+        texts = check_texts(X)
         families = cue_families(self.lexicon_)
         index = {name: i for i, name in enumerate(self.feature_names_out_)}
         out = np.zeros((len(texts), self.n_features_out_))

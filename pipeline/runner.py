@@ -68,7 +68,7 @@ MIN_PARALLEL_TASKS = 8
 #: What each cached stage's output depends on (see :mod:`pipeline.cache`): module sources of ``pipeline/``...
 INGEST_MODULES = ("ingest", "errors", "types", "cache")
 ANALYSIS_MODULES = ("identify", "segment", "nlp", "dates")
-CLASSIFY_MODULES = ("classify", "model", "nlp", "dates")
+CLASSIFY_MODULES = ("classify", "cues", "model", "nlp", "dates")
 #: ... and the installed versions of the libraries they call.
 INGEST_LIBRARIES = ("pdfminer.six", "beautifulsoup4", "lxml", "charset-normalizer")
 ANALYSIS_LIBRARIES = ("spacy", "spacy-lookups-data", "scikit-learn", "numpy")
@@ -205,7 +205,8 @@ class ModelSpec:
     def load(self) -> Any:
         """The fitted estimator. Joblib bytes are unpickled only if their sha256 is the one the parent checked."""
         if self.kind == "baseline":
-            from pipeline.classify import CueRuleClassifier, load_cue_lexicon
+            from pipeline.classify import CueRuleClassifier
+            from pipeline.cues import load_cue_lexicon
 
             return CueRuleClassifier(lexicon=load_cue_lexicon(self.data.decode("utf-8"))).fit([], [])
         import joblib

@@ -356,7 +356,8 @@ def test_validate_records_names_file_and_line(tmp_path: Path) -> None:
 
 
 def test_cli_style_baseline_construction() -> None:
-    from pipeline.classify import CueRuleClassifier, load_cue_lexicon
+    from pipeline.classify import CueRuleClassifier
+    from pipeline.cues import load_cue_lexicon
 
     baseline = CueRuleClassifier(lexicon=load_cue_lexicon(io.read_package_data("cues.toml"))).fit([], [])
     assert baseline.predict(["The policy is being reviewed."])[0] == "in_progress"
