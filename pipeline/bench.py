@@ -342,7 +342,7 @@ def prepare_corpus(args, folder: Path) -> tuple[list[Path], Path]:
         io.write_text(registers / name, text)
     inspections = sorted(io.load_inspections(registers), key=lambda i: (i.id != base.id, i.id))[:args.inspections_count]
     stamp = json.dumps({"forces": args.forces, "inspections": [i.id for i in inspections], "seed": args.seed,
-                        "generator": io.sha256_bytes(io.read_package_source("bench"))}, sort_keys=True)
+                        "generator": io.sha256_bytes(b"".join(io.read_package_sources("bench").values()))}, sort_keys=True)
     pdfs = folder / "pdfs"
     if io.read_cache_entry(pdfs, "corpus.json") == stamp:
         return [pdfs / name for name in json.loads(io.read_text(pdfs / "names.json"))], registers

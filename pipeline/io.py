@@ -236,9 +236,25 @@ def read_model(path: str | os.PathLike) -> tuple[bytes, dict]:
 
 # --- the extraction cache (entries' keys and JSON are pipeline/cache.py's) --------
 
-def read_package_source(module: str) -> bytes:
-    """The source bytes of ``pipeline/<module>.py``: what the cache's stage fingerprints hash."""
-    return resources.files("pipeline").joinpath(f"{module}.py").read_bytes()
+def read_package_sources(name: str) -> dict[str, bytes]:
+    """The source bytes of the module ``pipeline/<name>.py``, or of every ``.py`` file of the package
+    ``pipeline/<name>/`` (at any depth), by path relative to ``pipeline/``: what the cache's stage
+    fingerprints hash. A whole package, so that a file added to it later is covered without a list to update.
+    """
+    root = resources.files("pipeline")
+    package = root.joinpath(name)
+    if not package.is_dir():
+        return {f"{name}.py": root.joinpath(f"{name}.py").read_bytes()}
+    sources: dict[str, bytes] = {}
+    folders = [(name, package)]
+    while folders:
+        prefix, folder = folders.pop()
+        for child in folder.iterdir():
+            if child.is_dir() and child.name != "__pycache__":
+                folders.append((f"{prefix}/{child.name}", child))
+            elif child.is_file() and child.name.endswith(".py"):
+                sources[f"{prefix}/{child.name}"] = child.read_bytes()
+    return dict(sorted(sources.items()))
 
 
 def read_cache_entry(root: str | os.PathLike, relpath: str) -> str | None:

@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 
 from pipeline import cache, io
 from pipeline.errors import PipelineError
-from pipeline.ingest import DEFAULT_MAX_PAGES  # (ingest imports only the standard library at module level)
+from pipeline.ingest import DEFAULT_MAX_PAGES  # (the ingest package imports only the standard library at module level)
 from pipeline.types import ClassifiedPassage, Document, DocumentResult, Force, Identification, Inspection, Passage, Problem, SourceFile
 
 if TYPE_CHECKING:  # the stage modules import spaCy and scikit-learn: loaded only where a document is processed
@@ -258,8 +258,8 @@ def _library_versions(names: Iterable[str]) -> dict[str, str | None]:
 def stage_fingerprints(inspections: Sequence[Inspection], forces: Sequence[Force], segment_rules: str,
                        model: ModelSpec) -> Fingerprints:
     """The ingest, analysis and classify fingerprints: module sources, library versions and data (reads sources via io)."""
-    def sources(modules: Iterable[str]) -> dict[str, bytes]:
-        return {m: io.read_package_source(m) for m in modules}
+    def sources(names: Iterable[str]) -> dict[str, bytes]:
+        return {path: data for name in names for path, data in io.read_package_sources(name).items()}
 
     ingest_fp = cache.fingerprint(sources(INGEST_MODULES), _library_versions(INGEST_LIBRARIES))
     analysis_fp = cache.fingerprint(sources(ANALYSIS_MODULES), _library_versions(ANALYSIS_LIBRARIES),

@@ -166,17 +166,27 @@ def test_cache_clear_refuses_a_folder_that_is_not_a_cache(tmp_path, capsys):
 
 def test_a_stage_code_change_misses(corpus, inspections, forces, settings, tmp_path, monkeypatch, ingest_calls):
     score(corpus, settings, tmp_path / "cache")
-    real = io.read_package_source
+    real = io.read_package_sources
 
-    def edited(module: str) -> bytes:
-        return real(module) + (b"\n# STAGE_VERSION bumped\n" if module == "ingest" else b"")
+    def edited(name: str) -> dict[str, bytes]:
+        sources = real(name)
+        if name == "ingest":  # a file added to the package later, which no list names
+            sources["ingest/docx.py"] = b"STAGE_VERSION = 2\n"
+        return sources
 
-    monkeypatch.setattr(io, "read_package_source", edited)
+    monkeypatch.setattr(io, "read_package_sources", edited)
     bumped = runner.make_settings(inspections, forces, io.read_package_data("segment.toml"), settings.model)
     assert bumped.fingerprints.ingest != settings.fingerprints.ingest
     assert bumped.fingerprints.analysis != settings.fingerprints.analysis  # built on the ingest fingerprint
     ingest_calls.clear()
     assert score(corpus, bumped, tmp_path / "cache").stats["parsed"] == 6 and len(ingest_calls) == 6
+
+
+def test_a_stage_package_is_read_whole():
+    for name in ("ingest",):
+        on_disk = sorted(str(p.relative_to(ROOT / "pipeline")) for p in (ROOT / "pipeline" / name).rglob("*.py"))
+        assert sorted(io.read_package_sources(name)) == on_disk and len(on_disk) > 1
+    assert list(io.read_package_sources("identify")) == ["identify.py"]
 
 
 def test_a_rules_or_register_change_resegments_without_reparsing(corpus, inspections, forces, settings, tmp_path, ingest_calls):
