@@ -183,7 +183,7 @@ def test_a_stage_code_change_misses(corpus, inspections, forces, settings, tmp_p
 
 
 def test_a_stage_package_is_read_whole():
-    for name in ("ingest",):
+    for name in ("ingest", "segment"):
         on_disk = sorted(str(p.relative_to(ROOT / "pipeline")) for p in (ROOT / "pipeline" / name).rglob("*.py"))
         assert sorted(io.read_package_sources(name)) == on_disk and len(on_disk) > 1
     assert list(io.read_package_sources("identify")) == ["identify.py"]
