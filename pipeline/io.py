@@ -116,14 +116,20 @@ def _umask() -> int:
     return mask
 
 
-def _atomic_write(path: Path, write: Any, mode: str) -> None:
+def _atomic_write(path: Path, write: Any, mode: str, durable: bool = True) -> None:
+    """Call ``write(handle)`` on a temporary file beside ``path``, then rename it into place.
+
+    ``durable``: flushed to disk (fsync) before the rename, so a crash leaves the old file or the new one;
+    without it (cache entries) a crash may leave a torn file, which the cache treats as a miss.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as handle:
             write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs follow the user's umask like any file
         os.replace(tmp, path)
     except BaseException:
@@ -279,24 +285,10 @@ def write_cache_entry(root: str | os.PathLike, relpath: str, text: str) -> None:
     try:
         tag = root / "CACHEDIR.TAG"
         if not tag.exists():
-            _replace_text(tag, CACHEDIR_TAG)
-        _replace_text(root / relpath, text)
+            _atomic_write(tag, lambda h: h.write(CACHEDIR_TAG), "w", durable=False)
+        _atomic_write(root / relpath, lambda h: h.write(text), "w", durable=False)
     except OSError:
         pass
-
-
-def _replace_text(path: Path, text: str) -> None:
-    """Atomic (temporary file, then ``os.replace``) but not durable (no fsync): for cache entries only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def clear_cache(root: str | os.PathLike) -> int | None:
