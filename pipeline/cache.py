@@ -1,4 +1,4 @@
-"""The extraction cache: keys, fingerprints and the JSON form of entries. Pure: no file access.
+"""The extraction cache: keys, fingerprints and the JSON form of entries. No file access of its own.
 
 A run looks up three kinds of entry per document, each a JSON object that
 :mod:`pipeline.io` reads and writes (atomically) under the cache folder:
@@ -14,11 +14,13 @@ A run looks up three kinds of entry per document, each a JSON object that
   analysis key and the *classify fingerprint*, which holds the model file's
   sha256, so a retrained model misses and reclassifies without any clearing.
 
-A fingerprint is a sha256 over everything the stage's output depends on:
-the source of the stage modules (so any code change invalidates old entries),
-an optional ``STAGE_VERSION`` constant of the module (for a change the source
+A fingerprint (:func:`stage_fingerprints`) is a sha256 over everything the
+stage's output depends on: the source of the stage's modules, every ``.py``
+file of a stage package (so any code change invalidates old entries, and a
+file added to a package later is covered too; read through :mod:`pipeline.io`),
+an optional ``STAGE_VERSION`` constant in that source (for a change the source
 does not show, such as a dependency's behaviour), the versions of the
-libraries the stage calls, and its data files. JSON, never pickle: reading an
+libraries the stage calls, and its data. JSON, never pickle: reading an
 entry must not be able to run code. An entry that does not parse, has the
 wrong shape or names another key is *corrupt*: the ``parse_*`` functions
 return None for it, and the run rebuilds and overwrites it.
@@ -29,12 +31,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
 from typing import Any, Iterable, Mapping, Sequence
 
 from pipeline.types import Document, Force, Identification, Inspection, Page, Passage, Prediction, Problem
 
+#: Where ``score`` keeps the cache unless told (``--cache``), relative to the working folder.
+DEFAULT_CACHE_DIR = ".cache/scorecards"
 #: Bumped when the layout of entries changes; part of every key and of the folder name.
 FORMAT = 1
 KINDS = ("documents", "analyses", "predictions")
@@ -76,6 +81,63 @@ def fingerprint(sources: Mapping[str, str | bytes], versions: Mapping[str, str |
                            for name, text in sorted(sources.items())}, dict(sorted(versions.items())), list(data))
 
 
+# --- fingerprints ---------------------------------------------------------------
+
+#: What each cached stage's output depends on: modules and packages of ``pipeline/`` (a package counts whole)...
+INGEST_MODULES = ("ingest", "errors", "types", "cache")
+ANALYSIS_MODULES = ("identify", "segment", "nlp", "dates", "run")
+CLASSIFY_MODULES = ("classify", "cues", "model", "nlp", "dates")
+#: ... and the installed versions of the libraries they call.
+INGEST_LIBRARIES = ("pdfminer.six", "beautifulsoup4", "lxml", "charset-normalizer")
+ANALYSIS_LIBRARIES = ("spacy", "spacy-lookups-data", "scikit-learn", "numpy")
+CLASSIFY_LIBRARIES = ("scikit-learn", "scipy", "numpy", "spacy", "spacy-lookups-data")
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    """Fingerprints of the three cached stages."""
+
+    ingest: str
+    analysis: str
+    classify: str
+
+
+def _library_versions(names: Iterable[str]) -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out: dict[str, str | None] = {}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def stage_fingerprints(inspections: Sequence[Inspection], forces: Sequence[Force], segment_rules: str,
+                       model_sha256: str) -> Fingerprints:
+    """The ingest, analysis and classify fingerprints of a run.
+
+    In: the run's registers, forces, the TOML text of the segment rules and
+    the sha256 naming the model. Module sources come from
+    :func:`pipeline.io.read_package_sources`, library versions from the
+    installed distributions, and ``cues.toml`` from the package data. The
+    analysis fingerprint builds on the ingest one; the prediction key builds on
+    the analysis key (:func:`predictions_key`).
+    """
+    from pipeline import io
+
+    def sources(names: Iterable[str]) -> dict[str, bytes]:
+        return {path: data for name in names for path, data in io.read_package_sources(name).items()}
+
+    ingest_fp = fingerprint(sources(INGEST_MODULES), _library_versions(INGEST_LIBRARIES))
+    analysis_fp = fingerprint(sources(ANALYSIS_MODULES), _library_versions(ANALYSIS_LIBRARIES),
+                              ingest_fp, segment_rules, list(forces), sorted(inspections, key=lambda i: i.id))
+    classify_fp = fingerprint(sources(CLASSIFY_MODULES), _library_versions(CLASSIFY_LIBRARIES),
+                              model_sha256, io.read_package_data("cues.toml"))
+    return Fingerprints(ingest_fp, analysis_fp, classify_fp)
+
+
 # --- keys ---------------------------------------------------------------------
 
 def document_key(sha256: str, path: str, ingest_fingerprint: str) -> str:
@@ -91,6 +153,27 @@ def analysis_key(doc_key: str, analysis_fingerprint: str, manifest_force: str | 
 def predictions_key(analysis_key_: str, classify_fingerprint: str) -> str:
     """Key of the predictions for an analysis' passages under one model and classify code."""
     return digest("predictions", FORMAT, analysis_key_, classify_fingerprint)
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The keys of one document's three entries."""
+
+    document: str
+    analysis: str
+    predictions: str
+
+    def of(self, kind: str) -> str:
+        """The key of entry kind ``kind`` (one of :data:`KINDS`)."""
+        return {"documents": self.document, "analyses": self.analysis, "predictions": self.predictions}[kind]
+
+
+def document_keys(sha256: str, path: str, fingerprints: Fingerprints, manifest_force: str | None = None,
+                  manifest_inspection: str | None = None) -> Keys:
+    """All three keys of the file at ``path`` with content hash ``sha256``, under a run's fingerprints."""
+    doc = document_key(sha256, path, fingerprints.ingest)
+    analysis = analysis_key(doc, fingerprints.analysis, manifest_force, manifest_inspection)
+    return Keys(doc, analysis, predictions_key(analysis, fingerprints.classify))
 
 
 def entry_relpath(kind: str, key: str) -> str:

@@ -139,7 +139,7 @@ def _positive_int(text: str) -> int:
 
 def _model_spec(path: str, baseline: bool):
     """The model to use: the cue-rule baseline, or the checked joblib file at ``path``."""
-    from pipeline.runner import ModelSpec
+    from pipeline.parallel import ModelSpec
 
     return ModelSpec.baseline(io.read_package_data("cues.toml")) if baseline else ModelSpec.from_file(path)
 
@@ -149,7 +149,7 @@ def _load_model(path: str, baseline: bool):
 
 
 def _score(args: argparse.Namespace) -> int:
-    from pipeline import runner
+    from pipeline import parallel
     from pipeline.identify import parse_manifest
     from pipeline import __version__
     from pipeline.report import parse_report_config, render_report
@@ -160,10 +160,10 @@ def _score(args: argparse.Namespace) -> int:
     threshold = report_config.review_threshold if args.review_threshold is None else args.review_threshold
     inspections = io.load_inspections(args.inspections)
     manifest = parse_manifest(io.read_text(args.manifest), origin=args.manifest) if args.manifest else {}
-    settings = runner.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"), _model_spec(args.model, args.baseline),
+    settings = parallel.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"), _model_spec(args.model, args.baseline),
                                     max_pages=args.max_pages, ingest_options={"max_seconds": args.max_seconds})
     paths = io.discover_inputs(args.inputs)
-    run = runner.run(paths, settings, manifest, _run_options(args))
+    run = parallel.run(paths, settings, manifest, _run_options(args))
     results, problems = run.results, run.problems
     if args.stats:
         io.write_json(args.stats, run.stats)
@@ -357,7 +357,7 @@ def _review(args: argparse.Namespace) -> int:
 def _add_run_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser) -> None:
     """``score``'s options for speed (cache, jobs, Dask), and the ``cache`` and ``bench`` commands."""
     from pipeline.bench import add_arguments as add_bench_arguments
-    from pipeline.runner import DEFAULT_CACHE_DIR
+    from pipeline.cache import DEFAULT_CACHE_DIR
 
     run = score.add_argument_group("speed (none of these changes the outputs)")
     run.add_argument("--jobs", type=int, default=None,
@@ -382,7 +382,7 @@ def _add_run_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentPa
 
 
 def _run_options(args: argparse.Namespace):
-    from pipeline.runner import RunOptions
+    from pipeline.parallel import RunOptions
 
     if args.backend == "dask" and not args.scheduler:
         _parser().error("--backend dask needs --scheduler ADDRESS (a running Dask scheduler)")

@@ -211,7 +211,7 @@ def load_model(path: str | os.PathLike) -> Any:
 def read_model(path: str | os.PathLike) -> tuple[bytes, dict]:
     """The checked bytes of a model saved by :func:`save_model`, and its manifest, without unpickling.
 
-    Same checks and errors as :func:`load_model`; the runner sends these bytes
+    Same checks and errors as :func:`load_model`; :mod:`pipeline.parallel` sends these bytes
     to its workers (local or on a cluster), which unpickle them only after
     checking the sha256 again.
     """

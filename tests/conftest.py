@@ -53,10 +53,10 @@ def segmenter(nlp):
 @pytest.fixture(scope="session")
 def settings(inspections, forces):
     """Run settings with the shipped model, as `score` builds them."""
-    from pipeline import runner
+    from pipeline import parallel
 
-    return runner.make_settings(inspections, forces, io.read_package_data("segment.toml"),
-                                runner.ModelSpec.from_file(str(ROOT / "models" / "status-classifier.joblib")))
+    return parallel.make_settings(inspections, forces, io.read_package_data("segment.toml"),
+                                parallel.ModelSpec.from_file(str(ROOT / "models" / "status-classifier.joblib")))
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ One module per part:
 * :mod:`~pipeline.ingest.normalise` - the one normalisation shared by every reader.
 
 Only the standard library is imported at module level (pdfminer.six and
-BeautifulSoup when a reader first needs them), so the runner can read the
+BeautifulSoup when a reader first needs them), so pipeline.parallel can read the
 limits below without loading them.
 """
 
