@@ -39,7 +39,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from pipeline import io
 from pipeline.dates import MONTH_NAMES, format_day
@@ -187,37 +187,10 @@ def _response_story(force: Force, title: str, recommendations, rng: random.Rando
 
 def render_response(story, font_size: float = 10) -> bytes:
     """A story from :func:`_response_story` drawn as a PDF (reportlab), returned as bytes."""
-    from io import BytesIO
-    from xml.sax.saxutils import escape
+    from pipeline.pdfdraw import PdfStyle, draw_pdf  # reportlab: a test extra, needed only here
 
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    body = ParagraphStyle("body", fontName="Helvetica", fontSize=font_size, leading=font_size * 1.25,
-                          spaceAfter=font_size * 0.7)
-    heading = ParagraphStyle("heading", parent=body, fontName="Helvetica-Bold", fontSize=font_size + 2,
-                             leading=(font_size + 2) * 1.25, spaceBefore=font_size * 0.6)
-    cell = ParagraphStyle("cell", parent=body, spaceAfter=0)
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=2.5 * cm, rightMargin=2.5 * cm, topMargin=2.5 * cm,
-                            bottomMargin=2.5 * cm, title="Response", author="Police and Crime Commissioner")
-    flow: list = []
-    for kind, content in story:
-        if kind == "table":
-            data = [[Paragraph(escape(c), cell) for c in row] for row in content]
-            table = Table(data, colWidths=[doc.width * 0.42, doc.width * 0.58], repeatRows=1)
-            table.setStyle(TableStyle([
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
-            ]))
-            flow += [table, Spacer(1, font_size)]
-        else:
-            flow.append(Paragraph(escape(content), heading if kind == "heading" else body))
-    doc.build(flow)
-    return buffer.getvalue()
+    return draw_pdf(story, PdfStyle(font="Helvetica", bold_font="Helvetica-Bold", font_size=font_size, leading=1.25,
+                                    shade_header=True, title="Response", author="Police and Crime Commissioner"))
 
 
 def generate_corpus(forces: Sequence[Force], inspections: Sequence[Inspection], n_forces: int,
