@@ -10,7 +10,7 @@ INPUT ?= corpus/raw
 JOBS ?= 0
 REVIEW ?= reviews/to-review.csv
 
-.PHONY: help score test train evaluate bench review-export review-import clean-cache clean
+.PHONY: help score test golden train evaluate bench review-export review-import clean-cache clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ score: $(STAMP) ## Score every response in corpus/raw into scorecards/
 
 test: $(TEST_STAMP) ## Run the test suite
 	$(PY) -m pytest
+
+golden: $(STAMP) ## Rewrite tests/data/golden/ (the seed outputs tests compare exactly); review the diff before committing
+	$(PY) -m pipeline golden --out tests/data/golden
 
 train: $(STAMP) ## Train the status classifier on corpus/annotations into models/
 	$(PY) -m pipeline train --annotations corpus/annotations --out models

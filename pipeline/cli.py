@@ -5,6 +5,7 @@
 ``python -m pipeline train`` / ``evaluate``
 ``python -m pipeline review export --scorecard DIR --out FILE.csv`` / ``review import FILE``
 ``python -m pipeline cache clear [--cache DIR]`` / ``bench --out bench/results.json``
+``python -m pipeline golden [--out tests/data/golden]``
 
 Exit codes: 0 every document scored; 1 some documents reported in
 ``errors.csv`` (the outputs are still written); 2 a usage or set-up error.
@@ -380,6 +381,11 @@ def _add_run_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentPa
     bench = sub.add_parser("bench", help="benchmark on a generated PDF corpus; writes a JSON of the figures")
     add_bench_arguments(bench)
 
+    golden = sub.add_parser("golden", help="rewrite the golden seed outputs the tests compare exactly (run from the repository root)",
+                            description="Score corpus/raw with the shipped model as of " + GOLDEN_AS_OF + ", without "
+                                        "reviews or cache, and write its " + ", ".join(GOLDEN_FILES) + " to --out.")
+    golden.add_argument("--out", default="tests/data/golden", help="folder of the golden files (default tests/data/golden)")
+
 
 def _run_options(args: argparse.Namespace):
     from pipeline.parallel import RunOptions
@@ -404,8 +410,29 @@ def _bench(args: argparse.Namespace) -> int:
     return bench_main(args)
 
 
+#: The golden seed outputs (tests/data/golden/, compared exactly by tests/test_golden.py): the seeds scored with
+#: the shipped model on a fixed day, paths relative to the repository root. Only ``make golden`` rewrites them.
+GOLDEN_AS_OF = "2025-06-01"
+GOLDEN_FILES = ("scorecard.csv", "passages.csv", "forces.csv", "errors.csv")
+
+
+def _golden(args: argparse.Namespace) -> int:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:  # score writes more than the golden files: only these are kept
+        code = main(["score", "corpus/raw", "--out", scratch, "--manifest", "corpus/manifest.csv", "--as-of", GOLDEN_AS_OF,
+                     "--inspections", DEFAULT_INSPECTIONS, "--model", DEFAULT_MODEL,
+                     "--reviews", str(Path(scratch) / "no-reviews.jsonl"), "--no-cache", "--quiet"])
+        if code == EXIT_USAGE:
+            return code
+        for name in GOLDEN_FILES:
+            io.write_text(Path(args.out) / name, io.read_text(Path(scratch) / name))
+    print(f"wrote {', '.join(GOLDEN_FILES)} to {args.out}/: review the diff before committing")
+    return EXIT_OK
+
+
 COMMANDS = {"score": _score, "classify": _classify, "train": _train, "evaluate": _evaluate, "review": _review,
-            "cache": _cache, "bench": _bench}
+            "cache": _cache, "bench": _bench, "golden": _golden}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

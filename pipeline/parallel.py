@@ -274,14 +274,15 @@ class RunOptions:
     need work, as starting workers would cost more than it saves).
     ``backend``: ``"local"`` or ``"dask"`` (then ``scheduler`` is the address
     of a running Dask scheduler, and ``jobs`` None means every worker thread).
-    ``cache_dir``: the cache folder, None for no cache. ``progress``: a tqdm
-    bar on stderr (shown only when stderr is a terminal).
+    ``cache_dir``: the cache folder, None (the default) for no cache; ``score``
+    passes its ``--cache`` (default :data:`pipeline.cache.DEFAULT_CACHE_DIR`).
+    ``progress``: a tqdm bar on stderr (shown only when stderr is a terminal).
     """
 
     jobs: int | None = None
     backend: str = "local"
     scheduler: str | None = None
-    cache_dir: str | None = cache.DEFAULT_CACHE_DIR
+    cache_dir: str | None = None
     progress: bool = False
 
 

@@ -9,7 +9,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import check_no_attributes_set_in_init
 
-from pipeline.classify import GUIDELINE_ORDER, CueRuleClassifier, classify_passages, predict, split_sentences
+from pipeline.classify import CueRuleClassifier, classify_passages, predict, split_sentences
 from pipeline.cues import CueEngine, load_cue_lexicon, rule_decision
 from pipeline.types import LABELS, ClassifiedPassage, Passage
 
@@ -194,11 +194,6 @@ def test_classify_passages_keeps_order_and_classifies_blanket_links(baseline: Cu
     assert isinstance(result, tuple) and all(isinstance(r, ClassifiedPassage) for r in result)
     assert [r.passage.id for r in result] == ["p1", "p2", "p3"]
     assert [r.prediction.label for r in result] == ["completed", "not_addressed", "not_addressed"]
-
-
-def test_guideline_order() -> None:
-    assert GUIDELINE_ORDER == ("completed", "in_progress", "planned", "not_addressed")
-    assert set(GUIDELINE_ORDER) == set(LABELS)
 
 
 try:  # property test: any text gets a well-formed prediction

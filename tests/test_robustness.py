@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -173,8 +174,11 @@ def test_interrupted_run_leaves_previous_outputs_intact(tmp_path, monkeypatch):
 
 
 def test_two_runs_give_byte_identical_csv_files(tmp_path):
-    assert score([ROOT / "corpus" / "raw"], tmp_path / "a") == 1
-    assert score([ROOT / "corpus" / "raw"], tmp_path / "b") == 1
+    for run in ("a", "b"):  # both cold: each its own empty cache, so the second reads nothing the first wrote
+        extra = ("--cache", str(tmp_path / f"{run}-cache"), "--stats", str(tmp_path / f"{run}.json"))
+        assert score([ROOT / "corpus" / "raw"], tmp_path / run, *extra) == 1
+        stats = json.loads((tmp_path / f"{run}.json").read_text(encoding="utf-8"))
+        assert stats["parsed"] == 5 and stats["passages_classified"] == 27 and "cache_analyses_hit" not in stats
     for name in ("scorecard.csv", "passages.csv", "forces.csv", "errors.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
