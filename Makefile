@@ -12,7 +12,7 @@ REVIEW ?= reviews/to-review.csv
 COLLECTED ?= collected
 SOURCES ?= corpus/sources.csv
 
-.PHONY: help collect score test train evaluate bench review-export review-import register-extract clean-cache clean
+.PHONY: help collect score test golden train evaluate bench review-export review-import register-extract clean-cache clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ collect: $(STAMP) ## Download responses into collected/ from URLS="..." (default
 
 test: $(TEST_STAMP) ## Run the test suite
 	$(PY) -m pytest
+
+golden: $(STAMP) ## Rewrite tests/data/golden/ (the seed outputs tests compare exactly); review the diff before committing
+	$(PY) -m pipeline golden --out tests/data/golden
 
 train: $(STAMP) ## Train the status classifier on corpus/annotations into models/
 	$(PY) -m pipeline train --annotations corpus/annotations --out models

@@ -39,9 +39,10 @@ import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from pipeline import io
+from pipeline.dates import MONTH_NAMES, format_day
 from pipeline.types import Force, Inspection
 
 #: Topics of the synthetic inspections (titles "An inspection into ..."); none overlaps a real register's words.
@@ -102,9 +103,6 @@ _PROSE = (
     "The force's professional standards department has reviewed the findings and will brief every command team.",
 )
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
-
 
 @dataclass(frozen=True)
 class GeneratedResponse:
@@ -149,10 +147,10 @@ def synthetic_inspections(base: Inspection, count: int) -> list[tuple[str, str]]
 def _response_story(force: Force, title: str, recommendations, rng: random.Random, pages: int, published: date):
     """The lines of one response: (kind, content) with kind "para", "heading" or "table"."""
     when = published + timedelta(days=rng.randint(40, 200))
-    month = lambda: f"{rng.choice(_MONTHS)} {when.year + 1}"  # noqa: E731 - a deadline after the letter
+    month = lambda: f"{rng.choice(MONTH_NAMES)} {when.year + 1}"  # noqa: E731 - a deadline after the letter
     story: list[tuple[str, Any]] = [
         ("heading", f"Office of the {force.local_body}"),
-        ("para", f"{when.day} {_MONTHS[when.month - 1]} {when.year}"),
+        ("para", format_day(when)),
         ("para", "Dear Home Secretary,"),
         ("heading", title),
         ("para", f"Response of the {force.local_body} to His Majesty's Inspectorate of Constabulary and Fire & Rescue "
@@ -189,37 +187,10 @@ def _response_story(force: Force, title: str, recommendations, rng: random.Rando
 
 def render_response(story, font_size: float = 10) -> bytes:
     """A story from :func:`_response_story` drawn as a PDF (reportlab), returned as bytes."""
-    from io import BytesIO
-    from xml.sax.saxutils import escape
+    from pipeline.pdfdraw import PdfStyle, draw_pdf  # reportlab: a test extra, needed only here
 
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    body = ParagraphStyle("body", fontName="Helvetica", fontSize=font_size, leading=font_size * 1.25,
-                          spaceAfter=font_size * 0.7)
-    heading = ParagraphStyle("heading", parent=body, fontName="Helvetica-Bold", fontSize=font_size + 2,
-                             leading=(font_size + 2) * 1.25, spaceBefore=font_size * 0.6)
-    cell = ParagraphStyle("cell", parent=body, spaceAfter=0)
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=2.5 * cm, rightMargin=2.5 * cm, topMargin=2.5 * cm,
-                            bottomMargin=2.5 * cm, title="Response", author="Police and Crime Commissioner")
-    flow: list = []
-    for kind, content in story:
-        if kind == "table":
-            data = [[Paragraph(escape(c), cell) for c in row] for row in content]
-            table = Table(data, colWidths=[doc.width * 0.42, doc.width * 0.58], repeatRows=1)
-            table.setStyle(TableStyle([
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
-            ]))
-            flow += [table, Spacer(1, font_size)]
-        else:
-            flow.append(Paragraph(escape(content), heading if kind == "heading" else body))
-    doc.build(flow)
-    return buffer.getvalue()
+    return draw_pdf(story, PdfStyle(font="Helvetica", bold_font="Helvetica-Bold", font_size=font_size, leading=1.25,
+                                    shade_header=True, title="Response", author="Police and Crime Commissioner"))
 
 
 def generate_corpus(forces: Sequence[Force], inspections: Sequence[Inspection], n_forces: int,
@@ -344,7 +315,7 @@ def prepare_corpus(args, folder: Path) -> tuple[list[Path], Path]:
         io.write_text(registers / name, text)
     inspections = sorted(io.load_inspections(registers), key=lambda i: (i.id != base.id, i.id))[:args.inspections_count]
     stamp = json.dumps({"forces": args.forces, "inspections": [i.id for i in inspections], "seed": args.seed,
-                        "generator": io.sha256_bytes(io.read_package_source("bench"))}, sort_keys=True)
+                        "generator": io.sha256_bytes(b"".join(io.read_package_sources("bench").values()))}, sort_keys=True)
     pdfs = folder / "pdfs"
     if io.read_cache_entry(pdfs, "corpus.json") == stamp:
         return [pdfs / name for name in json.loads(io.read_text(pdfs / "names.json"))], registers

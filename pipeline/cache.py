@@ -1,4 +1,4 @@
-"""The extraction cache: keys, fingerprints and the JSON form of entries. Pure: no file access.
+"""The extraction cache: keys, fingerprints and the JSON form of entries. No file access of its own.
 
 A run looks up three kinds of entry per document, each a JSON object that
 :mod:`pipeline.io` reads and writes (atomically) under the cache folder:
@@ -14,11 +14,13 @@ A run looks up three kinds of entry per document, each a JSON object that
   analysis key and the *classify fingerprint*, which holds the model file's
   sha256, so a retrained model misses and reclassifies without any clearing.
 
-A fingerprint is a sha256 over everything the stage's output depends on:
-the source of the stage modules (so any code change invalidates old entries),
-an optional ``STAGE_VERSION`` constant of the module (for a change the source
+A fingerprint (:func:`stage_fingerprints`) is a sha256 over everything the
+stage's output depends on: the source of the stage's modules, every ``.py``
+file of a stage package (so any code change invalidates old entries, and a
+file added to a package later is covered too; read through :mod:`pipeline.io`),
+an optional ``STAGE_VERSION`` constant in that source (for a change the source
 does not show, such as a dependency's behaviour), the versions of the
-libraries the stage calls, and its data files. JSON, never pickle: reading an
+libraries the stage calls, and its data. JSON, never pickle: reading an
 entry must not be able to run code. An entry that does not parse, has the
 wrong shape or names another key is *corrupt*: the ``parse_*`` functions
 return None for it, and the run rebuilds and overwrites it.
@@ -29,12 +31,15 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
 from typing import Any, Iterable, Mapping, Sequence
 
 from pipeline.types import Document, Force, Identification, Inspection, Page, Passage, Prediction, Problem
 
+#: Where ``score`` keeps the cache unless told (``--cache``), relative to the working folder.
+DEFAULT_CACHE_DIR = ".cache/scorecards"
 #: Bumped when the layout of entries changes; part of every key and of the folder name.
 FORMAT = 1
 KINDS = ("documents", "analyses", "predictions")
@@ -76,6 +81,63 @@ def fingerprint(sources: Mapping[str, str | bytes], versions: Mapping[str, str |
                            for name, text in sorted(sources.items())}, dict(sorted(versions.items())), list(data))
 
 
+# --- fingerprints ---------------------------------------------------------------
+
+#: What each cached stage's output depends on: modules and packages of ``pipeline/`` (a package counts whole)...
+INGEST_MODULES = ("ingest", "errors", "types", "cache")
+ANALYSIS_MODULES = ("identify", "segment", "nlp", "dates", "run")
+CLASSIFY_MODULES = ("classify", "cues", "model", "nlp", "dates")
+#: ... and the installed versions of the libraries they call.
+INGEST_LIBRARIES = ("pdfminer.six", "beautifulsoup4", "lxml", "charset-normalizer")
+ANALYSIS_LIBRARIES = ("spacy", "spacy-lookups-data", "scikit-learn", "numpy")
+CLASSIFY_LIBRARIES = ("scikit-learn", "scipy", "numpy", "spacy", "spacy-lookups-data")
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    """Fingerprints of the three cached stages."""
+
+    ingest: str
+    analysis: str
+    classify: str
+
+
+def _library_versions(names: Iterable[str]) -> dict[str, str | None]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out: dict[str, str | None] = {}
+    for name in names:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def stage_fingerprints(inspections: Sequence[Inspection], forces: Sequence[Force], segment_rules: str,
+                       model_sha256: str) -> Fingerprints:
+    """The ingest, analysis and classify fingerprints of a run.
+
+    In: the run's registers, forces, the TOML text of the segment rules and
+    the sha256 naming the model. Module sources come from
+    :func:`pipeline.io.read_package_sources`, library versions from the
+    installed distributions, and ``cues.toml`` from the package data. The
+    analysis fingerprint builds on the ingest one; the prediction key builds on
+    the analysis key (:func:`predictions_key`).
+    """
+    from pipeline import io
+
+    def sources(names: Iterable[str]) -> dict[str, bytes]:
+        return {path: data for name in names for path, data in io.read_package_sources(name).items()}
+
+    ingest_fp = fingerprint(sources(INGEST_MODULES), _library_versions(INGEST_LIBRARIES))
+    analysis_fp = fingerprint(sources(ANALYSIS_MODULES), _library_versions(ANALYSIS_LIBRARIES),
+                              ingest_fp, segment_rules, list(forces), sorted(inspections, key=lambda i: i.id))
+    classify_fp = fingerprint(sources(CLASSIFY_MODULES), _library_versions(CLASSIFY_LIBRARIES),
+                              model_sha256, io.read_package_data("cues.toml"))
+    return Fingerprints(ingest_fp, analysis_fp, classify_fp)
+
+
 # --- keys ---------------------------------------------------------------------
 
 def document_key(sha256: str, path: str, ingest_fingerprint: str) -> str:
@@ -91,6 +153,27 @@ def analysis_key(doc_key: str, analysis_fingerprint: str, manifest_force: str | 
 def predictions_key(analysis_key_: str, classify_fingerprint: str) -> str:
     """Key of the predictions for an analysis' passages under one model and classify code."""
     return digest("predictions", FORMAT, analysis_key_, classify_fingerprint)
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The keys of one document's three entries."""
+
+    document: str
+    analysis: str
+    predictions: str
+
+    def of(self, kind: str) -> str:
+        """The key of entry kind ``kind`` (one of :data:`KINDS`)."""
+        return {"documents": self.document, "analyses": self.analysis, "predictions": self.predictions}[kind]
+
+
+def document_keys(sha256: str, path: str, fingerprints: Fingerprints, manifest_force: str | None = None,
+                  manifest_inspection: str | None = None) -> Keys:
+    """All three keys of the file at ``path`` with content hash ``sha256``, under a run's fingerprints."""
+    doc = document_key(sha256, path, fingerprints.ingest)
+    analysis = analysis_key(doc, fingerprints.analysis, manifest_force, manifest_inspection)
+    return Keys(doc, analysis, predictions_key(analysis, fingerprints.classify))
 
 
 def entry_relpath(kind: str, key: str) -> str:
@@ -161,7 +244,8 @@ def parse_document(text: str | None, key: str, source: str, sha256: str) -> Docu
 def _passage_body(p: Passage) -> dict:
     return {"id": p.id, "recommendations": list(p.recommendations), "link": p.link, "start": p.start, "end": p.end,
             "page": p.page, "text": p.text, "response_text": p.response_text,
-            "response_spans": [list(s) for s in p.response_spans], "language": p.language}
+            "response_spans": [list(s) for s in p.response_spans], "language": p.language,
+            "item_kind": p.item_kind, "ocr": p.ocr}
 
 
 def _passage(obj: Mapping[str, Any], source: str, sha256: str) -> Passage:
@@ -171,13 +255,17 @@ def _passage(obj: Mapping[str, Any], source: str, sha256: str) -> Passage:
     return Passage(id=obj["id"], source=source, sha256=sha256, recommendations=tuple(str(r) for r in obj["recommendations"]),
                    link=obj["link"], start=obj["start"], end=obj["end"], page=obj["page"], text=obj["text"],
                    response_text=obj["response_text"],
-                   response_spans=tuple((int(s), int(e)) for s, e in obj["response_spans"]), language=obj["language"])
+                   response_spans=tuple((int(s), int(e)) for s, e in obj["response_spans"]), language=obj["language"],
+                   item_kind=str(obj.get("item_kind", "recommendation")), ocr=bool(obj.get("ocr", False)))
 
 
 def dump_analysis(key: str, identification: Identification, passages: Sequence[Passage]) -> str:
     """The JSON entry of a document's identification (by force name and inspection id) and passages."""
     ident = {"force": identification.force.name if identification.force else None,
              "inspection": identification.inspection.id if identification.inspection else None,
+             # an inspection no register holds is kept whole: the run's registers cannot give it back
+             "unregistered": ({"title": identification.inspection.title, "force": identification.inspection.force}
+                              if identification.inspection and not identification.inspection.registered else None),
              "response_date": identification.response_date.isoformat() if identification.response_date else None,
              "method": identification.method, "evidence": identification.evidence}
     return _dump("analyses", key, {"identification": ident, "passages": [_passage_body(p) for p in passages]})
@@ -205,6 +293,10 @@ def parse_analysis(text: str | None, key: str, source: str, sha256: str, forces:
         ident = obj["identification"]
         force = next((f for f in forces if f.name == ident["force"]), None) if ident["force"] is not None else None
         inspection = next((i for i in inspections if i.id == ident["inspection"]), None) if ident["inspection"] is not None else None
+        named = ident.get("unregistered")
+        if inspection is None and isinstance(named, dict) and isinstance(named.get("title"), str):
+            inspection = Inspection(id=ident["inspection"], title=named["title"], published=None, aliases=(),
+                                    recommendations=(), force=named.get("force"), registered=False)
         if (ident["force"] is not None and force is None) or (ident["inspection"] is not None and inspection is None):
             return None
         when = date.fromisoformat(ident["response_date"]) if ident["response_date"] is not None else None

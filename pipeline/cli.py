@@ -7,6 +7,7 @@
 ``python -m pipeline cache clear [--cache DIR]`` / ``bench --out bench/results.json``
 ``python -m pipeline register extract REPORT.pdf|REPORT.html --id ID --out FILE.toml [--force NAME]``
 ``python -m pipeline collect URL... [--sources CSV] --out DIR [--depth N] [--allow-host HOST] [--delay S]``
+``python -m pipeline golden [--out tests/data/golden]``
 
 Exit codes: 0 every document scored; 1 some documents reported in
 ``errors.csv`` (the outputs are still written); 2 a usage or set-up error.
@@ -209,7 +210,7 @@ def _positive_int(text: str) -> int:
 
 def _model_spec(path: str, baseline: bool):
     """The model to use: the cue-rule baseline, or the checked joblib file at ``path``."""
-    from pipeline.runner import ModelSpec
+    from pipeline.parallel import ModelSpec
 
     return ModelSpec.baseline(io.read_package_data("cues.toml")) if baseline else ModelSpec.from_file(path)
 
@@ -219,7 +220,7 @@ def _load_model(path: str, baseline: bool):
 
 
 def _score(args: argparse.Namespace) -> int:
-    from pipeline import runner
+    from pipeline import parallel
     from pipeline.identify import parse_manifest
     from pipeline import __version__
     from pipeline.report import parse_report_config, render_report
@@ -230,11 +231,11 @@ def _score(args: argparse.Namespace) -> int:
     threshold = report_config.review_threshold if args.review_threshold is None else args.review_threshold
     inspections = io.load_inspections(args.inspections)
     manifest = parse_manifest(io.read_text(args.manifest), origin=args.manifest) if args.manifest else {}
-    settings = runner.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"), _model_spec(args.model, args.baseline),
+    settings = parallel.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"), _model_spec(args.model, args.baseline),
                                     max_pages=args.max_pages, ingest_options={"max_seconds": args.max_seconds})
     paths = io.discover_inputs(args.inputs)
     source_tables, source_problems = io.read_source_tables(args.inputs)
-    run = runner.run(paths, settings, manifest, _run_options(args))
+    run = parallel.run(paths, settings, manifest, _run_options(args))
     results, problems = run.results, [*run.problems, *source_problems]
     if args.stats:
         io.write_json(args.stats, run.stats)
@@ -529,7 +530,7 @@ def _collect(args: argparse.Namespace) -> int:
 def _add_run_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser) -> None:
     """``score``'s options for speed (cache, jobs, Dask), and the ``cache`` and ``bench`` commands."""
     from pipeline.bench import add_arguments as add_bench_arguments
-    from pipeline.runner import DEFAULT_CACHE_DIR
+    from pipeline.cache import DEFAULT_CACHE_DIR
 
     run = score.add_argument_group("speed (none of these changes the outputs)")
     run.add_argument("--jobs", type=int, default=None,
@@ -552,9 +553,14 @@ def _add_run_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentPa
     bench = sub.add_parser("bench", help="benchmark on a generated PDF corpus; writes a JSON of the figures")
     add_bench_arguments(bench)
 
+    golden = sub.add_parser("golden", help="rewrite the golden seed outputs the tests compare exactly (run from the repository root)",
+                            description="Score corpus/raw with the shipped model as of " + GOLDEN_AS_OF + ", without "
+                                        "reviews or cache, and write its " + ", ".join(GOLDEN_FILES) + " to --out.")
+    golden.add_argument("--out", default="tests/data/golden", help="folder of the golden files (default tests/data/golden)")
+
 
 def _run_options(args: argparse.Namespace):
-    from pipeline.runner import RunOptions
+    from pipeline.parallel import RunOptions
 
     if args.backend == "dask" and not args.scheduler:
         _parser().error("--backend dask needs --scheduler ADDRESS (a running Dask scheduler)")
@@ -576,8 +582,31 @@ def _bench(args: argparse.Namespace) -> int:
     return bench_main(args)
 
 
+#: The golden seed outputs (tests/data/golden/, compared exactly by tests/test_golden.py): the seeds scored with
+#: the shipped model on a fixed day, paths relative to the repository root. Only ``make golden`` rewrites them.
+GOLDEN_AS_OF = "2025-06-01"
+GOLDEN_FILES = ("scorecard.csv", "passages.csv", "forces.csv", "errors.csv")
+
+
+def _golden(args: argparse.Namespace) -> int:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:  # score writes more than the golden files: only these are kept
+        # the seed responses only (corpus/raw/*.txt): the real excerpts under corpus/raw/responses/ are pinned elsewhere
+        seeds = sorted(str(p) for p in Path("corpus/raw").glob("*.txt"))
+        code = main(["score", *seeds, "--out", scratch, "--manifest", "corpus/manifest.csv", "--as-of", GOLDEN_AS_OF,
+                     "--inspections", DEFAULT_INSPECTIONS, "--model", DEFAULT_MODEL,
+                     "--reviews", str(Path(scratch) / "no-reviews.jsonl"), "--no-cache", "--quiet"])
+        if code == EXIT_USAGE:
+            return code
+        for name in GOLDEN_FILES:
+            io.write_text(Path(args.out) / name, io.read_text(Path(scratch) / name))
+    print(f"wrote {', '.join(GOLDEN_FILES)} to {args.out}/: review the diff before committing")
+    return EXIT_OK
+
+
 COMMANDS = {"score": _score, "classify": _classify, "train": _train, "evaluate": _evaluate, "review": _review,
-            "cache": _cache, "bench": _bench, "register": _register, "collect": _collect}
+            "cache": _cache, "bench": _bench, "register": _register, "collect": _collect, "golden": _golden}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -26,6 +26,7 @@ from typing import Iterable, Mapping
 
 from typing import TYPE_CHECKING
 
+from pipeline.dates import parse_date
 from pipeline.errors import PipelineError
 
 if TYPE_CHECKING:  # spaCy loads in about a second: only building an Identifier needs it
@@ -59,25 +60,6 @@ _FORCE_LABEL = re.compile(
     re.IGNORECASE,
 )
 
-_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
-    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-}
-_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
-# "19th December 2024", "10 th September 2024" (a PDF artefact), "Thursday 19 Dec. 2024",
-# "December 19, 2024", "19/12/2024" (UK order), "2024-12-19". A month without a day
-# ("Version Dec 2024") is deliberately not a date.
-_DATE = re.compile(
-    _WEEKDAY
-    + r"(?:(?P<d1>\d{1,2})\s*(?:st|nd|rd|th)?\s+(?P<m1>" + _MONTH + r"),?\s+(?P<y1>(?:19|20)\d\d)"
-    + r"|(?P<m2>" + _MONTH + r")\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y2>(?:19|20)\d\d)"
-    + r"|(?P<d3>\d{1,2})[/.](?P<m3>\d{1,2})[/.](?P<y3>(?:19|20)\d\d|\d\d)"
-    + r"|(?P<y4>(?:19|20)\d\d)-(?P<m4>\d\d)-(?P<d4>\d\d))",
-    re.IGNORECASE,
-)
 # Labels that introduce the date a response was written or sent.
 _DATE_LABEL = re.compile(
     r"^\s*(?:date(?:\s+(?:sent|of\s+(?:response|letter|reply)))?|sent(?:\s+on)?|dated|response\s+date)"
@@ -522,11 +504,11 @@ def _find_response_date(text: str) -> tuple[date, str] | None:
         if label:
             rest = label.group("rest").strip()
             value = rest or _next_nonblank(lines, number)
-            parsed = _whole_date(value)
+            parsed = parse_date(value)
             if parsed:
                 return parsed, value
         elif line_offset < top and not _NOT_RESPONSE_DATE.search(previous):
-            parsed = _whole_date(stripped)
+            parsed = parse_date(stripped)
             if parsed:
                 return parsed, stripped
         previous = stripped
@@ -543,24 +525,3 @@ def _next_nonblank(lines: list[str], number: int) -> str:
         if line.strip():
             return _strip_cells(line)
     return ""
-
-
-def _whole_date(value: str) -> date | None:
-    """The date when ``value`` is a date and nothing else (trailing full stop allowed)."""
-    match = _DATE.fullmatch(value.strip().rstrip(".,").strip())
-    return _to_date(match) if match else None
-
-
-def _to_date(match: re.Match[str]) -> date | None:
-    g = match.groupdict()
-    try:
-        if g["d1"]:
-            return date(int(g["y1"]), _MONTHS[g["m1"].lower().rstrip(".")], int(g["d1"]))
-        if g["d2"]:
-            return date(int(g["y2"]), _MONTHS[g["m2"].lower().rstrip(".")], int(g["d2"]))
-        if g["d3"]:
-            year = int(g["y3"])
-            return date(year + 2000 if year < 100 else year, int(g["m3"]), int(g["d3"]))
-        return date(int(g["y4"]), int(g["m4"]), int(g["d4"]))
-    except (ValueError, KeyError):
-        return None  # "31 February", "13/13/2024"

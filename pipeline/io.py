@@ -168,14 +168,20 @@ def _umask() -> int:
     return mask
 
 
-def _atomic_write(path: Path, write: Any, mode: str) -> None:
+def _atomic_write(path: Path, write: Any, mode: str, durable: bool = True) -> None:
+    """Call ``write(handle)`` on a temporary file beside ``path``, then rename it into place.
+
+    ``durable``: flushed to disk (fsync) before the rename, so a crash leaves the old file or the new one;
+    without it (cache entries) a crash may leave a torn file, which the cache treats as a miss.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as handle:
             write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs follow the user's umask like any file
         os.replace(tmp, path)
     except BaseException:
@@ -257,7 +263,7 @@ def load_model(path: str | os.PathLike) -> Any:
 def read_model(path: str | os.PathLike) -> tuple[bytes, dict]:
     """The checked bytes of a model saved by :func:`save_model`, and its manifest, without unpickling.
 
-    Same checks and errors as :func:`load_model`; the runner sends these bytes
+    Same checks and errors as :func:`load_model`; :mod:`pipeline.parallel` sends these bytes
     to its workers (local or on a cluster), which unpickle them only after
     checking the sha256 again.
     """
@@ -288,9 +294,25 @@ def read_model(path: str | os.PathLike) -> tuple[bytes, dict]:
 
 # --- the extraction cache (entries' keys and JSON are pipeline/cache.py's) --------
 
-def read_package_source(module: str) -> bytes:
-    """The source bytes of ``pipeline/<module>.py``: what the cache's stage fingerprints hash."""
-    return resources.files("pipeline").joinpath(f"{module}.py").read_bytes()
+def read_package_sources(name: str) -> dict[str, bytes]:
+    """The source bytes of the module ``pipeline/<name>.py``, or of every ``.py`` file of the package
+    ``pipeline/<name>/`` (at any depth), by path relative to ``pipeline/``: what the cache's stage
+    fingerprints hash. A whole package, so that a file added to it later is covered without a list to update.
+    """
+    root = resources.files("pipeline")
+    package = root.joinpath(name)
+    if not package.is_dir():
+        return {f"{name}.py": root.joinpath(f"{name}.py").read_bytes()}
+    sources: dict[str, bytes] = {}
+    folders = [(name, package)]
+    while folders:
+        prefix, folder = folders.pop()
+        for child in folder.iterdir():
+            if child.is_dir() and child.name != "__pycache__":
+                folders.append((f"{prefix}/{child.name}", child))
+            elif child.is_file() and child.name.endswith(".py"):
+                sources[f"{prefix}/{child.name}"] = child.read_bytes()
+    return dict(sorted(sources.items()))
 
 
 def read_cache_entry(root: str | os.PathLike, relpath: str) -> str | None:
@@ -315,24 +337,10 @@ def write_cache_entry(root: str | os.PathLike, relpath: str, text: str) -> None:
     try:
         tag = root / "CACHEDIR.TAG"
         if not tag.exists():
-            _replace_text(tag, CACHEDIR_TAG)
-        _replace_text(root / relpath, text)
+            _atomic_write(tag, lambda h: h.write(CACHEDIR_TAG), "w", durable=False)
+        _atomic_write(root / relpath, lambda h: h.write(text), "w", durable=False)
     except OSError:
         pass
-
-
-def _replace_text(path: Path, text: str) -> None:
-    """Atomic (temporary file, then ``os.replace``) but not durable (no fsync): for cache entries only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def clear_cache(root: str | os.PathLike) -> int | None:

@@ -40,14 +40,13 @@ from typing import Any, Mapping, Sequence
 import jinja2
 import pandas as pd
 
+from pipeline.dates import format_day
 from pipeline.score import (
     ITEM_KIND_TEXT, SECTION_55_DAYS, Item, Scorecard, force_profiles, inspection_items, item_key,
 )
 from pipeline.types import ITEM_KINDS, LABELS, Inspection
 
 _REPORT_FILE = "report.toml"
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
 
 #: How a row's ``basis`` was decided, in the words the report uses.
@@ -171,7 +170,7 @@ def _day(value: Any) -> str:
     """``19 December 2024``, spelled out in English whatever the locale."""
     if not isinstance(value, date) or pd.isna(value):
         return ""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return format_day(value)
 
 
 def _bool(value: Any) -> bool | None:

@@ -1,12 +1,20 @@
-"""Shared fixtures: the shipped register, forces, segmenter and the seed responses, ingested for real."""
+"""Shared fixtures: the shipped register, forces, segmenter and the seed responses, ingested for real.
+
+No test writes into the working tree: every run's default cache folder is a
+temporary one (per test, and per session for fixtures shared by a module),
+and Hypothesis keeps no example database and its other files in a temporary folder.
+"""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
-from pipeline import io
+from pipeline import cache, io
 from pipeline.ingest import ingest
 from pipeline.nlp import make_nlp
 from pipeline.segment import Segmenter, parse_segment_rules
@@ -23,6 +31,32 @@ SEEDS = {
     "Staffordshire": RAW / "004_a33bc431c058d8a8.txt",
 }
 FORCE_RECOMMENDATIONS = ("9", "10", "12", "13", "16", "17", "18", "20", "22")
+
+hypothesis_settings.register_profile("suite", database=None)  # no example database
+hypothesis_settings.load_profile("suite")
+# Hypothesis also caches the constants of our code, from collection on: in a folder removed at exit
+_HYPOTHESIS_HOME = tempfile.TemporaryDirectory(prefix="hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME.name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_cache_in_the_tree(tmp_path_factory):
+    """`score` without --cache writes its default folder: for fixtures that outlive one test, a session folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "DEFAULT_CACHE_DIR", str(tmp_path_factory.mktemp("session-cache")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _cache_in_tmp_path(tmp_path, monkeypatch):
+    """Each test's own default cache folder, so no test reads another's entries (a second run is warm only
+    where a test makes it so)."""
+    monkeypatch.setattr(cache, "DEFAULT_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def no_reviews(out) -> list[str]:
+    """``score`` options that leave people's reviews out, so the statuses are the pipeline's own (a missing file)."""
+    return ["--reviews", str(out / "no-reviews.jsonl")]
 
 
 @pytest.fixture(scope="session")
@@ -53,10 +87,10 @@ def segmenter(nlp):
 @pytest.fixture(scope="session")
 def settings(inspections, forces):
     """Run settings with the shipped model, as `score` builds them."""
-    from pipeline import runner
+    from pipeline import parallel
 
-    return runner.make_settings(inspections, forces, io.read_package_data("segment.toml"),
-                                runner.ModelSpec.from_file(str(ROOT / "models" / "status-classifier.joblib")))
+    return parallel.make_settings(inspections, forces, io.read_package_data("segment.toml"),
+                                parallel.ModelSpec.from_file(str(ROOT / "models" / "status-classifier.joblib")))
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,8 @@ Every helper writes one file and returns its path:
   :func:`write_truncated_pdf` -- the bad inputs ingest must refuse.
 * :func:`font_name` -- the font they draw with, for tests that draw their own.
 
+The drawing itself is :func:`pipeline.pdfdraw.draw_pdf`, the drawer ``make bench`` uses too.
+
 The text given is *normalised* text (see :func:`pipeline.ingest.normalise_text`):
 lines are headings, list items, table rows or paragraphs, so each line is drawn
 as its own paragraph. That is what lets a test assert that ingesting the PDF
@@ -20,20 +22,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Sequence
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.pdfencrypt import StandardEncryption
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-CELL = " | "
+from pipeline.ingest import CELL_SEPARATOR as CELL
+from pipeline.pdfdraw import PdfStyle, draw_pdf
 
 # A TrueType font so that glyphs outside WinAnsi (the Cleveland seed's ballot
 # boxes) are drawn and carry a ToUnicode map; DejaVu where installed, else the
@@ -53,57 +51,26 @@ def font_name() -> str:
     return name
 
 
-def _styles(font_size: float) -> tuple[ParagraphStyle, ParagraphStyle]:
-    body = ParagraphStyle("body", fontName=font_name(), fontSize=font_size, leading=font_size * 1.2,
-                          spaceAfter=font_size * 0.7)
-    cell = ParagraphStyle("cell", parent=body, spaceAfter=0)
-    return body, cell
-
-
-def _para(line: str, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(escape(line), style)
-
-
-def _table(rows: Sequence[Sequence[str]], width: float, style: ParagraphStyle) -> Table:
-    ncols = max(len(r) for r in rows)
-    # two-column response tables give the answer more room, like the published ones
-    widths = [width * 0.42, width * 0.58] if ncols == 2 else [width / ncols] * ncols
-    data = [[_para(c, style) for c in list(r) + [""] * (ncols - len(r))] for r in rows]
-    table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 6),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 6),
-    ]))
-    return table
+def _story(text: str, tables: bool) -> list[tuple[str, object]]:
+    """Normalised text as a story for :func:`pipeline.pdfdraw.draw_pdf`: each run of consecutive rows one table
+    (when ``tables``), every other non-blank line a paragraph."""
+    story: list[tuple[str, object]] = []
+    rows: list[list[str]] = []
+    for line in text.split("\n"):
+        if tables and CELL.strip() in line and (CELL in line or line.startswith("| ")):
+            if not rows:
+                story.append(("table", rows))
+            rows.append([c.strip() for c in line.split(CELL.strip())])
+            continue
+        rows = []  # any other line, blank too, ends the table
+        if line.strip():
+            story.append(("para", line))
+    return story
 
 
 def _build(path: str | os.PathLike, text: str, tables: bool, font_size: float,
            running: tuple[str, str] | None = None) -> Path:
     path = Path(path)
-    body, cell = _styles(font_size)
-    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=2.5 * cm, rightMargin=2.5 * cm,
-                            topMargin=2.5 * cm, bottomMargin=2.5 * cm)
-    story: list = []
-    rows: list[list[str]] = []
-
-    def flush_rows() -> None:
-        if rows:
-            story.append(_table(rows, doc.width, cell))
-            story.append(Spacer(1, font_size))
-            rows.clear()
-
-    for line in text.split("\n"):
-        if tables and CELL.strip() in line and (CELL in line or line.startswith("| ")):
-            rows.append([c.strip() for c in line.split(CELL.strip())])
-            continue
-        flush_rows()
-        if line.strip():
-            # whole paragraphs move to the next page rather than split, so each
-            # line of the text stays one line after extraction
-            story.append(KeepTogether([_para(line, body)]))
-    flush_rows()
 
     def draw_running_lines(canvas, document) -> None:
         header, footer = running
@@ -113,10 +80,9 @@ def _build(path: str | os.PathLike, text: str, tables: bool, font_size: float,
         canvas.drawCentredString(A4[0] / 2, 1.2 * cm, footer.format(page=document.page))
         canvas.restoreState()
 
-    if running:
-        doc.build(story, onFirstPage=draw_running_lines, onLaterPages=draw_running_lines)
-    else:
-        doc.build(story)
+    # whole paragraphs move to the next page rather than split, so each line of the text stays one line after extraction
+    style = PdfStyle(font=font_name(), font_size=font_size, leading=1.2, cell_padding=6, keep_paragraphs_whole=True)
+    path.write_bytes(draw_pdf(_story(text, tables), style, draw_running_lines if running else None))
     return path
 
 

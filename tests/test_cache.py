@@ -1,6 +1,6 @@
 """The extraction cache: unchanged files are never parsed twice, and the cache is never trusted blindly.
 
-Runs go through :func:`pipeline.runner.run` in this process (``jobs=1``) with
+Runs go through :func:`pipeline.parallel.run` in this process (``jobs=1``) with
 a cache folder under ``tmp_path``; its counters say how many files were
 parsed, and a counting wrapper around ``pipeline.ingest.ingest`` checks them.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import cache, io, ingest, runner
+from pipeline import cache, io, ingest, parallel
 from pipeline.cli import main
 from pipeline.errors import PipelineError
 from tests.conftest import ROOT, SEEDS
@@ -41,7 +41,7 @@ def corpus(tmp_path, pdf):
 
 @pytest.fixture
 def ingest_calls(monkeypatch):
-    """Count the calls of ``pipeline.ingest.ingest`` by file name (the runner looks it up per call)."""
+    """Count the calls of ``pipeline.ingest.ingest`` by file name (the flow looks it up per call)."""
     calls: list[str] = []
     real = ingest.ingest
 
@@ -55,7 +55,7 @@ def ingest_calls(monkeypatch):
 
 def score(folder: Path, settings, cache_dir: Path | None):
     paths = io.discover_inputs([folder])
-    return runner.run(paths, settings, options=runner.RunOptions(jobs=1, cache_dir=str(cache_dir) if cache_dir else None))
+    return parallel.run(paths, settings, options=parallel.RunOptions(jobs=1, cache_dir=str(cache_dir) if cache_dir else None))
 
 
 def entries(cache_dir: Path, kind: str) -> list[Path]:
@@ -166,23 +166,33 @@ def test_cache_clear_refuses_a_folder_that_is_not_a_cache(tmp_path, capsys):
 
 def test_a_stage_code_change_misses(corpus, inspections, forces, settings, tmp_path, monkeypatch, ingest_calls):
     score(corpus, settings, tmp_path / "cache")
-    real = io.read_package_source
+    real = io.read_package_sources
 
-    def edited(module: str) -> bytes:
-        return real(module) + (b"\n# STAGE_VERSION bumped\n" if module == "ingest" else b"")
+    def edited(name: str) -> dict[str, bytes]:
+        sources = real(name)
+        if name == "ingest":  # a file added to the package later, which no list names
+            sources["ingest/docx.py"] = b"STAGE_VERSION = 2\n"
+        return sources
 
-    monkeypatch.setattr(io, "read_package_source", edited)
-    bumped = runner.make_settings(inspections, forces, io.read_package_data("segment.toml"), settings.model)
+    monkeypatch.setattr(io, "read_package_sources", edited)
+    bumped = parallel.make_settings(inspections, forces, io.read_package_data("segment.toml"), settings.model)
     assert bumped.fingerprints.ingest != settings.fingerprints.ingest
     assert bumped.fingerprints.analysis != settings.fingerprints.analysis  # built on the ingest fingerprint
     ingest_calls.clear()
     assert score(corpus, bumped, tmp_path / "cache").stats["parsed"] == 6 and len(ingest_calls) == 6
 
 
+def test_a_stage_package_is_read_whole():
+    for name in ("ingest", "segment"):
+        on_disk = sorted(str(p.relative_to(ROOT / "pipeline")) for p in (ROOT / "pipeline" / name).rglob("*.py"))
+        assert sorted(io.read_package_sources(name)) == on_disk and len(on_disk) > 1
+    assert list(io.read_package_sources("identify")) == ["identify.py"]
+
+
 def test_a_rules_or_register_change_resegments_without_reparsing(corpus, inspections, forces, settings, tmp_path, ingest_calls):
     cold = score(corpus, settings, tmp_path / "cache")
     rules = io.read_package_data("segment.toml") + "\n# a comment is a change too\n"
-    changed = runner.make_settings(inspections, forces, rules, settings.model)
+    changed = parallel.make_settings(inspections, forces, rules, settings.model)
     assert changed.fingerprints.ingest == settings.fingerprints.ingest
     ingest_calls.clear()
     again = score(corpus, changed, tmp_path / "cache")
@@ -192,8 +202,8 @@ def test_a_rules_or_register_change_resegments_without_reparsing(corpus, inspect
 
 def test_a_retrained_model_reclassifies_from_the_cache(corpus, inspections, forces, settings, tmp_path, ingest_calls):
     cold = score(corpus, settings, tmp_path / "cache")
-    baseline = runner.make_settings(inspections, forces, io.read_package_data("segment.toml"),
-                                    runner.ModelSpec.baseline(io.read_package_data("cues.toml")))
+    baseline = parallel.make_settings(inspections, forces, io.read_package_data("segment.toml"),
+                                    parallel.ModelSpec.baseline(io.read_package_data("cues.toml")))
     ingest_calls.clear()
     other = score(corpus, baseline, tmp_path / "cache")
     assert ingest_calls == [] and "analysed" not in other.stats
@@ -230,7 +240,7 @@ def test_failures_of_the_bytes_are_cached_a_time_limit_is_not(tmp_path, settings
 
 def test_a_cached_document_over_the_page_limit_is_refused(corpus, inspections, forces, settings, tmp_path):
     score(corpus, settings, tmp_path / "cache")
-    strict = runner.make_settings(inspections, forces, io.read_package_data("segment.toml"), settings.model, max_pages=1)
+    strict = parallel.make_settings(inspections, forces, io.read_package_data("segment.toml"), settings.model, max_pages=1)
     # the analysis entry is the same (max_pages is not in its key): drop them so the documents are looked at
     for path in entries(tmp_path / "cache", "analyses"):
         path.unlink()
@@ -262,6 +272,6 @@ def test_settings_are_picklable_and_keyed_by_content(settings, inspections, forc
     import pickle
 
     rules = io.read_package_data("segment.toml")
-    one, two = (runner.make_settings(inspections, forces, rules, settings.model) for _ in range(2))
+    one, two = (parallel.make_settings(inspections, forces, rules, settings.model) for _ in range(2))
     assert one.key == two.key and pickle.loads(pickle.dumps(one)) == one
-    assert runner.make_settings(inspections, forces, rules, settings.model, max_pages=5).key != one.key
+    assert parallel.make_settings(inspections, forces, rules, settings.model, max_pages=5).key != one.key

@@ -1,4 +1,4 @@
-"""The cue lexicon, the rule baseline and the prediction helpers of pipeline.classify."""
+"""The cue lexicon engine (pipeline.cues), the rule baseline and the prediction helpers of pipeline.classify."""
 
 from __future__ import annotations
 
@@ -9,16 +9,8 @@ import pytest
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import check_no_attributes_set_in_init
 
-from pipeline.classify import (
-    GUIDELINE_ORDER,
-    CueEngine,
-    CueRuleClassifier,
-    classify_passages,
-    load_cue_lexicon,
-    predict,
-    rule_decision,
-    split_sentences,
-)
+from pipeline.classify import CueRuleClassifier, classify_passages, predict, split_sentences
+from pipeline.cues import CueEngine, load_cue_lexicon, rule_decision
 from pipeline.types import LABELS, ClassifiedPassage, Passage
 
 LEXICON = load_cue_lexicon()
@@ -204,11 +196,6 @@ def test_classify_passages_keeps_order_and_classifies_blanket_links(baseline: Cu
     assert [r.prediction.label for r in result] == ["completed", "not_addressed", "not_addressed"]
 
 
-def test_guideline_order() -> None:
-    assert GUIDELINE_ORDER == ("completed", "in_progress", "planned", "not_addressed")
-    assert set(GUIDELINE_ORDER) == set(LABELS)
-
-
 try:  # property test: any text gets a well-formed prediction
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
@@ -247,7 +234,7 @@ def test_sentences_after_their_passage_are_analysed_as_if_alone(engine: CueEngin
 
 
 def test_first_token_word_sets_become_plain_words_with_the_same_matches(engine: CueEngine) -> None:
-    from pipeline.classify import _split_first_token
+    from pipeline.cues import _split_first_token
 
     tail = [{"LOWER": "been"}]
     assert _split_first_token([{"LOWER": {"IN": ["has", "have", "has"]}}, *tail]) == [

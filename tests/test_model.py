@@ -15,7 +15,10 @@ from sklearn.utils.estimator_checks import check_no_attributes_set_in_init
 
 from pipeline import io
 from pipeline import model as M
+from pipeline.model import evaluation
+from pipeline.model.evaluation import _bootstrap
 from pipeline.classify import GUIDELINE_ORDER, predict
+from pipeline.dates import find_dates
 from pipeline.errors import PipelineError
 from pipeline.types import LABELS
 
@@ -114,8 +117,8 @@ def test_date_features_with_a_reference_date(feature: str, with_cue: str, withou
 
 
 def test_statute_years_are_not_dates() -> None:
-    assert M.find_dates("Under the Police Act 1996 and the Equality Act 2010.") == []
-    assert M.find_dates("We may review it.") == []
+    assert find_dates("Under the Police Act 1996 and the Equality Act 2010.") == []
+    assert find_dates("We may review it.") == []
 
 
 def test_bad_reference_date_is_refused() -> None:
@@ -250,7 +253,7 @@ def _evaluation_records() -> list[dict]:
 def evaluation_and_spy() -> tuple[dict, list[list[str]], list[dict]]:
     records = _evaluation_records()
     seen: list[list[str]] = []
-    original = M.build_status_pipeline
+    original = evaluation.build_status_pipeline  # the name evaluate() looks up
 
     class Spy(Pipeline):
         def fit(self, X, y=None, **params):  # type: ignore[override]
@@ -260,11 +263,11 @@ def evaluation_and_spy() -> tuple[dict, list[list[str]], list[dict]]:
     def spying(random_state: int = 0) -> Pipeline:
         return Spy(original(random_state).steps)
 
-    M.build_status_pipeline = spying
+    evaluation.build_status_pipeline = spying
     try:
         report = M.evaluate(records, resamples=200)
     finally:
-        M.build_status_pipeline = original
+        evaluation.build_status_pipeline = original
     return report, seen, records
 
 
@@ -321,8 +324,8 @@ def test_evaluation_without_real_records_reports_nothing(trained) -> None:
 def test_bootstrap_is_reproducible() -> None:
     truth = ["completed", "planned", "in_progress", "not_addressed"] * 5
     pred = ["completed", "planned", "planned", "not_addressed"] * 5
-    first = M._bootstrap(truth, {"m": pred}, 300, 0)
-    assert first == M._bootstrap(truth, {"m": pred}, 300, 0)
+    first = _bootstrap(truth, {"m": pred}, 300, 0)
+    assert first == _bootstrap(truth, {"m": pred}, 300, 0)
 
 
 def test_model_card_says_plainly_when_below_threshold(trained, evaluation_and_spy) -> None:
@@ -356,7 +359,8 @@ def test_validate_records_names_file_and_line(tmp_path: Path) -> None:
 
 
 def test_cli_style_baseline_construction() -> None:
-    from pipeline.classify import CueRuleClassifier, load_cue_lexicon
+    from pipeline.classify import CueRuleClassifier
+    from pipeline.cues import load_cue_lexicon
 
     baseline = CueRuleClassifier(lexicon=load_cue_lexicon(io.read_package_data("cues.toml"))).fit([], [])
     assert baseline.predict(["The policy is being reviewed."])[0] == "in_progress"

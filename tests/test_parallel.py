@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import io, runner
+from pipeline import io, parallel
 from pipeline.cli import main
 from tests.conftest import ROOT, SEEDS
 from tests.pdf_fixtures import render_seed_pdf
@@ -60,7 +60,7 @@ def test_jobs_2_writes_byte_identical_files(corpus, one_process, tmp_path):
 
 def test_loky_workers_where_fork_is_not_used_give_the_same_files(corpus, one_process, tmp_path, monkeypatch):
     """Off Linux, workers are fresh loky processes that build their context from the pickled settings."""
-    monkeypatch.setattr(runner, "_can_fork", lambda: False)
+    monkeypatch.setattr(parallel, "_can_fork", lambda: False)
     stats = tmp_path / "stats.json"
     assert main(["score", str(corpus), "--out", str(tmp_path / "out"), "--jobs", "2", "--no-cache", "--quiet",
                  "--stats", str(stats)]) == 1
@@ -87,10 +87,10 @@ def test_dask_cluster_gives_the_local_scorecard(corpus, one_process, tmp_path):
     assert code == 1
     assert_same_files(one_process, tmp_path / "out")
     # the cache lives with the client: a second, local run finds everything there
-    settings = runner.make_settings(io.load_inspections(ROOT / "corpus" / "inspections"), io.load_forces(),
-                                    io.read_package_data("segment.toml"), runner.ModelSpec.from_file(str(MODEL)))
-    warm = runner.run(io.discover_inputs([corpus]), settings,
-                      options=runner.RunOptions(jobs=1, cache_dir=str(tmp_path / "cache")))
+    settings = parallel.make_settings(io.load_inspections(ROOT / "corpus" / "inspections"), io.load_forces(),
+                                    io.read_package_data("segment.toml"), parallel.ModelSpec.from_file(str(MODEL)))
+    warm = parallel.run(io.discover_inputs([corpus]), settings,
+                      options=parallel.RunOptions(jobs=1, cache_dir=str(tmp_path / "cache")))
     assert "parsed" not in warm.stats and warm.stats["cache_analyses_hit"] == 7
 
 

@@ -14,17 +14,9 @@ import pytest
 from pipeline.cli import main
 from pipeline.report import contrast_ratio, load_report_config, needs_review, parse_report_config, render_report
 from pipeline.score import Scorecard, force_summary
-from tests.conftest import FORCE_RECOMMENDATIONS, ROOT
+from tests.conftest import FORCE_RECOMMENDATIONS, ROOT, no_reviews
 
 
-def no_reviews(out) -> list[str]:
-    """Score without people's reviews, so the pinned statuses are the pipeline's own.
-
-    ``--reviews`` comes with the review loop (pipeline/review.py); a missing file means no reviews.
-    """
-    from pipeline import cli
-
-    return ["--reviews", str(out / "no-reviews.jsonl")] if hasattr(cli, "DEFAULT_REVIEWS") else []
 
 FORCES = ("Gwent Police", "Cleveland Police", "Suffolk Constabulary", "Staffordshire Police")
 STATUS_TEXT = {"completed": "completed", "in_progress": "in progress", "planned": "planned",

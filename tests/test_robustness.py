@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -159,22 +160,25 @@ def test_interrupted_run_leaves_previous_outputs_intact(tmp_path, monkeypatch):
     shutil.copy(SEEDS["Gwent"], folder)  # the next run would change every output
     real_write = io._atomic_write
 
-    def killed_mid_write(path, write, mode):
+    def killed_mid_write(path, write, mode, **options):
         def half(handle):
             handle.write("inspection,force\npartial" if "b" not in mode else b"partial")
             raise KeyboardInterrupt  # the user pressed Ctrl-C while the file was being written
-        real_write(path, half, mode)
+        real_write(path, half, mode, **options)
 
     monkeypatch.setattr(io, "_atomic_write", killed_mid_write)
     with pytest.raises(KeyboardInterrupt):
-        score([folder], out)
+        score([folder], out, "--no-cache")  # the first write is then an output's
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after == before  # same files, same bytes, no temporary files left behind
 
 
 def test_two_runs_give_byte_identical_csv_files(tmp_path):
-    assert score([ROOT / "corpus" / "raw"], tmp_path / "a") == 1
-    assert score([ROOT / "corpus" / "raw"], tmp_path / "b") == 1
+    for run in ("a", "b"):  # both cold: each its own empty cache, so the second reads nothing the first wrote
+        extra = ("--cache", str(tmp_path / f"{run}-cache"), "--stats", str(tmp_path / f"{run}.json"))
+        assert score(list(SEEDS.values()), tmp_path / run, *extra) == 1
+        stats = json.loads((tmp_path / f"{run}.json").read_text(encoding="utf-8"))
+        assert stats["parsed"] == 5 and stats["passages_classified"] == 27 and "cache_analyses_hit" not in stats
     for name in ("scorecard.csv", "passages.csv", "forces.csv", "errors.csv"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 

@@ -1,4 +1,5 @@
-"""The runner: the per-document flow, settings a worker can rebuild its context from, and the streaming run."""
+"""The one per-document flow (pipeline.run) and the run over many documents (pipeline.parallel): settings a worker
+can rebuild its context from, the streaming run, the garbage-collector pause."""
 
 from __future__ import annotations
 
@@ -6,12 +7,10 @@ import shutil
 
 import pytest
 
-from pipeline import io, ingest, runner
+from pipeline import io, ingest, parallel
 from pipeline.errors import PipelineError
 from pipeline.types import DocumentResult, Problem
-from tests.conftest import ROOT, SEEDS
-
-MODEL = ROOT / "models" / "status-classifier.joblib"
+from tests.conftest import SEEDS
 
 
 @pytest.fixture(scope="module")
@@ -19,20 +18,21 @@ def paths():
     return [str(p) for p in SEEDS.values()]
 
 
-def test_run_equals_the_plain_loop_over_a_context(settings, paths, inspections, forces):
-    context = runner.build_context(inspections, forces, io.read_package_data("segment.toml"), io.load_model(MODEL))
-    results, problems = runner.score_paths(paths, context)
-    report = runner.run(paths, settings, options=runner.RunOptions(jobs=1, cache_dir=None))
-    assert report.results == results and report.problems == problems
+def test_run_keeps_input_order_and_counts_each_stage(settings, paths):
+    report = parallel.run(paths, settings, options=parallel.RunOptions(jobs=1, cache_dir=None))
     assert [r.source for r in report.results] == [p for p in paths if "002_" not in p]  # input order
-    assert report.stats["scored"] == 4 and report.stats["problems"] == 1 and report.stats["parsed"] == 5
+    assert [p.source for p in report.problems] == [p for p in paths if "002_" in p]
+    stats = report.stats
+    assert (stats["scored"], stats["problems"], stats["parsed"], stats["analysed"]) == (4, 1, 5, 4)
+    assert stats["passages_classified"] == sum(len(r.passages) for r in report.results)
+    assert all(stats[f"{stage}_seconds"] > 0 for stage in ("ingest", "identify", "segment", "classify"))
 
 
 def test_outcomes_stream_one_document_at_a_time(settings, paths, monkeypatch):
     calls = []
     real = ingest.ingest
     monkeypatch.setattr(ingest, "ingest", lambda source, **kw: calls.append(source.path) or real(source, **kw))
-    outcomes = runner.iter_outcomes(paths, settings, options=runner.RunOptions(jobs=1, cache_dir=None))
+    outcomes = parallel.iter_outcomes(paths, settings, options=parallel.RunOptions(jobs=1, cache_dir=None))
     first = next(outcomes)
     assert isinstance(first, DocumentResult) and calls == paths[:1]  # nothing read ahead in-process
     rest = list(outcomes)
@@ -40,40 +40,40 @@ def test_outcomes_stream_one_document_at_a_time(settings, paths, monkeypatch):
 
 
 def test_default_jobs_stay_in_process_for_a_few_documents(settings, paths):
-    report = runner.run(paths, settings, options=runner.RunOptions(cache_dir=None))
+    report = parallel.run(paths, settings, options=parallel.RunOptions(cache_dir=None))
     assert report.stats["workers"] == 1 and report.stats.get("contexts_built", 0) <= 1
 
 
 def test_context_is_built_once_per_settings(settings):
-    first, _ = runner.context_for(settings)
-    again, built = runner.context_for(settings)
+    first, _ = parallel.context_for(settings)
+    again, built = parallel.context_for(settings)
     assert again is first and not built
 
 
 def test_worker_refuses_model_bytes_that_are_not_the_checked_ones(settings):
-    tampered = runner.ModelSpec("joblib", settings.model.data + b"x", settings.model.sha256)
+    tampered = parallel.ModelSpec("joblib", settings.model.data + b"x", settings.model.sha256)
     with pytest.raises(PipelineError) as error:
         tampered.load()
     assert error.value.code == "E301"
 
 
 def test_baseline_spec_loads_the_cue_rules():
-    spec = runner.ModelSpec.baseline(io.read_package_data("cues.toml"))
+    spec = parallel.ModelSpec.baseline(io.read_package_data("cues.toml"))
     assert spec.sha256.startswith("baseline:") and hasattr(spec.load(), "predict_proba")
 
 
 def test_a_missing_file_is_a_problem_not_a_crash(settings, tmp_path):
-    report = runner.run([str(tmp_path / "gone.txt")], settings, options=runner.RunOptions(jobs=1, cache_dir=str(tmp_path / "c")))
+    report = parallel.run([str(tmp_path / "gone.txt")], settings, options=parallel.RunOptions(jobs=1, cache_dir=str(tmp_path / "c")))
     assert [p.code for p in report.problems] == ["E109"]
 
 
 def test_unknown_backend_is_refused(settings, paths):
     with pytest.raises(ValueError):
-        runner.run(paths, settings, options=runner.RunOptions(backend="spark"))
+        parallel.run(paths, settings, options=parallel.RunOptions(backend="spark"))
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(settings, paths, capsys):
-    runner.run(paths, settings, options=runner.RunOptions(jobs=1, cache_dir=None, progress=True))
+    parallel.run(paths, settings, options=parallel.RunOptions(jobs=1, cache_dir=None, progress=True))
     assert capsys.readouterr().err == ""
 
 
@@ -83,10 +83,10 @@ def test_manifest_entry_is_part_of_the_analysis_key(settings, tmp_path, inspecti
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(SEEDS["Gwent"], folder / "gwent.txt")
-    options = runner.RunOptions(jobs=1, cache_dir=str(tmp_path / "cache"))
-    plain = runner.run([str(folder / "gwent.txt")], settings, options=options)
+    options = parallel.RunOptions(jobs=1, cache_dir=str(tmp_path / "cache"))
+    plain = parallel.run([str(folder / "gwent.txt")], settings, options=options)
     manifest = parse_manifest("file,force,inspection\ngwent.txt,Cleveland Police,\n", origin="m.csv")
-    forced = runner.run([str(folder / "gwent.txt")], settings, manifest, options=options)
+    forced = parallel.run([str(folder / "gwent.txt")], settings, manifest, options=options)
     assert plain.results[0].identification.force.short_name == "Gwent"
     assert forced.results[0].identification.force.short_name == "Cleveland"
     assert forced.stats["cache_documents_hit"] == 1 and "parsed" not in forced.stats
@@ -94,7 +94,7 @@ def test_manifest_entry_is_part_of_the_analysis_key(settings, tmp_path, inspecti
 
 def test_a_model_in_memory_can_be_sent_to_workers_too(settings):
     model = settings.model.load()
-    spec = runner.ModelSpec.from_object(model)
+    spec = parallel.ModelSpec.from_object(model)
     texts = ["The policy was updated in March and is now in place.", "We will review the guidance next year."]
     assert spec.kind == "joblib" and (spec.load().predict_proba(texts) == model.predict_proba(texts)).all()
 
@@ -106,7 +106,7 @@ def test_the_collector_is_off_only_while_a_document_is_parsed(settings, paths, m
     real = ingest.ingest
     monkeypatch.setattr(ingest, "ingest", lambda source, **kw: seen.append(gc.isenabled()) or real(source, **kw))
     assert gc.isenabled()
-    runner.run(paths, settings, options=runner.RunOptions(jobs=1, cache_dir=None))
+    parallel.run(paths, settings, options=parallel.RunOptions(jobs=1, cache_dir=None))
     assert seen == [False] * len(paths) and gc.isenabled()
 
 
@@ -114,7 +114,7 @@ def test_overlapping_pauses_leave_the_collector_as_they_found_it():
     import gc
     import threading
 
-    pause = runner._CollectorPause()
+    pause = parallel._CollectorPause()
     inside, release = threading.Barrier(3), threading.Event()
 
     def parse():

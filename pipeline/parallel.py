@@ -1,15 +1,12 @@
-"""The per-document flow, ingest -> identify -> segment -> classify, and the run over many documents.
+"""Running many documents: where each runs, the context it runs in, and the run's stream of outcomes.
 
-One document: :func:`process_source` is the whole pipeline for one file's
-bytes, pure given its :class:`RunContext`; :func:`process_path` reads the
-file first and turns an expected failure into a :class:`Problem`.
-
-Many documents: :func:`run` (and its streaming form :func:`iter_outcomes`)
-takes the paths, a picklable :class:`RunSettings` (what to compute) and
-:class:`RunOptions` (how: jobs, backend, cache folder, progress bar). The
-parent process reads each file, hashes it and looks it up in the cache
-(:mod:`pipeline.cache`, JSON entries read and written through
-:mod:`pipeline.io`); only what the cache lacks is sent out as a task:
+:func:`run` (and its streaming form :func:`iter_outcomes`) takes the paths,
+a picklable :class:`RunSettings` (what to compute) and :class:`RunOptions`
+(how: jobs, backend, cache folder, progress bar). The parent process reads
+each file, hashes it and looks it up in the cache (:mod:`pipeline.cache`,
+JSON entries read and written through :mod:`pipeline.io`); only what the
+cache lacks is sent out as a :class:`~pipeline.run.Task`, which
+:func:`pipeline.run.process` (the one per-document flow) carries out:
 
 * parse, identify, segment, classify, when the file's bytes are new;
 * identify, segment, classify, when only the code, registers or manifest changed;
@@ -49,33 +46,23 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from pipeline import cache, io
 from pipeline.errors import PipelineError
-from pipeline.ingest import DEFAULT_MAX_PAGES  # (ingest imports only the standard library at module level)
-from pipeline.types import ClassifiedPassage, Document, DocumentResult, Force, Identification, Inspection, Passage, Problem, SourceFile
+from pipeline.ingest import DEFAULT_MAX_PAGES  # (the ingest package imports only the standard library at module level)
+from pipeline.run import Done, Task, process
+from pipeline.types import ClassifiedPassage, DocumentResult, Force, Inspection, Problem
 
 if TYPE_CHECKING:  # the stage modules import spaCy and scikit-learn: loaded only where a document is processed
-    from pipeline.identify import Identifier, ManifestEntry
+    from pipeline.identify import Identifier
     from pipeline.segment import Segmenter
 
-DEFAULT_CACHE_DIR = ".cache/scorecards"
 BACKENDS = ("local", "dask")
 #: With the default job count, fewer documents to process than this run in-process (see :func:`iter_outcomes`).
 MIN_PARALLEL_TASKS = 8
 
-#: What each cached stage's output depends on (see :mod:`pipeline.cache`): module sources of ``pipeline/``...
-INGEST_MODULES = ("ingest", "errors", "types", "cache")
-ANALYSIS_MODULES = ("identify", "segment", "nlp")
-CLASSIFY_MODULES = ("classify", "model", "nlp")
-#: ... and the installed versions of the libraries they call.
-INGEST_LIBRARIES = ("pdfminer.six", "beautifulsoup4", "lxml", "charset-normalizer")
-ANALYSIS_LIBRARIES = ("spacy", "spacy-lookups-data", "scikit-learn", "numpy")
-CLASSIFY_LIBRARIES = ("scikit-learn", "scipy", "numpy", "spacy", "spacy-lookups-data")
-
-
-# --- one document -----------------------------------------------------------------
+# --- the context a document is processed in ---------------------------------------
 
 def _threadpool_controller() -> Any:
     # built with the context, after the model has loaded numpy and scipy: it controls only the libraries loaded by then
@@ -86,13 +73,12 @@ def _threadpool_controller() -> Any:
 
 @dataclass(frozen=True)
 class RunContext:
-    """Everything a document's processing needs, built once per run (or once per worker)."""
+    """What the per-document flow (:func:`pipeline.run.process`) needs besides the task, built once per run
+    (or once per worker)."""
 
-    inspections: tuple[Inspection, ...]
     identifier: Identifier
     segmenter: Segmenter
     model: Any  # a fitted estimator with predict_proba and classes_
-    manifest: Mapping[str, ManifestEntry]
     max_pages: int = DEFAULT_MAX_PAGES
     ingest_options: Mapping[str, Any] = field(default_factory=dict)  # more keyword arguments of ingest (max_seconds)
     # a threadpoolctl.ThreadpoolController: finding the loaded BLAS/OpenMP libraries costs ~5 ms, so once per context
@@ -100,8 +86,7 @@ class RunContext:
 
 
 def build_context(inspections: Sequence[Inspection], forces: Sequence[Force], segment_rules: str, model: Any,
-                  manifest: Mapping[str, ManifestEntry] | None = None, max_pages: int = DEFAULT_MAX_PAGES,
-                  ingest_options: Mapping[str, Any] | None = None) -> RunContext:
+                  max_pages: int = DEFAULT_MAX_PAGES, ingest_options: Mapping[str, Any] | None = None) -> RunContext:
     """Assemble a :class:`RunContext` from loaded data (``segment_rules`` is the TOML text of the rules)."""
     from pipeline.identify import build_identifier
     from pipeline.nlp import make_nlp
@@ -109,60 +94,12 @@ def build_context(inspections: Sequence[Inspection], forces: Sequence[Force], se
 
     nlp = make_nlp()  # shared by identify and segment, which only read it: building one takes ~0.2 s
     return RunContext(
-        inspections=tuple(inspections),
         identifier=build_identifier(forces, inspections, nlp),
         segmenter=Segmenter(parse_segment_rules(segment_rules), nlp),
         model=model,
-        manifest=dict(manifest or {}),
         max_pages=max_pages,
         ingest_options=dict(ingest_options or {}),
     )
-
-
-def _ingest(source: SourceFile, context: RunContext) -> Document:
-    from pipeline import ingest as ingest_stage  # looked up per call, so a test can count the calls
-
-    return ingest_stage.ingest(source, max_pages=context.max_pages, **context.ingest_options)
-
-
-def process_source(source: SourceFile, context: RunContext) -> DocumentResult:
-    """Run one file through every stage. Raises :class:`PipelineError` when it cannot be scored."""
-    from pipeline.classify import classify_passages
-    from pipeline.identify import identify, manifest_entry_for
-    from pipeline.segment import segment
-
-    document = _ingest(source, context)
-    identification = identify(document, context.identifier, manifest_entry_for(context.manifest, source.path))
-    passages = segment(document, identification.inspection, context.segmenter, identification.force)
-    return DocumentResult(
-        source=source.path, sha256=source.sha256, identification=identification,
-        passages=classify_passages(passages, context.model),
-    )
-
-
-def process_path(path: str, context: RunContext) -> DocumentResult | Problem:
-    """Read and process one file; an expected failure comes back as a :class:`Problem`."""
-    sha = ""
-    try:
-        source = io.read_source(path)
-        sha = source.sha256
-        return process_source(source, context)
-    except PipelineError as error:
-        return error.problem(str(path), sha)
-
-
-def score_paths(paths: Sequence[str], context: RunContext) -> tuple[list[DocumentResult], list[Problem]]:
-    """Process every file in this process, without the cache; return the scored documents and the problems, in input order.
-
-    The simple form, for notebooks and tests that hold a :class:`RunContext`;
-    :func:`run` is the cached, parallel one.
-    """
-    results: list[DocumentResult] = []
-    problems: list[Problem] = []
-    for path in paths:
-        outcome = process_path(str(path), context)
-        (problems if isinstance(outcome, Problem) else results).append(outcome)
-    return results, problems
 
 
 # --- settings: what a run computes, as data a worker can rebuild its context from --------
@@ -205,7 +142,8 @@ class ModelSpec:
     def load(self) -> Any:
         """The fitted estimator. Joblib bytes are unpickled only if their sha256 is the one the parent checked."""
         if self.kind == "baseline":
-            from pipeline.classify import CueRuleClassifier, load_cue_lexicon
+            from pipeline.classify import CueRuleClassifier
+            from pipeline.cues import load_cue_lexicon
 
             return CueRuleClassifier(lexicon=load_cue_lexicon(self.data.decode("utf-8"))).fit([], [])
         import joblib
@@ -213,15 +151,6 @@ class ModelSpec:
         if hashlib.sha256(self.data).hexdigest() != self.sha256:
             raise PipelineError("E301", path="(sent to worker)", detail="bytes do not match the checked sha256")
         return joblib.load(_bytes_io.BytesIO(self.data))
-
-
-@dataclass(frozen=True)
-class Fingerprints:
-    """Fingerprints of the three cached stages (see :mod:`pipeline.cache`)."""
-
-    ingest: str
-    analysis: str
-    classify: str
 
 
 @dataclass(frozen=True)
@@ -238,41 +167,15 @@ class RunSettings:
     model: ModelSpec
     max_pages: int
     ingest_options: tuple[tuple[str, Any], ...]
-    fingerprints: Fingerprints
+    fingerprints: cache.Fingerprints
     key: str  # digest of all the above: a worker's context is reused only for the same key
-
-
-def _library_versions(names: Iterable[str]) -> dict[str, str | None]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out: dict[str, str | None] = {}
-    for name in names:
-        try:
-            out[name] = version(name)
-        except PackageNotFoundError:
-            out[name] = None
-    return out
-
-
-def stage_fingerprints(inspections: Sequence[Inspection], forces: Sequence[Force], segment_rules: str,
-                       model: ModelSpec) -> Fingerprints:
-    """The ingest, analysis and classify fingerprints: module sources, library versions and data (reads sources via io)."""
-    def sources(modules: Iterable[str]) -> dict[str, bytes]:
-        return {m: io.read_package_source(m) for m in modules}
-
-    ingest_fp = cache.fingerprint(sources(INGEST_MODULES), _library_versions(INGEST_LIBRARIES))
-    analysis_fp = cache.fingerprint(sources(ANALYSIS_MODULES), _library_versions(ANALYSIS_LIBRARIES),
-                                    ingest_fp, segment_rules, list(forces), sorted(inspections, key=lambda i: i.id))
-    classify_fp = cache.fingerprint(sources(CLASSIFY_MODULES), _library_versions(CLASSIFY_LIBRARIES),
-                                    model.sha256, io.read_package_data("cues.toml"))
-    return Fingerprints(ingest_fp, analysis_fp, classify_fp)
 
 
 def make_settings(inspections: Sequence[Inspection], forces: Sequence[Force], segment_rules: str, model: ModelSpec,
                   max_pages: int = DEFAULT_MAX_PAGES, ingest_options: Mapping[str, Any] | None = None) -> RunSettings:
     """Build :class:`RunSettings` from loaded data; ``ingest_options`` are more keyword arguments of ``ingest``."""
     options = tuple(sorted((ingest_options or {}).items()))
-    prints = stage_fingerprints(inspections, forces, segment_rules, model)
+    prints = cache.stage_fingerprints(inspections, forces, segment_rules, model.sha256)
     return RunSettings(tuple(inspections), tuple(forces), segment_rules, model, max_pages, options, prints,
                        key=cache.digest(prints, max_pages, options))
 
@@ -293,7 +196,7 @@ def context_for(settings: RunSettings) -> tuple[RunContext, bool]:
         if context is not None:
             return context, False
         context = build_context(settings.inspections, settings.forces, settings.segment_rules, settings.model.load(),
-                                {}, settings.max_pages, dict(settings.ingest_options))
+                                settings.max_pages, dict(settings.ingest_options))
         if len(_CONTEXTS) >= 2:
             _CONTEXTS.pop(next(iter(_CONTEXTS)))
             gc.unfreeze()  # what the evicted context held can be collected again
@@ -337,92 +240,18 @@ class _CollectorPause:
 _COLLECTOR_PAUSED = _CollectorPause()  # process-wide, like the collector it switches (Dask runs tasks in threads)
 
 
-# --- tasks: the part of a document's work the cache did not have ---------------------
-
-@dataclass(frozen=True)
-class _Keys:
-    document: str
-    analysis: str
-    predictions: str
-
-
-@dataclass(frozen=True)
-class _Task:
-    """Work for one document; exactly one of ``source``, ``document``, ``analysis`` is set (what to start from)."""
-
-    index: int
-    path: str
-    sha256: str
-    manifest: Any  # ManifestEntry | None
-    keys: _Keys | None  # None when the cache is off
-    source: SourceFile | None = None
-    document: Document | None = None
-    analysis: tuple[Identification, tuple[Passage, ...]] | None = None
-
-
-@dataclass(frozen=True)
-class _Done:
-    """A document's outcome, the cache entries to write ``(kind, key, json)``, and counters for the run report."""
-
-    index: int
-    outcome: DocumentResult | Problem
-    entries: tuple[tuple[str, str, str], ...] = ()
-    stats: Mapping[str, float] = field(default_factory=dict)
-
-
-def _work(task: _Task, settings: RunSettings) -> _Done:
-    """Do a task (in a worker or in-process): the stages the cache lacked, then classification."""
+def _work(task: Task, settings: RunSettings) -> Done:
+    """Do a task wherever it runs (a worker or this process): this process's context, then the one flow."""
     stats: Counter = Counter()
-    entries: list[tuple[str, str, str]] = []
     try:
         context = _context(settings, stats)
-        # one document per core is the parallelism; BLAS threads on top only oversubscribe the cores
-        with context.threadpools.limit(limits=1):
-            result = _stages(task, context, stats, entries)
-        return _Done(task.index, result, tuple(entries), dict(stats))
-    except PipelineError as error:
-        return _Done(task.index, error.problem(task.path, task.sha256), tuple(entries), dict(stats))
-
-
-def _stages(task: _Task, context: RunContext, stats: Counter, entries: list) -> DocumentResult:
-    from pipeline.classify import classify_passages
-
-    keys = task.keys
-    analysis = task.analysis
-    if analysis is None:
-        document = task.document
-        if document is None:
-            started = time.perf_counter()
-            try:
-                with _COLLECTOR_PAUSED:
-                    document = _ingest(task.source, context)
-            except PipelineError as error:
-                _keep_failure(entries, "documents", keys and keys.document, error, task)
-                raise
-            finally:
-                stats["parsed"] += 1
-                stats["ingest_seconds"] += time.perf_counter() - started
-            stats["pages_parsed"] += len(document.pages)
-            if keys:
-                entries.append(("documents", keys.document, cache.dump_document(keys.document, document)))
-        analysis = _analyse(document, task, context, stats, entries)
-    identification, passages = analysis
-    started = time.perf_counter()
-    classified = classify_passages(passages, context.model)
-    stats["classify_seconds"] += time.perf_counter() - started
-    stats["passages_classified"] += len(passages)
-    if keys:
-        entries.append(("predictions", keys.predictions,
-                        cache.dump_predictions(keys.predictions, [c.prediction for c in classified])))
-    return DocumentResult(source=task.path, sha256=task.sha256, identification=identification, passages=classified)
-
-
-def _keep_failure(entries: list, kind: str, key: str | None, error: PipelineError, task: _Task) -> None:
-    """Queue ``error`` as the cache entry ``kind``/``key`` when it is a failure of the bytes themselves (no key: no cache)."""
-    codes, dump = {"documents": (cache.CACHEABLE_INGEST_CODES, cache.dump_document_problem),
-                   "analyses": (cache.CACHEABLE_ANALYSIS_CODES, cache.dump_analysis_problem)}[kind]
-    if key and error.code in codes:
-        entries.append((kind, key, dump(key, error.problem(task.path, task.sha256))))
+    except PipelineError as error:  # a model whose bytes do not check out (E301)
+        return Done(task.index, error.problem(task.path, task.sha256), (), dict(stats))
+    # one document per core is the parallelism; BLAS threads on top only oversubscribe the cores
+    with context.threadpools.limit(limits=1):
+        done = process(task, context, parsing=_COLLECTOR_PAUSED)
+    stats.update(done.stats)
+    return Done(done.index, done.outcome, done.entries, dict(stats))
 
 
 def _context(settings: RunSettings, stats: Counter) -> RunContext:
@@ -432,29 +261,6 @@ def _context(settings: RunSettings, stats: Counter) -> RunContext:
         stats["contexts_built"] += 1
         stats["context_seconds"] += time.perf_counter() - started
     return context
-
-
-def _analyse(document: Document, task: _Task, context: RunContext, stats: Counter,
-             entries: list) -> tuple[Identification, tuple[Passage, ...]]:
-    from pipeline.identify import identify
-    from pipeline.segment import segment
-
-    keys = task.keys
-    started = time.perf_counter()
-    try:
-        identification = identify(document, context.identifier, task.manifest)
-    except PipelineError as error:
-        _keep_failure(entries, "analyses", keys and keys.analysis, error, task)
-        raise
-    finally:
-        stats["identify_seconds"] += time.perf_counter() - started
-    started = time.perf_counter()
-    passages = segment(document, identification.inspection, context.segmenter, identification.force)
-    stats["segment_seconds"] += time.perf_counter() - started
-    stats["analysed"] += 1
-    if keys:
-        entries.append(("analyses", keys.analysis, cache.dump_analysis(keys.analysis, identification, passages)))
-    return identification, passages
 
 
 # --- the run ---------------------------------------------------------------------------
@@ -468,14 +274,15 @@ class RunOptions:
     need work, as starting workers would cost more than it saves).
     ``backend``: ``"local"`` or ``"dask"`` (then ``scheduler`` is the address
     of a running Dask scheduler, and ``jobs`` None means every worker thread).
-    ``cache_dir``: the cache folder, None for no cache. ``progress``: a tqdm
-    bar on stderr (shown only when stderr is a terminal).
+    ``cache_dir``: the cache folder, None (the default) for no cache; ``score``
+    passes its ``--cache`` (default :data:`pipeline.cache.DEFAULT_CACHE_DIR`).
+    ``progress``: a tqdm bar on stderr (shown only when stderr is a terminal).
     """
 
     jobs: int | None = None
     backend: str = "local"
     scheduler: str | None = None
-    cache_dir: str | None = DEFAULT_CACHE_DIR
+    cache_dir: str | None = None
     progress: bool = False
 
 
@@ -500,24 +307,22 @@ def _local_jobs(options: RunOptions) -> int:
 
 
 def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, Any], root: str | None,
-          stats: Counter) -> _Task | _Done:
+          stats: Counter) -> Task | Done:
     """Read one file and look it up in the cache: a finished outcome, or the task still to do."""
     try:
         source = io.read_source(path)
     except PipelineError as error:
-        return _Done(index, error.problem(path, ""))
+        return Done(index, error.problem(path, ""))
     entry = None
     if manifest:
         from pipeline.identify import manifest_entry_for
 
         entry = manifest_entry_for(manifest, path)
     if root is None:
-        return _Task(index, path, source.sha256, entry, None, source=source)
-    sha, prints = source.sha256, settings.fingerprints
-    doc_key = cache.document_key(sha, path, prints.ingest)
-    analysis_key = cache.analysis_key(doc_key, prints.analysis, entry.force if entry else None,
-                                      entry.inspection if entry else None)
-    keys = _Keys(doc_key, analysis_key, cache.predictions_key(analysis_key, prints.classify))
+        return Task(index, path, source.sha256, entry, None, source=source)
+    sha = source.sha256
+    keys = cache.document_keys(sha, path, settings.fingerprints, entry.force if entry else None,
+                               entry.inspection if entry else None)
 
     def lookup(kind: str, key: str, parse) -> Any:
         text = io.read_cache_entry(root, cache.entry_relpath(kind, key))
@@ -528,22 +333,22 @@ def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, A
     analysis = lookup("analyses", keys.analysis, lambda t: cache.parse_analysis(
         t, keys.analysis, path, sha, settings.forces, settings.inspections))
     if isinstance(analysis, Problem):
-        return _Done(index, analysis)
+        return Done(index, analysis)
     if analysis is not None:
         identification, passages = analysis
         predictions = lookup("predictions", keys.predictions, lambda t: cache.parse_predictions(t, keys.predictions, len(passages)))
         if predictions is not None:
             classified = tuple(ClassifiedPassage(p, pr) for p, pr in zip(passages, predictions))
-            return _Done(index, DocumentResult(source=path, sha256=sha, identification=identification, passages=classified))
-        return _Task(index, path, sha, entry, keys, analysis=analysis)
+            return Done(index, DocumentResult(source=path, sha256=sha, identification=identification, passages=classified))
+        return Task(index, path, sha, entry, keys, analysis=analysis)
     document = lookup("documents", keys.document, lambda t: cache.parse_document(t, keys.document, path, sha))
     if isinstance(document, Problem):
-        return _Done(index, document)
+        return Done(index, document)
     if document is not None:
         if len(document.pages) > settings.max_pages:  # what ingest would say of these bytes under this run's limit
-            return _Done(index, PipelineError("E107", pages=len(document.pages), limit=settings.max_pages).problem(path, sha))
-        return _Task(index, path, sha, entry, keys, document=document)
-    return _Task(index, path, sha, entry, keys, source=source)
+            return Done(index, PipelineError("E107", pages=len(document.pages), limit=settings.max_pages).problem(path, sha))
+        return Task(index, path, sha, entry, keys, document=document)
+    return Task(index, path, sha, entry, keys, source=source)
 
 
 def iter_outcomes(paths: Sequence[str], settings: RunSettings, manifest: Mapping[str, Any] | None = None,
@@ -565,7 +370,7 @@ def iter_outcomes(paths: Sequence[str], settings: RunSettings, manifest: Mapping
         yield done.outcome
 
 
-def _dones(paths: list[str], settings: RunSettings, manifest: dict, options: RunOptions, stats: Counter) -> Iterator[_Done]:
+def _dones(paths: list[str], settings: RunSettings, manifest: dict, options: RunOptions, stats: Counter) -> Iterator[Done]:
     # Planning counts in its own Counter: with a pool, joblib pulls tasks from another thread.
     plan_stats: Counter = Counter()
     planned = (_plan(i, path, settings, manifest, options.cache_dir, plan_stats) for i, path in enumerate(paths))
@@ -575,7 +380,7 @@ def _dones(paths: list[str], settings: RunSettings, manifest: dict, options: Run
         # cached run never starts a worker (nor builds a context) at all.
         first_task = None
         for item in planned:
-            if isinstance(item, _Task):
+            if isinstance(item, Task):
                 first_task = item
                 break
             yield item
@@ -586,17 +391,17 @@ def _dones(paths: list[str], settings: RunSettings, manifest: dict, options: Run
             # The default job count starts worker processes only for enough work: for a
             # handful of documents one process is as fast, and starting workers has its
             # cost (a loky or Dask worker imports and builds for seconds). An explicit --jobs N always does.
-            ahead: list[_Task | _Done] = []
+            ahead: list[Task | Done] = []
             for item in rest:
                 ahead.append(item)
-                if sum(isinstance(i, _Task) for i in ahead) >= MIN_PARALLEL_TASKS:
+                if sum(isinstance(i, Task) for i in ahead) >= MIN_PARALLEL_TASKS:
                     break
-            parallel = sum(isinstance(i, _Task) for i in ahead) >= MIN_PARALLEL_TASKS
+            parallel = sum(isinstance(i, Task) for i in ahead) >= MIN_PARALLEL_TASKS
             rest = itertools.chain(ahead, rest)
         if not parallel:
             stats["workers"] = 1
             for item in rest:
-                yield _work(item, settings) if isinstance(item, _Task) else item
+                yield _work(item, settings) if isinstance(item, Task) else item
             return
         if options.backend == "local" and _can_fork():
             yield from _forked(rest, settings, _local_jobs(options), stats)
@@ -620,11 +425,11 @@ def _start_forked_worker(settings: RunSettings) -> None:
     _WORKER_SETTINGS[:] = [settings]
 
 
-def _work_forked(task: _Task) -> _Done:
+def _work_forked(task: Task) -> Done:
     return _work(task, _WORKER_SETTINGS[0])
 
 
-def _forked(items: Iterator[_Task | _Done], settings: RunSettings, jobs: int, stats: Counter) -> Iterator[_Done]:
+def _forked(items: Iterator[Task | Done], settings: RunSettings, jobs: int, stats: Counter) -> Iterator[Done]:
     """Run the tasks among ``items`` on ``jobs`` worker processes forked from this one; yield every outcome in input order.
 
     The context is built here first, so every worker starts with it: nothing
@@ -639,39 +444,39 @@ def _forked(items: Iterator[_Task | _Done], settings: RunSettings, jobs: int, st
 
     _context(settings, stats)
     stats["workers"] = jobs
-    window: deque[Future | _Done] = deque()
+    window: deque[Future | Done] = deque()
     in_flight = 0
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
                              initializer=_start_forked_worker, initargs=(settings,)) as pool:
         for item in items:
-            if isinstance(item, _Task):
+            if isinstance(item, Task):
                 window.append(pool.submit(_work_forked, item))
                 in_flight += 1
             else:
                 window.append(item)
             # yield what is ready at the head; wait for it only when enough tasks are queued
-            while window and (isinstance(window[0], _Done) or window[0].done() or in_flight >= 4 * jobs):
+            while window and (isinstance(window[0], Done) or window[0].done() or in_flight >= 4 * jobs):
                 head = window.popleft()
-                if isinstance(head, _Done):
+                if isinstance(head, Done):
                     yield head
                 else:
                     in_flight -= 1
                     yield head.result()
         while window:
             head = window.popleft()
-            yield head if isinstance(head, _Done) else head.result()
+            yield head if isinstance(head, Done) else head.result()
 
 
-def _parallel(items: Iterator[_Task | _Done], settings: RunSettings, options: RunOptions, stats: Counter) -> Iterator[_Done]:
+def _parallel(items: Iterator[Task | Done], settings: RunSettings, options: RunOptions, stats: Counter) -> Iterator[Done]:
     """Run the tasks among ``items`` on joblib workers; yield every item's outcome in input order."""
     from joblib import Parallel, delayed, parallel_config
 
-    pending: deque[_Task | _Done] = deque()  # planned items, in order, whose outcome is not yet yielded
+    pending: deque[Task | Done] = deque()  # planned items, in order, whose outcome is not yet yielded
 
     def tasks() -> Iterator:
         for item in items:
             pending.append(item)
-            if isinstance(item, _Task):
+            if isinstance(item, Task):
                 yield delayed(_work)(item, settings)
 
     with _backend(options) as (backend, n_jobs):
@@ -681,7 +486,7 @@ def _parallel(items: Iterator[_Task | _Done], settings: RunSettings, options: Ru
         with parallel_config(backend=backend, **config):
             for done in Parallel(n_jobs=n_jobs, return_as="generator")(tasks()):
                 # every item before this task's was planned before it: hits queued ahead come out first
-                while isinstance(pending[0], _Done):
+                while isinstance(pending[0], Done):
                     yield pending.popleft()
                 task = pending.popleft()
                 assert task.index == done.index, "joblib returned outcomes out of order"

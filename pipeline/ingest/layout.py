@@ -1,0 +1,340 @@
+"""A laid-out PDF page -> its text in reading order: ruled tables and side-by-side boxes as rows, wrapped lines joined.
+
+Works on pdfminer.six's layout objects (:func:`page_blocks`) and renders the
+blocks as text in the normalised conventions (:func:`render_blocks`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from pipeline.ingest.normalise import BULLET_GLYPHS, DASHES, ITEM_START, MARKER_ONLY, SENTENCE_END, join_cells, join_wrapped
+
+@dataclass
+class PdfLine:
+    """A line of text on a PDF page (PDF coordinates: y grows upwards)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+    first_word: float  # width of the first word: whether it would have fitted on the line above
+    chars: Sequence = ()  # pdfminer's LTChar and LTAnno, to split the line where a ruling crosses it
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+@dataclass
+class Block:
+    """A unit of a page in reading order: a paragraph (lines of wrapped pieces) or a table row (cells of pieces)."""
+
+    top: float
+    left: float
+    kind: str  # "para" | "row"
+    parts: list[list[str]]
+    table: tuple = ()  # rows of one table share an id, so they stay together
+
+
+TOL = 2.0  # points: slack when comparing PDF positions
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+def page_blocks(layout) -> list[Block]:
+    """The blocks of one laid-out page: ruled tables, side-by-side boxes as rows, other boxes as paragraphs."""
+    boxes: list[list[PdfLine]] = []
+    segments: list[tuple[float, float, float, float]] = []
+    _collect(layout, boxes, segments)
+    boxes = [b for b in boxes if b]
+    if not boxes:
+        return []
+    blocks: list[Block] = []
+    for table_id, (xs, ys, verticals) in enumerate(_find_grids(segments)):
+        x0, x1, y0, y1 = xs[0] - TOL, xs[-1] + TOL, ys[-1] - TOL, ys[0] + TOL
+        inside = [ln for box in boxes for ln in box if x0 <= (ln.x0 + ln.x1) / 2 <= x1 and y0 <= ln.cy <= y1]
+        if not inside:
+            continue
+        taken = {id(ln) for ln in inside}
+        boxes = [[ln for ln in box if id(ln) not in taken] for box in boxes]
+        blocks.extend(_grid_rows(inside, xs, ys, verticals, ("grid", table_id)))
+    all_lines = [ln for box in boxes for ln in box]
+    if all_lines:
+        # the right margin: the longest line, or the left margin mirrored when no line reaches it
+        right = max(max(ln.x1 for ln in all_lines), layout.x1 - (min(ln.x0 for ln in all_lines) - layout.x0))
+        boxes = _merge_wrapped_boxes(_attach_markers([b for b in boxes if b]), right)
+        blocks.extend(_box_blocks(boxes, right))
+    blocks.sort(key=lambda b: (-b.top, b.left))
+    return blocks
+
+
+def _collect(container, boxes: list[list[PdfLine]], segments: list) -> None:
+    from pdfminer.layout import LTCurve, LTFigure, LTTextBox, LTTextLineHorizontal
+
+    for obj in container:
+        if isinstance(obj, LTTextBox):
+            boxes.append([line for ln in obj if isinstance(ln, LTTextLineHorizontal) if (line := _line(ln))])
+        elif isinstance(obj, LTTextLineHorizontal):
+            if line := _line(obj):
+                boxes.append([line])
+        elif isinstance(obj, LTFigure):
+            _collect(obj, boxes, segments)
+        elif isinstance(obj, LTCurve):
+            segments.extend(_segments(obj))
+
+
+def _line(line) -> PdfLine | None:
+    """A :class:`PdfLine` from a pdfminer text line, or None if it holds no text."""
+    text = line.get_text()
+    if "(cid:" in text:
+        text = _CID.sub("", text)  # glyphs with no Unicode mapping are unreadable, not text
+    text = text.replace("\n", " ").strip()
+    if not text:
+        return None
+    items = list(line)
+    start = end = None
+    for item in items:
+        if not item.get_text().strip():
+            if start is not None:
+                break
+        elif hasattr(item, "x1"):
+            start = item.x0 if start is None else start
+            end = item.x1
+    return PdfLine(line.x0, line.y0, line.x1, line.y1, text, (end - start) if start is not None else 0.0, items)
+
+
+def _segments(curve) -> list[tuple[float, float, float, float]]:
+    """Axis-parallel ruling segments (x0, y0, x1, y1) drawn by a line, rectangle or path."""
+    from pdfminer.layout import LTRect
+
+    if isinstance(curve, LTRect) or len(curve.pts) < 2:
+        x0, y0, x1, y1 = curve.bbox
+        if x1 - x0 <= 3 and y1 - y0 <= 3:
+            return []
+        if x1 - x0 <= 3:
+            return [((x0 + x1) / 2, y0, (x0 + x1) / 2, y1)]
+        if y1 - y0 <= 3:
+            return [(x0, (y0 + y1) / 2, x1, (y0 + y1) / 2)]
+        return [(x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)]
+    out = []
+    for (ax, ay), (bx, by) in zip(curve.pts, curve.pts[1:]):
+        if abs(ax - bx) <= 1 or abs(ay - by) <= 1:
+            out.append((min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)))
+    return out
+
+
+def _cluster(values: Iterable[float]) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > TOL:
+            out.append(v)
+    return out
+
+
+def _merge_collinear(segments: list[tuple[float, float, float, float]], horizontal: bool) -> list[tuple]:
+    """Segments on one line that touch or overlap, as one: Word draws a table's rulings cell by cell."""
+    if not horizontal:  # work on (y, x) swapped so both directions share the code
+        segments = [(y0, x0, y1, x1) for x0, y0, x1, y1 in segments]
+    merged: list[list[float]] = []
+    for x0, y0, x1, y1 in sorted(segments, key=lambda s: (round(s[1]), s[0])):
+        last = merged[-1] if merged else None
+        if last and abs(last[1] - y0) <= 1 and x0 <= last[2] + TOL:
+            last[2] = max(last[2], x1)
+        else:
+            merged.append([x0, y0, x1, y1])
+    return [tuple(m) if horizontal else (m[1], m[0], m[3], m[2]) for m in merged]
+
+
+def _find_grids(segments: Sequence[tuple[float, float, float, float]]):
+    """Tables drawn with rulings: groups of crossing horizontal and vertical segments with two columns or more.
+
+    Yields ``(xs, ys, verticals)``: column boundaries left to right, row
+    boundaries top to bottom, and the vertical segments (to split a line only
+    where a ruling actually crosses it).
+    """
+    hs = _merge_collinear([s for s in segments if s[3] - s[1] <= 1 and s[2] - s[0] >= 5], horizontal=True)
+    vs = _merge_collinear([s for s in segments if s[2] - s[0] <= 1 and s[3] - s[1] >= 5], horizontal=False)
+    parent = list(range(len(hs) + len(vs)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    order = sorted(range(len(vs)), key=lambda j: vs[j][0])
+    xs_sorted = [vs[j][0] for j in order]
+    for i, h in enumerate(hs):
+        # only the verticals within the horizontal's x range can cross it
+        for j in order[bisect.bisect_left(xs_sorted, h[0] - TOL):bisect.bisect_right(xs_sorted, h[2] + TOL)]:
+            if vs[j][1] - TOL <= h[1] <= vs[j][3] + TOL:
+                parent[find(i)] = find(len(hs) + j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(parent)):
+        groups.setdefault(find(i), []).append(i)
+    for members in groups.values():
+        mh = [hs[i] for i in members if i < len(hs)]
+        mv = [vs[i - len(hs)] for i in members if i >= len(hs)]
+        if len(mh) < 2 or len(mv) < 2:
+            continue
+        left, right = min(s[0] for s in mh + mv), max(s[2] for s in mh + mv)
+        bottom, top = min(s[1] for s in mh + mv), max(s[3] for s in mh + mv)
+        xs = _cluster([left, right] + [v[0] for v in mv])
+        ys = _cluster([bottom, top] + [h[1] for h in mh])[::-1]
+        if len(xs) >= 3 and len(ys) >= 2:
+            yield xs, ys, mv
+
+
+def _grid_rows(lines: list[PdfLine], xs: list[float], ys: list[float], verticals, table_id: tuple) -> list[Block]:
+    """One row block per grid row holding text; a line crossing a ruling is split there."""
+    cells: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
+    rising = ys[::-1]
+    verticals = sorted(verticals)
+    vxs = [v[0] for v in verticals]
+    for line in lines:
+        cy = line.cy
+        row = min(max(len(ys) - 1 - bisect.bisect_right(rising, cy), 0), len(ys) - 2)
+        crossing = verticals[bisect.bisect_right(vxs, line.x0):bisect.bisect_left(vxs, line.x1)]
+        cuts = [v[0] for v in crossing if v[1] - TOL <= cy <= v[3] + TOL]
+        for x0, text in _split_text(line, cuts):
+            col = max(0, min(len(xs) - 2, sum(1 for x in xs[1:-1] if x <= x0 + TOL)))
+            cells.setdefault((row, col), []).append((-line.y1, x0, text))
+    blocks = []
+    for row in sorted({r for r, _ in cells}):
+        parts = [[t for _, _, t in sorted(cells.get((row, c), []))] for c in range(len(xs) - 1)]
+        while parts and not parts[-1]:
+            parts.pop()
+        blocks.append(Block(ys[row], xs[0], "row", parts, table_id))
+    return blocks
+
+
+def _split_text(line: PdfLine, cuts: list[float]) -> list[tuple[float, str]]:
+    """The pieces of a line on either side of the ruling x positions ``cuts``, each with its left x."""
+    if not cuts:
+        return [(line.x0, line.text)]
+    cuts = sorted(cuts)
+    pieces: dict[int, list[str]] = {}
+    side = 0
+    for item in line.chars:
+        text = item.get_text()
+        if hasattr(item, "x0") and text.strip():
+            side = bisect.bisect_left(cuts, (item.x0 + item.x1) / 2)
+        if not text.startswith("(cid:"):
+            pieces.setdefault(side, []).append(text)
+    left = [line.x0] + cuts
+    joined = ((side, "".join(chars).replace("\n", " ").strip()) for side, chars in sorted(pieces.items()))
+    return [(left[side], text) for side, text in joined if text]
+
+
+def _attach_markers(boxes: list[list[PdfLine]]) -> list[list[PdfLine]]:
+    """A bullet or number drawn apart from its text (a box of its own) is put in front of that text."""
+    lines = [ln for box in boxes for ln in box]
+    for marker in [ln for ln in lines if MARKER_ONLY.match(ln.text)]:
+        beside = [ln for ln in lines if ln is not marker and ln.x0 >= marker.x1 - TOL and ln.x0 - marker.x1 < 60
+                  and abs(ln.cy - marker.cy) < (marker.y1 - marker.y0) / 2 + TOL and not MARKER_ONLY.match(ln.text)]
+        if beside:
+            target = min(beside, key=lambda ln: ln.x0)
+            target.text, target.x0 = f"{marker.text} {target.text}", marker.x0
+            marker.text = ""
+    return [kept for box in boxes if (kept := [ln for ln in box if ln.text])]
+
+
+def _merge_wrapped_boxes(boxes: list[list[PdfLine]], right: float) -> list[list[PdfLine]]:
+    """Rejoin a paragraph pdfminer split in two boxes because its lines do not align (first-line or hanging indent)."""
+    out: list[list[PdfLine]] = []
+    for box in sorted(boxes, key=lambda b: -b[0].y1):
+        first = box[0]
+        for upper in out:
+            last = upper[-1]
+            gap = last.y0 - first.y1
+            if (-TOL <= gap <= 0.7 * (last.y1 - last.y0) and first.x0 < last.x1 and last.x0 < first.x1
+                    and _continues(last, first, right)):
+                upper.extend(box)
+                break
+        else:
+            out.append(list(box))
+    return out
+
+
+def _box_blocks(boxes: list[list[PdfLine]], right: float) -> list[Block]:
+    """Paragraph blocks from text boxes; boxes side by side at the same height become one table row."""
+    boxes = sorted(boxes, key=lambda b: -max(ln.y1 for ln in b))
+    groups: list[list[list[PdfLine]]] = []
+    bottom = None
+    for box in boxes:
+        top = max(ln.y1 for ln in box)
+        if groups and top > bottom + TOL:
+            groups[-1].append(box)
+            bottom = min(bottom, min(ln.y0 for ln in box))
+        else:
+            groups.append([box])
+            bottom = min(ln.y0 for ln in box)
+    blocks: list[Block] = []
+    for group_id, group in enumerate(groups):
+        columns: list[list[list[PdfLine]]] = []
+        for box in sorted(group, key=lambda b: min(ln.x0 for ln in b)):
+            x0 = min(ln.x0 for ln in box)
+            if columns and x0 < max(ln.x1 for b in columns[-1] for ln in b) - TOL:
+                columns[-1].append(box)
+            else:
+                columns.append([box])
+        top = max(ln.y1 for b in group for ln in b)
+        left = min(ln.x0 for b in group for ln in b)
+        if len(columns) > 1:
+            cells = [[ln.text for ln in sorted((ln for b in col for ln in b), key=lambda ln: -ln.y1)] for col in columns]
+            blocks.append(Block(top, left, "row", cells, ("boxes", group_id)))
+        else:
+            blocks.extend(Block(max(ln.y1 for ln in box), min(ln.x0 for ln in box), "para", _wrap_lines(box, right))
+                          for box in group)
+    return blocks
+
+
+def _wrap_lines(box: list[PdfLine], right: float) -> list[list[str]]:
+    """The lines of a paragraph box grouped into units: a line that ran to the margin carries on below."""
+    units: list[list[str]] = []
+    prev: PdfLine | None = None
+    for line in sorted(box, key=lambda ln: -ln.y1):
+        if prev is not None and _continues(prev, line, right):
+            units[-1].append(line.text)
+        else:
+            units.append([line.text])
+        prev = line
+    return units
+
+
+def _continues(prev: PdfLine, line: PdfLine, right: float) -> bool:
+    """Is ``line`` the wrapped continuation of ``prev`` (its first word would not have fitted above)?"""
+    space = (prev.y1 - prev.y0) * 0.3
+    wrapped = prev.x1 + space + line.first_word >= right - TOL
+    if line.text[:1] in BULLET_GLYPHS:
+        return False
+    if ITEM_START.match(line.text) or line.text[:1] in DASHES:
+        # "- " or "Recommendation 9" in the middle of wrapped prose is still prose
+        return wrapped and not SENTENCE_END.search(prev.text)
+    return wrapped
+
+
+def render_blocks(blocks: list[Block], counts: Counter) -> str:
+    out: list[str] = []
+    for i, block in enumerate(blocks):
+        if i:
+            same_table = block.kind == "row" and blocks[i - 1].kind == "row" and (
+                block.table == blocks[i - 1].table or len(block.parts) == len(blocks[i - 1].parts))
+            out.append("\n" if same_table else "\n\n")
+        if block.kind == "row":
+            out.append(join_cells([_join_pieces(cell, counts) for cell in block.parts]) or "")
+        else:
+            out.append("\n".join(_join_pieces(unit, counts) for unit in block.parts))
+    return "".join(out)
+
+
+def _join_pieces(pieces: Sequence[str], counts: Counter) -> str:
+    text = ""
+    for piece in pieces:
+        text = join_wrapped(text, piece.strip(), counts) if text else piece.strip()
+    return text

@@ -1,0 +1,135 @@
+"""The one per-document flow: ingest -> identify -> segment -> classify.
+
+:func:`process` is the only place the stages are chained. Every way of
+running documents goes through it: in this process, on forked or loky worker
+processes, or on a Dask cluster (:mod:`pipeline.parallel` decides where; the
+flow is the same). A :class:`Task` starts the flow where the cache left off:
+from the file's bytes, from its cached text (identify onwards) or from its
+cached passages (classify only). Around the stages, and never changing what
+they return, the flow times each one, counts what it did and queues the
+cache entries to write (:mod:`pipeline.cache` builds them; the parent
+process writes them, whatever ran the task).
+
+Pure apart from that bookkeeping: what the stages need comes in the run's
+context (:class:`pipeline.parallel.RunContext`), and the outcome, the entries
+and the counters go back in a :class:`Done`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ContextManager, Iterator, Mapping
+
+from pipeline import cache
+from pipeline.errors import PipelineError
+from pipeline.types import Document, DocumentResult, Identification, Passage, Problem, SourceFile
+
+if TYPE_CHECKING:
+    from pipeline.parallel import RunContext
+
+
+@dataclass(frozen=True)
+class Task:
+    """Work for one document; exactly one of ``source``, ``document``, ``analysis`` is set (where to start)."""
+
+    index: int
+    path: str
+    sha256: str
+    manifest: Any  # ManifestEntry | None
+    keys: cache.Keys | None  # None when the cache is off
+    source: SourceFile | None = None
+    document: Document | None = None
+    analysis: tuple[Identification, tuple[Passage, ...]] | None = None
+
+
+@dataclass(frozen=True)
+class Done:
+    """A document's outcome, the cache entries to write ``(kind, key, json)``, and counters for the run report."""
+
+    index: int
+    outcome: DocumentResult | Problem
+    entries: tuple[tuple[str, str, str], ...] = ()
+    stats: Mapping[str, float] = field(default_factory=dict)
+
+
+def process(task: Task, context: RunContext, parsing: ContextManager = nullcontext()) -> Done:
+    """Run ``task`` through the stages the cache lacked, then classification; a refusal becomes the :class:`Problem`.
+
+    ``parsing`` is entered around ingest only (the parallel layer passes its
+    garbage-collector pause). Counters (see :func:`pipeline.parallel.run`):
+    ``parsed``, ``pages_parsed``, ``analysed``, ``passages_classified`` and
+    ``<stage>_seconds``.
+    """
+    from pipeline import ingest as ingest_stage  # looked up per call, so a test can count the calls
+    from pipeline.classify import classify_passages
+    from pipeline.identify import identify
+    from pipeline.segment import segment
+
+    book = _Bookkeeping(task)
+    try:
+        analysis = task.analysis
+        if analysis is None:
+            document = task.document
+            if document is None:
+                with book.stage("ingest", counter="parsed", failure="documents"), parsing:
+                    document = ingest_stage.ingest(task.source, max_pages=context.max_pages, **context.ingest_options)
+                book.stats["pages_parsed"] += len(document.pages)
+                book.keep("documents", cache.dump_document, document)
+            with book.stage("identify", failure="analyses"):
+                identification = identify(document, context.identifier, task.manifest)
+            with book.stage("segment", counter="analysed"):
+                passages = segment(document, identification.inspection, context.segmenter, identification.force)
+            analysis = identification, passages
+            book.keep("analyses", cache.dump_analysis, *analysis)
+        identification, passages = analysis
+        with book.stage("classify"):
+            classified = classify_passages(passages, context.model)
+        book.stats["passages_classified"] += len(passages)
+        book.keep("predictions", cache.dump_predictions, [c.prediction for c in classified])
+        outcome: DocumentResult | Problem = DocumentResult(source=task.path, sha256=task.sha256,
+                                                           identification=identification, passages=classified)
+    except PipelineError as error:
+        outcome = error.problem(task.path, task.sha256)
+    return Done(task.index, outcome, tuple(book.entries), dict(book.stats))
+
+
+#: Refusals that depend on the bytes alone, so are cached: entry kind -> (codes, how to dump one).
+_CACHEABLE_FAILURES = {"documents": (cache.CACHEABLE_INGEST_CODES, cache.dump_document_problem),
+                       "analyses": (cache.CACHEABLE_ANALYSIS_CODES, cache.dump_analysis_problem)}
+
+
+class _Bookkeeping:
+    """What wraps the flow: each stage's seconds and counters, and the cache entries its outputs become."""
+
+    def __init__(self, task: Task) -> None:
+        self.task = task
+        self.stats: Counter = Counter()
+        self.entries: list[tuple[str, str, str]] = []
+
+    @contextmanager
+    def stage(self, name: str, counter: str | None = None, failure: str | None = None) -> Iterator[None]:
+        """Time stage ``name``; count ``counter`` once it ran (``parsed`` counts failures too, ``analysed`` only
+        successes, as before). A refusal that depends on the bytes alone is queued as entry kind ``failure``."""
+        started = time.perf_counter()
+        try:
+            yield
+        except PipelineError as error:
+            codes, dump = _CACHEABLE_FAILURES.get(failure, ((), None))
+            if error.code in codes:
+                self.keep(failure, dump, error.problem(self.task.path, self.task.sha256))
+            if counter == "parsed":
+                self.stats[counter] += 1
+            raise
+        finally:
+            self.stats[f"{name}_seconds"] += time.perf_counter() - started
+        if counter:
+            self.stats[counter] += 1
+
+    def keep(self, kind: str, dump: Any, *value: Any) -> None:
+        """Queue the cache entry ``kind`` of this document as ``dump(key, *value)`` (nothing when the cache is off)."""
+        if self.task.keys is not None:
+            key = self.task.keys.of(kind)
+            self.entries.append((kind, key, dump(key, *value)))

@@ -1,0 +1,203 @@
+"""Segment: cut a response into recommendation-level passages.
+
+In: a normalised :class:`~pipeline.types.Document` (one line per paragraph,
+heading or table row; cells joined by `` | ``), the :class:`Inspection` it
+answers, and a :class:`Segmenter` (rules from ``pipeline/data/segment.toml``
+plus the shared spaCy pipeline). Out: a tuple of :class:`Passage`.
+
+How passages are found, in order of strength (``Passage.link``):
+
+* ``numbered``: a block that opens with a recommendation label ("Recommendation
+  9", "Recommendation 10:", a table row whose first cell starts so) and runs to
+  the next label, heading or end of the table. The quoted recommendation
+  wording is aligned against the register and removed, so only the force's
+  words are classified; a block with nothing left restates the recommendation
+  and is no passage at all (Cleveland's report summary, Staffordshire's list).
+* ``mention``: a paragraph outside any block that cites numbers in its prose
+  ("In response to recommendation 10 and 22, ...").
+* ``content``: unnumbered prose matched to a recommendation by TF-IDF
+  similarity of lemmas against the register wording (Staffordshire), for
+  recommendations no numbered passage answers.
+* ``blanket``: a paragraph about all recommendations at once ("all actions will
+  be progressed"), or citing most of them; the scorer uses it only where
+  nothing specific exists, and it is ``not_addressed`` by the guidelines.
+
+One module per part: :mod:`~pipeline.segment.lines` (the document's lines, cells and words),
+:mod:`~pipeline.segment.labels` (recommendation labels and citations), :mod:`~pipeline.segment.blocks`
+(numbered blocks and the removal of quoted recommendation wording), :mod:`~pipeline.segment.content`
+(unnumbered prose matched by content) and :mod:`~pipeline.segment.blanket` (answers to the whole report).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import Iterable
+
+from spacy.language import Language
+
+from pipeline.segment.blanket import find_blanket_lines, is_blanket_citation
+from pipeline.segment.blocks import block_extent, is_field_summary, join_spans, quoted_spans, regions, response_spans
+from pipeline.segment.content import match_by_content, speaks_for_force
+from pipeline.segment.labels import find_citations
+from pipeline.segment.lines import consecutive, is_heading, is_welsh, lower_words, split_lines
+from pipeline.types import Document, Force, Inspection, Passage
+
+__all__ = ["SegmentRules", "Segmenter", "is_welsh", "parse_segment_rules", "segment"]
+
+
+@dataclass(frozen=True)
+class SegmentRules:
+    """The segmenter's lexicons and thresholds (see ``pipeline/data/segment.toml``)."""
+
+    heading_max_words: int
+    summary_headings: tuple[re.Pattern, ...]
+    response_headings: tuple[re.Pattern, ...]
+    block_end: tuple[re.Pattern, ...]
+    label_cells: tuple[re.Pattern, ...]
+    citation: re.Pattern
+    blanket_share: float
+    blanket: tuple[re.Pattern, ...]
+    content_min_similarity: float
+    content_margin: float
+    content_min_words: int
+    voice: tuple[re.Pattern, ...]
+    content_stop_words: frozenset[str]
+    welsh_min_share: float
+    welsh_words: frozenset[str]
+    english_words: frozenset[str]
+
+
+def parse_segment_rules(toml_text: str) -> SegmentRules:
+    """Parse the TOML text of ``segment.toml`` into compiled :class:`SegmentRules`."""
+    data = tomllib.loads(toml_text)
+
+    def compile_all(patterns: Iterable[str], whole: bool = False) -> tuple[re.Pattern, ...]:
+        return tuple(re.compile(f"(?:{p})" if not whole else f"^(?:{p})$", re.IGNORECASE) for p in patterns)
+
+    sections, passages, content, welsh = data["sections"], data["passages"], data["content"], data["welsh"]
+    return SegmentRules(
+        heading_max_words=int(sections["heading_max_words"]),
+        summary_headings=compile_all(sections["summary"], whole=True),
+        response_headings=compile_all(sections["response"], whole=True),
+        block_end=compile_all(passages["block_end"], whole=True),
+        label_cells=compile_all(passages["label_cells"], whole=True),
+        citation=re.compile(passages["citation"], re.IGNORECASE),
+        blanket_share=float(passages["blanket_share"]),
+        blanket=compile_all(passages["blanket"]),
+        content_min_similarity=float(content["min_similarity"]),
+        content_margin=float(content["margin"]),
+        content_min_words=int(content["min_words"]),
+        voice=compile_all(content["voice"]),
+        content_stop_words=frozenset(content["stop_words"]),
+        welsh_min_share=float(welsh["min_share"]),
+        welsh_words=frozenset(welsh["words"]),
+        english_words=frozenset(welsh["english"]),
+    )
+
+
+@dataclass(frozen=True)
+class Segmenter:
+    """What segmenting needs besides the document: the rules and a spaCy pipeline (for lemmas)."""
+
+    rules: SegmentRules
+    nlp: Language
+
+
+def segment(document: Document, inspection: Inspection, segmenter: Segmenter, force: Force | None = None) -> tuple[Passage, ...]:
+    """Cut ``document`` (a response to ``inspection``) into passages, in document order.
+
+    ``force`` (when known) adds its names to the cues of the force's voice used
+    for content matching. Restated recommendations yield no passage.
+    """
+    rules, text = segmenter.rules, document.text
+    lines = split_lines(text)
+    if not lines:
+        return ()
+    region = regions(text, lines, rules)
+    citations = find_citations(text, lines, inspection, rules)
+
+    passages: list[Passage] = []
+    in_block: set[int] = set()
+    answered: set[str] = set()
+
+    def emit(recs: tuple[str, ...], link: str, start: int, end: int, spans: tuple[tuple[int, int], ...]) -> None:
+        while end > start and text[end - 1] in " |\n":
+            end -= 1
+        spans = tuple((s, min(e, end)) for s, e in spans if s < end)  # a trailing empty cell was trimmed off
+        response = join_spans(text, spans)
+        language = "cy" if is_welsh(response, rules) else "en"
+        passages.append(Passage(
+            id=f"{document.sha256[:12]}:{start}-{end}", source=document.source, sha256=document.sha256,
+            recommendations=recs, link=link, start=start, end=end, page=document.page_at(start),
+            text=text[start:end], response_text=response, response_spans=spans, language=language,
+        ))
+
+    force_numbers = {r.number for r in inspection.force_recommendations}
+
+    # 1. numbered blocks
+    labels = [c for c in citations if c.is_label]
+    for i, cite in enumerate(labels):
+        next_label = labels[i + 1] if i + 1 < len(labels) else None
+        block, stop = block_extent(text, lines, cite, next_label, inspection, rules, region)
+        in_block.update(line.index for line in block)
+        if region[cite.line] == "summary":
+            continue  # the report's own summary quoting it
+        holes = [(c.start, c.end) for c in citations if cite.start <= c.start < stop]
+        holes += [(block[0].start, cite.start), (stop, block[-1].end)]
+        for number in cite.numbers:
+            holes += quoted_spans(text, cite.start, stop, inspection.recommendation(number).text)
+        spans = response_spans(text, block, holes, rules)
+        if not spans:
+            continue  # a restatement, not an answer
+        is_blanket = is_blanket_citation(cite.numbers, force_numbers, rules)
+        emit(cite.numbers, "blanket" if is_blanket else "numbered", cite.start, stop, spans)
+        if not is_blanket:
+            answered.update(cite.numbers)
+
+    free = [line for line in lines if line.index not in in_block and region[line.index] != "summary"
+            and not is_welsh(line.text, rules) and not is_field_summary(text, line, rules)
+            and not is_heading(line.text, rules.summary_headings + rules.response_headings, rules.heading_max_words)]
+
+    # 2. mentions in prose
+    mention_lines: set[int] = set()
+    for line in free:
+        numbers: list[str] = []
+        for c in citations:
+            if c.line == line.index:
+                numbers.extend(n for n in c.numbers if n not in numbers)
+        if not numbers:
+            continue
+        mention_lines.add(line.index)
+        is_blanket = is_blanket_citation(numbers, force_numbers, rules)
+        holes = [h for n in numbers for h in quoted_spans(text, line.start, line.end, inspection.recommendation(n).text)]
+        spans = response_spans(text, [line], holes, rules)
+        if spans:
+            emit(tuple(numbers), "blanket" if is_blanket else "mention", line.start, line.end, spans)
+            if not is_blanket:
+                answered.update(numbers)
+
+    # 3. blanket paragraphs, consecutive ones merged
+    blanket_lines = find_blanket_lines([line for line in free if line.index not in mention_lines], rules)
+    all_force = tuple(r.number for r in inspection.force_recommendations)
+    for run in consecutive(blanket_lines, lines):
+        emit(all_force, "blanket", run[0].start, run[-1].end, tuple((line.start, line.end) for line in run))
+
+    # 4. content matching for what is still unanswered
+    unanswered = [r for r in inspection.force_recommendations if r.number not in answered]
+    taken = mention_lines | {line.index for line in blanket_lines}
+    candidates = [line for line in free if line.index not in taken and speaks_for_force(line.text, rules, force)
+                  and len(lower_words(line.text)) >= rules.content_min_words]
+    if unanswered and candidates:
+        links = match_by_content(segmenter, candidates, unanswered, [r.text for r in inspection.recommendations])
+        by_lines: dict[tuple[int, ...], list[str]] = {}
+        on_topic = {line.index for matched in links.values() for line in matched}
+        for number, matched in links.items():
+            for run in consecutive(matched, lines, bridge=on_topic):
+                by_lines.setdefault(tuple(line.index for line in run), []).append(number)
+        for indices, numbers in by_lines.items():
+            run = [lines[i] for i in indices]
+            emit(tuple(numbers), "content", run[0].start, run[-1].end, tuple((line.start, line.end) for line in run))
+
+    return tuple(sorted(passages, key=lambda p: (p.start, p.end, p.recommendations)))

@@ -1,0 +1,23 @@
+"""Answers to the whole report at once: a paragraph of blanket wording ("all actions will be progressed"),
+or a citation of most of the recommendations addressed to forces (patterns and share in
+``pipeline/data/segment.toml``, ``passages.blanket`` and ``passages.blanket_share``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from pipeline.segment.lines import Line
+
+if TYPE_CHECKING:
+    from pipeline.segment import SegmentRules
+
+
+def is_blanket_citation(numbers: Iterable[str], force_numbers: set[str], rules: SegmentRules) -> bool:
+    """True when ``numbers`` cite at least ``blanket_share`` of the force recommendations (and two or more)."""
+    return len(set(numbers) & force_numbers) >= max(2, rules.blanket_share * len(force_numbers))
+
+
+def find_blanket_lines(lines: Sequence[Line], rules: SegmentRules) -> list[Line]:
+    """The lines written about every recommendation at once (a ``passages.blanket`` pattern matches)."""
+    return [line for line in lines if any(p.search(line.text) for p in rules.blanket)]

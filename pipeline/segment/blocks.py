@@ -1,0 +1,144 @@
+"""Numbered blocks: where a labelled answer starts and stops, and the force's words in it once the quoted
+recommendation wording (aligned against the register) is taken out.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from pipeline.segment.labels import Citation
+from pipeline.segment.lines import WORD, Line, clean, is_heading, is_label_only, lower_words
+from pipeline.types import Inspection
+
+if TYPE_CHECKING:
+    from pipeline.segment import SegmentRules
+
+
+def quoted_spans(doc_text: str, start: int, end: int, wording: str) -> list[tuple[int, int]]:
+    """Spans in ``doc_text[start:end]`` that quote ``wording``, found by token alignment.
+
+    Matching runs of at least three words are grouped when they lie close
+    together; the group covering the most of the wording is the quote, kept
+    if it covers half of it (or most of a short block).
+    """
+    tokens = [(m.start() + start, m.end() + start, m.group().lower()) for m in WORD.finditer(doc_text[start:end])]
+    target = lower_words(wording)
+    if not tokens or not target:
+        return []
+    matcher = SequenceMatcher(None, [t[2] for t in tokens], target, autojunk=False)
+    runs = [b for b in matcher.get_matching_blocks() if b.size >= 3]
+    groups: list[list] = []
+    for run in runs:
+        if groups and run.a - (groups[-1][-1].a + groups[-1][-1].size) <= 4:
+            groups[-1].append(run)
+        else:
+            groups.append([run])
+    spans = []
+    for group in groups:
+        matched = sum(r.size for r in group)
+        if matched >= 0.5 * len(target) or (matched >= 6 and matched >= 0.3 * len(target)):
+            first, last = group[0].a, group[-1].a + group[-1].size - 1
+            span_end = tokens[last][1]
+            # take the sentence's closing punctuation with the quote
+            trailing = re.match(r"[.;:,]?", doc_text[span_end:end]).group()
+            spans.append((tokens[first][0], span_end + len(trailing)))
+    return spans
+
+
+def _subtract(span: tuple[int, int], holes: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    pieces = [span]
+    for hs, he in sorted(holes):
+        next_pieces = []
+        for s, e in pieces:
+            if he <= s or hs >= e:
+                next_pieces.append((s, e))
+                continue
+            if hs > s:
+                next_pieces.append((s, hs))
+            if he < e:
+                next_pieces.append((he, e))
+        pieces = next_pieces
+    return pieces
+
+
+def response_spans(doc_text: str, lines: Sequence[Line], holes: list[tuple[int, int]], rules: SegmentRules) -> tuple[tuple[int, int], ...]:
+    """The pieces of ``lines`` that are the force's words: cells minus ``holes``, trimmed, no labels."""
+    spans: list[tuple[int, int]] = []
+    for line in lines:
+        for cell in line.cells:
+            for s, e in _subtract(cell, holes):
+                piece = doc_text[s:e]
+                if not WORD.search(piece) or is_label_only(piece, rules):
+                    continue
+                s += len(piece) - len(piece.lstrip(" |.,;:-–"))
+                e -= len(piece) - len(piece.rstrip(" |"))
+                if s < e:
+                    spans.append((s, e))
+    return tuple(spans)
+
+
+def join_spans(doc_text: str, spans: Sequence[tuple[int, int]]) -> str:
+    return re.sub(r"\s+", " ", " ".join(doc_text[s:e] for s, e in spans)).strip()
+
+
+def regions(text: str, lines: Sequence[Line], rules: SegmentRules) -> list[str]:
+    """``body`` | ``summary`` | ``response`` for every line, switched by standalone section headings."""
+    current, out = "body", []
+    for line in lines:
+        if not line.is_row:
+            if is_heading(line.text, rules.summary_headings, rules.heading_max_words):
+                current = "summary"
+            elif is_heading(line.text, rules.response_headings, rules.heading_max_words):
+                current = "response"
+        out.append(current)
+    return out
+
+
+def is_field_summary(text: str, line: Line, rules: SegmentRules) -> bool:
+    """A form row whose label cell says it summarises the report ("Summary of inspection | ...")."""
+    return line.is_row and is_heading(line.cell_text(text, 0), rules.summary_headings, rules.heading_max_words)
+
+
+def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: Citation | None,
+                  inspection: Inspection, rules: SegmentRules, region: Sequence[str]) -> tuple[list[Line], int]:
+    """The lines a numbered block touches and the offset where it stops.
+
+    A block runs from its label to the next label, a section heading, a closing
+    line, or (for a table row) the first row that does not carry it on.
+    """
+    first = lines[cite.line]
+    block = [first]
+    wording = " ".join(r.text for n in cite.numbers if (r := inspection.recommendation(n)))
+    for line in lines[first.index + 1:]:
+        if next_label is not None and line.index > next_label.line:
+            break
+        if next_label is not None and line.index == next_label.line:
+            if line.cells[0][0] < next_label.start and text[line.start:next_label.start].strip(" |"):
+                block.append(line)  # the next label sits mid-line: the line's head is still ours
+            break
+        if region[line.index] != region[first.index] or any(p.match(clean(line.text)) for p in rules.block_end):
+            break
+        if is_heading(line.text, rules.summary_headings + rules.response_headings, rules.heading_max_words):
+            break
+        if first.is_row and not _continues_row(text, line, wording, rules):
+            break
+        block.append(line)
+    stop = block[-1].end
+    if next_label is not None and block[-1].index == next_label.line:
+        stop = next_label.start
+    return block, stop
+
+
+def _continues_row(text: str, line: Line, wording: str, rules: SegmentRules) -> bool:
+    """Does a table row carry on the block above (empty first cell, a header row, or the quote's tail)?"""
+    if not line.is_row:
+        return False
+    head = line.cell_text(text, 0)
+    if not head or is_label_only(line.text, rules):
+        return True
+    head_words = lower_words(head)
+    spans = quoted_spans(text, line.cells[0][0], line.cells[0][1], wording)
+    covered = sum(len(lower_words(text[s:e])) for s, e in spans)
+    return bool(head_words) and covered >= 0.6 * len(head_words)

@@ -1,0 +1,94 @@
+"""The lines of a normalised document (table rows split into cells), their words, and the tests on lines the stages share."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from pipeline.ingest.normalise import CELL_SEPARATOR
+
+if TYPE_CHECKING:
+    from pipeline.segment import SegmentRules
+
+
+WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Line:
+    index: int
+    start: int
+    end: int
+    text: str
+    cells: tuple[tuple[int, int], ...]  # absolute spans of the cells; one cell when not a row
+
+    @property
+    def is_row(self) -> bool:
+        return len(self.cells) > 1
+
+    def cell_text(self, doc_text: str, i: int) -> str:
+        s, e = self.cells[i]
+        return doc_text[s:e].strip()
+
+
+def split_lines(text: str) -> list[Line]:
+    lines: list[Line] = []
+    for match in re.finditer(r"[^\n]+", text):
+        raw = match.group()
+        if not raw.strip():
+            continue
+        start = match.start() + (len(raw) - len(raw.lstrip()))
+        end = match.end() - (len(raw) - len(raw.rstrip()))
+        cells, cursor = [], start
+        for sep in re.finditer(re.escape(CELL_SEPARATOR.strip()), text[start:end]):
+            cells.append((cursor, start + sep.start()))
+            cursor = start + sep.end()
+        cells.append((cursor, end))
+        lines.append(Line(len(lines), start, end, text[start:end], tuple(cells)))
+    return lines
+
+
+def clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().rstrip(".:;,- ").strip()
+
+
+def lower_words(text: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(text)]
+
+
+def is_heading(text: str, patterns: Sequence[re.Pattern], max_words: int) -> bool:
+    cleaned = clean(text)
+    return 0 < len(cleaned.split()) <= max_words and any(p.match(cleaned) for p in patterns)
+
+
+def is_label_only(text: str, rules: SegmentRules) -> bool:
+    """True when ``text`` holds no words beyond column/field labels and separators."""
+    parts = [clean(p) for p in re.split(r"\s*\|\s*|\n", text)]
+    return all(not p or any(pat.match(p) for pat in rules.label_cells) for p in parts)
+
+
+def is_welsh(text: str, rules: SegmentRules) -> bool:
+    """True when ``text`` reads as Welsh: many Welsh function words, fewer English ones."""
+    words = lower_words(text)
+    if len(words) < 4:
+        return False
+    welsh = sum(w in rules.welsh_words for w in words) / len(words)
+    english = sum(w in rules.english_words for w in words) / len(words)
+    return welsh >= rules.welsh_min_share and welsh > english
+
+
+def consecutive(chosen: Sequence[Line], lines: Sequence[Line], bridge: set[int] = frozenset()) -> list[list[Line]]:
+    """Group ``chosen`` lines into runs adjacent in the document.
+
+    Lines in ``bridge`` may sit between two chosen lines of one run: prose on
+    the same topic (linked to a neighbouring recommendation) does not split an
+    answer in two.
+    """
+    runs: list[list[Line]] = []
+    for line in sorted(chosen, key=lambda l: l.index):
+        if runs and all(i in bridge for i in range(runs[-1][-1].index + 1, line.index)):
+            runs[-1].extend(lines[i] for i in range(runs[-1][-1].index + 1, line.index + 1))
+        else:
+            runs.append([line])
+    return runs
