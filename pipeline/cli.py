@@ -89,7 +89,22 @@ def _parser() -> argparse.ArgumentParser:
                           help="metrics.json of the trained model, whose history gives the previous macro-F1")
     _add_review_parsers(sub, score)
     _add_run_parsers(sub, score)
+    _add_coverage_parser(sub)
     return parser
+
+
+def _add_coverage_parser(sub: argparse._SubParsersAction) -> None:
+    coverage = sub.add_parser(
+        "coverage", help="share of labelled real responses that yield a passage attributed to the right force",
+        description="Identify and segment every input file in which readers labelled an answer item (--labels) and "
+                    "print the share that yields at least one passage attributed to the force the provenance records "
+                    "(--sources: a sources.csv or the shared corpus's meta.jsonl), overall and per doc_kind, without "
+                    "and with the source URL as a hint, and each failing document with the reason.")
+    coverage.add_argument("inputs", nargs="+", help="files or folders of responses")
+    coverage.add_argument("--labels", required=True, help="labels.jsonl / real.jsonl: one object per answer item (file, item)")
+    coverage.add_argument("--sources", help="sources.csv or meta.jsonl with file, url, force, doc_kind "
+                                            "(default: sources.csv in the first input folder)")
+    coverage.add_argument("--inspections", default=DEFAULT_INSPECTIONS, help="folder of inspection registers (*.toml)")
 
 
 def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser) -> None:
@@ -404,7 +419,53 @@ def _bench(args: argparse.Namespace) -> int:
     return bench_main(args)
 
 
-COMMANDS = {"score": _score, "classify": _classify, "train": _train, "evaluate": _evaluate, "review": _review,
+def _coverage(args: argparse.Namespace) -> int:
+    from pipeline import coverage, runner
+    from pipeline.ingest import ingest
+    from pipeline.segment import segment
+    from pipeline.identify import identify
+
+    sources = args.sources or str(Path(args.inputs[0]) / "sources.csv")
+    if not Path(sources).is_file():
+        raise PipelineError("E402", paths=f"{sources} (no provenance file: pass --sources)")
+    if sources.endswith(".jsonl"):
+        rows = [obj for _, obj in io.read_jsonl(sources) if isinstance(obj, dict)]
+    else:
+        rows = io.read_csv(sources).to_dict("records")
+    provenance = coverage.provenance_from_rows(rows)
+    wanted = coverage.labelled_files(obj for _, obj in io.read_jsonl(args.labels) if isinstance(obj, dict))
+    paths = [p for p in io.discover_inputs(args.inputs) if p.name in wanted]
+    context = runner.build_context(io.load_inspections(args.inspections), io.load_forces(),
+                                   io.read_package_data("segment.toml"), model=None)
+    found = {p.name for p in paths}
+    missing = [coverage.Outcome(name, provenance.get(name, coverage.Provenance(name, doc_kind="unknown")).doc_kind,
+                                False, "not among the inputs") for name in sorted(wanted - found)]
+    runs: dict[bool, list] = {False: list(missing), True: list(missing)}
+    for path in paths:
+        known = provenance.get(path.name, coverage.Provenance(path.name, doc_kind="unknown"))
+        truth = context.identifier.resolve_force(known.force) if known.force else None
+        try:
+            document = ingest(io.read_source(path), max_pages=context.max_pages)
+        except PipelineError as error:
+            for hint in runs:
+                runs[hint].append(coverage.judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}"))
+            continue
+        for hint in runs:
+            try:
+                ident = identify(document, context.identifier, url=known.url if hint else None)
+                passages = segment(document, ident.inspection, context.segmenter, ident.force)
+                runs[hint].append(coverage.judge(path.name, known.doc_kind, truth and truth.name, ident.force.name,
+                                                 len(passages)))
+            except PipelineError as error:
+                runs[hint].append(coverage.judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}"))
+    for hint, title in ((False, "without the source URL"), (True, "with the source URL as a hint")):
+        outcomes = sorted(runs[hint], key=lambda o: o.file)
+        print("\n".join(coverage.format_summary(f"documents with a labelled answer item yielding a passage of the "
+                                                 f"right force, {title}:", outcomes)))
+    return EXIT_OK
+
+
+COMMANDS = {"coverage": _coverage, "score": _score, "classify": _classify, "train": _train, "evaluate": _evaluate, "review": _review,
             "cache": _cache, "bench": _bench}
 
 

@@ -263,7 +263,8 @@ def stage_fingerprints(inspections: Sequence[Inspection], forces: Sequence[Force
 
     ingest_fp = cache.fingerprint(sources(INGEST_MODULES), _library_versions(INGEST_LIBRARIES))
     analysis_fp = cache.fingerprint(sources(ANALYSIS_MODULES), _library_versions(ANALYSIS_LIBRARIES),
-                                    ingest_fp, segment_rules, list(forces), sorted(inspections, key=lambda i: i.id))
+                                    ingest_fp, segment_rules, list(forces), sorted(inspections, key=lambda i: i.id),
+                                    io.read_package_data("identify.toml"))
     classify_fp = cache.fingerprint(sources(CLASSIFY_MODULES), _library_versions(CLASSIFY_LIBRARIES),
                                     model.sha256, io.read_package_data("cues.toml"))
     return Fingerprints(ingest_fp, analysis_fp, classify_fp)

@@ -132,6 +132,8 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
 
     rows = []
     for (inspection_id, force), group in sorted(groups.items()):
+        if inspection_id not in by_id:
+            continue  # an unregistered inspection: no register items to make rows of (its passages are still listed)
         inspection, chosen = by_id[inspection_id], _latest(group)
         rows.extend(_cell(inspection, force, r.number, chosen) for r in inspection.force_recommendations)
     scorecard = pd.DataFrame(rows, columns=SCORECARD_COLUMNS)

@@ -24,6 +24,9 @@ LABELS: tuple[str, ...] = ("not_addressed", "planned", "in_progress", "completed
 #: The same labels in the annotation guidelines' order, used for tables and confusion matrices.
 GUIDELINE_ORDER: tuple[str, ...] = ("completed", "in_progress", "planned", "not_addressed")
 
+#: The kinds of item an inspection report asks forces to act on, in the order the scorecard lists them.
+ITEM_KINDS: tuple[str, ...] = ("recommendation", "cause_of_concern", "area_for_improvement")
+
 
 @dataclass(frozen=True)
 class SourceFile:
@@ -72,6 +75,7 @@ class Force:
     short_name: str
     aliases: tuple[str, ...]
     local_body: str  # the PCC / PFCC / Mayor's office that publishes its responses
+    domains: tuple[str, ...] = ()  # web and e-mail domains of the force and its local body ("surrey-pcc.gov.uk")
 
 
 @dataclass(frozen=True)
@@ -84,17 +88,41 @@ class Recommendation:
     addressed_to: str  # the bodies named, as the report words them
     deadline: date | None
     deadline_note: str = ""  # a deadline that is no date ("Within six months of ...")
+    cause_of_concern: str | None = None  # the number of the cause of concern it belongs to, if any
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A cause of concern or an area for improvement (AFI) of an inspection report.
+
+    ``kind`` is one of :data:`ITEM_KINDS` other than "recommendation";
+    ``number`` is its place in the report ("1", "2", ...).
+    """
+
+    kind: str
+    number: str
+    text: str
 
 
 @dataclass(frozen=True)
 class Inspection:
-    """An inspection report and its recommendations, as held in ``corpus/inspections/``."""
+    """An inspection report and its items, as held in ``corpus/inspections/``.
+
+    ``force`` is set for a force-specific inspection (such as PEEL).
+    ``registered`` is False for an inspection a response names but no
+    register holds: then ``published`` is None and it has no items.
+    """
 
     id: str
     title: str
-    published: date
+    published: date | None
     aliases: tuple[str, ...]
     recommendations: tuple[Recommendation, ...]
+    force: str | None = None
+    source: str = ""
+    causes_of_concern: tuple[Finding, ...] = ()
+    areas_for_improvement: tuple[Finding, ...] = ()
+    registered: bool = True
 
     @property
     def force_recommendations(self) -> tuple[Recommendation, ...]:
@@ -119,7 +147,11 @@ class Identification:
 
 @dataclass(frozen=True)
 class Passage:
-    """A part of a document that answers one or more recommendations.
+    """A part of a document that answers one or more items (recommendations, causes of concern or AFIs).
+
+    ``recommendations`` holds the item numbers, all of kind ``item_kind``; a
+    blanket passage (``link == "blanket"``) lists every item of that kind
+    (none for an unregistered inspection).
 
     ``text == document.text[start:end]``. ``response_text`` is what gets
     classified: the force's own words, with the quoted recommendation wording,
@@ -139,6 +171,8 @@ class Passage:
     response_text: str
     response_spans: tuple[tuple[int, int], ...]
     language: str = "en"
+    item_kind: str = "recommendation"  # the kind (ITEM_KINDS) of the items in ``recommendations``
+    ocr: bool = False  # the text came from optical character recognition
 
 
 @dataclass(frozen=True)
