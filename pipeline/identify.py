@@ -101,6 +101,8 @@ class IdentifyRules:
     unnamed_report: re.Pattern
     unnamed_title: str
     subject_prefix: str
+    role_after: re.Pattern
+    role_before: re.Pattern
 
 
 def parse_identify_rules(toml_text: str) -> IdentifyRules:
@@ -119,6 +121,8 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
         unnamed_report=re.compile(naming["unnamed_report"]),
         unnamed_title=str(naming["unnamed_title"]),
         subject_prefix=str(naming["subject_prefix"]),
+        role_after=re.compile(data["force"]["role_after"]),
+        role_before=re.compile(data["force"]["role_before"]),
     )
 
 
@@ -377,9 +381,11 @@ def _is_acronym(term: str) -> bool:
 
 
 def _variants(term: str) -> list[str]:
-    """The spellings of one name a response may use: "&" for "and", commas dropped."""
+    """The spellings of one name a response may use: "&" for "and", commas dropped, "Commissioner, Hampshire" for "Commissioner for Hampshire"."""
     forms = {term, term.replace(" and ", " & "), term.replace(",", "")}
     forms.add(term.replace(",", "").replace(" and ", " & "))
+    if " for " in term:
+        forms.add(term.replace(" for ", ", ", 1))
     return sorted(forms)
 
 
@@ -592,10 +598,21 @@ def _is_labelled(text: str, offset: int) -> bool:
     return bool(previous.strip()) and bool(_FORCE_LABEL.fullmatch(previous.strip()))
 
 
+def _beside_role(text: str, start: int, end: int, rules: IdentifyRules) -> bool:
+    """Is the name at ``text[start:end]`` next to a role on its line ("Surrey Chief Constable", "Commissioner, Hampshire")?"""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    after = text[end:line_end if line_end >= 0 else len(text)]
+    return bool(rules.role_after.match(after) or rules.role_before.search(text[line_start:start]))
+
+
 def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None, str]:
     mentions = []
-    for index, kind, term, start, _end in _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher)):
+    rules = identifier.rules
+    for index, kind, term, start, end in _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher)):
         offset = tokens.offset(start)
+        if kind == "short_name" and rules is not None and _beside_role(tokens.text, offset, tokens.offset(end - 1) + len(tokens.doc[end - 1]), rules):
+            kind = "alias"  # a place name beside a role names the author as an alias does
         mentions.append(_Mention(int(index), kind, term, offset, _is_labelled(tokens.text, offset)))
     # a web or e-mail address on the force's or its local body's domain ("enquiries@surrey-pcc.gov.uk")
     index_of = {f.name: i for i, f in enumerate(identifier.forces)}

@@ -37,7 +37,7 @@ from typing import Iterable
 
 from spacy.language import Language
 
-from pipeline.segment.blanket import find_blanket_lines, find_report_lines, is_blanket_citation
+from pipeline.segment.blanket import find_blanket_lines, find_force_work_lines, find_report_lines, is_blanket_citation
 from pipeline.segment.blocks import (
     block_extent, cue_quote_spans, is_field_summary, join_spans, quoted_spans, regions, response_spans,
 )
@@ -62,6 +62,7 @@ class SegmentRules:
     blanket_share: float
     blanket: tuple[re.Pattern, ...]
     report_blanket: tuple[re.Pattern, ...]
+    report_fallback: tuple[re.Pattern, ...]
     item_opening: tuple[re.Pattern, ...]
     answer_voice: tuple[re.Pattern, ...]  # matched at a sentence's start
     answer_voice_anywhere: tuple[re.Pattern, ...]  # the same, found anywhere as whole words
@@ -93,6 +94,7 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         blanket_share=float(passages["blanket_share"]),
         blanket=compile_all(passages["blanket"]),
         report_blanket=compile_all(passages["report_blanket"]),
+        report_fallback=compile_all(passages["report_fallback"]),
         item_opening=compile_all(data["quotes"]["item_opening"]),
         answer_voice=compile_all(data["quotes"]["answer_voice"]),
         answer_voice_anywhere=compile_all(f"\\b(?:{p})" for p in data["quotes"]["answer_voice"]),
@@ -212,6 +214,8 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     if not inspection.registered:
         # no register to match prose against: what speaks of the report as a whole answers it as a whole
         blanket_lines = find_report_lines(rest, rules, force)
+        if not blanket_lines and not passages:
+            blanket_lines = find_force_work_lines(rest, rules, force)
     all_force = tuple(r.number for r in inspection.force_recommendations)
     for run in consecutive(blanket_lines, lines):
         spans = tuple((line.start, line.end) for line in run)
@@ -220,7 +224,8 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
             spans = response_spans(text, run, holes, rules)
             if not spans:
                 continue
-        emit(all_force, "blanket", run[0].start, run[-1].end, spans)
+        kind = "recommendation" if inspection.registered else _blanket_kind(text[run[0].start:run[-1].end], rules)
+        emit(all_force, "blanket", run[0].start, run[-1].end, spans, kind)
 
     # 4. content matching for what is still unanswered
     unanswered = [r for r in inspection.force_recommendations if r.number not in answered]
@@ -260,3 +265,12 @@ def _one_item_per_cause(inspection: Inspection, labels: list) -> list:
                 continue
         out.append(cite)
     return out
+
+
+def _blanket_kind(text: str, rules: SegmentRules) -> str:
+    """The kind of item an unregistered inspection's blanket passage speaks of: the kind whose unnumbered
+    label words it uses ("the areas for improvement"), else recommendations."""
+    for kind, pattern in rules.labels.unnumbered.items():
+        if re.search(pattern.pattern.strip("^$"), text, re.IGNORECASE):
+            return kind
+    return "recommendation"

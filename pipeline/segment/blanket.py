@@ -33,3 +33,13 @@ def find_report_lines(lines: Sequence[Line], rules: SegmentRules, force: Force |
         return speaks_for_force(text, rules, force) or any(p.search(text) for p in rules.answer_voice_anywhere)
 
     return [line for line in lines if any(p.search(line.text) for p in rules.report_blanket) and in_voice(line.text)]
+
+
+def find_force_work_lines(lines: Sequence[Line], rules: SegmentRules, force: Force | None = None) -> list[Line]:
+    """For an unregistered inspection with no other passage: the paragraphs about the force's own work
+    (``passages.report_fallback`` or the force's names), at least ``content.min_words`` words long."""
+    from pipeline.segment.lines import lower_words
+
+    names = tuple(n.lower() for n in (force.name, force.short_name) if n) if force else ()
+    return [line for line in lines if len(lower_words(line.text)) >= rules.content_min_words
+            and (any(p.search(line.text) for p in rules.report_fallback) or any(n in line.text.lower() for n in names))]
