@@ -175,3 +175,151 @@ def test_offsets_slice_out_the_passage(seed_documents, inspection, segmenter, na
         assert p.sha256 == document.sha256 and p.page == 1
         assert all(p.start <= s < e <= p.end for s, e in p.response_spans)
     assert [p.start for p in passages] == sorted(p.start for p in passages)
+
+
+# --- item labels in every spelling (issue 11 item 4, issue 13 item 5) ------------------------------------
+
+from datetime import date as _date
+
+from pipeline.types import Finding, Inspection, Recommendation
+
+
+def unregistered(title: str = "An inspection of something in the police service") -> Inspection:
+    """The contract's unregistered inspection, as identify returns it."""
+    from pipeline.identify import slug
+
+    return Inspection(id=slug(title), title=title, published=None, aliases=(), recommendations=(), registered=False)
+
+
+def peel_like() -> Inspection:
+    """A small force-specific register with a cause of concern (and its recommendation) and two AFIs (written for this test)."""
+    rec = Recommendation(number="1", text="Within six months the force should make sure every call for help is answered promptly.",
+                         addressee="forces", addressed_to="Chief Constable", deadline=None,
+                         deadline_note="Within six months", cause_of_concern="1")
+    return Inspection(
+        id="peel-test-2025", title="PEEL 2025: An inspection of Surrey Police", published=_date(2025, 1, 10), aliases=(),
+        recommendations=(rec,), force="Surrey Police",
+        causes_of_concern=(Finding("cause_of_concern", "1", "The force is not answering calls for help quickly enough."),),
+        areas_for_improvement=(
+            Finding("area_for_improvement", "1", "The force should improve how it records crime reported by victims."),
+            Finding("area_for_improvement", "2", "The force should make sure supervisors review investigations regularly."),
+        ),
+    )
+
+
+def by_kind(passages, kind, number):
+    return [p for p in passages if p.item_kind == kind and number in p.recommendations and p.link != "blanket"]
+
+
+ANSWER = "We have trained every supervisor and the new process went live in May."
+
+
+@pytest.mark.parametrize("label, number", [
+    ("Recommendation 3", "3"), ("Rec 3", "3"), ("Rec. 3", "3"), ("Rec. No. 13", "13"), ("Recommendation No. 13", "13"),
+    ("R3:", "3"), ("Recommendation Thirteen", "13"), ("Recommendation IV", "4"), ("Recommendation 3 -", "3"),
+])
+def test_recommendation_labels_in_every_spelling_open_a_block(segmenter, label, number):
+    text = f"Our response\n\n{label}\n{ANSWER}\n\nRecommendation 20\nThe board meets monthly to check progress on it.\n"
+    passages = segment(make_document(text), unregistered(), segmenter)
+    [passage] = by_kind(passages, "recommendation", number)
+    assert passage.link == "numbered"
+    assert passage.response_text == ANSWER
+
+
+@pytest.mark.parametrize("label, kind, number", [
+    ("AFI 2", "area_for_improvement", "2"), ("Area for improvement 2", "area_for_improvement", "2"),
+    ("Area for Improvement 2:", "area_for_improvement", "2"), ("Cause of concern 1", "cause_of_concern", "1"),
+])
+def test_afi_and_cause_of_concern_labels_carry_their_kind(segmenter, label, kind, number):
+    text = f"{label}\n{ANSWER}\n"
+    [passage] = by_kind(segment(make_document(text), unregistered(), segmenter), kind, number)
+    assert passage.response_text == ANSWER
+
+
+def test_the_same_number_of_two_kinds_is_two_items(segmenter):
+    text = f"AFI 1\n{ANSWER}\n\nRecommendation 1\nThe policy was published in June.\n"
+    passages = segment(make_document(text), unregistered(), segmenter)
+    assert [(p.item_kind, p.recommendations) for p in passages] == [
+        ("area_for_improvement", ("1",)), ("recommendation", ("1",))]
+
+
+def test_unnumbered_area_for_improvement_headings_are_numbered_in_document_order(segmenter):
+    text = ("Area for improvement\nThe force should improve how it records crime.\nWe have retrained all call handlers.\n\n"
+            "Area for improvement\nThe force should review its custody records.\nAn audit of custody records is under way.\n")
+    passages = [p for p in segment(make_document(text), unregistered(), segmenter) if p.link != "blanket"]
+    assert [(p.item_kind, p.recommendations, p.response_text) for p in passages] == [
+        ("area_for_improvement", ("1",), "We have retrained all call handlers."),
+        ("area_for_improvement", ("2",), "An audit of custody records is under way."),
+    ]
+
+
+def test_table_no_column_of_bare_numbers(segmenter):
+    text = ("No. | Recommendation | Update\n"
+            "1 | The force should review its vetting. | The review finished in March and its actions are complete.\n"
+            "2 | The force should train supervisors. | Training is under way for every supervisor.\n")
+    passages = segment(make_document(text), unregistered(), segmenter)
+    got = {p.recommendations: p.response_text for p in passages if p.link == "numbered"}
+    assert got == {("1",): "The review finished in March and its actions are complete.",
+                   ("2",): "Training is under way for every supervisor."}
+
+
+def test_full_stops_in_abbreviations_cut_no_label_and_no_block(segmenter, inspection):
+    text = ("Rec. No. 13\nApprox. 60 policies were checked by the Ch. Supt. in Nov. 2024, e.g. the dress code "
+            "(Policy No. 5); the rest are under way.\n\nRecommendation No. 22\nThe Asst. Chief Officer will review "
+            "funding in Jan. 2025.\n")
+    passages = segment(make_document(text), inspection, segmenter)
+    [p13] = specific(passages, "13")
+    [p22] = specific(passages, "22")
+    assert p13.response_text.startswith("Approx. 60 policies") and p13.response_text.endswith("the rest are under way.")
+    assert p22.response_text == "The Asst. Chief Officer will review funding in Jan. 2025."
+
+
+def test_quoted_item_is_removed_by_its_cues_for_an_unregistered_inspection(segmenter):
+    text = ("Recommendation 4\nBy 31 March 2025, chief constables should review how they record hate incidents. "
+            "We completed the review in February and changed our recording policy.\n\n"
+            "Recommendation 5\n“The force should publish its stop and search data every month.” "
+            "The data has been published monthly since April.\n")
+    passages = segment(make_document(text), unregistered(), segmenter)
+    assert by_kind(passages, "recommendation", "4")[0].response_text == (
+        "We completed the review in February and changed our recording policy.")
+    assert by_kind(passages, "recommendation", "5")[0].response_text == "The data has been published monthly since April."
+
+
+def test_an_answer_in_the_items_own_words_is_kept(segmenter, inspection):
+    """An answer phrased in the recommendation's wording, in the force's voice, is no quote (registered and not)."""
+    wording = inspection.recommendation("9").text
+    core = wording.split(",", 1)[1].strip().rstrip(".") if "," in wording else wording.rstrip(".")
+    answer = f"We have made sure that {core[0].lower() + core[1:]}."
+    text = f"Recommendation 9\n{answer}\n"
+    for insp in (inspection, unregistered()):
+        [passage] = specific(segment(make_document(text), insp, segmenter), "9")
+        assert passage.response_text == answer
+    # the same words quoted (not in the force's voice) are still removed from a registered answer
+    quoted = f"Recommendation 9\n{wording}\nThe force has published its new guidance.\n"
+    [passage] = specific(segment(make_document(quoted), inspection, segmenter), "9")
+    assert passage.response_text == "The force has published its new guidance."
+
+
+def test_registered_inspection_with_causes_of_concern_and_afis(segmenter):
+    register = peel_like()
+    text = ("Cause of concern 1\nThe force is not answering calls for help quickly enough.\n"
+            "Recommendation 1\nWithin six months the force should make sure every call for help is answered promptly.\n"
+            "We have recruited forty call handlers and answer times have halved.\n\n"
+            "AFI 2\nThe force should make sure supervisors review investigations regularly.\n"
+            "Supervisors now review every open investigation each month.\n")
+    passages = [p for p in segment(make_document(text), register, segmenter) if p.link != "blanket"]
+    # the cause's own recommendation is one item with it (shared corpus README, D7)
+    assert [(p.item_kind, p.recommendations) for p in passages] == [
+        ("cause_of_concern", ("1",)), ("area_for_improvement", ("2",))]
+    assert passages[0].response_text == "We have recruited forty call handlers and answer times have halved."
+    assert passages[1].response_text == "Supervisors now review every open investigation each month."
+
+
+def test_unregistered_report_paragraph_is_a_blanket_passage_listing_no_numbers(segmenter):
+    text = ("Commissioner responds to inspection\n"
+            "I welcome the report and the force has already started work on the areas for improvement it sets out.\n"
+            "We use cookies to make the site work.\n")
+    [passage] = segment(make_document(text), unregistered(), segmenter)
+    assert passage.link == "blanket" and passage.recommendations == ()
+    assert passage.item_kind == "area_for_improvement"
+    assert "cookies" not in passage.response_text

@@ -163,7 +163,12 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     def quotes(kind: str, number: str, start: int, stop: int) -> list[tuple[int, int]]:
         if not inspection.registered:
             return cue_quote_spans(text, start, stop, rules)
-        return quoted_spans(text, start, stop, item_wording(inspection, kind, number), rules)
+        spans = quoted_spans(text, start, stop, item_wording(inspection, kind, number), rules)
+        if kind == "cause_of_concern":  # its own recommendations are quoted in its block too (D7)
+            for rec in inspection.recommendations:
+                if rec.cause_of_concern == number:
+                    spans += quoted_spans(text, start, stop, rec.text, rules)
+        return spans
 
     # 1. numbered blocks
     labels = _one_item_per_cause(inspection, [c for c in citations if c.is_label])

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from pipeline.segment import SegmentRules
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’']?\s+(?=[\"“‘'(]?[A-Z0-9])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?P<quote>[\"”’']?)\s+(?=[\"“‘'(]?[A-Z0-9])")
 # Abbreviations whose full stop ends no sentence ("Ch. Supt.", "No. 5", "e.g.", "Rec. No. 13").
 _ABBREVIATION = re.compile(
     r"(?:\b(?:[A-Z]|Ch|Supt|Insp|Sgt|Det|Con|Asst|Dep|Mr|Mrs|Ms|Dr|St|No|Nos|Rec|Recs|Ref|Para|para|approx|Approx|"
@@ -29,7 +29,7 @@ def sentence_spans(doc_text: str, start: int, end: int) -> list[tuple[int, int]]
     for m in _SENTENCE_END.finditer(doc_text, start, end):
         if _ABBREVIATION.search(doc_text[max(cursor, m.start() - 8):m.start()]):
             continue
-        spans.append((cursor, m.start()))
+        spans.append((cursor, m.start() + len(m.group("quote"))))  # a closing quotation mark ends the sentence with it
         cursor = m.end()
     spans.append((cursor, end))
     return [(s, e) for s, e in spans if doc_text[s:e].strip()]
@@ -57,8 +57,8 @@ def cue_quote_spans(doc_text: str, start: int, end: int, rules: SegmentRules) ->
     voice is never one.
     """
     spans = []
-    for line_match in re.finditer(r"[^\n]+", doc_text[start:end]):
-        ls, le = start + line_match.start(), start + line_match.end()
+    for cell in re.finditer(r"[^\n|]+", doc_text[start:end]):  # each line, and each cell of a table row
+        ls, le = start + cell.start(), start + cell.end()
         for s, e in sentence_spans(doc_text, ls, le):
             sentence = doc_text[s:e].strip(" |")
             bare = sentence.lstrip(" -•*(")
