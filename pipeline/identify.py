@@ -103,6 +103,7 @@ class IdentifyRules:
     subject_prefix: str
     role_after: re.Pattern
     role_before: re.Pattern
+    own_heading: re.Pattern
 
 
 def parse_identify_rules(toml_text: str) -> IdentifyRules:
@@ -123,6 +124,7 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
         subject_prefix=str(naming["subject_prefix"]),
         role_after=re.compile(data["force"]["role_after"]),
         role_before=re.compile(data["force"]["role_before"]),
+        own_heading=re.compile(dating["own_heading"]),
     )
 
 
@@ -134,7 +136,9 @@ def slug(title: str) -> str:
     """
     import unicodedata
 
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").casefold()
+    # dashes are word breaks (dropping them would join "2023–2025" into one word); accents fold to their letters
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", title)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
     text = text.replace("&", " and ")
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
@@ -495,10 +499,12 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
 
 def _unregistered(title: str, identifier: Identifier) -> Inspection:
     """The contract's unregistered inspection for ``title``, with the force its title names (if any)."""
+    # in a title a bare place name is the force inspected ("Custody inspection of Gwent"); two forces name none
     tokens = _Tokens(title, identifier.nlp)
-    named, _ = _detect_force(tokens, identifier)
+    named = {int(m[0]) for m in _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher))}
+    force = identifier.forces[named.pop()].name if len(named) == 1 else None
     return Inspection(id=slug(title), title=title, published=None, aliases=(), recommendations=(),
-                      registered=False, force=named.name if named else None)
+                      registered=False, force=force)
 
 
 def _name_inspection(text: str, identifier: Identifier) -> tuple[Inspection | None, str]:
@@ -704,7 +710,8 @@ def _find_response_date(text: str, rules: IdentifyRules | None = None) -> tuple[
         if not stripped:
             continue
         published = rules.published_line.match(line.strip()) if rules is not None else None
-        if published and not rules.not_own.search(line) and not rules.not_own.search(previous):
+        report_heading = rules is not None and rules.not_own.search(previous) and not rules.own_heading.search(previous)
+        if published and not rules.not_own.search(line) and not report_heading:
             # the page's own publication line: on a PCC's web page, the day the response went out
             parsed = parse_date(published.group("rest").strip())
             if parsed:

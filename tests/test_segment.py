@@ -323,3 +323,88 @@ def test_unregistered_report_paragraph_is_a_blanket_passage_listing_no_numbers(s
     assert passage.link == "blanket" and passage.recommendations == ()
     assert passage.item_kind == "area_for_improvement"
     assert "cookies" not in passage.response_text
+
+
+# --- bug inputs through the real flow (issue 13 item 5) --------------------------------------------------
+# tests/data/bug-inputs/16-abbreviations and 18-short-spelled-roman-labels are copied unchanged from the
+# project's shared bug inputs (shared/bug-inputs/, README there): the input file and its expected.json.
+
+import json
+import shutil
+from pathlib import Path
+
+BUG_INPUTS = Path(__file__).resolve().parent / "data" / "bug-inputs"
+
+
+@pytest.mark.parametrize("name", ["16-abbreviations", "18-short-spelled-roman-labels"])
+def test_bug_input_scores_its_expected_statuses(tmp_path, name):
+    import pandas as pd
+
+    from pipeline.cli import main
+
+    folder = BUG_INPUTS / name
+    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(folder / expected["fixture"], inputs / expected["fixture"])
+    code = main(["score", str(inputs), "--out", str(tmp_path / "out"), "--no-cache", "--quiet"])
+    assert code == expected["exit_code"]
+    card = pd.read_csv(tmp_path / "out" / "scorecard.csv", dtype=str)
+    assert set(card["force"]) == {expected["force"]} and set(card["inspection"]) == {expected["inspection"]}
+    assert dict(zip(card["recommendation"], card["status"])) == expected["recommendations"]
+
+
+# --- real responses (corpus/raw/responses, from the shared corpus; none from a reserved force) -----------------
+
+RESPONSES = Path(__file__).resolve().parents[1] / "corpus" / "raw" / "responses"
+REAL_LABELS = Path(__file__).resolve().parents[1] / "corpus" / "annotations" / "real.jsonl"
+
+
+def test_coverage_of_real_responses_is_at_least_90_percent(capsys):
+    """Issue 11's figure: labelled real responses yielding a passage of the right force, without and with the URL hint."""
+    from pipeline.cli import main
+
+    assert main(["coverage", str(RESPONSES), "--labels", str(REAL_LABELS)]) == 0
+    out = capsys.readouterr().out
+    shares = [float(line.split()[-1].rstrip("%")) for line in out.splitlines() if line.strip().startswith("all ")]
+    without_hint, with_hint = shares
+    assert without_hint >= 90.0 and with_hint >= without_hint
+    assert "Traceback" not in out
+
+
+def _real(file: str):
+    import pandas as pd
+
+    sources = pd.read_csv(RESPONSES / "sources.csv", dtype=str, keep_default_na=False)
+    row = sources[sources["file"] == file].iloc[0]
+    labels = [json.loads(line) for line in REAL_LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return row, [item for item in labels if item["file"] == file]
+
+
+def _located(document_text: str, answer: str) -> int:
+    """Where the first fragment of a labelled answer (exact from the excerpt, fragments joined by " ... ") starts, or -1."""
+    import re
+
+    words = answer.split(" ... ")[0].split()[:12]
+    # ingest straightens typographic quotes: either form matches
+    pattern = r"\s+".join(re.sub(r"[’']|\\'", "['’]", re.escape(w)) for w in words)
+    match = re.search(pattern, document_text)
+    return match.start() if match else -1
+
+
+@pytest.mark.parametrize("file", ["essex-a001.txt", "essex-a004.txt", "cleveland-a015.txt", "gwent-b011.txt",
+                                  "surrey-c054.txt", "hertfordshire-b013.txt"])
+def test_real_response_is_attributed_and_its_labelled_answer_is_a_passage(forces, inspections, nlp, segmenter, file):
+    from pipeline import io
+    from pipeline.identify import build_identifier, identify
+    from pipeline.ingest import ingest
+
+    row, items = _real(file)
+    document = ingest(io.read_source(RESPONSES / file))
+    found = identify(document, build_identifier(forces, inspections, nlp))
+    assert found.force.name == row["force"]
+    assert found.inspection.registered is False and found.inspection.published is None
+    passages = segment(document, found.inspection, segmenter, found.force)
+    assert passages and all(p.text == document.text[p.start:p.end] for p in passages)
+    starts = [_located(document.text, item["text"]) for item in items]
+    assert any(p.start <= s < p.end for s in starts if s >= 0 for p in passages)

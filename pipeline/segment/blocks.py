@@ -23,6 +23,10 @@ _ABBREVIATION = re.compile(
     r"e\.g|i\.e|etc|vs|cf|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Co|Ltd|Vol|pp|p)\.)$")
 
 
+# A paragraph number before a sentence: "2.2 ", "3. ", "a) ".
+_PARAGRAPH_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[a-z]\))\s+")
+
+
 def sentence_spans(doc_text: str, start: int, end: int) -> list[tuple[int, int]]:
     """The sentences of ``doc_text[start:end]`` as absolute spans; a full stop after an abbreviation cuts none."""
     spans, cursor = [], start
@@ -57,15 +61,21 @@ def cue_quote_spans(doc_text: str, start: int, end: int, rules: SegmentRules) ->
     voice is never one.
     """
     spans = []
+    listing = False  # inside the bulleted list a quoted item introduces ("... should have in place:")
     for cell in re.finditer(r"[^\n|]+", doc_text[start:end]):  # each line, and each cell of a table row
         ls, le = start + cell.start(), start + cell.end()
+        if listing and re.match(r"\s*[-•*–]\s", cell.group()):
+            spans.append((ls, le))
+            continue
+        listing = False
         for s, e in sentence_spans(doc_text, ls, le):
             sentence = doc_text[s:e].strip(" |")
-            bare = sentence.lstrip(" -•*(")
+            bare = _PARAGRAPH_NUMBER.sub("", sentence.lstrip(" -•*("))
             quoted = len(bare) > 20 and bare[0] in "\"“‘'" and bare.rstrip(" .")[-1:] in "\"”’'"
             if (any(p.match(bare.lstrip("\"“‘'")) for p in rules.item_opening) or quoted) and not any(
                     p.match(bare.lstrip("\"“‘'")) for p in rules.answer_voice):
                 spans.append((s, e))
+                listing = sentence.rstrip().endswith(":")
     return spans
 
 

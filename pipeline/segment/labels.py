@@ -181,7 +181,8 @@ def _line_citations(doc_text: str, line: Line, inspection: Inspection, rules: Se
             taken.append((m.start(), m.end()))
             start, end = line.start + m.start(), line.start + m.end()
             before = doc_text[line.start:start]
-            cell_start = not re.sub(r"^[\s\-•(#*]*", "", before.split("|")[-1])
+            # only bullets or a paragraph number ("2.1", "3.", "a)") before it in its cell
+            cell_start = not re.sub(r"^[\s\-•(#*]*(?:\d{1,2}(?:\.\d{1,2})*\.?\s+|[a-z]\)\s+)?", "", before.split("|")[-1])
             after = doc_text[end:line.end]
             punctuated = bool(re.match(r"\s*[:\-–.)]", after)) or (cell_start and not after.strip())
             wording = item_wording(inspection, kind, numbers[0])
