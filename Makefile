@@ -10,7 +10,7 @@ INPUT ?= corpus/raw
 JOBS ?= 0
 REVIEW ?= reviews/to-review.csv
 
-.PHONY: help score test train evaluate bench review-export review-import clean-cache clean
+.PHONY: help score coverage test train evaluate bench review-export review-import clean-cache clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ $(TEST_STAMP): $(STAMP)
 # corpus holds an HMICFRS letter that is no response): only exit 2 fails the target.
 score: $(STAMP) ## Score every response in corpus/raw into scorecards/
 	$(PY) -m pipeline score $(INPUT) --out $(OUT) --manifest corpus/manifest.csv --jobs $(JOBS) || [ $$? -eq 1 ]
+
+coverage: $(STAMP) ## Share of labelled real responses yielding a passage of the right force (corpus/raw/responses)
+	$(PY) -m pipeline coverage corpus/raw/responses --labels corpus/annotations/real.jsonl
 
 test: $(TEST_STAMP) ## Run the test suite
 	$(PY) -m pytest

@@ -427,7 +427,7 @@ def _coverage(args: argparse.Namespace) -> int:
 
     sources = args.sources or str(Path(args.inputs[0]) / "sources.csv")
     if not Path(sources).is_file():
-        raise PipelineError("E402", paths=f"{sources} (no provenance file: pass --sources)")
+        raise PipelineError("E205", path=sources)
     if sources.endswith(".jsonl"):
         rows = [obj for _, obj in io.read_jsonl(sources) if isinstance(obj, dict)]
     else:

@@ -408,3 +408,33 @@ def test_real_response_is_attributed_and_its_labelled_answer_is_a_passage(forces
     assert passages and all(p.text == document.text[p.start:p.end] for p in passages)
     starts = [_located(document.text, item["text"]) for item in items]
     assert any(p.start <= s < p.end for s in starts if s >= 0 for p in passages)
+
+
+def test_coverage_reports_each_failing_document_and_never_a_traceback(tmp_path, capsys):
+    from pipeline.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("Surrey Police and Crime Commissioner\n\nPEEL 2025: An inspection of Surrey Police\n\n"
+                                     "AFI 1\nWe have retrained every call handler this spring.\n", encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "wrong.txt").write_text("Gwent Police\n\nHMICFRS inspection of custody\n\nRecommendation 2\nDone in May.\n",
+                                      encoding="utf-8")
+    (folder / "sources.csv").write_text("url,file,force,doc_kind\nhttps://www.surrey-pcc.gov.uk/a,good.txt,Surrey Police,pcc-letter\n"
+                                        ",empty.txt,Surrey Police,web-page\n,wrong.txt,Surrey Police,web-page\n", encoding="utf-8")
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("".join(json.dumps({"file": f, "item": "AFI 1"}) + "\n"
+                              for f in ("good.txt", "empty.txt", "wrong.txt", "missing.txt")), encoding="utf-8")
+    assert main(["coverage", str(folder), "--labels", str(labels)]) == 0
+    out = capsys.readouterr().out
+    import re
+
+    # good.txt only; the URL hint changes nothing here (good.txt names its force)
+    assert re.findall(r"^\s+all\s+(\d+) of (\d+)\s+([\d.]+)%$", out, re.MULTILINE) == [("1", "4", "25.0")] * 2
+    assert "FAIL empty.txt [web-page]: E101" in out
+    assert "FAIL wrong.txt [web-page]: force Gwent Police, expected Surrey Police" in out
+    assert "FAIL missing.txt [unknown]: not among the inputs" in out
+    # without a provenance file: one coded line, exit 2
+    (folder / "sources.csv").unlink()
+    assert main(["coverage", str(folder), "--labels", str(labels)]) == 2
+    assert "E205" in capsys.readouterr().err
