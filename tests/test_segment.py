@@ -438,3 +438,10 @@ def test_coverage_reports_each_failing_document_and_never_a_traceback(tmp_path, 
     (folder / "sources.csv").unlink()
     assert main(["coverage", str(folder), "--labels", str(labels)]) == 2
     assert "E205" in capsys.readouterr().err
+
+
+def test_abbreviations_do_not_cut_a_quoted_item_in_two(segmenter):
+    text = ("Rec. No. 2\nThe force should make sure the Ch. Supt. for standards reviews Policy No. 5 cases, e.g. appeals. "
+            "We completed the review in March.\n")
+    [passage] = by_kind(segment(make_document(text), unregistered(), segmenter), "recommendation", "2")
+    assert passage.response_text == "We completed the review in March."
