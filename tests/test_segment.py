@@ -445,3 +445,32 @@ def test_abbreviations_do_not_cut_a_quoted_item_in_two(segmenter):
             "We completed the review in March.\n")
     [passage] = by_kind(segment(make_document(text), unregistered(), segmenter), "recommendation", "2")
     assert passage.response_text == "We completed the review in March."
+
+
+def test_table_read_one_cell_a_line_with_a_no_column(segmenter):
+    """A web page's table flattened to one cell a line: header cells, then number, item, answer per row (the last cut off)."""
+    text = ("No. |\nRecommendation |\nForce response |\n3 |\nBy 1 May 2025, review the custody policy. |\n"
+            "We reviewed it in April and published it. |\n4 |\nBy 1 June 2025, train every supervisor. |\n"
+            "Training has started and half have finished")
+    passages = segment(make_document(text), unregistered(), segmenter)
+    assert [(p.recommendations, p.response_text) for p in passages] == [
+        (("3",), "We reviewed it in April and published it."),
+        (("4",), "Training has started and half have finished")]
+
+
+def test_real_table_response_read_with_the_source_force(forces, inspections, nlp, segmenter):
+    """cheshire-a023: a 'No.' column table read one cell a line; the text names no force, its sources.csv row does."""
+    from pipeline import io
+    from pipeline.identify import build_identifier, identify
+    from pipeline.ingest import ingest
+
+    row, items = _real("cheshire-a023.txt")
+    document = ingest(io.read_source(RESPONSES / "cheshire-a023.txt"))
+    found = identify(document, build_identifier(forces, inspections, nlp), url=row["url"], force_hint=row["force"])
+    passages = segment(document, found.inspection, segmenter, found.force)
+    numbered = {p.recommendations[0]: p for p in passages if p.link == "numbered"}
+    for item in items:  # each labelled "Recommendation N" is the passage numbered N, holding the labelled answer
+        number = item["item"].split()[-1]
+        start = _located(document.text, item["text"])
+        assert numbered[number].start <= start < numbered[number].end
+        assert not numbered[number].response_text.startswith("By ")

@@ -200,7 +200,15 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
 
 
 def _continues_row(text: str, line: Line, wording: str, rules: SegmentRules) -> bool:
-    """Does a table row carry on the block above (empty first cell, a header row, or the quote's tail)?"""
+    """Does a table row carry on the block above (empty first cell, a header row, or the quote's tail)?
+
+    Without register wording (an unregistered inspection) every line carries
+    on until the next label, as in prose: a table read one cell a line (a web
+    page's table, its last row cut off) puts the item and its answer on lines
+    of their own.
+    """
+    if not wording:
+        return True
     if not line.is_row:
         return False
     head = line.cell_text(text, 0)
