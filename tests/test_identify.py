@@ -282,6 +282,14 @@ from pipeline.identify import parse_forces, slug  # noqa: E402
      "HMICFRS report into the police response to burglary", None),
     ("Sussex Police welcomes the report of His Majesty's Inspectorate of Constabulary and Fire & Rescue Services "
      "(HMICFRS) into how forces in the south east tackle fraud.", "HMICFRS report into how forces in the south east tackle fraud", None),
+    # a heading line naming a report and its subject
+    ("Gwent Police\nCriminal Justice Joint Inspection: Evidence in rape cases\nWe welcome it.",
+     "Criminal Justice Joint Inspection: Evidence in rape cases", None),
+    # "response to" inside a sentence is no title; the inspectorate's report named only as such keeps its word "report"
+    ("Gwent Police\nThe law says a response to the HMICFRS reports should be published within 56 days. "
+     "The HMICFRS Report was welcomed.", "HMICFRS Report", None),
+    # the subject in capitals after "the"
+    ("Gwent Police\nWe read the Crime Data Integrity report with interest.", "Crime Data Integrity report", None),
 ])
 def test_unregistered_inspection_is_named_as_the_document_names_it(identifier, text, title, force):
     found = identify(make_document(text), identifier)
