@@ -474,3 +474,14 @@ def test_real_table_response_read_with_the_source_force(forces, inspections, nlp
         start = _located(document.text, item["text"])
         assert numbered[number].start <= start < numbered[number].end
         assert not numbered[number].response_text.startswith("By ")
+
+
+def test_rag_status_table_rows_are_items_in_document_order(segmenter):
+    text = ("Area | RAG status | Update\n"
+            "Recording of crime reports | Green | All call handlers were retrained in March.\n"
+            "Custody record audits | Amber | Audits are under way in two of three suites.\n")
+    passages = segment(make_document(text), unregistered(), segmenter)
+    assert [(p.recommendations, p.link, p.response_text) for p in passages] == [
+        (("1",), "numbered", "Green All call handlers were retrained in March."),
+        (("2",), "numbered", "Amber Audits are under way in two of three suites."),
+    ]

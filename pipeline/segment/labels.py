@@ -44,6 +44,7 @@ class LabelRules:
     unnumbered: Mapping[str, re.Pattern]
     bare_line: re.Pattern
     number_column: re.Pattern
+    status_column: re.Pattern
 
 
 def compile_label_rules(labels: Mapping, rest: str) -> LabelRules:
@@ -62,8 +63,9 @@ def compile_label_rules(labels: Mapping, rest: str) -> LabelRules:
         kind = "cause_of_concern" if "concern" in pattern else "area_for_improvement"
         unnumbered[kind] = re.compile(rf"^(?:{pattern})$", re.IGNORECASE)
     column = "|".join(f"(?:{p})" for p in labels["number_column"])
+    status = "|".join(f"(?:{p})" for p in labels["status_column"])
     return LabelRules(by_kind, spelled, unnumbered, re.compile(labels["bare_line"]),
-                      re.compile(rf"^(?:{column})$", re.IGNORECASE))
+                      re.compile(rf"^(?:{column})$", re.IGNORECASE), re.compile(rf"^(?:{status})$", re.IGNORECASE))
 
 
 def to_number(value: str, spelled: Mapping[str, int]) -> int | None:
@@ -132,10 +134,25 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
     found: list[Citation] = []
     ordered: dict[str, int] = {}
     number_column = False  # inside a table whose first column is headed "No."
+    status_table = False  # inside a table with a RAG / status column and no item numbers (unregistered only)
     for line in lines:
         head = line.cell_text(doc_text, 0) if line.is_row else ""
         if line.is_row and labels.number_column.match(head.strip(" .:")):
             number_column = True
+            continue
+        if line.is_row and not inspection.registered and not number_column and any(
+                labels.status_column.match(line.cell_text(doc_text, i).strip(" .:")) for i in range(1, len(line.cells))):
+            status_table = True
+            continue
+        if not line.is_row:
+            status_table = False
+        elif status_table and head and sum(bool(line.cell_text(doc_text, i)) for i in range(len(line.cells))) >= 2 \
+                and not _line_citations(doc_text, line, inspection, rules, known):
+            # one item a row: its first cell is the item's wording, taken out with the label
+            ordered["recommendation"] = ordered.get("recommendation", 0) + 1
+            s, e = line.cells[0]
+            found.append(Citation(line.index, s, e, (str(ordered["recommendation"]),), True, "recommendation",
+                                  ordered=True))
             continue
         if number_column and line.is_row:
             value = to_number(head.rstrip(".").strip(), labels.spelled) if re.fullmatch(r"\(?\w{1,7}[.)]?", head) else None
