@@ -3,13 +3,18 @@
 Pure functions over text (no file access). Force and inspection names are
 found with spaCy ``PhraseMatcher`` s built once per run by
 :func:`build_identifier` from ``pipeline/data/forces.csv`` and the inspection
-register; :func:`identify` scores the matches. A manifest (``file,force,inspection``
-CSV, parsed by :func:`parse_manifest`) overrides detection where the
-researcher already knows the answer.
+register; :func:`identify` scores the matches. A force's listed web and e-mail
+domains (``domains`` column) count too, in the text or as the source URL of a
+``sources.csv`` row (``url``, ``force_hint``). An inspection no register holds
+is named as the document names it (patterns in ``pipeline/data/identify.toml``)
+and returned unregistered. A manifest (``file,force,inspection`` CSV, parsed by
+:func:`parse_manifest`) overrides detection where the researcher already knows
+the answer.
 
-Failures are coded: E201 (no known inspection), E202 (no force), E203 (dated
-before the inspection was published), E204 (manifest names an unknown force or
-inspection), E401 (manifest malformed), E403 (force list malformed).
+Failures are coded: E201 (the document names no inspection at all), E202 (no
+force), E203 (dated before a registered inspection was published), E204
+(manifest names an unknown force or inspection), E401 (manifest malformed),
+E403 (force list malformed).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Segment: cut a response into recommendation-level passages.
+"""Segment: cut a response into item-level passages (recommendations, causes of concern, AFIs).
 
 In: a normalised :class:`~pipeline.types.Document` (one line per paragraph,
 heading or table row; cells joined by `` | ``), the :class:`Inspection` it
@@ -22,8 +22,14 @@ How passages are found, in order of strength (``Passage.link``):
   be progressed"), or citing most of them; the scorer uses it only where
   nothing specific exists, and it is ``not_addressed`` by the guidelines.
 
+Every passage carries ``item_kind``. Labels come in every spelling (``[labels]`` in ``segment.toml``:
+"Rec. No. 13", "R10", "Recommendation Thirteen", "Recommendation IV", "AFI 2", "Cause of concern 1", a
+"No." column, unnumbered headings and RAG rows numbered in document order). For an inspection no
+register holds there is no wording to align: the quoted item is taken out by its cues (``[quotes]``)
+and a paragraph about the report as a whole is a blanket passage listing no numbers.
+
 One module per part: :mod:`~pipeline.segment.lines` (the document's lines, cells and words),
-:mod:`~pipeline.segment.labels` (recommendation labels and citations), :mod:`~pipeline.segment.blocks`
+:mod:`~pipeline.segment.labels` (item labels and citations), :mod:`~pipeline.segment.blocks`
 (numbered blocks and the removal of quoted recommendation wording), :mod:`~pipeline.segment.content`
 (unnumbered prose matched by content) and :mod:`~pipeline.segment.blanket` (answers to the whole report).
 """
