@@ -69,6 +69,7 @@ class SegmentRules:
     blanket: tuple[re.Pattern, ...]
     report_blanket: tuple[re.Pattern, ...]
     report_fallback: tuple[re.Pattern, ...]
+    report_voice: tuple[re.Pattern, ...]
     item_opening: tuple[re.Pattern, ...]
     answer_voice: tuple[re.Pattern, ...]  # matched at a sentence's start
     answer_voice_anywhere: tuple[re.Pattern, ...]  # the same, found anywhere as whole words
@@ -101,6 +102,7 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         blanket=compile_all(passages["blanket"]),
         report_blanket=compile_all(passages["report_blanket"]),
         report_fallback=compile_all(passages["report_fallback"]),
+        report_voice=compile_all(passages["report_voice"]),
         item_opening=compile_all(data["quotes"]["item_opening"]),
         answer_voice=compile_all(data["quotes"]["answer_voice"]),
         answer_voice_anywhere=compile_all(f"\\b(?:{p})" for p in data["quotes"]["answer_voice"]),

@@ -26,11 +26,13 @@ def find_blanket_lines(lines: Sequence[Line], rules: SegmentRules) -> list[Line]
 
 def find_report_lines(lines: Sequence[Line], rules: SegmentRules, force: Force | None = None) -> list[Line]:
     """For an unregistered inspection: the lines about the report as a whole (``passages.report_blanket``) in the
-    voice of the force or its commissioner (``content.voice``, ``quotes.answer_voice`` or the force's names)."""
+    voice of the force or its commissioner (``content.voice``, ``quotes.answer_voice``, ``passages.report_voice``
+    or the force's names)."""
     from pipeline.segment.content import speaks_for_force
 
     def in_voice(text: str) -> bool:
-        return speaks_for_force(text, rules, force) or any(p.search(text) for p in rules.answer_voice_anywhere)
+        return (speaks_for_force(text, rules, force) or any(p.search(text) for p in rules.answer_voice_anywhere)
+                or any(p.search(text) for p in rules.report_voice))
 
     return [line for line in lines if any(p.search(line.text) for p in rules.report_blanket) and in_voice(line.text)]
 
