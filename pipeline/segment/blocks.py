@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from pipeline.segment.labels import Citation
 from pipeline.segment.lines import WORD, Line, clean, is_heading, is_label_only, lower_words
-from pipeline.types import Inspection
 
 if TYPE_CHECKING:
     from pipeline.segment import SegmentRules

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-from pipeline.segment.lines import Line, is_heading, lower_words
+from pipeline.segment.lines import Line, lower_words
 from pipeline.types import ITEM_KINDS, Inspection
 
 if TYPE_CHECKING:
