@@ -456,14 +456,14 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     doc: _Tokens | None = None
 
     force_note = ""
+    hinted = identifier.resolve_force(force_hint) if force_hint else None
+    served, domain = identifier.force_for_url(url) if url else (None, "")
     if force is not None:
         force_note = f"manifest '{force.name}'"
-    elif force_hint and identifier.resolve_force(force_hint) is not None:
-        force = identifier.resolve_force(force_hint)
-        force_note = f"source force '{force_hint}'"
-    elif url and identifier.force_for_url(url)[0] is not None:
-        force, domain = identifier.force_for_url(url)
-        force_note = f"source URL domain '{domain}'"
+    elif hinted is not None:
+        force, force_note = hinted, f"source force '{force_hint}'"
+    elif served is not None:
+        force, force_note = served, f"source URL domain '{domain}'"
     else:
         doc = _Tokens(text, identifier.nlp)
         force, force_note = _detect_force(doc, identifier)
