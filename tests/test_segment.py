@@ -485,3 +485,13 @@ def test_rag_status_table_rows_are_items_in_document_order(segmenter):
         (("1",), "numbered", "Green All call handlers were retrained in March."),
         (("2",), "numbered", "Amber Audits are under way in two of three suites."),
     ]
+
+
+@pytest.mark.parametrize("text, cited", [
+    ("In response to this recommendation I have asked the Chief Constable to act.", ()),
+    ("Recommendation I:\nWe have acted on it.", ("1",)),
+    ("Recommendation XII\nWe have acted on it.", ("12",)),
+])
+def test_a_lone_capital_i_is_a_numeral_only_when_it_ends_the_label(segmenter, text, cited):
+    passages = [p for p in segment(make_document(text), unregistered(), segmenter) if p.link != "blanket"]
+    assert tuple(n for p in passages for n in p.recommendations) == cited

@@ -51,8 +51,9 @@ def compile_label_rules(labels: Mapping, rest: str) -> LabelRules:
     """Build :class:`LabelRules` from the ``[labels]`` table and the ``passages.citation`` list pattern."""
     spelled = {w.lower(): i + 1 for i, w in enumerate(labels["spelled"])}
     words = "|".join(sorted((re.escape(w) for w in spelled), key=len, reverse=True))
-    # Roman numerals in capitals only: "Recommendation I" yes, "recommendation is" no.
-    number = rf"(?P<first>\d{{1,3}}|(?-i:[IVXLC]{{1,7}})|{words})(?![\w-])"
+    # Roman numerals in capitals only ("Recommendation IV" yes, "recommendation is" no); a lone "I" must end the
+    # label ("Recommendation I:"), or "this recommendation I will ..." would cite recommendation 1.
+    number = rf"(?P<first>\d{{1,3}}|(?-i:[IVXLC]{{2,7}}|[IVXLC](?=\s*(?:[:.)\-–]|$)))|{words})(?![\w-])"
     prefix = labels["number_prefix"]
     by_kind = {}
     for kind in ITEM_KINDS:
