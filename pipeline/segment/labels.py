@@ -156,7 +156,7 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
                                   ordered=True))
             continue
         if number_column and line.is_row:
-            value = to_number(head.rstrip(".").strip(), labels.spelled) if re.fullmatch(r"\(?\w{1,7}[.)]?", head) else None
+            value = to_number(head.strip("().").strip(), labels.spelled) if re.fullmatch(r"\(?\w{1,7}[.)]?", head) else None
             kind = "recommendation"
             if value is not None and (known[kind] is None or str(value) in known[kind]):
                 s, e = line.cells[0]
