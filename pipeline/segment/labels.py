@@ -165,21 +165,33 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
         elif not line.is_row:
             number_column = False
         found.extend(_line_citations(doc_text, line, inspection, rules, known))
-        cleaned = re.sub(r"\s+", " ", line.text).strip().rstrip(".:;,- ").strip()
-        if not line.is_row and len(cleaned.split()) <= rules.heading_max_words:
-            for kind, pattern in labels.unnumbered.items():
-                if pattern.match(cleaned) and not any(c.line == line.index for c in found):
-                    ordered[kind] = ordered.get(kind, 0) + 1
-                    number = str(ordered[kind])
-                    if known[kind] is None or number in known[kind]:
-                        found.append(Citation(line.index, line.start, line.end, (number,), True, kind, ordered=True))
-            bare = labels.bare_line.match(line.text)
-            if bare and inspection.registered and not any(c.line == line.index for c in found):
-                value = to_number(bare.group("first"), labels.spelled)
-                if value is not None and str(value) in (known["recommendation"] or set()):
-                    found.append(Citation(line.index, line.start, line.start + bare.end("first") + 1, (str(value),),
-                                          True, "recommendation"))
+        if not any(c.line == line.index for c in found):
+            found.extend(_heading_citations(line, inspection, rules, known, ordered))
     return found
+
+
+def _heading_citations(line: Line, inspection: Inspection, rules: SegmentRules, known: Mapping[str, set[str] | None],
+                       ordered: dict[str, int]) -> list[Citation]:
+    """A short heading that is a label without a number in words: "Area for improvement" (numbered in document
+    order within its kind, counting in ``ordered``) or "(xxii) Staff networks" (where the register knows it)."""
+    labels: LabelRules = rules.labels
+    cleaned = re.sub(r"\s+", " ", line.text).strip().rstrip(".:;,- ").strip()
+    if line.is_row or len(cleaned.split()) > rules.heading_max_words:
+        return []
+    for kind, pattern in labels.unnumbered.items():
+        if pattern.match(cleaned):
+            ordered[kind] = ordered.get(kind, 0) + 1
+            number = str(ordered[kind])
+            if known[kind] is None or number in known[kind]:
+                return [Citation(line.index, line.start, line.end, (number,), True, kind, ordered=True)]
+            return []
+    bare = labels.bare_line.match(line.text)
+    if bare and inspection.registered:
+        value = to_number(bare.group("first"), labels.spelled)
+        if value is not None and str(value) in (known["recommendation"] or set()):
+            return [Citation(line.index, line.start, line.start + bare.end("first") + 1, (str(value),), True,
+                             "recommendation")]
+    return []
 
 
 def _line_citations(doc_text: str, line: Line, inspection: Inspection, rules: SegmentRules,
