@@ -433,7 +433,9 @@ def _coverage(args: argparse.Namespace) -> int:
     else:
         rows = io.read_csv(sources).to_dict("records")
     provenance = coverage.provenance_from_rows(rows)
-    wanted = coverage.labelled_files(obj for _, obj in io.read_jsonl(args.labels) if isinstance(obj, dict))
+    labels = [obj for _, obj in io.read_jsonl(args.labels) if isinstance(obj, dict)]
+    wanted = coverage.labelled_files(labels)
+    answers = coverage.labelled_answers(labels)
     paths = [p for p in io.discover_inputs(args.inputs) if p.name in wanted]
     context = runner.build_context(io.load_inspections(args.inspections), io.load_forces(),
                                    io.read_package_data("segment.toml"), model=None)
@@ -450,14 +452,17 @@ def _coverage(args: argparse.Namespace) -> int:
             for hint in runs:
                 runs[hint].append(coverage.judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}"))
             continue
+        starts = [coverage.locate(document.text, a) for a in answers.get(path.name, [])]
         for hint in runs:
             try:
                 ident = identify(document, context.identifier, url=known.url if hint else None)
                 passages = segment(document, ident.inspection, context.segmenter, ident.force)
                 runs[hint].append(coverage.judge(path.name, known.doc_kind, truth and truth.name, ident.force.name,
-                                                 len(passages)))
+                                                 len(passages), answers=starts,
+                                                 spans=[(p.start, p.end) for p in passages]))
             except PipelineError as error:
-                runs[hint].append(coverage.judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}"))
+                runs[hint].append(coverage.judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}",
+                                                 answers=starts))
     for hint, title in ((False, "without the source URL"), (True, "with the source URL as a hint")):
         outcomes = sorted(runs[hint], key=lambda o: o.file)
         print("\n".join(coverage.format_summary(f"documents with a labelled answer item yielding a passage of the "

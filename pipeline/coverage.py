@@ -38,6 +38,8 @@ class Outcome:
     reason: str = ""
     force: str = ""  # the force the pipeline attributed it to ("" when identify failed)
     passages: int = 0
+    answers: int = 0  # labelled answers located in the text
+    answers_in_passage: int = 0  # of those, how many start inside a passage of the right force
 
 
 def provenance_from_rows(rows: Iterable[Mapping[str, object]]) -> dict[str, Provenance]:
@@ -51,28 +53,61 @@ def provenance_from_rows(rows: Iterable[Mapping[str, object]]) -> dict[str, Prov
     return out
 
 
+def labelled_answers(labels: Iterable[Mapping[str, object]]) -> dict[str, list[str]]:
+    """The labelled answer texts by file name (items with a non-empty ``text``)."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for row in labels:
+        if row.get("file") and row.get("item") and str(row.get("text") or "").strip():
+            out[str(row["file"])].append(str(row["text"]))
+    return dict(out)
+
+
+def locate(document_text: str, answer: str) -> int:
+    """Where a labelled answer starts in the document text, or -1.
+
+    The answer's first fragment (fragments are joined by " ... ") is matched on
+    its first twelve words, across any white space and either form of
+    apostrophe or quotation mark (ingest straightens them).
+    """
+    import re
+
+    words = answer.split(" ... ")[0].split()[:12]
+    if not words:
+        return -1
+    quotes = {"'": "['’‘]", "’": "['’‘]", "‘": "['’‘]", '"': '["“”]', "“": '["“”]', "”": '["“”]'}
+    pattern = r"\s+".join("".join(quotes.get(c, re.escape(c)) for c in word) for word in words)
+    match = re.search(pattern, document_text)
+    return match.start() if match else -1
+
+
 def labelled_files(labels: Iterable[Mapping[str, object]]) -> set[str]:
     """Names of the files in which readers labelled at least one answer item (any kind, "all" included)."""
     return {str(row["file"]) for row in labels if row.get("file") and row.get("item")}
 
 
 def judge(file: str, doc_kind: str, true_force: str | None, found_force: str | None, passages: int,
-          error: str = "") -> Outcome:
+          error: str = "", answers: Sequence[int] = (), spans: Sequence[tuple[int, int]] = ()) -> Outcome:
     """The outcome of one document: an error, a wrong or missing force, no passage, or ok.
 
     ``true_force`` and ``found_force`` are official force names (None when
     the true force is unknown: then the document cannot count as right).
+    ``answers`` are the offsets where labelled answers start (-1: not found in
+    the text) and ``spans`` the passages' (start, end); an answer counts as
+    found when the force is right and it starts inside a passage.
     """
+    located = [a for a in answers if a >= 0]
+    inside = sum(any(s <= a < e for s, e in spans) for a in located) if found_force == true_force else 0
     if error:
-        return Outcome(file, doc_kind, False, error)
+        return Outcome(file, doc_kind, False, error, answers=len(located))
     if true_force is None:
-        return Outcome(file, doc_kind, False, "true force unknown (not in the force list)", found_force or "", passages)
+        return Outcome(file, doc_kind, False, "true force unknown (not in the force list)", found_force or "", passages,
+                       len(located))
     if found_force != true_force:
         return Outcome(file, doc_kind, False, f"force {found_force or 'none'}, expected {true_force}", found_force or "",
-                       passages)
+                       passages, len(located))
     if passages == 0:
-        return Outcome(file, doc_kind, False, "no passage", found_force, 0)
-    return Outcome(file, doc_kind, True, "", found_force, passages)
+        return Outcome(file, doc_kind, False, "no passage", found_force, 0, len(located))
+    return Outcome(file, doc_kind, True, "", found_force, passages, len(located), inside)
 
 
 def summarise(outcomes: Sequence[Outcome]) -> dict[str, tuple[int, int]]:
@@ -92,6 +127,10 @@ def format_summary(title: str, outcomes: Sequence[Outcome]) -> list[str]:
     for key, (ok, n) in summarise(outcomes).items():
         share = 100.0 * ok / n if n else 0.0
         lines.append(f"  {key:<14} {ok:>4} of {n:<4} {share:5.1f}%")
+    found = sum(o.answers_in_passage for o in outcomes)
+    total = sum(o.answers for o in outcomes)
+    lines.append(f"  labelled answers starting inside a passage of the right force: {found} of {total}"
+                 f" ({100.0 * found / total if total else 0.0:.1f}%)")
     for outcome in outcomes:
         if not outcome.ok:
             lines.append(f"  FAIL {outcome.file} [{outcome.doc_kind}]: {outcome.reason}")
