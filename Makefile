@@ -12,7 +12,7 @@ REVIEW ?= reviews/to-review.csv
 COLLECTED ?= collected
 SOURCES ?= corpus/sources.csv
 
-.PHONY: help collect score test golden train evaluate bench review-export review-import register-extract clean-cache clean
+.PHONY: help collect score coverage test golden train evaluate bench review-export review-import register-extract clean-cache clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -31,6 +31,8 @@ score: $(STAMP) ## Score every response in corpus/raw into scorecards/
 # Exit 1 means "collected, and some URLs failed" (rows with a reason in sources.csv): only exit 2 fails the target.
 collect: $(STAMP) ## Download responses into collected/ from URLS="..." (default: the pages in corpus/sources.csv)
 	$(PY) -m pipeline collect $(if $(URLS),$(URLS),--sources $(SOURCES)) --out $(COLLECTED) || [ $$? -eq 1 ]
+coverage: $(STAMP) ## Share of labelled real responses yielding a passage of the right force (corpus/raw/responses)
+	$(PY) -m pipeline coverage corpus/raw/responses --labels corpus/annotations/real.jsonl
 
 test: $(TEST_STAMP) ## Run the test suite
 	$(PY) -m pytest

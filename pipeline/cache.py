@@ -132,7 +132,8 @@ def stage_fingerprints(inspections: Sequence[Inspection], forces: Sequence[Force
 
     ingest_fp = fingerprint(sources(INGEST_MODULES), _library_versions(INGEST_LIBRARIES))
     analysis_fp = fingerprint(sources(ANALYSIS_MODULES), _library_versions(ANALYSIS_LIBRARIES),
-                              ingest_fp, segment_rules, list(forces), sorted(inspections, key=lambda i: i.id))
+                              ingest_fp, segment_rules, list(forces), sorted(inspections, key=lambda i: i.id),
+                              io.read_package_data("identify.toml"))
     classify_fp = fingerprint(sources(CLASSIFY_MODULES), _library_versions(CLASSIFY_LIBRARIES),
                               model_sha256, io.read_package_data("cues.toml"))
     return Fingerprints(ingest_fp, analysis_fp, classify_fp)

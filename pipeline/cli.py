@@ -20,7 +20,7 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from pipeline import io
 from pipeline.errors import PipelineError, format_problem
@@ -94,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_run_parsers(sub, score)
     _add_register_parsers(sub)
     _add_collect_parser(sub)
+    _add_coverage_parser(sub)
     return parser
 
 
@@ -163,6 +164,20 @@ def _register(args: argparse.Namespace) -> int:
     return {"extract": _register_extract}[args.register_command](args)
 
 
+def _add_coverage_parser(sub: argparse._SubParsersAction) -> None:
+    coverage = sub.add_parser(
+        "coverage", help="share of labelled real responses that yield a passage attributed to the right force",
+        description="Identify and segment every input file in which readers labelled an answer item (--labels) and "
+                    "print the share that yields at least one passage attributed to the force the provenance records "
+                    "(--sources: a sources.csv or the shared corpus's meta.jsonl), overall and per doc_kind, without "
+                    "and with the source URL as a hint, and each failing document with the reason.")
+    coverage.add_argument("inputs", nargs="+", help="files or folders of responses")
+    coverage.add_argument("--labels", required=True, help="labels.jsonl / real.jsonl: one object per answer item (file, item)")
+    coverage.add_argument("--sources", help="sources.csv or meta.jsonl with file, url, force, doc_kind "
+                                            "(default: sources.csv in the first input folder)")
+    coverage.add_argument("--inspections", default=DEFAULT_INSPECTIONS, help="folder of inspection registers (*.toml)")
+
+
 def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser) -> None:
     """The ``review export`` / ``review import`` commands and the ``score --reviews`` option."""
     score.add_argument("--reviews", default=DEFAULT_REVIEWS,
@@ -219,6 +234,28 @@ def _load_model(path: str, baseline: bool):
     return _model_spec(path, baseline).load()
 
 
+def _with_provenance(manifest: dict, paths: Sequence[Path], source_tables: Sequence[tuple[str, Sequence[Any]]]) -> dict:
+    """``manifest`` with each input's sources.csv row as hints (its URL and the force its collector named).
+
+    A manifest row still decides force and inspection; the hints only help identify where the text is silent.
+    """
+    import os
+    from dataclasses import replace
+
+    from pipeline.identify import ManifestEntry, manifest_entry_for
+
+    rows = {os.path.abspath(os.path.join(folder, row.file)): row for folder, table in source_tables
+            for row in table if row.file and row.status != "failed"}
+    merged = dict(manifest)
+    for path in paths:
+        row = rows.get(os.path.abspath(path))
+        if row is None:
+            continue
+        entry = manifest_entry_for(manifest, str(path)) or ManifestEntry(file=str(path))
+        merged[str(path)] = replace(entry, file=str(path), url=row.url or None, force_hint=row.force or None)
+    return merged
+
+
 def _score(args: argparse.Namespace) -> int:
     from pipeline import parallel
     from pipeline.identify import parse_manifest
@@ -235,6 +272,7 @@ def _score(args: argparse.Namespace) -> int:
                                     max_pages=args.max_pages, ingest_options={"max_seconds": args.max_seconds})
     paths = io.discover_inputs(args.inputs)
     source_tables, source_problems = io.read_source_tables(args.inputs)
+    manifest = _with_provenance(manifest, paths, source_tables)
     run = parallel.run(paths, settings, manifest, _run_options(args))
     results, problems = run.results, [*run.problems, *source_problems]
     if args.stats:
@@ -582,6 +620,57 @@ def _bench(args: argparse.Namespace) -> int:
     return bench_main(args)
 
 
+def _coverage(args: argparse.Namespace) -> int:
+    from pipeline import coverage, parallel
+    from pipeline.ingest import ingest
+    from pipeline.segment import segment
+    from pipeline.identify import identify
+
+    sources = args.sources or str(Path(args.inputs[0]) / "sources.csv")
+    if not Path(sources).is_file():
+        raise PipelineError("E205", path=sources)
+    if sources.endswith(".jsonl"):
+        rows = [obj for _, obj in io.read_jsonl(sources) if isinstance(obj, dict)]
+    else:
+        rows = io.read_csv(sources).to_dict("records")
+    provenance = coverage.provenance_from_rows(rows)
+    labels = [obj for _, obj in io.read_jsonl(args.labels) if isinstance(obj, dict)]
+    wanted = coverage.labelled_files(labels)
+    answers = coverage.labelled_answers(labels)
+    paths = [p for p in io.discover_inputs(args.inputs) if p.name in wanted]
+    context = parallel.build_context(io.load_inspections(args.inspections), io.load_forces(),
+                                   io.read_package_data("segment.toml"), model=None)
+    found = {p.name for p in paths}
+    missing = [coverage.Outcome(name, provenance.get(name, coverage.Provenance(name, doc_kind="unknown")).doc_kind,
+                                False, "not among the inputs") for name in sorted(wanted - found)]
+    runs: dict[bool, list] = {False: list(missing), True: list(missing)}
+    for path in paths:
+        known = provenance.get(path.name, coverage.Provenance(path.name, doc_kind="unknown"))
+        truth = context.identifier.resolve_force(known.force) if known.force else None
+        try:
+            document = ingest(io.read_source(path), max_pages=context.max_pages)
+        except PipelineError as error:
+            for hint in runs:
+                runs[hint].append(coverage.judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}"))
+            continue
+        starts = [coverage.locate(document.text, a) for a in answers.get(path.name, [])]
+        for hint in runs:
+            try:
+                ident = identify(document, context.identifier, url=known.url if hint else None)
+                passages = segment(document, ident.inspection, context.segmenter, ident.force)
+                runs[hint].append(coverage.judge(path.name, known.doc_kind, truth and truth.name, ident.force.name,
+                                                 len(passages), answers=starts,
+                                                 spans=[(p.start, p.end) for p in passages]))
+            except PipelineError as error:
+                runs[hint].append(coverage.judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}",
+                                                 answers=starts))
+    for hint, title in ((False, "without the source URL"), (True, "with the source URL as a hint")):
+        outcomes = sorted(runs[hint], key=lambda o: o.file)
+        print("\n".join(coverage.format_summary(f"documents with a labelled answer item yielding a passage of the "
+                                                 f"right force, {title}:", outcomes)))
+    return EXIT_OK
+
+
 #: The golden seed outputs (tests/data/golden/, compared exactly by tests/test_golden.py): the seeds scored with
 #: the shipped model on a fixed day, paths relative to the repository root. Only ``make golden`` rewrites them.
 GOLDEN_AS_OF = "2025-06-01"
@@ -606,7 +695,8 @@ def _golden(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"score": _score, "classify": _classify, "train": _train, "evaluate": _evaluate, "review": _review,
-            "cache": _cache, "bench": _bench, "register": _register, "collect": _collect, "golden": _golden}
+            "cache": _cache, "bench": _bench, "register": _register, "collect": _collect, "golden": _golden,
+            "coverage": _coverage}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,13 +3,18 @@
 Pure functions over text (no file access). Force and inspection names are
 found with spaCy ``PhraseMatcher`` s built once per run by
 :func:`build_identifier` from ``pipeline/data/forces.csv`` and the inspection
-register; :func:`identify` scores the matches. A manifest (``file,force,inspection``
-CSV, parsed by :func:`parse_manifest`) overrides detection where the
-researcher already knows the answer.
+register; :func:`identify` scores the matches. A force's listed web and e-mail
+domains (``domains`` column) count too, in the text or as the source URL of a
+``sources.csv`` row (``url``, ``force_hint``). An inspection no register holds
+is named as the document names it (patterns in ``pipeline/data/identify.toml``)
+and returned unregistered. A manifest (``file,force,inspection`` CSV, parsed by
+:func:`parse_manifest`) overrides detection where the researcher already knows
+the answer.
 
-Failures are coded: E201 (no known inspection), E202 (no force), E203 (dated
-before the inspection was published), E204 (manifest names an unknown force or
-inspection), E401 (manifest malformed), E403 (force list malformed).
+Failures are coded: E201 (the document names no inspection at all), E202 (no
+force), E203 (dated before a registered inspection was published), E204
+(manifest names an unknown force or inspection), E401 (manifest malformed),
+E403 (force list malformed).
 """
 
 from __future__ import annotations
@@ -35,15 +40,19 @@ if TYPE_CHECKING:  # spaCy loads in about a second: only building an Identifier 
     from spacy.tokens import Doc
 from pipeline.types import Document, Force, Identification, Inspection
 
+IDENTIFY_RULES_FILE = "identify.toml"
+
 FORCES_ORIGIN = "pipeline/data/forces.csv"
 FORCE_COLUMNS = ("name", "short_name", "aliases", "local_body")
+#: Optional columns of the force list: ``domains`` (``;``-separated web and e-mail domains of the force and its local body).
+FORCE_OPTIONAL_COLUMNS = ("domains",)
 MANIFEST_COLUMNS = ("file", "force", "inspection")
 
 # How much one mention of each kind of name counts towards a force. Official
 # names and the local body (PCC/PFCC/Mayor) are how a response introduces
 # itself; a bare place name ("Norfolk's Joint Communications ...") is often a
 # passing reference to a neighbour, so it only adds weight.
-_FORCE_WEIGHTS = {"name": 4.0, "local_body": 4.0, "alias": 3.0, "short_name": 1.0}
+_FORCE_WEIGHTS = {"name": 4.0, "local_body": 4.0, "alias": 3.0, "short_name": 1.0, "domain": 4.0}
 # A form or table field "Force | Staffordshire" states the force outright.
 _LABEL_BONUS = 8.0
 _INSPECTION_WEIGHTS = {"title": 2.0, "alias": 1.0}
@@ -70,26 +79,98 @@ _DATE_LABEL = re.compile(
 _NOT_RESPONSE_DATE = re.compile(r"publish|deadline|\bdue\b|version|review|inspection", re.IGNORECASE)
 
 
+# A host name: labels of letters, digits and inner hyphens, joined by dots.
+_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
+# A host in running text: after a scheme, "www." or "@", or a bare name ending in a UK public-sector suffix.
+_HOST_IN_TEXT = re.compile(
+    r"(?i)(?:https?://|(?<![\w.-])(?=www\.)|@)(?P<host>[a-z0-9][a-z0-9.-]*\.[a-z]{2,})"
+    r"|(?<![\w@./-])(?P<bare>[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:police\.uk|gov\.uk|org\.uk))\b"
+)
+
+
+# --- rules ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IdentifyRules:
+    """How an inspection no register holds is named, and which publication lines date a response.
+
+    Parsed from ``pipeline/data/identify.toml`` by :func:`parse_identify_rules`.
+    """
+
+    titles: tuple[re.Pattern, ...]
+    weak_words: frozenset[str]
+    trim_tail: re.Pattern
+    published_line: re.Pattern
+    not_own: re.Pattern
+    unnamed_inspectorate: re.Pattern
+    unnamed_report: re.Pattern
+    unnamed_title: str
+    subject_prefix: str
+    role_after: re.Pattern
+    role_before: re.Pattern
+    own_heading: re.Pattern
+
+
+def parse_identify_rules(toml_text: str) -> IdentifyRules:
+    """Compile the TOML text of ``identify.toml`` into :class:`IdentifyRules`."""
+    import tomllib
+
+    data = tomllib.loads(toml_text)
+    naming, dating = data["inspection"], data["response_date"]
+    return IdentifyRules(
+        titles=tuple(re.compile(p) for p in naming["titles"]),
+        weak_words=frozenset(w.casefold() for w in naming["weak_words"]),
+        trim_tail=re.compile(naming["trim_tail"]),
+        published_line=re.compile(dating["published_line"]),
+        not_own=re.compile(dating["not_own"]),
+        unnamed_inspectorate=re.compile(naming["unnamed_inspectorate"]),
+        unnamed_report=re.compile(naming["unnamed_report"]),
+        unnamed_title=str(naming["unnamed_title"]),
+        subject_prefix=str(naming["subject_prefix"]),
+        role_after=re.compile(data["force"]["role_after"]),
+        role_before=re.compile(data["force"]["role_before"]),
+        own_heading=re.compile(dating["own_heading"]),
+    )
+
+
+def slug(title: str) -> str:
+    """A stable id for an inspection named only by a document: its normalised title, lower case, words joined by "-".
+
+    Typographic variants of one title ("2023–2025" and "2023-2025", curly and
+    straight quotes, "&" and "and") give the same id.
+    """
+    import unicodedata
+
+    # dashes are word breaks (dropping them would join "2023–2025" into one word); accents fold to their letters
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", title)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
+    text = text.replace("&", " and ")
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
 # --- force list ---------------------------------------------------------------
 
 def parse_forces(csv_text: str, origin: str = FORCES_ORIGIN) -> tuple[Force, ...]:
     """Parse the force list (``pipeline/data/forces.csv``) into :class:`Force` records.
 
-    In: CSV text with header ``name,short_name,aliases,local_body``; ``aliases``
-    is ``;``-separated. Out: the forces in file order. Empty required cells,
-    a repeated name, or one name/alias claimed by two forces raise
+    In: CSV text with header ``name,short_name,aliases,local_body`` and
+    optionally ``domains``; ``aliases`` and ``domains`` are ``;``-separated.
+    Out: the forces in file order. Empty required cells, a repeated name, one
+    name/alias or domain claimed by two forces raise
     ``PipelineError("E403", path=origin, ...)``.
     """
     reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
     header = tuple((reader.fieldnames or []))
-    if sorted(h.strip() for h in header) != sorted(FORCE_COLUMNS):
-        raise PipelineError("E403", path=origin, detail=f"header must be {','.join(FORCE_COLUMNS)}, got {','.join(header) or 'nothing'}")
+    names = sorted(h.strip() for h in header)
+    if names not in (sorted(FORCE_COLUMNS), sorted(FORCE_COLUMNS + FORCE_OPTIONAL_COLUMNS)):
+        raise PipelineError("E403", path=origin, detail=f"header must be {','.join(FORCE_COLUMNS)}[,domains], got {','.join(header) or 'nothing'}")
+    expected_cells = len(header)
     forces: list[Force] = []
     owner: dict[str, str] = {}  # lower-cased term -> force name, to catch one term naming two forces
     for row in reader:
         line = reader.line_num
         if None in row or any(v is None for v in row.values()):
-            raise PipelineError("E403", path=origin, detail=f"line {line}: expected {len(FORCE_COLUMNS)} cells")
+            raise PipelineError("E403", path=origin, detail=f"line {line}: expected {expected_cells} cells")
         cells = {k.strip(): (v or "").strip() for k, v in row.items()}
         if not any(cells.values()):
             continue
@@ -97,7 +178,16 @@ def parse_forces(csv_text: str, origin: str = FORCES_ORIGIN) -> tuple[Force, ...
             if not cells[key]:
                 raise PipelineError("E403", path=origin, detail=f"line {line}: empty {key}")
         aliases = tuple(dict.fromkeys(a.strip() for a in cells["aliases"].split(";") if a.strip()))
-        force = Force(name=cells["name"], short_name=cells["short_name"], aliases=aliases, local_body=cells["local_body"])
+        domains = tuple(dict.fromkeys(d.strip().lower().lstrip(".") for d in cells.get("domains", "").split(";") if d.strip()))
+        force = Force(name=cells["name"], short_name=cells["short_name"], aliases=aliases, local_body=cells["local_body"],
+                      domains=domains)
+        for domain in domains:
+            if not _DOMAIN.fullmatch(domain):
+                raise PipelineError("E403", path=origin, detail=f"line {line}: '{domain}' is not a domain name")
+            key = "@" + domain  # domains share the owner table, apart from names
+            if key in owner and owner[key] != force.name:
+                raise PipelineError("E403", path=origin, detail=f"line {line}: domain '{domain}' already names {owner[key]}")
+            owner[key] = force.name
         for term in {force.name, force.short_name, force.local_body, *aliases}:
             key = term.casefold()
             if key in owner and owner[key] != force.name:
@@ -120,6 +210,10 @@ class ManifestEntry:
     file: str
     force: str | None = None
     inspection: str | None = None
+    # provenance hints from a sources.csv row (weaker than the cells above): where the file was published, and the
+    # force its collector's list named; identify weighs them after the manifest and before the text
+    url: str | None = None
+    force_hint: str | None = None
 
 
 def parse_manifest(csv_text: str, origin: str) -> dict[str, ManifestEntry]:
@@ -198,6 +292,25 @@ class Identifier:
     inspection_matcher: PhraseMatcher
     _force_lookup: Mapping[str, Force] = field(repr=False)
     _inspection_lookup: Mapping[str, Inspection] = field(repr=False)
+    rules: IdentifyRules | None = None
+    _domain_lookup: Mapping[str, Force] = field(default_factory=dict, repr=False)
+
+    def force_for_host(self, host: str) -> tuple[Force | None, str]:
+        """The force whose listed domain ``host`` is or lies under ("www.essex.pfcc.police.uk"), with the domain; else (None, "")."""
+        labels = host.casefold().strip(".").split(".")
+        for i in range(len(labels) - 1):
+            domain = ".".join(labels[i:])
+            if domain in self._domain_lookup:
+                return self._domain_lookup[domain], domain
+        return None, ""
+
+    def force_for_url(self, url: str) -> tuple[Force | None, str]:
+        """The force whose domain serves ``url`` (scheme optional), with the domain; else (None, "")."""
+        from urllib.parse import urlsplit
+
+        value = url.strip()
+        host = urlsplit(value if "//" in value else "//" + value).hostname or ""
+        return self.force_for_host(host) if host else (None, "")
 
     def resolve_force(self, value: str) -> Force | None:
         """The force whose official name, short name, alias or local body is ``value`` (any case), or None."""
@@ -208,15 +321,22 @@ class Identifier:
         return self._inspection_lookup.get(_key(value))
 
 
-def build_identifier(forces: Iterable[Force], inspections: Iterable[Inspection], nlp: Language | None = None) -> Identifier:
+def build_identifier(forces: Iterable[Force], inspections: Iterable[Inspection], nlp: Language | None = None,
+                     rules: IdentifyRules | None = None) -> Identifier:
     """Build the matchers for a run.
 
     In: the forces (from :func:`parse_forces`), inspections (from
-    :func:`pipeline.register.parse_inspection`) and optionally the run's
+    :func:`pipeline.register.parse_inspection`), optionally the run's
     spaCy pipeline from :func:`pipeline.nlp.make_nlp` (only its tokenizer is
-    used, and the pipeline is not changed; a new one is made if not given).
+    used, and the pipeline is not changed; a new one is made if not given)
+    and the naming rules (default: the shipped ``pipeline/data/identify.toml``,
+    read through :mod:`pipeline.io`).
     Out: an :class:`Identifier` to pass to every :func:`identify` call.
     """
+    if rules is None:
+        from pipeline import io as pipeline_io
+
+        rules = parse_identify_rules(pipeline_io.read_package_data(IDENTIFY_RULES_FILE))
     forces = tuple(forces)
     inspections = tuple(inspections)
     from spacy.matcher import PhraseMatcher
@@ -229,6 +349,7 @@ def build_identifier(forces: Iterable[Force], inspections: Iterable[Inspection],
     inspection_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
 
     force_lookup: dict[str, Force] = {}
+    domain_lookup = {domain: force for force in forces for domain in force.domains}
     for index, force in enumerate(forces):
         terms = [("name", force.name), ("local_body", force.local_body), ("short_name", force.short_name)]
         terms += [("alias", alias) for alias in force.aliases]
@@ -258,6 +379,8 @@ def build_identifier(forces: Iterable[Force], inspections: Iterable[Inspection],
         inspection_matcher=inspection_matcher,
         _force_lookup=force_lookup,
         _inspection_lookup=inspection_lookup,
+        rules=rules,
+        _domain_lookup=domain_lookup,
     )
 
 
@@ -271,9 +394,11 @@ def _is_acronym(term: str) -> bool:
 
 
 def _variants(term: str) -> list[str]:
-    """The spellings of one name a response may use: "&" for "and", commas dropped."""
+    """The spellings of one name a response may use: "&" for "and", commas dropped, "Commissioner, Hampshire" for "Commissioner for Hampshire"."""
     forms = {term, term.replace(" and ", " & "), term.replace(",", "")}
     forms.add(term.replace(",", "").replace(" and ", " & "))
+    if " for " in term:
+        forms.add(term.replace(" for ", ", ", 1))
     return sorted(forms)
 
 
@@ -288,17 +413,30 @@ class _Mention:
     labelled: bool = False
 
 
-def identify(document: Document, identifier: Identifier, manifest: ManifestEntry | None = None) -> Identification:
+def identify(document: Document, identifier: Identifier, manifest: ManifestEntry | None = None,
+             url: str | None = None, force_hint: str | None = None) -> Identification:
     """Decide the force a document is from, the inspection it answers, and its own date.
 
-    In: a normalised :class:`Document`, the run's :class:`Identifier`, and the
+    In: a normalised :class:`Document`, the run's :class:`Identifier`, the
     document's manifest entry if any (it overrides detection of whichever of
-    force / inspection it names; ``method`` is then ``"manifest"``).
+    force / inspection it names; ``method`` is then ``"manifest"``), and
+    optionally its provenance (a ``sources.csv`` row): ``url``, the address it
+    was fetched from (a force's or local body's listed domain names the force),
+    and ``force_hint``, the force the collector recorded. The manifest beats
+    the hint, the hint beats the URL, the URL beats the text.
     Out: an :class:`Identification` with ``evidence`` saying what decided it.
 
+    The inspection is a registered one whose title or alias the text names;
+    else the inspection as the document names it (patterns in
+    ``pipeline/data/identify.toml``), returned as an unregistered
+    :class:`Inspection` (``registered=False``, ``published=None``, no items,
+    ``id`` the :func:`slug` of its title, ``force`` when the title names one).
+    A manifest ``inspection`` cell that is no register id but a title (it has
+    spaces) names an unregistered inspection the same way.
+
     Raises ``PipelineError``: E204 when the manifest names a force or
-    inspection that is not known; E201 when no inspection title or alias is
-    found; E203 when the document is dated before the inspection's
+    register id that is not known; E201 when the document names no inspection
+    at all; E203 when the document is dated before a registered inspection's
     publication (it cannot answer it); E202 when no force is found and the
     manifest gives none.
     """
@@ -310,37 +448,52 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
             raise PipelineError("E204", what="force", value=manifest.force)
     if manifest is not None and manifest.inspection:
         inspection = identifier.resolve_inspection(manifest.inspection)
+        if inspection is None and " " in manifest.inspection.strip():
+            inspection = _unregistered(" ".join(manifest.inspection.split()), identifier)
         if inspection is None:
             raise PipelineError("E204", what="inspection", value=manifest.inspection)
 
     text = document.text
-    found_date = _find_response_date(text)
+    found_date = _find_response_date(text, identifier.rules)
     response_date = found_date[0] if found_date else None
     evidence: list[str] = []
     doc: _Tokens | None = None
 
+    force_note = ""
+    hinted = identifier.resolve_force(force_hint) if force_hint else None
+    served, domain = identifier.force_for_url(url) if url else (None, "")
+    if force is not None:
+        force_note = f"manifest '{force.name}'"
+    elif hinted is not None:
+        force, force_note = hinted, f"source force '{force_hint}'"
+    elif served is not None:
+        force, force_note = served, f"source URL domain '{domain}'"
+    else:
+        doc = _Tokens(text, identifier.nlp)
+        force, force_note = _detect_force(doc, identifier)
+
     if inspection is not None:
         evidence.append(f"inspection: manifest '{inspection.id}'")
     else:
-        doc = _Tokens(text, identifier.nlp)
-        inspection, note = _detect_inspection(doc, identifier, response_date)
+        doc = doc or _Tokens(text, identifier.nlp)
+        inspection, note = _detect_inspection(doc, identifier, response_date, force)
         if inspection is None:
-            raise PipelineError("E201", detail="no known inspection title found")
+            inspection, note = _name_inspection(text, identifier)
+        if inspection is None:
+            raise PipelineError(
+                "E201", detail="it names no inspection (no register title or alias, no report title, no mention of an "
+                               "HMICFRS report); name it in a manifest CSV (columns file,force,inspection; inspection "
+                               "is a register id or the report's title) and pass --manifest")
         evidence.append(f"inspection: {note}")
 
-    if response_date is not None and response_date < inspection.published:
+    if response_date is not None and inspection.published is not None and response_date < inspection.published:
         raise PipelineError(
             "E203", inspection=inspection.id, found=response_date.isoformat(), published=inspection.published.isoformat()
         )
 
-    if force is not None:
-        evidence.insert(0, f"force: manifest '{force.name}'")
-    else:
-        doc = doc or _Tokens(text, identifier.nlp)
-        force, note = _detect_force(doc, identifier)
-        if force is None:
-            raise PipelineError("E202")
-        evidence.insert(0, f"force: {note}")
+    if force is None:
+        raise PipelineError("E202")
+    evidence.insert(0, f"force: {force_note}")
 
     evidence.append(f"date: '{found_date[1]}'" if found_date else "date: none found")
     by_manifest = manifest is not None and bool(manifest.force or manifest.inspection)
@@ -351,6 +504,46 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
         method="manifest" if by_manifest else "detected",
         evidence="; ".join(evidence),
     )
+
+
+def _unregistered(title: str, identifier: Identifier) -> Inspection:
+    """The contract's unregistered inspection for ``title``, with the force its title names (if any)."""
+    # in a title a bare place name is the force inspected ("Custody inspection of Gwent"); two forces name none
+    tokens = _Tokens(title, identifier.nlp)
+    named = {int(m[0]) for m in _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher))}
+    force = identifier.forces[named.pop()].name if len(named) == 1 else None
+    return Inspection(id=slug(title), title=title, published=None, aliases=(), recommendations=(),
+                      registered=False, force=force)
+
+
+def _name_inspection(text: str, identifier: Identifier) -> tuple[Inspection | None, str]:
+    """The inspection as the document names it: the first title pattern (in rule order) that yields a title."""
+    rules = identifier.rules
+    if rules is None:
+        return None, ""
+    for pattern in rules.titles:
+        for match in pattern.finditer(text):
+            title = _clean_title(match.group("title"), rules)
+            if title:
+                return _unregistered(title, identifier), f"named in the text '{title}' (no register)"
+    mention = rules.unnamed_inspectorate.search(text)
+    if mention and rules.unnamed_report.search(text):
+        return _unregistered(rules.unnamed_title, identifier), f"no title; '{mention.group()}' and a report are mentioned"
+    return None, ""
+
+
+def _clean_title(raw: str, rules: IdentifyRules) -> str:
+    title = " ".join(raw.split())
+    previous = None
+    while previous != title:
+        previous, title = title, rules.trim_tail.sub("", title).strip()
+    title = re.sub(r"^(?i:the|this|a|an)\s+(?=(?:HMICFRS|HMIC|PEEL)\b)", "", title)
+    if re.match(r"(?:into|on)\s", title):
+        title = rules.subject_prefix + title
+    words = [w.casefold() for w in re.findall(r"[\w’'&-]+", title)]
+    if not words or all(w in rules.weak_words for w in words) and not re.search(r"HMIC|Inspectorate", title):
+        return ""
+    return title
 
 
 #: White space that collapses to one space: a run of two or more, or one character that is not a space.
@@ -420,11 +613,28 @@ def _is_labelled(text: str, offset: int) -> bool:
     return bool(previous.strip()) and bool(_FORCE_LABEL.fullmatch(previous.strip()))
 
 
+def _beside_role(text: str, start: int, end: int, rules: IdentifyRules) -> bool:
+    """Is the name at ``text[start:end]`` next to a role on its line ("Surrey Chief Constable", "Commissioner, Hampshire")?"""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    after = text[end:line_end if line_end >= 0 else len(text)]
+    return bool(rules.role_after.match(after) or rules.role_before.search(text[line_start:start]))
+
+
 def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None, str]:
     mentions = []
-    for index, kind, term, start, _end in _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher)):
+    rules = identifier.rules
+    for index, kind, term, start, end in _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher)):
         offset = tokens.offset(start)
+        if kind == "short_name" and rules is not None and _beside_role(tokens.text, offset, tokens.offset(end - 1) + len(tokens.doc[end - 1]), rules):
+            kind = "alias"  # a place name beside a role names the author as an alias does
         mentions.append(_Mention(int(index), kind, term, offset, _is_labelled(tokens.text, offset)))
+    # a web or e-mail address on the force's or its local body's domain ("enquiries@surrey-pcc.gov.uk")
+    index_of = {f.name: i for i, f in enumerate(identifier.forces)}
+    for match in _HOST_IN_TEXT.finditer(tokens.text):
+        found, domain = identifier.force_for_host(match.group("host") or match.group("bare"))
+        if found is not None and found.name in index_of:
+            mentions.append(_Mention(index_of[found.name], "domain", domain, match.start()))
     if not mentions:
         return None, ""
 
@@ -453,7 +663,8 @@ def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None
     return identifier.forces[best], note
 
 
-def _detect_inspection(tokens: _Tokens, identifier: Identifier, response_date: date | None) -> tuple[Inspection | None, str]:
+def _detect_inspection(tokens: _Tokens, identifier: Identifier, response_date: date | None,
+                       force: Force | None = None) -> tuple[Inspection | None, str]:
     scores: dict[int, float] = defaultdict(float)
     first: dict[int, int] = {}
     forms: dict[int, Counter] = defaultdict(Counter)
@@ -462,10 +673,13 @@ def _detect_inspection(tokens: _Tokens, identifier: Identifier, response_date: d
         scores[i] += _INSPECTION_WEIGHTS[kind] * tokens.weight(offset)
         first.setdefault(i, offset)
         forms[i][term] += 1
-    candidates = list(scores)
+    # A force-specific inspection (PEEL) is answered only by its own force.
+    candidates = [i for i in scores if identifier.inspections[i].force is None or force is None
+                  or identifier.resolve_force(identifier.inspections[i].force) in (None, force)]
     if response_date is not None:
         # A response cannot answer a report published after it was written.
-        possible = [i for i in candidates if identifier.inspections[i].published <= response_date]
+        possible = [i for i in candidates if identifier.inspections[i].published is None
+                    or identifier.inspections[i].published <= response_date]
         candidates = possible or candidates
     if not candidates:
         return None, ""
@@ -475,7 +689,7 @@ def _detect_inspection(tokens: _Tokens, identifier: Identifier, response_date: d
 
 # --- response date ------------------------------------------------------------
 
-def find_response_date(text: str) -> date | None:
+def find_response_date(text: str, rules: IdentifyRules | None = None) -> date | None:
     """The date a response was written or sent, or None.
 
     In: a document's normalised text. Out: the first of (a) a date after a
@@ -483,13 +697,17 @@ def find_response_date(text: str) -> date | None:
     or (b) a line that is only a date, in the document's first part (a
     letter's date line). A publication date given as a field ("Published Date
     | 10 September 2024") and a month without a day ("Version Dec 2024") are
-    not response dates.
+    not response dates. ``rules`` default to the shipped ``identify.toml``.
     """
-    found = _find_response_date(text)
+    if rules is None:
+        from pipeline import io as pipeline_io
+
+        rules = parse_identify_rules(pipeline_io.read_package_data(IDENTIFY_RULES_FILE))
+    found = _find_response_date(text, rules)
     return found[0] if found else None
 
 
-def _find_response_date(text: str) -> tuple[date, str] | None:
+def _find_response_date(text: str, rules: IdentifyRules | None = None) -> tuple[date, str] | None:
     """As :func:`find_response_date`, also returning the matched wording for the evidence line."""
     top = max(_DATE_TOP_MIN_CHARS, int(len(text) * _DATE_TOP_FRACTION))
     lines = text.split("\n")
@@ -500,6 +718,13 @@ def _find_response_date(text: str) -> tuple[date, str] | None:
         stripped = _strip_cells(line)
         if not stripped:
             continue
+        published = rules.published_line.match(line.strip()) if rules is not None else None
+        report_heading = rules is not None and rules.not_own.search(previous) and not rules.own_heading.search(previous)
+        if published and not rules.not_own.search(line) and not report_heading:
+            # the page's own publication line: on a PCC's web page, the day the response went out
+            parsed = parse_date(published.group("rest").strip())
+            if parsed:
+                return parsed, stripped
         label = _DATE_LABEL.match(stripped)
         if label:
             rest = label.group("rest").strip()

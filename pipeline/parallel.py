@@ -321,8 +321,9 @@ def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, A
     if root is None:
         return Task(index, path, source.sha256, entry, None, source=source)
     sha = source.sha256
-    keys = cache.document_keys(sha, path, settings.fingerprints, entry.force if entry else None,
-                               entry.inspection if entry else None)
+    # the provenance hints decide identification too, so they are part of the analysis key
+    force_key = "\t".join(v or "" for v in (entry.force, entry.force_hint, entry.url)) if entry else None
+    keys = cache.document_keys(sha, path, settings.fingerprints, force_key, entry.inspection if entry else None)
 
     def lookup(kind: str, key: str, parse) -> Any:
         text = io.read_cache_entry(root, cache.entry_relpath(kind, key))

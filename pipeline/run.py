@@ -79,7 +79,9 @@ def process(task: Task, context: RunContext, parsing: ContextManager = nullconte
                 book.stats["pages_parsed"] += len(document.pages)
                 book.keep("documents", cache.dump_document, document)
             with book.stage("identify", failure="analyses"):
-                identification = identify(document, context.identifier, task.manifest)
+                identification = identify(document, context.identifier, task.manifest,
+                                          url=task.manifest.url if task.manifest else None,
+                                          force_hint=task.manifest.force_hint if task.manifest else None)
             with book.stage("segment", counter="analysed"):
                 passages = segment(document, identification.inspection, context.segmenter, identification.force)
             analysis = identification, passages

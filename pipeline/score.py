@@ -256,6 +256,8 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
 
     rows, responses = [], []
     for (inspection_id, force), group in sorted(groups.items()):
+        if inspection_id not in by_id:
+            continue  # an unregistered inspection: no register items to make rows of (its passages are still listed)
         inspection, chosen = by_id[inspection_id], _latest(group)
         items = (inspection_items(inspection, forces_by_name[force]) if inspection.registered
                  else _found_items(chosen))

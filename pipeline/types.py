@@ -75,6 +75,7 @@ class Force:
     short_name: str
     aliases: tuple[str, ...]
     local_body: str  # the PCC / PFCC / Mayor's office that publishes its responses
+    domains: tuple[str, ...] = ()  # web and e-mail domains of the force and its local body ("surrey-pcc.gov.uk")
 
 
 @dataclass(frozen=True)

@@ -161,11 +161,12 @@ def test_bare_neighbour_place_name_is_not_enough(identifier):
 
 
 def test_document_naming_no_inspection_raises_e201(identifier):
-    document = make_document("Gwent Police\n\nResponse to the PEEL inspection 2023.")
+    document = make_document("Gwent Police\n\nWe have updated our custody procedures this year.")
     with pytest.raises(PipelineError) as raised:
         identify(document, identifier)
     assert raised.value.code == "E201"
-    assert "no known inspection title found" in raised.value.message
+    # the message says how to name one
+    assert "manifest" in raised.value.message and "file,force,inspection" in raised.value.message
 
 
 def test_acronyms_match_case_sensitively(identifier):
@@ -265,3 +266,135 @@ def test_resolve_force_accepts_any_listed_name(identifier):
     for name in ("Gwent Police", "gwent pcc", "Police and Crime Commissioner for Gwent", "Gwent", "Heddlu Gwent"):
         assert identifier.resolve_force(name).name == "Gwent Police"
     assert identifier.resolve_force("Nowhere Police") is None
+
+
+# --- inspections no register holds (issue 11 item 4) ----------------------------------------------------
+
+from pipeline.identify import parse_forces, slug  # noqa: E402
+
+
+@pytest.mark.parametrize("text, title, force", [
+    ("Surrey Police and Crime Commissioner\n\nPEEL 2023–2025: An inspection of Surrey Police\n\nWe welcome the report.",
+     "PEEL 2023–2025: An inspection of Surrey Police", "Surrey Police"),
+    ("Essex Police\n\nAn inspection of vetting, misconduct and misogyny in the police service - HMICFRS\n\nWe welcome it.",
+     "An inspection of vetting, misconduct and misogyny in the police service", None),
+    ("Statement of the PCC for Sussex\n\nThe HMICFRS report into the police response to burglary was published today.",
+     "HMICFRS report into the police response to burglary", None),
+    ("Sussex Police welcomes the report of His Majesty's Inspectorate of Constabulary and Fire & Rescue Services "
+     "(HMICFRS) into how forces in the south east tackle fraud.", "HMICFRS report into how forces in the south east tackle fraud", None),
+    # a heading line naming a report and its subject
+    ("Gwent Police\nCriminal Justice Joint Inspection: Evidence in rape cases\nWe welcome it.",
+     "Criminal Justice Joint Inspection: Evidence in rape cases", None),
+    # "response to" inside a sentence is no title; the inspectorate's report named only as such keeps its word "report"
+    ("Gwent Police\nThe law says a response to the HMICFRS reports should be published within 56 days. "
+     "The HMICFRS Report was welcomed.", "HMICFRS Report", None),
+    # the subject in capitals after "the"
+    ("Gwent Police\nWe read the Crime Data Integrity report with interest.", "Crime Data Integrity report", None),
+])
+def test_unregistered_inspection_is_named_as_the_document_names_it(identifier, text, title, force):
+    found = identify(make_document(text), identifier)
+    assert found.inspection.title == title
+    assert found.inspection.id == slug(title)
+    assert found.inspection.registered is False and found.inspection.published is None
+    assert found.inspection.recommendations == () and found.inspection.aliases == ()
+    assert found.inspection.force == force
+
+
+def test_slug_is_stable_across_typographic_variants():
+    assert slug("PEEL 2023–2025: An inspection of Essex Police") == slug("PEEL 2023-2025: an inspection of Essex police")
+    assert slug("Fraud: ‘Time to choose’") == slug("Fraud: 'Time to choose'") == "fraud-time-to-choose"
+    assert slug("Fire & Rescue") == slug("Fire and Rescue")
+
+
+def test_a_mention_of_the_inspectorates_report_without_a_title_is_still_an_inspection(identifier):
+    document = make_document("Gwent Police\n\nHMIC has published its yearly review; we are pleased with it.")
+    found = identify(document, identifier)
+    assert found.inspection.registered is False and found.inspection.id
+    assert "HMIC" in found.evidence
+
+
+def test_manifest_may_name_an_unregistered_inspection_by_title(identifier):
+    document = make_document("Gwent Police\n\nWe have updated our custody procedures this year.")
+    entry = ManifestEntry(file="x.txt", inspection="Custody inspection of Gwent 2024")
+    found = identify(document, identifier, entry)
+    assert (found.inspection.id, found.inspection.registered, found.method) == ("custody-inspection-of-gwent-2024", False, "manifest")
+    assert found.inspection.force == "Gwent Police"
+
+
+# --- force from domains, roles and provenance ------------------------------------------------------------
+
+NO_FORCE_TEXT = "Response to An inspection into activism and impartiality in policing\n\nThe policy has been updated."
+
+
+def test_source_url_on_a_listed_domain_names_the_force(identifier):
+    found = identify(make_document(NO_FORCE_TEXT), identifier, url="https://www.surrey-pcc.gov.uk/news/response/")
+    assert found.force.name == "Surrey Police"
+    assert "source URL domain 'surrey-pcc.gov.uk'" in found.evidence
+    # a URL on no listed domain changes nothing
+    with pytest.raises(PipelineError) as raised:
+        identify(make_document(NO_FORCE_TEXT), identifier, url="https://www.example.org/page")
+    assert raised.value.code == "E202"
+
+
+def test_email_address_in_the_text_names_the_force(identifier):
+    text = NO_FORCE_TEXT + "\n\nQuestions to enquiries@surrey-pcc.gov.uk please."
+    assert identify(make_document(text), identifier).force.name == "Surrey Police"
+
+
+def test_force_hint_and_manifest_order(identifier):
+    document = make_document("Essex Police\n\n" + NO_FORCE_TEXT)
+    assert identify(document, identifier, force_hint="Surrey").force.name == "Surrey Police"
+    assert identify(document, identifier, url="https://www.surrey-pcc.gov.uk/x").force.name == "Surrey Police"
+    entry = ManifestEntry(file="x.txt", force="Gwent")
+    assert identify(document, identifier, entry, url="https://www.surrey-pcc.gov.uk/x", force_hint="Surrey").force.name == (
+        "Gwent Police")
+
+
+@pytest.mark.parametrize("line", ["Surrey Chief Constable Response", "Office of the Police and Crime Commissioner, Surrey"])
+def test_a_place_name_beside_a_role_names_the_force(identifier, line):
+    assert identify(make_document(f"{line}\n\n{NO_FORCE_TEXT}"), identifier).force.name == "Surrey Police"
+
+
+def test_a_bare_place_name_alone_still_names_no_force(identifier):
+    with pytest.raises(PipelineError) as raised:
+        identify(make_document(f"Officers from Surrey helped.\n\n{NO_FORCE_TEXT}"), identifier)
+    assert raised.value.code == "E202"
+
+
+def test_force_specific_registered_inspection_is_matched_only_for_its_force(forces):
+    from pipeline.types import Finding, Inspection
+
+    peel = Inspection(id="peel-surrey-test", title="PEEL test inspection of Surrey Police", published=date(2025, 1, 1),
+                      aliases=("PEEL test inspection",), recommendations=(), force="Surrey Police",
+                      areas_for_improvement=(Finding("area_for_improvement", "1", "Improve records."),))
+    ident = build_identifier(forces, [peel])
+    assert identify(make_document("Surrey Police\n\nOur answer to the PEEL Test Inspection."), ident).inspection.id == (
+        "peel-surrey-test")
+    other = identify(make_document("Gwent Police\n\nOur answer to the PEEL Test Inspection."), ident).inspection
+    assert other.id != "peel-surrey-test" and other.registered is False
+
+
+def test_force_list_domains_column(forces):
+    surrey = next(f for f in forces if f.short_name == "Surrey")
+    assert "surrey-pcc.gov.uk" in surrey.domains
+    base = "name,short_name,aliases,local_body,domains\n"
+    row = "A Police,A,A Constabulary,PCC for A,{}\nB Police,B,B Constabulary,PCC for B,{}\n"
+    assert parse_forces(base + row.format("a.police.uk", "b.police.uk"))[1].domains == ("b.police.uk",)
+    for bad in (row.format("a.police.uk", "a.police.uk"), row.format("not a domain", "")):
+        with pytest.raises(PipelineError) as raised:
+            parse_forces(base + bad)
+        assert raised.value.code == "E403"
+    # the column stays optional
+    assert parse_forces("name,short_name,aliases,local_body\nA Police,A,,PCC for A\n")[0].domains == ()
+
+
+# --- the response's own publication date ------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Response to the report\nPublished: 14 January 2025\n\nWe welcome it.", date(2025, 1, 14)),
+    ("Published on 3 March 2025\nOur response", date(2025, 3, 3)),
+    ("Report published: 10 September 2024\nOur response", None),
+    ("HMICFRS inspection report\nPublished: 10 September 2024\nOur response", None),
+])
+def test_published_line_is_the_response_date_unless_it_is_the_reports(text, expected):
+    assert find_response_date(text) == expected

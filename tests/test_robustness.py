@@ -39,7 +39,7 @@ def bad_batch(tmp_path_factory):
     write_encrypted_pdf(folder / "encrypted.pdf")
     write_image_only_pdf(folder / "scan.pdf", pages=2)
     (folder / "other-inspection.txt").write_text(
-        "Response of the Police and Crime Commissioner for Dorset to the PEEL inspection of Dorset Police.\n\n"
+        "Statement of the Police and Crime Commissioner for Dorset.\n\n"
         "Dorset Police has updated its custody procedures.\n", encoding="utf-8")
     (folder / "no-force.txt").write_text(
         "Comments on An inspection into activism and impartiality in policing\n\n"

@@ -1,4 +1,4 @@
-"""Segment: cut a response into recommendation-level passages.
+"""Segment: cut a response into item-level passages (recommendations, causes of concern, AFIs).
 
 In: a normalised :class:`~pipeline.types.Document` (one line per paragraph,
 heading or table row; cells joined by `` | ``), the :class:`Inspection` it
@@ -22,8 +22,14 @@ How passages are found, in order of strength (``Passage.link``):
   be progressed"), or citing most of them; the scorer uses it only where
   nothing specific exists, and it is ``not_addressed`` by the guidelines.
 
+Every passage carries ``item_kind``. Labels come in every spelling (``[labels]`` in ``segment.toml``:
+"Rec. No. 13", "R10", "Recommendation Thirteen", "Recommendation IV", "AFI 2", "Cause of concern 1", a
+"No." column, unnumbered headings and RAG rows numbered in document order). For an inspection no
+register holds there is no wording to align: the quoted item is taken out by its cues (``[quotes]``)
+and a paragraph about the report as a whole is a blanket passage listing no numbers.
+
 One module per part: :mod:`~pipeline.segment.lines` (the document's lines, cells and words),
-:mod:`~pipeline.segment.labels` (recommendation labels and citations), :mod:`~pipeline.segment.blocks`
+:mod:`~pipeline.segment.labels` (item labels and citations), :mod:`~pipeline.segment.blocks`
 (numbered blocks and the removal of quoted recommendation wording), :mod:`~pipeline.segment.content`
 (unnumbered prose matched by content) and :mod:`~pipeline.segment.blanket` (answers to the whole report).
 """
@@ -37,10 +43,12 @@ from typing import Iterable
 
 from spacy.language import Language
 
-from pipeline.segment.blanket import find_blanket_lines, is_blanket_citation
-from pipeline.segment.blocks import block_extent, is_field_summary, join_spans, quoted_spans, regions, response_spans
+from pipeline.segment.blanket import find_blanket_lines, find_force_work_lines, find_report_lines, is_blanket_citation
+from pipeline.segment.blocks import (
+    block_extent, cue_quote_spans, is_field_summary, join_spans, quoted_spans, regions, response_spans,
+)
 from pipeline.segment.content import match_by_content, speaks_for_force
-from pipeline.segment.labels import find_citations
+from pipeline.segment.labels import LabelRules, compile_label_rules, find_citations, item_wording
 from pipeline.segment.lines import consecutive, is_heading, is_welsh, lower_words, split_lines
 from pipeline.types import Document, Force, Inspection, Passage
 
@@ -56,9 +64,15 @@ class SegmentRules:
     response_headings: tuple[re.Pattern, ...]
     block_end: tuple[re.Pattern, ...]
     label_cells: tuple[re.Pattern, ...]
-    citation: re.Pattern
+    labels: LabelRules
     blanket_share: float
     blanket: tuple[re.Pattern, ...]
+    report_blanket: tuple[re.Pattern, ...]
+    report_fallback: tuple[re.Pattern, ...]
+    report_voice: tuple[re.Pattern, ...]
+    item_opening: tuple[re.Pattern, ...]
+    answer_voice: tuple[re.Pattern, ...]  # matched at a sentence's start
+    answer_voice_anywhere: tuple[re.Pattern, ...]  # the same, found anywhere as whole words
     content_min_similarity: float
     content_margin: float
     content_min_words: int
@@ -83,9 +97,15 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         response_headings=compile_all(sections["response"], whole=True),
         block_end=compile_all(passages["block_end"], whole=True),
         label_cells=compile_all(passages["label_cells"], whole=True),
-        citation=re.compile(passages["citation"], re.IGNORECASE),
+        labels=compile_label_rules(data["labels"], passages["citation"]),
         blanket_share=float(passages["blanket_share"]),
         blanket=compile_all(passages["blanket"]),
+        report_blanket=compile_all(passages["report_blanket"]),
+        report_fallback=compile_all(passages["report_fallback"]),
+        report_voice=compile_all(passages["report_voice"]),
+        item_opening=compile_all(data["quotes"]["item_opening"]),
+        answer_voice=compile_all(data["quotes"]["answer_voice"]),
+        answer_voice_anywhere=compile_all(f"\\b(?:{p})" for p in data["quotes"]["answer_voice"]),
         content_min_similarity=float(content["min_similarity"]),
         content_margin=float(content["margin"]),
         content_min_words=int(content["min_words"]),
@@ -109,7 +129,14 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     """Cut ``document`` (a response to ``inspection``) into passages, in document order.
 
     ``force`` (when known) adds its names to the cues of the force's voice used
-    for content matching. Restated recommendations yield no passage.
+    for content matching. Restated items yield no passage. Items of every kind
+    (recommendations, causes of concern, AFIs) are cut on the document's own
+    labels; a cause of concern's own recommendations stay one item with it
+    (shared corpus README, D7). For an unregistered inspection
+    (``inspection.registered`` False) any number a label gives is an item, the
+    quoted item is removed by its cues (``[quotes]`` in ``segment.toml``), and
+    a paragraph about the report as a whole is a blanket passage listing no
+    numbers.
     """
     rules, text = segmenter.rules, document.text
     lines = split_lines(text)
@@ -122,7 +149,8 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     in_block: set[int] = set()
     answered: set[str] = set()
 
-    def emit(recs: tuple[str, ...], link: str, start: int, end: int, spans: tuple[tuple[int, int], ...]) -> None:
+    def emit(recs: tuple[str, ...], link: str, start: int, end: int, spans: tuple[tuple[int, int], ...],
+             kind: str = "recommendation") -> None:
         while end > start and text[end - 1] in " |\n":
             end -= 1
         spans = tuple((s, min(e, end)) for s, e in spans if s < end)  # a trailing empty cell was trimmed off
@@ -131,29 +159,44 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         passages.append(Passage(
             id=f"{document.sha256[:12]}:{start}-{end}", source=document.source, sha256=document.sha256,
             recommendations=recs, link=link, start=start, end=end, page=document.page_at(start),
-            text=text[start:end], response_text=response, response_spans=spans, language=language,
+            text=text[start:end], response_text=response, response_spans=spans, language=language, item_kind=kind,
         ))
 
-    force_numbers = {r.number for r in inspection.force_recommendations}
+    kind_numbers = {
+        "recommendation": {r.number for r in inspection.force_recommendations},
+        "cause_of_concern": {f.number for f in inspection.causes_of_concern},
+        "area_for_improvement": {f.number for f in inspection.areas_for_improvement},
+    }
+
+    def quotes(kind: str, number: str, start: int, stop: int) -> list[tuple[int, int]]:
+        if not inspection.registered:
+            return cue_quote_spans(text, start, stop, rules)
+        spans = quoted_spans(text, start, stop, item_wording(inspection, kind, number), rules)
+        if kind == "cause_of_concern":  # its own recommendations are quoted in its block too (D7)
+            for rec in inspection.recommendations:
+                if rec.cause_of_concern == number:
+                    spans += quoted_spans(text, start, stop, rec.text, rules)
+        return spans
 
     # 1. numbered blocks
-    labels = [c for c in citations if c.is_label]
+    labels = _one_item_per_cause(inspection, [c for c in citations if c.is_label])
     for i, cite in enumerate(labels):
         next_label = labels[i + 1] if i + 1 < len(labels) else None
-        block, stop = block_extent(text, lines, cite, next_label, inspection, rules, region)
+        wording = " ".join(item_wording(inspection, cite.kind, n) for n in cite.numbers)
+        block, stop = block_extent(text, lines, cite, next_label, wording, rules, region)
         in_block.update(line.index for line in block)
         if region[cite.line] == "summary":
             continue  # the report's own summary quoting it
         holes = [(c.start, c.end) for c in citations if cite.start <= c.start < stop]
         holes += [(block[0].start, cite.start), (stop, block[-1].end)]
         for number in cite.numbers:
-            holes += quoted_spans(text, cite.start, stop, inspection.recommendation(number).text)
+            holes += quotes(cite.kind, number, cite.start, stop)
         spans = response_spans(text, block, holes, rules)
         if not spans:
             continue  # a restatement, not an answer
-        is_blanket = is_blanket_citation(cite.numbers, force_numbers, rules)
-        emit(cite.numbers, "blanket" if is_blanket else "numbered", cite.start, stop, spans)
-        if not is_blanket:
+        is_blanket = inspection.registered and is_blanket_citation(cite.numbers, kind_numbers[cite.kind], rules)
+        emit(cite.numbers, "blanket" if is_blanket else "numbered", cite.start, stop, spans, cite.kind)
+        if not is_blanket and cite.kind == "recommendation":
             answered.update(cite.numbers)
 
     free = [line for line in lines if line.index not in in_block and region[line.index] != "summary"
@@ -163,26 +206,39 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     # 2. mentions in prose
     mention_lines: set[int] = set()
     for line in free:
-        numbers: list[str] = []
+        by_kind: dict[str, list[str]] = {}
         for c in citations:
-            if c.line == line.index:
+            if c.line == line.index and not c.ordered:
+                numbers = by_kind.setdefault(c.kind, [])
                 numbers.extend(n for n in c.numbers if n not in numbers)
-        if not numbers:
-            continue
-        mention_lines.add(line.index)
-        is_blanket = is_blanket_citation(numbers, force_numbers, rules)
-        holes = [h for n in numbers for h in quoted_spans(text, line.start, line.end, inspection.recommendation(n).text)]
-        spans = response_spans(text, [line], holes, rules)
-        if spans:
-            emit(tuple(numbers), "blanket" if is_blanket else "mention", line.start, line.end, spans)
-            if not is_blanket:
-                answered.update(numbers)
+        for kind, numbers in by_kind.items():
+            mention_lines.add(line.index)
+            is_blanket = inspection.registered and is_blanket_citation(numbers, kind_numbers[kind], rules)
+            holes = [h for n in numbers for h in quotes(kind, n, line.start, line.end)]
+            spans = response_spans(text, [line], holes, rules)
+            if spans:
+                emit(tuple(numbers), "blanket" if is_blanket else "mention", line.start, line.end, spans, kind)
+                if not is_blanket and kind == "recommendation":
+                    answered.update(numbers)
 
     # 3. blanket paragraphs, consecutive ones merged
-    blanket_lines = find_blanket_lines([line for line in free if line.index not in mention_lines], rules)
+    rest = [line for line in free if line.index not in mention_lines]
+    blanket_lines = find_blanket_lines(rest, rules)
+    if not inspection.registered:
+        # no register to match prose against: what speaks of the report as a whole answers it as a whole
+        blanket_lines = find_report_lines(rest, rules, force)
+        if not blanket_lines and not passages:
+            blanket_lines = find_force_work_lines(rest, rules, force)
     all_force = tuple(r.number for r in inspection.force_recommendations)
     for run in consecutive(blanket_lines, lines):
-        emit(all_force, "blanket", run[0].start, run[-1].end, tuple((line.start, line.end) for line in run))
+        spans = tuple((line.start, line.end) for line in run)
+        if not inspection.registered:
+            holes = [h for line in run for h in cue_quote_spans(text, line.start, line.end, rules)]
+            spans = response_spans(text, run, holes, rules)
+            if not spans:
+                continue
+        kind = "recommendation" if inspection.registered else _blanket_kind(text[run[0].start:run[-1].end], rules)
+        emit(all_force, "blanket", run[0].start, run[-1].end, spans, kind)
 
     # 4. content matching for what is still unanswered
     unanswered = [r for r in inspection.force_recommendations if r.number not in answered]
@@ -201,3 +257,33 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
             emit(tuple(numbers), "content", run[0].start, run[-1].end, tuple((line.start, line.end) for line in run))
 
     return tuple(sorted(passages, key=lambda p: (p.start, p.end, p.recommendations)))
+
+
+def _one_item_per_cause(inspection: Inspection, labels: list) -> list:
+    """Drop the labels of a cause of concern's own recommendations: they answer one item with the cause (D7).
+
+    A recommendation label after a cause-of-concern label (before the next
+    cause or AFI label) belongs to it when the register says so, or always for
+    an unregistered inspection.
+    """
+    out, cause = [], None
+    for cite in labels:
+        if cite.kind == "cause_of_concern":
+            cause = cite
+        elif cite.kind == "area_for_improvement":
+            cause = None
+        elif cause is not None:
+            rec = inspection.recommendation(cite.numbers[0])
+            if not inspection.registered or (rec is not None and rec.cause_of_concern in cause.numbers):
+                continue
+        out.append(cite)
+    return out
+
+
+def _blanket_kind(text: str, rules: SegmentRules) -> str:
+    """The kind of item an unregistered inspection's blanket passage speaks of: the kind whose unnumbered
+    label words it uses ("the areas for improvement"), else recommendations."""
+    for kind, pattern in rules.labels.unnumbered.items():
+        if re.search(pattern.pattern.strip("^$"), text, re.IGNORECASE):
+            return kind
+    return "recommendation"

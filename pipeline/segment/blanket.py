@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from pipeline.segment.lines import Line
+from pipeline.types import Force
 
 if TYPE_CHECKING:
     from pipeline.segment import SegmentRules
@@ -21,3 +22,26 @@ def is_blanket_citation(numbers: Iterable[str], force_numbers: set[str], rules: 
 def find_blanket_lines(lines: Sequence[Line], rules: SegmentRules) -> list[Line]:
     """The lines written about every recommendation at once (a ``passages.blanket`` pattern matches)."""
     return [line for line in lines if any(p.search(line.text) for p in rules.blanket)]
+
+
+def find_report_lines(lines: Sequence[Line], rules: SegmentRules, force: Force | None = None) -> list[Line]:
+    """For an unregistered inspection: the lines about the report as a whole (``passages.report_blanket``) in the
+    voice of the force or its commissioner (``content.voice``, ``quotes.answer_voice``, ``passages.report_voice``
+    or the force's names)."""
+    from pipeline.segment.content import speaks_for_force
+
+    def in_voice(text: str) -> bool:
+        return (speaks_for_force(text, rules, force) or any(p.search(text) for p in rules.answer_voice_anywhere)
+                or any(p.search(text) for p in rules.report_voice))
+
+    return [line for line in lines if any(p.search(line.text) for p in rules.report_blanket) and in_voice(line.text)]
+
+
+def find_force_work_lines(lines: Sequence[Line], rules: SegmentRules, force: Force | None = None) -> list[Line]:
+    """For an unregistered inspection with no other passage: the paragraphs about the force's own work
+    (``passages.report_fallback`` or the force's names), at least ``content.min_words`` words long."""
+    from pipeline.segment.lines import lower_words
+
+    names = tuple(n.lower() for n in (force.name, force.short_name) if n) if force else ()
+    return [line for line in lines if len(lower_words(line.text)) >= rules.content_min_words
+            and (any(p.search(line.text) for p in rules.report_fallback) or any(n in line.text.lower() for n in names))]

@@ -10,18 +10,83 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from pipeline.segment.labels import Citation
 from pipeline.segment.lines import WORD, Line, clean, is_heading, is_label_only, lower_words
-from pipeline.types import Inspection
 
 if TYPE_CHECKING:
     from pipeline.segment import SegmentRules
 
 
-def quoted_spans(doc_text: str, start: int, end: int, wording: str) -> list[tuple[int, int]]:
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?P<quote>[\"”’']?)\s+(?=[\"“‘'(]?[A-Z0-9])")
+# Abbreviations whose full stop ends no sentence ("Ch. Supt.", "No. 5", "e.g.", "Rec. No. 13").
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:[A-Z]|Ch|Supt|Insp|Sgt|Det|Con|Asst|Dep|Mr|Mrs|Ms|Dr|St|No|Nos|Rec|Recs|Ref|Para|para|approx|Approx|"
+    r"e\.g|i\.e|etc|vs|cf|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Co|Ltd|Vol|pp|p)\.)$")
+
+
+# A paragraph number before a sentence: "2.2 ", "3. ", "a) ".
+_PARAGRAPH_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[a-z]\))\s+")
+
+
+def sentence_spans(doc_text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The sentences of ``doc_text[start:end]`` as absolute spans; a full stop after an abbreviation cuts none."""
+    spans, cursor = [], start
+    for m in _SENTENCE_END.finditer(doc_text, start, end):
+        if _ABBREVIATION.search(doc_text[max(cursor, m.start() - 8):m.start()]):
+            continue
+        spans.append((cursor, m.start() + len(m.group("quote"))))  # a closing quotation mark ends the sentence with it
+        cursor = m.end()
+    spans.append((cursor, end))
+    return [(s, e) for s, e in spans if doc_text[s:e].strip()]
+
+
+def _in_answer_voice(doc_text: str, span: tuple[int, int], rules: SegmentRules) -> bool:
+    """Does the sentence holding ``span`` open in the force's voice ("We have updated our policy ...")?"""
+    line_start = doc_text.rfind("\n", 0, span[0]) + 1
+    cell_start = max(line_start, doc_text.rfind("|", line_start, span[0]) + 1)
+    line_end = doc_text.find("\n", span[0])
+    line_end = len(doc_text) if line_end < 0 else line_end
+    for s, e in sentence_spans(doc_text, cell_start, line_end):
+        if s <= span[0] < max(e, s + 1):
+            opening = doc_text[s:e].lstrip(" -•*\"“‘'(")
+            return any(p.match(opening) for p in rules.answer_voice)
+    return False
+
+
+def cue_quote_spans(doc_text: str, start: int, end: int, rules: SegmentRules) -> list[tuple[int, int]]:
+    """For an unregistered inspection: the sentences of ``doc_text[start:end]`` that quote the item.
+
+    A sentence opening with an item cue ("The force should", "Chief constables
+    should", "We recommend"; ``quotes.item_opening``) or standing wholly in
+    quotation marks is the inspectorate's wording; a sentence in the force's
+    voice is never one.
+    """
+    spans = []
+    listing = False  # inside the bulleted list a quoted item introduces ("... should have in place:")
+    for cell in re.finditer(r"[^\n|]+", doc_text[start:end]):  # each line, and each cell of a table row
+        ls, le = start + cell.start(), start + cell.end()
+        if listing and re.match(r"\s*[-•*–]\s", cell.group()):
+            spans.append((ls, le))
+            continue
+        listing = False
+        for s, e in sentence_spans(doc_text, ls, le):
+            sentence = doc_text[s:e].strip(" |")
+            bare = _PARAGRAPH_NUMBER.sub("", sentence.lstrip(" -•*("))
+            quoted = len(bare) > 20 and bare[0] in "\"“‘'" and bare.rstrip(" .")[-1:] in "\"”’'"
+            if (any(p.match(bare.lstrip("\"“‘'")) for p in rules.item_opening) or quoted) and not any(
+                    p.match(bare.lstrip("\"“‘'")) for p in rules.answer_voice):
+                spans.append((s, e))
+                listing = sentence.rstrip().endswith(":")
+    return spans
+
+
+def quoted_spans(doc_text: str, start: int, end: int, wording: str, rules: SegmentRules | None = None) -> list[tuple[int, int]]:
     """Spans in ``doc_text[start:end]`` that quote ``wording``, found by token alignment.
 
     Matching runs of at least three words are grouped when they lie close
     together; the group covering the most of the wording is the quote, kept
-    if it covers half of it (or most of a short block).
+    if it covers half of it (or most of a short block). With ``rules``, a
+    match inside a sentence in the force's own voice ("we have updated our
+    policy to reflect ...", ``quotes.answer_voice``) is an answer phrased in
+    the item's words, not a quote, and is kept.
     """
     tokens = [(m.start() + start, m.end() + start, m.group().lower()) for m in WORD.finditer(doc_text[start:end])]
     target = lower_words(wording)
@@ -43,7 +108,10 @@ def quoted_spans(doc_text: str, start: int, end: int, wording: str) -> list[tupl
             span_end = tokens[last][1]
             # take the sentence's closing punctuation with the quote
             trailing = re.match(r"[.;:,]?", doc_text[span_end:end]).group()
-            spans.append((tokens[first][0], span_end + len(trailing)))
+            span = (tokens[first][0], span_end + len(trailing))
+            if rules is not None and _in_answer_voice(doc_text, span, rules):
+                continue
+            spans.append(span)
     return spans
 
 
@@ -102,7 +170,7 @@ def is_field_summary(text: str, line: Line, rules: SegmentRules) -> bool:
 
 
 def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: Citation | None,
-                  inspection: Inspection, rules: SegmentRules, region: Sequence[str]) -> tuple[list[Line], int]:
+                  wording: str, rules: SegmentRules, region: Sequence[str]) -> tuple[list[Line], int]:
     """The lines a numbered block touches and the offset where it stops.
 
     A block runs from its label to the next label, a section heading, a closing
@@ -110,7 +178,6 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
     """
     first = lines[cite.line]
     block = [first]
-    wording = " ".join(r.text for n in cite.numbers if (r := inspection.recommendation(n)))
     for line in lines[first.index + 1:]:
         if next_label is not None and line.index > next_label.line:
             break
@@ -132,7 +199,15 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
 
 
 def _continues_row(text: str, line: Line, wording: str, rules: SegmentRules) -> bool:
-    """Does a table row carry on the block above (empty first cell, a header row, or the quote's tail)?"""
+    """Does a table row carry on the block above (empty first cell, a header row, or the quote's tail)?
+
+    Without register wording (an unregistered inspection) every line carries
+    on until the next label, as in prose: a table read one cell a line (a web
+    page's table, its last row cut off) puts the item and its answer on lines
+    of their own.
+    """
+    if not wording:
+        return True
     if not line.is_row:
         return False
     head = line.cell_text(text, 0)

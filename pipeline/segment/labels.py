@@ -1,21 +1,27 @@
-"""Recommendation labels and citations: "Recommendation 9", "Recommendations 16, 17 and 18", "Argymhelliad 12".
+"""Item labels and citations in every spelling: "Recommendation 9", "Rec. No. 13", "R10", "Recommendation
+Thirteen", "Recommendation IV", "Recommendations 16, 17 and 18", "Argymhelliad 12", "AFI 2", "Area for
+improvement 2", "Cause of concern 1", an unnumbered "Area for improvement" heading, a bracketed "(xxii)"
+heading, and a table whose "No." column holds bare numbers.
 
-The citation pattern itself is data (``passages.citation`` in ``pipeline/data/segment.toml``);
-a citation that opens a cell or is followed by punctuation or by the recommendation's own
-wording is a *label*, which opens a numbered block.
+The spellings are data (``[labels]`` and ``passages.citation`` in ``pipeline/data/segment.toml``);
+a citation that opens a cell or is followed by punctuation or by the item's own wording is a *label*,
+which opens a numbered block. Full stops inside a label ("Rec. No. 13") belong to it: the label
+patterns take them, so they never cut it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from pipeline.segment.lines import Line, lower_words
-from pipeline.types import Inspection
+from pipeline.types import ITEM_KINDS, Inspection
 
 if TYPE_CHECKING:
     from pipeline.segment import SegmentRules
+
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 
 
 @dataclass(frozen=True)
@@ -25,10 +31,62 @@ class Citation:
     end: int
     numbers: tuple[str, ...]
     is_label: bool
+    kind: str = "recommendation"
+    ordered: bool = False  # an unnumbered heading, numbered here in document order within its kind
 
 
-def _numbers(first: str, rest: str, known: set[str]) -> tuple[str, ...]:
-    values = [int(first)]
+@dataclass(frozen=True)
+class LabelRules:
+    """Compiled label spellings: one pattern per item kind, and the unnumbered, bare and table forms."""
+
+    by_kind: Mapping[str, re.Pattern]
+    spelled: Mapping[str, int]
+    unnumbered: Mapping[str, re.Pattern]
+    bare_line: re.Pattern
+    number_column: re.Pattern
+    status_column: re.Pattern
+
+
+def compile_label_rules(labels: Mapping, rest: str) -> LabelRules:
+    """Build :class:`LabelRules` from the ``[labels]`` table and the ``passages.citation`` list pattern."""
+    spelled = {w.lower(): i + 1 for i, w in enumerate(labels["spelled"])}
+    words = "|".join(sorted((re.escape(w) for w in spelled), key=len, reverse=True))
+    # Roman numerals in capitals only ("Recommendation IV" yes, "recommendation is" no); a lone "I" must end the
+    # label ("Recommendation I:"), or "this recommendation I will ..." would cite recommendation 1.
+    number = rf"(?P<first>\d{{1,3}}|(?-i:[IVXLC]{{2,7}}|[IVXLC](?=\s*(?:[:.)\-–]|$)))|{words})(?![\w-])"
+    prefix = labels["number_prefix"]
+    by_kind = {}
+    for kind in ITEM_KINDS:
+        alternatives = "|".join(f"(?:{w})" for w in labels[kind])
+        by_kind[kind] = re.compile(rf"(?<![\w-])(?:{alternatives})\s*(?:{prefix})?{number}{rest}", re.IGNORECASE)
+    unnumbered = {}
+    for pattern in labels["unnumbered"]:
+        kind = "cause_of_concern" if "concern" in pattern else "area_for_improvement"
+        unnumbered[kind] = re.compile(rf"^(?:{pattern})$", re.IGNORECASE)
+    column = "|".join(f"(?:{p})" for p in labels["number_column"])
+    status = "|".join(f"(?:{p})" for p in labels["status_column"])
+    return LabelRules(by_kind, spelled, unnumbered, re.compile(labels["bare_line"]),
+                      re.compile(rf"^(?:{column})$", re.IGNORECASE), re.compile(rf"^(?:{status})$", re.IGNORECASE))
+
+
+def to_number(value: str, spelled: Mapping[str, int]) -> int | None:
+    """The integer a label's number spells: digits, a roman numeral or a word ("Thirteen"); None if none."""
+    value = value.strip().lower()
+    if value.isdigit():
+        return int(value)
+    if value in spelled:
+        return spelled[value]
+    if value and all(c in _ROMAN for c in value):
+        total = 0
+        for i, c in enumerate(value):
+            v = _ROMAN[c]
+            total += -v if i + 1 < len(value) and _ROMAN[value[i + 1]] > v else v
+        return total if total > 0 else None
+    return None
+
+
+def _numbers(first: int, rest: str, known: set[str] | None) -> tuple[str, ...]:
+    values = [first]
     for sep, num in re.findall(r"(,|and|ac|&|/|-|–|to|i)\s*(\d{1,3})", rest):
         n = int(num)
         if sep in ("-", "–", "to", "i") and values and n > values[-1]:  # "i" is Welsh "to"
@@ -37,35 +95,129 @@ def _numbers(first: str, rest: str, known: set[str]) -> tuple[str, ...]:
             values.append(n)
     seen: list[str] = []
     for v in values:
-        if str(v) in known and str(v) not in seen:
+        if (known is None or str(v) in known) and str(v) not in seen:
             seen.append(str(v))
     return tuple(seen)
 
 
 def _starts_like(text_after: str, wording: str) -> bool:
-    """Does the text after a citation begin with the recommendation's own wording?"""
+    """Does the text after a citation begin with the item's own wording?"""
     after, words = lower_words(text_after)[:8], lower_words(wording)[:8]
     if not after or not words:
         return False
     return sum(a == b for a, b in zip(after, words)) >= min(4, len(words))
 
 
+def known_numbers(inspection: Inspection) -> dict[str, set[str] | None]:
+    """The item numbers of each kind a citation may name: the register's, or any (None) for an unregistered inspection."""
+    if not inspection.registered:
+        return {kind: None for kind in ITEM_KINDS}
+    return {
+        "recommendation": {r.number for r in inspection.recommendations},
+        "cause_of_concern": {f.number for f in inspection.causes_of_concern},
+        "area_for_improvement": {f.number for f in inspection.areas_for_improvement},
+    }
+
+
+def item_wording(inspection: Inspection, kind: str, number: str) -> str:
+    """The register's wording of an item ("" when unregistered or unknown)."""
+    if kind == "recommendation":
+        rec = inspection.recommendation(number)
+        return rec.text if rec is not None else ""
+    pool = inspection.causes_of_concern if kind == "cause_of_concern" else inspection.areas_for_improvement
+    return next((f.text for f in pool if f.number == number), "")
+
+
 def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection, rules: SegmentRules) -> list[Citation]:
-    known = {r.number for r in inspection.recommendations}
+    """Every citation of an item in ``lines``, in document order; labels marked ``is_label``."""
+    labels: LabelRules = rules.labels
+    known = known_numbers(inspection)
     found: list[Citation] = []
+    ordered: dict[str, int] = {}
+    number_column = False  # inside a table whose first column is headed "No."
+    status_table = False  # inside a table with a RAG / status column and no item numbers (unregistered only)
     for line in lines:
-        for m in rules.citation.finditer(line.text):
-            numbers = _numbers(m.group("first"), m.group("rest") or "", known)
+        head = line.cell_text(doc_text, 0) if line.is_row else ""
+        if line.is_row and labels.number_column.match(head.strip(" .:")):
+            number_column = True
+            continue
+        if line.is_row and not inspection.registered and not number_column and any(
+                labels.status_column.match(line.cell_text(doc_text, i).strip(" .:")) for i in range(1, len(line.cells))):
+            status_table = True
+            continue
+        if not line.is_row:
+            status_table = False
+        elif status_table and head and sum(bool(line.cell_text(doc_text, i)) for i in range(len(line.cells))) >= 2 \
+                and not _line_citations(doc_text, line, inspection, rules, known):
+            # one item a row: its first cell is the item's wording, taken out with the label
+            ordered["recommendation"] = ordered.get("recommendation", 0) + 1
+            s, e = line.cells[0]
+            found.append(Citation(line.index, s, e, (str(ordered["recommendation"]),), True, "recommendation",
+                                  ordered=True))
+            continue
+        if number_column and line.is_row:
+            value = to_number(head.strip("().").strip(), labels.spelled) if re.fullmatch(r"\(?\w{1,7}[.)]?", head) else None
+            kind = "recommendation"
+            if value is not None and (known[kind] is None or str(value) in known[kind]):
+                s, e = line.cells[0]
+                found.append(Citation(line.index, s, e, (str(value),), True, kind))
+                continue
+        elif not line.is_row:
+            number_column = False
+        found.extend(_line_citations(doc_text, line, inspection, rules, known))
+        if not any(c.line == line.index for c in found):
+            found.extend(_heading_citations(line, inspection, rules, known, ordered))
+    return found
+
+
+def _heading_citations(line: Line, inspection: Inspection, rules: SegmentRules, known: Mapping[str, set[str] | None],
+                       ordered: dict[str, int]) -> list[Citation]:
+    """A short heading that is a label without a number in words: "Area for improvement" (numbered in document
+    order within its kind, counting in ``ordered``) or "(xxii) Staff networks" (where the register knows it)."""
+    labels: LabelRules = rules.labels
+    cleaned = re.sub(r"\s+", " ", line.text).strip().rstrip(".:;,- ").strip()
+    if line.is_row or len(cleaned.split()) > rules.heading_max_words:
+        return []
+    for kind, pattern in labels.unnumbered.items():
+        if pattern.match(cleaned):
+            ordered[kind] = ordered.get(kind, 0) + 1
+            number = str(ordered[kind])
+            if known[kind] is None or number in known[kind]:
+                return [Citation(line.index, line.start, line.end, (number,), True, kind, ordered=True)]
+            return []
+    bare = labels.bare_line.match(line.text)
+    if bare and inspection.registered:
+        value = to_number(bare.group("first"), labels.spelled)
+        if value is not None and str(value) in (known["recommendation"] or set()):
+            return [Citation(line.index, line.start, line.start + bare.end("first") + 1, (str(value),), True,
+                             "recommendation")]
+    return []
+
+
+def _line_citations(doc_text: str, line: Line, inspection: Inspection, rules: SegmentRules,
+                    known: Mapping[str, set[str] | None]) -> list[Citation]:
+    out: list[Citation] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in rules.labels.by_kind.items():
+        for m in pattern.finditer(line.text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            first = to_number(m.group("first"), rules.labels.spelled)
+            if first is None:
+                continue
+            numbers = _numbers(first, m.group("rest") or "", known[kind])
             if not numbers:
                 continue
+            taken.append((m.start(), m.end()))
             start, end = line.start + m.start(), line.start + m.end()
             before = doc_text[line.start:start]
-            cell_start = not re.sub(r"^[\s\-•(]*", "", before.split("|")[-1])
+            # only bullets or a paragraph number ("2.1", "3.", "a)") before it in its cell
+            cell_start = not re.sub(r"^[\s\-•(#*]*(?:\d{1,2}(?:\.\d{1,2})*\.?\s+|[a-z]\)\s+)?", "", before.split("|")[-1])
             after = doc_text[end:line.end]
-            punctuated = bool(re.match(r"\s*[:\-–]", after))
-            rec = inspection.recommendation(numbers[0])
-            quoted = rec is not None and _starts_like(after, rec.text)
+            punctuated = bool(re.match(r"\s*[:\-–.)]", after)) or (cell_start and not after.strip())
+            wording = item_wording(inspection, kind, numbers[0])
+            quoted = bool(wording) and _starts_like(after, wording)
             if punctuated or quoted:
-                end += len(re.match(r"\s*[:\-–]?\s*", after).group())
-            found.append(Citation(line.index, start, end, numbers, cell_start or punctuated or quoted))
-    return found
+                end += len(re.match(r"\s*[:\-–.)]?\s*", after).group())
+            out.append(Citation(line.index, start, end, numbers, cell_start or punctuated or quoted, kind))
+    return sorted(out, key=lambda c: c.start)
