@@ -30,6 +30,8 @@ SEEDS = {
     "Suffolk": RAW / "003_f653cdaf582a19da.txt",
     "Staffordshire": RAW / "004_a33bc431c058d8a8.txt",
 }
+#: The seed files as command-line arguments: scoring the folder would also score the real excerpts in corpus/raw/responses/.
+SEED_PATHS = [str(path) for path in SEEDS.values()]
 FORCE_RECOMMENDATIONS = ("9", "10", "12", "13", "16", "17", "18", "20", "22")
 
 hypothesis_settings.register_profile("suite", database=None)  # no example database

@@ -7,7 +7,7 @@ import pytest
 from nbclient import NotebookClient
 
 from pipeline.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SEED_PATHS
 
 NOTEBOOK = ROOT / "notebooks" / "scorecard.ipynb"
 FORCES = ("Gwent Police", "Cleveland Police", "Suffolk Constabulary", "Staffordshire Police")
@@ -26,7 +26,7 @@ def outputs_text(notebook) -> str:
 
 def test_notebook_executes_on_scored_seeds(tmp_path, monkeypatch):
     out = tmp_path / "scorecards"
-    code = main(["score", str(ROOT / "corpus" / "raw"), "--out", str(out), "--manifest",
+    code = main(["score", *SEED_PATHS, "--out", str(out), "--manifest",
                  str(ROOT / "corpus" / "manifest.csv"), "--inspections", str(ROOT / "corpus" / "inspections"),
                  "--model", str(ROOT / "models" / "status-classifier.joblib"), "--as-of", "2025-06-01"])
     assert code == 1  # the HMICFRS letter is reported in errors.csv

@@ -14,7 +14,7 @@ import pytest
 from pipeline.cli import main
 from pipeline.report import contrast_ratio, load_report_config, needs_review, parse_report_config, render_report
 from pipeline.score import Scorecard, force_summary
-from tests.conftest import FORCE_RECOMMENDATIONS, ROOT, no_reviews
+from tests.conftest import FORCE_RECOMMENDATIONS, ROOT, SEED_PATHS, no_reviews
 
 
 
@@ -25,7 +25,7 @@ AS_OF = date(2025, 6, 1)
 
 
 def score(out) -> int:
-    return main(["score", str(ROOT / "corpus" / "raw"), "--out", str(out), "--manifest",
+    return main(["score", *SEED_PATHS, "--out", str(out), "--manifest",
                  str(ROOT / "corpus" / "manifest.csv"), "--inspections", str(ROOT / "corpus" / "inspections"),
                  "--model", str(ROOT / "models" / "status-classifier.joblib"), *no_reviews(out), "--as-of", AS_OF.isoformat()])
 
@@ -296,7 +296,7 @@ def test_needs_review_rule():
 
 
 def test_cli_rejects_bad_threshold_and_date(tmp_path, capsys):
-    base = ["score", str(ROOT / "corpus" / "raw"), "--out", str(tmp_path)]
+    base = ["score", *SEED_PATHS, "--out", str(tmp_path)]
     with pytest.raises(SystemExit) as exit_info:
         main([*base, "--review-threshold", "2"])
     assert exit_info.value.code == 2

@@ -21,7 +21,7 @@ from pipeline.score import (
 from pipeline.types import (
     ClassifiedPassage, DocumentResult, Finding, Force, Identification, Inspection, Passage, Prediction, Recommendation,
 )
-from tests.conftest import FORCE_RECOMMENDATIONS, ROOT, no_reviews
+from tests.conftest import FORCE_RECOMMENDATIONS, ROOT, SEED_PATHS, no_reviews
 
 
 
@@ -32,7 +32,7 @@ PUBLISHED = date(2024, 9, 10)
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
     out = tmp_path_factory.mktemp("scored")
-    code = main(["score", str(ROOT / "corpus" / "raw"), "--out", str(out), "--manifest",
+    code = main(["score", *SEED_PATHS, "--out", str(out), "--manifest",
                  str(ROOT / "corpus" / "manifest.csv"), "--inspections", str(ROOT / "corpus" / "inspections"),
                  "--model", str(ROOT / "models" / "status-classifier.joblib"), *no_reviews(out), "--as-of", AS_OF])
     assert code == 1  # the HMICFRS letter is reported in errors.csv
