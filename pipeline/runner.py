@@ -70,7 +70,7 @@ INGEST_MODULES = ("ingest", "errors", "types", "cache")
 ANALYSIS_MODULES = ("identify", "segment", "nlp", "dates")
 CLASSIFY_MODULES = ("classify", "cues", "model", "nlp", "dates")
 #: ... and the installed versions of the libraries they call.
-INGEST_LIBRARIES = ("pdfminer.six", "beautifulsoup4", "lxml", "charset-normalizer")
+INGEST_LIBRARIES = ("pdfminer.six", "beautifulsoup4", "lxml", "charset-normalizer", "rapidocr-onnxruntime", "onnxruntime", "pypdfium2", "python-docx")
 ANALYSIS_LIBRARIES = ("spacy", "spacy-lookups-data", "scikit-learn", "numpy")
 CLASSIFY_LIBRARIES = ("scikit-learn", "scipy", "numpy", "spacy", "spacy-lookups-data")
 
@@ -136,7 +136,7 @@ def process_source(source: SourceFile, context: RunContext) -> DocumentResult:
     passages = segment(document, identification.inspection, context.segmenter, identification.force)
     return DocumentResult(
         source=source.path, sha256=source.sha256, identification=identification,
-        passages=classify_passages(passages, context.model),
+        passages=classify_passages(passages, context.model), problems=document.problems,
     )
 
 
@@ -358,7 +358,7 @@ class _Task:
     keys: _Keys | None  # None when the cache is off
     source: SourceFile | None = None
     document: Document | None = None
-    analysis: tuple[Identification, tuple[Passage, ...]] | None = None
+    analysis: tuple[Identification, tuple[Passage, ...], tuple[Problem, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -407,7 +407,7 @@ def _stages(task: _Task, context: RunContext, stats: Counter, entries: list) -> 
             if keys:
                 entries.append(("documents", keys.document, cache.dump_document(keys.document, document)))
         analysis = _analyse(document, task, context, stats, entries)
-    identification, passages = analysis
+    identification, passages, page_problems = analysis
     started = time.perf_counter()
     classified = classify_passages(passages, context.model)
     stats["classify_seconds"] += time.perf_counter() - started
@@ -415,7 +415,8 @@ def _stages(task: _Task, context: RunContext, stats: Counter, entries: list) -> 
     if keys:
         entries.append(("predictions", keys.predictions,
                         cache.dump_predictions(keys.predictions, [c.prediction for c in classified])))
-    return DocumentResult(source=task.path, sha256=task.sha256, identification=identification, passages=classified)
+    return DocumentResult(source=task.path, sha256=task.sha256, identification=identification, passages=classified,
+                          problems=page_problems)
 
 
 def _keep_failure(entries: list, kind: str, key: str | None, error: PipelineError, task: _Task) -> None:
@@ -436,7 +437,7 @@ def _context(settings: RunSettings, stats: Counter) -> RunContext:
 
 
 def _analyse(document: Document, task: _Task, context: RunContext, stats: Counter,
-             entries: list) -> tuple[Identification, tuple[Passage, ...]]:
+             entries: list) -> tuple[Identification, tuple[Passage, ...], tuple[Problem, ...]]:
     from pipeline.identify import identify
     from pipeline.segment import segment
 
@@ -454,8 +455,9 @@ def _analyse(document: Document, task: _Task, context: RunContext, stats: Counte
     stats["segment_seconds"] += time.perf_counter() - started
     stats["analysed"] += 1
     if keys:
-        entries.append(("analyses", keys.analysis, cache.dump_analysis(keys.analysis, identification, passages)))
-    return identification, passages
+        entries.append(("analyses", keys.analysis,
+                        cache.dump_analysis(keys.analysis, identification, passages, document.problems)))
+    return identification, passages, document.problems
 
 
 # --- the run ---------------------------------------------------------------------------
@@ -531,11 +533,12 @@ def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, A
     if isinstance(analysis, Problem):
         return _Done(index, analysis)
     if analysis is not None:
-        identification, passages = analysis
+        identification, passages, page_problems = analysis
         predictions = lookup("predictions", keys.predictions, lambda t: cache.parse_predictions(t, keys.predictions, len(passages)))
         if predictions is not None:
             classified = tuple(ClassifiedPassage(p, pr) for p, pr in zip(passages, predictions))
-            return _Done(index, DocumentResult(source=path, sha256=sha, identification=identification, passages=classified))
+            return _Done(index, DocumentResult(source=path, sha256=sha, identification=identification, passages=classified,
+                                               problems=page_problems))
         return _Task(index, path, sha, entry, keys, analysis=analysis)
     document = lookup("documents", keys.document, lambda t: cache.parse_document(t, keys.document, path, sha))
     if isinstance(document, Problem):

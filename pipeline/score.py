@@ -63,7 +63,7 @@ FORCE_COLUMNS = [
     "inspection", "force", "source", "response_date", "days_after_publication", "published_within_56_days",
     "coverage", "recommendations", *LABELS, "share_completed", "completed_ci_low", "completed_ci_high",
 ]
-ERROR_COLUMNS = ["source", "sha256", "code", "message"]
+ERROR_COLUMNS = ["source", "sha256", "code", "page", "message"]
 
 
 @dataclass(frozen=True)
@@ -163,8 +163,12 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
     passages = passages.sort_values(["inspection", "force", "source", "char_start", "char_end"]).reset_index(drop=True)
 
     forces = force_summary(scorecard)
-    errors = pd.DataFrame([{"source": p.source, "sha256": p.sha256, "code": p.code, "message": p.message} for p in problems],
-                          columns=ERROR_COLUMNS).sort_values(["source", "code"]).reset_index(drop=True)
+    # a scored document's page-level problems (a page lost, OCR below the floor) are rows too, with their page
+    every = list(problems) + [p for result in results for p in result.problems]
+    errors = pd.DataFrame([{"source": p.source, "sha256": p.sha256, "code": p.code, "page": p.page, "message": p.message}
+                           for p in every], columns=ERROR_COLUMNS)
+    errors["page"] = errors["page"].astype("Int64")
+    errors = errors.sort_values(["source", "page", "code"], na_position="first").reset_index(drop=True)
     return Scorecard(scorecard=scorecard, passages=passages, forces=forces, errors=errors)
 
 

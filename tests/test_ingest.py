@@ -317,7 +317,7 @@ def code_of(src: SourceFile, **kwargs) -> str:
 
 def test_empty_and_unsupported_files():
     assert code_of(source("a.txt", b"")) == "E101"
-    assert code_of(source("a.docx", b"PK\x03\x04")) == "E102"
+    assert code_of(source("a.docx", b"PK\x03\x04")) == "E117"  # a Word file that is no zip
     assert code_of(source("README", b"text")) == "E102"
 
 

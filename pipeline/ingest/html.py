@@ -23,6 +23,9 @@ def read_html(data: bytes) -> str:
 
     declared = _META_CHARSET.search(data[:4096])
     soup = BeautifulSoup(readable(decode_text(data, declared.group(1).decode("ascii") if declared else None)), "lxml")
+    for table in soup.find_all("table"):
+        if _is_layout_table(table):
+            _unwrap_table(table)
     blocks: list[tuple[str, str, int]] = []  # (kind, text, table number): "p" paragraph, "li" list item, "tr" table row
     tables = 0
     # what text is being gathered into, innermost last: the page's paragraph, list items, a row, its cell;
@@ -79,6 +82,54 @@ def read_html(data: bytes) -> str:
             out.append("\n" if same else "\n\n")
         out.append(block)
     return "".join(out)
+
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+_PROSE_BLOCKS = ("p", "ul", "ol", "dl", "blockquote") + _HEADINGS
+
+
+def _own_rows(table) -> list:
+    rows = []
+    for child in table.find_all(True, recursive=False):
+        if child.name == "tr":
+            rows.append(child)
+        elif child.name in ("thead", "tbody", "tfoot"):
+            rows.extend(child.find_all("tr", recursive=False))
+    return rows
+
+
+def _own_cells(table) -> list:
+    return [cell for row in _own_rows(table) for cell in row.find_all(("td", "th"), recursive=False)]
+
+
+def _is_layout_table(table) -> bool:
+    """A table used to lay out a page rather than hold data: a cell holds headings, or a nested table among prose.
+
+    Such a table's rows are not data rows: its cells are read as blocks of
+    their own (a navigation cell, the content cell with the letter and its own
+    data table), instead of each row becoming one line.
+    """
+    if (table.get("role") or "").lower() in ("presentation", "none"):
+        return True
+    for cell in _own_cells(table):
+        if cell.find(_HEADINGS) is not None:
+            return True
+        if cell.find("table") is not None and cell.find(_PROSE_BLOCKS) is not None:
+            return True
+    return False
+
+
+def _unwrap_table(table) -> None:
+    """Make a layout table's own rows and cells plain blocks (nested tables keep theirs)."""
+    for row in _own_rows(table):
+        for cell in row.find_all(("td", "th"), recursive=False):
+            cell.name = "div"
+        if row.parent is not table:
+            row.parent.name = "div"
+        row.name = "div"
+    for part in table.find_all(("thead", "tbody", "tfoot", "caption", "colgroup"), recursive=False):
+        part.name = "div"
+    table.name = "div"
 
 
 def _html_events(root) -> Iterator[tuple[str, object]]:

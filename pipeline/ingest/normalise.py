@@ -96,8 +96,12 @@ def normalise_text(raw: str) -> str:
     return text
 
 
+#: A soft hyphen ending a line marks where a word was broken: the two halves are one word.
+_SOFT_HYPHEN_BREAK = re.compile("\u00ad[ \t]*\r?\n[ \t]*(?=[^\\W\\d_])")
+
+
 def _normalise_once(text: str) -> str:
-    text = _strip_markup(text).translate(_CHAR_MAP)
+    text = _SOFT_HYPHEN_BREAK.sub("", _strip_markup(text)).translate(_CHAR_MAP)
     text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
     lines = [line for raw in text.split("\n") for line in _clean_line(raw)]
     lines = _join_lines(lines, word_counts(lines))
@@ -172,11 +176,16 @@ def word_counts(lines: Iterable[str]) -> Counter:
 def join_wrapped(left: str, right: str, counts: Counter) -> str:
     """Join two pieces of one wrapped line, mending a word hyphenated at the break.
 
+    A soft hyphen (U+00AD) at the break always joins; U+2010 and U+2011 count as "-".
     "recom-" + "mendation" -> "recommendation" unless the document spells the
     word with its hyphen elsewhere, or both halves are words of their own
     ("hate-" + "related"), or the first is a prefix such as "non-"; a hyphen
     before a capital or digit always stays ("Anglo-Saxon", "2023-24").
     """
+    if left.endswith("\u00ad"):  # a soft hyphen is only ever a word broken at the line end
+        return left[:-1] + right
+    if left.endswith(("\u2010", "\u2011")):  # Unicode hyphens are hyphens
+        left = left[:-1] + "-"
     if not _HYPHEN_END.search(left):
         return f"{left} {right}" if left and right else left + right
     head = _WORD.findall(left.lower())
