@@ -215,3 +215,48 @@ def test_old_word_and_opendocument_get_a_coded_error_naming_the_fix(name, data, 
     assert error.value.code == code
     if code in ("E115", "E116"):
         assert ".docx" in error.value.message
+
+
+# --- a table row broken by a page break ------------------------------------------------------
+
+def _split_row_pdf(path, footnote: bool, repeat_header: bool):
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import cm
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    style = ParagraphStyle("cell", fontName=font_name(), fontSize=10, leading=12)
+
+    def table(rows):
+        drawn = Table([[Paragraph(c, style) for c in r] for r in rows], colWidths=[5 * cm, 11 * cm])
+        drawn.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return drawn
+
+    def draw_footnote(c, document):
+        if footnote and document.page == 1:
+            c.setFont(font_name(), 8)
+            c.drawString(2.5 * cm, 1.5 * cm, "1 See the College of Policing guidance.")
+
+    header = ["Recommendation", "Force response"]
+    # as Word draws a row split by a page break: the second half under the repeated header, its first cell empty
+    story = [table([header, ["Recommendation 9", "The policy was updated."],
+                    ["Recommendation 10", "The uniform policy was issued in November and"]]),
+             PageBreak(),
+             table(([header] if repeat_header else []) + [["", "briefed to every officer; supervisors check it."],
+                                                          ["Recommendation 12", "Training is planned."]])]
+    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=2.5 * cm, rightMargin=2.5 * cm)
+    doc.build(story, onFirstPage=draw_footnote, onLaterPages=draw_footnote)
+    return path
+
+
+@pytest.mark.parametrize("footnote", [False, True], ids=["no-footnote", "footnote-between"])
+@pytest.mark.parametrize("repeat_header", [True, False], ids=["header-repeated", "no-header"])
+def test_a_row_split_by_a_page_break_keeps_its_second_half(tmp_path, footnote, repeat_header):
+    document = ingest(io.read_source(_split_row_pdf(tmp_path / "split.pdf", footnote, repeat_header)))
+    lines = document.text.split("\n")
+    assert ("Recommendation 10 | The uniform policy was issued in November and briefed to every officer; "
+            "supervisors check it.") in lines
+    assert lines.count("Recommendation | Force response") == 1
+    assert "Recommendation 12 | Training is planned." in lines
+    assert not any(line.startswith("| ") for line in lines)
+    assert len(document.pages) == 2 and document.page_at(document.text.index("Recommendation 12")) == 2
