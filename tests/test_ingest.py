@@ -284,6 +284,7 @@ def test_html_blocks_lists_and_table_rows():
     document = ingest(source("page.html", HTML))
     assert document.media_type == "html" and len(document.pages) == 1
     assert document.text == (
+        "Page title\n\n"  # the page's <title> first, for identify
         "Response to the inspection\n\n"
         "The force's view & more text.\n\n"
         "- First item\n- Second\n- Nested\n\n"
