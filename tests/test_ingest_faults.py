@@ -94,11 +94,14 @@ def test_bytes_after_eof_are_not_truncation(tmp_path, padding):
     assert ingest(io.read_source(path)).text == "Recommendation 9\n\nThe force has done it."
 
 
-def _three_page_pdf(path, compress: int = 0):
+def _three_page_pdf(path, compress: int = 0, heading: tuple[str, ...] = ()):
     c = canvas.Canvas(str(path), pagesize=A4, pageCompression=compress)
-    for words in ("Recommendation 9 is done.", "Recommendation 10 is planned.", "Recommendation 12 is under way."):
+    for number, words in enumerate(("Recommendation 9 is done.", "Recommendation 10 is planned.",
+                                    "Recommendation 12 is under way.")):
         c.setFont("Helvetica", 11)
-        c.drawString(72, 760, words)
+        for i, line in enumerate(heading if number == 0 else ()):
+            c.drawString(72, 800 - 16 * i, line)
+        c.drawString(72, 700, words)
         c.showPage()
     c.save()
     return path
@@ -260,3 +263,38 @@ def test_a_row_split_by_a_page_break_keeps_its_second_half(tmp_path, footnote, r
     assert "Recommendation 12 | Training is planned." in lines
     assert not any(line.startswith("| ") for line in lines)
     assert len(document.pages) == 2 and document.page_at(document.text.index("Recommendation 12")) == 2
+
+
+def test_ocr_reads_what_it_can_and_reports_the_rest(tmp_path):
+    """With OCR on, a page of unmapped glyphs is read by OCR or reported (E110, or E113 below the floor): never silent."""
+    from pipeline.ingest.ocr import CONFIDENCE_FLOOR
+
+    path = tmp_path / "cid.pdf"
+    _cid_pdf(path, readable_pages=2)
+    document = ingest(io.read_source(path))
+    assert "Recommendation 9 is done" in document.text
+    page = document.pages[2]
+    reported = [p.code for p in document.problems if p.page == 3]
+    assert (page.ocr and page.confidence >= CONFIDENCE_FLOOR and not reported) or reported in (["E110"], ["E113"])
+
+
+def test_a_lost_page_is_a_row_of_errors_csv_and_the_exit_code_stays_0(tmp_path, capsys):
+    from pipeline.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = _three_page_pdf(folder / "three.pdf", heading=(
+        "Office of the Police and Crime Commissioner for Dorset", "Dorset Police", "2 December 2024",
+        "Response to An inspection into activism and impartiality in policing"))
+    data = path.read_bytes()
+    drawn = b"(Recommendation 10 is planned.) Tj"
+    path.write_bytes(data.replace(drawn, b"<</Lang @pgfcolorspaces>>".ljust(len(drawn))))
+    code = main(["score", str(folder), "--out", str(tmp_path / "out"), "--no-cache", "--as-of", "2026-01-01"])
+    import pandas as pd
+
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv", dtype={"page": "Int64"})
+    stderr = capsys.readouterr().err
+    assert errors[["code", "page"]].values.tolist() == [["E111", 2]]
+    assert "three.pdf: E111 page 2" in stderr and code == 0
+    card = pd.read_csv(tmp_path / "out" / "scorecard.csv")
+    assert set(card["force"]) == {"Dorset Police"} and len(card) == 9

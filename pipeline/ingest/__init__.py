@@ -83,7 +83,7 @@ def sniff(data: bytes, suffix: str) -> str:
 
 
 def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_seconds: float | None = DEFAULT_MAX_SECONDS,
-           ocr: bool = False) -> Document:
+           ocr: bool = True) -> Document:
     """Read one source file's bytes into a normalised :class:`Document`.
 
     The reader is chosen by content (:func:`sniff`: ``%PDF-``, a Word zip,

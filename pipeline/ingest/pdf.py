@@ -146,8 +146,9 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
     unreadable = [i for i, g in enumerate(glyph_counts)
                   if g["cid"] >= CID_MIN and g["cid"] >= CID_SHARE * g["total"] and i + 1 not in lost]
     blank = [i for i, page in enumerate(pages) if not page.text.strip() and i + 1 not in lost]
-    if ocr and (unreadable or blank):
-        pages, notes = _ocr_pages(data, pages, notes, unreadable, blank)
+    if ocr and (unreadable or blank or lost):
+        # a page lost to a malformed object may still render: pdfium is more forgiving than pdfminer
+        pages, notes = _ocr_pages(data, pages, notes, unreadable, blank + [n - 1 for n in sorted(lost)])
     left = [i for i in unreadable if not pages[i].ocr]
     with_text = [i for i, page in enumerate(pages) if page.text.strip()]
     if not with_text or (left and set(with_text) <= set(left)):
@@ -177,9 +178,8 @@ def _ocr_pages(data: bytes, pages: list[RawPage], notes: list[PageNote], unreada
     pages, notes = list(pages), list(notes)
     read = ocr_reader.ocr_pdf_pages(data, sorted(set(unreadable) | set(blank)))
     for index, result in read.items():
-        if not result.text.strip():
-            continue
         pages[index] = RawPage(result.text, ocr=True, confidence=result.confidence)
+        notes = [n for n in notes if not (n.code == "E111" and n.page == index + 1)]  # read after all
         if result.confidence < ocr_reader.CONFIDENCE_FLOOR:
             notes.append(PageNote("E113", index + 1, {"confidence": result.confidence,
                                                       "floor": ocr_reader.CONFIDENCE_FLOOR}))
