@@ -1,24 +1,29 @@
 """Ingest: the bytes of one source file -> a normalised :class:`~pipeline.types.Document`.
 
 Pure functions: :func:`ingest` gets a :class:`SourceFile` (bytes already read by
-:mod:`pipeline.io`) and picks a reader by suffix; every reader's output goes
-through :func:`~pipeline.ingest.normalise.normalise_text`, so all formats meet
-the same *normalised text conventions* the segmenter relies on (listed in
+:mod:`pipeline.io`) and picks a reader by content (:func:`sniff`), then by
+suffix; every reader's output goes through
+:func:`~pipeline.ingest.normalise.normalise_text`, so all formats meet the
+same *normalised text conventions* the segmenter relies on (listed in
 :mod:`pipeline.ingest.normalise`).
 
 One module per part:
 
-* :mod:`~pipeline.ingest.text` - text and Markdown files: decoding, Markdown's soft line breaks;
-* :mod:`~pipeline.ingest.html` - HTML pages by BeautifulSoup (tables row by row);
-* :mod:`~pipeline.ingest.pdf` - PDFs by one pdfminer.six layout pass per document, with the limits (E103-E108);
+* :mod:`~pipeline.ingest.text` - text and Markdown files: decoding (charset-normalizer), Markdown's soft line breaks;
+* :mod:`~pipeline.ingest.html` - HTML pages by BeautifulSoup, site chrome dropped, tables row by row;
+* :mod:`~pipeline.ingest.pdf` - PDFs by one pdfminer.six layout pass per document, with the limits (E103-E114);
+* :mod:`~pipeline.ingest.ocr` - PDF pages without usable text read by OCR (Tesseract, offline);
+* :mod:`~pipeline.ingest.docx` - Word documents, list numbering included, with safety checks (E115-E118);
 * :mod:`~pipeline.ingest.layout` - a PDF page's reading order: ruled grids and side-by-side
-  text boxes rebuilt as rows, wrapped lines joined where a line ran to the margin;
+  text boxes rebuilt as rows, wrapped lines joined where a line ran to the margin, sideways text;
 * :mod:`~pipeline.ingest.running` - a PDF's running headers and footers dropped;
-* :mod:`~pipeline.ingest.normalise` - the one normalisation shared by every reader.
+* :mod:`~pipeline.ingest.normalise` - the one normalisation shared by every reader, and pages joined;
+* :mod:`~pipeline.ingest.bounded` - a reader run in a worker process stopped at the time limit;
+* :mod:`~pipeline.ingest.raw` - what a reader returns (pages with their OCR flag, page-level notes).
 
-Only the standard library is imported at module level (pdfminer.six and
-BeautifulSoup when a reader first needs them), so the runner can read the
-limits below without loading them.
+Only the standard library is imported at module level (pdfminer.six,
+BeautifulSoup, python-docx when a reader first needs them), so the runner can
+read the limits below without loading them.
 """
 
 from __future__ import annotations
