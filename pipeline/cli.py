@@ -300,6 +300,9 @@ def _score(args: argparse.Namespace) -> int:
                                                      generated=generated, config=report_config))
     for problem in problems:
         print(format_problem(problem), file=sys.stderr)
+    for result in results:  # page-level: the document was scored without (part of) a page, which must not read as silence
+        for problem in result.problems:
+            print(format_problem(problem), file=sys.stderr)
     print(f"scored {len(results)} of {len(paths)} documents: {len(card.scorecard)} scorecard rows, "
           f"{len(card.passages)} passages, {len(problems)} problems -> {out}/")
     return EXIT_PROBLEMS if problems else EXIT_OK

@@ -13,7 +13,7 @@ from pipeline.types import Problem
 MESSAGES: dict[str, str] = {
     # input files
     "E101": "empty file (0 bytes)",
-    "E102": "unsupported file type '{suffix}': expected .pdf, .html, .htm, .txt or .md",
+    "E102": "unsupported file type '{suffix}': expected .pdf, .docx, .html, .htm, .txt or .md",
     "E103": "not a readable PDF: {detail}",
     "E104": "PDF is encrypted: remove the password and score it again",
     "E105": "no text layer: OCR needed (the PDF holds only images)",
@@ -21,6 +21,18 @@ MESSAGES: dict[str, str] = {
     "E107": "too many pages: {pages} pages, over the limit of {limit}",
     "E108": "took too long: stopped after {seconds} s (limit per document)",
     "E109": "file not found or unreadable: {detail}",
+    # input formats (E110-E129); those with a page are page-level: the rest of the document is scored
+    "E110": "page {page}: text in a font with no Unicode map ({glyphs} glyphs unreadable) and OCR could not read it: "
+            "the answers there are missing, not silent",
+    "E111": "page {page}: could not be read past a malformed object ({detail}); the rest of that page is missing",
+    "E112": "page {page}: over {limit} glyphs; only the first {limit} were read (the rest of the page is missing)",
+    "E113": "page {page}: read by OCR with confidence {confidence:.2f}, below the floor of {floor:.2f}: check this page by eye",
+    "E114": "text in a font with no Unicode map on every page that holds text (pages {pages}), and OCR could not read it",
+    "E115": "old binary Word document (.doc): open it in Word or LibreOffice and save it as .docx or PDF",
+    "E116": "OpenDocument text (.odt): open it in LibreOffice or Word and save it as .docx or PDF",
+    "E117": "not a readable Word document: {detail}",
+    "E118": "Word document refused for safety: {detail}",
+    "E119": "ran out of memory: over {megabytes} MB while reading the document (limit per document)",
     # identification
     "E201": "answers no known inspection: {detail}",
     "E202": "force could not be identified and is not in the manifest",

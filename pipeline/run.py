@@ -42,7 +42,7 @@ class Task:
     keys: cache.Keys | None  # None when the cache is off
     source: SourceFile | None = None
     document: Document | None = None
-    analysis: tuple[Identification, tuple[Passage, ...]] | None = None
+    analysis: tuple[Identification, tuple[Passage, ...], tuple[Problem, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -84,15 +84,16 @@ def process(task: Task, context: RunContext, parsing: ContextManager = nullconte
                                           force_hint=task.manifest.force_hint if task.manifest else None)
             with book.stage("segment", counter="analysed"):
                 passages = segment(document, identification.inspection, context.segmenter, identification.force)
-            analysis = identification, passages
+            analysis = identification, passages, document.problems
             book.keep("analyses", cache.dump_analysis, *analysis)
-        identification, passages = analysis
+        identification, passages, page_problems = analysis
         with book.stage("classify"):
             classified = classify_passages(passages, context.model)
         book.stats["passages_classified"] += len(passages)
         book.keep("predictions", cache.dump_predictions, [c.prediction for c in classified])
         outcome: DocumentResult | Problem = DocumentResult(source=task.path, sha256=task.sha256,
-                                                           identification=identification, passages=classified)
+                                                           identification=identification, passages=classified,
+                                                           problems=page_problems)
     except PipelineError as error:
         outcome = error.problem(task.path, task.sha256)
     return Done(task.index, outcome, tuple(book.entries), dict(book.stats))

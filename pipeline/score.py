@@ -93,7 +93,7 @@ PROFILE_COLUMNS = [
     "completed_ci_low", "completed_ci_high", "items_overdue", "responses_dated", "responses_within_56_days",
     *[f"overall_stance_{label}" for label in LABELS],
 ]
-ERROR_COLUMNS = ["source", "sha256", "code", "message"]
+ERROR_COLUMNS = ["source", "sha256", "code", "page", "message"]
 #: forces.csv's count column of each item kind.
 _KIND_COUNT = {"recommendation": "recommendations", "cause_of_concern": "causes_of_concern",
                "area_for_improvement": "areas_for_improvement"}
@@ -304,8 +304,12 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
                                     kind="mergesort").reset_index(drop=True)
 
     forces = force_summary(scorecard, _response_frame(responses))
-    errors = pd.DataFrame([{"source": p.source, "sha256": p.sha256, "code": p.code, "message": p.message} for p in problems],
-                          columns=ERROR_COLUMNS).sort_values(["source", "code"]).reset_index(drop=True)
+    # a scored document's page-level problems (a page lost, OCR below the floor) are rows too, with their page
+    every = list(problems) + [p for result in results for p in result.problems]
+    errors = pd.DataFrame([{"source": p.source, "sha256": p.sha256, "code": p.code, "page": p.page, "message": p.message}
+                           for p in every], columns=ERROR_COLUMNS)
+    errors["page"] = errors["page"].astype("Int64")
+    errors = errors.sort_values(["source", "page", "code"], na_position="first").reset_index(drop=True)
     answered = tuple(by_id[i] for i in sorted({k for k, _ in groups}))
     return Scorecard(scorecard=scorecard, passages=passages, forces=forces, errors=errors, inspections=answered)
 

@@ -39,11 +39,18 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class Page:
-    """A page of a :class:`Document`: 1-based number and its character span in ``Document.text``."""
+    """A page of a :class:`Document`: 1-based number and its character span in ``Document.text``.
+
+    ``ocr`` is True when the page's text was read by OCR from its image (no
+    text layer, or one in a font with no Unicode map); ``confidence`` is then
+    the OCR engine's mean confidence over the page's text, 0-1 (None otherwise).
+    """
 
     number: int
     start: int
     end: int
+    ocr: bool = False
+    confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -56,9 +63,17 @@ class Document:
 
     source: str
     sha256: str
-    media_type: str  # "pdf" | "html" | "text"
+    media_type: str  # "pdf" | "html" | "text" | "docx"
     text: str
     pages: tuple[Page, ...]
+    #: Page-level problems (a page lost, read by OCR below the confidence floor, cut at the glyph cap):
+    #: the document is scored, and each one is a row of ``errors.csv`` with its page.
+    problems: tuple["Problem", ...] = ()
+
+    def is_ocr(self, offset: int) -> bool:
+        """Whether the character at ``offset`` of ``text`` was read by OCR (its page's ``ocr`` flag)."""
+        number = self.page_at(offset)
+        return any(p.ocr for p in self.pages if p.number == number)
 
     def page_at(self, offset: int) -> int:
         """The 1-based page number holding character ``offset``."""
@@ -219,12 +234,17 @@ class ClassifiedPassage:
 
 @dataclass(frozen=True)
 class Problem:
-    """Why one input could not be (fully) scored; a row of ``errors.csv``."""
+    """Why one input could not be (fully) scored; a row of ``errors.csv``.
+
+    ``page`` is set for a page-level problem: the document was scored without
+    (part of) that page, which the row names, so it never reads as silence.
+    """
 
     source: str
     code: str
     message: str
     sha256: str = ""
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -235,3 +255,5 @@ class DocumentResult:
     sha256: str
     identification: Identification
     passages: tuple[ClassifiedPassage, ...] = field(default_factory=tuple)
+    #: the document's page-level problems (:attr:`Document.problems`), reported with the scored result
+    problems: tuple[Problem, ...] = ()

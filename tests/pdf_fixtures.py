@@ -144,3 +144,26 @@ def write_truncated_pdf(path: str | os.PathLike, text: str = "A response cut sho
     data = path.read_bytes()
     path.write_bytes(data[: int(len(data) * keep)])
     return path
+
+
+def write_scanned_pdf(source_pdf: str | os.PathLike, path: str | os.PathLike, *, dpi: int = 150,
+                      angle: float = 0.6, blur: float = 0.5) -> Path:
+    """An image-only copy of ``source_pdf``, as a scanner would make it: no text layer at all.
+
+    Each page is rasterised with pypdfium2 at ``dpi``, turned ``angle``
+    degrees (a page fed slightly askew), blurred with a Gaussian of radius
+    ``blur`` pixels (Pillow), and the images are wrapped as a PDF again.
+    """
+    import pypdfium2 as pdfium
+    from PIL import Image, ImageFilter
+
+    path = Path(path)
+    pdf = pdfium.PdfDocument(str(source_pdf))
+    images = []
+    for page in pdf:
+        image = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+        image = image.rotate(angle, resample=Image.BICUBIC, expand=False, fillcolor=255)
+        images.append(image.filter(ImageFilter.GaussianBlur(blur)))
+    pdf.close()
+    images[0].save(str(path), "PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return path

@@ -275,3 +275,32 @@ def test_settings_are_picklable_and_keyed_by_content(settings, inspections, forc
     one, two = (parallel.make_settings(inspections, forces, rules, settings.model) for _ in range(2))
     assert one.key == two.key and pickle.loads(pickle.dumps(one)) == one
     assert parallel.make_settings(inspections, forces, rules, settings.model, max_pages=5).key != one.key
+
+
+def test_page_level_problems_and_ocr_pages_survive_the_cache(tmp_path, settings, ingest_calls):
+    """A page read by OCR and a page lost to a malformed object: the same after a warm run (documents and analyses)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(ROOT / "tests" / "data" / "bug-inputs" / "01-cid-glyphs" / "cid-glyphs.pdf", folder)
+    from tests.test_ingest_faults import _three_page_pdf
+
+    path = _three_page_pdf(folder / "three.pdf", heading=(
+        "Office of the Police and Crime Commissioner for Dorset", "Dorset Police", "2 December 2024",
+        "Response to An inspection into activism and impartiality in policing"))
+    drawn = b"(Recommendation 10 is planned.) Tj"
+    path.write_bytes(path.read_bytes().replace(drawn, b"<</Lang @pgfcolorspaces>>".ljust(len(drawn))))
+    cold = score(folder, settings, tmp_path / "cache")
+    ingest_calls.clear()
+    warm = score(folder, settings, tmp_path / "cache")  # from the analyses entries
+    assert ingest_calls == [] and warm.results == cold.results
+    problems = {Path(r.source).name: [(p.code, p.page) for p in r.problems] for r in warm.results}
+    assert problems == {"cid-glyphs.pdf": [], "three.pdf": [("E111", 2)]}
+    # the documents entries too: a register change re-segments from the cached documents
+    key = cache.document_key(io.read_source(folder / "cid-glyphs.pdf").sha256, "cid-glyphs.pdf", settings.fingerprints.ingest)
+    document = cache.parse_document(io.read_cache_entry(str(tmp_path / "cache"), cache.entry_relpath("documents", key)),
+                                    key, "cid-glyphs.pdf", "sha")
+    assert document.pages[0].ocr and document.pages[0].confidence > 0.7 and document.is_ocr(0)
+    key = cache.document_key(io.read_source(path).sha256, "three.pdf", settings.fingerprints.ingest)
+    document = cache.parse_document(io.read_cache_entry(str(tmp_path / "cache"), cache.entry_relpath("documents", key)),
+                                    key, "three.pdf", "sha")
+    assert [(p.code, p.page) for p in document.problems] == [("E111", 2)]

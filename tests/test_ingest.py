@@ -284,6 +284,7 @@ def test_html_blocks_lists_and_table_rows():
     document = ingest(source("page.html", HTML))
     assert document.media_type == "html" and len(document.pages) == 1
     assert document.text == (
+        "Page title\n\n"  # the page's <title> first, for identify
         "Response to the inspection\n\n"
         "The force's view & more text.\n\n"
         "- First item\n- Second\n- Nested\n\n"
@@ -317,7 +318,7 @@ def code_of(src: SourceFile, **kwargs) -> str:
 
 def test_empty_and_unsupported_files():
     assert code_of(source("a.txt", b"")) == "E101"
-    assert code_of(source("a.docx", b"PK\x03\x04")) == "E102"
+    assert code_of(source("a.docx", b"PK\x03\x04")) == "E117"  # a Word file that is no zip
     assert code_of(source("README", b"text")) == "E102"
 
 

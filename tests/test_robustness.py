@@ -45,6 +45,8 @@ def bad_batch(tmp_path_factory):
         "Comments on An inspection into activism and impartiality in policing\n\n"
         "Recommendation 16\n\nThe policy has been updated and published.\n", encoding="utf-8")
     (folder / "notes.docx").write_bytes(b"PK\x03\x04 not really a word file")
+    (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + bytes(512))
+    (folder / "letter.odt").write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x00\x00mimetypeapplication/vnd.oasis.opendocument.text")
     out = folder.parent / "out"
     code = score([folder], out)
     return code, out, folder
@@ -53,7 +55,7 @@ def bad_batch(tmp_path_factory):
 EXPECTED_CODES = {
     "empty.txt": "E101", "truncated.pdf": "E103", "random.pdf": "E103", "random.txt": "E106",
     "encrypted.pdf": "E104", "scan.pdf": "E105", "other-inspection.txt": "E201", "no-force.txt": "E202",
-    "notes.docx": "E102",
+    "notes.docx": "E117", "old.doc": "E115", "letter.odt": "E116",
 }
 
 

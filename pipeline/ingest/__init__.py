@@ -1,24 +1,32 @@
 """Ingest: the bytes of one source file -> a normalised :class:`~pipeline.types.Document`.
 
 Pure functions: :func:`ingest` gets a :class:`SourceFile` (bytes already read by
-:mod:`pipeline.io`) and picks a reader by suffix; every reader's output goes
-through :func:`~pipeline.ingest.normalise.normalise_text`, so all formats meet
-the same *normalised text conventions* the segmenter relies on (listed in
+:mod:`pipeline.io`) and picks a reader by content (:func:`sniff`), then by
+suffix; every reader's output goes through
+:func:`~pipeline.ingest.normalise.normalise_text`, so all formats meet the
+same *normalised text conventions* the segmenter relies on (listed in
 :mod:`pipeline.ingest.normalise`).
 
 One module per part:
 
-* :mod:`~pipeline.ingest.text` - text and Markdown files: decoding, Markdown's soft line breaks;
-* :mod:`~pipeline.ingest.html` - HTML pages by BeautifulSoup (tables row by row);
-* :mod:`~pipeline.ingest.pdf` - PDFs by one pdfminer.six layout pass per document, with the limits (E103-E108);
+* :mod:`~pipeline.ingest.text` - text and Markdown files: decoding (charset-normalizer), Markdown's soft line breaks;
+* :mod:`~pipeline.ingest.html` - HTML pages by BeautifulSoup, site chrome dropped, tables row by row;
+* :mod:`~pipeline.ingest.pdf` - PDFs by one pdfminer.six layout pass per document, with the limits (E103-E114);
+* :mod:`~pipeline.ingest.ocr` - PDF pages without usable text read by OCR (Tesseract, offline);
+* :mod:`~pipeline.ingest.docx` - Word documents, list numbering included, with safety checks (E115-E118);
 * :mod:`~pipeline.ingest.layout` - a PDF page's reading order: ruled grids and side-by-side
-  text boxes rebuilt as rows, wrapped lines joined where a line ran to the margin;
+  text boxes rebuilt as rows, wrapped lines joined where a line ran to the margin, sideways text;
 * :mod:`~pipeline.ingest.running` - a PDF's running headers and footers dropped;
-* :mod:`~pipeline.ingest.normalise` - the one normalisation shared by every reader.
+* :mod:`~pipeline.ingest.normalise` - the one normalisation shared by every reader, and pages joined;
+* :mod:`~pipeline.ingest.bounded` - a reader run in a worker process stopped at the time limit;
+* :mod:`~pipeline.ingest.raw` - what a reader returns (pages with their OCR flag, page-level notes).
 
 Only the standard library is imported at module level (pdfminer.six and
 BeautifulSoup when a reader first needs them), so pipeline.parallel can read the
 limits below without loading them.
+Only the standard library is imported at module level (pdfminer.six,
+BeautifulSoup, python-docx when a reader first needs them), so the runner can
+read the limits below without loading them.
 """
 
 from __future__ import annotations
@@ -29,52 +37,105 @@ from pipeline.errors import PipelineError
 from pipeline.ingest.html import read_html
 from pipeline.ingest.normalise import CELL_SEPARATOR, assemble_pages, normalise_text
 from pipeline.ingest.pdf import read_pdf
+from pipeline.ingest.raw import Extraction, RawPage
 from pipeline.ingest.running import drop_running_lines
 from pipeline.ingest.text import decode_text, readable, unwrap_markdown
-from pipeline.types import Document, SourceFile
+from pipeline.types import Document, Page, Problem, SourceFile
 
 __all__ = ["CELL_SEPARATOR", "DEFAULT_MAX_PAGES", "DEFAULT_MAX_SECONDS", "MEDIA_TYPES", "decode_text",
-           "drop_running_lines", "ingest", "normalise_text"]
+           "drop_running_lines", "ingest", "normalise_text", "sniff"]
 
-MEDIA_TYPES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text"}
+MEDIA_TYPES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text", ".docx": "docx"}
 
 
 DEFAULT_MAX_PAGES = 300
-#: Time budget for laying out one PDF, in seconds (E108 past it).
+#: Time budget for reading one document, in seconds (E108 past it; the reader is stopped, see pipeline.ingest.bounded).
 DEFAULT_MAX_SECONDS = 120.0
 
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Microsoft's compound file: .doc (and .xls, .msg)
+_HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")
 
-def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_seconds: float | None = DEFAULT_MAX_SECONDS) -> Document:
+
+def sniff(data: bytes, suffix: str) -> str:
+    """The reader for these bytes, by their content first and the suffix second.
+
+    Returns ``"pdf"``, ``"docx"``, ``"html"`` or ``"text"``. Raises
+    :class:`PipelineError`: E115 an old binary Word file, E116 an
+    OpenDocument text, E102 another zip, compound file or unknown suffix.
+    """
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        head = data[:4096]
+        if b"application/vnd.oasis.opendocument" in head or suffix in (".odt", ".ott"):
+            raise PipelineError("E116")
+        if suffix in (".docx", ".docm", ".dotx") or b"word/" in data[-65536:] or b"[Content_Types].xml" in head:
+            return "docx"
+        raise PipelineError("E102", suffix=suffix or "(none)")
+    if data.startswith(_OLE2):
+        if suffix in (".doc", ".dot") or "WordDocument".encode("utf-16-le") in data[:1 << 20]:
+            raise PipelineError("E115")
+        raise PipelineError("E102", suffix=suffix or "(none)")
+    if suffix == ".odt":
+        raise PipelineError("E116")
+    if suffix == ".doc":
+        raise PipelineError("E115")
+    media_type = MEDIA_TYPES.get(suffix)
+    if media_type in ("html", "text", None):
+        head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+        if head.startswith(_HTML_START) and (b"<html" in head or b"<body" in head or b"<head" in head):
+            return "html"
+    if media_type is None:
+        raise PipelineError("E102", suffix=suffix or "(none)")
+    return media_type  # a .pdf or .docx whose bytes are not one: that reader says why
+
+
+def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_seconds: float | None = DEFAULT_MAX_SECONDS,
+           ocr: bool = True) -> Document:
     """Read one source file's bytes into a normalised :class:`Document`.
 
-    The reader is chosen by the suffix of ``source.path``: ``.pdf``, ``.html``
-    / ``.htm``, ``.txt`` / ``.md``. A PDF gives one :class:`Page` per page
-    (pages separated by a blank line in ``text``); HTML and text give one page.
-    Raises :class:`PipelineError`: E101 empty file, E102 unsupported suffix,
-    E103 unreadable PDF, E104 encrypted PDF, E105 PDF without a text layer,
-    E106 bytes that are not text, E107 more than ``max_pages`` pages, E108
-    PDF layout still running after ``max_seconds`` (checked between pages).
+    The reader is chosen by content (:func:`sniff`: ``%PDF-``, a Word zip,
+    HTML markup), else by the suffix of ``source.path`` (``.txt``, ``.md``,
+    ``.html``). A PDF gives one :class:`Page` per page (pages separated by a
+    blank line in ``text``); the other kinds give one page. ``ocr``: read PDF
+    pages without a usable text layer by OCR. Page-level problems (a page lost
+    or read by OCR below the confidence floor) are in ``Document.problems``.
+
+    Raises :class:`PipelineError`: E101 empty file, E102 unsupported type,
+    E103 unreadable PDF, E104 encrypted PDF, E105 PDF without a text layer
+    that OCR could read, E106 bytes that are not text, E107 more than
+    ``max_pages`` pages, E108 still reading after ``max_seconds``, E114 text
+    only in fonts with no Unicode map, E115-E118 Word and OpenDocument files,
+    E119 out of memory.
     """
     if not source.data:
         raise PipelineError("E101")
     suffix = PurePath(source.path).suffix.lower()
-    media_type = MEDIA_TYPES.get(suffix)
-    if media_type is None:
-        raise PipelineError("E102", suffix=suffix or "(none)")
+    media_type = sniff(source.data, suffix)
     if media_type == "pdf":
-        raw_pages = read_pdf(source.data, max_pages, max_seconds)
+        extraction = read_pdf(source.data, max_pages, max_seconds, ocr)
+    elif media_type == "docx":
+        from pipeline.ingest.docx import read_docx
+
+        extraction = Extraction((RawPage(read_docx(source.data, max_seconds)),))
     elif media_type == "html":
-        raw_pages = [read_html(source.data)]
+        extraction = Extraction((RawPage(read_html(source.data)),))
     elif suffix == ".md":
-        raw_pages = [unwrap_markdown(readable(decode_text(source.data)))]
+        extraction = Extraction((RawPage(unwrap_markdown(readable(decode_text(source.data)))),))
     else:
-        raw_pages = [readable(decode_text(source.data))]
-    page_texts = [normalise_text(p) for p in raw_pages]
+        extraction = Extraction((RawPage(readable(decode_text(source.data))),))
+    page_texts = [normalise_text(p.text) for p in extraction.pages]
     if media_type == "pdf":
         page_texts = drop_running_lines(page_texts)
-    text, pages = assemble_pages(page_texts)
+    text, spans = assemble_pages(page_texts)
     if not text.strip():
         if media_type == "pdf":
             raise PipelineError("E105")
         raise PipelineError("E106", detail="nothing but white space and markup")
-    return Document(source=source.path, sha256=source.sha256, media_type=media_type, text=text, pages=pages)
+    pages = tuple(Page(span.number, span.start, span.end, raw.ocr, raw.confidence)
+                  for span, raw in zip(spans, extraction.pages))
+    problems = tuple(Problem(source=source.path, code=note.code, sha256=source.sha256, page=note.page,
+                             message=PipelineError(note.code, page=note.page, **note.details).message)
+                     for note in extraction.notes)
+    return Document(source=source.path, sha256=source.sha256, media_type=media_type, text=text, pages=pages,
+                    problems=problems)

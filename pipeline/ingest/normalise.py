@@ -96,8 +96,12 @@ def normalise_text(raw: str) -> str:
     return text
 
 
+#: A soft hyphen ending a line marks where a word was broken: the two halves are one word.
+_SOFT_HYPHEN_BREAK = re.compile("\u00ad[ \t]*\r?\n[ \t]*(?=[^\\W\\d_])")
+
+
 def _normalise_once(text: str) -> str:
-    text = _strip_markup(text).translate(_CHAR_MAP)
+    text = _SOFT_HYPHEN_BREAK.sub("", _strip_markup(text)).translate(_CHAR_MAP)
     text = _CONTROL.sub("", unicodedata.normalize("NFC", text))
     lines = [line for raw in text.split("\n") for line in _clean_line(raw)]
     lines = _join_lines(lines, word_counts(lines))
@@ -172,11 +176,16 @@ def word_counts(lines: Iterable[str]) -> Counter:
 def join_wrapped(left: str, right: str, counts: Counter) -> str:
     """Join two pieces of one wrapped line, mending a word hyphenated at the break.
 
+    A soft hyphen (U+00AD) at the break always joins; U+2010 and U+2011 count as "-".
     "recom-" + "mendation" -> "recommendation" unless the document spells the
     word with its hyphen elsewhere, or both halves are words of their own
     ("hate-" + "related"), or the first is a prefix such as "non-"; a hyphen
     before a capital or digit always stays ("Anglo-Saxon", "2023-24").
     """
+    if left.endswith("\u00ad"):  # a soft hyphen is only ever a word broken at the line end
+        return left[:-1] + right
+    if left.endswith(("\u2010", "\u2011")):  # Unicode hyphens are hyphens
+        left = left[:-1] + "-"
     if not _HYPHEN_END.search(left):
         return f"{left} {right}" if left and right else left + right
     head = _WORD.findall(left.lower())
@@ -256,25 +265,73 @@ def _merge_repeated_headers(blocks: list[list[str]]) -> list[list[str]]:
     return out
 
 
+#: Lines (footnotes) that may stand between a table at the foot of a page and its continuation on the next.
+FOOTNOTE_LINES = 3
+
+
+def _split_cells(row: str) -> list[str]:
+    return [""] + row[2:].split(CELL_SEPARATOR) if row.startswith("| ") else row.split(CELL_SEPARATOR)
+
+
+def _last_table(lines: Sequence[str]) -> tuple[str | None, int | None]:
+    """The first row and the index of the last row of the table at the foot of a page (up to FOOTNOTE_LINES after it)."""
+    i, after = len(lines) - 1, 0
+    while i >= 0 and not is_row(lines[i]):
+        after += bool(lines[i].strip())
+        if after > FOOTNOTE_LINES:
+            return None, None
+        i -= 1
+    if i < 0:
+        return None, None
+    first = i
+    while first > 0 and is_row(lines[first - 1]):
+        first -= 1
+    return lines[first], i
+
+
 def assemble_pages(pages: Sequence[str]) -> tuple[str, tuple[Page, ...]]:
-    """Join normalised page texts with blank lines, dropping a table header repeated at the top of a page."""
-    parts: list[str] = []
-    spans: list[Page] = []
-    pos = 0
-    header = None
-    for number, page in enumerate(pages, start=1):
+    """Join normalised page texts with blank lines, mending tables a page break cut.
+
+    A table header repeated at the top of a page is dropped, and a row the
+    break split in two (its second half opens the next page with an empty
+    first cell, ``| ...``, possibly after the repeated header, and possibly
+    with footnotes between the halves) is joined cell by cell onto its first
+    half, so the row keeps its second half.
+    """
+    page_lines: list[list[str]] = []
+    header, last_row = None, None
+    for page in pages:
         lines = page.split("\n") if page else []
+        continued = False
         if header and len(lines) > 1 and lines[0] == header and is_row(lines[1]):
             lines = lines[1:]
             continued = True
-        else:
-            continued = False
+        if last_row is not None and lines and lines[0].startswith("| "):
+            previous = page_lines[-1]
+            cells = _split_cells(previous[last_row])
+            for i, cell in enumerate(_split_cells(lines[0])):
+                if i >= len(cells):
+                    cells.append(cell)
+                elif cell:
+                    cells[i] = join_wrapped(cells[i], cell, Counter()) if cells[i] else cell
+            previous[last_row] = join_cells(cells)
+            lines = lines[1:]
+            continued = True
         # the table ending this page: the one carried over if it fills the page, else its own first row
-        if _table_header(lines):
-            if not (continued and all(is_row(line) for line in lines)):
-                header = _table_header(lines)
+        first, last = _last_table(lines)
+        if first is not None:
+            if not (continued and all(is_row(line) for line in lines if line.strip())):
+                header = first
+            last_row = last
         else:
-            header = None
+            header, last_row = None, None
+        while lines and not lines[0].strip():
+            lines = lines[1:]
+        page_lines.append(lines)
+    parts: list[str] = []
+    spans: list[Page] = []
+    pos = 0
+    for number, lines in enumerate(page_lines, start=1):
         text = "\n".join(lines)
         if text and parts:
             parts.append("\n\n")

@@ -1,38 +1,110 @@
 """PDFs: one pdfminer.six layout pass per document, each page's text in reading order (see :mod:`pipeline.ingest.layout`).
 
-Refusals: E103 not a readable PDF, E104 encrypted, E105 no text layer, E107
-too many pages, E108 the time budget spent (checked between pages).
+The pass runs in a worker process killed at ``max_seconds``
+(:mod:`pipeline.ingest.bounded`), so one page that never finishes cannot hold
+the batch. A page is read on its own: one malformed object costs that page
+(E111, page-level), a page with more than :data:`GLYPH_CAP` glyphs is read up
+to the cap (E112), and a page whose text is in a font with no Unicode map
+((cid:N) glyphs) or that has no text layer is read by OCR
+(:mod:`pipeline.ingest.ocr`) where it can be, else reported (E110).
+
+Refusals: E103 not a readable PDF, E104 encrypted, E105 no text layer and
+nothing OCR could read, E107 too many pages, E108 the time budget spent,
+E114 every page unreadable, E119 out of memory.
 """
 
 from __future__ import annotations
 
 import io
 import struct
-import time
 import zlib
+from collections import Counter
 
 from pipeline.errors import PipelineError
+from pipeline.ingest.bounded import run_bounded
 from pipeline.ingest.layout import page_blocks, render_blocks
 from pipeline.ingest.normalise import word_counts
+from pipeline.ingest.raw import Extraction, PageNote, RawPage
 
-def read_pdf(data: bytes, max_pages: int, max_seconds: float | None = None) -> list[str]:
-    """Text of each page of a PDF, tables rebuilt as `` | `` rows, in one pdfminer pass."""
-    from pdfminer.layout import LAParams
+#: Glyphs read on one page at most. pdfminer's layout time grows faster than the glyph count (on the
+#: 2-core test machine: 5,000 glyphs 0.3 s, 20,000 about 4 s, 40,000 about 15 s) and each glyph is an
+#: object of its own; a dense A4 page of 7-point text holds about 10,000.
+GLYPH_CAP = 20_000
+#: A page is unreadable, not text, when at least this share of its glyphs (and CID_MIN of them) have no Unicode map.
+CID_SHARE = 0.10
+CID_MIN = 20
+#: Bytes after the last %%EOF are ignored (block padding, appended junk), as Acrobat and poppler do;
+#: a PDF whose only %%EOF is further from its end than this is truncated, not padded.
+EOF_WINDOW = 1 << 20
+
+
+def read_pdf(data: bytes, max_pages: int, max_seconds: float | None = None, ocr: bool = True) -> Extraction:
+    """Each page's text (tables rebuilt as `` | `` rows) and the page-level notes, in one pdfminer pass.
+
+    Runs in a worker process killed after ``max_seconds`` (E108); None runs it
+    here without a bound. ``ocr``: read pages without usable text by OCR.
+    """
+    # imported here, before the worker is forked, so that it starts with them (an import costs each worker ~0.1 s)
+    import pdfminer.converter  # noqa: F401
+    import pdfminer.layout  # noqa: F401
+    import pdfminer.pdfdocument  # noqa: F401
+    import pdfminer.pdfinterp  # noqa: F401
+    import pdfminer.pdfpage  # noqa: F401
+    import pdfminer.pdfparser  # noqa: F401
+
+    if b"%PDF-" not in data[:1024]:
+        raise PipelineError("E103", detail="no %PDF- header: not a PDF file")
+    end = data.rfind(b"%%EOF", max(0, len(data) - EOF_WINDOW))
+    if end < 0:
+        raise PipelineError("E103", detail="no %%EOF marker at the end: the file is truncated")
+    data = data[:end + 5] + b"\n"
+    return run_bounded(_extract, (data, max_pages, ocr), max_seconds, crash_code="E103")
+
+
+def _damaged() -> tuple[type[BaseException], ...]:
+    # What pdfminer raises on damaged files: its own errors plus the built-in
+    # ones its parsers let through on malformed objects and streams.
+    from pdfminer.pdftypes import PDFException
+    from pdfminer.psexceptions import PSException
+
+    return (PSException, PDFException, ValueError, KeyError, TypeError, IndexError, AttributeError, AssertionError,
+            EOFError, RecursionError, ArithmeticError, zlib.error, struct.error)
+
+
+def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
     from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LAParams
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
-    from pdfminer.psexceptions import PSException
 
-    if b"%PDF-" not in data[:1024]:
-        raise PipelineError("E103", detail="no %PDF- header: not a PDF file")
-    if b"%%EOF" not in data[-4096:]:
-        raise PipelineError("E103", detail="no %%EOF marker at the end: the file is truncated")
-    # What pdfminer raises on damaged files: its own errors plus the built-in
-    # ones its parsers let through on malformed objects and streams.
-    damaged = (PSException, ValueError, KeyError, TypeError, IndexError, AttributeError, AssertionError,
-               EOFError, RecursionError, ArithmeticError, zlib.error, struct.error)
+    damaged = _damaged()
+
+    class _Capped(Exception):
+        pass
+
+    class CappedAggregator(PDFPageAggregator):
+        """pdfminer's aggregator that stops a page at :data:`GLYPH_CAP` glyphs (memory and time stay bounded)."""
+
+        glyphs = 0
+
+        def begin_page(self, page, ctm) -> None:
+            self.glyphs = 0
+            self._stack = []
+            super().begin_page(page, ctm)
+
+        def render_char(self, *args, **kwargs):
+            self.glyphs += 1
+            if self.glyphs > GLYPH_CAP:
+                raise _Capped
+            return super().render_char(*args, **kwargs)
+
+        def finish_capped(self, page) -> None:
+            while self._stack:  # close the figures the page was inside when it was stopped
+                self.end_figure(None)
+            self.end_page(page)
+
     # boxes_flow=None: reading order is decided here, by position, so pdfminer's
     # costly box grouping is skipped; all_texts: text inside Form XObjects too
     laparams = LAParams(boxes_flow=None, all_texts=True)
@@ -48,27 +120,76 @@ def read_pdf(data: bytes, max_pages: int, max_seconds: float | None = None) -> l
     if len(pdf_pages) > max_pages:
         raise PipelineError("E107", pages=len(pdf_pages), limit=max_pages)
     manager = PDFResourceManager(caching=True)
-    device = PDFPageAggregator(manager, laparams=laparams)
+    device = CappedAggregator(manager, laparams=laparams)
     interpreter = PDFPageInterpreter(manager, device)
     layouts = []
-    started = time.monotonic()
-    for pdf_page in pdf_pages:
-        # Checked between pages: a hostile file cannot hold the batch for longer
-        # than the budget plus one page's layout.
-        if max_seconds is not None and time.monotonic() - started > max_seconds:
-            raise PipelineError("E108", seconds=max_seconds)
+    notes: list[PageNote] = []
+    lost: set[int] = set()
+    glyph_counts: list[Counter] = []
+    for number, pdf_page in enumerate(pdf_pages, start=1):
+        glyphs: Counter = Counter()
         try:
-            interpreter.process_page(pdf_page)
-            layout = device.get_result()
+            try:
+                interpreter.process_page(pdf_page)
+            except _Capped:
+                device.finish_capped(pdf_page)
+                notes.append(PageNote("E112", number, {"limit": GLYPH_CAP}))
+            layouts.append(page_blocks(device.get_result(), glyphs))
         except PDFEncryptionError:
             raise PipelineError("E104") from None
         except damaged as exc:
-            raise PipelineError("E103", detail=_describe(exc)) from None
-        layouts.append(page_blocks(layout))
-    if not any(layouts):
-        raise PipelineError("E105")
+            # one malformed object costs (the rest of) its page, not the document: what was drawn before it is kept
+            notes.append(PageNote("E111", number, {"detail": _describe(exc)}))
+            layouts.append(_salvage(device, pdf_page, glyphs, damaged))
+            if not layouts[-1]:
+                lost.add(number)
+        glyph_counts.append(glyphs)
+    if len(lost) == len(pdf_pages):
+        raise PipelineError("E103", detail=next(n.details["detail"] for n in notes if n.code == "E111"))
     counts = word_counts(piece for blocks in layouts for block in blocks for part in block.parts for piece in part)
-    return [render_blocks(blocks, counts) for blocks in layouts]
+    pages = [RawPage(render_blocks(blocks, counts)) for blocks in layouts]
+    # pages OCR may read: no text layer at all, or text in a font with no Unicode map
+    unreadable = [i for i, g in enumerate(glyph_counts)
+                  if g["cid"] >= CID_MIN and g["cid"] >= CID_SHARE * g["total"] and i + 1 not in lost]
+    blank = [i for i, page in enumerate(pages) if not page.text.strip() and i + 1 not in lost]
+    if ocr and (unreadable or blank or lost):
+        # a page lost to a malformed object may still render: pdfium is more forgiving than pdfminer
+        pages, notes = _ocr_pages(data, pages, notes, unreadable, blank + [n - 1 for n in sorted(lost)])
+    left = [i for i in unreadable if not pages[i].ocr]
+    with_text = [i for i, page in enumerate(pages) if page.text.strip()]
+    if not with_text or (left and set(with_text) <= set(left)):
+        # nothing readable, or only what surrounds unreadable text (a letterhead, headings): scoring it would
+        # read as silence
+        if left:
+            raise PipelineError("E114", pages=", ".join(str(i + 1) for i in left))
+        raise PipelineError("E105")
+    notes += [PageNote("E110", i + 1, {"glyphs": glyph_counts[i]["cid"]}) for i in left]
+    return Extraction(tuple(pages), tuple(sorted(notes, key=lambda n: n.page)))
+
+
+def _salvage(device, pdf_page, glyphs: Counter, damaged: tuple) -> list:
+    """The blocks of what a page drew before pdfminer failed on it, or none."""
+    try:
+        device.finish_capped(pdf_page)
+        return page_blocks(device.get_result(), glyphs)
+    except damaged:
+        return []
+
+
+def _ocr_pages(data: bytes, pages: list[RawPage], notes: list[PageNote], unreadable: list[int],
+               blank: list[int]) -> tuple[list[RawPage], list[PageNote]]:
+    """Pages without usable text read again by OCR (a page below the confidence floor is kept and reported, E113)."""
+    from pipeline.ingest import ocr as ocr_reader
+
+    pages, notes = list(pages), list(notes)
+    read = ocr_reader.ocr_pdf_pages(data, sorted(set(unreadable) | set(blank)))
+    for index, result in read.items():
+        pages[index] = RawPage(result.text, ocr=True, confidence=result.confidence)
+        notes = [n for n in notes if not (n.code == "E111" and n.page == index + 1)]  # read after all
+        if result.confidence < ocr_reader.CONFIDENCE_FLOOR:
+            notes.append(PageNote("E113", index + 1, {"confidence": result.confidence,
+                                                      "floor": ocr_reader.CONFIDENCE_FLOOR}))
+    return pages, notes
 
 
 def _describe(exc: BaseException) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 
@@ -12,10 +13,12 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
 
     Tried in order: a byte order mark (UTF-8, UTF-16, UTF-32); UTF-16
     without a mark when every other byte is NUL; the ``declared`` encoding
-    (an HTML meta charset); UTF-8; Windows-1252 (which also reads Latin-1
-    text right, bar the C1 controls no real text uses); Latin-1, which
-    cannot fail. Undecodable text is caught afterwards by its share of
-    control characters (E106).
+    (an HTML meta charset); UTF-8. Bytes that are UTF-8 but for a few stray
+    bytes (a Windows-1252 quote pasted into a UTF-8 file) are read as UTF-8,
+    each stray byte as its Windows-1252 character, so one byte costs at most
+    one character, never the whole file. Anything else goes to
+    charset-normalizer's detection (see :func:`_detected`). Undecodable text
+    is caught afterwards by its share of control characters (E106).
     """
     for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
                        (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
@@ -30,12 +33,50 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
         candidates.append("utf-16-be")
     if declared and declared.lower().replace("_", "-") not in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
         candidates.append(declared)  # (browsers read a declared Latin-1 as Windows-1252 too)
-    for codec in candidates + ["utf-8", "cp1252"]:
+    for codec in candidates + ["utf-8"]:
         try:
             return data.decode(codec)
         except (UnicodeDecodeError, LookupError):
             continue
-    return data.decode("latin-1")
+    lenient = data.decode("utf-8", errors="replace")
+    stray = lenient.count("\ufffd")
+    multibyte = sum(1 for ch in lenient if ch > "\x7f") - stray
+    if multibyte >= stray:  # real UTF-8 sequences outnumber the bytes that break it
+        return data.decode("utf-8", errors=_STRAY_BYTE)
+    return _detected(data)
+
+
+def _stray_byte(error: UnicodeDecodeError) -> tuple[str, int]:
+    bad = error.object[error.start:error.end]
+    return bad.decode("cp1252", errors="replace"), error.end
+
+
+_STRAY_BYTE = "scorecards-stray-cp1252"
+codecs.register_error(_STRAY_BYTE, _stray_byte)
+#: Single-byte encodings preferred, in order, among charset-normalizer's equally likely answers: the
+#: responses are English or Welsh, written on Windows (short English text fits cp1250 as well as cp1252).
+_PREFERRED = ("cp1252", "latin_1", "iso8859_15", "iso8859_14")
+
+
+def _detected(data: bytes) -> str:
+    """Bytes in an unknown single-byte (or other) encoding, decoded as charset-normalizer judges them.
+
+    Among its answers as little "chaotic" as the best, Windows-1252 and the
+    Western Latin sets come first (see :data:`_PREFERRED`); with no answer at
+    all (binary data) the bytes are read as Latin-1, which cannot fail, and
+    :func:`readable` judges the result.
+    """
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches:
+        return data.decode("latin-1")
+    best = min(matches, key=lambda m: m.chaos)
+    ties = [m for m in matches if m.chaos <= best.chaos + 0.01]
+    for preferred in _PREFERRED:
+        if any(preferred in m.could_be_from_charset or m.encoding == preferred for m in ties):
+            return data.decode(preferred, errors="replace")
+    return data.decode(best.encoding, errors="replace")
 
 
 _MD_BLOCK_START = re.compile(r"^\s*(?:[-*+] |\d{1,3}[.)] |#|\||>|```|~~~)")

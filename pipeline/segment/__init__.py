@@ -160,6 +160,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
             id=f"{document.sha256[:12]}:{start}-{end}", source=document.source, sha256=document.sha256,
             recommendations=recs, link=link, start=start, end=end, page=document.page_at(start),
             text=text[start:end], response_text=response, response_spans=spans, language=language, item_kind=kind,
+            ocr=any(document.is_ocr(s) for s, _ in spans),  # policy teams are told which evidence a machine read
         ))
 
     kind_numbers = {

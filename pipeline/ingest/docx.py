@@ -1,0 +1,288 @@
+"""Word documents (.docx): paragraphs, headings, tables as rows, and the list numbers Word generates, as text.
+
+python-docx reads the package (parts, relationships, styles, the numbering
+part) and this module walks the body in order. None of python-docx,
+docx2python and mammoth renders a numbering definition's own label text
+("Recommendation %1", "%1.", "%2)"): python-docx drops list numbers,
+mammoth turns them into ``<ol>`` without numbers, docx2python writes its own
+"1)" and loses the words around the number. So the labels are computed here
+from ``word/numbering.xml`` (:class:`_Numbering`), which is what makes a
+recommendation number that Word generates appear in the text.
+
+Safety, before anything is parsed (:func:`check_package`): the zip's entries
+and their declared sizes are checked (count, each part, the total, the
+compression ratio), so a zip bomb or a huge part is refused (E118) with
+memory bounded; every XML part is refused if it holds a DTD (so no entity,
+internal or external, is ever expanded); python-docx's own parser does not
+resolve entities or touch the network, and no relationship to an external
+target is followed. The reader runs in a worker stopped at ``max_seconds``
+(:mod:`pipeline.ingest.bounded`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from typing import Iterator
+
+from pipeline.errors import PipelineError
+from pipeline.ingest.bounded import run_bounded
+from pipeline.ingest.normalise import join_cells
+
+#: Limits on the package, checked on the zip directory before any part is read.
+MAX_ENTRIES = 5_000
+MAX_PART_BYTES = 64 * 1024 * 1024  # uncompressed, one part (a whole report's document.xml is a few MB)
+MAX_TOTAL_BYTES = 256 * 1024 * 1024  # uncompressed, every part
+MAX_RATIO = 200  # uncompressed / compressed, for parts over 1 MB (text XML compresses about 10:1)
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_HEADING_STYLE = re.compile(r"^(?:heading \d|title|subtitle)$", re.IGNORECASE)
+
+
+def read_docx(data: bytes, max_seconds: float | None = None) -> str:
+    """The text of a .docx: paragraphs and headings apart, list items as lines, table rows as `` | `` lines.
+
+    Raises :class:`PipelineError`: E117 not a readable Word document, E118
+    refused for safety (zip bomb, huge part, DTD or entities), E108 past
+    ``max_seconds``, E119 out of memory.
+    """
+    check_package(data)
+    return run_bounded(_read, (data,), max_seconds, crash_code="E117")
+
+
+def check_package(data: bytes) -> None:
+    """Refuse a .docx whose zip could exhaust memory or whose XML declares a DTD (E117, E118)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise PipelineError("E117", detail=f"not a zip package ({exc})") from None
+    if len(entries) > MAX_ENTRIES:
+        raise PipelineError("E118", detail=f"{len(entries)} parts in the package (limit {MAX_ENTRIES})")
+    total = 0
+    names = set()
+    for entry in entries:
+        names.add(entry.filename)
+        total += entry.file_size
+        if entry.file_size > MAX_PART_BYTES:
+            raise PipelineError("E118", detail=f"part {entry.filename} unpacks to {entry.file_size} bytes "
+                                               f"(limit {MAX_PART_BYTES})")
+        if entry.file_size > 1 << 20 and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+            raise PipelineError("E118", detail=f"part {entry.filename} is compressed "
+                                               f"{entry.file_size // max(entry.compress_size, 1)}:1 (a zip bomb)")
+    if total > MAX_TOTAL_BYTES:
+        raise PipelineError("E118", detail=f"the parts unpack to {total} bytes (limit {MAX_TOTAL_BYTES})")
+    if "word/document.xml" not in names and not any(n.endswith("document.xml") for n in names):
+        raise PipelineError("E117", detail="no word/document.xml part")
+    for entry in entries:
+        if entry.filename.endswith((".xml", ".rels")):
+            # the declared size can lie: read at most one byte past it
+            with archive.open(entry) as part:
+                body = part.read(entry.file_size + 1)
+            if len(body) > entry.file_size:
+                raise PipelineError("E118", detail=f"part {entry.filename} is larger than the zip says")
+            if _DTD.search(body):
+                raise PipelineError("E118", detail=f"part {entry.filename} declares a DTD or entities")
+
+
+def _read(data: bytes) -> str:
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise PipelineError("E117", detail=f"{type(exc).__name__}: {str(exc)[:120]}") from None
+    numbering = _Numbering(document)
+    # a text box is stored twice (the drawing and a VML fallback for old readers): read it once
+    for fallback in list(document.element.body.iter(_MC + "Fallback")):
+        fallback.getparent().remove(fallback)
+    blocks: list[tuple[str, str]] = []  # (kind, text): "p" paragraph, "li" list item, "tr" table row
+    for element in _body_items(document.element.body):
+        if element.tag == _W + "p":
+            label, bullet = numbering.label(element)
+            text = _paragraph_text(element)
+            if label is None:
+                if text:
+                    blocks.append(("p", text))
+            elif bullet:
+                if text:
+                    blocks.append(("li", "- " + text))
+            elif text or label:
+                heading = _HEADING_STYLE.match(_style_name(document, element) or "")
+                blocks.append(("p" if heading else "li", f"{label} {text}".strip()))
+        elif element.tag == _W + "tbl":
+            blocks.extend(("tr", row) for row in _table_rows(element))
+    out: list[str] = []
+    for i, (kind, text) in enumerate(blocks):
+        if i:
+            out.append("\n" if kind == blocks[i - 1][0] and kind in ("li", "tr") else "\n\n")
+        out.append(text)
+    return "".join(out)
+
+
+def _body_items(container) -> Iterator:
+    """Paragraphs and tables in document order, content controls (w:sdt) opened."""
+    for child in container:
+        if child.tag in (_W + "p", _W + "tbl"):
+            yield child
+        elif child.tag in (_W + "sdt", _W + "sdtContent", _W + "customXml", _W + "smartTag"):
+            yield from _body_items(child if child.tag != _W + "sdt" else child.iterchildren(_W + "sdtContent"))
+
+
+def _paragraph_text(p) -> str:
+    """The visible text of a paragraph: tracked insertions kept, deletions and field codes left out."""
+    pieces: list[str] = []
+    for node in p.iter(_W + "t", _W + "tab", _W + "br", _W + "cr", _W + "noBreakHyphen", _W + "softHyphen", _W + "sym"):
+        tag = node.tag[len(_W):]
+        if tag == "t":
+            pieces.append(node.text or "")
+        elif tag in ("tab", "br", "cr"):
+            pieces.append(" ")  # a tab inside a paragraph is spacing, not a table cell
+        elif tag == "noBreakHyphen":
+            pieces.append("-")
+        elif tag == "softHyphen":
+            pieces.append("\u00ad")
+    return " ".join("".join(pieces).split())
+
+
+def _table_rows(tbl) -> list[str]:
+    """Each row of a Word table as one line, cells joined as every reader joins them; nested tables stay in their cell."""
+    rows = []
+    for tr in tbl.iterchildren(_W + "tr"):
+        cells = []
+        for tc in tr.iterchildren(_W + "tc"):
+            parts = [_paragraph_text(p) for p in tc.iter(_W + "p")]
+            cells.append(" ".join(part for part in parts if part))
+        row = join_cells(cells)
+        if row:
+            rows.append(row)
+    return rows
+
+
+def _style_name(document, p) -> str | None:
+    style_id = p.find(f"{_W}pPr/{_W}pStyle")
+    if style_id is None:
+        return None
+    try:
+        return document.styles.get_by_id(style_id.get(_W + "val"), 1).name  # WD_STYLE_TYPE.PARAGRAPH
+    except (KeyError, ValueError):
+        return None
+
+
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+          "seventeen eighteen nineteen twenty").split()
+
+
+def _format(value: int, fmt: str) -> str:
+    """A counter in a numFmt of ECMA-376 (the common ones; anything else as a decimal)."""
+    if fmt in ("lowerLetter", "upperLetter"):
+        # Word repeats the letter past z (aa, bbb), it does not count like a spreadsheet
+        letters = chr(ord("a") + (value - 1) % 26) * ((value - 1) // 26 + 1) if value > 0 else ""
+        return letters.upper() if fmt == "upperLetter" else letters
+    if fmt in ("lowerRoman", "upperRoman"):
+        out, n = "", value
+        for amount, numeral in _ROMAN:
+            while n >= amount:
+                out, n = out + numeral, n - amount
+        return out.upper() if fmt == "upperRoman" else out
+    if fmt == "decimalZero":
+        return f"{value:02d}"
+    if fmt == "cardinalText" and 0 <= value < len(_WORDS):
+        return _WORDS[value].capitalize()
+    if fmt == "ordinal":
+        suffix = "th" if 10 <= value % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(value % 10, "th")
+        return f"{value}{suffix}"
+    if fmt == "none":
+        return ""
+    return str(value)
+
+
+class _Numbering:
+    """Word's list numbering, counted as Word counts it while the body is read in order."""
+
+    def __init__(self, document) -> None:
+        self.levels: dict[str, dict[int, tuple[int, str, str]]] = {}  # abstractNumId -> ilvl -> (start, fmt, text)
+        self.nums: dict[str, tuple[str, dict[int, int]]] = {}  # numId -> (abstractNumId, ilvl -> startOverride)
+        self.counters: dict[str, dict[int, int]] = {}
+        self.style_numbering: dict[str, tuple[str, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (NotImplementedError, KeyError, AttributeError):
+            root = None
+        if root is not None:
+            for abstract in root.iterchildren(_W + "abstractNum"):
+                levels = {}
+                for lvl in abstract.iterchildren(_W + "lvl"):
+                    levels[int(lvl.get(_W + "ilvl", "0"))] = (
+                        int(_val(lvl, "start", "0")), _val(lvl, "numFmt", "decimal"), _val(lvl, "lvlText", ""))
+                self.levels[abstract.get(_W + "abstractNumId")] = levels
+            for num in root.iterchildren(_W + "num"):
+                overrides = {}
+                for override in num.iterchildren(_W + "lvlOverride"):
+                    start = override.find(_W + "startOverride")
+                    if start is not None:
+                        overrides[int(override.get(_W + "ilvl", "0"))] = int(start.get(_W + "val"))
+                self.nums[num.get(_W + "numId")] = (_val(num, "abstractNumId", ""), overrides)
+        for style in document.styles.element.iterchildren(_W + "style"):
+            num_pr = style.find(f"{_W}pPr/{_W}numPr")
+            if num_pr is not None:
+                self.style_numbering[style.get(_W + "styleId")] = (
+                    _val(num_pr, "numId", "0"), int(_val(num_pr, "ilvl", "0")))
+        self.based_on = {s.get(_W + "styleId"): _val(s, "basedOn", "") for s in document.styles.element.iterchildren(_W + "style")}
+
+    def _num_pr(self, p) -> tuple[str, int] | None:
+        num_pr = p.find(f"{_W}pPr/{_W}numPr")
+        if num_pr is not None:
+            return _val(num_pr, "numId", "0"), int(_val(num_pr, "ilvl", "0"))
+        style = p.find(f"{_W}pPr/{_W}pStyle")
+        style_id = style.get(_W + "val") if style is not None else None
+        seen = set()
+        while style_id and style_id not in seen:  # numbering inherited through the style's basedOn chain
+            seen.add(style_id)
+            if style_id in self.style_numbering:
+                return self.style_numbering[style_id]
+            style_id = self.based_on.get(style_id)
+        return None
+
+    def label(self, p) -> tuple[str | None, bool]:
+        """The paragraph's list label as Word shows it ("1.", "a)", "Recommendation 9"), and whether it is a bullet.
+
+        (None, False) for a paragraph that is no list item.
+        """
+        found = self._num_pr(p)
+        if found is None or found[0] in ("0", "") or found[0] not in self.nums:
+            return None, False
+        num_id, ilvl = found
+        abstract_id, overrides = self.nums[num_id]
+        levels = self.levels.get(abstract_id, {})
+        if ilvl not in levels:
+            return None, False
+        start, fmt, text = levels[ilvl]
+        if fmt == "bullet":
+            return "-", True
+        counters = self.counters.setdefault(num_id, {})
+        first = overrides.get(ilvl, start)
+        counters[ilvl] = counters[ilvl] + 1 if ilvl in counters else first
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]  # a higher level restarts the levels below it
+
+        def value(match: re.Match) -> str:
+            level = int(match.group(1)) - 1
+            if level not in levels:
+                return ""
+            level_start, level_fmt, _ = levels[level]
+            count = counters.get(level, overrides.get(level, level_start))
+            return _format(count, level_fmt)
+
+        return re.sub(r"%([1-9])", value, text).strip(), False
+
+
+def _val(element, tag: str, default: str) -> str:
+    child = element.find(_W + tag)
+    return child.get(_W + "val", default) if child is not None else default

