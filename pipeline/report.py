@@ -384,7 +384,8 @@ def _review_list(inspection_id: str, rows: pd.DataFrame, config: ReportConfig, t
         body = "".join(
             f'<tr><th scope="row"><a href="#{_slug(inspection_id, r["force"], "r" + str(r["recommendation"]))}">'
             f'{_e(r["force"])}, recommendation {_e(r["recommendation"])}</a></th>'
-            f'<td class="st st-{_e(config.style(r["status"]).label)}">{_status_label(config.style(r["status"]))}</td>'
+            f'<td class="st st-{_e(config.style(r["status"]).label)}" data-status="{_e(config.style(r["status"]).label)}">'
+            f'{_status_label(config.style(r["status"]))}</td>'
             f'<td>{float(r["confidence"]):.2f}</td></tr>' for r in pending)
         out.append(f'<table class="review"><caption>{len(pending)} cell(s) decided by the model with confidence below '
                    f'{threshold:.2f}, least confident first.</caption><thead><tr><th scope="col">Cell</th>'

@@ -30,20 +30,25 @@ name their classes by this package (``pipeline.model.StatusCueFeatures``,
 
 from __future__ import annotations
 
-from pipeline.model.card import model_card
-from pipeline.model.evaluation import MODEL_NAMES, evaluate, format_evaluation
+from pipeline.model.card import model_card, readme_block, replace_readme_block
+from pipeline.model.evaluation import MODEL_NAMES, batch_agreement, evaluate, format_evaluation, target_checks
 from pipeline.model.features import StatusCueFeatures, date_features
 from pipeline.model.training import (
     CalibratedStatusClassifier,
     build_status_pipeline,
     data_hash,
+    external_records,
+    fit_variant,
     is_synthetic,
     library_versions,
+    real_items,
     record_problem,
+    select_variant,
     train,
     validate_records,
 )
 
-__all__ = ["MODEL_NAMES", "CalibratedStatusClassifier", "StatusCueFeatures", "build_status_pipeline", "data_hash",
-           "date_features", "evaluate", "format_evaluation", "is_synthetic", "library_versions", "model_card",
-           "record_problem", "train", "validate_records"]
+__all__ = ["MODEL_NAMES", "CalibratedStatusClassifier", "StatusCueFeatures", "batch_agreement", "build_status_pipeline",
+           "data_hash", "date_features", "evaluate", "external_records", "fit_variant", "format_evaluation", "is_synthetic",
+           "library_versions", "model_card", "readme_block", "real_items", "record_problem", "replace_readme_block",
+           "select_variant", "target_checks", "train", "validate_records"]
