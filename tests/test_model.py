@@ -492,3 +492,40 @@ def test_cli_style_baseline_construction() -> None:
 
     baseline = CueRuleClassifier(lexicon=load_cue_lexicon(io.read_package_data("cues.toml"))).fit([], [])
     assert baseline.predict(["The policy is being reviewed."])[0] == "in_progress"
+
+
+# --- the commands ------------------------------------------------------------------
+
+def test_train_and_evaluate_commands_write_generated_figures(tmp_path: Path, capsys) -> None:
+    """``train`` writes the model, metrics, card and the README block; ``evaluate`` prints the same figures."""
+    from pipeline.cli import main
+    from pipeline.model.card import README_BEGIN, README_END
+
+    annotations = tmp_path / "annotations"
+    batch = annotations / "batches" / "batch-01"
+    batch.mkdir(parents=True)
+    records = _evaluation_records()
+    io.write_jsonl(annotations / "real.jsonl", [r for r in records if not r["synthetic"]])
+    io.write_jsonl(annotations / "synthetic.jsonl", [r for r in records if r["synthetic"]])
+    first = [r for r in records if not r["synthetic"]][:6]
+    io.write_jsonl(batch / "a.jsonl", [{"id": r["id"], "file": "f.txt", "item": r["id"], "kind": "all", "text": r["text"], "label": r["label"]} for r in first])
+    io.write_jsonl(batch / "b.jsonl", [{"id": r["id"], "file": "f.txt", "item": r["id"], "kind": "all", "text": r["text"],
+                                        "label": "in_progress" if i == 0 else r["label"]} for i, r in enumerate(first)])
+    external = tmp_path / "nz.jsonl"
+    io.write_jsonl(external, _external_rows())
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{README_BEGIN}\nSTALE FIGURES\n{README_END}\n\nafter\n", encoding="utf-8")
+    out = tmp_path / "models"
+    assert main(["train", "--annotations", str(annotations), "--out", str(out), "--external", str(external), "--readme", str(readme)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    card = (out / "model-card.md").read_text(encoding="utf-8")
+    text = readme.read_text(encoding="utf-8")
+    assert "STALE FIGURES" not in text and text.endswith("after\n")
+    specific = metrics["evaluation"]["subsets"]["specific"]["model"]["macro_f1"]
+    assert f"| specific items | {metrics['evaluation']['subsets']['specific']['model']['n']} | {specific:.3f} |" in text
+    assert f"{specific:.3f}" in card and "batch-01" in card
+    assert metrics["evaluation"]["agreement"]["batch-01"]["n_both"] == 6
+    capsys.readouterr()
+    assert main(["evaluate", "--annotations", str(annotations), "--external", str(external), "--metrics", str(out / "metrics.json")]) == 0
+    printed = capsys.readouterr().out
+    assert f"{specific:.3f}" in printed and "batch-01" in printed and "New Zealand" in printed
