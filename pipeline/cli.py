@@ -84,7 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--annotations", default="corpus/annotations")
     train.add_argument("--out", default="models")
     train.add_argument("--external", default=DEFAULT_EXTERNAL, help="New Zealand status reports (out-of-domain set); '' for none")
-    train.add_argument("--readme", default="README.md", help="README whose generated status-classifier block is rewritten ('' for none)")
+    train.add_argument("--readme", default="", help="README whose generated status-classifier block is rewritten (make train: README.md)")
 
     evaluate = sub.add_parser("evaluate", help="grouped-by-force evaluation on real items, with baselines and the out-of-domain set")
     evaluate.add_argument("--annotations", default="corpus/annotations")

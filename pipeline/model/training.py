@@ -37,8 +37,10 @@ class CalibratedStatusClassifier(ClassifierMixin, BaseEstimator):
     ``n_splits = min(max_splits, ...)`` shrinks when a class or the number of
     groups is small; with fewer than two usable folds ``estimator`` is fitted
     alone (its own probabilities, uncalibrated) and ``calibrated_`` says so.
-    ``ensemble=False``: one final estimator fitted on all the data plus a
-    calibrator fitted on the out-of-fold decisions, which keeps the model small.
+    ``ensemble=True``: one estimator per fold, each calibrated on its held-out
+    forces, probabilities averaged (``ensemble=False`` needs folds that
+    partition every row, and synthetic rows must never be held out to
+    calibrate a real-text model).
 
     Args:
         estimator: the classifier to calibrate (``None``: ``LogisticRegression``).
