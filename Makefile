@@ -41,9 +41,9 @@ golden: $(STAMP) ## Rewrite tests/data/golden/ (the seed outputs tests compare e
 	$(PY) -m pipeline golden --out tests/data/golden
 
 train: $(STAMP) ## Train the status classifier on corpus/annotations into models/
-	$(PY) -m pipeline train --annotations corpus/annotations --out models
+	$(PY) -m pipeline train --annotations corpus/annotations --out models --readme README.md
 
-evaluate: $(STAMP) ## Leave-one-force-out evaluation on real passages, with baselines
+evaluate: $(STAMP) ## Grouped-by-force evaluation on real items, with baselines and the out-of-domain set
 	$(PY) -m pipeline evaluate --annotations corpus/annotations
 
 # Review loop: make score, make review-export, fill in reviews/to-review.csv, make review-import, make train, make score.

@@ -21,7 +21,6 @@ The cue lexicon engine it builds on (:func:`~pipeline.cues.load_cue_lexicon`,
 
 from __future__ import annotations
 
-import re
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -103,23 +102,46 @@ class CueRuleClassifier(LazyCueEngineMixin, ClassifierMixin, BaseEstimator):
 
 # --- predictions -----------------------------------------------------------------
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9\u2022])")
+def split_sentences(text: str, nlp: Any = None) -> list[str]:
+    """Sentences of ``text`` for evidence: each line cut by the shared spaCy sentencizer.
 
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences of ``text`` for evidence: line breaks and sentence-final punctuation before a capital.
-
+    The one sentence splitter of the project (issue 15): :func:`pipeline.nlp.make_nlp`,
+    whose tokenizer keeps the abbreviations of ``pipeline/data/abbreviations.txt``
+    whole, so "The Ch. Supt. approved ..." stays one sentence. A line break
+    always ends a sentence (table rows and list items carry no full stop).
     Every sentence returned is a substring of ``text`` (stripped of surrounding
-    whitespace), so evidence can always be found in the input.
+    white space), so evidence can always be found in the input.
+
+    Args:
+        text: the passage text.
+        nlp: a pipeline from :func:`~pipeline.nlp.make_nlp` (``None``: a new one,
+            about a second to build; :func:`predict` passes the model's own).
     """
+    if nlp is None:
+        from pipeline.nlp import make_nlp
+
+        nlp = make_nlp()
     sentences = []
     for line in (text or "").splitlines():
-        start = 0
-        for m in _SENTENCE_BREAK.finditer(line):
-            sentences.append(line[start:m.start()])
-            start = m.end()
-        sentences.append(line[start:])
+        if line.strip():
+            sentences.extend(sent.text for sent in nlp(line).sents)
     return [s.strip() for s in sentences if s.strip() and any(c.isalnum() for c in s)]
+
+
+def sentence_nlp(model: Any) -> Any:
+    """The spaCy pipeline a fitted model already holds (its cue engine's), or ``None``.
+
+    Looks through a scikit-learn ``Pipeline`` / ``FeatureUnion`` for an
+    estimator with a cue engine (:class:`~pipeline.cues.LazyCueEngineMixin`).
+    """
+    stack = [model]
+    while stack:
+        step = stack.pop()
+        if isinstance(step, LazyCueEngineMixin) and hasattr(step, "lexicon_"):
+            return step._engine().nlp
+        stack.extend(s for _, s in getattr(step, "steps", []))
+        stack.extend(s for _, s in getattr(step, "transformer_list", []))
+    return None
 
 
 def _model_classes(model: Any) -> list[str]:
@@ -180,7 +202,12 @@ def predict(model: Any, texts: Sequence[str], with_evidence: bool = True) -> lis
     evidence.
     """
     texts = check_texts(texts)
-    sentences = [split_sentences(t) if with_evidence and t.strip() else [] for t in texts]
+    nlp = None
+    if with_evidence and any(t.strip() for t in texts):
+        from pipeline.nlp import make_nlp
+
+        nlp = sentence_nlp(model) or make_nlp()
+    sentences = [split_sentences(t, nlp) if with_evidence and t.strip() else [] for t in texts]
     # a text of one sentence has it as evidence, whatever its scores: only longer texts are ranked
     ranked = [group if len(group) > 1 else [] for group in sentences]
     flat = [s for group in ranked for s in group]

@@ -27,6 +27,7 @@ from pipeline.errors import PipelineError, format_problem
 from pipeline.ingest import DEFAULT_MAX_PAGES, DEFAULT_MAX_SECONDS
 
 DEFAULT_MODEL = "models/status-classifier.joblib"
+DEFAULT_EXTERNAL = "corpus/external/taic-nz/taic_minister_status_reports.jsonl"
 DEFAULT_INSPECTIONS = "corpus/inspections"
 DEFAULT_REVIEWS = "corpus/annotations/reviews.jsonl"
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -85,9 +86,12 @@ def _parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train the status classifier on the annotations")
     train.add_argument("--annotations", default="corpus/annotations")
     train.add_argument("--out", default="models")
+    train.add_argument("--external", default=DEFAULT_EXTERNAL, help="New Zealand status reports (out-of-domain set); '' for none")
+    train.add_argument("--readme", default="", help="README whose generated status-classifier block is rewritten (make train: README.md)")
 
-    evaluate = sub.add_parser("evaluate", help="leave-one-force-out evaluation on real passages")
+    evaluate = sub.add_parser("evaluate", help="grouped-by-force evaluation on real items, with baselines and the out-of-domain set")
     evaluate.add_argument("--annotations", default="corpus/annotations")
+    evaluate.add_argument("--external", default=DEFAULT_EXTERNAL, help="New Zealand status reports (out-of-domain set); '' for none")
     evaluate.add_argument("--metrics", default="models/metrics.json",
                           help="metrics.json of the trained model, whose history gives the previous macro-F1")
     _add_review_parsers(sub, score)
@@ -337,13 +341,44 @@ def _annotations(folder: str) -> list[dict]:
     return dedupe_annotations(records)
 
 
+def _external(path: str) -> list[dict]:
+    """The out-of-domain rows (a JSONL of objects), or none when ``path`` is empty or absent."""
+    if not path or not Path(path).is_file():
+        return []
+    return [obj for _, obj in io.read_jsonl(path) if isinstance(obj, dict)]
+
+
+def _batches(folder: str) -> dict[str, dict]:
+    """``<annotations>/batches/<batch>/``: each batch's a.jsonl, b.jsonl (annotators) and README.md."""
+    out = {}
+    root = Path(folder) / "batches"
+    for batch in sorted(p for p in root.glob("*") if p.is_dir()) if root.is_dir() else []:
+        entry: dict = {}
+        for name in ("a", "b"):
+            path = batch / f"{name}.jsonl"
+            if path.is_file():
+                entry[name] = [obj for _, obj in io.read_jsonl(path) if isinstance(obj, dict)]
+        if (batch / "README.md").is_file():
+            entry["readme"] = io.read_text(batch / "README.md")
+        out[batch.name] = entry
+    return out
+
+
+def _evaluation(args: argparse.Namespace, records: list[dict]) -> dict:
+    from pipeline.model import evaluate
+    from pipeline.report import parse_report_config
+
+    threshold = parse_report_config(io.read_package_data("report.toml")).review_threshold
+    return evaluate(records, external_rows=_external(args.external), batches=_batches(args.annotations), review_threshold=threshold)
+
+
 def _train(args: argparse.Namespace) -> int:
-    from pipeline.model import evaluate, model_card, train
+    from pipeline.model import model_card, readme_block, replace_readme_block, train
     from pipeline.review import training_history
 
     records = _annotations(args.annotations)
-    model, metrics = train(records)
-    evaluation = evaluate(records)
+    model, metrics = train(records, external_rows=_external(args.external))
+    evaluation = _evaluation(args, records)
     metrics["evaluation"] = evaluation
     out = Path(args.out)
     metrics["history"] = training_history(_read_json(out / "metrics.json"), metrics, evaluation)
@@ -351,16 +386,21 @@ def _train(args: argparse.Namespace) -> int:
     io.save_model(model, out / "status-classifier.joblib", provenance)
     io.write_json(out / "metrics.json", metrics)
     io.write_text(out / "model-card.md", model_card(metrics, evaluation))
+    if args.readme and Path(args.readme).is_file():
+        readme = io.read_text(args.readme)
+        updated = replace_readme_block(readme, readme_block(metrics, evaluation))
+        if updated != readme:
+            io.write_text(args.readme, updated)
     print(f"trained on {len(records)} passages -> {out}/status-classifier.joblib, metrics.json, model-card.md")
     return EXIT_OK
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from pipeline.model import data_hash, evaluate, format_evaluation
+    from pipeline.model import data_hash, format_evaluation
     from pipeline.review import format_history, training_history
 
     records = _annotations(args.annotations)
-    report = evaluate(records)
+    report = _evaluation(args, records)
     print(format_evaluation(report))
     # a metrics.json from before histories were kept still gives its own figures as one entry
     history = training_history(_read_json(Path(args.metrics)), {}, {})

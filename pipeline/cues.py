@@ -151,15 +151,19 @@ class CueEngine:
     """spaCy pipeline plus Matcher for a cue lexicon: texts in, :class:`SentenceCues` out.
 
     Built from a lexicon of :func:`load_cue_lexicon`. It holds a spaCy
-    ``Language``, so estimators build it lazily and never pickle it.
+    ``Language``, so estimators build it lazily and never pickle it. With
+    ``memo=True`` it remembers each text's analysis (for evaluation, which
+    fits many models on the same texts; the memo grows with every new text).
     """
 
-    def __init__(self, lexicon: Mapping[str, Any]) -> None:
+    def __init__(self, lexicon: Mapping[str, Any], memo: bool = False) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
 
         from pipeline.nlp import make_nlp
 
         self.lexicon = lexicon
+        # evaluation fits hundreds of models on the same texts: with a memo each text goes through spaCy once
+        self._memo: dict[str, list[SentenceCues]] | None = {} if memo else None
         self.nlp = make_nlp()
         self.matcher = Matcher(self.nlp.vocab)
         # fixed phrases go to a PhraseMatcher: it finds the same spans as one-token-per-word LOWER patterns
@@ -200,6 +204,9 @@ class CueEngine:
         out = []
         for text in texts:
             prepared = (text or "").translate(_APOSTROPHES)  # same length: offsets still valid
+            if self._memo is not None and prepared in self._memo:
+                out.append(self._memo[prepared])
+                continue
             if prepared in known:
                 out.append([SentenceCues(text=prepared, start_char=0, end_char=len(prepared), matches=known[prepared])])
                 continue
@@ -208,6 +215,8 @@ class CueEngine:
                 known.setdefault(sentence.text, tuple(
                     replace(m, start_char=m.start_char - sentence.start_char, end_char=m.end_char - sentence.start_char)
                     for m in sentence.matches))
+            if self._memo is not None:
+                self._memo[prepared] = sentences
             out.append(sentences)
         return out
 

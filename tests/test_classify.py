@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import pickle
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import check_no_attributes_set_in_init
 
-from pipeline.classify import CueRuleClassifier, classify_passages, predict, split_sentences
+from pipeline.classify import GUIDELINE_ORDER, CueRuleClassifier, classify_passages, predict, sentence_nlp, split_sentences
 from pipeline.cues import CueEngine, load_cue_lexicon, rule_decision
+from pipeline.nlp import load_abbreviations, make_nlp
 from pipeline.types import LABELS, ClassifiedPassage, Passage
 
 LEXICON = load_cue_lexicon()
@@ -170,9 +173,48 @@ def test_predict_needs_predict_proba() -> None:
         predict(object(), ["text"])
 
 
+ABBREVIATIONS = Path(__file__).resolve().parent / "data" / "bug-inputs" / "16-abbreviations"
+
+
+def _answers(text: str) -> list[str]:
+    """The answer paragraphs of the abbreviations fixture: every line after an item label's line."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return [line for before, line in zip(lines, lines[1:]) if before.lower().startswith(("recommendation", "rec."))]
+
+
+def test_abbreviations_do_not_cut_sentences(baseline: CueRuleClassifier) -> None:
+    """Issue 15: "Ch. Supt.", "No. 5", "approx.", "i.e.", "Asst." and "e.g." end no sentence."""
+    answers = _answers((ABBREVIATIONS / "abbreviations.txt").read_text(encoding="utf-8"))
+    assert len(answers) == 3
+    nlp = make_nlp()
+    split = [split_sentences(answer, nlp) for answer in answers]
+    # each answer's sentences: the full stops that end a sentence, and no others
+    assert [len(s) for s in split] == [2, 2, 1]
+    for sentences in split:
+        for sentence in sentences:
+            assert sentence.endswith(".") and sentence[0].isupper()
+            assert not re.search(r"\b(?:Ch|Supt|No|Rec|Asst|approx|Approx|e\.g|i\.e)\.$", sentence)
+    for answer, prediction in zip(answers, predict(baseline, answers)):
+        for piece in prediction.evidence:
+            assert piece in split_sentences(answer, nlp)  # whole sentences, never a fragment
+
+
+def test_abbreviations_are_data() -> None:
+    assert {"Ch.", "Supt.", "Insp.", "No.", "e.g.", "i.e.", "Rec.", "para.", "approx."} <= set(load_abbreviations())
+    nlp = make_nlp(abbreviations=[])
+    assert len(list(nlp("The Ch. Supt. approved it.").sents)) > 1  # without them the sentencizer cuts
+    with pytest.raises(ValueError, match="line 2"):
+        load_abbreviations("# a comment\nno stop\n")
+
+
+def test_predict_uses_the_models_own_pipeline(baseline: CueRuleClassifier) -> None:
+    assert sentence_nlp(baseline) is baseline._engine().nlp
+    assert sentence_nlp(object()) is None
+
+
 def test_split_sentences_returns_substrings() -> None:
     text = "First point. Second point, with a date: 1 May 2024.\nA third line without a stop\n\nFourth? Yes."
-    sentences = split_sentences(text)
+    sentences = split_sentences(text, make_nlp())
     assert sentences == ["First point.", "Second point, with a date: 1 May 2024.", "A third line without a stop", "Fourth?", "Yes."]
     assert all(s in text for s in sentences)
 

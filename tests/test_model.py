@@ -15,7 +15,7 @@ from sklearn.utils.estimator_checks import check_no_attributes_set_in_init
 
 from pipeline import io
 from pipeline import model as M
-from pipeline.model import evaluation
+from pipeline.model import evaluation, training
 from pipeline.model.evaluation import _bootstrap
 from pipeline.classify import GUIDELINE_ORDER, predict
 from pipeline.dates import find_dates
@@ -144,9 +144,36 @@ def test_estimators_follow_sklearn_conventions() -> None:
     pipeline = M.build_status_pipeline(random_state=3)
     assert isinstance(pipeline, Pipeline)
     assert [name for name, _ in pipeline.steps] == ["features", "classifier"]
-    assert [name for name, _ in pipeline.named_steps["features"].transformer_list] == ["cues", "words", "chars"]
+    assert [name for name, _ in pipeline.named_steps["features"].transformer_list] == ["cues", "words"]
     assert clone(pipeline).get_params()["classifier__random_state"] == 3
     assert pipeline.get_params()["classifier__estimator__class_weight"] == "balanced"
+
+
+def test_calibration_folds_are_grouped_by_force_and_never_hold_out_synthetic() -> None:
+    y = np.array(["completed", "planned"] * 12, dtype=object)
+    groups = ["a", "a", "b", "b", "c", "c", "d", "d", "e", "e", "f", "f"] + [""] * 12
+    classifier = M.CalibratedStatusClassifier(LogisticRegression(), max_splits=3)
+    splits = classifier._splits(y, groups)
+    assert classifier.grouped_ and len(splits) == 3
+    for train, test in splits:
+        assert not {groups[i] for i in test} & {groups[i] for i in train}
+        assert all(groups[i] for i in test)  # synthetic rows ("") stay on the training side
+        assert set(range(12, 24)) <= set(train.tolist())
+    ungrouped = M.CalibratedStatusClassifier(LogisticRegression(), max_splits=3)
+    assert len(ungrouped._splits(y, None)) == 3 and not ungrouped.grouped_
+
+
+def test_real_items_are_grouped_by_force_and_kept_once() -> None:
+    records = [
+        {"id": "1", "force": "Gwent Police", "text": "The policy was updated.", "label": "completed", "recommendation": "9"},
+        {"id": "2", "force": "Gwent", "text": "the policy  was updated.", "label": "completed", "recommendation": "10"},
+        {"id": "3", "force": "Surrey", "text": "We welcome the report.", "label": "not_addressed", "kind": "all"},
+        {"id": "4", "force": "synthetic", "text": "We will act.", "label": "planned", "synthetic": True},
+    ]
+    kept, dropped = M.real_items(records)
+    assert [r["id"] for r in kept] == ["1", "3"] and [r["id"] for r in dropped] == ["2"]
+    assert [r["group"] for r in kept] == ["gwent", "surrey"] and [r["kind"] for r in kept] == ["recommendation", "all"]
+    assert training.record_kind({"recommendation": "all"}) == "all"
 
 
 def test_calibration_survives_rare_classes() -> None:
@@ -238,78 +265,142 @@ def test_model_from_another_sklearn_is_refused(trained: tuple[Pipeline, dict], t
 
 # --- evaluation ---------------------------------------------------------------------
 
+FORCES = ("Alpha", "Beta Police", "Gamma", "Delta Constabulary")
+
+
 def _evaluation_records() -> list[dict]:
-    """Real-looking records from three forces (texts borrowed from the synthetic file) plus synthetic ones."""
+    """Real-looking records from four forces (texts borrowed from the synthetic file), some blanket, plus synthetic ones.
+
+    One real text is repeated under another force and another case, so de-duplication has something to do.
+    """
     pool = _synthetic()
     real = []
-    for i, record in enumerate(pool[::4][:30]):
-        real.append(dict(record, id=f"real-{i:02d}", force=("Alpha", "Beta", "Gamma")[i % 3], synthetic=False, source="test"))
+    for i, record in enumerate(pool[::4][:40]):
+        real.append(dict(record, id=f"real-{i:02d}", force=FORCES[i % 4], synthetic=False, source="test",
+                         kind="all" if i % 5 == 0 else "area_for_improvement"))
+    real.append(dict(real[1], id="real-dup", force=FORCES[2], text=real[1]["text"].upper()))
     used = {r["text"] for r in real}
     synthetic = [r for r in pool if r["text"] not in used][:60]
     return real + synthetic
 
 
+def _external_rows() -> list[dict]:
+    """Rows shaped like corpus/external/taic-nz/taic_minister_status_reports.jsonl (invented wording)."""
+    rows = []
+    for i in range(12):
+        label = ("completed", "in_progress", "not_addressed")[i % 3]
+        status = {"completed": "The agency has implemented this recommendation.",
+                  "in_progress": "The agency is implementing this recommendation.",
+                  "not_addressed": "The agency has rejected this recommendation."}[label]
+        body = f"Work on the rule change number {i} was reported to the board."
+        rows.append({"id": f"nz-{i}", "rec_no": f"{i % 8:03d}/21", "label_strict": label, "text": f"{status} {body}",
+                     "text_without_status_line": body if i % 2 == 0 else None})
+    rows.append({"id": "nz-loose", "rec_no": "900/21", "label_strict": None, "label_loose": "planned", "text": "Under consideration."})
+    return rows
+
+
 @pytest.fixture(scope="module")
-def evaluation_and_spy() -> tuple[dict, list[list[str]], list[dict]]:
+def evaluation_and_spy() -> tuple[dict, list[dict], list[dict]]:
+    """The evaluation of the fixture, with every model fit recorded: which real forces and which texts trained it."""
     records = _evaluation_records()
-    seen: list[list[str]] = []
-    original = evaluation.build_status_pipeline  # the name evaluate() looks up
+    calls: list[dict] = []
+    original_fit, original_select = training.fit_variant, evaluation.select_variant
 
-    class Spy(Pipeline):
-        def fit(self, X, y=None, **params):  # type: ignore[override]
-            seen.append(list(X))
-            return super().fit(X, y, **params)
+    def spying_fit(real, synthetic, external, variant, **kwargs):
+        texts, _, _ = training.training_set(real, synthetic, external, variant)
+        calls.append({"forces": {r["group"] for r in real}, "texts": set(texts), "variant": variant})
+        return original_fit(real, synthetic, external, variant, **kwargs)
 
-    def spying(random_state: int = 0) -> Pipeline:
-        return Spy(original(random_state).steps)
+    def spying_select(real, *args, **kwargs):
+        calls.append({"select": {r["group"] for r in real}})
+        return original_select(real, *args, **kwargs)
 
-    evaluation.build_status_pipeline = spying
+    training.fit_variant = evaluation.fit_variant = spying_fit
+    evaluation.select_variant = spying_select
     try:
-        report = M.evaluate(records, resamples=200)
+        report = M.evaluate(records, external_rows=_external_rows(), resamples=200, outer_splits=4)
     finally:
-        evaluation.build_status_pipeline = original
-    return report, seen, records
+        training.fit_variant = evaluation.fit_variant = original_fit
+        evaluation.select_variant = original_select
+    return report, calls, records
 
 
 def test_evaluation_never_mixes_a_force_into_its_own_training(evaluation_and_spy) -> None:
-    report, seen, records = evaluation_and_spy
+    report, calls, records = evaluation_and_spy
+    # "Beta Police" and "Delta Constabulary" are grouped as the forces they name
+    assert sorted(f for fold in report["folds"] for f in fold["forces"]) == ["alpha", "beta", "delta", "gamma"]
+    starts = [i for i, c in enumerate(calls) if "select" in c]
+    assert len(starts) == len(report["folds"]) + 1  # one choice per outer fold, one for the shipped configuration
     by_id = {r["id"]: r for r in records}
-    assert [fold["force"] for fold in report["folds"]] == ["Alpha", "Beta", "Gamma"]
-    assert len(seen) == len(report["folds"])
-    for fold, training_texts in zip(report["folds"], seen):
-        assert fold["force"] not in fold["train_forces"]
-        assert {by_id[i]["force"] for i in fold["test_ids"]} == {fold["force"]}
-        test_texts = {by_id[i]["text"] for i in fold["test_ids"]}
-        assert not test_texts & set(training_texts)
-        assert not any(r["force"] == fold["force"] and not r["synthetic"] and r["text"] in training_texts for r in records)
+    for fold, start, stop in zip(report["folds"], starts, starts[1:]):
+        held_out = set(fold["forces"])
+        assert calls[start]["select"].isdisjoint(held_out)  # the inner choice never sees the test forces
+        test_texts = {by_id[i]["text"].lower() for i in fold["test_ids"]}
+        fits = calls[start + 1:stop]
+        assert fits, "no model was fitted in this fold"
+        for fit in fits:
+            assert fit["forces"].isdisjoint(held_out)
+            assert not test_texts & {t.lower() for t in fit["texts"]}
 
 
-def test_evaluation_never_counts_synthetic_records(evaluation_and_spy) -> None:
-    report, seen, records = evaluation_and_spy
-    real_ids = {r["id"] for r in records if not r["synthetic"]}
-    synthetic_texts = {r["text"] for r in records if r["synthetic"]}
+def test_evaluation_never_counts_synthetic_or_external_records(evaluation_and_spy) -> None:
+    report, calls, records = evaluation_and_spy
+    real_ids = {r["id"] for r in records if not r["synthetic"]} - {"real-dup"}  # the duplicate text is kept once
     tested = [i for fold in report["folds"] for i in fold["test_ids"]]
     assert sorted(tested) == sorted(real_ids)
     assert {p["id"] for p in report["predictions"]} == real_ids
-    assert report["n_real"] == len(real_ids) and report["n_synthetic"] == len(records) - len(real_ids)
-    for training_texts in seen:  # synthetic records are in every training fold
-        assert synthetic_texts <= set(training_texts)
-    for name in M.MODEL_NAMES:
-        scores = report["models"][name]
-        assert np.sum(scores["confusion_matrix"]) == len(real_ids)
-        assert sum(s["support"] for s in scores["per_label"].values()) == len(real_ids)
-        lo, hi = scores["macro_f1_ci95"]
-        assert 0.0 <= lo <= hi <= 1.0
+    assert report["n_real"] == len(real_ids) and report["n_duplicates_dropped"] == 1
+    assert report["n_external"] == 12  # rows without a strict label are left out
+    synthetic_texts = {r["text"] for r in records if r["synthetic"]}
+    for fit in calls:
+        if "variant" in fit:
+            assert (synthetic_texts <= fit["texts"]) is ("synthetic" in fit["variant"])
+    for subset, block in (("all", report["models"]), ("specific", report["subsets"]["specific"]), ("blanket", report["subsets"]["blanket"])):
+        n = {"all": len(real_ids), "blanket": 8, "specific": len(real_ids) - 8}[subset]
+        for name in M.MODEL_NAMES:
+            assert np.sum(block[name]["confusion_matrix"]) == n == block[name]["n"]
+            lo, hi = block[name]["macro_f1_ci95"]
+            assert 0.0 <= lo <= hi <= 1.0
+
+
+def test_evaluation_measures_each_training_variant(evaluation_and_spy) -> None:
+    report, _, _ = evaluation_and_spy
+    assert set(report["variants"]) == {"real", "real+synthetic", "real+synthetic+nz"}
+    assert sum(report["selection"].values()) == len(report["folds"])
+    for scores in report["variants"].values():
+        assert set(scores) == {"all", "specific", "blanket"} and 0.0 <= scores["all"]["ece"] <= 1.0
+
+
+def test_out_of_domain_is_apart_and_split_by_recommendation(evaluation_and_spy) -> None:
+    report, calls, _ = evaluation_and_spy
+    ood = report["out_of_domain"]
+    assert ood["n"] == 12 and ood["n_with_status_line"] == 6
+    for key in ("unmasked", "masked"):
+        assert np.sum(ood[key]["model"]["confusion_matrix"]) == 12
+    assert np.sum(ood["with_status_line_masked"]["model"]["confusion_matrix"]) == 6
+    assert all(p["id"].startswith("real-") for p in report["predictions"])
+    if "external" in training.VARIANTS[ood["variant"]]:
+        assert ood["scheme"].startswith("GroupKFold")
+
+
+def test_external_records_mask_the_status_sentence() -> None:
+    rows = _external_rows()
+    kept, masked = M.external_records(rows), M.external_records(rows, masked=True)
+    assert [r["label"] for r in kept] == [r["label"] for r in masked] and len(kept) == 12
+    assert masked[0]["text"] == rows[0]["text_without_status_line"] and masked[1]["text"] == rows[1]["text"]
+    assert kept[0]["group"] == kept[8]["group"]  # the same recommendation in another year: one group
 
 
 def test_evaluation_report_shape(evaluation_and_spy) -> None:
     report, _, _ = evaluation_and_spy
     assert report["labels"] == list(GUIDELINE_ORDER)
     assert set(report["models"]) == {"model", "majority", "cue_rules"}
+    assert set(report["calibration"]) == set(report["needs_review"]) == {"all", "specific", "blanket"}
     assert report["bootstrap"]["seed"] == 0
     json.dumps(report)
     text = M.format_evaluation(report)
-    assert "macro-F1" in text and "cue rules" in text and "Gamma" in text
+    for words in ("macro-F1", "cue rules", "majority label", "blanket answers", "specific items", "ECE", "New Zealand", "Targets"):
+        assert words in text
 
 
 def test_evaluation_without_real_records_reports_nothing(trained) -> None:
@@ -328,19 +419,56 @@ def test_bootstrap_is_reproducible() -> None:
     assert first == _bootstrap(truth, {"m": pred}, 300, 0)
 
 
-def test_model_card_says_plainly_when_below_threshold(trained, evaluation_and_spy) -> None:
+def test_expected_calibration_error_and_review_flag() -> None:
+    truth = ["completed", "completed", "planned", "planned"]
+    # columns in LABELS order (not_addressed, planned, in_progress, completed)
+    sure_right = np.array([[0, 0, 0, 1.0], [0, 0, 0, 1.0], [0, 1.0, 0, 0], [0, 1.0, 0, 0]])
+    assert evaluation.expected_calibration_error(truth, sure_right)["ece"] == pytest.approx(0.0)
+    sure_wrong = np.array([[1.0, 0, 0, 0]] * 4)
+    assert evaluation.expected_calibration_error(truth, sure_wrong)["ece"] == pytest.approx(1.0)
+    half = np.array([[0, 0, 0.4, 0.6], [0, 0, 0.6, 0.4], [0, 0.9, 0.1, 0], [0.1, 0.9, 0, 0]])
+    flag = evaluation.review_flag(truth, half, 0.7)
+    assert flag["errors"] == 1 and flag["errors_flagged"] == 1 and flag["flagged"] == 2
+    assert flag["share_of_errors_flagged"] == 1.0 and flag["share_of_items_flagged"] == 0.5
+
+
+def test_kappa_per_batch_from_annotator_files_and_readme() -> None:
+    from sklearn.metrics import cohen_kappa_score
+
+    a = [{"file": "f1", "item": str(i), "label": label} for i, label in enumerate(["completed", "planned", "planned", "in_progress", "not_addressed"])]
+    b = [{"file": "f1", "item": str(i), "label": label} for i, label in enumerate(["completed", "planned", "in_progress", "in_progress"])]
+    b.append({"file": "f2", "item": "0", "label": "completed"})  # found by b only
+    agreement = M.batch_agreement({"batch-01": {"a": a, "b": b}, "shared": {"readme": "Cohen's κ = 0.80 over the 203 items both annotators found"},
+                                   "empty": {}})
+    expected = cohen_kappa_score(["completed", "planned", "planned", "in_progress"], ["completed", "planned", "in_progress", "in_progress"])
+    assert agreement["batch-01"]["kappa"] == pytest.approx(expected)
+    assert agreement["batch-01"]["n_both"] == 4 and agreement["batch-01"]["only_a"] == 1 and agreement["batch-01"]["only_b"] == 1
+    assert agreement["shared"] == {"kappa": 0.80, "n_both": 203, "agreement": None, "only_a": None, "only_b": None, "source": "readme"}
+    assert agreement["empty"]["kappa"] is None
+
+
+def test_model_card_states_each_target_and_its_gap(trained, evaluation_and_spy) -> None:
     _, metrics = trained
     report, _, _ = evaluation_and_spy
     low = json.loads(json.dumps(report))
-    low["models"]["model"]["macro_f1"] = 0.55
+    low["subsets"]["specific"]["model"]["macro_f1"] = 0.55
     card = M.model_card(metrics, low)
     assert card.startswith("# Model card")
-    assert "below 0.80" in card
+    assert "| macro-F1, specific items | 0.550 | >= 0.80 | **missed by 0.250** |" in card
     high = json.loads(json.dumps(report))
-    high["models"]["model"]["macro_f1"] = 0.91
-    assert "below 0.80" not in M.model_card(metrics, high)
+    high["subsets"]["specific"]["model"]["macro_f1"] = 0.91
+    assert "| macro-F1, specific items | 0.910 | >= 0.80 | met |" in M.model_card(metrics, high)
     for label in GUIDELINE_ORDER:
         assert f"`{label}`" in card
+    block = M.readme_block(metrics, low)
+    readme = "intro\n" + M.replace_readme_block("x", "") + evaluation_card_markers()
+    assert M.replace_readme_block(readme, block).count("missed by 0.250") == 1
+
+
+def evaluation_card_markers() -> str:
+    from pipeline.model.card import README_BEGIN, README_END
+
+    return f"{README_BEGIN}\nold figures\n{README_END}\nrest\n"
 
 
 def test_validate_records_names_file_and_line(tmp_path: Path) -> None:
@@ -364,3 +492,40 @@ def test_cli_style_baseline_construction() -> None:
 
     baseline = CueRuleClassifier(lexicon=load_cue_lexicon(io.read_package_data("cues.toml"))).fit([], [])
     assert baseline.predict(["The policy is being reviewed."])[0] == "in_progress"
+
+
+# --- the commands ------------------------------------------------------------------
+
+def test_train_and_evaluate_commands_write_generated_figures(tmp_path: Path, capsys) -> None:
+    """``train`` writes the model, metrics, card and the README block; ``evaluate`` prints the same figures."""
+    from pipeline.cli import main
+    from pipeline.model.card import README_BEGIN, README_END
+
+    annotations = tmp_path / "annotations"
+    batch = annotations / "batches" / "batch-01"
+    batch.mkdir(parents=True)
+    records = _evaluation_records()
+    io.write_jsonl(annotations / "real.jsonl", [r for r in records if not r["synthetic"]])
+    io.write_jsonl(annotations / "synthetic.jsonl", [r for r in records if r["synthetic"]])
+    first = [r for r in records if not r["synthetic"]][:6]
+    io.write_jsonl(batch / "a.jsonl", [{"id": r["id"], "file": "f.txt", "item": r["id"], "kind": "all", "text": r["text"], "label": r["label"]} for r in first])
+    io.write_jsonl(batch / "b.jsonl", [{"id": r["id"], "file": "f.txt", "item": r["id"], "kind": "all", "text": r["text"],
+                                        "label": "in_progress" if i == 0 else r["label"]} for i, r in enumerate(first)])
+    external = tmp_path / "nz.jsonl"
+    io.write_jsonl(external, _external_rows())
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# x\n\n{README_BEGIN}\nSTALE FIGURES\n{README_END}\n\nafter\n", encoding="utf-8")
+    out = tmp_path / "models"
+    assert main(["train", "--annotations", str(annotations), "--out", str(out), "--external", str(external), "--readme", str(readme)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    card = (out / "model-card.md").read_text(encoding="utf-8")
+    text = readme.read_text(encoding="utf-8")
+    assert "STALE FIGURES" not in text and text.endswith("after\n")
+    specific = metrics["evaluation"]["subsets"]["specific"]["model"]["macro_f1"]
+    assert f"| specific items | {metrics['evaluation']['subsets']['specific']['model']['n']} | {specific:.3f} |" in text
+    assert f"{specific:.3f}" in card and "batch-01" in card
+    assert metrics["evaluation"]["agreement"]["batch-01"]["n_both"] == 6
+    capsys.readouterr()
+    assert main(["evaluate", "--annotations", str(annotations), "--external", str(external), "--metrics", str(out / "metrics.json")]) == 0
+    printed = capsys.readouterr().out
+    assert f"{specific:.3f}" in printed and "batch-01" in printed and "New Zealand" in printed

@@ -239,9 +239,14 @@ def test_needs_review_marks_only_model_cells_below_threshold(card, inspections):
     assert len(marked) == int((rows["basis"] == "model").sum())
 
 
-def test_default_threshold_lists_no_cell_for_the_seeds(tree):
-    assert not tree.xpath('//table[contains(@class, "review")]')
-    assert "No cell decided by the model has a confidence below 0.60" in text(tree)
+def test_default_threshold_lists_the_seed_cells_below_it(tree, card):
+    # the calibrated model (issue 12) is less sure of some seed cells than the 0.60 default
+    expected = sorted((r["force"], r["recommendation"]) for r in card.scorecard.to_dict("records")
+                      if r["basis"] == "model" and r["confidence"] < 0.6)
+    listed = tree.xpath('//table[contains(@class, "review")]/tbody/tr')
+    assert len(listed) == len(expected)
+    if not expected:
+        assert "No cell decided by the model has a confidence below 0.60" in text(tree)
 
 
 def test_reviewed_cells_are_shown_when_the_review_columns_exist(card, inspections):

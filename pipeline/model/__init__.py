@@ -4,24 +4,26 @@ Everything learned lives inside the :class:`~sklearn.pipeline.Pipeline` built by
 :func:`build_status_pipeline`::
 
     features    FeatureUnion
-      cues        StatusCueFeatures   tense / aspect / modality cues of pipeline/data/cues.toml,
-                                      the rule baseline's decision, past / future / deadline dates
+      cues        StatusCueFeatures   tense / aspect / modality cues, status words and RAG colours of
+                                      pipeline/data/cues.toml, pooled over sentences (any / share), the
+                                      rule baseline's decision, past / future / deadline dates
       words       TfidfVectorizer     lower-cased word 1-2-grams
-      chars       TfidfVectorizer     character 3-5-grams within word boundaries
     classifier  CalibratedStatusClassifier
-                  LogisticRegression(class_weight="balanced") with sigmoid calibration
-                  (CalibratedClassifierCV, stratified 3-fold; fewer folds when a
-                  class is rare, uncalibrated when a class has a single example)
+                  LogisticRegression(class_weight="balanced") with temperature scaling on held-out
+                  folds grouped by force (CalibratedClassifierCV; stratified folds without groups,
+                  uncalibrated when a class has a single example)
 
-:func:`train` fits it on annotation records (the JSONL objects of
-``corpus/annotation-guidelines.md``) and returns metrics for the manifest;
-:func:`evaluate` runs leave-one-force-out cross-validation on the real
-(non-synthetic) records against two baselines; :func:`format_evaluation` and
-:func:`model_card` render the results. No file I/O here: the CLI reads the
-annotations and writes the model through :mod:`pipeline.io`.
+:func:`train` fits it on the real items first, adding synthetic passages and the
+New Zealand out-of-domain set only when grouped cross-validation on the real
+items picks them (:func:`select_variant`); :func:`evaluate` runs nested
+cross-validation grouped by force on the real items only, against two baselines,
+with the out-of-domain figure and annotator agreement apart;
+:func:`format_evaluation`, :func:`model_card` and :func:`readme_block` render the
+results. No file I/O here: the CLI reads the annotations and writes the model
+through :mod:`pipeline.io`.
 
 One module per part: :mod:`~pipeline.model.features` (the cue features),
-:mod:`~pipeline.model.training` (the pipeline, the records, training),
+:mod:`~pipeline.model.training` (the pipeline, the records, variants, training),
 :mod:`~pipeline.model.evaluation` and :mod:`~pipeline.model.card` (modules named apart from the
 functions :func:`train` and :func:`evaluate` this package exports, so neither hides the other). Saved models
 name their classes by this package (``pipeline.model.StatusCueFeatures``,
@@ -30,20 +32,25 @@ name their classes by this package (``pipeline.model.StatusCueFeatures``,
 
 from __future__ import annotations
 
-from pipeline.model.card import model_card
-from pipeline.model.evaluation import MODEL_NAMES, evaluate, format_evaluation
+from pipeline.model.card import model_card, readme_block, replace_readme_block
+from pipeline.model.evaluation import MODEL_NAMES, batch_agreement, evaluate, format_evaluation, target_checks
 from pipeline.model.features import StatusCueFeatures, date_features
 from pipeline.model.training import (
     CalibratedStatusClassifier,
     build_status_pipeline,
     data_hash,
+    external_records,
+    fit_variant,
     is_synthetic,
     library_versions,
+    real_items,
     record_problem,
+    select_variant,
     train,
     validate_records,
 )
 
-__all__ = ["MODEL_NAMES", "CalibratedStatusClassifier", "StatusCueFeatures", "build_status_pipeline", "data_hash",
-           "date_features", "evaluate", "format_evaluation", "is_synthetic", "library_versions", "model_card",
-           "record_problem", "train", "validate_records"]
+__all__ = ["MODEL_NAMES", "CalibratedStatusClassifier", "StatusCueFeatures", "batch_agreement", "build_status_pipeline",
+           "data_hash", "date_features", "evaluate", "external_records", "fit_variant", "format_evaluation", "is_synthetic",
+           "library_versions", "model_card", "readme_block", "real_items", "record_problem", "replace_readme_block",
+           "select_variant", "target_checks", "train", "validate_records"]

@@ -123,3 +123,34 @@ class StatusCueFeatures(LazyCueEngineMixin, TransformerMixin, BaseEstimator):
             for name, value in date_features(text, self.reference_).items():
                 out[row, index[name]] = value
         return out
+
+
+def _cue_steps(estimator: Any) -> list[Any]:
+    """Every estimator with a cue engine inside a Pipeline / FeatureUnion."""
+    found, stack = [], [estimator]
+    while stack:
+        step = stack.pop()
+        if isinstance(step, LazyCueEngineMixin):
+            found.append(step)
+        stack.extend(s for _, s in getattr(step, "steps", []))
+        stack.extend(s for _, s in getattr(step, "transformer_list", []))
+    return found
+
+
+def share_engine(estimator: Any, engine: Any) -> None:
+    """Give every cue step of an unfitted ``estimator`` the same :class:`~pipeline.cues.CueEngine`.
+
+    Evaluation fits hundreds of models on the same texts: one engine (with its
+    memo) spares a spaCy pipeline per fit and a pass per text. Only for steps
+    that use the packaged lexicon (``lexicon=None``), which is the engine's.
+    """
+    for step in _cue_steps(estimator):
+        if getattr(step, "lexicon", None) is not None:
+            raise ValueError("share_engine: a cue step with its own lexicon cannot share the packaged one")
+        step.__dict__["_engine_cache"] = engine
+
+
+def drop_engine(estimator: Any) -> None:
+    """Forget shared engines (the next use builds the step's own); pickling drops them anyway."""
+    for step in _cue_steps(estimator):
+        step.__dict__.pop("_engine_cache", None)

@@ -16,55 +16,90 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from pipeline.errors import PipelineError
-from pipeline.model.features import StatusCueFeatures
+from pipeline.model.features import StatusCueFeatures, drop_engine, share_engine
 from pipeline.types import GUIDELINE_ORDER, LABELS
 
 
 class CalibratedStatusClassifier(ClassifierMixin, BaseEstimator):
-    """Sigmoid-calibrated wrapper that does not crash on rare classes.
+    """A linear classifier calibrated on held-out folds, grouped by force when the groups are known.
 
-    ``CalibratedClassifierCV`` refuses a k-fold split when a class has fewer
-    than k examples. This wrapper uses ``StratifiedKFold`` with
-    ``n_splits = min(max_splits, smallest class count)``; when the smallest class
-    has a single example it fits ``estimator`` alone (its own probabilities,
-    uncalibrated) and says so in ``calibrated_``. ``ensemble=False``: one final
-    estimator fitted on all the data plus a calibrator fitted on out-of-fold
-    decisions, which keeps the model small.
+    ``fit(X, y, groups=None)``: with ``groups`` (one force per row; ``""``
+    for rows that must always stay on the training side, such as synthetic or
+    out-of-domain passages) the calibration folds are ``GroupKFold`` folds over
+    the grouped rows, so a force's passages are never calibrated on a model
+    that saw them; without ``groups`` they are ``StratifiedKFold`` folds.
+    ``n_splits = min(max_splits, ...)`` shrinks when a class or the number of
+    groups is small; with fewer than two usable folds ``estimator`` is fitted
+    alone (its own probabilities, uncalibrated) and ``calibrated_`` says so.
+    ``ensemble=True``: one estimator per fold, each calibrated on its held-out
+    forces, probabilities averaged (``ensemble=False`` needs folds that
+    partition every row, and synthetic rows must never be held out to
+    calibrate a real-text model).
+
+    Args:
+        estimator: the classifier to calibrate (``None``: ``LogisticRegression``).
+        method: ``CalibratedClassifierCV``'s method; ``"temperature"`` (one
+            parameter for all labels) suits a few hundred passages better than
+            one sigmoid per label.
+        max_splits: most calibration folds.
+        random_state: seed of the stratified folds.
 
     Learned: ``estimator_`` (the fitted CalibratedClassifierCV or estimator),
-    ``classes_``, ``n_splits_`` (0 when uncalibrated), ``calibrated_``.
+    ``classes_``, ``n_splits_`` (0 when uncalibrated), ``calibrated_``,
+    ``grouped_`` (whether the folds were grouped).
     """
 
-    def __init__(self, estimator: Any = None, method: str = "sigmoid", max_splits: int = 3, random_state: int | None = 0) -> None:
+    def __init__(self, estimator: Any = None, method: str = "temperature", max_splits: int = 3, random_state: int | None = 0) -> None:
         self.estimator = estimator
         self.method = method
         self.max_splits = max_splits
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any) -> "CalibratedStatusClassifier":
+    def fit(self, X: Any, y: Any, groups: Any = None) -> "CalibratedStatusClassifier":
         # one BLAS thread: on small problems OpenBLAS threads only contend (here fitting was ~25x slower
         # with two threads), and a single thread keeps the floating-point results reproducible
         with threadpool_limits(limits=1, user_api="blas"):
-            return self._fit(X, y)
+            return self._fit(X, y, groups)
 
-    def _fit(self, X: Any, y: Any) -> "CalibratedStatusClassifier":
-        y = np.asarray(y, dtype=object)
+    def _splits(self, y: np.ndarray, groups: Any) -> list[tuple[np.ndarray, np.ndarray]]:
         classes, counts = np.unique(y, return_counts=True)
+        if groups is not None:
+            groups = np.asarray(["" if g is None else str(g) for g in groups], dtype=object)
+            grouped = np.flatnonzero(groups != "")
+            n = int(min(self.max_splits, len(set(groups[grouped]))))
+            if n >= 2:
+                splits = []
+                for _, held in GroupKFold(n_splits=n).split(grouped, groups=groups[grouped]):
+                    test = grouped[held]
+                    train = np.setdiff1d(np.arange(len(y)), test)
+                    splits.append((train, test))
+                # every training side must see every label, or its decisions have missing columns
+                if all(len(np.unique(y[train])) == len(classes) for train, _ in splits):
+                    self.grouped_ = True
+                    return splits
+        self.grouped_ = False
+        n = int(min(self.max_splits, counts.min()))
+        if n < 2:
+            return []
+        return list(StratifiedKFold(n_splits=n, shuffle=True, random_state=self.random_state).split(np.zeros(len(y)), y))
+
+    def _fit(self, X: Any, y: Any, groups: Any) -> "CalibratedStatusClassifier":
+        y = np.asarray(y, dtype=object)
+        classes = np.unique(y)
         if len(classes) < 2:
             raise ValueError(f"need at least two labels to train, got {classes.tolist()}")
         base = clone(self.estimator) if self.estimator is not None else LogisticRegression(max_iter=5000)
-        n_splits = int(min(self.max_splits, counts.min()))
-        if n_splits >= 2:
-            cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
-            self.estimator_ = CalibratedClassifierCV(base, method=self.method, cv=cv, ensemble=False).fit(X, y)
+        splits = self._splits(y, groups)
+        if splits:
+            self.estimator_ = CalibratedClassifierCV(base, method=self.method, cv=splits, ensemble=True).fit(X, y)
             self.calibrated_ = True
-            self.n_splits_ = n_splits
+            self.n_splits_ = len(splits)
         else:
             self.estimator_ = base.fit(X, y)
             self.calibrated_ = False
@@ -85,19 +120,123 @@ class CalibratedStatusClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
-def build_status_pipeline(random_state: int = 0) -> Pipeline:
-    """The unfitted model: cue + word + character features, then a calibrated linear classifier."""
+#: Regularisation of the logistic regression (inverse strength). Fixed, not tuned on evaluation folds.
+C = 4.0
+
+
+def build_status_pipeline(random_state: int = 0, calibrate: bool = True) -> Pipeline:
+    """The unfitted model: cue + word features, then a linear classifier calibrated on held-out folds.
+
+    ``calibrate=False`` gives the bare logistic regression (used by the inner
+    model selection of :func:`pipeline.model.evaluate`, where only the label counts).
+    Fit with ``fit(texts, labels, classifier__groups=forces)`` to calibrate on
+    folds grouped by force (see :class:`CalibratedStatusClassifier`).
+    """
     features = FeatureUnion([
         ("cues", StatusCueFeatures()),
         ("words", TfidfVectorizer(lowercase=True, strip_accents="unicode", ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
-        ("chars", TfidfVectorizer(analyzer="char_wb", lowercase=True, strip_accents="unicode", ngram_range=(3, 5),
-                                  sublinear_tf=True, min_df=2, max_features=20000)),
     ])
-    classifier = CalibratedStatusClassifier(
-        LogisticRegression(C=4.0, class_weight="balanced", max_iter=5000, random_state=random_state),
-        method="sigmoid", max_splits=3, random_state=random_state,
-    )
+    linear = LogisticRegression(C=C, class_weight="balanced", max_iter=5000, random_state=random_state)
+    if not calibrate:
+        return Pipeline([("features", features), ("classifier", linear)])
+    classifier = CalibratedStatusClassifier(linear, method="temperature", max_splits=3, random_state=random_state)
     return Pipeline([("features", features), ("classifier", classifier)])
+
+
+# --- training data: real items first, then what the evaluation shows helps --------------------
+
+#: Training variants, each a set of sources added to the real items. :func:`pipeline.model.evaluate`
+#: measures each under grouped cross-validation and picks one by inner grouped CV on training folds only.
+VARIANTS: dict[str, tuple[str, ...]] = {
+    "real": ("real",),
+    "real+synthetic": ("real", "synthetic"),
+    "real+synthetic+nz": ("real", "synthetic", "external"),
+}
+
+
+def normalise_force(name: Any) -> str:
+    """The grouping key of a force: lower case, without "police", "constabulary", "service" ("Gwent Police" -> "gwent")."""
+    words = str(name or "").lower().replace("&", "and").split()
+    words = [w for w in words if w not in {"police", "constabulary", "service", "force"}]
+    return " ".join(words)
+
+
+def record_kind(record: Mapping[str, Any]) -> str:
+    """``all`` for a blanket answer to the whole report, else the item's kind (``recommendation`` when unstated)."""
+    kind = record.get("kind")
+    if kind:
+        return str(kind)
+    return "all" if str(record.get("recommendation", record.get("item", ""))).strip().lower() == "all" else "recommendation"
+
+
+def text_key(text: str) -> str:
+    """Identity of a text for de-duplication: lower case, white space collapsed."""
+    return " ".join(str(text).lower().split())
+
+
+def real_items(records: Sequence[Mapping[str, Any]]) -> tuple[list[dict], list[dict]]:
+    """The real (non-synthetic, non-external) records with text, one per distinct text, and the duplicates dropped.
+
+    Each kept record gains ``group`` (:func:`normalise_force`) and ``kind``
+    (:func:`record_kind`). A text seen again (the same words, case and white
+    space aside) is dropped, so no passage is in both a training and a test fold.
+    """
+    kept, dropped, seen = [], [], set()
+    for record in records:
+        if is_synthetic(record) or is_external(record) or not str(record.get("text", "")).strip():
+            continue
+        key = text_key(record["text"])
+        if key in seen:
+            dropped.append(dict(record))
+            continue
+        seen.add(key)
+        kept.append(dict(record, group=normalise_force(record.get("force")), kind=record_kind(record)))
+    return kept, dropped
+
+
+def is_external(record: Mapping[str, Any]) -> bool:
+    """True for out-of-domain records (the New Zealand set): never in a police figure."""
+    return record.get("external") is True
+
+
+def external_records(rows: Sequence[Mapping[str, Any]], masked: bool = False) -> list[dict]:
+    """Annotation records from the New Zealand status reports (``taic_minister_status_reports.jsonl``).
+
+    Only rows with a ``label_strict`` (Implemented -> completed, Being
+    implemented -> in_progress, Rejected -> not_addressed; see
+    ``corpus/external/taic-nz/NOTICE.md``). ``group`` is the recommendation
+    number, so the 29 recommendations reported in both years stay on one side
+    of a split. ``masked=True`` drops the agency's opening status sentence
+    (``text_without_status_line``) where the row has one.
+    """
+    out = []
+    for row in rows:
+        label = row.get("label_strict")
+        if label not in LABELS:
+            continue
+        text = row.get("text_without_status_line") if masked and row.get("text_without_status_line") else row.get("text")
+        if not str(text or "").strip():
+            continue
+        out.append({"id": f"taic-nz:{row['id']}", "force": "external:taic-nz", "text": str(text), "label": label,
+                    "external": True, "synthetic": False, "group": f"taic-nz:{row.get('rec_no')}",
+                    "has_status_line": bool(row.get("text_without_status_line"))})
+    return out
+
+
+def training_set(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[str, Any]],
+                 external: Sequence[Mapping[str, Any]], variant: str) -> tuple[list[str], list[str], list[str]]:
+    """Texts, labels and calibration groups of one training variant (see :data:`VARIANTS`).
+
+    Real items keep their force as group; synthetic and external ones get ``""``
+    (always on the training side of a calibration fold).
+    """
+    sources = VARIANTS[variant]
+    rows = [(r["text"], r["label"], r["group"]) for r in real]
+    if "synthetic" in sources:
+        rows += [(r["text"], r["label"], "") for r in synthetic if r["text"].strip()]
+    if "external" in sources:
+        rows += [(r["text"], r["label"], "") for r in external]
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
 
 # --- records ------------------------------------------------------------------
@@ -178,32 +317,116 @@ def library_versions() -> dict[str, str]:
     return {"sklearn": sklearn.__version__, "spacy": spacy.__version__, "numpy": np.__version__, "python": platform.python_version()}
 
 
-def train(records: Sequence[Mapping[str, Any]], random_state: int = 0) -> tuple[Pipeline, dict]:
-    """Fit :func:`build_status_pipeline` on every record with text (real and synthetic).
+def fit_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[str, Any]], external: Sequence[Mapping[str, Any]],
+                variant: str, random_state: int = 0, calibrate: bool = True, engine: Any = None) -> Pipeline:
+    """:func:`build_status_pipeline` fitted on one training variant, calibrated on folds grouped by force.
 
-    Returns the fitted pipeline and a metrics dict for the model manifest:
-    label counts (real and synthetic apart), the data hash, library versions,
-    the training date and how long fitting took. Raises ``ValueError`` on an
-    invalid record (see :func:`record_problem`).
+    ``engine``: a :class:`~pipeline.cues.CueEngine` to share between many fits
+    (evaluation); ``None`` builds the model's own.
     """
+    texts, labels, groups = training_set(real, synthetic, external, variant)
+    if not texts:
+        raise ValueError(f"no records with text to train on (variant {variant})")
+    pipeline = build_status_pipeline(random_state=random_state, calibrate=calibrate)
+    if engine is not None:
+        share_engine(pipeline, engine)
+    if calibrate:
+        return pipeline.fit(texts, labels, classifier__groups=groups)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return pipeline.fit(texts, labels)
+
+
+def select_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[str, Any]], external: Sequence[Mapping[str, Any]],
+                   random_state: int = 0, max_splits: int = 4, engine: Any = None) -> dict:
+    """Pick a training variant by grouped cross-validation on ``real`` alone (the inner loop of nested CV).
+
+    ``GroupKFold`` over the forces of ``real`` (at most ``max_splits`` folds);
+    each variant of :data:`VARIANTS` is fitted (uncalibrated: calibration does
+    not change which label wins often enough to pay for itself here) on the
+    training side plus its extra sources and scored on the held-out real items
+    only. The highest pooled macro-F1 wins; a tie goes to the variant listed
+    first (fewer added sources). Returns ``{"variant", "scores": {variant: macro-F1}, "splits"}``.
+    Without two forces there is nothing to compare: ``real+synthetic`` when
+    there are synthetic records, else ``real``.
+    """
+    from sklearn.metrics import f1_score
+
+    groups = np.array([r["group"] for r in real], dtype=object)
+    n = int(min(max_splits, len(set(groups.tolist()))))
+    candidates = [v for v in VARIANTS if "external" not in VARIANTS[v] or external]
+    candidates = [v for v in candidates if "synthetic" not in VARIANTS[v] or synthetic]
+    if n < 2:
+        fallback = "real+synthetic" if synthetic else "real"
+        return {"variant": fallback, "scores": {}, "splits": 0}
+    truth, predicted = [], {v: [] for v in candidates}
+    for train_index, test_index in GroupKFold(n_splits=n).split(groups, groups=groups):
+        train_real = [real[i] for i in train_index]
+        test_texts = [real[i]["text"] for i in test_index]
+        truth += [real[i]["label"] for i in test_index]
+        for variant in candidates:
+            if len({r["label"] for r in train_real} | ({r["label"] for r in synthetic} if "synthetic" in VARIANTS[variant] else set())) < 2:
+                predicted[variant] += [train_real[0]["label"]] * len(test_texts)
+                continue
+            model = fit_variant(train_real, synthetic, external, variant, random_state=random_state, calibrate=False, engine=engine)
+            predicted[variant] += list(model.predict(test_texts))
+    scores = {v: float(f1_score(truth, predicted[v], labels=list(GUIDELINE_ORDER), average="macro", zero_division=0)) for v in candidates}
+    best = max(candidates, key=lambda v: (round(scores[v], 6), -candidates.index(v)))
+    return {"variant": best, "scores": scores, "splits": n}
+
+
+def train(records: Sequence[Mapping[str, Any]], random_state: int = 0, external_rows: Sequence[Mapping[str, Any]] = (),
+          variant: str | None = None) -> tuple[Pipeline, dict]:
+    """Fit the shipped model: real items first, synthetic and New Zealand passages only if grouped CV says so.
+
+    Args:
+        records: annotation records (real and synthetic; see :func:`record_problem`).
+        random_state: seed of every fold and estimator.
+        external_rows: rows of ``taic_minister_status_reports.jsonl`` (see :func:`external_records`).
+        variant: a key of :data:`VARIANTS`, or ``None`` to pick one by :func:`select_variant`.
+
+    Returns:
+        The fitted pipeline and a metrics dict for the model manifest: label
+        counts (real and synthetic apart), the variant and how it was chosen,
+        the data hash, library versions, the training date and how long it took.
+
+    Raises:
+        ValueError: an invalid record (see :func:`record_problem`) or nothing to train on.
+    """
+    from pipeline.cues import CueEngine, load_cue_lexicon
+
     records = checked_records(records)
     usable = [r for r in records if r["text"].strip()]
     if not usable:
         raise ValueError("no records with text to train on")
-    started = time.perf_counter()
-    pipeline = build_status_pipeline(random_state=random_state)
-    pipeline.fit([r["text"] for r in usable], [r["label"] for r in usable])
-    seconds = time.perf_counter() - started
-    real = [r for r in usable if not is_synthetic(r)]
+    real, duplicates = real_items(usable)
     synthetic = [r for r in usable if is_synthetic(r)]
+    external = external_records(external_rows)
+    started = time.perf_counter()
+    engine = CueEngine(load_cue_lexicon(None), memo=True)
+    if not real:
+        selection = {"variant": "real+synthetic", "scores": {}, "splits": 0, "reason": "no real records"}
+    elif variant is None:
+        selection = select_variant(real, synthetic, external, random_state=random_state, engine=engine)
+    else:
+        selection = {"variant": variant, "scores": {}, "splits": 0, "reason": "given"}
+    pipeline = fit_variant(real, synthetic, external, selection["variant"], random_state=random_state, engine=engine)
+    # the shared engine carries a memo of every training text: the saved model builds its own on first use
+    drop_engine(pipeline)
+    seconds = time.perf_counter() - started
+    sources = VARIANTS[selection["variant"]]
     classifier = pipeline.named_steps["classifier"]
     metrics = {
         "n_records": len(records),
-        "n_trained": len(usable),
+        "n_trained": len(real) + (len(synthetic) if "synthetic" in sources else 0) + (len(external) if "external" in sources else 0),
         "n_skipped_empty": len(records) - len(usable),
-        "label_counts": {"real": label_counts(real), "synthetic": label_counts(synthetic)},
+        "n_duplicate_texts_dropped": len(duplicates),
+        "variant": selection["variant"],
+        "variant_selection": {k: v for k, v in selection.items() if k != "variant"},
+        "label_counts": {"real": label_counts(real), "synthetic": label_counts(synthetic), "external": label_counts(external)},
+        "kind_counts": dict(sorted(Counter(r["kind"] for r in real).items())),
         "forces": sorted({str(r["force"]) for r in real}),
         "data_sha256": data_hash(records),
+        "external_sha256": data_hash(list(external_rows)) if external_rows else None,
         "versions": library_versions(),
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "training_seconds": round(seconds, 3),
@@ -211,6 +434,7 @@ def train(records: Sequence[Mapping[str, Any]], random_state: int = 0) -> tuple[
         "classes": [str(c) for c in classifier.classes_],
         "calibrated": bool(classifier.calibrated_),
         "calibration_folds": int(classifier.n_splits_),
+        "calibration_grouped": bool(getattr(classifier, "grouped_", False)),
         "steps": _describe(pipeline),
     }
     return pipeline, metrics
