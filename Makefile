@@ -12,7 +12,7 @@ REVIEW ?= reviews/to-review.csv
 COLLECTED ?= collected
 SOURCES ?= corpus/sources.csv
 
-.PHONY: help collect score test golden train evaluate bench review-export review-import register-extract clean-cache clean
+.PHONY: help collect score test lint golden train evaluate bench review-export review-import register-extract clean-cache clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -34,6 +34,10 @@ collect: $(STAMP) ## Download responses into collected/ from URLS="..." (default
 
 test: $(TEST_STAMP) ## Run the test suite
 	$(PY) -m pytest
+
+# The one target that is not a call into the CLI: linters are tools of the repository, not of the product.
+lint: $(TEST_STAMP) ## Check style, docstrings (Google) and imports with ruff, and types with mypy
+	$(PY) -m ruff check pipeline tests && $(PY) -m mypy pipeline
 
 golden: $(STAMP) ## Rewrite tests/data/golden/ (the seed outputs tests compare exactly); review the diff before committing
 	$(PY) -m pipeline golden --out tests/data/golden
