@@ -94,10 +94,13 @@ _PROSE = (
     "I hold the Chief Constable to account through my performance and accountability board, which meets every quarter.",
     "The responses below set out the position at the time of writing, as reported to me by the Chief Constable.",
     "Progress will be tracked through the force's governance arrangements and reported publicly.",
-    "Officers and staff have told us that clearer guidance would help them navigate contested and politicised issues with confidence.",
+    "Officers and staff have told us that clearer guidance would help them navigate contested and politicised issues "
+    "with confidence.",
     "Our engagement with communities, partners and the staff networks continues to shape the way the force responds.",
-    "The inspection found examples of good practice, and the force will share its learning with neighbouring forces in the region.",
-    "Resources remain under pressure, and the force must balance this work against its other priorities set out in the police and crime plan.",
+    "The inspection found examples of good practice, and the force will share its learning with neighbouring forces "
+    "in the region.",
+    "Resources remain under pressure, and the force must balance this work against its other priorities set out in "
+    "the police and crime plan.",
     "I am grateful to the officers, staff and volunteers whose work is reflected in this response.",
     "Further updates will be published on the website of my office as the work progresses over the coming year.",
     "The force's professional standards department has reviewed the findings and will brief every command team.",
@@ -124,7 +127,8 @@ def synthetic_inspections(base: Inspection, count: int) -> list[tuple[str, str]]
     """
     out = []
     for k in range(count):
-        topic = SYNTHETIC_TOPICS[k % len(SYNTHETIC_TOPICS)] + ("" if k < len(SYNTHETIC_TOPICS) else f" part {k // len(SYNTHETIC_TOPICS) + 1}")
+        part = "" if k < len(SYNTHETIC_TOPICS) else f" part {k // len(SYNTHETIC_TOPICS) + 1}"
+        topic = SYNTHETIC_TOPICS[k % len(SYNTHETIC_TOPICS)] + part
         lines = [
             f"id = {json.dumps(f'bench-synthetic-{k + 1}')}",
             f"title = {json.dumps('An inspection into ' + topic)}",
@@ -230,14 +234,15 @@ TARGETS = {
 SEED = Path("corpus/raw/000_c5efd783d32bafbb.txt")  # a small text response: the start-up run scores it alone
 
 
-def add_arguments(parser) -> None:
-    """The ``bench`` command's options (called by :mod:`pipeline.cli`)."""
+def add_arguments(parser, seed: int) -> None:
+    """The ``bench`` command's options (called by :mod:`pipeline.cli`); ``seed``: the configuration's ``bench.seed``."""
     parser.add_argument("--out", default="bench/results.json", help="JSON file of the figures")
     parser.add_argument("--corpus", default="bench/corpus", help="folder for the generated PDFs, registers and caches")
-    parser.add_argument("--forces", type=int, default=43, help="forces per inspection, the 43 real ones by default (N = forces x inspections)")
+    parser.add_argument("--forces", type=int, default=43,
+                        help="forces per inspection, the 43 real ones by default (N = forces x inspections)")
     parser.add_argument("--inspections-count", type=int, default=2, help="inspections (the shipped one, then synthetic)")
     parser.add_argument("--scale", type=int, default=4, help="memory is compared between N/scale and N documents")
-    parser.add_argument("--seed", type=int, default=2024, help="random seed of the generated responses")
+    parser.add_argument("--seed", type=int, default=seed, help=f"random seed of the generated responses (default {seed})")
 
 
 def _tree_rss(proc) -> int:
@@ -258,8 +263,11 @@ def _tree_rss(proc) -> int:
 
 
 def run_measured(command: Sequence[str]) -> dict:
-    """Run ``command`` (one BLAS thread): its wall and CPU seconds (whole process tree), exit code, the load
-    average when it started, and the peak RSS of its process tree (sampled every 20 ms)."""
+    """Run ``command`` with one BLAS thread and measure it.
+
+    Returns its wall and CPU seconds (whole process tree), exit code, the load average
+    when it started, and the peak RSS of its process tree (sampled every 20 ms).
+    """
     import resource
 
     import psutil

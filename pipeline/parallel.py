@@ -50,7 +50,6 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from pipeline import cache, io
 from pipeline.errors import PipelineError
-from pipeline.ingest import DEFAULT_MAX_PAGES  # (the ingest package imports only the standard library at module level)
 from pipeline.run import Done, Task, process
 from pipeline.types import ClassifiedPassage, DocumentResult, Force, Inspection, Problem
 
@@ -73,20 +72,22 @@ def _threadpool_controller() -> Any:
 
 @dataclass(frozen=True)
 class RunContext:
-    """What the per-document flow (:func:`pipeline.run.process`) needs besides the task, built once per run
-    (or once per worker)."""
+    """What the per-document flow (:func:`pipeline.run.process`) needs besides the task.
+
+    Built once per run (or once per worker).
+    """
 
     identifier: Identifier
     segmenter: Segmenter
     model: Any  # a fitted estimator with predict_proba and classes_
-    max_pages: int = DEFAULT_MAX_PAGES
+    max_pages: int  # the configuration's limits.max_pages, or the flag overriding it
     ingest_options: Mapping[str, Any] = field(default_factory=dict)  # more keyword arguments of ingest (max_seconds)
     # a threadpoolctl.ThreadpoolController: finding the loaded BLAS/OpenMP libraries costs ~5 ms, so once per context
     threadpools: Any = field(default_factory=_threadpool_controller)
 
 
 def build_context(inspections: Sequence[Inspection], forces: Sequence[Force], segment_rules: str, model: Any,
-                  max_pages: int = DEFAULT_MAX_PAGES, ingest_options: Mapping[str, Any] | None = None) -> RunContext:
+                  max_pages: int, ingest_options: Mapping[str, Any] | None = None) -> RunContext:
     """Assemble a :class:`RunContext` from loaded data (``segment_rules`` is the TOML text of the rules)."""
     from pipeline.identify import build_identifier
     from pipeline.nlp import make_nlp
@@ -130,8 +131,11 @@ class ModelSpec:
 
     @classmethod
     def from_object(cls, model: Any) -> "ModelSpec":
-        """A fitted model in memory (notebooks, tests), dumped with joblib. Its sha256 may differ between processes
-        (pickles of sets follow hash randomisation), which costs prediction-cache hits, never correctness."""
+        """A fitted model in memory (notebooks, tests), dumped with joblib.
+
+        Its sha256 may differ between processes (pickles of sets follow hash randomisation), which
+        costs prediction-cache hits, never correctness.
+        """
         import joblib
 
         buffer = _bytes_io.BytesIO()
@@ -172,7 +176,7 @@ class RunSettings:
 
 
 def make_settings(inspections: Sequence[Inspection], forces: Sequence[Force], segment_rules: str, model: ModelSpec,
-                  max_pages: int = DEFAULT_MAX_PAGES, ingest_options: Mapping[str, Any] | None = None) -> RunSettings:
+                  max_pages: int, ingest_options: Mapping[str, Any] | None = None) -> RunSettings:
     """Build :class:`RunSettings` from loaded data; ``ingest_options`` are more keyword arguments of ``ingest``."""
     options = tuple(sorted((ingest_options or {}).items()))
     prints = cache.stage_fingerprints(inspections, forces, segment_rules, model.sha256)
@@ -210,8 +214,9 @@ def context_for(settings: RunSettings) -> tuple[RunContext, bool]:
 
 
 class _CollectorPause:
-    """Context manager: Python's cyclic garbage collector off while any thread is inside, and back on
-    (if it was on) when the last one leaves.
+    """Context manager: Python's cyclic garbage collector off while any thread is inside.
+
+    It is back on (if it was on) when the last one leaves.
 
     pdfminer allocates millions of short-lived objects per document, which reference counting frees; the
     collector's passes over them found almost nothing (some 25 cyclic objects a page) and cost about 7% of
@@ -275,7 +280,7 @@ class RunOptions:
     ``backend``: ``"local"`` or ``"dask"`` (then ``scheduler`` is the address
     of a running Dask scheduler, and ``jobs`` None means every worker thread).
     ``cache_dir``: the cache folder, None (the default) for no cache; ``score``
-    passes its ``--cache`` (default :data:`pipeline.cache.DEFAULT_CACHE_DIR`).
+    passes its ``--cache`` (default: the configuration's ``paths.cache``).
     ``progress``: a tqdm bar on stderr (shown only when stderr is a terminal).
     """
 
@@ -336,7 +341,8 @@ def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, A
         return Done(index, analysis)
     if analysis is not None:
         identification, passages = analysis
-        predictions = lookup("predictions", keys.predictions, lambda t: cache.parse_predictions(t, keys.predictions, len(passages)))
+        predictions = lookup("predictions", keys.predictions,
+                             lambda t: cache.parse_predictions(t, keys.predictions, len(passages)))
         if predictions is not None:
             classified = tuple(ClassifiedPassage(p, pr) for p, pr in zip(passages, predictions))
             return Done(index, DocumentResult(source=path, sha256=sha, identification=identification, passages=classified))
