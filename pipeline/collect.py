@@ -285,8 +285,10 @@ def parse_seed_list(text: str, origin: str) -> tuple[Seed, ...]:
 # --- URLs ----------------------------------------------------------------------------------------------------------
 
 def normalise_url(url: str) -> str | None:
-    """``url`` as it is requested and keyed: http(s) only, host in lower case, no default port, no fragment, no
-    user name or password; None when it is not an http(s) URL with a host."""
+    """``url`` as it is requested and keyed; None when it is not an http(s) URL with a host.
+
+    Normalised: http(s) only, host in lower case, no default port, no fragment, no user name or password.
+    """
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -444,8 +446,11 @@ def _link_skip_reason(link: Link, page_url: str, settings: CollectSettings) -> s
 
 @dataclass(frozen=True)
 class Fetched:
-    """A response read to its end: the URL after redirects, 200 (or another 2xx) or 304, headers (looked up
-    without regard to case, as HTTP names are), body."""
+    """A response read to its end.
+
+    The URL after redirects, 200 (or another 2xx) or 304, headers (looked up without regard to
+    case, as HTTP names are), body.
+    """
 
     url: str
     status: int
@@ -454,8 +459,10 @@ class Fetched:
 
 
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (delay-seconds or an HTTP date, RFC 9110 section 10.2.3); None
-    when absent or unreadable."""
+    """Seconds a ``Retry-After`` header asks for; None when absent or unreadable.
+
+    The header is delay-seconds or an HTTP date (RFC 9110 section 10.2.3).
+    """
     if not value:
         return None
     value = value.strip()
@@ -511,8 +518,10 @@ def _connection_error(exc: BaseException, url: str, timeout: float) -> PipelineE
 
 
 def new_session(settings: CollectSettings) -> Any:
-    """A requests session sending the project's User-Agent, with no retries or redirects of its own (ours count
-    against the politeness delay and are checked hop by hop)."""
+    """A requests session sending the project's User-Agent, with no retries or redirects of its own.
+
+    Ours count against the politeness delay and are checked hop by hop.
+    """
     import requests
 
     session = requests.Session()
@@ -587,8 +596,10 @@ class Fetcher:
         raise AssertionError("unreachable")  # the loop returns on its last attempt
 
     def _read(self, url: str, response: Any, limit: int, truncate: bool = False) -> bytes:
-        """The body of ``response``, streamed: past ``limit`` bytes E513 (or, with ``truncate``, the first
-        ``limit`` bytes), past the time limit E506."""
+        """The body of ``response``, streamed.
+
+        Past ``limit`` bytes E513 (or, with ``truncate``, the first ``limit`` bytes), past the time limit E506.
+        """
         import requests
         from urllib3.exceptions import HTTPError as Urllib3Error
 
@@ -627,8 +638,11 @@ class Fetcher:
         return robots
 
     def _load_robots(self, server: str) -> RobotFileParser | PipelineError:
-        """RFC 9309: 2xx is parsed; 4xx means no rules (but 401/403 forbid all, as urllib.robotparser has it);
-        5xx or no answer means everything is forbidden for this run."""
+        """The robots.txt rules of ``server``, or the error that forbids every request to it.
+
+        RFC 9309: 2xx is parsed; 4xx means no rules (but 401/403 forbid all, as urllib.robotparser has it);
+        5xx or no answer means everything is forbidden for this run.
+        """
         host = urlsplit(server).netloc
         parser = RobotFileParser(server + "/robots.txt")
         url = server + "/robots.txt"
@@ -666,8 +680,11 @@ class Fetcher:
         return self._robots_for(url).can_fetch(self.settings.robots_agent, url)
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Fetched:
-        """GET ``url`` (normalised), following redirects within its site (or to an allowed host), each hop
-        checked against robots.txt. Returns a 2xx or 304 read to its end; raises :class:`PipelineError`."""
+        """GET ``url`` (normalised), following redirects within its site (or to an allowed host).
+
+        Each hop is checked against robots.txt. Returns a 2xx or 304 read to its end; raises
+        :class:`PipelineError`.
+        """
         headers = dict(headers or {})
         current = url
         for _ in range(MAX_REDIRECTS + 1):
@@ -926,8 +943,10 @@ class UrlIndex:
 
 
 def url_index(tables: Iterable[tuple[str, Sequence[SourceRow]]]) -> UrlIndex:
-    """A :class:`UrlIndex` from ``(folder holding sources.csv, its rows)`` pairs; failed rows and rows without a
-    URL are ignored."""
+    """A :class:`UrlIndex` from ``(folder holding sources.csv, its rows)`` pairs.
+
+    Failed rows and rows without a URL are ignored.
+    """
     import os
 
     by_path: dict[str, set[str]] = {}

@@ -39,8 +39,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from pipeline.types import GUIDELINE_ORDER
-from pipeline.types import LABELS, Inspection
+from pipeline.types import GUIDELINE_ORDER, LABELS, Inspection
 
 #: Probability columns, as in the scorecard.
 PROBABILITY_COLUMNS = [f"p_{label}" for label in LABELS]
@@ -173,7 +172,8 @@ def review_candidates(
     in_scorecard = set()
     if not scorecard.empty:
         model_cells = scorecard[scorecard["basis"].astype(str) == "model"]
-        in_scorecard = {(str(p), normalise_recommendation(r)) for p, r in zip(model_cells["passage_id"], model_cells["recommendation"])}
+        in_scorecard = {(str(p), normalise_recommendation(r))
+                        for p, r in zip(model_cells["passage_id"], model_cells["recommendation"])}
     chosen = passages[passages["link"].astype(str) != "blanket"] if not passages.empty else passages
     texts = sorted({str(t) for t in chosen.get("response_text", [])})
     cue = dict(zip(texts, (str(x) for x in cue_classifier.predict(texts)))) if texts else {}
@@ -204,7 +204,8 @@ def review_candidates(
     frame["_labelled"] = frame["annotated_label"] != ""
     frame["_agrees"] = ~frame["disagrees"].astype(bool)
     frame["_order"] = frame["recommendation"].map(lambda r: int(r) if r.isdigit() else 10**6)
-    frame = frame.sort_values(["_labelled", "_agrees", "confidence", "inspection", "force", "passage_id", "_order"], kind="stable")
+    order = ["_labelled", "_agrees", "confidence", "inspection", "force", "passage_id", "_order"]
+    frame = frame.sort_values(order, kind="stable")
     frame = frame.drop(columns=["_labelled", "_agrees", "_order"]).reset_index(drop=True)
     return frame.head(limit) if limit is not None else frame
 
@@ -308,7 +309,8 @@ def passage_index(passages: pd.DataFrame, annotations: Sequence[Mapping[str, Any
             "inspection": str(record.get("inspection", "")), "force": str(record.get("force", "")),
             "source": str(record.get("source", "")), "sha256": str(record.get("sha256", "")),
             "char_start": _int_or_none(record.get("char_start")), "char_end": _int_or_none(record.get("char_end")),
-            "text": str(record.get("text", "")), "model_label": "", "recommendations": set(), "annotated_force": str(record.get("force", "")),
+            "text": str(record.get("text", "")), "model_label": "", "recommendations": set(),
+            "annotated_force": str(record.get("force", "")),
         })
         rec = normalise_recommendation(record.get("recommendation", ""))
         if rec:

@@ -111,8 +111,11 @@ class _Bookkeeping:
 
     @contextmanager
     def stage(self, name: str, counter: str | None = None, failure: str | None = None) -> Iterator[None]:
-        """Time stage ``name``; count ``counter`` once it ran (``parsed`` counts failures too, ``analysed`` only
-        successes, as before). A refusal that depends on the bytes alone is queued as entry kind ``failure``."""
+        """Time stage ``name``, and count ``counter`` once it ran.
+
+        ``parsed`` counts failures too, ``analysed`` only successes, as before. A refusal that
+        depends on the bytes alone is queued as entry kind ``failure``.
+        """
         started = time.perf_counter()
         try:
             yield

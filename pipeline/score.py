@@ -41,14 +41,20 @@ per force is computed from the scorecard rows, so the tables cannot disagree.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Mapping, Sequence
 
 import pandas as pd
 
 from pipeline.types import (
-    ITEM_KINDS, LABELS, ClassifiedPassage, DocumentResult, Force, Inspection, Problem,
+    ITEM_KINDS,
+    LABELS,
+    ClassifiedPassage,
+    DocumentResult,
+    Force,
+    Inspection,
+    Problem,
 )
 
 #: Order of preference between passages linked to one item.

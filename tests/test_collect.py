@@ -29,8 +29,22 @@ import pytest
 from pipeline import io
 from pipeline.cli import main
 from pipeline.collect import (
-    SOURCES_COLUMNS, Fetcher, Seed, SourceRow, Store, collect, extract_links, format_sources,
-    load_settings, new_session, normalise_url, parse_seed_list, parse_sources, retry_after_seconds, sniff, url_index,
+    SOURCES_COLUMNS,
+    Fetcher,
+    Seed,
+    SourceRow,
+    Store,
+    collect,
+    extract_links,
+    format_sources,
+    load_settings,
+    new_session,
+    normalise_url,
+    parse_seed_list,
+    parse_sources,
+    retry_after_seconds,
+    sniff,
+    url_index,
 )
 from pipeline.errors import PipelineError
 from pipeline.ingest import ingest
@@ -542,7 +556,7 @@ def test_extract_links_resolves_and_drops_what_is_no_link_to_a_document():
     <a href="#top">top</a> <a href="">empty</a> <area href="c.docx"></body></html>"""
     rules = settings().links
     links, dropped = extract_links(page, "https://pcc.example/responses/", rules)
-    assert [(l.url, l.text) for l in links] == [
+    assert [(link.url, link.text) for link in links] == [
         ("https://pcc.example/docs/a.pdf", "a"), ("https://pcc.example/b.html", "b"),
         ("https://pcc.example/docs/c.docx", "")]
     assert dropped == {"mailto link": 1, "javascript link": 1, "anchor in the page": 2}
