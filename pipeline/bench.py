@@ -123,8 +123,11 @@ def synthetic_inspections(base: Inspection, count: int) -> list[tuple[str, str]]
 
     Each keeps ``base``'s recommendations (numbers, wording, addressees,
     deadlines) so segmenting works on them as on the real one; ids are
-    ``bench-synthetic-K`` and titles "An inspection into <topic>".
+    ``bench-synthetic-K`` and titles "An inspection into <topic>". Raises
+    ``ValueError`` when ``base`` has no publication date (an unregistered inspection).
     """
+    if base.published is None:
+        raise ValueError(f"{base.id}: a synthetic register needs a base with a publication date")
     out = []
     for k in range(count):
         part = "" if k < len(SYNTHETIC_TOPICS) else f" part {k // len(SYNTHETIC_TOPICS) + 1}"
@@ -198,15 +201,18 @@ def render_response(story, font_size: float = 10) -> bytes:
 
 
 def generate_corpus(forces: Sequence[Force], inspections: Sequence[Inspection], n_forces: int,
-                    seed: int = 2024) -> Iterator[GeneratedResponse]:
+                    seed: int) -> Iterator[GeneratedResponse]:
     """Yield one response PDF per (inspection, force) for the first ``n_forces`` forces (cycling if more).
 
     Deterministic for a given ``seed``: the same arguments give the same
     bytes (reportlab stamps no date when ``invariant`` is set, which
     :func:`run_benchmark` does). Page counts are drawn from 3 to 15.
+    Raises ``ValueError`` for an inspection without a publication date.
     """
     rng = random.Random(seed)
     for inspection in inspections:
+        if inspection.published is None:
+            raise ValueError(f"{inspection.id}: a response is dated after its inspection's publication date")
         for i in range(n_forces):
             force = forces[i % len(forces)]
             pages = rng.randint(3, 15)

@@ -26,7 +26,7 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from pipeline import io
 from pipeline.config import DEFAULTS_FILE, Config, parse_config
@@ -36,7 +36,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too; keep its one-line usage message
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 too; keep its one-line usage message
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
@@ -532,7 +532,7 @@ def _collect(args: argparse.Namespace) -> int:
         _parser(args.configuration).error("collect needs a URL or --sources CSV with at least one url")
     out = Path(args.out)
     sources_path = out / collect.SOURCES_FILE
-    previous = ()
+    previous: tuple[collect.SourceRow, ...] = ()
     if sources_path.is_file():  # parsed before anything is fetched: a bad file stops the run and stays as it is
         try:
             previous = collect.parse_sources(io.read_text(sources_path), origin=str(sources_path))

@@ -391,22 +391,22 @@ def extract_links(data: bytes, page_url: str, rules: LinkRules) -> tuple[tuple[L
     tel, javascript, ...) and anchors within the page are dropped. Parsed
     with BeautifulSoup over lxml, as :mod:`pipeline.ingest` reads HTML.
     """
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, Tag
 
     dropped: Counter = Counter()
     soup = BeautifulSoup(data, "lxml")
     base_tag = soup.find("base", href=True)
-    base = urljoin(page_url, base_tag["href"].strip()) if base_tag else page_url
+    base = urljoin(page_url, str(base_tag["href"]).strip()) if isinstance(base_tag, Tag) else page_url
     for tag in soup.find_all(list(rules.skip_containers)):
         tag.decompose()
-    for tag in soup.find_all(attrs={"role": True}):
+    for tag in soup.find_all(True, attrs={"role": True}):
         if not getattr(tag, "decomposed", False) and str(tag.get("role", "")).lower() in rules.skip_roles:
             tag.decompose()
     page = urldefrag(page_url)[0]
     links: list[Link] = []
     seen: set[str] = set()
     for anchor in soup.find_all(["a", "area"], href=True):
-        href = anchor["href"].strip()
+        href = str(anchor["href"]).strip()  # href is single-valued (bs4 splits only class, rel and the like)
         scheme = href.split(":", 1)[0].lower() if ":" in href.split("/", 1)[0] else ""
         if scheme in rules.skip_schemes:
             dropped[f"{scheme} link"] += 1
@@ -478,8 +478,9 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 
 
 def _exception_chain(exc: BaseException) -> list[BaseException]:
-    chain, seen = [], set()
-    stack = [exc]
+    chain: list[BaseException] = []
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
     while stack:
         item = stack.pop()
         if item is None or id(item) in seen:
@@ -792,6 +793,8 @@ class _Crawl:
     def not_modified(self, url: str, force: str, fetched: Fetched) -> SourceRow:
         """A 304: the row is confirmed, with the validators the server sent if new ones; returns the row."""
         previous = self.previous(url)
+        if previous is None:  # callers check first: a 304 is kept only for a URL with a previous row
+            raise ValueError(f"{url}: a 304 without a previous row")
         row = replace(previous, status="unchanged", reason=REASON_NOT_MODIFIED, fetched_at=_utc(self.now()),
                       etag=fetched.headers.get("ETag", previous.etag),
                       last_modified=fetched.headers.get("Last-Modified", previous.last_modified),
@@ -816,7 +819,7 @@ def _follow(data: bytes, page_url: str, settings: CollectSettings, seen: set[str
             skipped[reason] += 1
             continue
         target = normalise_url(link.url)
-        if target not in seen:
+        if target is not None and target not in seen:
             seen.add(target)
             followed.append(target)
     return followed

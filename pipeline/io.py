@@ -177,7 +177,8 @@ def _atomic_write(path: Path, write: Any, mode: str, durable: bool = True) -> No
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as handle:
+        handle_of = os.fdopen(fd, mode) if "b" in mode else os.fdopen(fd, mode, encoding="utf-8", newline="")
+        with handle_of as handle:
             write(handle)
             if durable:
                 handle.flush()

@@ -41,6 +41,7 @@ import gc
 import hashlib
 import io as _bytes_io
 import itertools
+import os
 import sys
 import threading
 import time
@@ -264,7 +265,8 @@ def _context(settings: RunSettings, stats: Counter) -> RunContext:
     context, built = context_for(settings)
     if built:
         stats["contexts_built"] += 1
-        stats["context_seconds"] += time.perf_counter() - started
+        # typeshed types Counter values as int; the docs allow any number, and seconds are floats
+        stats["context_seconds"] += time.perf_counter() - started  # type: ignore[assignment]
     return context
 
 
@@ -357,7 +359,7 @@ def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, A
     return Task(index, path, sha, entry, keys, source=source)
 
 
-def iter_outcomes(paths: Sequence[str], settings: RunSettings, manifest: Mapping[str, Any] | None = None,
+def iter_outcomes(paths: Sequence[str | os.PathLike], settings: RunSettings, manifest: Mapping[str, Any] | None = None,
                   options: RunOptions = RunOptions(), stats: Counter | None = None) -> Iterator[DocumentResult | Problem]:
     """Yield each document's :class:`DocumentResult` or :class:`Problem`, in the order of ``paths``, as they finish.
 
@@ -369,9 +371,10 @@ def iter_outcomes(paths: Sequence[str], settings: RunSettings, manifest: Mapping
     stats = Counter() if stats is None else stats
     root = options.cache_dir
     for done in _dones([str(p) for p in paths], settings, dict(manifest or {}), options, stats):
-        for kind, key, text in done.entries:
-            io.write_cache_entry(root, cache.entry_relpath(kind, key), text)
-            stats["cache_entries_written"] += 1
+        if root is not None:  # entries are made only when the cache is on
+            for kind, key, text in done.entries:
+                io.write_cache_entry(root, cache.entry_relpath(kind, key), text)
+                stats["cache_entries_written"] += 1
         stats.update(done.stats)
         yield done.outcome
 
@@ -492,13 +495,16 @@ def _parallel(items: Iterator[Task | Done], settings: RunSettings, options: RunO
         with parallel_config(backend=backend, **config):
             for done in Parallel(n_jobs=n_jobs, return_as="generator")(tasks()):
                 # every item before this task's was planned before it: hits queued ahead come out first
-                while isinstance(pending[0], Done):
-                    yield pending.popleft()
+                while isinstance(head := pending[0], Done):
+                    pending.popleft()
+                    yield head
                 task = pending.popleft()
                 assert task.index == done.index, "joblib returned outcomes out of order"
                 yield done
     while pending:  # hits after the last task
-        yield pending.popleft()
+        hit = pending.popleft()
+        assert isinstance(hit, Done), "a task left after the last outcome"
+        yield hit
 
 
 class _backend:
@@ -506,7 +512,7 @@ class _backend:
 
     def __init__(self, options: RunOptions) -> None:
         self.options = options
-        self.client = None
+        self.client: Any = None  # a distributed.Client once connected
 
     def __enter__(self) -> tuple[str, int]:
         if self.options.backend == "dask":
@@ -530,7 +536,7 @@ class _backend:
             self.client.close()
 
 
-def run(paths: Sequence[str], settings: RunSettings, manifest: Mapping[str, Any] | None = None,
+def run(paths: Sequence[str | os.PathLike], settings: RunSettings, manifest: Mapping[str, Any] | None = None,
         options: RunOptions = RunOptions()) -> RunReport:
     """Score every file: the cached, parallel run behind ``python -m pipeline score``.
 
@@ -560,7 +566,10 @@ def run(paths: Sequence[str], settings: RunSettings, manifest: Mapping[str, Any]
     with Bar(total=len(paths), unit="doc", file=sys.stderr, disable=None if options.progress else True,
               mininterval=0.5, dynamic_ncols=True) as bar:
         for outcome in iter_outcomes(paths, settings, manifest, options, stats):
-            (problems if isinstance(outcome, Problem) else results).append(outcome)
+            if isinstance(outcome, Problem):
+                problems.append(outcome)
+            else:
+                results.append(outcome)
             bar.update()
     report = {
         "documents": len(paths), "scored": len(results), "problems": len(problems), "backend": options.backend,

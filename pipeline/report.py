@@ -246,7 +246,7 @@ def needs_review(row: Mapping[str, Any], threshold: float) -> bool:
     Rows decided by rule (``basis`` ``blanket`` or ``no_passage``) never do
     by confidence: their confidence is 1.0 by construction, not a model's belief.
     """
-    return row.get("basis") == "model" and float(row.get("confidence")) < threshold and _reviewer(row) is None
+    return row.get("basis") == "model" and float(row["confidence"]) < threshold and _reviewer(row) is None
 
 
 # --- what the page shows ----------------------------------------------------------------------------------------------

@@ -124,7 +124,7 @@ def dedupe_annotations(records: Sequence[Mapping[str, Any]]) -> list[dict]:
 
 def current_labels(records: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], dict]:
     """The record that decides each ``(passage_id, recommendation)`` after :func:`dedupe_annotations`."""
-    return {annotation_key(r): r for r in dedupe_annotations(records) if annotation_key(r) is not None}
+    return {key: r for r in dedupe_annotations(records) if (key := annotation_key(r)) is not None}
 
 
 # --- export ---------------------------------------------------------------------------
@@ -436,7 +436,7 @@ def merge_reviews(
         record = dict(new)
         old = merged.get(key)
         if old is None:
-            prior = (labelled or {}).get(key)
+            prior = (labelled or {}).get(key) if key is not None else None
             if prior is not None and not is_review(prior):
                 record["supersedes"] = str(prior.get("id", ""))
                 if prior.get("label") != record["label"]:
@@ -465,7 +465,7 @@ def merge_reviews(
 # --- the scorecard --------------------------------------------------------------------
 
 def _latest_reviews(reviews: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], Mapping[str, Any]]:
-    return {annotation_key(r): r for r in dedupe_annotations([r for r in reviews if is_review(r)]) if annotation_key(r)}
+    return {key: r for r in dedupe_annotations([r for r in reviews if is_review(r)]) if (key := annotation_key(r))}
 
 
 def apply_reviews(scorecard: pd.DataFrame, reviews: Sequence[Mapping[str, Any]], as_of: date | None = None) -> pd.DataFrame:

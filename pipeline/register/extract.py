@@ -535,8 +535,9 @@ def extract_register(document: Document, inspection_id: str, rules: ExtractionRu
         used = {occurrences[k].number for k in held} - {None}
         counter = 0
         for k in held:
-            if occurrences[k].number is not None:
-                numbers[k] = occurrences[k].number
+            number = occurrences[k].number
+            if number is not None:
+                numbers[k] = number
                 continue
             counter += 1
             while str(counter) in used:
