@@ -88,7 +88,8 @@ def test_a_bad_config_file_is_one_line_and_exit_2(tmp_path, capsys, content, cod
     assert err.startswith(f"error: {code} configuration {mine}") and err.count("\n") == 1 and "Traceback" not in err
 
 
-def test_the_config_file_sets_a_default_and_a_flag_overrides_it(tmp_path):
+def test_the_config_file_sets_a_default_and_a_flag_overrides_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # should the file be ignored, the default paths are under tmp_path, not the tree
     mine = tmp_path / "mine.toml"
     mine.write_text(f"[thresholds]\nreview = 0.25\n[paths]\nout = \"{tmp_path / 'configured'}\"\n"
                     f"inputs = [\"{SEEDS['Gwent']}\"]\n", encoding="utf-8")
@@ -102,7 +103,7 @@ def test_the_config_file_sets_a_default_and_a_flag_overrides_it(tmp_path):
     assert "below confidence <strong>0.90</strong>" in page
 
 
-def test_the_configured_page_limit_applies_and_the_flag_overrides_it(tmp_path):
+def test_the_configured_page_limit_applies_and_the_flag_overrides_it(tmp_path, monkeypatch):
     from pipeline.ingest import ingest
     from tests.pdf_fixtures import render_seed_pdf
 
@@ -111,6 +112,7 @@ def test_the_configured_page_limit_applies_and_the_flag_overrides_it(tmp_path):
     render_seed_pdf(ingest(io.read_source(SEEDS["Gwent"])).text, pdf)
     mine = tmp_path / "mine.toml"
     mine.write_text("[limits]\nmax_pages = 1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
     base = ["score", str(pdf.parent), "--baseline", "--inspections", str(ROOT / "corpus" / "inspections"),
             *no_reviews(tmp_path), "--quiet", "--config", str(mine), "--no-cache"]
     assert main([*base, "--out", str(tmp_path / "limited")]) == 1
