@@ -466,8 +466,6 @@ def _review(args: argparse.Namespace) -> int:
 
 
 def _add_collect_parser(sub: argparse._SubParsersAction, config: Config) -> None:
-    from pipeline import collect
-
     parser = sub.add_parser(
         "collect", help="download responses from PCC websites into a folder, with DIR/sources.csv",
         description="Download each URL (a response document, or an index page whose links to responses on the same "
@@ -482,20 +480,21 @@ def _add_collect_parser(sub: argparse._SubParsersAction, config: Config) -> None
                              f"--sources alone reads {config.paths.sources}")
     parser.add_argument("--out", default=config.paths.collected, metavar="DIR",
                         help=f"folder for the documents and sources.csv (default {config.paths.collected})")
-    parser.add_argument("--depth", type=_whole, default=collect.DEFAULT_DEPTH,
-                        help=f"levels of links followed from a page given (default {collect.DEFAULT_DEPTH}; "
+    limits = config.collect
+    parser.add_argument("--depth", type=_whole, default=limits.depth,
+                        help=f"levels of links followed from a page given (default {limits.depth}; "
                              f"0: save the URLs themselves only)")
     parser.add_argument("--allow-host", action="append", default=[], metavar="HOST",
                         help="another host whose links and redirects may be followed (repeatable)")
-    parser.add_argument("--delay", type=_seconds, default=collect.DEFAULT_DELAY,
-                        help=f"seconds between two requests to one host (default {collect.DEFAULT_DELAY:g}; "
+    parser.add_argument("--delay", type=_seconds, default=limits.delay,
+                        help=f"seconds between two requests to one host (default {limits.delay:g}; "
                              f"a longer robots.txt Crawl-delay wins)")
-    parser.add_argument("--timeout", type=_seconds, default=collect.DEFAULT_TIMEOUT,
-                        help=f"seconds allowed for one response, first to last byte (default {collect.DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--max-mb", type=_seconds, default=collect.DEFAULT_MAX_MB, metavar="MB",
-                        help=f"size cap of one response in megabytes (default {collect.DEFAULT_MAX_MB:g})")
-    parser.add_argument("--retries", type=_whole, default=collect.DEFAULT_RETRIES,
-                        help=f"further attempts after a 429 or 5xx answer (default {collect.DEFAULT_RETRIES})")
+    parser.add_argument("--timeout", type=_seconds, default=limits.timeout,
+                        help=f"seconds allowed for one response, first to last byte (default {limits.timeout:g})")
+    parser.add_argument("--max-mb", type=_seconds, default=limits.max_mb, metavar="MB",
+                        help=f"size cap of one response in megabytes (default {limits.max_mb:g})")
+    parser.add_argument("--retries", type=_whole, default=limits.retries,
+                        help=f"further attempts after a 429 or 5xx answer (default {limits.retries})")
 
 
 def _whole(text: str) -> int:
@@ -538,9 +537,11 @@ def _collect(args: argparse.Namespace) -> int:
             previous = collect.parse_sources(io.read_text(sources_path), origin=str(sources_path))
         except UnicodeDecodeError as exc:
             raise PipelineError("E503", path=str(sources_path), detail=f"not UTF-8 ({exc.reason})") from None
-    settings = collect.load_settings(
-        io.read_package_data("collect.toml"), __version__, depth=args.depth, allow_hosts=args.allow_host,
-        delay=args.delay, timeout=args.timeout, max_bytes=int(args.max_mb * 1_000_000), retries=args.retries)
+    # the configuration's [collect] limits, with the flags given over them
+    options = {**args.configuration.collect.settings_options(), "depth": args.depth, "delay": args.delay,
+               "timeout": args.timeout, "max_bytes": int(args.max_mb * 1_000_000), "retries": args.retries}
+    settings = collect.load_settings(io.read_package_data("collect.toml"), __version__, allow_hosts=args.allow_host,
+                                     **options)
     store = collect.Store(has=lambda name: (out / name).is_file(), read=lambda name: io.read_source(out / name).data,
                           put=lambda name, data: io.write_bytes(out / name, data))
     try:

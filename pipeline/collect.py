@@ -67,13 +67,6 @@ _DOCUMENT_TYPES = frozenset({
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 })
 
-DEFAULT_DELAY = 1.0       # seconds between two requests to one host
-DEFAULT_TIMEOUT = 30.0    # seconds for one response, connection to last byte
-DEFAULT_MAX_MB = 25.0     # a response larger than this is dropped (responses are a few MB at most)
-DEFAULT_RETRIES = 3       # further attempts after a 429 or 5xx
-DEFAULT_BACKOFF = 2.0     # seconds before the first retry when no Retry-After is given; doubles each time
-DEFAULT_MAX_WAIT = 120.0  # the longest Retry-After (or Crawl-delay) honoured
-DEFAULT_DEPTH = 1         # links followed from a seed page: one level
 MAX_REDIRECTS = 5         # as RFC 9309 asks of robots.txt fetches, and browsers allow far more
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -138,18 +131,27 @@ class LinkRules:
 
 @dataclass(frozen=True)
 class CollectSettings:
-    """Everything a run needs besides its seeds. Times in seconds, sizes in bytes."""
+    """Everything a run needs besides its seeds. Times in seconds, sizes in bytes.
+
+    The limits come from the ``[collect]`` table of the configuration
+    (``pipeline/data/config.toml``, :meth:`pipeline.config.CollectConfig.settings_options`):
+    ``delay`` between two requests to one host, ``timeout`` for one response
+    (connection to last byte), ``max_bytes`` above which a response is dropped,
+    ``retries`` after a 429 or 5xx, ``backoff`` before the first retry without a
+    Retry-After (doubling each time), ``max_wait`` the longest Retry-After or
+    Crawl-delay honoured, ``depth`` the levels of links followed from a seed page.
+    """
 
     user_agent: str
     robots_agent: str
     links: LinkRules
-    delay: float = DEFAULT_DELAY
-    timeout: float = DEFAULT_TIMEOUT
-    max_bytes: int = int(DEFAULT_MAX_MB * 1_000_000)
-    retries: int = DEFAULT_RETRIES
-    backoff: float = DEFAULT_BACKOFF
-    max_wait: float = DEFAULT_MAX_WAIT
-    depth: int = DEFAULT_DEPTH
+    delay: float
+    timeout: float
+    max_bytes: int
+    retries: int
+    backoff: float
+    max_wait: float
+    depth: int
     allow_hosts: frozenset[str] = frozenset()
 
 

@@ -1,4 +1,4 @@
-"""The one configuration: paths, limits, thresholds, the model's seeds, golden and bench settings.
+"""The one configuration: paths, limits, thresholds, the model's seeds, collect's limits, golden and bench settings.
 
 The defaults are ``pipeline/data/config.toml`` (shipped with the package). A user's
 file (``--config FILE``) holds only the keys it changes, in the same tables; a
@@ -102,6 +102,25 @@ class ModelConfig:
 
 
 @dataclass(frozen=True)
+class CollectConfig:
+    """``python -m pipeline collect``: links followed, politeness and the limits on one response (seconds, megabytes)."""
+
+    depth: int = field(metadata=_check(lambda v: v >= 0, "0 or more"))
+    delay: float = field(metadata=_check(lambda v: v >= 0, "0 or more"))
+    timeout: float = field(metadata=_check(lambda v: v > 0, "more than 0"))
+    max_mb: float = field(metadata=_check(lambda v: v > 0, "more than 0"))
+    retries: int = field(metadata=_check(lambda v: v >= 0, "0 or more"))
+    backoff: float = field(metadata=_check(lambda v: v >= 0, "0 or more"))
+    max_wait: float = field(metadata=_check(lambda v: v >= 0, "0 or more"))
+
+    def settings_options(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`pipeline.collect.load_settings` (the size cap in bytes)."""
+        return {"depth": self.depth, "delay": self.delay, "timeout": self.timeout,
+                "max_bytes": int(self.max_mb * 1_000_000), "retries": self.retries, "backoff": self.backoff,
+                "max_wait": self.max_wait}
+
+
+@dataclass(frozen=True)
 class GoldenConfig:
     """The golden seed outputs (``python -m pipeline golden``): ``as_of``, the day deadlines are checked against."""
 
@@ -123,6 +142,7 @@ class Config:
     limits: Limits
     thresholds: Thresholds
     model: ModelConfig
+    collect: CollectConfig
     golden: GoldenConfig
     bench: BenchConfig
 

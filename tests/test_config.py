@@ -24,6 +24,8 @@ def test_the_shipped_defaults_hold_every_key():
     assert config.model.training_options() == {"random_state": 0}
     assert config.model.evaluation_options() == {"random_state": 0, "resamples": 1000, "bootstrap_seed": 0}
     assert config.golden.as_of == date(2025, 6, 1) and config.bench.seed == 2024
+    assert config.collect.settings_options() == {"depth": 1, "delay": 1.0, "timeout": 30.0, "max_bytes": 25_000_000,
+                                                 "retries": 3, "backoff": 2.0, "max_wait": 120.0}
 
 
 def test_a_user_file_overrides_only_the_keys_it_holds():
