@@ -1,12 +1,12 @@
 """Command line: a thin layer over the stage functions.
 
-``python -m pipeline score INPUT... --out DIR [--manifest CSV] [--as-of YYYY-MM-DD] [--review-threshold P]``
+``python -m pipeline score [INPUT...] [--out DIR] [--manifest CSV] [--as-of YYYY-MM-DD] [--review-threshold P]``
 ``python -m pipeline classify --in IN.jsonl --out OUT.jsonl``
 ``python -m pipeline train`` / ``evaluate``
-``python -m pipeline review export --scorecard DIR --out FILE.csv`` / ``review import FILE``
+``python -m pipeline review export [--scorecard DIR] [--out FILE.csv]`` / ``review import [FILE]``
 ``python -m pipeline cache clear [--cache DIR]`` / ``bench --out bench/results.json``
 ``python -m pipeline register extract REPORT.pdf|REPORT.html --id ID --out FILE.toml [--force NAME]``
-``python -m pipeline collect URL... [--sources CSV] --out DIR [--depth N] [--allow-host HOST] [--delay S]``
+``python -m pipeline collect URL... | --sources [CSV] [--out DIR] [--depth N] [--allow-host HOST] [--delay S]``
 ``python -m pipeline golden [--out tests/data/golden]``
 ``python -m pipeline config [KEY...]``
 
