@@ -1,18 +1,15 @@
 # Every target is a thin call into the CLI (python -m pipeline ...); set-up is automatic.
+# Defaults (paths, limits, seeds) live in one place, pipeline/data/config.toml: CONFIG=FILE overrides its keys,
+# and INPUT=..., OUT=DIR, JOBS=N, REVIEW=FILE, URLS="..." (when given) override those.
 .DEFAULT_GOAL := help
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
-OUT ?= scorecards
-INPUT ?= corpus/raw
-JOBS ?= 0
-REVIEW ?= reviews/to-review.csv
-COLLECTED ?= collected
-SOURCES ?= corpus/sources.csv
+CLI := $(PY) -m pipeline $(if $(CONFIG),--config $(CONFIG))
 
-.PHONY: help collect score coverage test golden train evaluate bench review-export review-import register-extract clean-cache clean
+.PHONY: help collect score coverage test lint golden train evaluate bench review-export review-import register-extract clean-cache clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -26,42 +23,46 @@ $(TEST_STAMP): $(STAMP)
 # Exit 1 means "scored, and some documents were reported in errors.csv" (the shipped
 # corpus holds an HMICFRS letter that is no response): only exit 2 fails the target.
 score: $(STAMP) ## Score every response in corpus/raw into scorecards/
-	$(PY) -m pipeline score $(INPUT) --out $(OUT) --manifest corpus/manifest.csv --jobs $(JOBS) || [ $$? -eq 1 ]
+	$(CLI) score $(INPUT) $(if $(OUT),--out $(OUT)) $(if $(JOBS),--jobs $(JOBS)) || [ $$? -eq 1 ]
 
 # Exit 1 means "collected, and some URLs failed" (rows with a reason in sources.csv): only exit 2 fails the target.
 collect: $(STAMP) ## Download responses into collected/ from URLS="..." (default: the pages in corpus/sources.csv)
-	$(PY) -m pipeline collect $(if $(URLS),$(URLS),--sources $(SOURCES)) --out $(COLLECTED) || [ $$? -eq 1 ]
+	$(CLI) collect $(if $(URLS),$(URLS),--sources) || [ $$? -eq 1 ]
 coverage: $(STAMP) ## Share of labelled real responses yielding a passage of the right force (corpus/raw/responses)
-	$(PY) -m pipeline coverage corpus/raw/responses --labels corpus/annotations/real.jsonl
+	$(CLI) coverage corpus/raw/responses --labels corpus/annotations/real.jsonl
 
 test: $(TEST_STAMP) ## Run the test suite
 	$(PY) -m pytest
 
+# The one target that is not a call into the CLI: linters are tools of the repository, not of the product.
+lint: $(TEST_STAMP) ## Check style, docstrings (Google) and imports with ruff, and types with mypy
+	$(PY) -m ruff check pipeline tests && $(PY) -m mypy pipeline
+
 golden: $(STAMP) ## Rewrite tests/data/golden/ (the seed outputs tests compare exactly); review the diff before committing
-	$(PY) -m pipeline golden --out tests/data/golden
+	$(CLI) golden
 
 train: $(STAMP) ## Train the status classifier on corpus/annotations into models/
-	$(PY) -m pipeline train --annotations corpus/annotations --out models --readme README.md
+	$(CLI) train --readme README.md
 
 evaluate: $(STAMP) ## Grouped-by-force evaluation on real items, with baselines and the out-of-domain set
-	$(PY) -m pipeline evaluate --annotations corpus/annotations
+	$(CLI) evaluate
 
 # Review loop: make score, make review-export, fill in reviews/to-review.csv, make review-import, make train, make score.
 review-export: $(STAMP) ## Write reviews/to-review.csv (+ .jsonl): passages to check, least confident first (LIMIT=N)
-	$(PY) -m pipeline review export --scorecard $(OUT) --out $(REVIEW) $(if $(LIMIT),--limit $(LIMIT))
+	$(CLI) review export $(if $(OUT),--scorecard $(OUT)) $(if $(REVIEW),--out $(REVIEW)) $(if $(LIMIT),--limit $(LIMIT))
 
 review-import: $(STAMP) ## Merge the filled-in reviews/to-review.csv (REVIEW=FILE) into corpus/annotations/reviews.jsonl
-	$(PY) -m pipeline review import $(REVIEW) --annotations corpus/annotations
+	$(CLI) review import $(REVIEW)
 
 register-extract: $(STAMP) ## Write corpus/inspections/ID.toml from an HMICFRS report (REPORT=FILE ID=ID [FORCE=NAME])
-	$(PY) -m pipeline register extract "$(REPORT)" --id "$(ID)" --out "corpus/inspections/$(ID).toml" $(if $(FORCE),--force "$(FORCE)")
+	$(CLI) register extract "$(REPORT)" --id "$(ID)" --out "corpus/inspections/$(ID).toml" $(if $(FORCE),--force "$(FORCE)")
 
 # One BLAS thread per process: multi-threaded BLAS is pathologically slow in small containers.
 bench: $(TEST_STAMP) ## Benchmark ingest, classify and end-to-end; writes bench/results.json
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pipeline bench --out bench/results.json
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(CLI) bench
 
 clean-cache: $(STAMP) ## Delete the extraction cache
-	$(PY) -m pipeline cache clear
+	$(CLI) cache clear
 
-clean: ## Remove the virtual environment and generated outputs
-	rm -rf $(VENV) $(OUT) .cache
+clean: ## Remove the virtual environment, the cache and the scored outputs (paths.out, paths.cache of the configuration)
+	[ ! -x $(PY) ] || rm -rf $$($(CLI) config paths.out paths.cache); rm -rf $(VENV)

@@ -1,3 +1,5 @@
+"""``python -m pipeline``: the command line of :mod:`pipeline.cli`."""
+
 import sys
 
 from pipeline.cli import main

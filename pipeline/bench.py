@@ -94,10 +94,13 @@ _PROSE = (
     "I hold the Chief Constable to account through my performance and accountability board, which meets every quarter.",
     "The responses below set out the position at the time of writing, as reported to me by the Chief Constable.",
     "Progress will be tracked through the force's governance arrangements and reported publicly.",
-    "Officers and staff have told us that clearer guidance would help them navigate contested and politicised issues with confidence.",
+    "Officers and staff have told us that clearer guidance would help them navigate contested and politicised issues "
+    "with confidence.",
     "Our engagement with communities, partners and the staff networks continues to shape the way the force responds.",
-    "The inspection found examples of good practice, and the force will share its learning with neighbouring forces in the region.",
-    "Resources remain under pressure, and the force must balance this work against its other priorities set out in the police and crime plan.",
+    "The inspection found examples of good practice, and the force will share its learning with neighbouring forces "
+    "in the region.",
+    "Resources remain under pressure, and the force must balance this work against its other priorities set out in "
+    "the police and crime plan.",
     "I am grateful to the officers, staff and volunteers whose work is reflected in this response.",
     "Further updates will be published on the website of my office as the work progresses over the coming year.",
     "The force's professional standards department has reviewed the findings and will brief every command team.",
@@ -120,11 +123,15 @@ def synthetic_inspections(base: Inspection, count: int) -> list[tuple[str, str]]
 
     Each keeps ``base``'s recommendations (numbers, wording, addressees,
     deadlines) so segmenting works on them as on the real one; ids are
-    ``bench-synthetic-K`` and titles "An inspection into <topic>".
+    ``bench-synthetic-K`` and titles "An inspection into <topic>". Raises
+    ``ValueError`` when ``base`` has no publication date (an unregistered inspection).
     """
+    if base.published is None:
+        raise ValueError(f"{base.id}: a synthetic register needs a base with a publication date")
     out = []
     for k in range(count):
-        topic = SYNTHETIC_TOPICS[k % len(SYNTHETIC_TOPICS)] + ("" if k < len(SYNTHETIC_TOPICS) else f" part {k // len(SYNTHETIC_TOPICS) + 1}")
+        part = "" if k < len(SYNTHETIC_TOPICS) else f" part {k // len(SYNTHETIC_TOPICS) + 1}"
+        topic = SYNTHETIC_TOPICS[k % len(SYNTHETIC_TOPICS)] + part
         lines = [
             f"id = {json.dumps(f'bench-synthetic-{k + 1}')}",
             f"title = {json.dumps('An inspection into ' + topic)}",
@@ -194,15 +201,18 @@ def render_response(story, font_size: float = 10) -> bytes:
 
 
 def generate_corpus(forces: Sequence[Force], inspections: Sequence[Inspection], n_forces: int,
-                    seed: int = 2024) -> Iterator[GeneratedResponse]:
+                    seed: int) -> Iterator[GeneratedResponse]:
     """Yield one response PDF per (inspection, force) for the first ``n_forces`` forces (cycling if more).
 
     Deterministic for a given ``seed``: the same arguments give the same
     bytes (reportlab stamps no date when ``invariant`` is set, which
     :func:`run_benchmark` does). Page counts are drawn from 3 to 15.
+    Raises ``ValueError`` for an inspection without a publication date.
     """
     rng = random.Random(seed)
     for inspection in inspections:
+        if inspection.published is None:
+            raise ValueError(f"{inspection.id}: a response is dated after its inspection's publication date")
         for i in range(n_forces):
             force = forces[i % len(forces)]
             pages = rng.randint(3, 15)
@@ -237,14 +247,15 @@ OCR_DPI = 150
 SEED = Path("corpus/raw/000_c5efd783d32bafbb.txt")  # a small text response: the start-up run scores it alone
 
 
-def add_arguments(parser) -> None:
-    """The ``bench`` command's options (called by :mod:`pipeline.cli`)."""
+def add_arguments(parser, seed: int) -> None:
+    """The ``bench`` command's options (called by :mod:`pipeline.cli`); ``seed``: the configuration's ``bench.seed``."""
     parser.add_argument("--out", default="bench/results.json", help="JSON file of the figures")
     parser.add_argument("--corpus", default="bench/corpus", help="folder for the generated PDFs, registers and caches")
-    parser.add_argument("--forces", type=int, default=43, help="forces per inspection, the 43 real ones by default (N = forces x inspections)")
+    parser.add_argument("--forces", type=int, default=43,
+                        help="forces per inspection, the 43 real ones by default (N = forces x inspections)")
     parser.add_argument("--inspections-count", type=int, default=2, help="inspections (the shipped one, then synthetic)")
     parser.add_argument("--scale", type=int, default=4, help="memory is compared between N/scale and N documents")
-    parser.add_argument("--seed", type=int, default=2024, help="random seed of the generated responses")
+    parser.add_argument("--seed", type=int, default=seed, help=f"random seed of the generated responses (default {seed})")
     parser.add_argument("--only", choices=("all", "ocr"), default="all",
                         help="'ocr': only the OCR measurement (scans of the first generated PDFs)")
 
@@ -267,8 +278,11 @@ def _tree_rss(proc) -> int:
 
 
 def run_measured(command: Sequence[str]) -> dict:
-    """Run ``command`` (one BLAS thread): its wall and CPU seconds (whole process tree), exit code, the load
-    average when it started, and the peak RSS of its process tree (sampled every 20 ms)."""
+    """Run ``command`` with one BLAS thread and measure it.
+
+    Returns its wall and CPU seconds (whole process tree), exit code, the load average
+    when it started, and the peak RSS of its process tree (sampled every 20 ms).
+    """
     import resource
 
     import psutil

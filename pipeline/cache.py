@@ -38,8 +38,6 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from pipeline.types import Document, Force, Identification, Inspection, Page, Passage, Prediction, Problem
 
-#: Where ``score`` keeps the cache unless told (``--cache``), relative to the working folder.
-DEFAULT_CACHE_DIR = ".cache/scorecards"
 #: Bumped when the layout of entries changes; part of every key and of the folder name.
 FORMAT = 1
 KINDS = ("documents", "analyses", "predictions")
@@ -312,7 +310,9 @@ def parse_analysis(text: str | None, key: str, source: str, sha256: str, forces:
             return _problem(obj, source, sha256)
         ident = obj["identification"]
         force = next((f for f in forces if f.name == ident["force"]), None) if ident["force"] is not None else None
-        inspection = next((i for i in inspections if i.id == ident["inspection"]), None) if ident["inspection"] is not None else None
+        inspection = None
+        if ident["inspection"] is not None:
+            inspection = next((i for i in inspections if i.id == ident["inspection"]), None)
         named = ident.get("unregistered")
         if inspection is None and isinstance(named, dict) and isinstance(named.get("title"), str):
             inspection = Inspection(id=ident["inspection"], title=named["title"], published=None, aliases=(),

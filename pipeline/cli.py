@@ -1,13 +1,19 @@
 """Command line: a thin layer over the stage functions.
 
-``python -m pipeline score INPUT... --out DIR [--manifest CSV] [--as-of YYYY-MM-DD] [--review-threshold P]``
+``python -m pipeline score [INPUT...] [--out DIR] [--manifest CSV] [--as-of YYYY-MM-DD] [--review-threshold P]``
 ``python -m pipeline classify --in IN.jsonl --out OUT.jsonl``
 ``python -m pipeline train`` / ``evaluate``
-``python -m pipeline review export --scorecard DIR --out FILE.csv`` / ``review import FILE``
+``python -m pipeline review export [--scorecard DIR] [--out FILE.csv]`` / ``review import [FILE]``
 ``python -m pipeline cache clear [--cache DIR]`` / ``bench --out bench/results.json``
 ``python -m pipeline register extract REPORT.pdf|REPORT.html --id ID --out FILE.toml [--force NAME]``
-``python -m pipeline collect URL... [--sources CSV] --out DIR [--depth N] [--allow-host HOST] [--delay S]``
+``python -m pipeline collect URL... | --sources [CSV] [--out DIR] [--depth N] [--allow-host HOST] [--delay S]``
 ``python -m pipeline golden [--out tests/data/golden]``
+``python -m pipeline config [KEY...]``
+
+Every default (paths, limits, the review threshold, seeds) comes from one
+configuration, ``pipeline/data/config.toml``; ``--config FILE`` (before or
+after the command) overrides any of its keys, and a flag overrides both
+(:mod:`pipeline.config`).
 
 Exit codes: 0 every document scored; 1 some documents reported in
 ``errors.csv`` (the outputs are still written); 2 a usage or set-up error.
@@ -20,21 +26,17 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, NoReturn, Sequence
 
 from pipeline import io
+from pipeline.config import DEFAULTS_FILE, Config, parse_config
 from pipeline.errors import PipelineError, format_problem
-from pipeline.ingest import DEFAULT_MAX_PAGES, DEFAULT_MAX_SECONDS
 
-DEFAULT_MODEL = "models/status-classifier.joblib"
-DEFAULT_EXTERNAL = "corpus/external/taic-nz/taic_minister_status_reports.jsonl"
-DEFAULT_INSPECTIONS = "corpus/inspections"
-DEFAULT_REVIEWS = "corpus/annotations/reviews.jsonl"
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too; keep its one-line usage message
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 too; keep its one-line usage message
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
@@ -56,49 +58,63 @@ def _probability(text: str) -> float:
     return value
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(config: Config) -> argparse.ArgumentParser:
+    """The command line, every default taken from ``config`` (so ``--help`` shows the values in force)."""
     parser = _Parser(prog="python -m pipeline", description=__doc__.split("\n\n")[0])
+    # read before this parser runs (see main); declared here for --help
+    parser.add_argument("--config", metavar="FILE", help=f"TOML file overriding keys of pipeline/data/{DEFAULTS_FILE} "
+                                                          "(before or after the command)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    paths, limits = config.paths, config.limits
 
     score = sub.add_parser("score", help="score responses into a scorecard dataset")
-    score.add_argument("inputs", nargs="+", help="files or folders of responses (.pdf, .html, .txt, .md)")
-    score.add_argument("--out", required=True, help="output folder")
-    score.add_argument("--manifest", help="CSV with columns file,force,inspection overriding detection")
-    score.add_argument("--inspections", default=DEFAULT_INSPECTIONS, help="folder of inspection registers (*.toml)")
-    score.add_argument("--model", default=DEFAULT_MODEL, help="trained status classifier (joblib with manifest)")
+    score.add_argument("inputs", nargs="*", default=list(paths.inputs),
+                       help=f"files or folders of responses (.pdf, .html, .txt, .md); default {' '.join(paths.inputs)}")
+    score.add_argument("--out", default=paths.out, help=f"output folder (default {paths.out})")
+    score.add_argument("--manifest", help="CSV with columns file,force,inspection overriding detection "
+                                          f"(default {paths.manifest}, when that file exists)")
+    score.add_argument("--inspections", default=paths.inspections, help="folder of inspection registers (*.toml)")
+    score.add_argument("--model", default=paths.model, help="trained status classifier (joblib with manifest)")
     score.add_argument("--baseline", action="store_true", help="use the cue-rule baseline instead of the trained model")
-    score.add_argument("--max-pages", type=int, default=DEFAULT_MAX_PAGES, metavar="N",
-                       help=f"report (E107) and skip a PDF with more pages (default {DEFAULT_MAX_PAGES})")
-    score.add_argument("--max-seconds", type=float, default=DEFAULT_MAX_SECONDS, metavar="S",
-                       help=f"report (E108) and skip a PDF whose layout takes longer, checked between pages (default {DEFAULT_MAX_SECONDS:g})")
+    score.add_argument("--max-pages", type=int, default=limits.max_pages, metavar="N",
+                       help=f"report (E107) and skip a PDF with more pages (default {limits.max_pages})")
+    score.add_argument("--max-seconds", type=float, default=limits.max_seconds, metavar="S",
+                       help="report (E108) and skip a PDF whose layout takes longer, checked between pages "
+                            f"(default {limits.max_seconds:g})")
     score.add_argument("--as-of", type=_iso_date, default=None,
                        help="day deadlines are checked against (overdue), YYYY-MM-DD; default today")
-    score.add_argument("--review-threshold", type=_probability, default=None,
-                       help="report.html marks model-decided cells below this confidence for review "
-                            "(default in pipeline/data/report.toml)")
+    score.add_argument("--review-threshold", type=_probability, default=config.thresholds.review,
+                       help=f"report.html marks model-decided cells below this confidence for review "
+                            f"(default {config.thresholds.review:g})")
 
     classify = sub.add_parser("classify", help="classify texts from JSONL (id, text)")
     classify.add_argument("--in", dest="input", required=True, help="JSONL with objects {id, text}")
     classify.add_argument("--out", required=True, help="JSONL to write {id, label, confidence, scores, evidence}")
-    classify.add_argument("--model", default=DEFAULT_MODEL)
+    classify.add_argument("--model", default=paths.model)
     classify.add_argument("--baseline", action="store_true")
 
     train = sub.add_parser("train", help="train the status classifier on the annotations")
-    train.add_argument("--annotations", default="corpus/annotations")
-    train.add_argument("--out", default="models")
-    train.add_argument("--external", default=DEFAULT_EXTERNAL, help="New Zealand status reports (out-of-domain set); '' for none")
+    train.add_argument("--annotations", default=paths.annotations)
+    train.add_argument("--out", default=paths.models)
+    train.add_argument("--external", default=paths.external,
+                       help="New Zealand status reports (out-of-domain set); '' for none")
     train.add_argument("--readme", default="", help="README whose generated status-classifier block is rewritten (make train: README.md)")
 
     evaluate = sub.add_parser("evaluate", help="grouped-by-force evaluation on real items, with baselines and the out-of-domain set")
-    evaluate.add_argument("--annotations", default="corpus/annotations")
-    evaluate.add_argument("--external", default=DEFAULT_EXTERNAL, help="New Zealand status reports (out-of-domain set); '' for none")
-    evaluate.add_argument("--metrics", default="models/metrics.json",
+    evaluate.add_argument("--annotations", default=paths.annotations)
+    evaluate.add_argument("--external", default=paths.external,
+                          help="New Zealand status reports (out-of-domain set); '' for none")
+    evaluate.add_argument("--metrics", default=paths.metrics,
                           help="metrics.json of the trained model, whose history gives the previous macro-F1")
-    _add_review_parsers(sub, score)
-    _add_run_parsers(sub, score)
+    _add_review_parsers(sub, score, config)
+    _add_run_parsers(sub, score, config)
     _add_register_parsers(sub)
-    _add_collect_parser(sub)
-    _add_coverage_parser(sub)
+    _add_collect_parser(sub, config)
+    _add_coverage_parser(sub, config)
+    shown = sub.add_parser("config", help="print the configuration in force (defaults, --config FILE)",
+                           description="Print every key of the configuration in force, or the values of the KEYs "
+                                       "given (one a line), e.g. `python -m pipeline config paths.out`.")
+    shown.add_argument("keys", nargs="*", metavar="KEY", help="table.key, e.g. paths.cache")
     return parser
 
 
@@ -154,12 +170,14 @@ def _register_extract(args: argparse.Namespace) -> int:
             raise PipelineError("E414", path=args.report, detail="the TOML does not read back as the register extracted")
     except PipelineError as error:
         # ingest's messages (E1xx) do not name the file; the register's do
-        line = format_problem(error.problem(args.report)) if error.code.startswith("E1") else f"error: {error.code} {error.message}"
+        line = (format_problem(error.problem(args.report)) if error.code.startswith("E1")
+                else f"error: {error.code} {error.message}")
         print(line, file=sys.stderr)
         return EXIT_PROBLEMS
     io.write_text(args.out, text)
     counts = (f"{len(inspection.recommendations)} recommendations ({len(inspection.force_recommendations)} to forces), "
-              f"{len(inspection.causes_of_concern)} causes of concern, {len(inspection.areas_for_improvement)} areas for improvement")
+              f"{len(inspection.causes_of_concern)} causes of concern, "
+              f"{len(inspection.areas_for_improvement)} areas for improvement")
     print(f"extracted {counts} from {args.report} -> {args.out}")
     return EXIT_OK
 
@@ -168,7 +186,7 @@ def _register(args: argparse.Namespace) -> int:
     return {"extract": _register_extract}[args.register_command](args)
 
 
-def _add_coverage_parser(sub: argparse._SubParsersAction) -> None:
+def _add_coverage_parser(sub: argparse._SubParsersAction, config: Config) -> None:
     coverage = sub.add_parser(
         "coverage", help="share of labelled real responses that yield a passage attributed to the right force",
         description="Identify and segment every input file in which readers labelled an answer item (--labels) and "
@@ -179,14 +197,15 @@ def _add_coverage_parser(sub: argparse._SubParsersAction) -> None:
     coverage.add_argument("--labels", required=True, help="labels.jsonl / real.jsonl: one object per answer item (file, item)")
     coverage.add_argument("--sources", help="sources.csv or meta.jsonl with file, url, force, doc_kind "
                                             "(default: sources.csv in the first input folder)")
-    coverage.add_argument("--inspections", default=DEFAULT_INSPECTIONS, help="folder of inspection registers (*.toml)")
+    coverage.add_argument("--inspections", default=config.paths.inspections, help="folder of inspection registers (*.toml)")
 
 
-def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser) -> None:
+def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser, config: Config) -> None:
     """The ``review export`` / ``review import`` commands and the ``score --reviews`` option."""
-    score.add_argument("--reviews", default=DEFAULT_REVIEWS,
+    paths = config.paths
+    score.add_argument("--reviews", default=paths.reviews,
                        help="reviewed labels (JSONL from `review import`) shown beside the model's and used as status; "
-                            f"a missing file means no reviews (default {DEFAULT_REVIEWS})")
+                            f"a missing file means no reviews (default {paths.reviews})")
     review = sub.add_parser("review", help="export passages for people to check, import their labels")
     actions = review.add_subparsers(dest="review_command", required=True, parser_class=_Parser)
     export = actions.add_parser(
@@ -196,11 +215,13 @@ def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.Argumen
                     "least confident. Both FILE.csv (fill in reviewed_label, reviewer, note in a spreadsheet) and "
                     "FILE.jsonl (the same rows) are written, whichever of the two suffixes --out has. Blanket "
                     "passages and recommendations without a passage are decided by rule and not exported.")
-    export.add_argument("--scorecard", required=True, help="folder written by `score` (its passages.csv and scorecard.csv)")
-    export.add_argument("--out", required=True, type=_review_file, help="FILE.csv or FILE.jsonl; both are written")
+    export.add_argument("--scorecard", default=paths.out,
+                        help=f"folder written by `score` (its passages.csv and scorecard.csv; default {paths.out})")
+    export.add_argument("--out", default=paths.review_file, type=_review_file,
+                        help=f"FILE.csv or FILE.jsonl; both are written (default {paths.review_file})")
     export.add_argument("--limit", type=_positive_int, help="export only the first N rows")
-    export.add_argument("--annotations", default="corpus/annotations", help="labels already held (shown as annotated_label)")
-    export.add_argument("--inspections", default=DEFAULT_INSPECTIONS, help="folder of inspection registers (*.toml)")
+    export.add_argument("--annotations", default=paths.annotations, help="labels already held (shown as annotated_label)")
+    export.add_argument("--inspections", default=paths.inspections, help="folder of inspection registers (*.toml)")
     imported = actions.add_parser(
         "import", help="merge a filled-in review file into ANNOTATIONS/reviews.jsonl",
         description="Check every row of a filled-in review file (.csv or .jsonl from `review export`) and merge the "
@@ -209,10 +230,12 @@ def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.Argumen
                     "empty reviewer) is reported on stderr with its line in the file (for the exported CSV, its "
                     "spreadsheet row: header = 1) and not imported. Exit 0: every reviewed row imported; 1: some rows rejected "
                     "(the good ones are still imported); 2: the file cannot be read.")
-    imported.add_argument("file", type=_review_file, help="the filled-in FILE.csv or FILE.jsonl")
-    imported.add_argument("--annotations", default="corpus/annotations", help="annotations folder holding reviews.jsonl")
+    imported.add_argument("file", nargs="?", default=paths.review_file, type=_review_file,
+                          help=f"the filled-in FILE.csv or FILE.jsonl (default {paths.review_file})")
+    imported.add_argument("--annotations", default=paths.annotations, help="annotations folder holding reviews.jsonl")
     imported.add_argument("--scorecard", action="append",
-                          help="scored folder holding the passages (repeatable; default: the folder in each row's scorecard column)")
+                          help="scored folder holding the passages "
+                               "(repeatable; default: the folder in each row's scorecard column)")
 
 
 def _review_file(text: str) -> str:
@@ -261,19 +284,23 @@ def _with_provenance(manifest: dict, paths: Sequence[Path], source_tables: Seque
 
 
 def _score(args: argparse.Namespace) -> int:
-    from pipeline import parallel
+    from pipeline import __version__, parallel
     from pipeline.identify import parse_manifest
-    from pipeline import __version__
     from pipeline.report import parse_report_config, render_report
     from pipeline.score import build_scorecard, force_profiles
 
     as_of = args.as_of or date.today()
     report_config = parse_report_config(io.read_package_data("report.toml"))
-    threshold = report_config.review_threshold if args.review_threshold is None else args.review_threshold
     inspections = io.load_inspections(args.inspections)
-    manifest = parse_manifest(io.read_text(args.manifest), origin=args.manifest) if args.manifest else {}
-    settings = parallel.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"), _model_spec(args.model, args.baseline),
-                                    max_pages=args.max_pages, ingest_options={"max_seconds": args.max_seconds})
+    # the configured manifest is optional (absent: nothing overridden); one named by --manifest must exist
+    manifest_path = args.manifest or args.configuration.paths.manifest
+    if args.manifest or (manifest_path and Path(manifest_path).is_file()):
+        manifest = parse_manifest(io.read_text(manifest_path), origin=manifest_path)
+    else:
+        manifest = {}
+    settings = parallel.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"),
+                                      _model_spec(args.model, args.baseline), max_pages=args.max_pages,
+                                      ingest_options={"max_seconds": args.max_seconds})
     paths = io.discover_inputs(args.inputs)
     source_tables, source_problems = io.read_source_tables(args.inputs)
     manifest = _with_provenance(manifest, paths, source_tables)
@@ -300,7 +327,7 @@ def _score(args: argparse.Namespace) -> int:
     # No clock time in the page: two runs over the same input and as-of day give identical files.
     generated = (f"python -m pipeline score, inspection-scorecards {__version__}, "
                  f"{'cue-rule baseline' if args.baseline else 'model ' + args.model}, as of {as_of.isoformat()}")
-    io.write_text(out / "report.html", render_report(card, inspections, as_of=as_of, review_threshold=threshold,
+    io.write_text(out / "report.html", render_report(card, inspections, as_of=as_of, review_threshold=args.review_threshold,
                                                      generated=generated, config=report_config))
     for problem in problems:
         print(format_problem(problem), file=sys.stderr)
@@ -366,10 +393,9 @@ def _batches(folder: str) -> dict[str, dict]:
 
 def _evaluation(args: argparse.Namespace, records: list[dict]) -> dict:
     from pipeline.model import evaluate
-    from pipeline.report import parse_report_config
 
-    threshold = parse_report_config(io.read_package_data("report.toml")).review_threshold
-    return evaluate(records, external_rows=_external(args.external), batches=_batches(args.annotations), review_threshold=threshold)
+    return evaluate(records, external_rows=_external(args.external), batches=_batches(args.annotations),
+                    review_threshold=args.configuration.thresholds.review, **args.configuration.model.evaluation_options())
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -377,7 +403,8 @@ def _train(args: argparse.Namespace) -> int:
     from pipeline.review import training_history
 
     records = _annotations(args.annotations)
-    model, metrics = train(records, external_rows=_external(args.external))
+    options = args.configuration.model
+    model, metrics = train(records, external_rows=_external(args.external), **options.training_options())
     evaluation = _evaluation(args, records)
     metrics["evaluation"] = evaluation
     out = Path(args.out)
@@ -480,7 +507,12 @@ def _review_import(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from pipeline.review import (
-        check_review_rows, current_labels, merge_reviews, parse_review_rows, passage_index, review_record,
+        check_review_rows,
+        current_labels,
+        merge_reviews,
+        parse_review_rows,
+        passage_index,
+        review_record,
     )
 
     path = Path(args.file)
@@ -514,9 +546,7 @@ def _review(args: argparse.Namespace) -> int:
     return {"export": _review_export, "import": _review_import}[args.review_command](args)
 
 
-def _add_collect_parser(sub: argparse._SubParsersAction) -> None:
-    from pipeline import collect
-
+def _add_collect_parser(sub: argparse._SubParsersAction, config: Config) -> None:
     parser = sub.add_parser(
         "collect", help="download responses from PCC websites into a folder, with DIR/sources.csv",
         description="Download each URL (a response document, or an index page whose links to responses on the same "
@@ -526,23 +556,26 @@ def _add_collect_parser(sub: argparse._SubParsersAction) -> None:
                     "waits --delay seconds between requests to one host. Exit 0: nothing failed; 1: some URLs failed "
                     "(rows with a reason; everything else collected); 2: usage error.")
     parser.add_argument("urls", nargs="*", metavar="URL", help="document or index page (http or https)")
-    parser.add_argument("--sources", metavar="CSV", help="index pages to read: a CSV with a url column and optionally "
-                                                         "force (and any notes), e.g. corpus/sources.csv")
-    parser.add_argument("--out", required=True, metavar="DIR", help="folder for the documents and sources.csv")
-    parser.add_argument("--depth", type=_whole, default=collect.DEFAULT_DEPTH,
-                        help=f"levels of links followed from a page given (default {collect.DEFAULT_DEPTH}; "
+    parser.add_argument("--sources", metavar="CSV", nargs="?", const=config.paths.sources,
+                        help="index pages to read: a CSV with a url column and optionally force (and any notes); "
+                             f"--sources alone reads {config.paths.sources}")
+    parser.add_argument("--out", default=config.paths.collected, metavar="DIR",
+                        help=f"folder for the documents and sources.csv (default {config.paths.collected})")
+    limits = config.collect
+    parser.add_argument("--depth", type=_whole, default=limits.depth,
+                        help=f"levels of links followed from a page given (default {limits.depth}; "
                              f"0: save the URLs themselves only)")
     parser.add_argument("--allow-host", action="append", default=[], metavar="HOST",
                         help="another host whose links and redirects may be followed (repeatable)")
-    parser.add_argument("--delay", type=_seconds, default=collect.DEFAULT_DELAY,
-                        help=f"seconds between two requests to one host (default {collect.DEFAULT_DELAY:g}; "
+    parser.add_argument("--delay", type=_seconds, default=limits.delay,
+                        help=f"seconds between two requests to one host (default {limits.delay:g}; "
                              f"a longer robots.txt Crawl-delay wins)")
-    parser.add_argument("--timeout", type=_seconds, default=collect.DEFAULT_TIMEOUT,
-                        help=f"seconds allowed for one response, first to last byte (default {collect.DEFAULT_TIMEOUT:g})")
-    parser.add_argument("--max-mb", type=_seconds, default=collect.DEFAULT_MAX_MB, metavar="MB",
-                        help=f"size cap of one response in megabytes (default {collect.DEFAULT_MAX_MB:g})")
-    parser.add_argument("--retries", type=_whole, default=collect.DEFAULT_RETRIES,
-                        help=f"further attempts after a 429 or 5xx answer (default {collect.DEFAULT_RETRIES})")
+    parser.add_argument("--timeout", type=_seconds, default=limits.timeout,
+                        help=f"seconds allowed for one response, first to last byte (default {limits.timeout:g})")
+    parser.add_argument("--max-mb", type=_seconds, default=limits.max_mb, metavar="MB",
+                        help=f"size cap of one response in megabytes (default {limits.max_mb:g})")
+    parser.add_argument("--retries", type=_whole, default=limits.retries,
+                        help=f"further attempts after a 429 or 5xx answer (default {limits.retries})")
 
 
 def _whole(text: str) -> int:
@@ -576,18 +609,20 @@ def _collect(args: argparse.Namespace) -> int:
             raise PipelineError("E502", path=args.sources, detail=getattr(exc, "strerror", None) or str(exc)) from None
         seeds.extend(collect.parse_seed_list(text, origin=args.sources))
     if not seeds:
-        _parser().error("collect needs a URL or --sources CSV with at least one url")
+        _parser(args.configuration).error("collect needs a URL or --sources CSV with at least one url")
     out = Path(args.out)
     sources_path = out / collect.SOURCES_FILE
-    previous = ()
+    previous: tuple[collect.SourceRow, ...] = ()
     if sources_path.is_file():  # parsed before anything is fetched: a bad file stops the run and stays as it is
         try:
             previous = collect.parse_sources(io.read_text(sources_path), origin=str(sources_path))
         except UnicodeDecodeError as exc:
             raise PipelineError("E503", path=str(sources_path), detail=f"not UTF-8 ({exc.reason})") from None
-    settings = collect.load_settings(
-        io.read_package_data("collect.toml"), __version__, depth=args.depth, allow_hosts=args.allow_host,
-        delay=args.delay, timeout=args.timeout, max_bytes=int(args.max_mb * 1_000_000), retries=args.retries)
+    # the configuration's [collect] limits, with the flags given over them
+    options = {**args.configuration.collect.settings_options(), "depth": args.depth, "delay": args.delay,
+               "timeout": args.timeout, "max_bytes": int(args.max_mb * 1_000_000), "retries": args.retries}
+    settings = collect.load_settings(io.read_package_data("collect.toml"), __version__, allow_hosts=args.allow_host,
+                                     **options)
     store = collect.Store(has=lambda name: (out / name).is_file(), read=lambda name: io.read_source(out / name).data,
                           put=lambda name, data: io.write_bytes(out / name, data))
     try:
@@ -608,20 +643,20 @@ def _collect(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if result.failed else EXIT_OK
 
 
-def _add_run_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser) -> None:
-    """``score``'s options for speed (cache, jobs, Dask), and the ``cache`` and ``bench`` commands."""
+def _add_run_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser, config: Config) -> None:
+    """``score``'s options for speed (cache, jobs, Dask), and the ``cache``, ``bench`` and ``golden`` commands."""
     from pipeline.bench import add_arguments as add_bench_arguments
-    from pipeline.cache import DEFAULT_CACHE_DIR
 
+    cache_dir = config.paths.cache
     run = score.add_argument_group("speed (none of these changes the outputs)")
-    run.add_argument("--jobs", type=int, default=None,
+    run.add_argument("--jobs", type=int, default=config.limits.jobs,
                      help="documents processed at once: worker processes (default: one per core; 1: in this process); "
                           "with --backend dask, tasks in flight (default: every worker thread)")
     run.add_argument("--backend", choices=("local", "dask"), default="local",
                      help="local processes (joblib) or an existing Dask cluster (needs --scheduler)")
     run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
-    run.add_argument("--cache", metavar="DIR", default=DEFAULT_CACHE_DIR,
-                     help=f"cache of extracted text, passages and predictions (default {DEFAULT_CACHE_DIR})")
+    run.add_argument("--cache", metavar="DIR", default=cache_dir,
+                     help=f"cache of extracted text, passages and predictions (default {cache_dir})")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     run.add_argument("--quiet", action="store_true", help="no progress bar (it is shown only on a terminal anyway)")
     run.add_argument("--stats", metavar="FILE", help="write the run's counters and stage timings as JSON")
@@ -629,22 +664,24 @@ def _add_run_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentPa
     cache = sub.add_parser("cache", help="manage the extraction cache")
     actions = cache.add_subparsers(dest="cache_command", required=True, parser_class=_Parser)
     clear = actions.add_parser("clear", help="delete every cache entry")
-    clear.add_argument("--cache", metavar="DIR", default=DEFAULT_CACHE_DIR, help=f"cache folder (default {DEFAULT_CACHE_DIR})")
+    clear.add_argument("--cache", metavar="DIR", default=cache_dir, help=f"cache folder (default {cache_dir})")
 
     bench = sub.add_parser("bench", help="benchmark on a generated PDF corpus; writes a JSON of the figures")
-    add_bench_arguments(bench)
+    add_bench_arguments(bench, seed=config.bench.seed)
 
-    golden = sub.add_parser("golden", help="rewrite the golden seed outputs the tests compare exactly (run from the repository root)",
-                            description="Score corpus/raw with the shipped model as of " + GOLDEN_AS_OF + ", without "
-                                        "reviews or cache, and write its " + ", ".join(GOLDEN_FILES) + " to --out.")
-    golden.add_argument("--out", default="tests/data/golden", help="folder of the golden files (default tests/data/golden)")
+    golden = sub.add_parser("golden",
+                            help="rewrite the golden seed outputs the tests compare exactly (run from the repository root)",
+                            description=f"Score the seeds ({SEEDS}) with the shipped model as of {config.golden.as_of} "
+                                        f"(config golden.as_of), without reviews or cache, and write its "
+                                        f"{', '.join(GOLDEN_FILES)} to --out.")
+    golden.add_argument("--out", default=config.paths.golden, help=f"folder of the golden files (default {config.paths.golden})")
 
 
 def _run_options(args: argparse.Namespace):
     from pipeline.parallel import RunOptions
 
     if args.backend == "dask" and not args.scheduler:
-        _parser().error("--backend dask needs --scheduler ADDRESS (a running Dask scheduler)")
+        _parser(args.configuration).error("--backend dask needs --scheduler ADDRESS (a running Dask scheduler)")
     return RunOptions(jobs=args.jobs, backend=args.backend, scheduler=args.scheduler,
                       cache_dir=None if args.no_cache else args.cache, progress=not args.quiet)
 
@@ -715,8 +752,9 @@ def _coverage(args: argparse.Namespace) -> int:
 
 
 #: The golden seed outputs (tests/data/golden/, compared exactly by tests/test_golden.py): the seeds scored with
-#: the shipped model on a fixed day, paths relative to the repository root. Only ``make golden`` rewrites them.
-GOLDEN_AS_OF = "2025-06-01"
+#: the shipped model on a fixed day (config ``golden.as_of``), paths relative to the repository root. Only
+#: ``make golden`` rewrites them.
+SEEDS = "corpus/raw/*.txt"
 GOLDEN_FILES = ("scorecard.csv", "passages.csv", "forces.csv", "errors.csv")
 
 
@@ -724,11 +762,12 @@ def _golden(args: argparse.Namespace) -> int:
     import tempfile
 
     with tempfile.TemporaryDirectory() as scratch:  # score writes more than the golden files: only these are kept
-        # the seed responses only (corpus/raw/*.txt): the real excerpts under corpus/raw/responses/ are pinned elsewhere
-        seeds = sorted(str(p) for p in Path("corpus/raw").glob("*.txt"))
-        code = main(["score", *seeds, "--out", scratch, "--manifest", "corpus/manifest.csv", "--as-of", GOLDEN_AS_OF,
-                     "--inspections", DEFAULT_INSPECTIONS, "--model", DEFAULT_MODEL,
-                     "--reviews", str(Path(scratch) / "no-reviews.jsonl"), "--no-cache", "--quiet"])
+        # the seed responses only: the real excerpts under corpus/raw/responses/ are pinned elsewhere
+        seeds = sorted(str(p) for p in Path().glob(SEEDS))
+        paths = args.configuration.paths
+        code = main(["score", *seeds, "--out", scratch, "--manifest", paths.manifest,
+                     "--as-of", args.configuration.golden.as_of.isoformat(), "--inspections", paths.inspections,
+                     "--model", paths.model, "--reviews", str(Path(scratch) / "no-reviews.jsonl"), "--no-cache", "--quiet"])
         if code == EXIT_USAGE:
             return code
         for name in GOLDEN_FILES:
@@ -737,14 +776,58 @@ def _golden(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _show_config(args: argparse.Namespace) -> int:
+    """Print the configuration in force: ``table.key = value`` lines, or the bare values of the keys asked for."""
+    from dataclasses import asdict
+
+    flat = {f"{table}.{key}": value for table, values in asdict(args.configuration).items() for key, value in values.items()}
+    for key in args.keys:
+        if key not in flat:
+            raise PipelineError("E430", path="the configuration", key=key, known=", ".join(flat))
+    for key in args.keys or flat:
+        value = flat[key]
+        text = " ".join(value) if isinstance(value, tuple) else str(value)
+        print(text if args.keys else f"{key} = {text}")
+    return EXIT_OK
+
+
 COMMANDS = {"score": _score, "classify": _classify, "train": _train, "evaluate": _evaluate, "review": _review,
             "cache": _cache, "bench": _bench, "register": _register, "collect": _collect, "golden": _golden,
-            "coverage": _coverage}
+            "coverage": _coverage, "config": _show_config}
+
+
+def load_config(path: str | None) -> Config:
+    """The configuration in force: the shipped defaults, overridden by the TOML file at ``path`` when given.
+
+    Raises:
+        PipelineError: E433 when ``path`` cannot be read; E430-E434 for a bad key or value (see :mod:`pipeline.config`).
+    """
+    layers = [(io.read_package_data(DEFAULTS_FILE), f"pipeline/data/{DEFAULTS_FILE}")]
+    if path is not None:
+        try:
+            layers.append((io.read_text(path), path))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PipelineError("E433", path=path, detail=getattr(exc, "strerror", None) or str(exc)) from None
+    return parse_config(layers)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` and run the command; returns the exit code."""
-    args = _parser().parse_args(argv)
+    """Parse ``argv`` and run the command; returns the exit code.
+
+    ``--config FILE`` is read first, wherever it stands, so that the parser's
+    defaults are the configuration's values and a flag given overrides them.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    first = _Parser(prog="python -m pipeline", add_help=False, allow_abbrev=False)
+    first.add_argument("--config", metavar="FILE")
+    known, rest = first.parse_known_args(argv)
+    try:
+        config = load_config(known.config)
+    except PipelineError as error:
+        print(f"error: {error.code} {error.message}", file=sys.stderr)
+        return EXIT_USAGE
+    args = _parser(config).parse_args(rest)
+    args.configuration = config
     try:
         return COMMANDS[args.command](args)
     except PipelineError as error:

@@ -67,13 +67,6 @@ _DOCUMENT_TYPES = frozenset({
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 })
 
-DEFAULT_DELAY = 1.0       # seconds between two requests to one host
-DEFAULT_TIMEOUT = 30.0    # seconds for one response, connection to last byte
-DEFAULT_MAX_MB = 25.0     # a response larger than this is dropped (responses are a few MB at most)
-DEFAULT_RETRIES = 3       # further attempts after a 429 or 5xx
-DEFAULT_BACKOFF = 2.0     # seconds before the first retry when no Retry-After is given; doubles each time
-DEFAULT_MAX_WAIT = 120.0  # the longest Retry-After (or Crawl-delay) honoured
-DEFAULT_DEPTH = 1         # links followed from a seed page: one level
 MAX_REDIRECTS = 5         # as RFC 9309 asks of robots.txt fetches, and browsers allow far more
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -138,18 +131,27 @@ class LinkRules:
 
 @dataclass(frozen=True)
 class CollectSettings:
-    """Everything a run needs besides its seeds. Times in seconds, sizes in bytes."""
+    """Everything a run needs besides its seeds. Times in seconds, sizes in bytes.
+
+    The limits come from the ``[collect]`` table of the configuration
+    (``pipeline/data/config.toml``, :meth:`pipeline.config.CollectConfig.settings_options`):
+    ``delay`` between two requests to one host, ``timeout`` for one response
+    (connection to last byte), ``max_bytes`` above which a response is dropped,
+    ``retries`` after a 429 or 5xx, ``backoff`` before the first retry without a
+    Retry-After (doubling each time), ``max_wait`` the longest Retry-After or
+    Crawl-delay honoured, ``depth`` the levels of links followed from a seed page.
+    """
 
     user_agent: str
     robots_agent: str
     links: LinkRules
-    delay: float = DEFAULT_DELAY
-    timeout: float = DEFAULT_TIMEOUT
-    max_bytes: int = int(DEFAULT_MAX_MB * 1_000_000)
-    retries: int = DEFAULT_RETRIES
-    backoff: float = DEFAULT_BACKOFF
-    max_wait: float = DEFAULT_MAX_WAIT
-    depth: int = DEFAULT_DEPTH
+    delay: float
+    timeout: float
+    max_bytes: int
+    retries: int
+    backoff: float
+    max_wait: float
+    depth: int
     allow_hosts: frozenset[str] = frozenset()
 
 
@@ -285,8 +287,10 @@ def parse_seed_list(text: str, origin: str) -> tuple[Seed, ...]:
 # --- URLs ----------------------------------------------------------------------------------------------------------
 
 def normalise_url(url: str) -> str | None:
-    """``url`` as it is requested and keyed: http(s) only, host in lower case, no default port, no fragment, no
-    user name or password; None when it is not an http(s) URL with a host."""
+    """``url`` as it is requested and keyed; None when it is not an http(s) URL with a host.
+
+    Normalised: http(s) only, host in lower case, no default port, no fragment, no user name or password.
+    """
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -389,22 +393,22 @@ def extract_links(data: bytes, page_url: str, rules: LinkRules) -> tuple[tuple[L
     tel, javascript, ...) and anchors within the page are dropped. Parsed
     with BeautifulSoup over lxml, as :mod:`pipeline.ingest` reads HTML.
     """
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, Tag
 
     dropped: Counter = Counter()
     soup = BeautifulSoup(data, "lxml")
     base_tag = soup.find("base", href=True)
-    base = urljoin(page_url, base_tag["href"].strip()) if base_tag else page_url
+    base = urljoin(page_url, str(base_tag["href"]).strip()) if isinstance(base_tag, Tag) else page_url
     for tag in soup.find_all(list(rules.skip_containers)):
         tag.decompose()
-    for tag in soup.find_all(attrs={"role": True}):
+    for tag in soup.find_all(True, attrs={"role": True}):
         if not getattr(tag, "decomposed", False) and str(tag.get("role", "")).lower() in rules.skip_roles:
             tag.decompose()
     page = urldefrag(page_url)[0]
     links: list[Link] = []
     seen: set[str] = set()
     for anchor in soup.find_all(["a", "area"], href=True):
-        href = anchor["href"].strip()
+        href = str(anchor["href"]).strip()  # href is single-valued (bs4 splits only class, rel and the like)
         scheme = href.split(":", 1)[0].lower() if ":" in href.split("/", 1)[0] else ""
         if scheme in rules.skip_schemes:
             dropped[f"{scheme} link"] += 1
@@ -444,8 +448,11 @@ def _link_skip_reason(link: Link, page_url: str, settings: CollectSettings) -> s
 
 @dataclass(frozen=True)
 class Fetched:
-    """A response read to its end: the URL after redirects, 200 (or another 2xx) or 304, headers (looked up
-    without regard to case, as HTTP names are), body."""
+    """A response read to its end.
+
+    The URL after redirects, 200 (or another 2xx) or 304, headers (looked up without regard to
+    case, as HTTP names are), body.
+    """
 
     url: str
     status: int
@@ -454,8 +461,10 @@ class Fetched:
 
 
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:
-    """Seconds a ``Retry-After`` header asks for (delay-seconds or an HTTP date, RFC 9110 section 10.2.3); None
-    when absent or unreadable."""
+    """Seconds a ``Retry-After`` header asks for; None when absent or unreadable.
+
+    The header is delay-seconds or an HTTP date (RFC 9110 section 10.2.3).
+    """
     if not value:
         return None
     value = value.strip()
@@ -471,8 +480,9 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 
 
 def _exception_chain(exc: BaseException) -> list[BaseException]:
-    chain, seen = [], set()
-    stack = [exc]
+    chain: list[BaseException] = []
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
     while stack:
         item = stack.pop()
         if item is None or id(item) in seen:
@@ -511,8 +521,10 @@ def _connection_error(exc: BaseException, url: str, timeout: float) -> PipelineE
 
 
 def new_session(settings: CollectSettings) -> Any:
-    """A requests session sending the project's User-Agent, with no retries or redirects of its own (ours count
-    against the politeness delay and are checked hop by hop)."""
+    """A requests session sending the project's User-Agent, with no retries or redirects of its own.
+
+    Ours count against the politeness delay and are checked hop by hop.
+    """
     import requests
 
     session = requests.Session()
@@ -587,8 +599,10 @@ class Fetcher:
         raise AssertionError("unreachable")  # the loop returns on its last attempt
 
     def _read(self, url: str, response: Any, limit: int, truncate: bool = False) -> bytes:
-        """The body of ``response``, streamed: past ``limit`` bytes E513 (or, with ``truncate``, the first
-        ``limit`` bytes), past the time limit E506."""
+        """The body of ``response``, streamed.
+
+        Past ``limit`` bytes E513 (or, with ``truncate``, the first ``limit`` bytes), past the time limit E506.
+        """
         import requests
         from urllib3.exceptions import HTTPError as Urllib3Error
 
@@ -627,8 +641,11 @@ class Fetcher:
         return robots
 
     def _load_robots(self, server: str) -> RobotFileParser | PipelineError:
-        """RFC 9309: 2xx is parsed; 4xx means no rules (but 401/403 forbid all, as urllib.robotparser has it);
-        5xx or no answer means everything is forbidden for this run."""
+        """The robots.txt rules of ``server``, or the error that forbids every request to it.
+
+        RFC 9309: 2xx is parsed; 4xx means no rules (but 401/403 forbid all, as urllib.robotparser has it);
+        5xx or no answer means everything is forbidden for this run.
+        """
         host = urlsplit(server).netloc
         parser = RobotFileParser(server + "/robots.txt")
         url = server + "/robots.txt"
@@ -666,8 +683,11 @@ class Fetcher:
         return self._robots_for(url).can_fetch(self.settings.robots_agent, url)
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Fetched:
-        """GET ``url`` (normalised), following redirects within its site (or to an allowed host), each hop
-        checked against robots.txt. Returns a 2xx or 304 read to its end; raises :class:`PipelineError`."""
+        """GET ``url`` (normalised), following redirects within its site (or to an allowed host).
+
+        Each hop is checked against robots.txt. Returns a 2xx or 304 read to its end; raises
+        :class:`PipelineError`.
+        """
         headers = dict(headers or {})
         current = url
         for _ in range(MAX_REDIRECTS + 1):
@@ -775,6 +795,8 @@ class _Crawl:
     def not_modified(self, url: str, force: str, fetched: Fetched) -> SourceRow:
         """A 304: the row is confirmed, with the validators the server sent if new ones; returns the row."""
         previous = self.previous(url)
+        if previous is None:  # callers check first: a 304 is kept only for a URL with a previous row
+            raise ValueError(f"{url}: a 304 without a previous row")
         row = replace(previous, status="unchanged", reason=REASON_NOT_MODIFIED, fetched_at=_utc(self.now()),
                       etag=fetched.headers.get("ETag", previous.etag),
                       last_modified=fetched.headers.get("Last-Modified", previous.last_modified),
@@ -799,7 +821,7 @@ def _follow(data: bytes, page_url: str, settings: CollectSettings, seen: set[str
             skipped[reason] += 1
             continue
         target = normalise_url(link.url)
-        if target not in seen:
+        if target is not None and target not in seen:
             seen.add(target)
             followed.append(target)
     return followed
@@ -926,8 +948,10 @@ class UrlIndex:
 
 
 def url_index(tables: Iterable[tuple[str, Sequence[SourceRow]]]) -> UrlIndex:
-    """A :class:`UrlIndex` from ``(folder holding sources.csv, its rows)`` pairs; failed rows and rows without a
-    URL are ignored."""
+    """A :class:`UrlIndex` from ``(folder holding sources.csv, its rows)`` pairs.
+
+    Failed rows and rows without a URL are ignored.
+    """
     import os
 
     by_path: dict[str, set[str]] = {}

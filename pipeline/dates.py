@@ -96,8 +96,11 @@ _MONTH_DATE = re.compile(
 )
 _YEAR = re.compile(r"\b(?P<year>(?:19|20)\d{2})(?:\s*[/\u2013-]\s*\d{2,4})?\b")
 _STATUTE_BEFORE = re.compile(r"\b(?:Act|Regulations?|Order|Rules|Bill|Code|Directive)\s*$")
-_DEADLINE_BEFORE = re.compile(r"\b(?:by|before|until|till|no later than|not later than|deadline(?: of)?|due(?: by| in)?|end of|target(?: date)?(?: of)?)\s+(?:the\s+)?(?:end\s+of\s+)?$", re.IGNORECASE)
-_PREPOSITION_BEFORE = re.compile(r"\b(?:in|on|by|since|from|during|until|till|before|after|of|end of|early|late|mid|mid-)\s*$", re.IGNORECASE)
+_DEADLINE_BEFORE = re.compile(
+    r"\b(?:by|before|until|till|no later than|not later than|deadline(?: of)?|due(?: by| in)?|end of|target(?: date)?(?: of)?)"
+    r"\s+(?:the\s+)?(?:end\s+of\s+)?$", re.IGNORECASE)
+_PREPOSITION_BEFORE = re.compile(
+    r"\b(?:in|on|by|since|from|during|until|till|before|after|of|end of|early|late|mid|mid-)\s*$", re.IGNORECASE)
 
 
 def find_dates(text: str) -> list[dict]:
@@ -130,7 +133,8 @@ def find_dates(text: str) -> list[dict]:
         before = text[max(0, m.start() - 40):m.start()]
         if _STATUTE_BEFORE.search(before):
             continue
-        found.append({"year": int(m.group("year")), "month": None, "deadline": bool(_DEADLINE_BEFORE.search(before)), "text": m.group(0)})
+        found.append({"year": int(m.group("year")), "month": None, "deadline": bool(_DEADLINE_BEFORE.search(before)),
+                      "text": m.group(0)})
     return found
 
 

@@ -51,9 +51,16 @@ MESSAGES: dict[str, str] = {
     "E406": "review file {path} line {line}: {detail}",
     "E407": "cannot use the Dask scheduler at {address}: {detail}",
     "E408": "{path} holds files but is not a scorecards cache (no CACHEDIR.TAG of ours): nothing deleted",
+    # configuration (pipeline/data/config.toml, --config FILE): each names the file and the key
+    "E430": "configuration {path}: unknown key '{key}' (known: {known})",
+    "E431": "configuration {path}: '{key}' must be {expected}, got {got}",
+    "E432": "configuration {path}: '{key}' is {value}, must be {wanted}",
+    "E433": "configuration {path} cannot be read: {detail}",
+    "E434": "configuration {path}: '{key}' is missing",
     # register extraction (python -m pipeline register extract)
     "E410": "{path}: cannot extract a register: {detail}",
-    "E411": "{path}: {item} is worded differently on page {first} and page {second}: check the report (a register holds its exact wording)",
+    "E411": "{path}: {item} is worded differently on page {first} and page {second}: "
+            "check the report (a register holds its exact wording)",
     "E412": "{path}: no {what} printed in the report: give {flag}",
     "E413": "{path}: {item}: {detail}",
     "E414": "the register extracted from {path} fails the register checks, nothing written: {detail}",

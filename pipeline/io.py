@@ -177,7 +177,8 @@ def _atomic_write(path: Path, write: Any, mode: str, durable: bool = True) -> No
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as handle:
+        handle_of = os.fdopen(fd, mode) if "b" in mode else os.fdopen(fd, mode, encoding="utf-8", newline="")
+        with handle_of as handle:
             write(handle)
             if durable:
                 handle.flush()
@@ -210,7 +211,7 @@ def write_jsonl(path: str | os.PathLike, rows: Iterable[Any]) -> None:
 
 
 def write_csv(path: str | os.PathLike, frame: Any) -> None:
-    """Write a pandas DataFrame as CSV (no index, ``\\n`` line ends), atomically."""
+    """Write a pandas DataFrame as CSV (no index, Unix line ends), atomically."""
     write_text(path, frame.to_csv(index=False, lineterminator="\n"))
 
 
@@ -282,7 +283,8 @@ def read_model(path: str | os.PathLike) -> tuple[bytes, dict]:
     data = path.read_bytes()
     digest = sha256_bytes(data)
     if digest != manifest.get("sha256"):
-        raise PipelineError("E301", path=str(path), detail=f"sha256 {digest[:12]}… does not match the manifest's {str(manifest.get('sha256'))[:12]}…")
+        expected = str(manifest.get("sha256"))[:12]
+        raise PipelineError("E301", path=str(path), detail=f"sha256 {digest[:12]}… does not match the manifest's {expected}…")
     running = version("scikit-learn")  # the installed version, without importing scikit-learn (slow)
     if manifest.get("sklearn_version") != running:
         raise PipelineError(
@@ -295,9 +297,11 @@ def read_model(path: str | os.PathLike) -> tuple[bytes, dict]:
 # --- the extraction cache (entries' keys and JSON are pipeline/cache.py's) --------
 
 def read_package_sources(name: str) -> dict[str, bytes]:
-    """The source bytes of the module ``pipeline/<name>.py``, or of every ``.py`` file of the package
-    ``pipeline/<name>/`` (at any depth), by path relative to ``pipeline/``: what the cache's stage
-    fingerprints hash. A whole package, so that a file added to it later is covered without a list to update.
+    """The source bytes of a module or package of ``pipeline/``, by path relative to ``pipeline/``.
+
+    The module ``pipeline/<name>.py``, or every ``.py`` file of the package ``pipeline/<name>/`` (at
+    any depth): what the cache's stage fingerprints hash. A whole package, so that a file added to it
+    later is covered without a list to update.
     """
     root = resources.files("pipeline")
     package = root.joinpath(name)

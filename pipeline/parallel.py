@@ -41,6 +41,7 @@ import gc
 import hashlib
 import io as _bytes_io
 import itertools
+import os
 import sys
 import threading
 import time
@@ -50,7 +51,6 @@ from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from pipeline import cache, io
 from pipeline.errors import PipelineError
-from pipeline.ingest import DEFAULT_MAX_PAGES  # (the ingest package imports only the standard library at module level)
 from pipeline.run import Done, Task, process
 from pipeline.types import ClassifiedPassage, DocumentResult, Force, Inspection, Problem
 
@@ -73,20 +73,22 @@ def _threadpool_controller() -> Any:
 
 @dataclass(frozen=True)
 class RunContext:
-    """What the per-document flow (:func:`pipeline.run.process`) needs besides the task, built once per run
-    (or once per worker)."""
+    """What the per-document flow (:func:`pipeline.run.process`) needs besides the task.
+
+    Built once per run (or once per worker).
+    """
 
     identifier: Identifier
     segmenter: Segmenter
     model: Any  # a fitted estimator with predict_proba and classes_
-    max_pages: int = DEFAULT_MAX_PAGES
+    max_pages: int  # the configuration's limits.max_pages, or the flag overriding it
     ingest_options: Mapping[str, Any] = field(default_factory=dict)  # more keyword arguments of ingest (max_seconds)
     # a threadpoolctl.ThreadpoolController: finding the loaded BLAS/OpenMP libraries costs ~5 ms, so once per context
     threadpools: Any = field(default_factory=_threadpool_controller)
 
 
 def build_context(inspections: Sequence[Inspection], forces: Sequence[Force], segment_rules: str, model: Any,
-                  max_pages: int = DEFAULT_MAX_PAGES, ingest_options: Mapping[str, Any] | None = None) -> RunContext:
+                  max_pages: int, ingest_options: Mapping[str, Any] | None = None) -> RunContext:
     """Assemble a :class:`RunContext` from loaded data (``segment_rules`` is the TOML text of the rules)."""
     from pipeline.identify import build_identifier
     from pipeline.nlp import make_nlp
@@ -130,8 +132,11 @@ class ModelSpec:
 
     @classmethod
     def from_object(cls, model: Any) -> "ModelSpec":
-        """A fitted model in memory (notebooks, tests), dumped with joblib. Its sha256 may differ between processes
-        (pickles of sets follow hash randomisation), which costs prediction-cache hits, never correctness."""
+        """A fitted model in memory (notebooks, tests), dumped with joblib.
+
+        Its sha256 may differ between processes (pickles of sets follow hash randomisation), which
+        costs prediction-cache hits, never correctness.
+        """
         import joblib
 
         buffer = _bytes_io.BytesIO()
@@ -172,7 +177,7 @@ class RunSettings:
 
 
 def make_settings(inspections: Sequence[Inspection], forces: Sequence[Force], segment_rules: str, model: ModelSpec,
-                  max_pages: int = DEFAULT_MAX_PAGES, ingest_options: Mapping[str, Any] | None = None) -> RunSettings:
+                  max_pages: int, ingest_options: Mapping[str, Any] | None = None) -> RunSettings:
     """Build :class:`RunSettings` from loaded data; ``ingest_options`` are more keyword arguments of ``ingest``."""
     options = tuple(sorted((ingest_options or {}).items()))
     prints = cache.stage_fingerprints(inspections, forces, segment_rules, model.sha256)
@@ -210,8 +215,9 @@ def context_for(settings: RunSettings) -> tuple[RunContext, bool]:
 
 
 class _CollectorPause:
-    """Context manager: Python's cyclic garbage collector off while any thread is inside, and back on
-    (if it was on) when the last one leaves.
+    """Context manager: Python's cyclic garbage collector off while any thread is inside.
+
+    It is back on (if it was on) when the last one leaves.
 
     pdfminer allocates millions of short-lived objects per document, which reference counting frees; the
     collector's passes over them found almost nothing (some 25 cyclic objects a page) and cost about 7% of
@@ -259,7 +265,8 @@ def _context(settings: RunSettings, stats: Counter) -> RunContext:
     context, built = context_for(settings)
     if built:
         stats["contexts_built"] += 1
-        stats["context_seconds"] += time.perf_counter() - started
+        # typeshed types Counter values as int; the docs allow any number, and seconds are floats
+        stats["context_seconds"] += time.perf_counter() - started  # type: ignore[assignment]
     return context
 
 
@@ -275,7 +282,7 @@ class RunOptions:
     ``backend``: ``"local"`` or ``"dask"`` (then ``scheduler`` is the address
     of a running Dask scheduler, and ``jobs`` None means every worker thread).
     ``cache_dir``: the cache folder, None (the default) for no cache; ``score``
-    passes its ``--cache`` (default :data:`pipeline.cache.DEFAULT_CACHE_DIR`).
+    passes its ``--cache`` (default: the configuration's ``paths.cache``).
     ``progress``: a tqdm bar on stderr (shown only when stderr is a terminal).
     """
 
@@ -337,7 +344,8 @@ def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, A
         return Done(index, analysis)
     if analysis is not None:
         identification, passages, page_problems = analysis
-        predictions = lookup("predictions", keys.predictions, lambda t: cache.parse_predictions(t, keys.predictions, len(passages)))
+        predictions = lookup("predictions", keys.predictions,
+                             lambda t: cache.parse_predictions(t, keys.predictions, len(passages)))
         if predictions is not None:
             classified = tuple(ClassifiedPassage(p, pr) for p, pr in zip(passages, predictions))
             return Done(index, DocumentResult(source=path, sha256=sha, identification=identification, passages=classified,
@@ -353,7 +361,7 @@ def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, A
     return Task(index, path, sha, entry, keys, source=source)
 
 
-def iter_outcomes(paths: Sequence[str], settings: RunSettings, manifest: Mapping[str, Any] | None = None,
+def iter_outcomes(paths: Sequence[str | os.PathLike], settings: RunSettings, manifest: Mapping[str, Any] | None = None,
                   options: RunOptions = RunOptions(), stats: Counter | None = None) -> Iterator[DocumentResult | Problem]:
     """Yield each document's :class:`DocumentResult` or :class:`Problem`, in the order of ``paths``, as they finish.
 
@@ -365,9 +373,10 @@ def iter_outcomes(paths: Sequence[str], settings: RunSettings, manifest: Mapping
     stats = Counter() if stats is None else stats
     root = options.cache_dir
     for done in _dones([str(p) for p in paths], settings, dict(manifest or {}), options, stats):
-        for kind, key, text in done.entries:
-            io.write_cache_entry(root, cache.entry_relpath(kind, key), text)
-            stats["cache_entries_written"] += 1
+        if root is not None:  # entries are made only when the cache is on
+            for kind, key, text in done.entries:
+                io.write_cache_entry(root, cache.entry_relpath(kind, key), text)
+                stats["cache_entries_written"] += 1
         stats.update(done.stats)
         yield done.outcome
 
@@ -488,13 +497,16 @@ def _parallel(items: Iterator[Task | Done], settings: RunSettings, options: RunO
         with parallel_config(backend=backend, **config):
             for done in Parallel(n_jobs=n_jobs, return_as="generator")(tasks()):
                 # every item before this task's was planned before it: hits queued ahead come out first
-                while isinstance(pending[0], Done):
-                    yield pending.popleft()
+                while isinstance(head := pending[0], Done):
+                    pending.popleft()
+                    yield head
                 task = pending.popleft()
                 assert task.index == done.index, "joblib returned outcomes out of order"
                 yield done
     while pending:  # hits after the last task
-        yield pending.popleft()
+        hit = pending.popleft()
+        assert isinstance(hit, Done), "a task left after the last outcome"
+        yield hit
 
 
 class _backend:
@@ -502,7 +514,7 @@ class _backend:
 
     def __init__(self, options: RunOptions) -> None:
         self.options = options
-        self.client = None
+        self.client: Any = None  # a distributed.Client once connected
 
     def __enter__(self) -> tuple[str, int]:
         if self.options.backend == "dask":
@@ -526,7 +538,7 @@ class _backend:
             self.client.close()
 
 
-def run(paths: Sequence[str], settings: RunSettings, manifest: Mapping[str, Any] | None = None,
+def run(paths: Sequence[str | os.PathLike], settings: RunSettings, manifest: Mapping[str, Any] | None = None,
         options: RunOptions = RunOptions()) -> RunReport:
     """Score every file: the cached, parallel run behind ``python -m pipeline score``.
 
@@ -556,7 +568,10 @@ def run(paths: Sequence[str], settings: RunSettings, manifest: Mapping[str, Any]
     with Bar(total=len(paths), unit="doc", file=sys.stderr, disable=None if options.progress else True,
               mininterval=0.5, dynamic_ncols=True) as bar:
         for outcome in iter_outcomes(paths, settings, manifest, options, stats):
-            (problems if isinstance(outcome, Problem) else results).append(outcome)
+            if isinstance(outcome, Problem):
+                problems.append(outcome)
+            else:
+                results.append(outcome)
             bar.update()
     report = {
         "documents": len(paths), "scored": len(results), "problems": len(problems), "backend": options.backend,

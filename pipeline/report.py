@@ -24,8 +24,9 @@ characters, sha256, link); per force its record across every inspection
 could not be scored.
 
 Counts come from ``card.forces`` and cells from ``card.scorecard``; this module
-computes no status of its own. Colours, symbols and the default review
-threshold are data, in ``pipeline/data/report.toml``.
+computes no status of its own. Colours and symbols are data, in
+``pipeline/data/report.toml``; the default review threshold is ``thresholds.review``
+of ``pipeline/data/config.toml``.
 """
 
 from __future__ import annotations
@@ -42,7 +43,13 @@ import pandas as pd
 
 from pipeline.dates import format_day
 from pipeline.score import (
-    ITEM_KIND_TEXT, SECTION_55_DAYS, Item, Scorecard, force_profiles, inspection_items, item_key,
+    ITEM_KIND_TEXT,
+    SECTION_55_DAYS,
+    Item,
+    Scorecard,
+    force_profiles,
+    inspection_items,
+    item_key,
 )
 from pipeline.types import ITEM_KINDS, LABELS, Inspection
 
@@ -87,9 +94,12 @@ class StatusStyle:
 
 @dataclass(frozen=True)
 class ReportConfig:
-    """Everything in ``pipeline/data/report.toml``: default threshold, colours, status styles, markers."""
+    """Everything in ``pipeline/data/report.toml``: colours, status styles, markers.
 
-    review_threshold: float
+    The review threshold is not here: it is ``thresholds.review`` of the configuration
+    (``pipeline/data/config.toml``), passed to :func:`render_report`.
+    """
+
     statuses: tuple[StatusStyle, ...]
     foreground: str
     background: str
@@ -107,7 +117,7 @@ def parse_report_config(toml_text: str) -> ReportConfig:
     """Parse the text of ``report.toml`` into a :class:`ReportConfig`.
 
     Raises ``ValueError`` naming the problem when a field is missing, a colour
-    is not ``#rrggbb``, the threshold is outside [0, 1] or the statuses are
+    is not ``#rrggbb`` or the statuses are
     not exactly the four labels of :data:`pipeline.types.LABELS`.
     """
     data = tomllib.loads(toml_text)
@@ -115,15 +125,13 @@ def parse_report_config(toml_text: str) -> ReportConfig:
         statuses = tuple(StatusStyle(s["label"], s["text"], s["symbol"], s["background"], s["description"])
                          for s in data["statuses"])
         config = ReportConfig(
-            review_threshold=float(data["review_threshold"]), statuses=statuses, foreground=data["foreground"],
+            statuses=statuses, foreground=data["foreground"],
             background=data["background"], link=data["link"], muted=data["muted"], markers=dict(data["markers"]),
         )
     except KeyError as exc:
         raise ValueError(f"report.toml: missing field {exc}") from None
     if sorted(s.label for s in statuses) != sorted(LABELS):
         raise ValueError(f"report.toml: statuses must be exactly {', '.join(LABELS)}")
-    if not 0.0 <= config.review_threshold <= 1.0:
-        raise ValueError("report.toml: review_threshold must be between 0 and 1")
     colours = [config.foreground, config.background, config.link, config.muted, *(s.background for s in statuses)]
     bad = [c for c in colours if not _HEX.fullmatch(str(c))]
     if bad:
@@ -238,7 +246,7 @@ def needs_review(row: Mapping[str, Any], threshold: float) -> bool:
     Rows decided by rule (``basis`` ``blanket`` or ``no_passage``) never do
     by confidence: their confidence is 1.0 by construction, not a model's belief.
     """
-    return row.get("basis") == "model" and float(row.get("confidence")) < threshold and _reviewer(row) is None
+    return row.get("basis") == "model" and float(row["confidence"]) < threshold and _reviewer(row) is None
 
 
 # --- what the page shows ----------------------------------------------------------------------------------------------

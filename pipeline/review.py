@@ -39,8 +39,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from pipeline.types import GUIDELINE_ORDER
-from pipeline.types import LABELS, Inspection
+from pipeline.types import GUIDELINE_ORDER, LABELS, Inspection
 
 #: Probability columns, as in the scorecard.
 PROBABILITY_COLUMNS = [f"p_{label}" for label in LABELS]
@@ -125,7 +124,7 @@ def dedupe_annotations(records: Sequence[Mapping[str, Any]]) -> list[dict]:
 
 def current_labels(records: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], dict]:
     """The record that decides each ``(passage_id, recommendation)`` after :func:`dedupe_annotations`."""
-    return {annotation_key(r): r for r in dedupe_annotations(records) if annotation_key(r) is not None}
+    return {key: r for r in dedupe_annotations(records) if (key := annotation_key(r)) is not None}
 
 
 # --- export ---------------------------------------------------------------------------
@@ -173,7 +172,8 @@ def review_candidates(
     in_scorecard = set()
     if not scorecard.empty:
         model_cells = scorecard[scorecard["basis"].astype(str) == "model"]
-        in_scorecard = {(str(p), normalise_recommendation(r)) for p, r in zip(model_cells["passage_id"], model_cells["recommendation"])}
+        in_scorecard = {(str(p), normalise_recommendation(r))
+                        for p, r in zip(model_cells["passage_id"], model_cells["recommendation"])}
     chosen = passages[passages["link"].astype(str) != "blanket"] if not passages.empty else passages
     texts = sorted({str(t) for t in chosen.get("response_text", [])})
     cue = dict(zip(texts, (str(x) for x in cue_classifier.predict(texts)))) if texts else {}
@@ -204,7 +204,8 @@ def review_candidates(
     frame["_labelled"] = frame["annotated_label"] != ""
     frame["_agrees"] = ~frame["disagrees"].astype(bool)
     frame["_order"] = frame["recommendation"].map(lambda r: int(r) if r.isdigit() else 10**6)
-    frame = frame.sort_values(["_labelled", "_agrees", "confidence", "inspection", "force", "passage_id", "_order"], kind="stable")
+    order = ["_labelled", "_agrees", "confidence", "inspection", "force", "passage_id", "_order"]
+    frame = frame.sort_values(order, kind="stable")
     frame = frame.drop(columns=["_labelled", "_agrees", "_order"]).reset_index(drop=True)
     return frame.head(limit) if limit is not None else frame
 
@@ -308,7 +309,8 @@ def passage_index(passages: pd.DataFrame, annotations: Sequence[Mapping[str, Any
             "inspection": str(record.get("inspection", "")), "force": str(record.get("force", "")),
             "source": str(record.get("source", "")), "sha256": str(record.get("sha256", "")),
             "char_start": _int_or_none(record.get("char_start")), "char_end": _int_or_none(record.get("char_end")),
-            "text": str(record.get("text", "")), "model_label": "", "recommendations": set(), "annotated_force": str(record.get("force", "")),
+            "text": str(record.get("text", "")), "model_label": "", "recommendations": set(),
+            "annotated_force": str(record.get("force", "")),
         })
         rec = normalise_recommendation(record.get("recommendation", ""))
         if rec:
@@ -434,7 +436,7 @@ def merge_reviews(
         record = dict(new)
         old = merged.get(key)
         if old is None:
-            prior = (labelled or {}).get(key)
+            prior = (labelled or {}).get(key) if key is not None else None
             if prior is not None and not is_review(prior):
                 record["supersedes"] = str(prior.get("id", ""))
                 if prior.get("label") != record["label"]:
@@ -463,7 +465,7 @@ def merge_reviews(
 # --- the scorecard --------------------------------------------------------------------
 
 def _latest_reviews(reviews: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], Mapping[str, Any]]:
-    return {annotation_key(r): r for r in dedupe_annotations([r for r in reviews if is_review(r)]) if annotation_key(r)}
+    return {key: r for r in dedupe_annotations([r for r in reviews if is_review(r)]) if (key := annotation_key(r))}
 
 
 def apply_reviews(scorecard: pd.DataFrame, reviews: Sequence[Mapping[str, Any]], as_of: date | None = None) -> pd.DataFrame:

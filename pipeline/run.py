@@ -74,6 +74,8 @@ def process(task: Task, context: RunContext, parsing: ContextManager = nullconte
         if analysis is None:
             document = task.document
             if document is None:
+                if task.source is None:
+                    raise ValueError(f"{task.path}: a task needs its source, document or analysis")
                 with book.stage("ingest", counter="parsed", failure="documents"), parsing:
                     document = ingest_stage.ingest(task.source, max_pages=context.max_pages, **context.ingest_options)
                 book.stats["pages_parsed"] += len(document.pages)
@@ -82,6 +84,8 @@ def process(task: Task, context: RunContext, parsing: ContextManager = nullconte
                 identification = identify(document, context.identifier, task.manifest,
                                           url=task.manifest.url if task.manifest else None,
                                           force_hint=task.manifest.force_hint if task.manifest else None)
+            if identification.inspection is None:  # identify names an inspection or raises E201
+                raise ValueError(f"{task.path}: identified without an inspection")
             with book.stage("segment", counter="analysed"):
                 passages = segment(document, identification.inspection, context.segmenter, identification.force)
             analysis = identification, passages, document.problems
@@ -114,20 +118,23 @@ class _Bookkeeping:
 
     @contextmanager
     def stage(self, name: str, counter: str | None = None, failure: str | None = None) -> Iterator[None]:
-        """Time stage ``name``; count ``counter`` once it ran (``parsed`` counts failures too, ``analysed`` only
-        successes, as before). A refusal that depends on the bytes alone is queued as entry kind ``failure``."""
+        """Time stage ``name``, and count ``counter`` once it ran.
+
+        ``parsed`` counts failures too, ``analysed`` only successes, as before. A refusal that
+        depends on the bytes alone is queued as entry kind ``failure``.
+        """
         started = time.perf_counter()
         try:
             yield
         except PipelineError as error:
-            codes, dump = _CACHEABLE_FAILURES.get(failure, ((), None))
-            if error.code in codes:
-                self.keep(failure, dump, error.problem(self.task.path, self.task.sha256))
+            if failure is not None and error.code in _CACHEABLE_FAILURES[failure][0]:
+                self.keep(failure, _CACHEABLE_FAILURES[failure][1], error.problem(self.task.path, self.task.sha256))
             if counter == "parsed":
                 self.stats[counter] += 1
             raise
         finally:
-            self.stats[f"{name}_seconds"] += time.perf_counter() - started
+            # typeshed types Counter values as int; the docs allow any number, and seconds are floats
+            self.stats[f"{name}_seconds"] += time.perf_counter() - started  # type: ignore[assignment]
         if counter:
             self.stats[counter] += 1
 

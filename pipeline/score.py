@@ -41,14 +41,20 @@ per force is computed from the scorecard rows, so the tables cannot disagree.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Mapping, Sequence
 
 import pandas as pd
 
 from pipeline.types import (
-    ITEM_KINDS, LABELS, ClassifiedPassage, DocumentResult, Force, Inspection, Problem,
+    ITEM_KINDS,
+    LABELS,
+    ClassifiedPassage,
+    DocumentResult,
+    Force,
+    Inspection,
+    Problem,
 )
 
 #: Order of preference between passages linked to one item.
@@ -139,10 +145,20 @@ def item_key(kind: str, number: object) -> tuple:
 
 def _names_force(inspection: Inspection, force: Force | str) -> bool:
     """Whether a force-specific inspection is about ``force`` (by official name, short name or alias)."""
+    if inspection.force is None:
+        return False
     if isinstance(force, str):
         return inspection.force.casefold() == force.casefold()
     names = {force.name, force.short_name, *force.aliases}
     return inspection.force.casefold() in {n.casefold() for n in names}
+
+
+def _identified(result: DocumentResult) -> tuple[Inspection, Force]:
+    """The inspection and force of a scored document (the run makes a result only once both are known)."""
+    inspection, force = result.identification.inspection, result.identification.force
+    if inspection is None or force is None:
+        raise ValueError(f"{result.source}: a result without its inspection or force")
+    return inspection, force
 
 
 def inspection_items(inspection: Inspection, force: Force | str | None = None) -> tuple[Item, ...]:
@@ -249,12 +265,13 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
     groups: dict[tuple[str, str], list[DocumentResult]] = {}
     forces_by_name: dict[str, Force] = {}
     for result in results:
-        ident = result.identification
-        by_id.setdefault(ident.inspection.id, ident.inspection)
-        forces_by_name[ident.force.name] = ident.force
-        groups.setdefault((ident.inspection.id, ident.force.name), []).append(result)
+        inspection, by = _identified(result)
+        by_id.setdefault(inspection.id, inspection)
+        forces_by_name[by.name] = by
+        groups.setdefault((inspection.id, by.name), []).append(result)
 
-    rows, responses = [], []
+    rows: list[dict] = []
+    responses: list[dict] = []
     for (inspection_id, force), group in sorted(groups.items()):
         if inspection_id not in by_id:
             continue  # an unregistered inspection: no register items to make rows of (its passages are still listed)
@@ -284,15 +301,15 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
 
     passage_rows = []
     for result in results:
-        ident = result.identification
+        inspection, by = _identified(result)
         stance = _stance(result)
         for item in result.passages:
             p, pred = item.passage, item.prediction
             passage_rows.append({
-                "passage_id": p.id, "inspection": ident.inspection.id,
-                "register": "registered" if ident.inspection.registered else "none", "force": ident.force.name,
+                "passage_id": p.id, "inspection": inspection.id,
+                "register": "registered" if inspection.registered else "none", "force": by.name,
                 "source": p.source, "url": _url(urls, result), "sha256": p.sha256,
-                "response_date": ident.response_date, "item_kind": p.item_kind,
+                "response_date": result.identification.response_date, "item_kind": p.item_kind,
                 "recommendations": ";".join(p.recommendations), "link": p.link, "language": p.language, "ocr": p.ocr,
                 "page": p.page, "char_start": p.start, "char_end": p.end, "status": pred.label,
                 "confidence": pred.confidence, **{f"p_{label}": float(pred.scores[label]) for label in LABELS},

@@ -8,13 +8,15 @@ and Hypothesis keeps no example database and its other files in a temporary fold
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from pipeline import cache, io
+from pipeline import cli, io
+from pipeline.cli import load_config
 from pipeline.ingest import ingest
 from pipeline.nlp import make_nlp
 from pipeline.segment import Segmenter, parse_segment_rules
@@ -41,11 +43,23 @@ _HYPOTHESIS_HOME = tempfile.TemporaryDirectory(prefix="hypothesis-")
 set_hypothesis_home_dir(_HYPOTHESIS_HOME.name)
 
 
+#: The shipped configuration (pipeline/data/config.toml): the limits `score` runs with unless told.
+CONFIG = load_config(None)
+
+
+def _with_cache(folder) -> object:
+    """`load_config` whose configured cache folder (`paths.cache`, used by `score` without --cache) is ``folder``."""
+    def load(path):
+        config = load_config(path)
+        return replace(config, paths=replace(config.paths, cache=str(folder)))
+    return load
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_cache_in_the_tree(tmp_path_factory):
     """`score` without --cache writes its default folder: for fixtures that outlive one test, a session folder."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cache, "DEFAULT_CACHE_DIR", str(tmp_path_factory.mktemp("session-cache")))
+        patch.setattr(cli, "load_config", _with_cache(tmp_path_factory.mktemp("session-cache")))
         yield
 
 
@@ -53,7 +67,7 @@ def _no_cache_in_the_tree(tmp_path_factory):
 def _cache_in_tmp_path(tmp_path, monkeypatch):
     """Each test's own default cache folder, so no test reads another's entries (a second run is warm only
     where a test makes it so)."""
-    monkeypatch.setattr(cache, "DEFAULT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cli, "load_config", _with_cache(tmp_path / "cache"))
 
 
 def no_reviews(out) -> list[str]:
@@ -92,7 +106,8 @@ def settings(inspections, forces):
     from pipeline import parallel
 
     return parallel.make_settings(inspections, forces, io.read_package_data("segment.toml"),
-                                parallel.ModelSpec.from_file(str(ROOT / "models" / "status-classifier.joblib")))
+                                parallel.ModelSpec.from_file(str(ROOT / "models" / "status-classifier.joblib")),
+                                max_pages=CONFIG.limits.max_pages)
 
 
 @pytest.fixture(scope="session")

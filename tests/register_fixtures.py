@@ -153,7 +153,8 @@ def draw_thematic_pdf(inspection: Inspection, path: str | Path, *, running_heade
     story.append(_para("Recommendations", styles["h1"]))
     for rec in inspection.recommendations:
         story.append(_para(f"Recommendation {rec.number}", styles["label"]))
-        story += [_para(text, styles["bullet"] if bullet else styles["body"], bullet) for text, bullet in display_pieces(rec.text)]
+        story += [_para(text, styles["bullet"] if bullet else styles["body"], bullet)
+                  for text, bullet in display_pieces(rec.text)]
     story.append(PageBreak())
     causes = {c.number: c for c in inspection.causes_of_concern}
     boxed: set[str] = set()
@@ -321,8 +322,10 @@ def write_publication_html(inspection: Inspection, path: str | Path) -> Path:
 <body class="govuk-template__body">
 <a href="#main-content" class="govuk-skip-link">Skip to main content</a>
 <header class="site-header"><div class="logo">HMICFRS</div>
-<nav><ul><li><a href="/">Home</a></li><li><a href="/publications/">Publications</a></li><li><a href="/our-work/">Our work</a></li></ul></nav></header>
-<nav class="breadcrumbs" aria-label="Breadcrumb"><ol><li><a href="/">Home</a></li><li><a href="/publications/">Publications</a></li></ol></nav>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/publications/">Publications</a></li>
+<li><a href="/our-work/">Our work</a></li></ul></nav></header>
+<nav class="breadcrumbs" aria-label="Breadcrumb"><ol><li><a href="/">Home</a></li>
+<li><a href="/publications/">Publications</a></li></ol></nav>
 <main id="main-content">
 <article>
 <h1>{html_escape(inspection.title)}</h1>

@@ -30,7 +30,8 @@ def generated(inspection, forces):
 
 
 def test_generated_responses_are_real_pdfs_of_response_size(generated, inspection):
-    assert [r.force for r in generated] == ["Avon and Somerset Constabulary", "Bedfordshire Police", "Cambridgeshire Constabulary"]
+    assert [r.force for r in generated] == ["Avon and Somerset Constabulary", "Bedfordshire Police",
+                                            "Cambridgeshire Constabulary"]
     for response in generated:
         document = ingest(SourceFile(path=response.name, sha256=hashlib.sha256(response.data).hexdigest(), data=response.data))
         assert 3 <= len(document.pages) <= 16  # 3 to 15 pages drawn; reportlab may spill onto one more

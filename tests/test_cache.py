@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import cache, io, ingest, parallel
+from pipeline import cache, ingest, io, parallel
 from pipeline.cli import main
 from pipeline.errors import PipelineError
 from tests.conftest import ROOT, SEEDS
 from tests.pdf_fixtures import render_seed_pdf
-
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +174,8 @@ def test_a_stage_code_change_misses(corpus, inspections, forces, settings, tmp_p
         return sources
 
     monkeypatch.setattr(io, "read_package_sources", edited)
-    bumped = parallel.make_settings(inspections, forces, io.read_package_data("segment.toml"), settings.model)
+    bumped = parallel.make_settings(inspections, forces, io.read_package_data("segment.toml"), settings.model,
+                                    max_pages=settings.max_pages)
     assert bumped.fingerprints.ingest != settings.fingerprints.ingest
     assert bumped.fingerprints.analysis != settings.fingerprints.analysis  # built on the ingest fingerprint
     ingest_calls.clear()
@@ -192,7 +192,7 @@ def test_a_stage_package_is_read_whole():
 def test_a_rules_or_register_change_resegments_without_reparsing(corpus, inspections, forces, settings, tmp_path, ingest_calls):
     cold = score(corpus, settings, tmp_path / "cache")
     rules = io.read_package_data("segment.toml") + "\n# a comment is a change too\n"
-    changed = parallel.make_settings(inspections, forces, rules, settings.model)
+    changed = parallel.make_settings(inspections, forces, rules, settings.model, max_pages=settings.max_pages)
     assert changed.fingerprints.ingest == settings.fingerprints.ingest
     ingest_calls.clear()
     again = score(corpus, changed, tmp_path / "cache")
@@ -203,7 +203,7 @@ def test_a_rules_or_register_change_resegments_without_reparsing(corpus, inspect
 def test_a_retrained_model_reclassifies_from_the_cache(corpus, inspections, forces, settings, tmp_path, ingest_calls):
     cold = score(corpus, settings, tmp_path / "cache")
     baseline = parallel.make_settings(inspections, forces, io.read_package_data("segment.toml"),
-                                    parallel.ModelSpec.baseline(io.read_package_data("cues.toml")))
+                                    parallel.ModelSpec.baseline(io.read_package_data("cues.toml")), max_pages=settings.max_pages)
     ingest_calls.clear()
     other = score(corpus, baseline, tmp_path / "cache")
     assert ingest_calls == [] and "analysed" not in other.stats
@@ -272,7 +272,8 @@ def test_settings_are_picklable_and_keyed_by_content(settings, inspections, forc
     import pickle
 
     rules = io.read_package_data("segment.toml")
-    one, two = (parallel.make_settings(inspections, forces, rules, settings.model) for _ in range(2))
+    one, two = (parallel.make_settings(inspections, forces, rules, settings.model, max_pages=settings.max_pages)
+                for _ in range(2))
     assert one.key == two.key and pickle.loads(pickle.dumps(one)) == one
     assert parallel.make_settings(inspections, forces, rules, settings.model, max_pages=5).key != one.key
 

@@ -29,12 +29,26 @@ import pytest
 from pipeline import io
 from pipeline.cli import main
 from pipeline.collect import (
-    SOURCES_COLUMNS, Fetcher, Seed, SourceRow, Store, collect, extract_links, format_sources,
-    load_settings, new_session, normalise_url, parse_seed_list, parse_sources, retry_after_seconds, sniff, url_index,
+    SOURCES_COLUMNS,
+    Fetcher,
+    Seed,
+    SourceRow,
+    Store,
+    collect,
+    extract_links,
+    format_sources,
+    load_settings,
+    new_session,
+    normalise_url,
+    parse_seed_list,
+    parse_sources,
+    retry_after_seconds,
+    sniff,
+    url_index,
 )
 from pipeline.errors import PipelineError
 from pipeline.ingest import ingest
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import CONFIG, ROOT, SEEDS
 from tests.pdf_fixtures import render_seed_pdf
 
 LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)
@@ -409,7 +423,8 @@ def test_score_on_the_collected_folder_names_the_url_of_each_rows_evidence(site,
 # --- politeness, retries and failures, through collect() with the run's clock and sleep recorded ------------------
 
 def settings(**options):
-    options = {"delay": 0.0, "timeout": 1.0, "retries": 2, **options}
+    """Collect settings: the shipped configuration's limits, short waits for a test, then ``options``."""
+    options = {**CONFIG.collect.settings_options(), "delay": 0.0, "timeout": 1.0, "retries": 2, **options}
     return load_settings(io.read_package_data("collect.toml"), "test", **options)
 
 
@@ -542,7 +557,7 @@ def test_extract_links_resolves_and_drops_what_is_no_link_to_a_document():
     <a href="#top">top</a> <a href="">empty</a> <area href="c.docx"></body></html>"""
     rules = settings().links
     links, dropped = extract_links(page, "https://pcc.example/responses/", rules)
-    assert [(l.url, l.text) for l in links] == [
+    assert [(link.url, link.text) for link in links] == [
         ("https://pcc.example/docs/a.pdf", "a"), ("https://pcc.example/b.html", "b"),
         ("https://pcc.example/docs/c.docx", "")]
     assert dropped == {"mailto link": 1, "javascript link": 1, "anchor in the page": 2}
@@ -626,6 +641,16 @@ def test_cli_an_unwritable_output_folder_is_one_line_and_exit_2(site, tmp_path, 
     assert run_collect(site["base"] + "/docs/cleveland.txt", "--out", str(not_a_folder), *FAST) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: E517 cannot write to the output folder {not_a_folder}: ") and err.count("\n") == 1
+
+
+def test_cli_takes_its_limits_from_the_configuration_and_the_flags_over_it(site, tmp_path):
+    mine = tmp_path / "mine.toml"
+    mine.write_text("[collect]\ndelay = 0.0\ntimeout = 1.0\nmax_mb = 0.000001\n", encoding="utf-8")
+    url = site["base"] + "/docs/cleveland.txt"
+    assert run_collect(url, "--out", str(tmp_path / "capped"), "--config", str(mine)) == 1
+    assert sources(tmp_path / "capped")["reason"].str.startswith("E513").tolist() == [True]
+    assert run_collect(url, "--out", str(tmp_path / "flagged"), "--config", str(mine), "--max-mb", "0.3") == 0
+    assert sources(tmp_path / "flagged")["status"].tolist() == ["new"]
 
 
 def test_score_skips_sources_csv_as_an_input_and_reports_a_bad_one(tmp_path):

@@ -1,7 +1,7 @@
 """The seed outputs, pinned: the golden files, and every scorecard cell's status in a table to read.
 
 ``tests/data/golden/`` holds ``scorecard.csv``, ``passages.csv``, ``forces.csv`` and ``errors.csv`` of the
-seed responses (``corpus/raw``) scored with the shipped model as of ``pipeline.cli.GOLDEN_AS_OF``, without
+seed responses (``corpus/raw``) scored with the shipped model as of the configuration's ``golden.as_of``, without
 reviews or cache (``python -m pipeline golden``). Here they are scored again into a temporary folder and
 compared byte for byte. Only ``make golden`` rewrites the files: after a change meant to move the outputs,
 run it, review the diff, and update :data:`SEED_CELLS` to match.

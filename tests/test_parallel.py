@@ -15,7 +15,7 @@ import pytest
 
 from pipeline import io, parallel
 from pipeline.cli import main
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import CONFIG, ROOT, SEEDS
 from tests.pdf_fixtures import render_seed_pdf
 
 MODEL = ROOT / "models" / "status-classifier.joblib"
@@ -88,7 +88,8 @@ def test_dask_cluster_gives_the_local_scorecard(corpus, one_process, tmp_path):
     assert_same_files(one_process, tmp_path / "out")
     # the cache lives with the client: a second, local run finds everything there
     settings = parallel.make_settings(io.load_inspections(ROOT / "corpus" / "inspections"), io.load_forces(),
-                                    io.read_package_data("segment.toml"), parallel.ModelSpec.from_file(str(MODEL)))
+                                    io.read_package_data("segment.toml"), parallel.ModelSpec.from_file(str(MODEL)),
+                                    max_pages=CONFIG.limits.max_pages)
     warm = parallel.run(io.discover_inputs([corpus]), settings,
                       options=parallel.RunOptions(jobs=1, cache_dir=str(tmp_path / "cache")))
     assert "parsed" not in warm.stats and warm.stats["cache_analyses_hit"] == 7

@@ -68,7 +68,8 @@ def test_scorecard_has_a_row_per_force_and_force_recommendation(scored):
     assert sorted(card["force"].unique()) == FORCES
     for force in FORCES:
         assert card.loc[card.force == force, "recommendation"].tolist() == list(FORCE_RECOMMENDATIONS)
-    for column in ["inspection", "force", "recommendation", "status", "confidence", "evidence", "source", "page", "char_start", "char_end"]:
+    for column in ["inspection", "force", "recommendation", "status", "confidence", "evidence", "source", "page",
+                   "char_start", "char_end"]:
         assert column in card.columns
     assert set(card["status"]) <= {"completed", "in_progress", "planned", "not_addressed"}
     parquet = pd.read_parquet(scored[1] / "scorecard.parquet")

@@ -17,7 +17,12 @@ from pipeline.register import parse_inspection
 from pipeline.register.extract import extract_register, parse_rules, render_register
 from pipeline.types import Document, Inspection, Page, SourceFile
 from tests.register_fixtures import (
-    HTML_REGISTER, PEEL_FORCE, PEEL_REGISTER, draw_peel_pdf, draw_thematic_pdf, write_publication_html,
+    HTML_REGISTER,
+    PEEL_FORCE,
+    PEEL_REGISTER,
+    draw_peel_pdf,
+    draw_thematic_pdf,
+    write_publication_html,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -97,7 +97,8 @@ def test_a_force_register_with_every_kind_of_item(peel):
     assert [c.number for c in peel.causes_of_concern] == ["1", "2"]
     assert [r.cause_of_concern for r in peel.recommendations] == ["1", "2", None]
     assert peel.cause_recommendations("2") == (peel.recommendation("2"),)
-    assert peel.areas_for_improvement[1] == Finding("area_for_improvement", "2", "The force should share learning from complaints.")
+    assert peel.areas_for_improvement[1] == Finding("area_for_improvement", "2",
+                                                    "The force should share learning from complaints.")
     assert peel.recommendation("1").deadline is None and peel.recommendation("1").deadline_note == "Within three months"
 
 
@@ -136,7 +137,8 @@ def test_a_register_of_areas_for_improvement_only_is_valid():
                       'text = "x"\ngrade = "Inadequate"'), "cause of concern #1 (number '1'): unknown field(s) grade"),
         (PEEL.replace('deadline_note = "Within six months"', 'deadline_note = "Within six months"\ndeadline = 2025-12-31'),
          "recommendation #2 (number '2'): give deadline (a date) or deadline_note"),
-        (PEEL.replace('force = "Surrey"', 'force = "Cumbria Constabulary Plc"'), "force 'Cumbria Constabulary Plc' is not a force"),
+        (PEEL.replace('force = "Surrey"', 'force = "Cumbria Constabulary Plc"'),
+         "force 'Cumbria Constabulary Plc' is not a force"),
         (PEEL.replace('force = "Surrey"', "force = 3"), "force must be a non-empty string"),
         (PEEL.replace('source = ["https://example.org/report", "checked against the PDF"]', "source = 5"),
          "source must be a list of non-empty strings"),

@@ -16,8 +16,6 @@ from pipeline.report import contrast_ratio, load_report_config, needs_review, pa
 from pipeline.score import Scorecard, force_summary
 from tests.conftest import FORCE_RECOMMENDATIONS, ROOT, SEED_PATHS, no_reviews
 
-
-
 FORCES = ("Gwent Police", "Cleveland Police", "Suffolk Constabulary", "Staffordshire Police")
 STATUS_TEXT = {"completed": "completed", "in_progress": "in progress", "planned": "planned",
                "not_addressed": "not addressed"}
@@ -286,9 +284,9 @@ def test_empty_scorecard_still_renders(card, inspections):
 
 def test_report_config_is_validated():
     good = (ROOT / "pipeline" / "data" / "report.toml").read_text(encoding="utf-8")
-    assert parse_report_config(good).review_threshold == 0.6
-    with pytest.raises(ValueError, match="review_threshold"):
-        parse_report_config(good.replace("review_threshold = 0.6", "review_threshold = 1.5"))
+    assert [s.label for s in parse_report_config(good).statuses] == ["completed", "in_progress", "planned", "not_addressed"]
+    with pytest.raises(ValueError, match="statuses must be"):
+        parse_report_config(good.replace('label = "planned"', 'label = "later"'))
     with pytest.raises(ValueError, match="#rrggbb"):
         parse_report_config(good.replace('"#b7dfb0"', '"green"'))
 
@@ -381,8 +379,8 @@ def test_overall_stance_is_shown_per_response(tree, outputs):
 
 def _hand_built():
     """A PEEL-like inspection, an unregistered one answered by a blanket statement alone, and URLs (one unsafe)."""
-    from tests.test_score import ESSEX, SURREY, _passage, _peel, _result, _unregistered
     from pipeline.score import build_scorecard
+    from tests.test_score import ESSEX, SURREY, _passage, _peel, _result, _unregistered
 
     sha, other, third = "a" * 64, "b" * 64, "c" * 64
     results = [
@@ -412,7 +410,8 @@ def test_hand_built_report_has_index_kinds_force_records_and_links():
     assert index["an-inspection-of-stalking"][:2] == ["none", "unknown"]
     assert text(tree.xpath('//tr[@data-inspection="an-inspection-of-stalking"]/th')[0]) == "An inspection of stalking"
     assert ("1 recommendations are addressed to forces or chief constables; the report also names causes of concern (1) "
-            "and areas for improvement (3); 1 forces' responses were scored") in text(tree.get_element_by_id("peel-demo-overview"))
+            "and areas for improvement (3); 1 forces' responses were scored") in text(
+                tree.get_element_by_id("peel-demo-overview"))
     # The grid groups items by kind and names each kind.
     grid = tree.get_element_by_id("peel-demo-grid")
     assert [text(th) for th in grid.xpath("./thead/tr[1]/th")] == [

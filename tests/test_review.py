@@ -22,7 +22,13 @@ from pipeline import io
 from pipeline.cli import _annotations, main
 from pipeline.model import data_hash, validate_records
 from pipeline.review import (
-    EXPORT_COLUMNS, REVIEW_COLUMNS, apply_reviews, dedupe_annotations, format_history, merge_reviews, review_id,
+    EXPORT_COLUMNS,
+    REVIEW_COLUMNS,
+    apply_reviews,
+    dedupe_annotations,
+    format_history,
+    merge_reviews,
+    review_id,
     training_history,
 )
 from pipeline.types import LABELS

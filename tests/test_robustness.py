@@ -118,7 +118,8 @@ def test_two_responses_from_one_force_score_the_latest(tmp_path):
     shutil.copy(SEEDS["Suffolk"], folder / "a-initial.txt")
     update = original.replace("29 October 2024", "3 March 2025").replace(
         "This recommendation is covered by the Uniform Standards Policy",
-        "The revised Uniform Standards Policy was published in February 2025. This recommendation is covered by the Uniform Standards Policy")
+        "The revised Uniform Standards Policy was published in February 2025. "
+        "This recommendation is covered by the Uniform Standards Policy")
     (folder / "0-update.txt").write_text(update, encoding="utf-8")  # sorts first: order must not decide
     assert score([folder], tmp_path / "out") == 0
     card = pd.read_csv(tmp_path / "out" / "scorecard.csv")
@@ -187,7 +188,7 @@ def test_two_runs_give_byte_identical_csv_files(tmp_path):
 
 def test_usage_errors_exit_2(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
-        main(["score"])
+        main(["score", "--jobs", "many"])
     assert exit_.value.code == 2
     assert main(["score", str(tmp_path / "nothing-here"), "--out", str(tmp_path / "o")]) == 1  # missing file: reported
     empty = tmp_path / "empty-folder"

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from pipeline import io, ingest, parallel
+from pipeline import ingest, io, parallel
 from pipeline.errors import PipelineError
 from pipeline.types import DocumentResult, Problem
 from tests.conftest import SEEDS
@@ -63,7 +63,8 @@ def test_baseline_spec_loads_the_cue_rules():
 
 
 def test_a_missing_file_is_a_problem_not_a_crash(settings, tmp_path):
-    report = parallel.run([str(tmp_path / "gone.txt")], settings, options=parallel.RunOptions(jobs=1, cache_dir=str(tmp_path / "c")))
+    report = parallel.run([str(tmp_path / "gone.txt")], settings,
+                          options=parallel.RunOptions(jobs=1, cache_dir=str(tmp_path / "c")))
     assert [p.code for p in report.problems] == ["E109"]
 
 

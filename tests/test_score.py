@@ -15,15 +15,28 @@ import pytest
 
 from pipeline.cli import main
 from pipeline.score import (
-    FORCE_COLUMNS, PROFILE_COLUMNS, SCORECARD_COLUMNS, build_scorecard, force_profiles, force_summary, is_overdue,
-    item_number_key, wilson_interval,
+    FORCE_COLUMNS,
+    PROFILE_COLUMNS,
+    SCORECARD_COLUMNS,
+    build_scorecard,
+    force_profiles,
+    force_summary,
+    is_overdue,
+    item_number_key,
+    wilson_interval,
 )
 from pipeline.types import (
-    ClassifiedPassage, DocumentResult, Finding, Force, Identification, Inspection, Passage, Prediction, Recommendation,
+    ClassifiedPassage,
+    DocumentResult,
+    Finding,
+    Force,
+    Identification,
+    Inspection,
+    Passage,
+    Prediction,
+    Recommendation,
 )
 from tests.conftest import FORCE_RECOMMENDATIONS, ROOT, SEED_PATHS, no_reviews
-
-
 
 AS_OF = "2025-06-01"
 PUBLISHED = date(2024, 9, 10)

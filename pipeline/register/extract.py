@@ -500,8 +500,9 @@ def extract_register(document: Document, inspection_id: str, rules: ExtractionRu
             for a national one. Its names count as "the force" in subjects.
         force_label: the register's ``force`` value (the name the user gave);
             defaults to ``force.short_name``.
-        title, published: override what the report prints (needed when it
-            prints no publication date).
+        title: the title, overriding the report's first line.
+        published: the publication date, overriding what the report prints
+            (needed when it prints none).
         source: the register's ``source`` (where the wording came from).
 
     Returns:
@@ -534,8 +535,9 @@ def extract_register(document: Document, inspection_id: str, rules: ExtractionRu
         used = {occurrences[k].number for k in held} - {None}
         counter = 0
         for k in held:
-            if occurrences[k].number is not None:
-                numbers[k] = occurrences[k].number
+            number = occurrences[k].number
+            if number is not None:
+                numbers[k] = number
                 continue
             counter += 1
             while str(counter) in used:
