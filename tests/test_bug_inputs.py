@@ -31,10 +31,11 @@ ACCEPTED_ERRORS = {
 }
 #: Inputs whose expected value fails only because of a segment or classify fault (another stream fixes those).
 SEGMENT_FAULTS = {
-    "16-abbreviations": "segment/classify: abbreviations ('Rec. No. 13', 'e.g.') cut labels and evidence sentences",
-    "18-short-spelled-roman-labels": "segment: item labels 'R10', 'Recommendation Thirteen', '(xxii)' are not read",
-    "22-soft-hyphen-line-ends": "classify/segment: the words are rejoined (test_soft_hyphens_rejoin_words) and R10's "
-                                "passage is found, but it is classified not_addressed",
+    # kept failing on purpose (strict): the page is read within its bounds (E112) and every other status is right,
+    # but recommendation 22's block runs on into the page's grid of 1300x40 numbered cells, and the classifier
+    # retrained on the real corpus calls the diluted answer in_progress (expected planned)
+    "11-huge-page": "segment: a numbered block that runs into a grid of item numbers keeps the grid; classify: "
+                    "recommendation 22 then reads in_progress (expected planned)",
 }
 #: Recommendations the error policy allows to be lost with their page (then not_addressed), each with the page-level code.
 MAY_BE_LOST = {"23-pssyntax-content": ({"13"}, "E111")}

@@ -72,6 +72,7 @@ class ExtractionRules:
 
     label: re.Pattern
     furniture: tuple[re.Pattern, ...]
+    title_suffix: re.Pattern
     page_number: re.Pattern
     edge_lines: int
     published: tuple[re.Pattern, ...]
@@ -109,6 +110,7 @@ def parse_rules(toml_text: str, origin: str = "pipeline/data/register.toml") -> 
         return ExtractionRules(
             label=label,
             furniture=tuple(re.compile(rf"^(?:{p})$", re.IGNORECASE) for p in furniture["lines"]),
+            title_suffix=re.compile(rf"(?:{furniture['title_suffix']})$", re.IGNORECASE),
             page_number=re.compile(rf"^(?:{furniture['page_number']})$", re.IGNORECASE),
             edge_lines=int(furniture["edge_lines"]),
             published=tuple(re.compile(rf"^(?:{p})$", re.IGNORECASE) for p in published["patterns"]),
@@ -458,7 +460,8 @@ def _title(lines: Sequence[_Line], rules: ExtractionRules) -> str | None:
         if (_is_bullet(text) or _is_row(text) or rules.label.match(text) or _published_in(text, rules)
                 or _parse_date(text) or len(text.split()) < 3):
             continue
-        return text.rstrip(":").strip()
+        # a web page's <title> comes first and may carry the site's name after a dash or bar
+        return rules.title_suffix.sub("", text).rstrip(":").strip()
     return None
 
 
