@@ -354,7 +354,8 @@ def prepare_corpus(args, folder: Path) -> tuple[list[Path], Path]:
 
 def scan_pdf(data: bytes, dpi: int = OCR_DPI) -> bytes:
     """An image-only copy of a PDF, as a scanner makes one: each page rasterised in grey at ``dpi`` (pypdfium2),
-    wrapped as a PDF again (Pillow), with no text layer."""
+    wrapped as a PDF again (Pillow), with no text layer.
+    """
     from io import BytesIO
 
     import pypdfium2 as pdfium

@@ -702,9 +702,9 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _coverage(args: argparse.Namespace) -> int:
     from pipeline import coverage, parallel
+    from pipeline.identify import identify
     from pipeline.ingest import ingest
     from pipeline.segment import segment
-    from pipeline.identify import identify
 
     sources = args.sources or str(Path(args.inputs[0]) / "sources.csv")
     if not Path(sources).is_file():

@@ -11,7 +11,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import check_no_attributes_set_in_init
 
-from pipeline.classify import GUIDELINE_ORDER, CueRuleClassifier, classify_passages, predict, sentence_nlp, split_sentences
+from pipeline.classify import CueRuleClassifier, classify_passages, predict, sentence_nlp, split_sentences
 from pipeline.cues import CueEngine, load_cue_lexicon, rule_decision
 from pipeline.nlp import load_abbreviations, make_nlp
 from pipeline.types import LABELS, ClassifiedPassage, Passage

@@ -15,12 +15,12 @@ from sklearn.utils.estimator_checks import check_no_attributes_set_in_init
 
 from pipeline import io
 from pipeline import model as M
-from pipeline.model import evaluation, training
-from pipeline.model.evaluation import _bootstrap
-from pipeline.classify import GUIDELINE_ORDER, predict
+from pipeline.classify import predict
 from pipeline.dates import find_dates
 from pipeline.errors import PipelineError
-from pipeline.types import LABELS
+from pipeline.model import evaluation, training
+from pipeline.model.evaluation import _bootstrap
+from pipeline.types import GUIDELINE_ORDER, LABELS
 
 SYNTHETIC = Path(__file__).resolve().parents[1] / "corpus" / "annotations" / "synthetic.jsonl"
 

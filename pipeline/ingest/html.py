@@ -1,4 +1,4 @@
-"""HTML pages as a person reads them: the main content by BeautifulSoup, blocks as paragraphs, list items as
+r"""HTML pages as a person reads them: the main content by BeautifulSoup, blocks as paragraphs, list items as
 ``- `` lines, each ``tr`` one row, the page's title first.
 
 Site chrome is dropped before the text is read (:func:`_drop_chrome`): cookie

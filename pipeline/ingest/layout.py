@@ -25,6 +25,7 @@ from typing import Iterable, Sequence
 
 from pipeline.ingest.normalise import BULLET_GLYPHS, DASHES, ITEM_START, MARKER_ONLY, SENTENCE_END, join_cells, join_wrapped
 
+
 @dataclass
 class PdfLine:
     """A line of text on a PDF page (PDF coordinates: y grows upwards)."""

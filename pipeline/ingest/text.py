@@ -8,6 +8,7 @@ import unicodedata
 
 from pipeline.errors import PipelineError
 
+
 def decode_text(data: bytes, declared: str | None = None) -> str:
     """Decode the bytes of a text or HTML file.
 

@@ -471,7 +471,7 @@ def format_evaluation(report: Mapping[str, Any]) -> str:
         f"Nested grouped cross-validation ({report['scheme']}): {report['n_real']} real items from {len(report['forces'])} forces "
         f"({report['n_duplicates_dropped']} duplicate texts dropped; {report['n_synthetic']} synthetic and "
         f"{report['n_external']} New Zealand passages may train, never test).",
-        f"Training variant chosen per outer fold by inner grouped CV: "
+        "Training variant chosen per outer fold by inner grouped CV: "
         + ", ".join(f"{k} x{v}" for k, v in report["selection"].items()),
         "",
         f"{'':26}{'n':>5}{'macro-F1':>9}  {'95% CI':>14}  {'accuracy':>8}",

@@ -27,7 +27,8 @@ def find_blanket_lines(lines: Sequence[Line], rules: SegmentRules) -> list[Line]
 def find_report_lines(lines: Sequence[Line], rules: SegmentRules, force: Force | None = None) -> list[Line]:
     """For an unregistered inspection: the lines about the report as a whole (``passages.report_blanket``) in the
     voice of the force or its commissioner (``content.voice``, ``quotes.answer_voice``, ``passages.report_voice``
-    or the force's names)."""
+    or the force's names).
+    """
     from pipeline.segment.content import speaks_for_force
 
     def in_voice(text: str) -> bool:
@@ -39,7 +40,8 @@ def find_report_lines(lines: Sequence[Line], rules: SegmentRules, force: Force |
 
 def find_force_work_lines(lines: Sequence[Line], rules: SegmentRules, force: Force | None = None) -> list[Line]:
     """For an unregistered inspection with no other passage: the paragraphs about the force's own work
-    (``passages.report_fallback`` or the force's names), at least ``content.min_words`` words long."""
+    (``passages.report_fallback`` or the force's names), at least ``content.min_words`` words long.
+    """
     from pipeline.segment.lines import lower_words
 
     names = tuple(n.lower() for n in (force.name, force.short_name) if n) if force else ()

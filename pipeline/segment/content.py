@@ -13,7 +13,7 @@ from pipeline.segment.lines import Line
 from pipeline.types import Force
 
 if TYPE_CHECKING:
-    from pipeline.segment import SegmentRules, Segmenter
+    from pipeline.segment import Segmenter, SegmentRules
 
 
 def speaks_for_force(text: str, rules: SegmentRules, force: Force | None) -> bool:

@@ -173,7 +173,8 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
 def _heading_citations(line: Line, inspection: Inspection, rules: SegmentRules, known: Mapping[str, set[str] | None],
                        ordered: dict[str, int]) -> list[Citation]:
     """A short heading that is a label without a number in words: "Area for improvement" (numbered in document
-    order within its kind, counting in ``ordered``) or "(xxii) Staff networks" (where the register knows it)."""
+    order within its kind, counting in ``ordered``) or "(xxii) Staff networks" (where the register knows it).
+    """
     labels: LabelRules = rules.labels
     cleaned = re.sub(r"\s+", " ", line.text).strip().rstrip(".:;,- ").strip()
     if line.is_row or len(cleaned.split()) > rules.heading_max_words:
