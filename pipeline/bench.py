@@ -353,8 +353,10 @@ def prepare_corpus(args, folder: Path) -> tuple[list[Path], Path]:
 
 
 def scan_pdf(data: bytes, dpi: int = OCR_DPI) -> bytes:
-    """An image-only copy of a PDF, as a scanner makes one: each page rasterised in grey at ``dpi`` (pypdfium2),
-    wrapped as a PDF again (Pillow), with no text layer.
+    """An image-only copy of a PDF, as a scanner makes one.
+
+    Each page is rasterised in grey at ``dpi`` (pypdfium2) and wrapped as a PDF again (Pillow), with no
+    text layer.
     """
     from io import BytesIO
 

@@ -120,7 +120,7 @@ def split_sentences(text: str, nlp: Any = None) -> list[str]:
         from pipeline.nlp import make_nlp
 
         nlp = make_nlp()
-    sentences = []
+    sentences: list[str] = []
     for line in (text or "").splitlines():
         if line.strip():
             sentences.extend(sent.text for sent in nlp(line).sents)

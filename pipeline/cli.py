@@ -719,7 +719,8 @@ def _coverage(args: argparse.Namespace) -> int:
     answers = coverage.labelled_answers(labels)
     paths = [p for p in io.discover_inputs(args.inputs) if p.name in wanted]
     context = parallel.build_context(io.load_inspections(args.inspections), io.load_forces(),
-                                   io.read_package_data("segment.toml"), model=None)
+                                   io.read_package_data("segment.toml"), model=None,
+                                   max_pages=args.configuration.limits.max_pages)
     found = {p.name for p in paths}
     missing = [coverage.Outcome(name, provenance.get(name, coverage.Provenance(name, doc_kind="unknown")).doc_kind,
                                 False, "not among the inputs") for name in sorted(wanted - found)]
@@ -737,8 +738,10 @@ def _coverage(args: argparse.Namespace) -> int:
         for hint in runs:
             try:
                 ident = identify(document, context.identifier, url=known.url if hint else None)
+                assert ident.inspection is not None  # identify names an inspection or raises E201
                 passages = segment(document, ident.inspection, context.segmenter, ident.force)
-                runs[hint].append(coverage.judge(path.name, known.doc_kind, truth and truth.name, ident.force.name,
+                runs[hint].append(coverage.judge(path.name, known.doc_kind, truth.name if truth else None,
+                                                 ident.force.name if ident.force else None,
                                                  len(passages), answers=starts,
                                                  spans=[(p.start, p.end) for p in passages]))
             except PipelineError as error:

@@ -305,6 +305,8 @@ class LazyCueEngineMixin:
     the joblib file small and free of spaCy internals.
     """
 
+    lexicon_: Mapping[str, Any]  # set by the estimator's fit
+
     def _engine(self) -> CueEngine:
         engine = self.__dict__.get("_engine_cache")
         if engine is None:
@@ -313,6 +315,9 @@ class LazyCueEngineMixin:
         return engine
 
     def __getstate__(self) -> dict:
-        state = dict(super().__getstate__())
+        state = super().__getstate__()
+        # BaseEstimator.__getstate__ (of the estimators this mixes into) returns the instance's attributes as a dict
+        assert isinstance(state, dict)
+        state = dict(state)
         state.pop("_engine_cache", None)
         return state

@@ -549,9 +549,9 @@ _COLLAPSIBLE_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
 
 
 class _Tokens:
-    """A document tokenised for matching, with whitespace runs collapsed.
+    r"""A document tokenised for matching, with whitespace runs collapsed.
 
-    Hard line breaks inside a name ("Police and Crime\\nCommissioner") would
+    Hard line breaks inside a name ("Police and Crime\nCommissioner") would
     otherwise become separate tokens and defeat the phrase matcher; the
     offset map sends positions back to ``Document.text``.
     """
@@ -672,12 +672,12 @@ def _detect_inspection(tokens: _Tokens, identifier: Identifier, response_date: d
         first.setdefault(i, offset)
         forms[i][term] += 1
     # A force-specific inspection (PEEL) is answered only by its own force.
-    candidates = [i for i in scores if identifier.inspections[i].force is None or force is None
-                  or identifier.resolve_force(identifier.inspections[i].force) in (None, force)]
+    candidates = [i for i in scores if (own_force := identifier.inspections[i].force) is None or force is None
+                  or identifier.resolve_force(own_force) in (None, force)]
     if response_date is not None:
         # A response cannot answer a report published after it was written.
-        possible = [i for i in candidates if identifier.inspections[i].published is None
-                    or identifier.inspections[i].published <= response_date]
+        possible = [i for i in candidates if (issued := identifier.inspections[i].published) is None
+                    or issued <= response_date]
         candidates = possible or candidates
     if not candidates:
         return None, ""
@@ -718,7 +718,7 @@ def _find_response_date(text: str, rules: IdentifyRules | None = None) -> tuple[
             continue
         published = rules.published_line.match(line.strip()) if rules is not None else None
         report_heading = rules is not None and rules.not_own.search(previous) and not rules.own_heading.search(previous)
-        if published and not rules.not_own.search(line) and not report_heading:
+        if published and rules is not None and not rules.not_own.search(line) and not report_heading:
             # the page's own publication line: on a PCC's web page, the day the response went out
             parsed = parse_date(published.group("rest").strip())
             if parsed:

@@ -124,7 +124,7 @@ def test_cleveland_hard_wrapped_recommendations_become_one_line(seeds):
 
 
 def test_cleveland_distinct_paragraphs_and_list_items_are_not_merged(seeds):
-    raw_items = [l for l in SEEDS["Cleveland"].read_text(encoding="utf-8").split("\n") if l.startswith("- ")]
+    raw_items = [line for line in SEEDS["Cleveland"].read_text(encoding="utf-8").split("\n") if line.startswith("- ")]
     rows = lines(seeds["Cleveland"].text)
     for item in raw_items[:20]:
         assert any(r.startswith(item.split("**")[0].strip()) for r in rows), item

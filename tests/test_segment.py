@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from datetime import date as _date
+from pathlib import Path
+
 import pytest
 
 from pipeline.segment import segment
-from pipeline.types import Document, Page
+from pipeline.types import Document, Finding, Inspection, Page, Recommendation
 from tests.conftest import FORCE_RECOMMENDATIONS
 
 
@@ -179,10 +184,6 @@ def test_offsets_slice_out_the_passage(seed_documents, inspection, segmenter, na
 
 # --- item labels in every spelling (issue 11 item 4, issue 13 item 5) ------------------------------------
 
-from datetime import date as _date
-
-from pipeline.types import Finding, Inspection, Recommendation
-
 
 def unregistered(title: str = "An inspection of something in the police service") -> Inspection:
     """The contract's unregistered inspection, as identify returns it."""
@@ -328,10 +329,6 @@ def test_unregistered_report_paragraph_is_a_blanket_passage_listing_no_numbers(s
 # --- bug inputs through the real flow (issue 13 item 5) --------------------------------------------------
 # tests/data/bug-inputs/16-abbreviations and 18-short-spelled-roman-labels are copied unchanged from the
 # project's shared bug inputs (shared/bug-inputs/, README there): the input file and its expected.json.
-
-import json
-import shutil
-from pathlib import Path
 
 BUG_INPUTS = Path(__file__).resolve().parent / "data" / "bug-inputs"
 

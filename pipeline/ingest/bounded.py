@@ -17,6 +17,7 @@ reader's own checks between pages bound it.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.context
 import os
 import sys
 from typing import Any, Callable
@@ -40,7 +41,8 @@ def run_bounded(target: Callable[..., Any], args: tuple, seconds: float | None, 
     if seconds is None or multiprocessing.current_process().daemon:
         return target(*args)
     fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if fork else "spawn")
+    context: multiprocessing.context.ForkContext | multiprocessing.context.SpawnContext = (
+        multiprocessing.get_context("fork") if fork else multiprocessing.get_context("spawn"))
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(target=_child, args=(sender, target, args, memory_mb), daemon=True)
     worker.start()

@@ -1,5 +1,7 @@
-r"""HTML pages as a person reads them: the main content by BeautifulSoup, blocks as paragraphs, list items as
-``- `` lines, each ``tr`` one row, the page's title first.
+r"""HTML pages as a person reads them.
+
+The main content by BeautifulSoup, blocks as paragraphs, list items as ``- `` lines, each ``tr`` one row,
+the page's title first.
 
 Site chrome is dropped before the text is read (:func:`_drop_chrome`): cookie
 notices, navigation, breadcrumbs, "related documents" and "latest news"
@@ -64,7 +66,7 @@ def read_html(data: bytes) -> str:
         if kind == "tr" and name not in ("td", "th", "tr"):
             continue  # white space (or stray markup) between cells is no cell
         if event == "text":
-            pieces.append(re.sub(r"\s+", " ", node))
+            pieces.append(re.sub(r"\s+", " ", str(node)))  # a NavigableString: str() is its text
         elif kind == "td" and (frame[2] or event == "start" or name not in ("td", "th")):
             # inside a cell everything stays on the cell's line
             frame[2] += (name in ("td", "th")) * (1 if event == "start" else -1)

@@ -152,6 +152,7 @@ def _clean_line(line: str) -> list[str]:
 
 
 def join_cells(cells: Sequence[str]) -> str:
+    """One table row as a line: the stripped cells joined by ``CELL_SEPARATOR``, empty trailing cells dropped."""
     cells = [c.strip() for c in cells]
     while cells and not cells[-1]:
         cells.pop()
@@ -159,6 +160,7 @@ def join_cells(cells: Sequence[str]) -> str:
 
 
 def is_row(line: str) -> bool:
+    """Whether ``line`` is a table row as :func:`join_cells` writes one (or a Markdown-style ``| `` row)."""
     return CELL_SEPARATOR in line or line.startswith("| ")
 
 

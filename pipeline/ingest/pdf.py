@@ -102,7 +102,7 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
 
         def finish_capped(self, page) -> None:
             while self._stack:  # close the figures the page was inside when it was stopped
-                self.end_figure(None)
+                self.end_figure("")  # pdfminer ignores the name it is given
             self.end_page(page)
 
     # boxes_flow=None: reading order is decided here, by position, so pdfminer's

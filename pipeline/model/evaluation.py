@@ -1,5 +1,7 @@
-"""Honest evaluation on real text only: nested cross-validation grouped by force, baselines,
-calibration, the needs-review flag, the New Zealand out-of-domain figure and annotator agreement.
+"""Honest evaluation on real text only.
+
+Nested cross-validation grouped by force, baselines, calibration, the needs-review flag, the New Zealand
+out-of-domain figure and annotator agreement.
 
 What :func:`evaluate` measures, and why each rule:
 
@@ -252,7 +254,8 @@ def evaluate(
         outer_splits: outer ``GroupKFold`` folds over the forces (at most one per force; with
             one force per fold it is leave-one-force-out). Ten keeps ``make train`` within minutes
             on two cores while every test force is still unseen.
-        resamples, bootstrap_seed: the paired bootstrap of the intervals.
+        resamples: resamples of the paired bootstrap of the intervals.
+        bootstrap_seed: seed of that bootstrap.
         review_threshold: the report's needs-review threshold (``pipeline/data/report.toml``).
         flag_share: the share of items the second reported flag threshold flags.
 

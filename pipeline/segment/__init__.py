@@ -288,8 +288,9 @@ def _one_item_per_cause(inspection: Inspection, labels: list) -> list:
 
 
 def _blanket_kind(text: str, rules: SegmentRules) -> str:
-    """The kind of item an unregistered inspection's blanket passage speaks of: the kind whose unnumbered
-    label words it uses ("the areas for improvement"), else recommendations.
+    """The kind of item an unregistered inspection's blanket passage speaks of.
+
+    The kind whose unnumbered label words it uses ("the areas for improvement"), else recommendations.
     """
     for kind, pattern in rules.labels.unnumbered.items():
         if re.search(pattern.pattern.strip("^$"), text, re.IGNORECASE):

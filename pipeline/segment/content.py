@@ -1,5 +1,6 @@
-"""Unnumbered prose linked to recommendations by content: the share of each recommendation's TF-IDF-weighted
-lemmas a paragraph's best sentence contains (thresholds in ``pipeline/data/segment.toml``, ``[content]``).
+"""Unnumbered prose linked to recommendations by content.
+
+The share of each recommendation's TF-IDF-weighted lemmas a paragraph's best sentence contains (thresholds in ``pipeline/data/segment.toml``, ``[content]``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 
 def speaks_for_force(text: str, rules: SegmentRules, force: Force | None) -> bool:
+    """Whether ``text`` is in the force's voice: a ``content.voice`` pattern or the force's name (any case)."""
     names = (force.short_name, force.name) if force else ()
     return any(p.search(text) for p in rules.voice) or any(n.lower() in text.lower() for n in names)
 
@@ -49,5 +51,5 @@ def match_by_content(segmenter: Segmenter, candidates: Sequence[Line], recommend
         if best < rules.content_min_similarity:
             continue
         for j in np.flatnonzero(scores >= max(rules.content_min_similarity, rules.content_margin * best)):
-            links.setdefault(recommendations[j].number, []).append(line)
+            links.setdefault(recommendations[int(j)].number, []).append(line)
     return links
