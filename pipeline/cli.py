@@ -98,9 +98,11 @@ def _parser(config: Config) -> argparse.ArgumentParser:
     train.add_argument("--out", default=paths.models)
     train.add_argument("--external", default=paths.external,
                        help="New Zealand status reports (out-of-domain set); '' for none")
-    train.add_argument("--readme", default="", help="README whose generated status-classifier block is rewritten (make train: README.md)")
+    train.add_argument("--readme", default="",
+                       help="README whose generated status-classifier block is rewritten (make train: README.md)")
 
-    evaluate = sub.add_parser("evaluate", help="grouped-by-force evaluation on real items, with baselines and the out-of-domain set")
+    evaluate = sub.add_parser("evaluate",
+                              help="grouped-by-force evaluation on real items, with baselines and the out-of-domain set")
     evaluate.add_argument("--annotations", default=paths.annotations)
     evaluate.add_argument("--external", default=paths.external,
                           help="New Zealand status reports (out-of-domain set); '' for none")

@@ -78,7 +78,8 @@ def load_cue_lexicon(cues: str | Mapping[str, Any] | None = None) -> dict:
         if family.get("role") not in ROLES:
             raise ValueError(f"cue family {name!r}: role {family.get('role')!r} is not one of {ROLES}")
         if family["role"] in ROLE_LABEL and ROLE_LABEL[family["role"]] != family["label"]:
-            raise ValueError(f"cue family {name!r}: role {family['role']!r} votes for {ROLE_LABEL[family['role']]!r}, not {family['label']!r}")
+            raise ValueError(f"cue family {name!r}: role {family['role']!r} votes for {ROLE_LABEL[family['role']]!r}, "
+                             f"not {family['label']!r}")
         family.setdefault("description", "")
         family["phrases"] = [str(p) for p in family.get("phrases", [])]
         family["patterns"] = [list(p) for p in family.get("patterns", [])]

@@ -161,7 +161,8 @@ def parse_forces(csv_text: str, origin: str = FORCES_ORIGIN) -> tuple[Force, ...
     header = tuple((reader.fieldnames or []))
     names = sorted(h.strip() for h in header)
     if names not in (sorted(FORCE_COLUMNS), sorted(FORCE_COLUMNS + FORCE_OPTIONAL_COLUMNS)):
-        raise PipelineError("E403", path=origin, detail=f"header must be {','.join(FORCE_COLUMNS)}[,domains], got {','.join(header) or 'nothing'}")
+        raise PipelineError("E403", path=origin,
+                            detail=f"header must be {','.join(FORCE_COLUMNS)}[,domains], got {','.join(header) or 'nothing'}")
     expected_cells = len(header)
     forces: list[Force] = []
     owner: dict[str, str] = {}  # lower-cased term -> force name, to catch one term naming two forces
@@ -236,7 +237,8 @@ def parse_manifest(csv_text: str, origin: str) -> dict[str, ManifestEntry]:
         if not any(cell.strip() for cell in row):
             continue  # blank line
         if len(row) != len(MANIFEST_COLUMNS):
-            raise PipelineError("E401", path=origin, detail=f"line {line}: expected 3 cells (file,force,inspection), got {len(row)}")
+            raise PipelineError("E401", path=origin,
+                                detail=f"line {line}: expected 3 cells (file,force,inspection), got {len(row)}")
         file, force, inspection = (cell.strip() for cell in row)
         if not file:
             raise PipelineError("E401", path=origin, detail=f"line {line}: empty file cell")
@@ -294,7 +296,10 @@ class Identifier:
     _domain_lookup: Mapping[str, Force] = field(default_factory=dict, repr=False)
 
     def force_for_host(self, host: str) -> tuple[Force | None, str]:
-        """The force whose listed domain ``host`` is or lies under ("www.essex.pfcc.police.uk"), with the domain; else (None, "")."""
+        """The force whose listed domain ``host`` is or lies under ("www.essex.pfcc.police.uk"), with the domain.
+
+        Returns (None, "") when no force lists such a domain.
+        """
         labels = host.casefold().strip(".").split(".")
         for i in range(len(labels) - 1):
             domain = ".".join(labels[i:])
@@ -392,7 +397,10 @@ def _is_acronym(term: str) -> bool:
 
 
 def _variants(term: str) -> list[str]:
-    """The spellings of one name a response may use: "&" for "and", commas dropped, "Commissioner, Hampshire" for "Commissioner for Hampshire"."""
+    """The spellings of one name a response may use.
+
+    "&" for "and", commas dropped, "Commissioner, Hampshire" for "Commissioner for Hampshire".
+    """
     forms = {term, term.replace(" and ", " & "), term.replace(",", "")}
     forms.add(term.replace(",", "").replace(" and ", " & "))
     if " for " in term:
@@ -624,7 +632,8 @@ def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None
     rules = identifier.rules
     for index, kind, term, start, end in _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher)):
         offset = tokens.offset(start)
-        if kind == "short_name" and rules is not None and _beside_role(tokens.text, offset, tokens.offset(end - 1) + len(tokens.doc[end - 1]), rules):
+        last = tokens.offset(end - 1) + len(tokens.doc[end - 1])  # end of the mention's last token
+        if kind == "short_name" and rules is not None and _beside_role(tokens.text, offset, last, rules):
             kind = "alias"  # a place name beside a role names the author as an alias does
         mentions.append(_Mention(int(index), kind, term, offset, _is_labelled(tokens.text, offset)))
     # a web or e-mail address on the force's or its local body's domain ("enquiries@surrey-pcc.gov.uk")

@@ -25,7 +25,8 @@ from typing import Iterator
 from pipeline.ingest.normalise import join_cells
 from pipeline.ingest.text import decode_text, readable
 
-_HTML_DROP = frozenset({"script", "style", "nav", "header", "footer", "noscript", "template", "head", "svg", "iframe", "button", "select"})
+_HTML_DROP = frozenset({"script", "style", "nav", "header", "footer", "noscript", "template", "head", "svg", "iframe",
+                        "button", "select"})
 _HTML_BLOCKS = frozenset({
     "p", "div", "section", "article", "main", "aside", "blockquote", "pre", "address", "figure", "figcaption",
     "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "caption", "ul", "ol", "hr", "details", "summary",

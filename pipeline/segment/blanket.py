@@ -1,7 +1,8 @@
 """Answers to the whole report at once.
 
-A paragraph of blanket wording ("all actions will be progressed"), or a citation of most of the recommendations addressed to forces (patterns and share in
-``pipeline/data/segment.toml``, ``passages.blanket`` and ``passages.blanket_share``).
+A paragraph of blanket wording ("all actions will be progressed"), or a citation of most of the
+recommendations addressed to forces (patterns and share in ``pipeline/data/segment.toml``,
+``passages.blanket`` and ``passages.blanket_share``).
 """
 
 from __future__ import annotations

@@ -134,7 +134,8 @@ def _subtract(span: tuple[int, int], holes: Iterable[tuple[int, int]]) -> list[t
     return pieces
 
 
-def response_spans(doc_text: str, lines: Sequence[Line], holes: list[tuple[int, int]], rules: SegmentRules) -> tuple[tuple[int, int], ...]:
+def response_spans(doc_text: str, lines: Sequence[Line], holes: list[tuple[int, int]],
+                   rules: SegmentRules) -> tuple[tuple[int, int], ...]:
     """The pieces of ``lines`` that are the force's words: cells minus ``holes``, trimmed, no labels."""
     spans: list[tuple[int, int]] = []
     for line in lines:

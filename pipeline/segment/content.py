@@ -1,6 +1,7 @@
 """Unnumbered prose linked to recommendations by content.
 
-The share of each recommendation's TF-IDF-weighted lemmas a paragraph's best sentence contains (thresholds in ``pipeline/data/segment.toml``, ``[content]``).
+The share of each recommendation's TF-IDF-weighted lemmas a paragraph's best sentence contains
+(thresholds in ``pipeline/data/segment.toml``, ``[content]``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def match_by_content(segmenter: Segmenter, candidates: Sequence[Line], recommend
     rules, nlp = segmenter.rules, segmenter.nlp
     vectoriser = TfidfVectorizer(sublinear_tf=True, norm=None, token_pattern=r"[a-z]{2,}")
     vectoriser.fit([_lemma_text(d, rules.content_stop_words) for d in nlp.pipe(reference)])
-    weights = vectoriser.transform([_lemma_text(d, rules.content_stop_words) for d in nlp.pipe(r.text for r in recommendations)]).toarray()
+    item_lemmas = [_lemma_text(d, rules.content_stop_words) for d in nlp.pipe(r.text for r in recommendations)]
+    weights = vectoriser.transform(item_lemmas).toarray()
     totals = np.maximum(weights.sum(axis=1), 1e-9)
     links: dict[str, list[Line]] = {}
     for line, doc in zip(candidates, nlp.pipe(line.text for line in candidates)):
