@@ -16,7 +16,9 @@ from pipeline.identify import (
     find_response_date,
     identify,
     manifest_entry_for,
+    parse_forces,
     parse_manifest,
+    slug,
 )
 from pipeline.types import Document, Page
 
@@ -269,8 +271,6 @@ def test_resolve_force_accepts_any_listed_name(identifier):
 
 
 # --- inspections no register holds (issue 11 item 4) ----------------------------------------------------
-
-from pipeline.identify import parse_forces, slug  # noqa: E402
 
 
 @pytest.mark.parametrize("text, title, force", [

