@@ -154,7 +154,10 @@ def synthetic_inspections(base: Inspection, count: int) -> list[tuple[str, str]]
 def _response_story(force: Force, title: str, recommendations, rng: random.Random, pages: int, published: date):
     """The lines of one response: (kind, content) with kind "para", "heading" or "table"."""
     when = published + timedelta(days=rng.randint(40, 200))
-    month = lambda: f"{rng.choice(MONTH_NAMES)} {when.year + 1}"  # noqa: E731 - a deadline after the letter
+
+    def month() -> str:  # a deadline after the letter
+        return f"{rng.choice(MONTH_NAMES)} {when.year + 1}"
+
     story: list[tuple[str, Any]] = [
         ("heading", f"Office of the {force.local_body}"),
         ("para", format_day(when)),
@@ -353,8 +356,11 @@ def prepare_corpus(args, folder: Path) -> tuple[list[Path], Path]:
 
 
 def scan_pdf(data: bytes, dpi: int = OCR_DPI) -> bytes:
-    """An image-only copy of a PDF, as a scanner makes one: each page rasterised in grey at ``dpi`` (pypdfium2),
-    wrapped as a PDF again (Pillow), with no text layer."""
+    """An image-only copy of a PDF, as a scanner makes one.
+
+    Each page is rasterised in grey at ``dpi`` (pypdfium2) and wrapped as a PDF again (Pillow), with no
+    text layer.
+    """
     from io import BytesIO
 
     import pypdfium2 as pdfium

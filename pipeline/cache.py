@@ -294,8 +294,9 @@ def dump_analysis_problem(key: str, problem: Problem) -> str:
     return _dump("analyses", key, _problem_body(problem))
 
 
-def parse_analysis(text: str | None, key: str, source: str, sha256: str, forces: Iterable[Force],
-                   inspections: Iterable[Inspection]) -> tuple[Identification, tuple[Passage, ...], tuple[Problem, ...]] | Problem | None:
+def parse_analysis(
+    text: str | None, key: str, source: str, sha256: str, forces: Iterable[Force], inspections: Iterable[Inspection],
+) -> tuple[Identification, tuple[Passage, ...], tuple[Problem, ...]] | Problem | None:
     """The cached identification, passages and page-level problems (or identify :class:`Problem`); None when missing or corrupt.
 
     The force and inspection are looked up by name and id in ``forces`` and

@@ -28,8 +28,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from pipeline.cues import ROLE_LABEL, LazyCueEngineMixin, SentenceCues, check_texts, load_cue_lexicon, role_counts, rule_decision
-from pipeline.types import GUIDELINE_ORDER, LABELS, ClassifiedPassage, Passage, Prediction
-
+from pipeline.types import LABELS, ClassifiedPassage, Passage, Prediction
 
 # --- the rule baseline ---------------------------------------------------------
 
@@ -121,7 +120,7 @@ def split_sentences(text: str, nlp: Any = None) -> list[str]:
         from pipeline.nlp import make_nlp
 
         nlp = make_nlp()
-    sentences = []
+    sentences: list[str] = []
     for line in (text or "").splitlines():
         if line.strip():
             sentences.extend(sent.text for sent in nlp(line).sents)

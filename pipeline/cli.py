@@ -98,9 +98,11 @@ def _parser(config: Config) -> argparse.ArgumentParser:
     train.add_argument("--out", default=paths.models)
     train.add_argument("--external", default=paths.external,
                        help="New Zealand status reports (out-of-domain set); '' for none")
-    train.add_argument("--readme", default="", help="README whose generated status-classifier block is rewritten (make train: README.md)")
+    train.add_argument("--readme", default="",
+                       help="README whose generated status-classifier block is rewritten (make train: README.md)")
 
-    evaluate = sub.add_parser("evaluate", help="grouped-by-force evaluation on real items, with baselines and the out-of-domain set")
+    evaluate = sub.add_parser("evaluate",
+                              help="grouped-by-force evaluation on real items, with baselines and the out-of-domain set")
     evaluate.add_argument("--annotations", default=paths.annotations)
     evaluate.add_argument("--external", default=paths.external,
                           help="New Zealand status reports (out-of-domain set); '' for none")
@@ -702,9 +704,9 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _coverage(args: argparse.Namespace) -> int:
     from pipeline import coverage, parallel
+    from pipeline.identify import identify
     from pipeline.ingest import ingest
     from pipeline.segment import segment
-    from pipeline.identify import identify
 
     sources = args.sources or str(Path(args.inputs[0]) / "sources.csv")
     if not Path(sources).is_file():
@@ -719,8 +721,8 @@ def _coverage(args: argparse.Namespace) -> int:
     answers = coverage.labelled_answers(labels)
     paths = [p for p in io.discover_inputs(args.inputs) if p.name in wanted]
     context = parallel.build_context(io.load_inspections(args.inspections), io.load_forces(),
-                                     io.read_package_data("segment.toml"), model=None,
-                                     max_pages=args.configuration.limits.max_pages)
+                                   io.read_package_data("segment.toml"), model=None,
+                                   max_pages=args.configuration.limits.max_pages)
     found = {p.name for p in paths}
     missing = [coverage.Outcome(name, provenance.get(name, coverage.Provenance(name, doc_kind="unknown")).doc_kind,
                                 False, "not among the inputs") for name in sorted(wanted - found)]
@@ -738,8 +740,10 @@ def _coverage(args: argparse.Namespace) -> int:
         for hint in runs:
             try:
                 ident = identify(document, context.identifier, url=known.url if hint else None)
+                assert ident.inspection is not None  # identify names an inspection or raises E201
                 passages = segment(document, ident.inspection, context.segmenter, ident.force)
-                runs[hint].append(coverage.judge(path.name, known.doc_kind, truth and truth.name, ident.force.name,
+                runs[hint].append(coverage.judge(path.name, known.doc_kind, truth.name if truth else None,
+                                                 ident.force.name if ident.force else None,
                                                  len(passages), answers=starts,
                                                  spans=[(p.start, p.end) for p in passages]))
             except PipelineError as error:

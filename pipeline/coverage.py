@@ -43,7 +43,10 @@ class Outcome:
 
 
 def provenance_from_rows(rows: Iterable[Mapping[str, object]]) -> dict[str, Provenance]:
-    """Provenance by file name from ``sources.csv`` rows or ``meta.jsonl`` objects (``file``, ``url``, ``force``, ``doc_kind``)."""
+    """Provenance by file name from ``sources.csv`` rows or ``meta.jsonl`` objects.
+
+    Each row gives ``file``, ``url``, ``force`` and ``doc_kind``.
+    """
     out: dict[str, Provenance] = {}
     for row in rows:
         name = str(row.get("file") or "").strip()

@@ -78,7 +78,8 @@ def load_cue_lexicon(cues: str | Mapping[str, Any] | None = None) -> dict:
         if family.get("role") not in ROLES:
             raise ValueError(f"cue family {name!r}: role {family.get('role')!r} is not one of {ROLES}")
         if family["role"] in ROLE_LABEL and ROLE_LABEL[family["role"]] != family["label"]:
-            raise ValueError(f"cue family {name!r}: role {family['role']!r} votes for {ROLE_LABEL[family['role']]!r}, not {family['label']!r}")
+            raise ValueError(f"cue family {name!r}: role {family['role']!r} votes for {ROLE_LABEL[family['role']]!r}, "
+                             f"not {family['label']!r}")
         family.setdefault("description", "")
         family["phrases"] = [str(p) for p in family.get("phrases", [])]
         family["patterns"] = [list(p) for p in family.get("patterns", [])]
@@ -305,6 +306,8 @@ class LazyCueEngineMixin:
     the joblib file small and free of spaCy internals.
     """
 
+    lexicon_: Mapping[str, Any]  # set by the estimator's fit
+
     def _engine(self) -> CueEngine:
         engine = self.__dict__.get("_engine_cache")
         if engine is None:
@@ -313,6 +316,9 @@ class LazyCueEngineMixin:
         return engine
 
     def __getstate__(self) -> dict:
-        state = dict(super().__getstate__())
+        state = super().__getstate__()
+        # BaseEstimator.__getstate__ (of the estimators this mixes into) returns the instance's attributes as a dict
+        assert isinstance(state, dict)
+        state = dict(state)
         state.pop("_engine_cache", None)
         return state

@@ -38,7 +38,8 @@ MESSAGES: dict[str, str] = {
     "E202": "force could not be identified and is not in the manifest",
     "E203": "not a response to {inspection}: dated {found}, before the report was published on {published}",
     "E204": "manifest names unknown {what} '{value}'",
-    "E205": "coverage needs provenance: {path} not found (pass --sources FILE, a sources.csv or meta.jsonl with file, url, force, doc_kind)",
+    "E205": "coverage needs provenance: {path} not found "
+            "(pass --sources FILE, a sources.csv or meta.jsonl with file, url, force, doc_kind)",
     # models
     "E301": "model file {path} refused: {detail}",
     "E302": "model file {path} is missing: run `make train`",

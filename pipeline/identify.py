@@ -27,9 +27,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePosixPath
-from typing import Iterable, Mapping
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from pipeline.dates import parse_date
 from pipeline.errors import PipelineError
@@ -163,7 +161,8 @@ def parse_forces(csv_text: str, origin: str = FORCES_ORIGIN) -> tuple[Force, ...
     header = tuple((reader.fieldnames or []))
     names = sorted(h.strip() for h in header)
     if names not in (sorted(FORCE_COLUMNS), sorted(FORCE_COLUMNS + FORCE_OPTIONAL_COLUMNS)):
-        raise PipelineError("E403", path=origin, detail=f"header must be {','.join(FORCE_COLUMNS)}[,domains], got {','.join(header) or 'nothing'}")
+        raise PipelineError("E403", path=origin,
+                            detail=f"header must be {','.join(FORCE_COLUMNS)}[,domains], got {','.join(header) or 'nothing'}")
     expected_cells = len(header)
     forces: list[Force] = []
     owner: dict[str, str] = {}  # lower-cased term -> force name, to catch one term naming two forces
@@ -238,7 +237,8 @@ def parse_manifest(csv_text: str, origin: str) -> dict[str, ManifestEntry]:
         if not any(cell.strip() for cell in row):
             continue  # blank line
         if len(row) != len(MANIFEST_COLUMNS):
-            raise PipelineError("E401", path=origin, detail=f"line {line}: expected 3 cells (file,force,inspection), got {len(row)}")
+            raise PipelineError("E401", path=origin,
+                                detail=f"line {line}: expected 3 cells (file,force,inspection), got {len(row)}")
         file, force, inspection = (cell.strip() for cell in row)
         if not file:
             raise PipelineError("E401", path=origin, detail=f"line {line}: empty file cell")
@@ -296,7 +296,10 @@ class Identifier:
     _domain_lookup: Mapping[str, Force] = field(default_factory=dict, repr=False)
 
     def force_for_host(self, host: str) -> tuple[Force | None, str]:
-        """The force whose listed domain ``host`` is or lies under ("www.essex.pfcc.police.uk"), with the domain; else (None, "")."""
+        """The force whose listed domain ``host`` is or lies under ("www.essex.pfcc.police.uk"), with the domain.
+
+        Returns (None, "") when no force lists such a domain.
+        """
         labels = host.casefold().strip(".").split(".")
         for i in range(len(labels) - 1):
             domain = ".".join(labels[i:])
@@ -394,7 +397,10 @@ def _is_acronym(term: str) -> bool:
 
 
 def _variants(term: str) -> list[str]:
-    """The spellings of one name a response may use: "&" for "and", commas dropped, "Commissioner, Hampshire" for "Commissioner for Hampshire"."""
+    """The spellings of one name a response may use.
+
+    "&" for "and", commas dropped, "Commissioner, Hampshire" for "Commissioner for Hampshire".
+    """
     forms = {term, term.replace(" and ", " & "), term.replace(",", "")}
     forms.add(term.replace(",", "").replace(" and ", " & "))
     if " for " in term:
@@ -551,9 +557,9 @@ _COLLAPSIBLE_WHITESPACE = re.compile(r"\s{2,}|[^\S ]")
 
 
 class _Tokens:
-    """A document tokenised for matching, with whitespace runs collapsed.
+    r"""A document tokenised for matching, with whitespace runs collapsed.
 
-    Hard line breaks inside a name ("Police and Crime\\nCommissioner") would
+    Hard line breaks inside a name ("Police and Crime\nCommissioner") would
     otherwise become separate tokens and defeat the phrase matcher; the
     offset map sends positions back to ``Document.text``.
     """
@@ -626,7 +632,8 @@ def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None
     rules = identifier.rules
     for index, kind, term, start, end in _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher)):
         offset = tokens.offset(start)
-        if kind == "short_name" and rules is not None and _beside_role(tokens.text, offset, tokens.offset(end - 1) + len(tokens.doc[end - 1]), rules):
+        last = tokens.offset(end - 1) + len(tokens.doc[end - 1])  # end of the mention's last token
+        if kind == "short_name" and rules is not None and _beside_role(tokens.text, offset, last, rules):
             kind = "alias"  # a place name beside a role names the author as an alias does
         mentions.append(_Mention(int(index), kind, term, offset, _is_labelled(tokens.text, offset)))
     # a web or e-mail address on the force's or its local body's domain ("enquiries@surrey-pcc.gov.uk")
@@ -674,12 +681,12 @@ def _detect_inspection(tokens: _Tokens, identifier: Identifier, response_date: d
         first.setdefault(i, offset)
         forms[i][term] += 1
     # A force-specific inspection (PEEL) is answered only by its own force.
-    candidates = [i for i in scores if identifier.inspections[i].force is None or force is None
-                  or identifier.resolve_force(identifier.inspections[i].force) in (None, force)]
+    candidates = [i for i in scores if (own_force := identifier.inspections[i].force) is None or force is None
+                  or identifier.resolve_force(own_force) in (None, force)]
     if response_date is not None:
         # A response cannot answer a report published after it was written.
-        possible = [i for i in candidates if identifier.inspections[i].published is None
-                    or identifier.inspections[i].published <= response_date]
+        possible = [i for i in candidates if (issued := identifier.inspections[i].published) is None
+                    or issued <= response_date]
         candidates = possible or candidates
     if not candidates:
         return None, ""
@@ -720,7 +727,7 @@ def _find_response_date(text: str, rules: IdentifyRules | None = None) -> tuple[
             continue
         published = rules.published_line.match(line.strip()) if rules is not None else None
         report_heading = rules is not None and rules.not_own.search(previous) and not rules.own_heading.search(previous)
-        if published and not rules.not_own.search(line) and not report_heading:
+        if published and rules is not None and not rules.not_own.search(line) and not report_heading:
             # the page's own publication line: on a PCC's web page, the day the response went out
             parsed = parse_date(published.group("rest").strip())
             if parsed:

@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import Iterable
 
 import spacy
-from spacy.attrs import ORTH
 from spacy.language import Language
 
 _ABBREVIATIONS_FILE = "abbreviations.txt"
@@ -53,7 +52,9 @@ def make_nlp(abbreviations: Iterable[str] | None = None) -> Language:
     """
     nlp = spacy.blank("en")
     for word in load_abbreviations() if abbreviations is None else abbreviations:
-        nlp.tokenizer.add_special_case(word, [{ORTH: word}])
+        # spaCy annotates Language.tokenizer as a plain callable; spacy.blank always builds a Tokenizer, which has
+        # add_special_case, and spacy.tokenizer ships no type information to narrow it with isinstance
+        nlp.tokenizer.add_special_case(word, [{"ORTH": word}])  # type: ignore[union-attr]
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()

@@ -11,7 +11,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import check_no_attributes_set_in_init
 
-from pipeline.classify import GUIDELINE_ORDER, CueRuleClassifier, classify_passages, predict, sentence_nlp, split_sentences
+from pipeline.classify import CueRuleClassifier, classify_passages, predict, sentence_nlp, split_sentences
 from pipeline.cues import CueEngine, load_cue_lexicon, rule_decision
 from pipeline.nlp import load_abbreviations, make_nlp
 from pipeline.types import LABELS, ClassifiedPassage, Passage
@@ -49,7 +49,8 @@ EXAMPLES = [(f["name"], s, True) for f in LEXICON["families"] for s in f["fires_
 ]
 
 
-@pytest.mark.parametrize(("family", "sentence", "fires"), EXAMPLES, ids=[f"{f}-{'fires' if x else 'silent'}-{i}" for i, (f, _, x) in enumerate(EXAMPLES)])
+@pytest.mark.parametrize(("family", "sentence", "fires"), EXAMPLES,
+                         ids=[f"{f}-{'fires' if x else 'silent'}-{i}" for i, (f, _, x) in enumerate(EXAMPLES)])
 def test_lexicon_examples(engine: CueEngine, family: str, sentence: str, fires: bool) -> None:
     """Every family matches its fires_on sentences and not its silent_on ones (both kept in cues.toml)."""
     assert (family in _families(engine, sentence)) is fires
@@ -215,7 +216,8 @@ def test_predict_uses_the_models_own_pipeline(baseline: CueRuleClassifier) -> No
 def test_split_sentences_returns_substrings() -> None:
     text = "First point. Second point, with a date: 1 May 2024.\nA third line without a stop\n\nFourth? Yes."
     sentences = split_sentences(text, make_nlp())
-    assert sentences == ["First point.", "Second point, with a date: 1 May 2024.", "A third line without a stop", "Fourth?", "Yes."]
+    assert sentences == ["First point.", "Second point, with a date: 1 May 2024.", "A third line without a stop",
+                         "Fourth?", "Yes."]
     assert all(s in text for s in sentences)
 
 

@@ -25,7 +25,8 @@ from tests.html_fixtures import COOKIE_NOTICE, NEWS_ITEM, RELATED, SHAPES, wrap_
 TITLE = "Response to An inspection into activism and impartiality in policing"
 #: Words of the chrome.
 CHROME = (COOKIE_NOTICE[:30], NEWS_ITEM[:30], RELATED[:30], "Skip to", "Accept", "Privacy", "About", "Calendar",
-          "Latest news", "Related content", "Related documents", "Supporting documents", "Services", "Open Government Licence", "Have your say")
+          "Latest news", "Related content", "Related documents", "Supporting documents", "Services",
+          "Open Government Licence", "Have your say")
 NAMES = ("Gwent", "Suffolk")  # a response table, and headed sections
 
 

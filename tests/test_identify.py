@@ -16,7 +16,9 @@ from pipeline.identify import (
     find_response_date,
     identify,
     manifest_entry_for,
+    parse_forces,
     parse_manifest,
+    slug,
 )
 from pipeline.types import Document, Page
 
@@ -270,8 +272,6 @@ def test_resolve_force_accepts_any_listed_name(identifier):
 
 # --- inspections no register holds (issue 11 item 4) ----------------------------------------------------
 
-from pipeline.identify import parse_forces, slug  # noqa: E402
-
 
 @pytest.mark.parametrize("text, title, force", [
     ("Surrey Police and Crime Commissioner\n\nPEEL 2023–2025: An inspection of Surrey Police\n\nWe welcome the report.",
@@ -281,7 +281,8 @@ from pipeline.identify import parse_forces, slug  # noqa: E402
     ("Statement of the PCC for Sussex\n\nThe HMICFRS report into the police response to burglary was published today.",
      "HMICFRS report into the police response to burglary", None),
     ("Sussex Police welcomes the report of His Majesty's Inspectorate of Constabulary and Fire & Rescue Services "
-     "(HMICFRS) into how forces in the south east tackle fraud.", "HMICFRS report into how forces in the south east tackle fraud", None),
+     "(HMICFRS) into how forces in the south east tackle fraud.",
+     "HMICFRS report into how forces in the south east tackle fraud", None),
     # a heading line naming a report and its subject
     ("Gwent Police\nCriminal Justice Joint Inspection: Evidence in rape cases\nWe welcome it.",
      "Criminal Justice Joint Inspection: Evidence in rape cases", None),
@@ -317,7 +318,8 @@ def test_manifest_may_name_an_unregistered_inspection_by_title(identifier):
     document = make_document("Gwent Police\n\nWe have updated our custody procedures this year.")
     entry = ManifestEntry(file="x.txt", inspection="Custody inspection of Gwent 2024")
     found = identify(document, identifier, entry)
-    assert (found.inspection.id, found.inspection.registered, found.method) == ("custody-inspection-of-gwent-2024", False, "manifest")
+    assert (found.inspection.id, found.inspection.registered, found.method) == (
+        "custody-inspection-of-gwent-2024", False, "manifest")
     assert found.inspection.force == "Gwent Police"
 
 

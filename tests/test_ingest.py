@@ -114,8 +114,10 @@ def test_cleveland_hard_wrapped_recommendations_become_one_line(seeds):
         "authorised professional practice, forces should update their policies to reflect the College of Policing "
         "advice on communicating about politicised and contentious issues."
     ) in rows
-    assert any(r.startswith("Recommendation 11 By 31 July 2025") and r.endswith("authorised professional practice.") for r in rows)
-    assert "- The recording of hate-related incidents, and the ability to retrieve data, is a significant challenge in some forces" in rows
+    assert any(r.startswith("Recommendation 11 By 31 July 2025") and r.endswith("authorised professional practice.")
+               for r in rows)
+    assert ("- The recording of hate-related incidents, and the ability to retrieve data, is a significant challenge "
+            "in some forces") in rows
     # the bullet glyph is a list item like the others
     assert "- Some officers and staff found training relating to NCHIs confusing" in rows
     # the list item after the wrapped recommendation stays its own line
@@ -124,7 +126,7 @@ def test_cleveland_hard_wrapped_recommendations_become_one_line(seeds):
 
 
 def test_cleveland_distinct_paragraphs_and_list_items_are_not_merged(seeds):
-    raw_items = [l for l in SEEDS["Cleveland"].read_text(encoding="utf-8").split("\n") if l.startswith("- ")]
+    raw_items = [line for line in SEEDS["Cleveland"].read_text(encoding="utf-8").split("\n") if line.startswith("- ")]
     rows = lines(seeds["Cleveland"].text)
     for item in raw_items[:20]:
         assert any(r.startswith(item.split("**")[0].strip()) for r in rows), item
@@ -254,7 +256,8 @@ def test_windows_1252_with_curly_quotes_and_pound():
 
 
 def test_latin_1():
-    assert ingest(source("a.txt", "Caf\u00e9 costs \u00a35 \u00bd price.".encode("latin-1"))).text == "Caf\u00e9 costs \u00a35 \u00bd price."
+    text = "Caf\u00e9 costs \u00a35 \u00bd price."
+    assert ingest(source("a.txt", text.encode("latin-1"))).text == text
 
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le-bom", "utf-16-be-bom", "utf-8-sig", "utf-8"])
@@ -481,7 +484,8 @@ def test_pdf_side_by_side_boxes_are_a_row_and_loose_bullets_attach(tmp_path):
 def test_pdf_ruled_table_with_an_empty_first_cell_and_three_columns(tmp_path):
     text = "Intro.\n\nNo. | Recommendation | Status\n1 | Update the policy | Done\n| carried on from above | Ongoing"
     path = render_seed_pdf(text, tmp_path / "three.pdf")
-    assert ingest_file(path).text == "Intro.\n\nNo. | Recommendation | Status\n1 | Update the policy | Done\n| carried on from above | Ongoing"
+    assert ingest_file(path).text == ("Intro.\n\nNo. | Recommendation | Status\n1 | Update the policy | Done\n"
+                                      "| carried on from above | Ongoing")
 
 
 def test_pdf_cells_too_close_for_pdfminer_are_split_at_the_ruling(tmp_path):
@@ -544,4 +548,5 @@ def test_a_marking_on_most_pages_goes_where_it_stands_only():
     pages = _pages(BODIES, "OFFICIAL")
     pages[0] = "Gwent Police\n\n" + pages[0]  # a letterhead above the marking on the first page
     pages[2] = pages[2] + "\n\nOFFICIAL"  # the marking at the foot of one page: once, so not a footer
-    assert drop_running_lines(pages) == ["Gwent Police\n\nOFFICIAL\n\n" + BODIES[0], BODIES[1], BODIES[2] + "\n\nOFFICIAL", BODIES[3]]
+    assert drop_running_lines(pages) == ["Gwent Police\n\nOFFICIAL\n\n" + BODIES[0], BODIES[1],
+                                         BODIES[2] + "\n\nOFFICIAL", BODIES[3]]

@@ -15,12 +15,12 @@ from sklearn.utils.estimator_checks import check_no_attributes_set_in_init
 
 from pipeline import io
 from pipeline import model as M
-from pipeline.model import evaluation, training
-from pipeline.model.evaluation import _bootstrap
-from pipeline.classify import GUIDELINE_ORDER, predict
+from pipeline.classify import predict
 from pipeline.dates import find_dates
 from pipeline.errors import PipelineError
-from pipeline.types import LABELS
+from pipeline.model import evaluation, training
+from pipeline.model.evaluation import _bootstrap
+from pipeline.types import GUIDELINE_ORDER, LABELS
 
 SYNTHETIC = Path(__file__).resolve().parents[1] / "corpus" / "annotations" / "synthetic.jsonl"
 
@@ -78,9 +78,11 @@ CUE_CASES = [
     ("cue_review_begun", "A review of the bail process has begun.", "A review of the bail process will begin."),
     ("cue_future", "We will review the policy.", "We reviewed the policy."),
     ("cue_future", "The force is looking to appoint a data manager.", "The force appointed a data manager."),
-    ("cue_conditional", "Once the national guidance is published we will update our procedure.", "The national guidance was published last year."),
+    ("cue_conditional", "Once the national guidance is published we will update our procedure.",
+     "The national guidance was published last year."),
     ("cue_outstanding", "The new form is not yet live.", "The new form is live."),
-    ("cue_refusal", "This recommendation does not apply to the constabulary.", "This recommendation applies to the constabulary."),
+    ("cue_refusal", "This recommendation does not apply to the constabulary.",
+     "This recommendation applies to the constabulary."),
     ("cue_blanket", "We accept all the recommendations.", "We accept that the form needs work."),
     ("cue_restatement", "Forces should review their custody procedures.", "The force reviewed its custody procedures."),
     ("cue_negation", "The form is not used by call handlers.", "The form is used by call handlers."),
@@ -97,7 +99,8 @@ def cue_features() -> M.StatusCueFeatures:
 
 
 @pytest.mark.parametrize(("feature", "with_cue", "without_cue"), CUE_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CUE_CASES)])
-def test_cue_feature_fires_only_with_its_cue(cue_features: M.StatusCueFeatures, feature: str, with_cue: str, without_cue: str) -> None:
+def test_cue_feature_fires_only_with_its_cue(cue_features: M.StatusCueFeatures, feature: str, with_cue: str,
+                                            without_cue: str) -> None:
     names = list(cue_features.get_feature_names_out())
     column = names.index(feature)
     values = cue_features.transform([with_cue, without_cue])[:, column]
@@ -295,7 +298,8 @@ def _external_rows() -> list[dict]:
         body = f"Work on the rule change number {i} was reported to the board."
         rows.append({"id": f"nz-{i}", "rec_no": f"{i % 8:03d}/21", "label_strict": label, "text": f"{status} {body}",
                      "text_without_status_line": body if i % 2 == 0 else None})
-    rows.append({"id": "nz-loose", "rec_no": "900/21", "label_strict": None, "label_loose": "planned", "text": "Under consideration."})
+    rows.append({"id": "nz-loose", "rec_no": "900/21", "label_strict": None, "label_loose": "planned",
+                 "text": "Under consideration."})
     return rows
 
 
@@ -355,7 +359,8 @@ def test_evaluation_never_counts_synthetic_or_external_records(evaluation_and_sp
     for fit in calls:
         if "variant" in fit:
             assert (synthetic_texts <= fit["texts"]) is ("synthetic" in fit["variant"])
-    for subset, block in (("all", report["models"]), ("specific", report["subsets"]["specific"]), ("blanket", report["subsets"]["blanket"])):
+    for subset, block in (("all", report["models"]), ("specific", report["subsets"]["specific"]),
+                          ("blanket", report["subsets"]["blanket"])):
         n = {"all": len(real_ids), "blanket": 8, "specific": len(real_ids) - 8}[subset]
         for name in M.MODEL_NAMES:
             assert np.sum(block[name]["confusion_matrix"]) == n == block[name]["n"]
@@ -399,7 +404,8 @@ def test_evaluation_report_shape(evaluation_and_spy) -> None:
     assert report["bootstrap"]["seed"] == 0
     json.dumps(report)
     text = M.format_evaluation(report)
-    for words in ("macro-F1", "cue rules", "majority label", "blanket answers", "specific items", "ECE", "New Zealand", "Targets"):
+    for words in ("macro-F1", "cue rules", "majority label", "blanket answers", "specific items", "ECE", "New Zealand",
+                  "Targets"):
         assert words in text
 
 
@@ -435,15 +441,20 @@ def test_expected_calibration_error_and_review_flag() -> None:
 def test_kappa_per_batch_from_annotator_files_and_readme() -> None:
     from sklearn.metrics import cohen_kappa_score
 
-    a = [{"file": "f1", "item": str(i), "label": label} for i, label in enumerate(["completed", "planned", "planned", "in_progress", "not_addressed"])]
-    b = [{"file": "f1", "item": str(i), "label": label} for i, label in enumerate(["completed", "planned", "in_progress", "in_progress"])]
+    a = [{"file": "f1", "item": str(i), "label": label}
+         for i, label in enumerate(["completed", "planned", "planned", "in_progress", "not_addressed"])]
+    b = [{"file": "f1", "item": str(i), "label": label}
+         for i, label in enumerate(["completed", "planned", "in_progress", "in_progress"])]
     b.append({"file": "f2", "item": "0", "label": "completed"})  # found by b only
-    agreement = M.batch_agreement({"batch-01": {"a": a, "b": b}, "shared": {"readme": "Cohen's κ = 0.80 over the 203 items both annotators found"},
+    agreement = M.batch_agreement({"batch-01": {"a": a, "b": b},
+                                   "shared": {"readme": "Cohen's κ = 0.80 over the 203 items both annotators found"},
                                    "empty": {}})
-    expected = cohen_kappa_score(["completed", "planned", "planned", "in_progress"], ["completed", "planned", "in_progress", "in_progress"])
+    expected = cohen_kappa_score(["completed", "planned", "planned", "in_progress"],
+                                 ["completed", "planned", "in_progress", "in_progress"])
     assert agreement["batch-01"]["kappa"] == pytest.approx(expected)
     assert agreement["batch-01"]["n_both"] == 4 and agreement["batch-01"]["only_a"] == 1 and agreement["batch-01"]["only_b"] == 1
-    assert agreement["shared"] == {"kappa": 0.80, "n_both": 203, "agreement": None, "only_a": None, "only_b": None, "source": "readme"}
+    assert agreement["shared"] == {"kappa": 0.80, "n_both": 203, "agreement": None, "only_a": None, "only_b": None,
+                                   "source": "readme"}
     assert agreement["empty"]["kappa"] is None
 
 
@@ -508,7 +519,8 @@ def test_train_and_evaluate_commands_write_generated_figures(tmp_path: Path, cap
     io.write_jsonl(annotations / "real.jsonl", [r for r in records if not r["synthetic"]])
     io.write_jsonl(annotations / "synthetic.jsonl", [r for r in records if r["synthetic"]])
     first = [r for r in records if not r["synthetic"]][:6]
-    io.write_jsonl(batch / "a.jsonl", [{"id": r["id"], "file": "f.txt", "item": r["id"], "kind": "all", "text": r["text"], "label": r["label"]} for r in first])
+    io.write_jsonl(batch / "a.jsonl", [{"id": r["id"], "file": "f.txt", "item": r["id"], "kind": "all", "text": r["text"],
+                                        "label": r["label"]} for r in first])
     io.write_jsonl(batch / "b.jsonl", [{"id": r["id"], "file": "f.txt", "item": r["id"], "kind": "all", "text": r["text"],
                                         "label": "in_progress" if i == 0 else r["label"]} for i, r in enumerate(first)])
     external = tmp_path / "nz.jsonl"
@@ -516,7 +528,8 @@ def test_train_and_evaluate_commands_write_generated_figures(tmp_path: Path, cap
     readme = tmp_path / "README.md"
     readme.write_text(f"# x\n\n{README_BEGIN}\nSTALE FIGURES\n{README_END}\n\nafter\n", encoding="utf-8")
     out = tmp_path / "models"
-    assert main(["train", "--annotations", str(annotations), "--out", str(out), "--external", str(external), "--readme", str(readme)]) == 0
+    assert main(["train", "--annotations", str(annotations), "--out", str(out), "--external", str(external),
+                 "--readme", str(readme)]) == 0
     metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
     card = (out / "model-card.md").read_text(encoding="utf-8")
     text = readme.read_text(encoding="utf-8")
@@ -526,6 +539,7 @@ def test_train_and_evaluate_commands_write_generated_figures(tmp_path: Path, cap
     assert f"{specific:.3f}" in card and "batch-01" in card
     assert metrics["evaluation"]["agreement"]["batch-01"]["n_both"] == 6
     capsys.readouterr()
-    assert main(["evaluate", "--annotations", str(annotations), "--external", str(external), "--metrics", str(out / "metrics.json")]) == 0
+    assert main(["evaluate", "--annotations", str(annotations), "--external", str(external),
+                 "--metrics", str(out / "metrics.json")]) == 0
     printed = capsys.readouterr().out
     assert f"{specific:.3f}" in printed and "batch-01" in printed and "New Zealand" in printed

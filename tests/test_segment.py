@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from datetime import date as _date
+from pathlib import Path
+
 import pytest
 
 from pipeline.segment import segment
-from pipeline.types import Document, Page
+from pipeline.types import Document, Finding, Inspection, Page, Recommendation
 from tests.conftest import FORCE_RECOMMENDATIONS
 
 
@@ -78,7 +83,8 @@ def suffolk(seed_documents, inspection, segmenter):
 @pytest.mark.parametrize("number, start, end", [
     ("9", "Suffolk Constabulary's Corporate Communications Team has a strong", "updating and amended as appropriate."),
     ("10", "This recommendation is covered by the Uniform Standards Policy", "Inclusivity (ED&I) Strategy."),
-    ("12", "Suffolk Constabulary has recently updated its Equality Impact Assessments", "will be scheduled depending on responses."),
+    ("12", "Suffolk Constabulary has recently updated its Equality Impact Assessments",
+     "will be scheduled depending on responses."),
     ("13", "Suffolk and Norfolk's Central Policy Unit (CPU) maintain", "to enable easy access for users."),
     ("16", "The Suffolk Constabulary Hate Crime policy was updated in October 2023", "to each CCR team during training days."),
     ("17", "CCR recording allows for tags to be recorded", "and to monitor compliance."),
@@ -124,7 +130,8 @@ def test_staffordshire_hate_incident_prose_is_linked_by_content(staffordshire, n
     assert passage.link == "content"
     assert passage.response_text.startswith("The force has a robust process in place for recording hate related incidents.")
     assert "All incidents classified as a NCHI are reviewed" in passage.response_text
-    assert passage.response_text.endswith("All hate crimes are discussed / reviewed on Local Policing Team's during daily management processes.")
+    assert passage.response_text.endswith(
+        "All hate crimes are discussed / reviewed on Local Policing Team's during daily management processes.")
 
 
 @pytest.mark.parametrize("number", ["9", "10", "12", "13", "16", "20", "22"])
@@ -134,7 +141,8 @@ def test_staffordshire_restated_list_and_general_prose_answer_nothing_else(staff
 
 def test_staffordshire_blanket_statements_are_found(staffordshire):
     blanket = [p.response_text for p in staffordshire if p.link == "blanket"]
-    assert any(t.startswith("A number of the recommendations set out in this report have already been delivered") for t in blanket)
+    assert any(t.startswith("A number of the recommendations set out in this report have already been delivered")
+               for t in blanket)
     assert any(t.startswith("Progress on the recommendations will be monitored") for t in blanket)
 
 
@@ -142,7 +150,8 @@ def test_staffordshire_blanket_statements_are_found(staffordshire):
 
 def test_prose_citing_several_numbers_answers_each(inspection, segmenter):
     text = ("Response to the inspection\n\n"
-            "In response to recommendation 10 and 22, the force has published a new dress code and a funding panel now meets quarterly.\n\n"
+            "In response to recommendation 10 and 22, the force has published a new dress code "
+            "and a funding panel now meets quarterly.\n\n"
             "Recommendations 16 to 18 are being taken forward by the hate crime lead, who is rewriting the policy.\n")
     passages = passages_for(make_document(text), inspection, segmenter)
     # a citation inside a sentence is a mention; one opening the paragraph labels a block
@@ -158,7 +167,8 @@ def test_citing_most_recommendations_at_once_is_blanket(inspection, segmenter):
 
 def test_heading_with_quoted_recommendation_only_is_a_restatement(inspection, segmenter):
     wording = inspection.recommendation("17").text
-    text = f"Recommendation 17\n\n{wording}\n\nRecommendation 18\n\n{inspection.recommendation('18').text}\n\nThe team has built a review process.\n"
+    text = (f"Recommendation 17\n\n{wording}\n\nRecommendation 18\n\n{inspection.recommendation('18').text}\n\n"
+            "The team has built a review process.\n")
     passages = passages_for(make_document(text), inspection, segmenter)
     assert specific(passages, "17") == []
     [answer] = specific(passages, "18")
@@ -179,10 +189,6 @@ def test_offsets_slice_out_the_passage(seed_documents, inspection, segmenter, na
 
 # --- item labels in every spelling (issue 11 item 4, issue 13 item 5) ------------------------------------
 
-from datetime import date as _date
-
-from pipeline.types import Finding, Inspection, Recommendation
-
 
 def unregistered(title: str = "An inspection of something in the police service") -> Inspection:
     """The contract's unregistered inspection, as identify returns it."""
@@ -193,7 +199,8 @@ def unregistered(title: str = "An inspection of something in the police service"
 
 def peel_like() -> Inspection:
     """A small force-specific register with a cause of concern (and its recommendation) and two AFIs (written for this test)."""
-    rec = Recommendation(number="1", text="Within six months the force should make sure every call for help is answered promptly.",
+    rec = Recommendation(number="1",
+                         text="Within six months the force should make sure every call for help is answered promptly.",
                          addressee="forces", addressed_to="Chief Constable", deadline=None,
                          deadline_note="Within six months", cause_of_concern="1")
     return Inspection(
@@ -329,10 +336,6 @@ def test_unregistered_report_paragraph_is_a_blanket_passage_listing_no_numbers(s
 # tests/data/bug-inputs/16-abbreviations and 18-short-spelled-roman-labels are copied unchanged from the
 # project's shared bug inputs (shared/bug-inputs/, README there): the input file and its expected.json.
 
-import json
-import shutil
-from pathlib import Path
-
 BUG_INPUTS = Path(__file__).resolve().parent / "data" / "bug-inputs"
 
 
@@ -425,8 +428,10 @@ def test_coverage_reports_each_failing_document_and_never_a_traceback(tmp_path, 
     (folder / "empty.txt").write_bytes(b"")
     (folder / "wrong.txt").write_text("Gwent Police\n\nHMICFRS inspection of custody\n\nRecommendation 2\nDone in May.\n",
                                       encoding="utf-8")
-    (folder / "sources.csv").write_text("url,file,force,doc_kind\nhttps://www.surrey-pcc.gov.uk/a,good.txt,Surrey Police,pcc-letter\n"
-                                        ",empty.txt,Surrey Police,web-page\n,wrong.txt,Surrey Police,web-page\n", encoding="utf-8")
+    (folder / "sources.csv").write_text("url,file,force,doc_kind\n"
+                                        "https://www.surrey-pcc.gov.uk/a,good.txt,Surrey Police,pcc-letter\n"
+                                        ",empty.txt,Surrey Police,web-page\n"
+                                        ",wrong.txt,Surrey Police,web-page\n", encoding="utf-8")
     labels = tmp_path / "labels.jsonl"
     labels.write_text("".join(json.dumps({"file": f, "item": "AFI 1"}) + "\n"
                               for f in ("good.txt", "empty.txt", "wrong.txt", "missing.txt")), encoding="utf-8")

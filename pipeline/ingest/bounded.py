@@ -17,6 +17,7 @@ reader's own checks between pages bound it.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.context
 import os
 import sys
 from typing import Any, Callable
@@ -40,7 +41,8 @@ def run_bounded(target: Callable[..., Any], args: tuple, seconds: float | None, 
     if seconds is None or multiprocessing.current_process().daemon:
         return target(*args)
     fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if fork else "spawn")
+    context: multiprocessing.context.ForkContext | multiprocessing.context.SpawnContext = (
+        multiprocessing.get_context("fork") if fork else multiprocessing.get_context("spawn"))
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(target=_child, args=(sender, target, args, memory_mb), daemon=True)
     worker.start()
@@ -78,7 +80,7 @@ def _child(sender, target: Callable[..., Any], args: tuple, memory_mb: int) -> N
         message = ("error", (error.code, error.details))
     except MemoryError:
         message = ("error", ("E119", {"megabytes": memory_mb}))
-    except BaseException as exc:  # noqa: BLE001 - anything else is reported by the parent as a coded error
+    except BaseException as exc:  # anything else is reported by the parent as a coded error
         text = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
         message = ("crash", f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
     try:

@@ -234,7 +234,8 @@ class _Numbering:
             if num_pr is not None:
                 self.style_numbering[style.get(_W + "styleId")] = (
                     _val(num_pr, "numId", "0"), int(_val(num_pr, "ilvl", "0")))
-        self.based_on = {s.get(_W + "styleId"): _val(s, "basedOn", "") for s in document.styles.element.iterchildren(_W + "style")}
+        self.based_on = {s.get(_W + "styleId"): _val(s, "basedOn", "")
+                         for s in document.styles.element.iterchildren(_W + "style")}
 
     def _num_pr(self, p) -> tuple[str, int] | None:
         num_pr = p.find(f"{_W}pPr/{_W}numPr")

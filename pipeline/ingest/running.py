@@ -38,10 +38,12 @@ def drop_running_lines(pages: Sequence[str]) -> list[str]:
     needed = max(RUNNING_MIN_PAGES, RUNNING_SHARE * len(pages))
     for edge in (0, -1):
         for _ in range(RUNNING_DEPTH):
-            at = [_edge_line(page_lines, edge) for page_lines in lines]
+            # page number -> index of its edge line, for the pages that have one
+            at = {n: i for n, page_lines in enumerate(lines) if (i := _edge_line(page_lines, edge)) is not None}
             groups: dict[str, list[int]] = {}
-            for number, (page_lines, i) in enumerate(zip(lines, at)):
-                if i is not None and _may_run(page_lines[i]):
+            for number, i in at.items():
+                page_lines = lines[number]
+                if _may_run(page_lines[i]):
                     line = " ".join(page_lines[i].lower().split())
                     page_number = _PAGE_NUMBER.fullmatch(line)
                     groups.setdefault(_DIGIT_RUN.sub("#", line) if page_number else line, []).append(number)

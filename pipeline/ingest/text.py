@@ -8,6 +8,7 @@ import unicodedata
 
 from pipeline.errors import PipelineError
 
+
 def decode_text(data: bytes, declared: str | None = None) -> str:
     """Decode the bytes of a text or HTML file.
 
@@ -46,7 +47,9 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
     return _detected(data)
 
 
-def _stray_byte(error: UnicodeDecodeError) -> tuple[str, int]:
+def _stray_byte(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):  # registered for decoding only
+        raise error
     bad = error.object[error.start:error.end]
     return bad.decode("cp1252", errors="replace"), error.end
 

@@ -70,12 +70,14 @@ def _out_of_domain(evaluation: Mapping[str, Any]) -> list[str]:
     out = [f"New Zealand transport agencies' own status updates on TAIC recommendations ({ood['n']} rows with a strict "
            f"label; {ood['n_with_status_line']} open with a sentence stating the status). Shipped configuration "
            f"`{ood['variant']}`; {ood['scheme']}. Reported apart, never pooled with the police figures.", "",
-           "| New Zealand rows | n | model macro-F1 | 95% interval | accuracy | cue rules macro-F1 |", "|---|---:|---:|---:|---:|---:|"]
+           "| New Zealand rows | n | model macro-F1 | 95% interval | accuracy | cue rules macro-F1 |",
+           "|---|---:|---:|---:|---:|---:|"]
     for key, title in (("unmasked", "all, status sentence kept"), ("masked", "all, status sentence masked"),
                        ("with_status_line_unmasked", "rows with a status sentence, kept"),
                        ("with_status_line_masked", "rows with a status sentence, masked")):
         m = ood[key]["model"]
-        out.append(f"| {title} | {m['n']} | {m['macro_f1']:.3f} | {_ci(m)} | {m['accuracy']:.3f} | {ood[key]['cue_rules']['macro_f1']:.3f} |")
+        out.append(f"| {title} | {m['n']} | {m['macro_f1']:.3f} | {_ci(m)} | {m['accuracy']:.3f} "
+                   f"| {ood[key]['cue_rules']['macro_f1']:.3f} |")
     return out
 
 
@@ -87,7 +89,8 @@ def _agreement(evaluation: Mapping[str, Any]) -> list[str]:
     for batch, a in agreement.items():
         kappa = "n/a" if a["kappa"] is None else f"{a['kappa']:.2f}"
         n = "?" if a["n_both"] is None else str(a["n_both"])
-        source = {"readme": "the batch README (no annotator files)", "annotator files": "a.jsonl vs b.jsonl, matched by (file, item)",
+        source = {"readme": "the batch README (no annotator files)",
+                  "annotator files": "a.jsonl vs b.jsonl, matched by (file, item)",
                   "none": "nothing stated"}[a["source"]]
         out.append(f"| {batch} | {kappa} | {n} | {source} |")
     return out
@@ -117,9 +120,11 @@ def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str
         "",
         *[f"- {step}" for step in metrics.get("steps", [])],
         f"- calibration: temperature scaling on {metrics.get('calibration_folds')} held-out folds "
-        f"({'grouped by force' if metrics.get('calibration_grouped') else 'stratified'}), one model per fold, probabilities averaged",
+        f"({'grouped by force' if metrics.get('calibration_grouped') else 'stratified'}), "
+        "one model per fold, probabilities averaged",
         f"- training data: `{metrics.get('variant')}`, chosen by grouped cross-validation on the real items "
-        f"(macro-F1 per variant: " + ", ".join(f"{k} {v:.3f}" for k, v in metrics.get("variant_selection", {}).get("scores", {}).items()) + ")",
+        "(macro-F1 per variant: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in metrics.get("variant_selection", {}).get("scores", {}).items()) + ")",
         f"- trained {metrics.get('trained_at')} in {metrics.get('training_seconds')} s; seed {metrics.get('random_state')}; "
         f"data sha256 `{str(metrics.get('data_sha256', ''))[:16]}…`",
         "- versions: " + ", ".join(f"{k} {v}" for k, v in metrics.get("versions", {}).items()),
@@ -130,8 +135,10 @@ def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str
         "|---|---:|---:|---:|",
     ]
     for label in labels:
-        out.append(f"| `{label}` | {counts['real'].get(label, 0)} | {counts['synthetic'].get(label, 0)} | {counts.get('external', {}).get(label, 0)} |")
-    out.append(f"| total | {sum(counts['real'].values())} | {sum(counts['synthetic'].values())} | {sum(counts.get('external', {}).values())} |")
+        out.append(f"| `{label}` | {counts['real'].get(label, 0)} | {counts['synthetic'].get(label, 0)} "
+                   f"| {counts.get('external', {}).get(label, 0)} |")
+    out.append(f"| total | {sum(counts['real'].values())} | {sum(counts['synthetic'].values())} "
+               f"| {sum(counts.get('external', {}).values())} |")
     kinds = metrics.get("kind_counts", {})
     out += [
         "",
@@ -158,7 +165,8 @@ def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str
         f"{evaluation['scheme']}. No force is ever in both the training and the test side of a fold, and the training variant "
         "is chosen inside each outer fold from its training forces alone "
         f"(chosen: {', '.join(f'{k} x{v}' for k, v in evaluation['selection'].items())}). Intervals: paired percentile bootstrap "
-        f"of the pooled out-of-fold predictions ({evaluation['bootstrap']['resamples']} resamples, seed {evaluation['bootstrap']['seed']}).",
+        f"of the pooled out-of-fold predictions ({evaluation['bootstrap']['resamples']} resamples, "
+        f"seed {evaluation['bootstrap']['seed']}).",
         "",
         *_headline(evaluation),
         "",
@@ -191,11 +199,13 @@ def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str
             "| label | " + " | ".join(MODEL_TITLES[n] for n in MODEL_NAMES) + " |", "|---|" + "---|" * len(MODEL_NAMES)]
     for label in labels:
         out.append(f"| `{label}` | " + " | ".join(
-            "{precision:.2f} / {recall:.2f} / {f1:.2f}".format(**evaluation["models"][n]["per_label"][label]) for n in MODEL_NAMES) + " |")
+            "{precision:.2f} / {recall:.2f} / {f1:.2f}".format(**evaluation["models"][n]["per_label"][label])
+            for n in MODEL_NAMES) + " |")
     out += ["", "## Out of domain", "", *_out_of_domain(evaluation), "", "## Limits", ""]
     missed = [c for c in target_checks(evaluation) if not c["met"]]
     if missed:
-        out.append(f"- **{len(missed)} of the issue's targets are missed** (table above): do not use the labels without human review.")
+        out.append(f"- **{len(missed)} of the issue's targets are missed** (table above): "
+                   "do not use the labels without human review.")
     out += [
         f"- The real evaluation set is small ({evaluation['n_real']} items, {len(evaluation['forces'])} forces; some labels have"
         " fewer than 30 items, specific `not_addressed` and blanket `completed` only a handful): intervals are wide and one"
@@ -217,7 +227,8 @@ def readme_block(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> s
     out += [
         f"`make evaluate`: nested cross-validation grouped by force on {evaluation['n_real']} real items "
         f"({evaluation['real_kind_counts'].get('all', 0)} blanket answers, "
-        f"{evaluation['n_real'] - evaluation['real_kind_counts'].get('all', 0)} specific items) from {len(evaluation['forces'])} forces; "
+        f"{evaluation['n_real'] - evaluation['real_kind_counts'].get('all', 0)} specific items) "
+        f"from {len(evaluation['forces'])} forces; "
         f"shipped training data `{metrics.get('variant')}`.",
         "",
         *_headline(evaluation),
@@ -229,7 +240,8 @@ def readme_block(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> s
         "Out of domain (never pooled): " + _ood_line(evaluation),
         "",
         "Annotator agreement: " + "; ".join(
-            f"{batch} κ = {'n/a' if a['kappa'] is None else format(a['kappa'], '.2f')}" for batch, a in (evaluation.get("agreement") or {}).items()) + ".",
+            f"{batch} κ = {'n/a' if a['kappa'] is None else format(a['kappa'], '.2f')}"
+            for batch, a in (evaluation.get("agreement") or {}).items()) + ".",
         "",
         README_END,
     ]

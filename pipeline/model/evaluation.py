@@ -1,5 +1,7 @@
-"""Honest evaluation on real text only: nested cross-validation grouped by force, baselines,
-calibration, the needs-review flag, the New Zealand out-of-domain figure and annotator agreement.
+"""Honest evaluation on real text only.
+
+Nested cross-validation grouped by force, baselines, calibration, the needs-review flag, the New Zealand
+out-of-domain figure and annotator agreement.
 
 What :func:`evaluate` measures, and why each rule:
 
@@ -202,7 +204,8 @@ def batch_agreement(batches: Mapping[str, Mapping[str, Any]]) -> dict[str, dict]
             kappa = float(cohen_kappa_score(la, lb, labels=list(GUIDELINE_ORDER))) if len(set(la) | set(lb)) > 1 else None
             out[name] = {"kappa": kappa, "n_both": len(both),
                          "agreement": float(np.mean([x == y for x, y in zip(la, lb)])) if both else None,
-                         "only_a": len(set(left) - set(right)), "only_b": len(set(right) - set(left)), "source": "annotator files"}
+                         "only_a": len(set(left) - set(right)), "only_b": len(set(right) - set(left)),
+                         "source": "annotator files"}
             continue
         match = _README_KAPPA.search(str(batch.get("readme") or ""))
         out[name] = {"kappa": float(match.group(1)) if match else None,
@@ -252,7 +255,8 @@ def evaluate(
         outer_splits: outer ``GroupKFold`` folds over the forces (at most one per force; with
             one force per fold it is leave-one-force-out). Ten keeps ``make train`` within minutes
             on two cores while every test force is still unseen.
-        resamples, bootstrap_seed: the paired bootstrap of the intervals.
+        resamples: resamples of the paired bootstrap of the intervals.
+        bootstrap_seed: seed of that bootstrap.
         review_threshold: the report's needs-review threshold (``pipeline/data/report.toml``).
         flag_share: the share of items the second reported flag threshold flags.
 
@@ -275,7 +279,8 @@ def evaluate(
     forces = sorted({r["group"] for r in real})
     started = time.perf_counter()
     base = {
-        "scheme": f"nested: outer GroupKFold({min(outer_splits, len(forces))}) by force; inner GroupKFold by force picks the training variant",
+        "scheme": f"nested: outer GroupKFold({min(outer_splits, len(forces))}) by force; "
+                  "inner GroupKFold by force picks the training variant",
         "labels": list(GUIDELINE_ORDER),
         "n_real": len(real),
         "n_duplicates_dropped": len(duplicates),
@@ -299,7 +304,8 @@ def evaluate(
     share_engine(rules, engine)
     rules.fit([""])
     rule_labels = dict(zip((r["id"] for r in real), rules.predict([r["text"] for r in real])))
-    variants = [v for v in VARIANTS if ("external" not in VARIANTS[v] or external) and ("synthetic" not in VARIANTS[v] or synthetic)]
+    variants = [v for v in VARIANTS
+                if ("external" not in VARIANTS[v] or external) and ("synthetic" not in VARIANTS[v] or synthetic)]
     folds, pooled = [], []
     groups = np.array([r["group"] for r in real], dtype=object)
     n_outer = int(min(outer_splits, len(forces)))
@@ -342,8 +348,8 @@ def evaluate(
         variant_scores[variant] = {s: _score_block(_subset(pooled, s), [key], resamples, bootstrap_seed)[key] for s in SUBSETS}
         for s in SUBSETS:
             part = _subset(pooled, s)
-            variant_scores[variant][s]["ece"] = expected_calibration_error(
-                [e["true"] for e in part], np.array([e[f"probabilities:{variant}"] for e in part]).reshape(-1, len(LABELS)))["ece"]
+            probabilities = np.array([e[f"probabilities:{variant}"] for e in part]).reshape(-1, len(LABELS))
+            variant_scores[variant][s]["ece"] = expected_calibration_error([e["true"] for e in part], probabilities)["ece"]
     for entry in pooled:  # the fixed variants' probabilities served their ECE; the chosen model's stay
         for variant in variants:
             entry.pop(f"probabilities:{variant}", None)
@@ -356,7 +362,8 @@ def evaluate(
         quantile = _quantile_threshold(probabilities, flag_share)
         needs_review[s] = {"report_threshold": review_flag(truth, probabilities, review_threshold),
                            "share_threshold": {**review_flag(truth, probabilities, quantile), "target_share": flag_share}}
-    out_of_domain = _out_of_domain(real, synthetic, external, external_masked, engine, rules, random_state, resamples, bootstrap_seed)
+    out_of_domain = _out_of_domain(real, synthetic, external, external_masked, engine, rules, random_state, resamples,
+                                   bootstrap_seed)
     return {
         **base,
         "variants_evaluated": variants,
@@ -396,7 +403,8 @@ def _out_of_domain(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mappin
         groups = np.array([r["group"] for r in external], dtype=object)
         n = int(min(5, len(set(groups.tolist()))))
         for train_index, test_index in GroupKFold(n_splits=n).split(groups, groups=groups):
-            model = fit_variant(real, synthetic, [external[i] for i in train_index], variant, random_state=random_state, engine=engine)
+            model = fit_variant(real, synthetic, [external[i] for i in train_index], variant, random_state=random_state,
+                                engine=engine)
             for target, source in ((unmasked_pred, external), (masked_pred, external_masked)):
                 labels, _ = predict_labels(model, [source[i]["text"] for i in test_index])
                 for i, label in zip(test_index, labels):
@@ -451,8 +459,10 @@ def target_checks(report: Mapping[str, Any]) -> list[dict]:
         *[(f"F1 of `{label}` (all real items)", report["models"]["model"]["per_label"][label]["f1"], TARGETS["label_f1"], ">=")
           for label in report["labels"]],
         ("expected calibration error (all)", report["calibration"]["all"]["ece"], TARGETS["ece"], "<="),
-        (f"errors flagged for review (threshold {review['threshold']:.2f})", review["share_of_errors_flagged"], TARGETS["review_errors_flagged"], ">="),
-        (f"items flagged for review (threshold {review['threshold']:.2f})", review["share_of_items_flagged"], TARGETS["review_items_flagged"], "<="),
+        (f"errors flagged for review (threshold {review['threshold']:.2f})", review["share_of_errors_flagged"],
+         TARGETS["review_errors_flagged"], ">="),
+        (f"items flagged for review (threshold {review['threshold']:.2f})", review["share_of_items_flagged"],
+         TARGETS["review_items_flagged"], "<="),
     ]
     out = []
     for name, value, target, op in checks:
@@ -468,10 +478,11 @@ def format_evaluation(report: Mapping[str, Any]) -> str:
         return f"{NO_REAL} ({report['n_synthetic']} synthetic passages available for training.)\n"
     labels = list(report["labels"])
     lines = [
-        f"Nested grouped cross-validation ({report['scheme']}): {report['n_real']} real items from {len(report['forces'])} forces "
+        f"Nested grouped cross-validation ({report['scheme']}): "
+        f"{report['n_real']} real items from {len(report['forces'])} forces "
         f"({report['n_duplicates_dropped']} duplicate texts dropped; {report['n_synthetic']} synthetic and "
         f"{report['n_external']} New Zealand passages may train, never test).",
-        f"Training variant chosen per outer fold by inner grouped CV: "
+        "Training variant chosen per outer fold by inner grouped CV: "
         + ", ".join(f"{k} x{v}" for k, v in report["selection"].items()),
         "",
         f"{'':26}{'n':>5}{'macro-F1':>9}  {'95% CI':>14}  {'accuracy':>8}",
@@ -483,13 +494,14 @@ def format_evaluation(report: Mapping[str, Any]) -> str:
             lines.append(_row(MODEL_TITLES[name], block[name]))
     lines += ["", "Training variants (fixed, same folds): macro-F1 all / specific / blanket, ECE all"]
     for variant, scores in report["variants"].items():
-        lines.append(f"{variant:26}" + " / ".join(f"{scores[s]['macro_f1']:.3f}" for s in SUBSETS) + f"   ECE {scores['all']['ece']:.3f}")
+        lines.append(f"{variant:26}" + " / ".join(f"{scores[s]['macro_f1']:.3f}" for s in SUBSETS)
+                     + f"   ECE {scores['all']['ece']:.3f}")
     lines += ["", "Per label, all real items (precision / recall / F1):"]
     lines.append(f"{'label':16}{'support':>8}" + "".join(f"{MODEL_TITLES[n]:>20}" for n in MODEL_NAMES))
     for label in labels:
         support = report["models"]["model"]["per_label"][label]["support"]
-        cells = "".join("{:>20}".format("{precision:.2f} / {recall:.2f} / {f1:.2f}".format(**report["models"][n]["per_label"][label]))
-                        for n in MODEL_NAMES)
+        cells = "".join("{:>20}".format("{precision:.2f} / {recall:.2f} / {f1:.2f}".format(
+                            **report["models"][n]["per_label"][label])) for n in MODEL_NAMES)
         lines.append(f"{label:16}{support:8d}{cells}")
     for subset in SUBSETS:
         block = report["models"] if subset == "all" else report["subsets"][subset]
@@ -502,26 +514,32 @@ def format_evaluation(report: Mapping[str, Any]) -> str:
         r = report["needs_review"][subset]["report_threshold"]
         q = report["needs_review"][subset]["share_threshold"]
         lines.append(f"  {SUBSET_TITLES[subset]:24} ECE {report['calibration'][subset]['ece']:.3f}; "
-                     f"flag < {r['threshold']:.2f}: {r['share_of_errors_flagged']:.0%} of errors, {r['share_of_items_flagged']:.0%} of items; "
-                     f"flag < {q['threshold']:.2f}: {q['share_of_errors_flagged']:.0%} of errors, {q['share_of_items_flagged']:.0%} of items")
+                     f"flag < {r['threshold']:.2f}: {r['share_of_errors_flagged']:.0%} of errors, "
+                     f"{r['share_of_items_flagged']:.0%} of items; "
+                     f"flag < {q['threshold']:.2f}: {q['share_of_errors_flagged']:.0%} of errors, "
+                     f"{q['share_of_items_flagged']:.0%} of items")
     ood = report.get("out_of_domain") or {}
     if ood:
         lines += ["", f"Out of domain (New Zealand TAIC status updates, {ood['n']} rows; {ood['scheme']}; never pooled):",
                   f"{'':26}{'n':>5}{'macro-F1':>9}  {'95% CI':>14}  {'accuracy':>8}"]
         for key, title in (("unmasked", "status sentence kept"), ("masked", "status sentence masked"),
-                           ("with_status_line_unmasked", "  rows with one, kept"), ("with_status_line_masked", "  rows with one, masked")):
+                           ("with_status_line_unmasked", "  rows with one, kept"),
+                           ("with_status_line_masked", "  rows with one, masked")):
             lines.append(_row(f"{title}", ood[key]["model"]) + f"   cue rules {ood[key]['cue_rules']['macro_f1']:.3f}")
     if report.get("agreement"):
         lines += ["", "Annotator agreement (Cohen's kappa per batch):"]
         for batch, a in report["agreement"].items():
             kappa = "n/a" if a["kappa"] is None else f"{a['kappa']:.2f}"
-            lines.append(f"  {batch:16} kappa {kappa} over {a['n_both'] if a['n_both'] is not None else '?'} items both found ({a['source']})")
+            n_both = a["n_both"] if a["n_both"] is not None else "?"
+            lines.append(f"  {batch:16} kappa {kappa} over {n_both} items both found ({a['source']})")
     lines += ["", "Targets (issue 12):"]
     for check in target_checks(report):
         status = "met" if check["met"] else f"MISSED by {check['gap']:.3f}"
         lines.append(f"  {check['target']:48} {check['value']:.3f} (goal {check['goal']}): {status}")
-    lines += ["", "Per outer fold (macro-F1 / accuracy):", f"{'test forces':24}{'n':>4}{'variant':>20}" + "".join(f"{MODEL_TITLES[n]:>18}" for n in MODEL_NAMES)]
+    lines += ["", "Per outer fold (macro-F1 / accuracy):",
+              f"{'test forces':24}{'n':>4}{'variant':>20}" + "".join(f"{MODEL_TITLES[n]:>18}" for n in MODEL_NAMES)]
     for fold in report["folds"]:
-        cells = "".join("{:>18}".format(f"{fold['scores'][n]['macro_f1']:.2f} / {fold['scores'][n]['accuracy']:.2f}") for n in MODEL_NAMES)
+        cells = "".join("{:>18}".format(f"{fold['scores'][n]['macro_f1']:.2f} / {fold['scores'][n]['accuracy']:.2f}")
+                        for n in MODEL_NAMES)
         lines.append(f"{fold['force'][:23]:24}{fold['n_test']:4d}{fold['variant']:>20}{cells}")
     return "\n".join(lines) + "\n"

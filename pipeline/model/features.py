@@ -1,5 +1,7 @@
-"""The model's cue features: the cue lexicon engine's tense, aspect and modality cues, the rule baseline's
-decision and past / future / deadline dates, as one scikit-learn transformer (:class:`StatusCueFeatures`).
+"""The model's cue features, as one scikit-learn transformer (:class:`StatusCueFeatures`).
+
+The cue lexicon engine's tense, aspect and modality cues, the rule baseline's decision and past / future /
+deadline dates.
 """
 
 from __future__ import annotations

@@ -55,13 +55,24 @@ class CalibratedStatusClassifier(ClassifierMixin, BaseEstimator):
     ``grouped_`` (whether the folds were grouped).
     """
 
-    def __init__(self, estimator: Any = None, method: str = "temperature", max_splits: int = 3, random_state: int | None = 0) -> None:
+    def __init__(self, estimator: Any = None, method: str = "temperature", max_splits: int = 3,
+                 random_state: int | None = 0) -> None:
         self.estimator = estimator
         self.method = method
         self.max_splits = max_splits
         self.random_state = random_state
 
     def fit(self, X: Any, y: Any, groups: Any = None) -> "CalibratedStatusClassifier":
+        """Fit the estimator and calibrate it on held-out folds (grouped by ``groups`` when given).
+
+        Args:
+            X: the training inputs the estimator takes (texts for the pipeline), ``n_samples`` long.
+            y: the status labels, ``n_samples`` long.
+            groups: the group of each sample (the force), so no force is in a fold it is calibrated on.
+
+        Returns:
+            self, fitted.
+        """
         # one BLAS thread: on small problems OpenBLAS threads only contend (here fitting was ~25x slower
         # with two threads), and a single thread keeps the floating-point results reproducible
         with threadpool_limits(limits=1, user_api="blas"):
@@ -108,6 +119,11 @@ class CalibratedStatusClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: Any) -> np.ndarray:
+        """Calibrated probabilities, shape ``(n_samples, n_classes)``, columns in the order of ``classes_``.
+
+        Raises:
+            NotFittedError: before :meth:`fit`.
+        """
         check_is_fitted(self, "estimator_")
         if sparse.issparse(X):
             # sparse features (the pipeline's) need no BLAS, and setting the limit scans the loaded
@@ -117,6 +133,7 @@ class CalibratedStatusClassifier(ClassifierMixin, BaseEstimator):
             return self.estimator_.predict_proba(X)
 
     def predict(self, X: Any) -> np.ndarray:
+        """The most probable label of each sample, shape ``(n_samples,)``."""
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
 
@@ -267,7 +284,8 @@ def validate_records(rows: Iterable[tuple[int, Any]], origin: str) -> list[dict]
     record that is not a valid annotation (see :func:`record_problem`) or that
     repeats an id seen earlier in the same file.
     """
-    records, seen = [], {}
+    records: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}  # id -> line it was first on
     for line, obj in rows:
         problem = record_problem(obj)
         if problem is None and obj["id"] in seen:
@@ -280,6 +298,12 @@ def validate_records(rows: Iterable[tuple[int, Any]], origin: str) -> list[dict]
 
 
 def checked_records(records: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """``records`` as a list, once each is a valid annotation with an id of its own.
+
+    Raises:
+        ValueError: naming the first record that is not valid (see :func:`record_problem`), or up to
+            five ids that occur more than once.
+    """
     records = list(records)
     for number, record in enumerate(records, start=1):
         problem = record_problem(record)
@@ -305,6 +329,7 @@ def data_hash(records: Sequence[Mapping[str, Any]]) -> str:
 
 
 def label_counts(records: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """The number of records of each status label, every label present (0 when unused), in guideline order."""
     counts = Counter(r["label"] for r in records)
     return {label: counts.get(label, 0) for label in GUIDELINE_ORDER}
 
@@ -314,7 +339,8 @@ def library_versions() -> dict[str, str]:
     import sklearn
     import spacy
 
-    return {"sklearn": sklearn.__version__, "spacy": spacy.__version__, "numpy": np.__version__, "python": platform.python_version()}
+    return {"sklearn": sklearn.__version__, "spacy": spacy.__version__, "numpy": np.__version__,
+            "python": platform.python_version()}
 
 
 def fit_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[str, Any]], external: Sequence[Mapping[str, Any]],
@@ -336,8 +362,9 @@ def fit_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[s
         return pipeline.fit(texts, labels)
 
 
-def select_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[str, Any]], external: Sequence[Mapping[str, Any]],
-                   random_state: int = 0, max_splits: int = 4, engine: Any = None) -> dict:
+def select_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[str, Any]],
+                   external: Sequence[Mapping[str, Any]], random_state: int = 0, max_splits: int = 4,
+                   engine: Any = None) -> dict:
     """Pick a training variant by grouped cross-validation on ``real`` alone (the inner loop of nested CV).
 
     ``GroupKFold`` over the forces of ``real`` (at most ``max_splits`` folds);
@@ -358,18 +385,24 @@ def select_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mappin
     if n < 2:
         fallback = "real+synthetic" if synthetic else "real"
         return {"variant": fallback, "scores": {}, "splits": 0}
-    truth, predicted = [], {v: [] for v in candidates}
+    truth: list[str] = []
+    predicted: dict[str, list[str]] = {v: [] for v in candidates}
     for train_index, test_index in GroupKFold(n_splits=n).split(groups, groups=groups):
         train_real = [real[i] for i in train_index]
         test_texts = [real[i]["text"] for i in test_index]
         truth += [real[i]["label"] for i in test_index]
         for variant in candidates:
-            if len({r["label"] for r in train_real} | ({r["label"] for r in synthetic} if "synthetic" in VARIANTS[variant] else set())) < 2:
+            train_labels = {r["label"] for r in train_real}
+            if "synthetic" in VARIANTS[variant]:
+                train_labels |= {r["label"] for r in synthetic}
+            if len(train_labels) < 2:
                 predicted[variant] += [train_real[0]["label"]] * len(test_texts)
                 continue
-            model = fit_variant(train_real, synthetic, external, variant, random_state=random_state, calibrate=False, engine=engine)
+            model = fit_variant(train_real, synthetic, external, variant, random_state=random_state, calibrate=False,
+                                engine=engine)
             predicted[variant] += list(model.predict(test_texts))
-    scores = {v: float(f1_score(truth, predicted[v], labels=list(GUIDELINE_ORDER), average="macro", zero_division=0)) for v in candidates}
+    scores = {v: float(f1_score(truth, predicted[v], labels=list(GUIDELINE_ORDER), average="macro", zero_division=0))
+              for v in candidates}
     best = max(candidates, key=lambda v: (round(scores[v], 6), -candidates.index(v)))
     return {"variant": best, "scores": scores, "splits": n}
 
@@ -403,6 +436,7 @@ def train(records: Sequence[Mapping[str, Any]], random_state: int = 0, external_
     external = external_records(external_rows)
     started = time.perf_counter()
     engine = CueEngine(load_cue_lexicon(None), memo=True)
+    selection: dict[str, Any]
     if not real:
         selection = {"variant": "real+synthetic", "scores": {}, "splits": 0, "reason": "no real records"}
     elif variant is None:
@@ -417,7 +451,8 @@ def train(records: Sequence[Mapping[str, Any]], random_state: int = 0, external_
     classifier = pipeline.named_steps["classifier"]
     metrics = {
         "n_records": len(records),
-        "n_trained": len(real) + (len(synthetic) if "synthetic" in sources else 0) + (len(external) if "external" in sources else 0),
+        "n_trained": (len(real) + (len(synthetic) if "synthetic" in sources else 0)
+                      + (len(external) if "external" in sources else 0)),
         "n_skipped_empty": len(records) - len(usable),
         "n_duplicate_texts_dropped": len(duplicates),
         "variant": selection["variant"],

@@ -45,7 +45,13 @@ from spacy.language import Language
 
 from pipeline.segment.blanket import find_blanket_lines, find_force_work_lines, find_report_lines, is_blanket_citation
 from pipeline.segment.blocks import (
-    block_extent, cue_quote_spans, is_field_summary, join_spans, quoted_spans, regions, response_spans,
+    block_extent,
+    cue_quote_spans,
+    is_field_summary,
+    join_spans,
+    quoted_spans,
+    regions,
+    response_spans,
 )
 from pipeline.segment.content import match_by_content, speaks_for_force
 from pipeline.segment.labels import LabelRules, compile_label_rules, find_citations, item_wording
@@ -282,8 +288,10 @@ def _one_item_per_cause(inspection: Inspection, labels: list) -> list:
 
 
 def _blanket_kind(text: str, rules: SegmentRules) -> str:
-    """The kind of item an unregistered inspection's blanket passage speaks of: the kind whose unnumbered
-    label words it uses ("the areas for improvement"), else recommendations."""
+    """The kind of item an unregistered inspection's blanket passage speaks of.
+
+    The kind whose unnumbered label words it uses ("the areas for improvement"), else recommendations.
+    """
     for kind, pattern in rules.labels.unnumbered.items():
         if re.search(pattern.pattern.strip("^$"), text, re.IGNORECASE):
             return kind

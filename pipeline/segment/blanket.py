@@ -1,6 +1,8 @@
-"""Answers to the whole report at once: a paragraph of blanket wording ("all actions will be progressed"),
-or a citation of most of the recommendations addressed to forces (patterns and share in
-``pipeline/data/segment.toml``, ``passages.blanket`` and ``passages.blanket_share``).
+"""Answers to the whole report at once.
+
+A paragraph of blanket wording ("all actions will be progressed"), or a citation of most of the
+recommendations addressed to forces (patterns and share in ``pipeline/data/segment.toml``,
+``passages.blanket`` and ``passages.blanket_share``).
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ def find_blanket_lines(lines: Sequence[Line], rules: SegmentRules) -> list[Line]
 
 
 def find_report_lines(lines: Sequence[Line], rules: SegmentRules, force: Force | None = None) -> list[Line]:
-    """For an unregistered inspection: the lines about the report as a whole (``passages.report_blanket``) in the
-    voice of the force or its commissioner (``content.voice``, ``quotes.answer_voice``, ``passages.report_voice``
-    or the force's names)."""
+    """For an unregistered inspection: the lines about the report as a whole in the force's voice.
+
+    Lines matching ``passages.report_blanket``, in the voice of the force or its commissioner
+    (``content.voice``, ``quotes.answer_voice``, ``passages.report_voice`` or the force's names).
+    """
     from pipeline.segment.content import speaks_for_force
 
     def in_voice(text: str) -> bool:
@@ -38,8 +42,11 @@ def find_report_lines(lines: Sequence[Line], rules: SegmentRules, force: Force |
 
 
 def find_force_work_lines(lines: Sequence[Line], rules: SegmentRules, force: Force | None = None) -> list[Line]:
-    """For an unregistered inspection with no other passage: the paragraphs about the force's own work
-    (``passages.report_fallback`` or the force's names), at least ``content.min_words`` words long."""
+    """For an unregistered inspection with no other passage: the paragraphs about the force's own work.
+
+    Paragraphs matching ``passages.report_fallback`` or naming the force, at least ``content.min_words``
+    words long.
+    """
     from pipeline.segment.lines import lower_words
 
     names = tuple(n.lower() for n in (force.name, force.short_name) if n) if force else ()

@@ -1,5 +1,7 @@
-"""Numbered blocks: where a labelled answer starts and stops, and the force's words in it once the quoted
-recommendation wording (aligned against the register) is taken out.
+"""Numbered blocks: where a labelled answer starts and stops, and the force's words in it.
+
+The force's words are what is left once the quoted recommendation wording (aligned against the register)
+is taken out.
 """
 
 from __future__ import annotations
@@ -107,7 +109,8 @@ def quoted_spans(doc_text: str, start: int, end: int, wording: str, rules: Segme
             first, last = group[0].a, group[-1].a + group[-1].size - 1
             span_end = tokens[last][1]
             # take the sentence's closing punctuation with the quote
-            trailing = re.match(r"[.;:,]?", doc_text[span_end:end]).group()
+            closing = re.match(r"[.;:,]?", doc_text[span_end:end])  # optional: matches at least ""
+            trailing = closing.group() if closing else ""
             span = (tokens[first][0], span_end + len(trailing))
             if rules is not None and _in_answer_voice(doc_text, span, rules):
                 continue
@@ -131,7 +134,8 @@ def _subtract(span: tuple[int, int], holes: Iterable[tuple[int, int]]) -> list[t
     return pieces
 
 
-def response_spans(doc_text: str, lines: Sequence[Line], holes: list[tuple[int, int]], rules: SegmentRules) -> tuple[tuple[int, int], ...]:
+def response_spans(doc_text: str, lines: Sequence[Line], holes: list[tuple[int, int]],
+                   rules: SegmentRules) -> tuple[tuple[int, int], ...]:
     """The pieces of ``lines`` that are the force's words: cells minus ``holes``, trimmed, no labels."""
     spans: list[tuple[int, int]] = []
     for line in lines:
@@ -148,6 +152,7 @@ def response_spans(doc_text: str, lines: Sequence[Line], holes: list[tuple[int, 
 
 
 def join_spans(doc_text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """The text of the character ``spans`` of ``doc_text``, joined by single spaces, white space collapsed."""
     return re.sub(r"\s+", " ", " ".join(doc_text[s:e] for s, e in spans)).strip()
 
 

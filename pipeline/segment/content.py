@@ -1,5 +1,7 @@
-"""Unnumbered prose linked to recommendations by content: the share of each recommendation's TF-IDF-weighted
-lemmas a paragraph's best sentence contains (thresholds in ``pipeline/data/segment.toml``, ``[content]``).
+"""Unnumbered prose linked to recommendations by content.
+
+The share of each recommendation's TF-IDF-weighted lemmas a paragraph's best sentence contains
+(thresholds in ``pipeline/data/segment.toml``, ``[content]``).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from pipeline.segment.lines import Line
 from pipeline.types import Force
 
 if TYPE_CHECKING:
-    from pipeline.segment import SegmentRules, Segmenter
+    from pipeline.segment import Segmenter, SegmentRules
 
 
 def speaks_for_force(text: str, rules: SegmentRules, force: Force | None) -> bool:
+    """Whether ``text`` is in the force's voice: a ``content.voice`` pattern or the force's name (any case)."""
     names = (force.short_name, force.name) if force else ()
     return any(p.search(text) for p in rules.voice) or any(n.lower() in text.lower() for n in names)
 
@@ -38,7 +41,8 @@ def match_by_content(segmenter: Segmenter, candidates: Sequence[Line], recommend
     rules, nlp = segmenter.rules, segmenter.nlp
     vectoriser = TfidfVectorizer(sublinear_tf=True, norm=None, token_pattern=r"[a-z]{2,}")
     vectoriser.fit([_lemma_text(d, rules.content_stop_words) for d in nlp.pipe(reference)])
-    weights = vectoriser.transform([_lemma_text(d, rules.content_stop_words) for d in nlp.pipe(r.text for r in recommendations)]).toarray()
+    item_lemmas = [_lemma_text(d, rules.content_stop_words) for d in nlp.pipe(r.text for r in recommendations)]
+    weights = vectoriser.transform(item_lemmas).toarray()
     totals = np.maximum(weights.sum(axis=1), 1e-9)
     links: dict[str, list[Line]] = {}
     for line, doc in zip(candidates, nlp.pipe(line.text for line in candidates)):
@@ -49,5 +53,5 @@ def match_by_content(segmenter: Segmenter, candidates: Sequence[Line], recommend
         if best < rules.content_min_similarity:
             continue
         for j in np.flatnonzero(scores >= max(rules.content_min_similarity, rules.content_margin * best)):
-            links.setdefault(recommendations[j].number, []).append(line)
+            links.setdefault(recommendations[int(j)].number, []).append(line)
     return links

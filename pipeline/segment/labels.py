@@ -1,4 +1,6 @@
-"""Item labels and citations in every spelling: "Recommendation 9", "Rec. No. 13", "R10", "Recommendation
+"""Item labels and citations in every spelling.
+
+"Recommendation 9", "Rec. No. 13", "R10", "Recommendation
 Thirteen", "Recommendation IV", "Recommendations 16, 17 and 18", "Argymhelliad 12", "AFI 2", "Area for
 improvement 2", "Cause of concern 1", an unnumbered "Area for improvement" heading, a bracketed "(xxii)"
 heading, and a table whose "No." column holds bare numbers.
@@ -26,6 +28,12 @@ _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 
 @dataclass(frozen=True)
 class Citation:
+    """An item label found on a line: the item ``numbers`` of ``kind`` it names, at characters ``start:end``.
+
+    ``is_label`` when it heads the item's answer (it starts a cell, is followed by
+    punctuation or by the item's wording) rather than being mentioned in prose.
+    """
+
     line: int
     start: int
     end: int
@@ -158,7 +166,7 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
         if number_column and line.is_row:
             value = to_number(head.strip("().").strip(), labels.spelled) if re.fullmatch(r"\(?\w{1,7}[.)]?", head) else None
             kind = "recommendation"
-            if value is not None and (known[kind] is None or str(value) in known[kind]):
+            if value is not None and ((numbers := known[kind]) is None or str(value) in numbers):
                 s, e = line.cells[0]
                 found.append(Citation(line.index, s, e, (str(value),), True, kind))
                 continue
@@ -172,8 +180,11 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
 
 def _heading_citations(line: Line, inspection: Inspection, rules: SegmentRules, known: Mapping[str, set[str] | None],
                        ordered: dict[str, int]) -> list[Citation]:
-    """A short heading that is a label without a number in words: "Area for improvement" (numbered in document
-    order within its kind, counting in ``ordered``) or "(xxii) Staff networks" (where the register knows it)."""
+    """Citations from a short heading that is a label without a number in words.
+
+    "Area for improvement" (numbered in document order within its kind, counting in ``ordered``) or
+    "(xxii) Staff networks" (where the register knows it).
+    """
     labels: LabelRules = rules.labels
     cleaned = re.sub(r"\s+", " ", line.text).strip().rstrip(".:;,- ").strip()
     if line.is_row or len(cleaned.split()) > rules.heading_max_words:
@@ -182,7 +193,7 @@ def _heading_citations(line: Line, inspection: Inspection, rules: SegmentRules, 
         if pattern.match(cleaned):
             ordered[kind] = ordered.get(kind, 0) + 1
             number = str(ordered[kind])
-            if known[kind] is None or number in known[kind]:
+            if (numbers := known[kind]) is None or number in numbers:
                 return [Citation(line.index, line.start, line.end, (number,), True, kind, ordered=True)]
             return []
     bare = labels.bare_line.match(line.text)
@@ -218,6 +229,7 @@ def _line_citations(doc_text: str, line: Line, inspection: Inspection, rules: Se
             wording = item_wording(inspection, kind, numbers[0])
             quoted = bool(wording) and _starts_like(after, wording)
             if punctuated or quoted:
-                end += len(re.match(r"\s*[:\-–.)]?\s*", after).group())
+                gap = re.match(r"\s*[:\-–.)]?\s*", after)  # all optional: matches at least ""
+                end += len(gap.group()) if gap else 0
             out.append(Citation(line.index, start, end, numbers, cell_start or punctuated or quoted, kind))
     return sorted(out, key=lambda c: c.start)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, AbstractSet, Sequence
 
 from pipeline.ingest.normalise import CELL_SEPARATOR
 
@@ -17,6 +17,8 @@ WORD = re.compile(r"[A-Za-z0-9]+")
 
 @dataclass(frozen=True)
 class Line:
+    """A non-blank line of a document: its number among such lines, its character span (stripped) and text."""
+
     index: int
     start: int
     end: int
@@ -25,14 +27,17 @@ class Line:
 
     @property
     def is_row(self) -> bool:
+        """Whether the line is a table row (more than one cell)."""
         return len(self.cells) > 1
 
     def cell_text(self, doc_text: str, i: int) -> str:
+        """The stripped text of cell ``i`` (0-based); ``doc_text`` is the document the spans point into."""
         s, e = self.cells[i]
         return doc_text[s:e].strip()
 
 
 def split_lines(text: str) -> list[Line]:
+    """The non-blank lines of ``text`` in order, each with the spans of its cells (split on ``CELL_SEPARATOR``)."""
     lines: list[Line] = []
     for match in re.finditer(r"[^\n]+", text):
         raw = match.group()
@@ -50,14 +55,17 @@ def split_lines(text: str) -> list[Line]:
 
 
 def clean(text: str) -> str:
+    """``text`` with white space collapsed and trailing punctuation (``.:;,-``) stripped."""
     return re.sub(r"\s+", " ", text).strip().rstrip(".:;,- ").strip()
 
 
 def lower_words(text: str) -> list[str]:
+    """The alphanumeric words of ``text``, lower-cased, in order."""
     return [w.lower() for w in WORD.findall(text)]
 
 
 def is_heading(text: str, patterns: Sequence[re.Pattern], max_words: int) -> bool:
+    """Whether ``text``, cleaned, is 1 to ``max_words`` words long and one of ``patterns`` matches its start."""
     cleaned = clean(text)
     return 0 < len(cleaned.split()) <= max_words and any(p.match(cleaned) for p in patterns)
 
@@ -78,7 +86,7 @@ def is_welsh(text: str, rules: SegmentRules) -> bool:
     return welsh >= rules.welsh_min_share and welsh > english
 
 
-def consecutive(chosen: Sequence[Line], lines: Sequence[Line], bridge: set[int] = frozenset()) -> list[list[Line]]:
+def consecutive(chosen: Sequence[Line], lines: Sequence[Line], bridge: AbstractSet[int] = frozenset()) -> list[list[Line]]:
     """Group ``chosen`` lines into runs adjacent in the document.
 
     Lines in ``bridge`` may sit between two chosen lines of one run: prose on
@@ -86,7 +94,7 @@ def consecutive(chosen: Sequence[Line], lines: Sequence[Line], bridge: set[int] 
     answer in two.
     """
     runs: list[list[Line]] = []
-    for line in sorted(chosen, key=lambda l: l.index):
+    for line in sorted(chosen, key=lambda chosen_line: chosen_line.index):
         if runs and all(i in bridge for i in range(runs[-1][-1].index + 1, line.index)):
             runs[-1].extend(lines[i] for i in range(runs[-1][-1].index + 1, line.index + 1))
         else:
