@@ -276,10 +276,23 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
         if inspection_id not in by_id:
             continue  # an unregistered inspection: no register items to make rows of (its passages are still listed)
         inspection, chosen = by_id[inspection_id], _latest(group)
-        items = (inspection_items(inspection, forces_by_name[force]) if inspection.registered
-                 else _found_items(chosen))
-        rows.extend(_cell(inspection, force, item, chosen, _url(urls, chosen)) for item in items)
-        stance = _stance(chosen)
+        if inspection.registered:
+            rows.extend(_cell(inspection, force, item, chosen, _url(urls, chosen))
+                        for item in inspection_items(inspection, forces_by_name[force]))
+            stance = _stance(chosen)
+        else:
+            # Without a register, two documents of one force under one id need not be one response and its
+            # update (many answers name no report at all): every item any of them answers is kept, each from the
+            # latest document that answers it, and the stance from the latest document that has one.
+            answering: dict[tuple[str, str], DocumentResult] = {}
+            for result in sorted(group, key=lambda r: (r.identification.response_date or date.min, r.source)):
+                answering.update({(item.kind, item.number): result for item in _found_items(result)})
+            rows.extend(_cell(inspection, force, Item(kind, number), answering[(kind, number)],
+                              _url(urls, answering[(kind, number)]))
+                        for kind, number in sorted(answering, key=lambda k: item_key(*k)))
+            stances = [s for s in (_stance(r) for r in sorted(group, key=lambda r: (
+                r.identification.response_date or date.min, r.source), reverse=True)) if s is not None]
+            stance = stances[0] if stances else None
         days = _days_after(inspection, chosen.identification.response_date)
         responses.append({
             "inspection": inspection_id, "register": "registered" if inspection.registered else "none",

@@ -470,3 +470,21 @@ def test_a_lone_blanket_answer_to_an_unregistered_inspection_keeps_its_forces_ro
     assert (row["register"], row["items"], row["overall_stance"], row["sha256"]) == ("none", 0, "planned", sha)
     assert pd.isna(row["coverage"]) and pd.isna(row["share_completed"]) and pd.isna(row["days_after_publication"])
     assert force_profiles(card.forces).iloc[0]["overall_stance_planned"] == 1
+
+
+def test_every_document_of_a_force_under_one_unregistered_id_keeps_its_items():
+    """Answers that name no report share one id: a news item must not hide another page's specific answers."""
+    older, newer = "d" * 64, "e" * 64
+    answers = _result(SURREY, _unregistered(), [
+        _passage(older, 0, ["7"], label="in_progress"), _passage(older, 100, ["10"], label="planned"),
+    ], older, date(2024, 3, 1))
+    news = _result(SURREY, _unregistered(), [
+        _passage(newer, 0, [], link="blanket", label="completed", confidence=0.8),
+        _passage(newer, 100, ["10"], label="completed"),
+    ], newer, date(2025, 1, 1))
+    card = build_scorecard([news, answers], [], [], as_of=date(2025, 6, 1))
+    rows = card.scorecard.set_index("recommendation")
+    assert list(rows.index) == ["7", "10"]
+    assert rows.loc["7", "sha256"] == older and rows.loc["7", "status"] == "in_progress"
+    assert rows.loc["10", "sha256"] == newer and rows.loc["10", "status"] == "completed"  # the later answer
+    assert card.forces.iloc[0]["overall_stance"] == "completed" and card.forces.iloc[0]["items"] == 2

@@ -292,6 +292,16 @@ def test_quoted_item_is_removed_by_its_cues_for_an_unregistered_inspection(segme
     assert by_kind(passages, "recommendation", "5")[0].response_text == "The data has been published monthly since April."
 
 
+def test_a_quoted_item_on_its_labels_line_is_removed_too(segmenter):
+    """"Recommendation 1: By <date>, chief constables should ..." on one line: the cue follows the label."""
+    text = ("Recommendation 1: By 30 September 2021, chief constables should make sure their forces follow the "
+            "national guidance on fraud calls.\n\nSurrey position:\n\n- Training on the guidance is given to every "
+            "response officer.\n")
+    passages = segment(make_document(text), unregistered(), segmenter)
+    answer = by_kind(passages, "recommendation", "1")[0].response_text
+    assert "should" not in answer and answer.endswith("Training on the guidance is given to every response officer.")
+
+
 def test_an_answer_in_the_items_own_words_is_kept(segmenter, inspection):
     """An answer phrased in the recommendation's wording, in the force's voice, is no quote (registered and not)."""
     wording = inspection.recommendation("9").text

@@ -26,6 +26,11 @@ _ABBREVIATION = re.compile(
 
 # A paragraph number before a sentence: "2.2 ", "3. ", "a) ".
 _PARAGRAPH_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[a-z]\))\s+")
+# The item's own label at the head of the line that quotes it ("Recommendation 1: By 30 September 2021, chief
+# constables should ..."): the quote's cue is the words after it.
+_LEADING_LABEL = re.compile(
+    r"^(?:recommendation|rec\.?|area for improvement|afi|cause of concern)\s*(?:no\.?\s*)?[\w.]{0,8}\s*[:.\-\u2013]\s+",
+    re.IGNORECASE)
 
 
 def sentence_spans(doc_text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -71,7 +76,7 @@ def cue_quote_spans(doc_text: str, start: int, end: int, rules: SegmentRules) ->
         listing = False
         for s, e in sentence_spans(doc_text, ls, le):
             sentence = doc_text[s:e].strip(" |")
-            bare = _PARAGRAPH_NUMBER.sub("", sentence.lstrip(" -•*("))
+            bare = _LEADING_LABEL.sub("", _PARAGRAPH_NUMBER.sub("", sentence.lstrip(" -•*(")))
             quoted = len(bare) > 20 and bare[0] in "\"“‘'" and bare.rstrip(" .")[-1:] in "\"”’'"
             if (any(p.match(bare.lstrip("\"“‘'")) for p in rules.item_opening) or quoted) and not any(
                     p.match(bare.lstrip("\"“‘'")) for p in rules.answer_voice):
