@@ -69,7 +69,7 @@ def _parser(config: Config) -> argparse.ArgumentParser:
 
     score = sub.add_parser("score", help="score responses into a scorecard dataset")
     score.add_argument("inputs", nargs="*", default=list(paths.inputs),
-                       help=f"files or folders of responses (.pdf, .html, .txt, .md); default {' '.join(paths.inputs)}")
+                       help=f"files or folders of responses (.pdf, .docx, .html, .htm, .txt, .md); default {' '.join(paths.inputs)}")
     score.add_argument("--out", default=paths.out, help=f"output folder (default {paths.out})")
     score.add_argument("--manifest", help="CSV with columns file,force,inspection overriding detection "
                                           f"(default {paths.manifest}, when that file exists)")
@@ -264,7 +264,7 @@ def _load_model(path: str, baseline: bool):
 
 
 def _with_provenance(manifest: dict, paths: Sequence[Path], source_tables: Sequence[tuple[str, Sequence[Any]]]) -> dict:
-    """``manifest`` with each input's sources.csv row as hints (its URL and the force its collector named).
+    """``manifest`` with each input's sources.csv row as hints (its URL, the force and inspection it names).
 
     A manifest row still decides force and inspection; the hints only help identify where the text is silent.
     """
@@ -281,7 +281,9 @@ def _with_provenance(manifest: dict, paths: Sequence[Path], source_tables: Seque
         if row is None:
             continue
         entry = manifest_entry_for(manifest, str(path)) or ManifestEntry(file=str(path))
-        merged[str(path)] = replace(entry, file=str(path), url=row.url or None, force_hint=row.force or None)
+        named = dict(row.extra).get("inspection") or None  # a richer sources.csv (the corpus's) names the inspection
+        merged[str(path)] = replace(entry, file=str(path), url=row.url or None, force_hint=row.force or None,
+                                    inspection_hint=named)
     return merged
 
 
@@ -788,7 +790,7 @@ def _show_config(args: argparse.Namespace) -> int:
     flat = {f"{table}.{key}": value for table, values in asdict(args.configuration).items() for key, value in values.items()}
     for key in args.keys:
         if key not in flat:
-            raise PipelineError("E430", path="the configuration", key=key, known=", ".join(flat))
+            raise PipelineError("E430", path="in force", key=key, known=", ".join(flat))
     for key in args.keys or flat:
         value = flat[key]
         text = " ".join(value) if isinstance(value, tuple) else str(value)

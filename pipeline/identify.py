@@ -213,6 +213,7 @@ class ManifestEntry:
     # force its collector's list named; identify weighs them after the manifest and before the text
     url: str | None = None
     force_hint: str | None = None
+    inspection_hint: str | None = None
 
 
 def parse_manifest(csv_text: str, origin: str) -> dict[str, ManifestEntry]:
@@ -420,7 +421,8 @@ class _Mention:
 
 
 def identify(document: Document, identifier: Identifier, manifest: ManifestEntry | None = None,
-             url: str | None = None, force_hint: str | None = None) -> Identification:
+             url: str | None = None, force_hint: str | None = None,
+             inspection_hint: str | None = None) -> Identification:
     """Decide the force a document is from, the inspection it answers, and its own date.
 
     In: a normalised :class:`Document`, the run's :class:`Identifier`, the
@@ -430,6 +432,9 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     was fetched from (a force's or local body's listed domain names the force),
     and ``force_hint``, the force the collector recorded. The manifest beats
     the hint, the hint beats the URL, the URL beats the text.
+    ``inspection_hint`` (the inspection a provenance row names) is used when
+    the text names no registered inspection: a register id or title it names,
+    else an unregistered inspection of that title, before the text's own naming.
     Out: an :class:`Identification` with ``evidence`` saying what decided it.
 
     The inspection is a registered one whose title or alias the text names;
@@ -483,13 +488,18 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     else:
         doc = doc or _Tokens(text, identifier.nlp)
         inspection, note = _detect_inspection(doc, identifier, response_date, force)
+        if inspection is None and inspection_hint and inspection_hint.strip():
+            # the provenance row's name beats the text's own wording, which is often a generic "the report"
+            hint = " ".join(inspection_hint.split())
+            inspection = identifier.resolve_inspection(hint) or _unregistered(hint, identifier)
+            note = f"source inspection '{hint}'"
         if inspection is None:
             inspection, note = _name_inspection(text, identifier)
         if inspection is None:
             raise PipelineError(
                 "E201", detail="it names no inspection (no register title or alias, no report title, no mention of an "
                                "HMICFRS report); name it in a manifest CSV (columns file,force,inspection; inspection "
-                               "is a register id or the report's title) and pass --manifest")
+                               "is a register id or the report's title): corpus/manifest.csv is read by default, another with --manifest")
         evidence.append(f"inspection: {note}")
 
     if response_date is not None and inspection.published is not None and response_date < inspection.published:

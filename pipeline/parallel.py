@@ -329,7 +329,8 @@ def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, A
         return Task(index, path, source.sha256, entry, None, source=source)
     sha = source.sha256
     # the provenance hints decide identification too, so they are part of the analysis key
-    force_key = "\t".join(v or "" for v in (entry.force, entry.force_hint, entry.url)) if entry else None
+    force_key = ("\t".join(v or "" for v in (entry.force, entry.force_hint, entry.url, entry.inspection_hint))
+                 if entry else None)
     keys = cache.document_keys(sha, path, settings.fingerprints, force_key, entry.inspection if entry else None)
 
     def lookup(kind: str, key: str, parse) -> Any:

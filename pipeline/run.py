@@ -83,7 +83,8 @@ def process(task: Task, context: RunContext, parsing: ContextManager = nullconte
             with book.stage("identify", failure="analyses"):
                 identification = identify(document, context.identifier, task.manifest,
                                           url=task.manifest.url if task.manifest else None,
-                                          force_hint=task.manifest.force_hint if task.manifest else None)
+                                          force_hint=task.manifest.force_hint if task.manifest else None,
+                                          inspection_hint=task.manifest.inspection_hint if task.manifest else None)
             if identification.inspection is None:  # identify names an inspection or raises E201
                 raise ValueError(f"{task.path}: identified without an inspection")
             with book.stage("segment", counter="analysed"):

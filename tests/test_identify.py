@@ -400,3 +400,17 @@ def test_force_list_domains_column(forces):
 ])
 def test_published_line_is_the_response_date_unless_it_is_the_reports(text, expected):
     assert find_response_date(text) == expected
+
+
+def test_a_provenance_rows_inspection_names_what_the_text_does_not(identifier):
+    """sources.csv's inspection column: a register title resolves to the register, another title is unregistered."""
+    text = "Statement from the Police and Crime Commissioner for Surrey\n\nWe welcome the report and will act on it.\n"
+    with pytest.raises(PipelineError) as refused:
+        identify(make_document(text), identifier)
+    assert refused.value.code == "E201"
+    named = identify(make_document(text), identifier, inspection_hint="An inspection of stalking and harassment")
+    assert not named.inspection.registered and named.inspection.title == "An inspection of stalking and harassment"
+    assert named.inspection.id == "an-inspection-of-stalking-and-harassment"
+    registered = identify(make_document(text), identifier,
+                          inspection_hint="An inspection into activism and impartiality in policing")
+    assert registered.inspection.id == "activism-impartiality-2024" and registered.inspection.registered
