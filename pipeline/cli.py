@@ -69,7 +69,8 @@ def _parser(config: Config) -> argparse.ArgumentParser:
 
     score = sub.add_parser("score", help="score responses into a scorecard dataset")
     score.add_argument("inputs", nargs="*", default=list(paths.inputs),
-                       help=f"files or folders of responses (.pdf, .docx, .html, .htm, .txt, .md); default {' '.join(paths.inputs)}")
+                       help="files or folders of responses (.pdf, .docx, .html, .htm, .txt, .md); "
+                            f"default {' '.join(paths.inputs)}")
     score.add_argument("--out", default=paths.out, help=f"output folder (default {paths.out})")
     score.add_argument("--manifest", help="CSV with columns file,force,inspection overriding detection "
                                           f"(default {paths.manifest}, when that file exists)")

@@ -499,7 +499,8 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
             raise PipelineError(
                 "E201", detail="it names no inspection (no register title or alias, no report title, no mention of an "
                                "HMICFRS report); name it in a manifest CSV (columns file,force,inspection; inspection "
-                               "is a register id or the report's title): corpus/manifest.csv is read by default, another with --manifest")
+                               "is a register id or the report's title): corpus/manifest.csv is read by default, "
+                               "another with --manifest")
         evidence.append(f"inspection: {note}")
 
     if response_date is not None and inspection.published is not None and response_date < inspection.published:
