@@ -186,8 +186,13 @@ def _rank(item: ClassifiedPassage) -> tuple:
     return (LINK_STRENGTH[p.link], p.language == "en", len(p.response_text), -p.start)
 
 
+def _recency(result: DocumentResult) -> tuple[date, str]:
+    """Order of responses: by response date (undated first), then by file name."""
+    return (result.identification.response_date or date.min, result.source)
+
+
 def _latest(results: Sequence[DocumentResult]) -> DocumentResult:
-    return max(results, key=lambda r: (r.identification.response_date or date.min, r.source))
+    return max(results, key=_recency)
 
 
 def _stance(result: DocumentResult) -> ClassifiedPassage | None:
@@ -284,15 +289,14 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
             # Without a register, two documents of one force under one id need not be one response and its
             # update (many answers name no report at all): every item any of them answers is kept, each from the
             # latest document that answers it, and the stance from the latest document that has one.
+            oldest_first = sorted(group, key=_recency)
             answering: dict[tuple[str, str], DocumentResult] = {}
-            for result in sorted(group, key=lambda r: (r.identification.response_date or date.min, r.source)):
+            for result in oldest_first:
                 answering.update({(item.kind, item.number): result for item in _found_items(result)})
             rows.extend(_cell(inspection, force, Item(kind, number), answering[(kind, number)],
                               _url(urls, answering[(kind, number)]))
                         for kind, number in sorted(answering, key=lambda k: item_key(*k)))
-            stances = [s for s in (_stance(r) for r in sorted(group, key=lambda r: (
-                r.identification.response_date or date.min, r.source), reverse=True)) if s is not None]
-            stance = stances[0] if stances else None
+            stance = next((s for s in map(_stance, reversed(oldest_first)) if s is not None), None)
         days = _days_after(inspection, chosen.identification.response_date)
         responses.append({
             "inspection": inspection_id, "register": "registered" if inspection.registered else "none",
