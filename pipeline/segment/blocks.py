@@ -11,7 +11,7 @@ from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from pipeline.segment.labels import Citation
-from pipeline.segment.lines import WORD, Line, clean, is_heading, is_label_only, lower_words
+from pipeline.segment.lines import WORD, Line, clean, grid_cells, is_heading, is_label_only, lower_words
 
 if TYPE_CHECKING:
     from pipeline.segment import SegmentRules
@@ -184,10 +184,14 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
     """The lines a numbered block touches and the offset where it stops.
 
     A block runs from its label to the next label, a section heading, a closing
-    line, or (for a table row) the first row that does not carry it on.
+    line, a grid of short cells (:func:`starts_grid`), or (for a table row) the
+    first row that does not carry it on. A short caption line just above a grid
+    ("Action tracker", no sentence's closing punctuation) is the grid's title: it
+    stays among the block's lines (so it is no free paragraph) but past ``stop``.
     """
     first = lines[cite.line]
     block = [first]
+    caption: Line | None = None
     for line in lines[first.index + 1:]:
         if next_label is not None and line.index > next_label.line:
             break
@@ -199,13 +203,46 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
             break
         if is_heading(line.text, rules.summary_headings + rules.response_headings, rules.heading_max_words):
             break
+        if starts_grid(text, lines, line.index, rules):
+            if len(block) > 1 and _is_caption(block[-1], rules):
+                caption = block[-1]
+            break
         if first.is_row and not _continues_row(text, line, wording, rules):
             break
         block.append(line)
     stop = block[-1].end
-    if next_label is not None and block[-1].index == next_label.line:
+    if caption is not None:
+        stop = block[-2].end
+    elif next_label is not None and block[-1].index == next_label.line:
         stop = next_label.start
     return block, stop
+
+
+def _is_caption(line: Line, rules: SegmentRules) -> bool:
+    """A title line: not a row, at most ``heading_max_words`` words, no sentence's closing punctuation."""
+    words = line.text.split()
+    return not line.is_row and 0 < len(words) <= rules.heading_max_words and not line.text.rstrip().endswith(
+        (".", "!", "?", ";", ":", ","))
+
+
+def starts_grid(text: str, lines: Sequence[Line], index: int, rules: SegmentRules) -> bool:
+    """Does a grid of short cells start at line ``index`` (an action tracker's numbers, bullets, ticks)?
+
+    A grid is a run of consecutive lines made only of grid cells
+    (:func:`~pipeline.segment.lines.grid_cells`), with at least
+    ``grid_min_cells`` cells over at least ``grid_min_lines`` lines. Such a run
+    holds no prose: an answer's block that ran on into it would be diluted by
+    hundreds of numbers and ticks.
+    """
+    cells = 0
+    for count, line in enumerate(lines[index:], start=1):
+        in_line = grid_cells(text, line, rules)
+        if not in_line:
+            return False
+        cells += in_line
+        if cells >= rules.grid_min_cells and count >= rules.grid_min_lines:
+            return True
+    return False
 
 
 def _continues_row(text: str, line: Line, wording: str, rules: SegmentRules) -> bool:
