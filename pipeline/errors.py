@@ -13,7 +13,7 @@ from pipeline.types import Problem
 MESSAGES: dict[str, str] = {
     # input files
     "E101": "empty file (0 bytes)",
-    "E102": "unsupported file type '{suffix}': expected .pdf, .docx, .html, .htm, .txt or .md",
+    "E102": "unsupported file type '{suffix}': expected .pdf, .docx, .html, .htm, .mht, .txt or .md",
     "E103": "not a readable PDF: {detail}",
     "E104": "PDF is encrypted: remove the password and score it again",
     "E105": "no text layer: OCR needed (the PDF holds only images)",

@@ -418,3 +418,37 @@ def test_responses_whose_names_lie_score_their_cells_with_a_note_and_rtf_is_refu
     rows = report.xpath('//table[contains(@class, "errors")]/tbody/tr')
     assert {Path(r.xpath("./th")[0].text_content().strip()).name: r.xpath('./td[@class="outcome"]')[0].text_content()
             for r in rows} == {"gwent.pdf": "scored in full", "suffolk.doc": "scored in full", "letter.doc": "not scored"}
+
+
+# Word's "Single File Web Page" (a web archive, MHTML): the page quoted-printable in Windows-1252, "=92" a curly apostrophe.
+_WORD_MHT = (
+    'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="----=_NextPart_01DB1C2A.5E3F4A10"\r\n\r\n'
+    'This document is a Single File Web Page, also known as a Web Archive file.\r\n\r\n'
+    '------=_NextPart_01DB1C2A.5E3F4A10\r\nContent-Location: file:///C:/reply.htm\r\n'
+    'Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/html; charset="windows-1252"\r\n\r\n'
+    '<html xmlns:o=3D"urn:schemas-microsoft-com:office:office" xmlns:w=3D"urn:schemas-microsoft-com:office:word">\r\n'
+    '<head><meta http-equiv=3DContent-Type content=3D"text/html; charset=3Dwindows-1252"></head>\r\n'
+    '<body lang=3DEN-GB><div class=3DWordSection1><p class=3DMsoNormal>Recommendation 22. The force=92s funding pan=\r\n'
+    'el will decide in April.</p></div></body></html>\r\n\r\n'
+    '------=_NextPart_01DB1C2A.5E3F4A10\r\nContent-Location: file:///C:/reply_files/filelist.xml\r\n'
+    'Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/xml; charset="utf-8"\r\n\r\n'
+    '<xml xmlns:o=3D"urn:schemas-microsoft-com:office:office"></xml>\r\n\r\n'
+    '------=_NextPart_01DB1C2A.5E3F4A10--\r\n').encode("ascii")
+
+
+@pytest.mark.parametrize("name, note", [
+    ("reply.doc", "named .doc but its bytes are a web archive (MHTML): read as HTML (rename it .mht)"),
+    ("reply.mht", None),
+])
+def test_a_word_web_archive_is_read_as_the_page_inside_it(name, note):
+    document = ingest(source(name, _WORD_MHT))
+    assert document.media_type == "html"
+    assert document.text == "Recommendation 22. The force's funding panel will decide in April."  # (quotes normalised)
+    assert [p.message for p in document.problems] == ([note] if note else [])
+
+
+def test_a_web_archive_without_a_page_is_not_text():
+    data = _WORD_MHT.replace(b"Content-Type: text/html", b"Content-Type: image/png")
+    with pytest.raises(PipelineError) as error:
+        ingest(source("reply.mht", data))
+    assert error.value.code == "E106" and "MHTML" in error.value.message

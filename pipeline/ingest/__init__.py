@@ -10,7 +10,8 @@ same *normalised text conventions* the segmenter relies on (listed in
 One module per part:
 
 * :mod:`~pipeline.ingest.text` - text and Markdown files: decoding (charset-normalizer), Markdown's soft line breaks;
-* :mod:`~pipeline.ingest.html` - HTML pages by BeautifulSoup, site chrome dropped, tables row by row;
+* :mod:`~pipeline.ingest.html` - HTML pages by BeautifulSoup, site chrome dropped, tables row by row (and the page
+  inside a web archive, MHTML);
 * :mod:`~pipeline.ingest.pdf` - PDFs by one pdfminer.six layout pass per document, with the limits (E103-E114);
 * :mod:`~pipeline.ingest.ocr` - PDF pages without usable text read by OCR (Tesseract, offline);
 * :mod:`~pipeline.ingest.docx` - Word documents, list numbering included, with safety checks (E115-E118);
@@ -34,7 +35,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from pipeline.errors import PipelineError
-from pipeline.ingest.html import read_html
+from pipeline.ingest.html import html_of_web_archive, read_html
 from pipeline.ingest.normalise import CELL_SEPARATOR, assemble_pages, normalise_text
 from pipeline.ingest.pdf import read_pdf
 from pipeline.ingest.raw import Extraction, RawPage
@@ -45,7 +46,8 @@ from pipeline.types import Document, Page, Problem, SourceFile
 __all__ = ["CELL_SEPARATOR", "DEFAULT_MAX_PAGES", "DEFAULT_MAX_SECONDS", "MEDIA_TYPES", "decode_text",
            "drop_running_lines", "ingest", "normalise_text", "sniff"]
 
-MEDIA_TYPES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text", ".docx": "docx"}
+MEDIA_TYPES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text", ".docx": "docx",
+               ".mht": "mhtml", ".mhtml": "mhtml"}
 
 
 DEFAULT_MAX_PAGES = 300
@@ -59,15 +61,17 @@ _HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")
 NAMED_TYPES = {**MEDIA_TYPES, ".docm": "docx", ".dotx": "docx", ".doc": "doc", ".dot": "doc"}
 #: For a note naming a mismatch (E120): what the bytes are, what they were read as, the suffix that fits them.
 _DESCRIBED = {"pdf": ("a PDF", "PDF", ".pdf"), "docx": ("a Word .docx document", "Word .docx", ".docx"),
-              "html": ("an HTML page", "HTML", ".html"), "text": ("plain text", "text", ".txt")}
+              "html": ("an HTML page", "HTML", ".html"), "text": ("plain text", "text", ".txt"),
+              "mhtml": ("a web archive (MHTML)", "HTML", ".mht")}
 
 
 def sniff(data: bytes, suffix: str) -> str:
     """The reader for these bytes, by their content first and the suffix second.
 
-    Returns ``"pdf"``, ``"docx"``, ``"html"`` or ``"text"``. Magic bytes decide
-    (``%PDF-``, a Word zip, HTML markup), whatever the suffix says; a name that
-    promises a binary format (``.pdf``, ``.docx``, ``.doc``) on bytes that are
+    Returns ``"pdf"``, ``"docx"``, ``"html"``, ``"mhtml"`` (a web archive: an
+    HTML page inside a MIME message) or ``"text"``. Magic bytes decide
+    (``%PDF-``, a Word zip, a web archive's MIME headers, HTML markup),
+    whatever the suffix says; a name that promises a binary format (``.pdf``, ``.docx``, ``.doc``) on bytes that are
     plain text is read as text. Word saves RTF and HTML under a ``.doc``
     name, and a ``.docx`` is often renamed ``.doc``: only a compound file is an
     old binary Word document. Raises :class:`PipelineError`: E115 an old
@@ -94,6 +98,8 @@ def sniff(data: bytes, suffix: str) -> str:
     if suffix == ".odt":
         raise PipelineError("E116")
     lowered = head.lower()
+    if b"mime-version:" in lowered and b"multipart/related" in lowered:  # Word's "Single File Web Page", a browser's MHTML
+        return "mhtml"
     if lowered.startswith(_HTML_START) and (b"<html" in lowered or b"<body" in lowered or b"<head" in lowered):
         return "html"
     named = NAMED_TYPES.get(suffix)
@@ -163,6 +169,8 @@ def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_second
         extraction = Extraction((RawPage(read_docx(source.data, max_seconds)),))
     elif media_type == "html":
         extraction = Extraction((RawPage(read_html(source.data)),))
+    elif media_type == "mhtml":
+        extraction = Extraction((RawPage(read_html(*html_of_web_archive(source.data))),))
     elif suffix == ".md":
         extraction = Extraction((RawPage(unwrap_markdown(readable(decode_text(source.data)))),))
     else:
@@ -183,5 +191,5 @@ def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_second
                      for n in extraction.notes)
     if note is not None:
         problems = (note, *problems)
-    return Document(source=source.path, sha256=source.sha256, media_type=media_type, text=text, pages=pages,
-                    problems=problems)
+    return Document(source=source.path, sha256=source.sha256, media_type="html" if media_type == "mhtml" else media_type,
+                    text=text, pages=pages, problems=problems)
