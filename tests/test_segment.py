@@ -534,8 +534,9 @@ def _column(values) -> str:
     "✓ | ✓ | ✗ | 3\n✗ | ✓ | ✓ | 4\n✓ | ✓ | ✓ | 5\n",  # ticks and crosses, row by row
     "• | • | •\n• | • | •\n",  # bullets, two rows
     "1 | (a) | 75% | N/A\n2 | (b) | 40% | Y\n3 | (c) | 10% | N\n",  # numbers, list letters, figures
-    "Red | Amber | Green\nComplete | Ongoing | Not met\n",  # RAG words and short statuses
-], ids=["number-column", "six-cells", "bullets-yes-no", "ticks-rows", "bullet-rows", "figures", "rag-words"])
+    "Red | Amber | Green\nComplete | Ongoing | Partially met\n",  # RAG words and short statuses
+    "01/04/2025 | 30/06/2025 | ✔\n01/07/2025 | 30/09/2025 | ☐\n",  # dates and check boxes
+], ids=["number-column", "six-cells", "bullets-yes-no", "ticks-rows", "bullet-rows", "figures", "rag-words", "dates"])
 def test_a_grid_of_short_cells_ends_the_block_where_the_prose_ends(segmenter, inspection, grid):
     text = f"Recommendation 22\n{_PROSE_22}\n\n{grid}"
     passages = segment(make_document(text), inspection, segmenter)
@@ -560,6 +561,23 @@ def test_a_grids_caption_goes_with_the_grid_and_is_no_blanket_passage(segmenter,
     [passage] = specific(passages, "22")
     assert passage.response_text == _PROSE_22 and "tracker" not in passage.text
     assert [p for p in passages if p.link == "blanket"] == []
+
+
+def test_a_grids_header_row_goes_with_the_grid(segmenter, inspection):
+    text = (f"Recommendation 22\n{_PROSE_22}\n\nQuarterly tracker\nAction | Owner | Due date | Done\n"
+            "1. | A1 | 31/03/2025 | Y\n2. | B2 | 30/06/2025 | N\n")
+    [passage] = specific(segment(make_document(text), inspection, segmenter), "22")
+    assert passage.text == f"Recommendation 22\n{_PROSE_22}"
+
+
+@pytest.mark.parametrize("answer", [
+    "Funding review planned for 2025",  # the block's only words, though short and without a full stop
+    "We will report progress to the board every quarter",  # in the force's voice
+])
+def test_a_short_answer_above_a_grid_is_no_caption(segmenter, inspection, answer):
+    text = f"Recommendation 22\n{answer}\n\n" + _column(f"{n}." for n in range(1, 12))
+    [passage] = specific(segment(make_document(text), inspection, segmenter), "22")
+    assert passage.response_text == answer
 
 
 def test_a_table_rows_block_ends_at_a_grid_of_rows(segmenter, inspection):

@@ -185,13 +185,15 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
 
     A block runs from its label to the next label, a section heading, a closing
     line, a grid of short cells (:func:`starts_grid`), or (for a table row) the
-    first row that does not carry it on. A short caption line just above a grid
-    ("Action tracker", no sentence's closing punctuation) is the grid's title: it
-    stays among the block's lines (so it is no free paragraph) but past ``stop``.
+    first row that does not carry it on. Up to two caption lines just above a
+    grid (a title such as "Action tracker", a header row of short labels; no
+    sentence's closing punctuation, not in the force's voice) are the grid's:
+    they stay among the block's lines (so they are no free paragraph) but past
+    ``stop``, as long as the block keeps some words of its own before them.
     """
     first = lines[cite.line]
     block = [first]
-    caption: Line | None = None
+    captions = 0
     for line in lines[first.index + 1:]:
         if next_label is not None and line.index > next_label.line:
             break
@@ -204,25 +206,36 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
         if is_heading(line.text, rules.summary_headings + rules.response_headings, rules.heading_max_words):
             break
         if starts_grid(text, lines, line.index, rules):
-            if len(block) > 1 and _is_caption(block[-1], rules):
-                caption = block[-1]
+            label_has_words = bool(WORD.search(text[cite.end:first.end]))
+            while (captions < 2 and len(block) - captions > (1 if label_has_words else 2)
+                   and _is_caption(text, block[-1 - captions], rules)):
+                captions += 1
             break
         if first.is_row and not _continues_row(text, line, wording, rules):
             break
         block.append(line)
     stop = block[-1].end
-    if caption is not None:
-        stop = block[-2].end
+    if captions:
+        stop = block[-1 - captions].end
     elif next_label is not None and block[-1].index == next_label.line:
         stop = next_label.start
     return block, stop
 
 
-def _is_caption(line: Line, rules: SegmentRules) -> bool:
-    """A title line: not a row, at most ``heading_max_words`` words, no sentence's closing punctuation."""
-    words = line.text.split()
-    return not line.is_row and 0 < len(words) <= rules.heading_max_words and not line.text.rstrip().endswith(
-        (".", "!", "?", ";", ":", ","))
+def _is_caption(text: str, line: Line, rules: SegmentRules) -> bool:
+    """Is ``line`` a grid's title or header row rather than the end of an answer?
+
+    Its cells are short (a line of at most ``heading_max_words`` words, a row's
+    cells at most ``grid_cell_max_tokens`` words each), it has no sentence's
+    closing punctuation and it is not in the force's voice (``quotes.answer_voice``).
+    """
+    cells = [text[s:e].strip() for s, e in line.cells]
+    limit = rules.grid_cell_max_tokens if line.is_row else rules.heading_max_words
+    if not all(len(cell.split()) <= limit for cell in cells) or not line.text.split():
+        return False
+    if line.text.rstrip().endswith((".", "!", "?", ";", ":", ",")):
+        return False
+    return not any(p.search(line.text) for p in rules.answer_voice_anywhere)
 
 
 def starts_grid(text: str, lines: Sequence[Line], index: int, rules: SegmentRules) -> bool:
