@@ -335,9 +335,12 @@ def _docx_bytes(tmp_path) -> bytes:
     ("reply.docx", "pdf", "pdf", "named .docx but its bytes are a PDF"),
     ("reply.docx", "html", "html", "named .docx but its bytes are an HTML page"),
     ("reply.txt", "pdf", "pdf", "named .txt but its bytes are a PDF"),
+    ("reply.pdf", "saved-html", "html", "named .pdf but its bytes are an HTML page"),
 ])
 def test_a_file_whose_name_lies_is_read_by_its_bytes_and_the_mismatch_named(tmp_path, name, kind, media_type, says):
-    data = {"html": _HTML_PAGE, "word-html": _WORD_HTML, "text": _ANSWER.encode() + b"\n", "docx": _docx_bytes(tmp_path),
+    saved = b"<!-- saved from url=(0043)https://www.example.org/hmicfrs-response -->\r\n" + _HTML_PAGE  # as IE saved pages
+    data = {"html": _HTML_PAGE, "word-html": _WORD_HTML, "saved-html": saved, "text": _ANSWER.encode() + b"\n",
+            "docx": _docx_bytes(tmp_path),
             "pdf": render_text_pdf(_ANSWER, tmp_path / "reply.pdf").read_bytes()}[kind]
     document = ingest(source(name, data))
     assert document.media_type == media_type

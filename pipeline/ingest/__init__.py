@@ -32,6 +32,7 @@ read the limits below without loading them.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 
 from pipeline.errors import PipelineError
@@ -57,6 +58,7 @@ DEFAULT_MAX_SECONDS = 120.0
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Microsoft's compound file: .doc (and .xls, .msg)
 _RTF = b"{\\rtf"  # Rich Text Format, which Word also saves under a .doc name
 _HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")
+_LEADING_COMMENTS = re.compile(rb"^(?:\s*<!--.*?-->)*\s*", re.DOTALL)
 #: What a file's name promises, by suffix: a reader, or "doc" (old binary Word, which no reader reads).
 NAMED_TYPES = {**MEDIA_TYPES, ".docm": "docx", ".dotx": "docx", ".doc": "doc", ".dot": "doc"}
 #: For a note naming a mismatch (E120): what the bytes are, what they were read as, the suffix that fits them.
@@ -100,7 +102,8 @@ def sniff(data: bytes, suffix: str) -> str:
     lowered = head.lower()
     if b"mime-version:" in lowered and b"multipart/related" in lowered:  # Word's "Single File Web Page", a browser's MHTML
         return "mhtml"
-    if lowered.startswith(_HTML_START) and (b"<html" in lowered or b"<body" in lowered or b"<head" in lowered):
+    markup = _LEADING_COMMENTS.sub(b"", lowered)  # a page may open with comments ("<!-- saved from url=... -->")
+    if markup.startswith(_HTML_START) and (b"<html" in markup or b"<body" in markup or b"<head" in markup):
         return "html"
     named = NAMED_TYPES.get(suffix)
     if named in ("pdf", "docx", "doc"):  # a binary format's name on bytes that are none of the formats above
