@@ -226,7 +226,8 @@ def _page_problems_body(problems: Sequence[Problem]) -> list:
 def _page_problems(rows: Any, source: str, sha256: str) -> tuple[Problem, ...]:
     out = []
     for row in rows:
-        if not isinstance(row["code"], str) or not isinstance(row["message"], str) or not isinstance(row["page"], int):
+        page = row["page"]  # None for a note on the whole document (errors.NOTES)
+        if not isinstance(row["code"], str) or not isinstance(row["message"], str) or not isinstance(page, (int, type(None))):
             raise ValueError("bad page problem")
         out.append(Problem(source=source, code=row["code"], message=row["message"], sha256=sha256, page=row["page"]))
     return tuple(out)

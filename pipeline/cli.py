@@ -69,7 +69,7 @@ def _parser(config: Config) -> argparse.ArgumentParser:
 
     score = sub.add_parser("score", help="score responses into a scorecard dataset")
     score.add_argument("inputs", nargs="*", default=list(paths.inputs),
-                       help="files or folders of responses (.pdf, .docx, .html, .htm, .txt, .md); "
+                       help="files or folders of responses (.pdf, .docx, .html, .htm, .mht, .txt, .md); "
                             f"default {' '.join(paths.inputs)}")
     score.add_argument("--out", default=paths.out, help=f"output folder (default {paths.out})")
     score.add_argument("--manifest", help="CSV with columns file,force,inspection overriding detection "

@@ -13,7 +13,7 @@ from pipeline.types import Problem
 MESSAGES: dict[str, str] = {
     # input files
     "E101": "empty file (0 bytes)",
-    "E102": "unsupported file type '{suffix}': expected .pdf, .docx, .html, .htm, .txt or .md",
+    "E102": "unsupported file type '{suffix}': expected .pdf, .docx, .html, .htm, .mht, .txt or .md",
     "E103": "not a readable PDF: {detail}",
     "E104": "PDF is encrypted: remove the password and score it again",
     "E105": "no text layer: OCR needed (the PDF holds only images)",
@@ -33,6 +33,9 @@ MESSAGES: dict[str, str] = {
     "E117": "not a readable Word document: {detail}",
     "E118": "Word document refused for safety: {detail}",
     "E119": "ran out of memory: over {megabytes} MB while reading the document (limit per document)",
+    # a note, not a failure: the document was read by its bytes and scored (see NOTES)
+    "E120": "named {suffix} but its bytes are {actual}: read as {reader} (rename it {extension})",
+    "E121": "Rich Text Format (RTF) document{named}: open it in Word or LibreOffice and save it as .docx or PDF",
     # identification
     "E201": "answers no known inspection: {detail}",
     "E202": "force could not be identified and is not in the manifest",
@@ -86,6 +89,13 @@ MESSAGES: dict[str, str] = {
     "E516": "asked to retry after {seconds:g} s, over the {limit:g} s this run waits: not retried",
     "E517": "cannot write to the output folder {path}: {detail}",
 }
+
+
+#: Codes of notes on a document that was scored in full (a row of ``errors.csv`` without a page that is no failure).
+NOTES: frozenset[str] = frozenset({"E120"})
+#: Page-level codes whose page was scored without (part of) its text; the other page-level code (E113) was read, by
+#: OCR below the confidence floor.
+PAGE_MISSING: frozenset[str] = frozenset({"E110", "E111", "E112"})
 
 
 class PipelineError(Exception):

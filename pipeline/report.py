@@ -20,8 +20,9 @@ denominators, how statuses were decided, the cells that need review, then per
 force a section 55 panel, the response's overall stance and every item's
 status, confidence, deadline, evidence quote and source (file, page,
 characters, sha256, link); per force its record across every inspection
-(from :func:`pipeline.score.force_profiles`); finally the documents that
-could not be scored.
+(from :func:`pipeline.score.force_profiles`); finally every row of
+``errors.csv``, each saying what happened to its document: not scored, scored
+without (part of) a page or with a page to check, or scored in full with a note.
 
 Counts come from ``card.forces`` and cells from ``card.scorecard``; this module
 computes no status of its own. Colours and symbols are data, in
@@ -42,6 +43,7 @@ import jinja2
 import pandas as pd
 
 from pipeline.dates import format_day
+from pipeline.errors import NOTES, PAGE_MISSING
 from pipeline.score import (
     ITEM_KIND_TEXT,
     SECTION_55_DAYS,
@@ -392,6 +394,44 @@ def _profile_view(profile: Mapping[str, Any], forces: pd.DataFrame, titles: Mapp
     }
 
 
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _errors_view(errors: pd.DataFrame) -> dict:
+    """The rows of ``errors.csv``, each with what happened to its document, and a caption counting each kind.
+
+    A row without a page is a document that could not be scored, unless its
+    code is a note (:data:`pipeline.errors.NOTES`: scored in full); a row with
+    a page is a page of a scored document, missing in part
+    (:data:`pipeline.errors.PAGE_MISSING`) or read but to be checked by eye.
+    """
+    rows, failed, pages, notes = [], 0, 0, 0
+    for row in errors.to_dict("records"):
+        page, code = _text(row.get("page")), _text(row.get("code"))
+        if page:
+            pages += 1
+            outcome = (f"scored without (part of) page {page}" if code in PAGE_MISSING
+                       else f"scored; page {page} to check by eye")
+        elif code in NOTES:
+            notes += 1
+            outcome = "scored in full"
+        else:
+            failed += 1
+            outcome = "not scored"
+        rows.append({"source": _text(row.get("source")), "code": code, "page": page, "outcome": outcome,
+                     "message": _text(row.get("message"))})
+    parts = []
+    if failed:
+        parts.append(_count(failed, "document could not be scored", "documents could not be scored"))
+    if pages:
+        parts.append(_count(pages, "page of a scored document is missing in part or needs a check by eye",
+                            "pages of scored documents are missing in part or need a check by eye"))
+    if notes:
+        parts.append(_count(notes, "document was scored in full with a note", "documents were scored in full with a note"))
+    return {"rows": rows, "caption": "; ".join(parts) + " (errors.csv)." if parts else ""}
+
+
 def _environment(templates: Mapping[str, str]) -> jinja2.Environment:
     """Jinja2 with autoescaping on for every template: no text from the data reaches the page unescaped."""
     env = jinja2.Environment(loader=jinja2.DictLoader(dict(templates)), autoescape=True, trim_blocks=True,
@@ -433,5 +473,5 @@ def render_report(card: Scorecard, inspections: Sequence[Inspection], *, as_of: 
     return env.get_template(_TEMPLATE).render(
         config=config, threshold=f"{review_threshold:.2f}", as_of=_day(as_of), generated=generated,
         has_review_columns="reviewed_status" in scorecard.columns, inspections=views, profiles=profiles,
-        errors=card.errors.to_dict("records"), markers=config.markers,
+        errors=_errors_view(card.errors), markers=config.markers,
     )

@@ -305,3 +305,16 @@ def test_page_level_problems_and_ocr_pages_survive_the_cache(tmp_path, settings,
     document = cache.parse_document(io.read_cache_entry(str(tmp_path / "cache"), cache.entry_relpath("documents", key)),
                                     key, "three.pdf", "sha")
     assert [(p.code, p.page) for p in document.problems] == [("E111", 2)]
+
+
+def test_a_note_without_a_page_survives_the_cache():
+    """A file whose name lies (HTML named .pdf) is read with a note (E120, no page): the cached document keeps it."""
+    data = b"<!DOCTYPE html><html><body><p>Recommendation 22. The panel will decide in April.</p></body></html>"
+    from pipeline.types import SourceFile
+
+    source = SourceFile("reply.pdf", data, io.sha256_bytes(data))
+    document = ingest.ingest(source)
+    key = cache.document_key(source.sha256, source.path, "fingerprint")
+    back = cache.parse_document(cache.dump_document(key, document), key, source.path, source.sha256)
+    assert back is not None and back.problems == document.problems
+    assert [(p.code, p.page) for p in back.problems] == [("E120", None)]

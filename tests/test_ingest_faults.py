@@ -298,3 +298,160 @@ def test_a_lost_page_is_a_row_of_errors_csv_and_the_exit_code_stays_0(tmp_path, 
     assert "three.pdf: E111 page 2" in stderr and code == 0
     card = pd.read_csv(tmp_path / "out" / "scorecard.csv")
     assert set(card["force"]) == {"Dorset Police"} and len(card) == 9
+
+
+# --- a file whose extension lies: read by its bytes, the mismatch named (issue 13) ------------------------------
+
+_ANSWER = "Recommendation 22. We will review how funding is allocated to our staff networks during 2025."
+_HTML_PAGE = f"<!DOCTYPE html><html><head><title>Response</title></head><body><p>{_ANSWER}</p></body></html>".encode()
+# The shape Word gives a document saved as a web page ("Save as: Web Page"), which users often keep named .doc.
+_WORD_HTML = ('<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+              'xmlns:w="urn:schemas-microsoft-com:office:word" xmlns="http://www.w3.org/TR/REC-html40">\r\n<head>\r\n'
+              '<meta http-equiv=Content-Type content="text/html; charset=windows-1252">\r\n'
+              '<meta name=Generator content="Microsoft Word 15 (filtered)">\r\n<style>\r\n<!-- p.MsoNormal {margin:0cm;} '
+              '-->\r\n</style>\r\n</head>\r\n<body lang=EN-GB>\r\n<div class=WordSection1>\r\n'
+              f'<p class=MsoNormal>{_ANSWER}</p>\r\n</div>\r\n</body>\r\n</html>\r\n').encode("cp1252")
+# Rich Text Format, as WordPad or Word writes it: a format no reader here reads.
+_RTF_BYTES = (b"{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0\\fswiss Arial;}}\\f0\\fs22 "
+              + _ANSWER.encode("ascii") + b"\\par\n}")
+
+
+def _docx_bytes(tmp_path) -> bytes:
+    from docx import Document as WordDocument
+
+    word = WordDocument()
+    word.add_paragraph(_ANSWER)
+    word.save(tmp_path / "reply.docx")
+    return (tmp_path / "reply.docx").read_bytes()
+
+
+@pytest.mark.parametrize("name, kind, media_type, says", [
+    ("reply.pdf", "html", "html", "named .pdf but its bytes are an HTML page: read as HTML (rename it .html)"),
+    ("reply.pdf", "text", "text", "named .pdf but its bytes are plain text: read as text (rename it .txt)"),
+    ("reply.doc", "word-html", "html", "named .doc but its bytes are an HTML page: read as HTML"),
+    ("reply.doc", "docx", "docx", "named .doc but its bytes are a Word .docx document: read as Word .docx"),
+    ("reply.doc", "pdf", "pdf", "named .doc but its bytes are a PDF: read as PDF (rename it .pdf)"),
+    ("reply.doc", "text", "text", "named .doc but its bytes are plain text"),
+    ("reply.docx", "pdf", "pdf", "named .docx but its bytes are a PDF"),
+    ("reply.docx", "html", "html", "named .docx but its bytes are an HTML page"),
+    ("reply.txt", "pdf", "pdf", "named .txt but its bytes are a PDF"),
+    ("reply.pdf", "saved-html", "html", "named .pdf but its bytes are an HTML page"),
+])
+def test_a_file_whose_name_lies_is_read_by_its_bytes_and_the_mismatch_named(tmp_path, name, kind, media_type, says):
+    saved = b"<!-- saved from url=(0043)https://www.example.org/hmicfrs-response -->\r\n" + _HTML_PAGE  # as IE saved pages
+    data = {"html": _HTML_PAGE, "word-html": _WORD_HTML, "saved-html": saved, "text": _ANSWER.encode() + b"\n",
+            "docx": _docx_bytes(tmp_path),
+            "pdf": render_text_pdf(_ANSWER, tmp_path / "reply.pdf").read_bytes()}[kind]
+    document = ingest(source(name, data))
+    assert document.media_type == media_type
+    assert _ANSWER in " ".join(document.text.split())
+    [note] = document.problems
+    assert (note.code, note.page, note.source) == ("E120", None, name)
+    assert says in note.message
+
+
+@pytest.mark.parametrize("name, data", [
+    ("reply.txt", _HTML_PAGE),  # text and HTML are both read as text: no mismatch worth a row
+    ("reply.html", _HTML_PAGE),
+    ("download", _HTML_PAGE),  # a name that promises nothing
+    ("reply.md", _ANSWER.encode()),
+])
+def test_a_name_that_fits_its_bytes_gets_no_note(name, data):
+    assert ingest(source(name, data)).problems == ()
+
+
+@pytest.mark.parametrize("name, named", [("reply.doc", " named .doc"), ("reply.rtf", ""), ("reply.pdf", " named .pdf"),
+                                         ("reply.txt", " named .txt")])
+def test_rtf_gets_a_coded_error_naming_the_fix(name, named):
+    with pytest.raises(PipelineError) as error:
+        ingest(source(name, _RTF_BYTES))
+    assert error.value.code == "E121"
+    assert error.value.message == (f"Rich Text Format (RTF) document{named}: open it in Word or LibreOffice and save "
+                                   "it as .docx or PDF")
+
+
+def test_a_doc_that_is_no_format_at_all_is_refused_without_calling_it_old_word():
+    with pytest.raises(PipelineError) as error:
+        ingest(source("reply.doc", bytes(range(256)) * 8))
+    assert error.value.code == "E117" and "neither Word" in error.value.message
+
+
+def test_binary_bytes_named_pdf_are_still_not_a_pdf():
+    with pytest.raises(PipelineError) as error:
+        ingest(source("reply.pdf", bytes(range(256)) * 8))
+    assert error.value.code == "E103" and "no %PDF- header" in error.value.message
+
+
+def test_responses_whose_names_lie_score_their_cells_with_a_note_and_rtf_is_refused(tmp_path, capsys):
+    """A web page saved as .pdf, a .docx renamed .doc: scored as their text versions are; an RTF .doc: one coded line."""
+    from pathlib import Path
+
+    import lxml.html
+    import pandas as pd
+
+    from pipeline.cli import main
+    from tests.conftest import ROOT, SEEDS
+    from tests.docx_fixtures import write_seed_docx
+    from tests.html_fixtures import wrap_seed_html
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    gwent = ingest(io.read_source(SEEDS["Gwent"])).text
+    (folder / "gwent.pdf").write_bytes(
+        wrap_seed_html(gwent, "wordpress", "Response to An inspection into activism and impartiality in policing"))
+    write_seed_docx(ingest(io.read_source(SEEDS["Suffolk"])).text, folder / "suffolk.doc", numbered_headings=True)
+    (folder / "letter.doc").write_bytes(_RTF_BYTES)
+    out = tmp_path / "out"
+    code = main(["score", str(folder), "--out", str(out), "--no-cache", "--as-of", "2026-01-01"])
+    stderr = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in stderr  # the RTF letter is a document not scored
+    assert sorted(line.split(": ", 1)[1][:4] for line in stderr.splitlines() if line.strip()) == ["E120", "E120", "E121"]
+    errors = pd.read_csv(out / "errors.csv", dtype={"page": "Int64"})
+    assert {(Path(s).name, c) for s, c in zip(errors["source"], errors["code"])} == {
+        ("gwent.pdf", "E120"), ("suffolk.doc", "E120"), ("letter.doc", "E121")}
+    assert errors["page"].isna().all()
+    card = pd.read_csv(out / "scorecard.csv", dtype={"recommendation": str})
+    golden = pd.read_csv(ROOT / "tests" / "data" / "golden" / "scorecard.csv", dtype={"recommendation": str})
+    columns = ["force", "recommendation", "status", "basis"]
+    golden = golden[golden["force"].isin(["Gwent Police", "Suffolk Constabulary"])][columns]
+    pd.testing.assert_frame_equal(card[columns].sort_values(columns[:2]).reset_index(drop=True),
+                                  golden.sort_values(columns[:2]).reset_index(drop=True))
+    # the report says the two were scored and only the letter was not
+    report = lxml.html.fromstring((out / "report.html").read_text(encoding="utf-8"))
+    rows = report.xpath('//table[contains(@class, "errors")]/tbody/tr')
+    assert {Path(r.xpath("./th")[0].text_content().strip()).name: r.xpath('./td[@class="outcome"]')[0].text_content()
+            for r in rows} == {"gwent.pdf": "scored in full", "suffolk.doc": "scored in full", "letter.doc": "not scored"}
+
+
+# Word's "Single File Web Page" (a web archive, MHTML): the page quoted-printable in Windows-1252, "=92" a curly apostrophe.
+_WORD_MHT = (
+    'MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary="----=_NextPart_01DB1C2A.5E3F4A10"\r\n\r\n'
+    'This document is a Single File Web Page, also known as a Web Archive file.\r\n\r\n'
+    '------=_NextPart_01DB1C2A.5E3F4A10\r\nContent-Location: file:///C:/reply.htm\r\n'
+    'Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/html; charset="windows-1252"\r\n\r\n'
+    '<html xmlns:o=3D"urn:schemas-microsoft-com:office:office" xmlns:w=3D"urn:schemas-microsoft-com:office:word">\r\n'
+    '<head><meta http-equiv=3DContent-Type content=3D"text/html; charset=3Dwindows-1252"></head>\r\n'
+    '<body lang=3DEN-GB><div class=3DWordSection1><p class=3DMsoNormal>Recommendation 22. The force=92s funding pan=\r\n'
+    'el will decide in April.</p></div></body></html>\r\n\r\n'
+    '------=_NextPart_01DB1C2A.5E3F4A10\r\nContent-Location: file:///C:/reply_files/filelist.xml\r\n'
+    'Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/xml; charset="utf-8"\r\n\r\n'
+    '<xml xmlns:o=3D"urn:schemas-microsoft-com:office:office"></xml>\r\n\r\n'
+    '------=_NextPart_01DB1C2A.5E3F4A10--\r\n').encode("ascii")
+
+
+@pytest.mark.parametrize("name, note", [
+    ("reply.doc", "named .doc but its bytes are a web archive (MHTML): read as HTML (rename it .mht)"),
+    ("reply.mht", None),
+])
+def test_a_word_web_archive_is_read_as_the_page_inside_it(name, note):
+    document = ingest(source(name, _WORD_MHT))
+    assert document.media_type == "html"
+    assert document.text == "Recommendation 22. The force's funding panel will decide in April."  # (quotes normalised)
+    assert [p.message for p in document.problems] == ([note] if note else [])
+
+
+def test_a_web_archive_without_a_page_is_not_text():
+    data = _WORD_MHT.replace(b"Content-Type: text/html", b"Content-Type: image/png")
+    with pytest.raises(PipelineError) as error:
+        ingest(source("reply.mht", data))
+    assert error.value.code == "E106" and "MHTML" in error.value.message

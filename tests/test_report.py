@@ -172,6 +172,38 @@ def test_rule_decisions_are_explained_and_errors_listed(tree, page):
     assert "002_4133dcc53e7dd621.txt" in errors and "E203" in errors
 
 
+def test_each_kind_of_errors_row_says_what_happened_to_its_document(card, inspections):
+    """Only a row without a page (and not a note) is a document left out; page rows and notes were scored."""
+    from pipeline.errors import PipelineError
+
+    def row(source, code, page=None, **details):
+        message = PipelineError(code, **({"page": page} if page else {}), **details).message
+        return {"source": source, "sha256": "", "code": code, "page": page, "message": message}
+
+    errors = pd.DataFrame([
+        row("broken.pdf", "E103", detail="no %PDF- header: not a PDF file"),
+        row("glyphs.pdf", "E112", page=3, limit=20000),
+        row("scan.pdf", "E113", page=2, confidence=0.41, floor=0.6),
+        row("reply.doc", "E120", suffix=".doc", actual="an HTML page", reader="HTML", extension=".html"),
+        row("letter.doc", "E121", named=" named .doc"),
+    ]).astype({"page": "Int64"})
+    tree = lxml.html.fromstring(render(Scorecard(card.scorecard, card.passages, card.forces, errors), inspections))
+    table = tree.xpath('//table[contains(@class, "errors")]')[0]
+    assert text(table.xpath("./caption")[0]) == (
+        "2 documents could not be scored; 2 pages of scored documents are missing in part or need a check by eye; "
+        "1 document was scored in full with a note (errors.csv).")
+    outcomes = {text(tr.xpath("./th")[0]): text(tr.xpath('./td[@class="outcome"]')[0]) for tr in table.xpath("./tbody/tr")}
+    assert outcomes == {"broken.pdf": "not scored", "glyphs.pdf": "scored without (part of) page 3",
+                        "scan.pdf": "scored; page 2 to check by eye", "reply.doc": "scored in full",
+                        "letter.doc": "not scored"}
+    # one kind alone: a page-level row never says its document could not be scored
+    only_page = errors[errors["code"] == "E112"]
+    page = render(Scorecard(card.scorecard, card.passages, card.forces, only_page), inspections)
+    caption = text(lxml.html.fromstring(page).xpath('//table[contains(@class, "errors")]/caption')[0])
+    assert caption == "1 page of a scored document is missing in part or needs a check by eye (errors.csv)."
+    assert "could not be scored" not in page
+
+
 # --- self-contained, accessible, deterministic --------------------------------------------------------------------
 
 def test_no_network_references(tree, page):

@@ -515,3 +515,97 @@ def test_rag_status_table_rows_are_items_in_document_order(segmenter):
 def test_a_lone_capital_i_is_a_numeral_only_when_it_ends_the_label(segmenter, text, cited):
     passages = [p for p in segment(make_document(text), unregistered(), segmenter) if p.link != "blanket"]
     assert tuple(n for p in passages for n in p.recommendations) == cited
+
+
+# --- a grid of short cells ends an answer's block (issue 13 item 5, bug input 11-huge-page) ---------------------
+
+_PROSE_22 = "We will review how funding is allocated to our staff networks during 2025."
+
+
+def _column(values) -> str:
+    """A grid read one cell a line, as pdfminer reads a page of separate text objects."""
+    return "\n".join(values) + "\n"
+
+
+@pytest.mark.parametrize("grid", [
+    _column(f"{n}." for n in range(2, 40)),  # a column of item numbers
+    _column(["1.", "2.", "3.", "4.", "5.", "6."]),  # the smallest grid: six cells
+    _column(["- 1. Yes", "2. Q3 a)", "- No", "3. • Q4", "1.", "- 11. Yes", "12. Q3", "a)"] * 5),  # numbers, bullets, Yes/No
+    "✓ | ✓ | ✗ | 3\n✗ | ✓ | ✓ | 4\n✓ | ✓ | ✓ | 5\n",  # ticks and crosses, row by row
+    "• | • | •\n• | • | •\n",  # bullets, two rows
+    "1 | (a) | 75% | N/A\n2 | (b) | 40% | Y\n3 | (c) | 10% | N\n",  # numbers, list letters, figures
+    "Red | Amber | Green\nComplete | Ongoing | Partially met\n",  # RAG words and short statuses
+    "01/04/2025 | 30/06/2025 | ✔\n01/07/2025 | 30/09/2025 | ☐\n",  # dates and check boxes
+], ids=["number-column", "six-cells", "bullets-yes-no", "ticks-rows", "bullet-rows", "figures", "rag-words", "dates"])
+def test_a_grid_of_short_cells_ends_the_block_where_the_prose_ends(segmenter, inspection, grid):
+    text = f"Recommendation 22\n{_PROSE_22}\n\n{grid}"
+    passages = segment(make_document(text), inspection, segmenter)
+    [passage] = specific(passages, "22")
+    assert passage.response_text == _PROSE_22
+    assert passage.text == f"Recommendation 22\n{_PROSE_22}"
+    assert all(p.link != "blanket" for p in passages)  # the grid's lines, now free, answer nothing
+
+
+def test_a_grid_between_two_answers_leaves_both(segmenter, inspection):
+    text = (f"Recommendation 22\n{_PROSE_22}\n\n" + _column(f"{n}." for n in range(1, 30))
+            + "\nRecommendation 13\nThe audit of every policy is under way.\n")
+    passages = segment(make_document(text), inspection, segmenter)
+    assert specific(passages, "22")[0].response_text == _PROSE_22
+    assert specific(passages, "13")[0].response_text == "The audit of every policy is under way."
+
+
+def test_a_grids_caption_goes_with_the_grid_and_is_no_blanket_passage(segmenter, inspection):
+    text = (f"Recommendation 22\n{_PROSE_22}\n\nAction tracker (all actions, all departments)\n\n"
+            + _column(["1.", "- Yes", "2. Q3 a)", "- No", "3. Q4"] * 4))
+    passages = segment(make_document(text), inspection, segmenter)
+    [passage] = specific(passages, "22")
+    assert passage.response_text == _PROSE_22 and "tracker" not in passage.text
+    assert [p for p in passages if p.link == "blanket"] == []
+
+
+def test_a_grids_header_row_goes_with_the_grid(segmenter, inspection):
+    text = (f"Recommendation 22\n{_PROSE_22}\n\nQuarterly tracker\nAction | Owner | Due date | Done\n"
+            "1. | A1 | 31/03/2025 | Y\n2. | B2 | 30/06/2025 | N\n")
+    [passage] = specific(segment(make_document(text), inspection, segmenter), "22")
+    assert passage.text == f"Recommendation 22\n{_PROSE_22}"
+
+
+@pytest.mark.parametrize("answer", [
+    "Funding review planned for 2025",  # the block's only words, though short and without a full stop
+    "We will report progress to the board every quarter",  # in the force's voice
+])
+def test_a_short_answer_above_a_grid_is_no_caption(segmenter, inspection, answer):
+    text = f"Recommendation 22\n{answer}\n\n" + _column(f"{n}." for n in range(1, 12))
+    [passage] = specific(segment(make_document(text), inspection, segmenter), "22")
+    assert passage.response_text == answer
+
+
+def test_a_table_rows_block_ends_at_a_grid_of_rows(segmenter, inspection):
+    text = ("Recommendation | Force position\n"
+            f"Recommendation 22 | {_PROSE_22}\n"
+            "| 1. | ✓ | Yes\n| 2. | ✗ | No\n| 3. | ✓ | Yes\n")
+    [passage] = specific(segment(make_document(text), inspection, segmenter), "22")
+    assert passage.response_text == _PROSE_22 and passage.text == f"Recommendation 22 | {_PROSE_22}"
+
+
+@pytest.mark.parametrize("tail", [
+    "1. We have written to every network chair.\n2. We will publish the criteria in March.\n3. Yes.\n",
+    "Officers trained | 120\nStaff trained | 45\nNetworks funded | 6\n",  # a small table of figures with labels
+    "- Yes\n- No\nThe panel will decide in April.\n",  # fewer than six short cells
+    "Q3\nThe panel will decide in April.\nQ4\nThe criteria will be published.\n",  # short lines between prose
+], ids=["numbered-prose-list", "labelled-figures", "two-short-lines", "alternating"])
+def test_short_lines_that_are_no_grid_stay_in_the_answer(segmenter, inspection, tail):
+    text = f"Recommendation 22\n{_PROSE_22}\n{tail}"
+    [passage] = specific(segment(make_document(text), inspection, segmenter), "22")
+    assert passage.text == text.rstrip("\n")
+
+
+@pytest.mark.parametrize("name", ["Gwent", "Cleveland", "Suffolk", "Staffordshire"])
+def test_the_seeds_hold_no_grid(seed_documents, segmenter, name):
+    """Real tables of numbered answers (Gwent's) and lists are no grid: no seed's block is cut by the rule."""
+    from pipeline.segment.blocks import starts_grid
+    from pipeline.segment.lines import split_lines
+
+    text = seed_documents[name].text
+    lines = split_lines(text)
+    assert not any(starts_grid(text, lines, line.index, segmenter.rules) for line in lines)

@@ -10,7 +10,8 @@ same *normalised text conventions* the segmenter relies on (listed in
 One module per part:
 
 * :mod:`~pipeline.ingest.text` - text and Markdown files: decoding (charset-normalizer), Markdown's soft line breaks;
-* :mod:`~pipeline.ingest.html` - HTML pages by BeautifulSoup, site chrome dropped, tables row by row;
+* :mod:`~pipeline.ingest.html` - HTML pages by BeautifulSoup, site chrome dropped, tables row by row (and the page
+  inside a web archive, MHTML);
 * :mod:`~pipeline.ingest.pdf` - PDFs by one pdfminer.six layout pass per document, with the limits (E103-E114);
 * :mod:`~pipeline.ingest.ocr` - PDF pages without usable text read by OCR (Tesseract, offline);
 * :mod:`~pipeline.ingest.docx` - Word documents, list numbering included, with safety checks (E115-E118);
@@ -31,10 +32,11 @@ read the limits below without loading them.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 
 from pipeline.errors import PipelineError
-from pipeline.ingest.html import read_html
+from pipeline.ingest.html import html_of_web_archive, read_html
 from pipeline.ingest.normalise import CELL_SEPARATOR, assemble_pages, normalise_text
 from pipeline.ingest.pdf import read_pdf
 from pipeline.ingest.raw import Extraction, RawPage
@@ -45,7 +47,8 @@ from pipeline.types import Document, Page, Problem, SourceFile
 __all__ = ["CELL_SEPARATOR", "DEFAULT_MAX_PAGES", "DEFAULT_MAX_SECONDS", "MEDIA_TYPES", "decode_text",
            "drop_running_lines", "ingest", "normalise_text", "sniff"]
 
-MEDIA_TYPES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text", ".docx": "docx"}
+MEDIA_TYPES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text", ".docx": "docx",
+               ".mht": "mhtml", ".mhtml": "mhtml"}
 
 
 DEFAULT_MAX_PAGES = 300
@@ -53,15 +56,30 @@ DEFAULT_MAX_PAGES = 300
 DEFAULT_MAX_SECONDS = 120.0
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Microsoft's compound file: .doc (and .xls, .msg)
+_RTF = b"{\\rtf"  # Rich Text Format, which Word also saves under a .doc name
 _HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml")
+_LEADING_COMMENTS = re.compile(rb"^(?:\s*<!--.*?-->)*\s*", re.DOTALL)
+#: What a file's name promises, by suffix: a reader, or "doc" (old binary Word, which no reader reads).
+NAMED_TYPES = {**MEDIA_TYPES, ".docm": "docx", ".dotx": "docx", ".doc": "doc", ".dot": "doc"}
+#: For a note naming a mismatch (E120): what the bytes are, what they were read as, the suffix that fits them.
+_DESCRIBED = {"pdf": ("a PDF", "PDF", ".pdf"), "docx": ("a Word .docx document", "Word .docx", ".docx"),
+              "html": ("an HTML page", "HTML", ".html"), "text": ("plain text", "text", ".txt"),
+              "mhtml": ("a web archive (MHTML)", "HTML", ".mht")}
 
 
 def sniff(data: bytes, suffix: str) -> str:
     """The reader for these bytes, by their content first and the suffix second.
 
-    Returns ``"pdf"``, ``"docx"``, ``"html"`` or ``"text"``. Raises
-    :class:`PipelineError`: E115 an old binary Word file, E116 an
-    OpenDocument text, E102 another zip, compound file or unknown suffix.
+    Returns ``"pdf"``, ``"docx"``, ``"html"``, ``"mhtml"`` (a web archive: an
+    HTML page inside a MIME message) or ``"text"``. Magic bytes decide
+    (``%PDF-``, a Word zip, a web archive's MIME headers, HTML markup),
+    whatever the suffix says; a name that promises a binary format (``.pdf``, ``.docx``, ``.doc``) on bytes that are
+    plain text is read as text. Word saves RTF and HTML under a ``.doc``
+    name, and a ``.docx`` is often renamed ``.doc``: only a compound file is an
+    old binary Word document. Raises :class:`PipelineError`: E115 an old
+    binary Word file, E116 an OpenDocument text, E117 a ``.doc`` that is none
+    of these, E121 an RTF document, E102 another zip, compound file or unknown
+    suffix.
     """
     if b"%PDF-" in data[:1024]:
         return "pdf"
@@ -76,18 +94,51 @@ def sniff(data: bytes, suffix: str) -> str:
         if suffix in (".doc", ".dot") or "WordDocument".encode("utf-16-le") in data[:1 << 20]:
             raise PipelineError("E115")
         raise PipelineError("E102", suffix=suffix or "(none)")
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(_RTF):
+        raise PipelineError("E121", named=f" named {suffix}" if suffix and suffix != ".rtf" else "")
     if suffix == ".odt":
         raise PipelineError("E116")
-    if suffix == ".doc":
-        raise PipelineError("E115")
-    media_type = MEDIA_TYPES.get(suffix)
-    if media_type in ("html", "text", None):
-        head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-        if head.startswith(_HTML_START) and (b"<html" in head or b"<body" in head or b"<head" in head):
-            return "html"
-    if media_type is None:
+    lowered = head.lower()
+    if b"mime-version:" in lowered and b"multipart/related" in lowered:  # Word's "Single File Web Page", a browser's MHTML
+        return "mhtml"
+    markup = _LEADING_COMMENTS.sub(b"", lowered)  # a page may open with comments ("<!-- saved from url=... -->")
+    if markup.startswith(_HTML_START) and (b"<html" in markup or b"<body" in markup or b"<head" in markup):
+        return "html"
+    named = NAMED_TYPES.get(suffix)
+    if named in ("pdf", "docx", "doc"):  # a binary format's name on bytes that are none of the formats above
+        if _is_text(data):
+            return "text"
+        if named == "doc":
+            raise PipelineError("E117", detail="its bytes are neither Word (.doc, .docx), RTF, HTML nor text")
+        return named  # that reader says why (E103, E117)
+    if named is None:
         raise PipelineError("E102", suffix=suffix or "(none)")
-    return media_type  # a .pdf or .docx whose bytes are not one: that reader says why
+    return named
+
+
+def _is_text(data: bytes) -> bool:
+    """Whether ``data`` decodes to readable text (the test :func:`~pipeline.ingest.text.readable` applies, E106)."""
+    try:
+        readable(decode_text(data))
+    except PipelineError:
+        return False
+    return True
+
+
+def mismatch_note(source: SourceFile, media_type: str) -> Problem | None:
+    """A note (E120, no page) when the file's name promises another format than the bytes it was read as.
+
+    None when the name matches, promises nothing (no or an unknown suffix), or
+    names text for an HTML page or the reverse (both are read as text).
+    """
+    suffix = PurePath(source.path).suffix.lower()
+    named = NAMED_TYPES.get(suffix)
+    if named is None or named == media_type or {named, media_type} <= {"text", "html"}:
+        return None
+    actual, reader, extension = _DESCRIBED[media_type]
+    error = PipelineError("E120", suffix=suffix, actual=actual, reader=reader, extension=extension)
+    return error.problem(source.path, source.sha256)
 
 
 def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_seconds: float | None = DEFAULT_MAX_SECONDS,
@@ -99,14 +150,15 @@ def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_second
     ``.html``). A PDF gives one :class:`Page` per page (pages separated by a
     blank line in ``text``); the other kinds give one page. ``ocr``: read PDF
     pages without a usable text layer by OCR. Page-level problems (a page lost
-    or read by OCR below the confidence floor) are in ``Document.problems``.
+    or read by OCR below the confidence floor) are in ``Document.problems``,
+    after a note (E120, no page) when the file's name promised another format.
 
     Raises :class:`PipelineError`: E101 empty file, E102 unsupported type,
     E103 unreadable PDF, E104 encrypted PDF, E105 PDF without a text layer
     that OCR could read, E106 bytes that are not text, E107 more than
     ``max_pages`` pages, E108 still reading after ``max_seconds``, E114 text
     only in fonts with no Unicode map, E115-E118 Word and OpenDocument files,
-    E119 out of memory.
+    E119 out of memory, E121 an RTF document.
     """
     if not source.data:
         raise PipelineError("E101")
@@ -120,10 +172,13 @@ def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_second
         extraction = Extraction((RawPage(read_docx(source.data, max_seconds)),))
     elif media_type == "html":
         extraction = Extraction((RawPage(read_html(source.data)),))
+    elif media_type == "mhtml":
+        extraction = Extraction((RawPage(read_html(*html_of_web_archive(source.data))),))
     elif suffix == ".md":
         extraction = Extraction((RawPage(unwrap_markdown(readable(decode_text(source.data)))),))
     else:
         extraction = Extraction((RawPage(readable(decode_text(source.data))),))
+    note = mismatch_note(source, media_type)
     page_texts = [normalise_text(p.text) for p in extraction.pages]
     if media_type == "pdf":
         page_texts = drop_running_lines(page_texts)
@@ -134,8 +189,10 @@ def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_second
         raise PipelineError("E106", detail="nothing but white space and markup")
     pages = tuple(Page(span.number, span.start, span.end, raw.ocr, raw.confidence)
                   for span, raw in zip(spans, extraction.pages))
-    problems = tuple(Problem(source=source.path, code=note.code, sha256=source.sha256, page=note.page,
-                             message=PipelineError(note.code, page=note.page, **note.details).message)
-                     for note in extraction.notes)
-    return Document(source=source.path, sha256=source.sha256, media_type=media_type, text=text, pages=pages,
-                    problems=problems)
+    problems = tuple(Problem(source=source.path, code=n.code, sha256=source.sha256, page=n.page,
+                             message=PipelineError(n.code, page=n.page, **n.details).message)
+                     for n in extraction.notes)
+    if note is not None:
+        problems = (note, *problems)
+    return Document(source=source.path, sha256=source.sha256, media_type="html" if media_type == "mhtml" else media_type,
+                    text=text, pages=pages, problems=problems)

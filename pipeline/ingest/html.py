@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from pipeline.errors import PipelineError
 from pipeline.ingest.normalise import join_cells
 from pipeline.ingest.text import decode_text, readable
 
@@ -35,12 +36,17 @@ _HTML_BLOCKS = frozenset({
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 
 
-def read_html(data: bytes) -> str:
-    """Visible text of an HTML page: blocks as paragraphs, ``li`` as ``- `` lines, each ``tr`` one row."""
+def read_html(data: bytes, charset: str | None = None) -> str:
+    """Visible text of an HTML page: blocks as paragraphs, ``li`` as ``- `` lines, each ``tr`` one row.
+
+    ``charset``: the encoding a container declares for the page (a web
+    archive's part header), used when the page declares none itself.
+    """
     from bs4 import BeautifulSoup
 
     declared = _META_CHARSET.search(data[:4096])
-    soup = BeautifulSoup(readable(decode_text(data, declared.group(1).decode("ascii") if declared else None)), "lxml")
+    encoding = declared.group(1).decode("ascii") if declared else charset
+    soup = BeautifulSoup(readable(decode_text(data, encoding)), "lxml")
     title = _title(soup)
     soup = _drop_chrome(soup)
     for table in soup.find_all("table"):
@@ -116,6 +122,24 @@ _CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary
 _COOKIE_TEXT = re.compile(r"\bcookies?\b", re.IGNORECASE)
 _CONSENT_TEXT = re.compile(r"\b(?:accept|consent|reject|settings|preferences)\b", re.IGNORECASE)
 _CONTAINERS = frozenset({"div", "section", "ul", "ol", "dl", "aside", "table", "span", "p", "form", "center"})
+
+
+def html_of_web_archive(data: bytes) -> tuple[bytes, str | None]:
+    """The HTML page inside a web archive (MHTML, RFC 2557) and the charset its part declares.
+
+    Word's "Single File Web Page" and browsers' "Save as MHTML" write one: a
+    MIME multipart/related message whose first ``text/html`` part is the page
+    (quoted-printable or base64, undone here by the standard library's
+    :mod:`email`). Raises :class:`PipelineError` E106 when no part is an HTML page.
+    """
+    from email import message_from_bytes
+
+    for part in message_from_bytes(data).walk():
+        if part.get_content_type() == "text/html":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes) and payload.strip():
+                return payload, part.get_content_charset()
+    raise PipelineError("E106", detail="a web archive (MHTML) with no HTML page in it")
 
 
 def _title(soup) -> str:

@@ -70,6 +70,10 @@ class SegmentRules:
     response_headings: tuple[re.Pattern, ...]
     block_end: tuple[re.Pattern, ...]
     label_cells: tuple[re.Pattern, ...]
+    grid_token: tuple[re.Pattern, ...]  # whole-token patterns of a grid cell (item numbers, bullets, ticks)
+    grid_cell_max_tokens: int
+    grid_min_cells: int
+    grid_min_lines: int
     labels: LabelRules
     blanket_share: float
     blanket: tuple[re.Pattern, ...]
@@ -103,6 +107,10 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         response_headings=compile_all(sections["response"], whole=True),
         block_end=compile_all(passages["block_end"], whole=True),
         label_cells=compile_all(passages["label_cells"], whole=True),
+        grid_token=compile_all(passages["grid_token"], whole=True),
+        grid_cell_max_tokens=int(passages["grid_cell_max_tokens"]),
+        grid_min_cells=int(passages["grid_min_cells"]),
+        grid_min_lines=int(passages["grid_min_lines"]),
         labels=compile_label_rules(data["labels"], passages["citation"]),
         blanket_share=float(passages["blanket_share"]),
         blanket=compile_all(passages["blanket"]),

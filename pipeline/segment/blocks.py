@@ -11,7 +11,7 @@ from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from pipeline.segment.labels import Citation
-from pipeline.segment.lines import WORD, Line, clean, is_heading, is_label_only, lower_words
+from pipeline.segment.lines import WORD, Line, clean, grid_cells, is_heading, is_label_only, lower_words
 
 if TYPE_CHECKING:
     from pipeline.segment import SegmentRules
@@ -184,10 +184,16 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
     """The lines a numbered block touches and the offset where it stops.
 
     A block runs from its label to the next label, a section heading, a closing
-    line, or (for a table row) the first row that does not carry it on.
+    line, a grid of short cells (:func:`starts_grid`), or (for a table row) the
+    first row that does not carry it on. Up to two caption lines just above a
+    grid (a title such as "Action tracker", a header row of short labels; no
+    sentence's closing punctuation, not in the force's voice) are the grid's:
+    they stay among the block's lines (so they are no free paragraph) but past
+    ``stop``, as long as the block keeps some words of its own before them.
     """
     first = lines[cite.line]
     block = [first]
+    captions = 0
     for line in lines[first.index + 1:]:
         if next_label is not None and line.index > next_label.line:
             break
@@ -199,13 +205,57 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
             break
         if is_heading(line.text, rules.summary_headings + rules.response_headings, rules.heading_max_words):
             break
+        if starts_grid(text, lines, line.index, rules):
+            label_has_words = bool(WORD.search(text[cite.end:first.end]))
+            while (captions < 2 and len(block) - captions > (1 if label_has_words else 2)
+                   and _is_caption(text, block[-1 - captions], rules)):
+                captions += 1
+            break
         if first.is_row and not _continues_row(text, line, wording, rules):
             break
         block.append(line)
     stop = block[-1].end
-    if next_label is not None and block[-1].index == next_label.line:
+    if captions:
+        stop = block[-1 - captions].end
+    elif next_label is not None and block[-1].index == next_label.line:
         stop = next_label.start
     return block, stop
+
+
+def _is_caption(text: str, line: Line, rules: SegmentRules) -> bool:
+    """Is ``line`` a grid's title or header row rather than the end of an answer?
+
+    Its cells are short (a line of at most ``heading_max_words`` words, a row's
+    cells at most ``grid_cell_max_tokens`` words each), it has no sentence's
+    closing punctuation and it is not in the force's voice (``quotes.answer_voice``).
+    """
+    cells = [text[s:e].strip() for s, e in line.cells]
+    limit = rules.grid_cell_max_tokens if line.is_row else rules.heading_max_words
+    if not all(len(cell.split()) <= limit for cell in cells) or not line.text.split():
+        return False
+    if line.text.rstrip().endswith((".", "!", "?", ";", ":", ",")):
+        return False
+    return not any(p.search(line.text) for p in rules.answer_voice_anywhere)
+
+
+def starts_grid(text: str, lines: Sequence[Line], index: int, rules: SegmentRules) -> bool:
+    """Does a grid of short cells start at line ``index`` (an action tracker's numbers, bullets, ticks)?
+
+    A grid is a run of consecutive lines made only of grid cells
+    (:func:`~pipeline.segment.lines.grid_cells`), with at least
+    ``grid_min_cells`` cells over at least ``grid_min_lines`` lines. Such a run
+    holds no prose: an answer's block that ran on into it would be diluted by
+    hundreds of numbers and ticks.
+    """
+    cells = 0
+    for count, line in enumerate(lines[index:], start=1):
+        in_line = grid_cells(text, line, rules)
+        if not in_line:
+            return False
+        cells += in_line
+        if cells >= rules.grid_min_cells and count >= rules.grid_min_lines:
+            return True
+    return False
 
 
 def _continues_row(text: str, line: Line, wording: str, rules: SegmentRules) -> bool:

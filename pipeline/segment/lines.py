@@ -76,6 +76,25 @@ def is_label_only(text: str, rules: SegmentRules) -> bool:
     return all(not p or any(pat.match(p) for pat in rules.label_cells) for p in parts)
 
 
+def grid_cells(doc_text: str, line: Line, rules: SegmentRules) -> int:
+    """How many grid cells ``line`` holds when every non-empty cell is one, else 0.
+
+    A grid cell holds 1 to ``grid_cell_max_tokens`` white-space separated tokens,
+    each fully matching one of ``grid_token`` (item numbers, list markers, bullets,
+    ticks, Yes/No: ``[passages]`` of ``segment.toml``).
+    """
+    count = 0
+    for s, e in line.cells:
+        tokens = doc_text[s:e].split()
+        if not tokens:
+            continue  # an empty cell of a row neither makes nor breaks a grid
+        if len(tokens) > rules.grid_cell_max_tokens or not all(
+                any(p.match(token) for p in rules.grid_token) for token in tokens):
+            return 0
+        count += 1
+    return count
+
+
 def is_welsh(text: str, rules: SegmentRules) -> bool:
     """True when ``text`` reads as Welsh: many Welsh function words, fewer English ones."""
     words = lower_words(text)
