@@ -22,7 +22,9 @@ pages, dense A4 text at 150 dpi, ``python -m pipeline bench --only ocr``;
 about 1.5 CPU s a page on the loaded 2-core test machine): Tesseract's LSTM
 recognition about two thirds, its layout analysis (``--psm 3``) about 12%,
 starting the program and loading the model about 8% when paid per page
-(hence one run for several pages: 5-12% less CPU a page, the same text),
+(hence one run for several pages: 7% less CPU a page on the bench pages,
+1.69 -> 1.57 s, and 10% on the lighter test scans, 1.34 -> 1.20 s, means
+of four runs each; the same words),
 TSV output and paragraph detection about 4%, rendering 2% (0.026 CPU s),
 parsing the TSV 0.3%. Settings tried on those pages and on the test scans
 (the seeds drawn, rotated 0.6 degrees, blurred, at 150-200 dpi), with no
