@@ -119,3 +119,83 @@ def test_tsv_lines_paragraphs_wraps_and_confidence():
 def test_too_few_letters_is_nothing_usable():
     header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
     assert parse_tsv(header + "5\t1\t1\t1\t1\t1\t0\t0\t10\t10\t50\t|~ signature\n") is None
+
+
+def _page_images(tmp_path, numbers):
+    """One A4 page image (grey, 150 dpi) per recommendation number, each page answering only its own."""
+    import pypdfium2 as pdfium
+
+    from pipeline.ingest.ocr import render_page
+
+    images = []
+    for number in numbers:
+        drawn = render_text_pdf(f"Recommendation {number}\nThe force has completed the review of its policy on "
+                                f"uniform and published it to all staff.", tmp_path / f"{number}.pdf")
+        pdf = pdfium.PdfDocument(str(drawn))
+        images.append(render_page(pdf[0], 150))
+        pdf.close()
+    return images
+
+
+def _count_runs(monkeypatch, fail_batches=False):
+    """Count Tesseract runs (pages per run); ``fail_batches``: a run of several pages fails, as if one page broke it."""
+    from pipeline.ingest import ocr
+
+    runs, real = [], ocr._tesseract
+
+    def counted(image, dpi, pages):
+        runs.append(pages)
+        return None if fail_batches and pages > 1 else real(image, dpi, pages)
+
+    monkeypatch.setattr(ocr, "_tesseract", counted)
+    return runs
+
+
+def test_pages_are_read_in_one_run_and_each_keeps_its_own_text(tmp_path, monkeypatch):
+    from pipeline.ingest.ocr import ocr_images
+
+    runs = _count_runs(monkeypatch)
+    a, b, c = _page_images(tmp_path, ("9", "13", "22"))
+    read = ocr_images({7: a, 2: b, 5: c}, 150)  # keys in the caller's order, not sorted
+    assert runs == [3]  # one Tesseract start and model load for the three pages
+    assert sorted(read) == [2, 5, 7]
+    assert read[7].text.startswith("Recommendation 9") and read[2].text.startswith("Recommendation 13")
+    assert read[5].text.startswith("Recommendation 22")
+    assert all(page.confidence >= CONFIDENCE_FLOOR for page in read.values())
+
+
+def test_a_failed_run_reads_its_pages_one_by_one(tmp_path, monkeypatch):
+    from pipeline.ingest.ocr import ocr_images
+
+    runs = _count_runs(monkeypatch, fail_batches=True)
+    a, b = _page_images(tmp_path, ("9", "13"))
+    read = ocr_images({0: a, 1: b}, 150)
+    assert runs == [2, 1, 1]
+    assert read[0].text.startswith("Recommendation 9") and read[1].text.startswith("Recommendation 13")
+
+
+def test_a_scanned_pdf_is_read_in_runs_of_pages_per_run(tmp_path, monkeypatch):
+    from pipeline.ingest import ocr
+
+    images = _page_images(tmp_path, ("9", "13", "22"))
+    path = tmp_path / "scan.pdf"
+    images[0].save(str(path), "PDF", save_all=True, append_images=images[1:], resolution=150)
+    monkeypatch.setattr(ocr, "PAGES_PER_RUN", 2)
+    runs = _count_runs(monkeypatch)
+    read = ocr.ocr_pdf_pages(path.read_bytes(), [2, 0, 1, 2, 7])  # repeated and missing pages are ignored
+    assert runs == [2, 1]
+    assert [read[i].text.split("\n")[0] for i in sorted(read)] == ["Recommendation 9", "Recommendation 13",
+                                                                   "Recommendation 22"]
+
+
+def test_tsv_of_several_pages_is_split_by_page_number():
+    from pipeline.ingest.ocr import parse_tsv_pages
+
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+    line = "4\t{p}\t1\t1\t1\t0\t10\t10\t300\t20\t-1\t\n5\t{p}\t1\t1\t1\t1\t10\t10\t300\t20\t{c}\t{t}\n"
+    tsv = header + "".join(line.format(p=p, c=c, t=t) for p, c, t in (
+        (1, 90, "Recommendation_nine_is_completed"), (2, 50, "|~"), (3, 80, "Recommendation_twenty_two_planned")))
+    pages = parse_tsv_pages(tsv)
+    assert sorted(pages) == [1, 2, 3] and pages[2] is None  # a page of noise is nothing usable
+    assert (pages[1].text, pages[1].confidence) == ("Recommendation_nine_is_completed", 0.9)
+    assert (pages[3].text, pages[3].confidence) == ("Recommendation_twenty_two_planned", 0.8)
