@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 
 import pytest
@@ -36,3 +38,37 @@ def test_results_expected_errors_and_crashes_come_back():
     with pytest.raises(PipelineError) as error:
         run_bounded(int, ("not a number",), 30, crash_code="E103")
     assert error.value.code == "E103" and "ValueError" in error.value.message
+
+
+def _worker_pid() -> int:
+    return run_bounded(os.getpid, (), 30, crash_code="E103")
+
+
+def test_one_worker_serves_read_after_read():
+    first = _worker_pid()
+    assert first != os.getpid()
+    assert run_bounded(sorted, ([2, 1],), 30, crash_code="E103") == [1, 2]
+    assert _worker_pid() == first
+
+
+def test_a_worker_killed_at_its_time_is_replaced_for_the_next_read():
+    before = _worker_pid()
+    with pytest.raises(PipelineError) as error:
+        run_bounded(time.sleep, (60,), 0.5, crash_code="E103")
+    assert error.value.code == "E108"
+    with pytest.raises(ProcessLookupError):
+        os.kill(before, 0)  # the worker that ran past its time is gone, not left reading
+    after = _worker_pid()
+    assert after != before and run_bounded(sorted, ([3, 1, 2],), 30, crash_code="E103") == [1, 2, 3]
+
+
+def test_a_worker_out_of_memory_or_dead_is_replaced():
+    before = _worker_pid()
+    with pytest.raises(PipelineError) as error:
+        run_bounded(bytearray, (8 * 2**30,), 60, crash_code="E103", memory_mb=256)
+    assert error.value.code == "E119"
+    after = _worker_pid()  # the default cap again, in a new worker
+    assert after not in (before, os.getpid())
+    os.kill(after, signal.SIGKILL)  # killed from outside between two reads
+    time.sleep(0.2)
+    assert _worker_pid() not in (after, os.getpid())

@@ -455,3 +455,22 @@ def test_a_web_archive_without_a_page_is_not_text():
     with pytest.raises(PipelineError) as error:
         ingest(source("reply.mht", data))
     assert error.value.code == "E106" and "MHTML" in error.value.message
+# --- the glyph cap ----------------------------------------------------------------------
+
+def test_one_string_longer_than_the_glyph_cap_is_stopped_at_the_cap():
+    # the cap counts a string at a time and goes glyph by glyph only in a string that may pass it: one Tj
+    # of 30,000 glyphs must still stop at GLYPH_CAP, not be drawn whole
+    from io import BytesIO
+
+    from pipeline.ingest.pdf import GLYPH_CAP
+
+    out = BytesIO()
+    drawing = canvas.Canvas(out, pagesize=A4)
+    drawing.setFont("Helvetica", 1)
+    drawing.drawString(10, 10, "x" * (GLYPH_CAP + 10_000))
+    drawing.drawString(10, 20, "Recommendation 1 is accepted.")
+    drawing.showPage()
+    drawing.save()
+    document = ingest(source("one-long-string.pdf", out.getvalue()))
+    assert [(p.code, p.page) for p in document.problems] == [("E112", 1)]
+    assert document.text.count("x") == GLYPH_CAP

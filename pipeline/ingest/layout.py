@@ -129,10 +129,14 @@ def _line(line, rotated: list, glyphs: Counter) -> PdfLine | None:
         visible -= sum(len(m) - 1 for m in _CID.findall(text))
     glyphs["total"] += visible
     glyphs["cid"] += cid
-    drawn = [item for item in line if hasattr(item, "matrix")]
-    if drawn and all(_sideways(item) for item in drawn):  # (a space between sideways words is a line of its own too)
-        rotated.extend(drawn)
-        return None
+    # a line is sideways when all its glyphs are (a space between sideways words is a line of its own too);
+    # its first glyph settles it for almost every line, without a list of them all
+    first = next((item for item in line if hasattr(item, "matrix")), None)
+    if first is not None and _sideways(first):
+        drawn = [item for item in line if hasattr(item, "matrix")]
+        if all(_sideways(item) for item in drawn):
+            rotated.extend(drawn)
+            return None
     if cid:
         text = _CID.sub("", text)  # glyphs with no Unicode mapping are unreadable, not text
     text = text.replace("\n", " ").strip()

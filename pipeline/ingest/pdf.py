@@ -82,7 +82,13 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
         pass
 
     class CappedAggregator(PDFPageAggregator):
-        """pdfminer's aggregator that stops a page at :data:`GLYPH_CAP` glyphs (memory and time stay bounded)."""
+        """pdfminer's aggregator that stops a page at :data:`GLYPH_CAP` glyphs (memory and time stay bounded).
+
+        Glyphs are counted a string at a time (what the string added to the
+        page), not one by one: a hook on every glyph cost about 3% of reading a
+        text PDF. A glyph takes at least one byte of its string, so only a string
+        that may carry the page past the cap is drawn glyph by glyph, counted.
+        """
 
         glyphs = 0
 
@@ -91,11 +97,24 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
             self._stack = []
             super().begin_page(page, ctm)
 
-        def render_char(self, *args, **kwargs):
+        def render_string(self, textstate, seq, ncs, graphicstate) -> None:
+            if self.glyphs + sum(len(piece) for piece in seq if isinstance(piece, (bytes, str))) <= GLYPH_CAP:
+                item = self.cur_item
+                before = len(item)
+                super().render_string(textstate, seq, ncs, graphicstate)
+                self.glyphs += len(item) - before
+                return
+            setattr(self, "render_char", self._counted_char)  # for this string only (pdfminer calls self.render_char)
+            try:
+                super().render_string(textstate, seq, ncs, graphicstate)
+            finally:
+                delattr(self, "render_char")
+
+        def _counted_char(self, *args, **kwargs):
             self.glyphs += 1
             if self.glyphs > GLYPH_CAP:
                 raise _Capped
-            return super().render_char(*args, **kwargs)
+            return PDFPageAggregator.render_char(self, *args, **kwargs)
 
         def finish_capped(self, page) -> None:
             while self._stack:  # close the figures the page was inside when it was stopped
