@@ -74,7 +74,7 @@ def test_pickle_keeps_no_torch_model(features: SentenceEmbeddingFeatures) -> Non
 
 def test_sklearn_conventions_and_the_pipeline_step() -> None:
     check_no_attributes_set_in_init("SentenceEmbeddingFeatures", SentenceEmbeddingFeatures())
-    names = [name for name, _ in build_status_pipeline().named_steps["features"].transformer_list]
+    names = [name for name, _ in build_status_pipeline(embeddings=True).named_steps["features"].transformer_list]
     assert names == ["cues", "words", "sentences"]
     assert [n for n, _ in build_status_pipeline(embeddings=False).named_steps["features"].transformer_list] == ["cues", "words"]
 

@@ -17,6 +17,7 @@ from pipeline.model.evaluation import (
     SUBSETS,
     target_checks,
 )
+from pipeline.model.training import EMBEDDINGS
 from pipeline.types import GUIDELINE_ORDER
 
 #: Markers of the README block that ``make train`` rewrites.
@@ -224,8 +225,10 @@ def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str
         "",
         *_variants(evaluation),
         "",
-        *(["Sentence embeddings (all-MiniLM-L6-v2, max and mean over sentences): the model against the same nested choice",
-           "without them, same outer folds; the difference's interval is a paired bootstrap:", "", *_embeddings(evaluation), ""]
+        *(["Sentence embeddings (all-MiniLM-L6-v2, max and mean over sentences; "
+           f"{'shipped' if EMBEDDINGS else 'not in the shipped model'}): the same nested choice",
+           "with and without them, same outer folds; the difference's interval is a paired bootstrap:", "",
+           *_embeddings(evaluation), ""]
           if evaluation.get("embeddings") else []),
         "Per label, all real items (trained model):",
         "",

@@ -46,10 +46,13 @@ class SentenceEncoder:
 
     Args:
         memo_size: most sentences remembered (0: none; ``None``: all).
-        batch_size: sentences per forward pass.
+        batch_size: sentences per forward pass. 1 (the default) makes a sentence's vector independent of the
+            sentences it happens to be batched with: padding a batch to its longest sentence moves the last
+            digits, and with the memo that made a scorecard depend on which documents a process had seen
+            (the Dask scorecard differed from the local one).
     """
 
-    def __init__(self, memo_size: int | None = 4096, batch_size: int = 32) -> None:
+    def __init__(self, memo_size: int | None = 4096, batch_size: int = 1) -> None:
         self.memo_size = memo_size
         self.batch_size = batch_size
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
