@@ -59,7 +59,8 @@ def test_synthetic_corpus_is_valid_and_balanced() -> None:
     records = _synthetic()
     assert 160 <= len(records) <= 240
     counts = {label: sum(r["label"] == label for r in records) for label in LABELS}
-    assert max(counts.values()) - min(counts.values()) <= 5
+    # balanced, not equal: the D9 relabelling of blanket records (six not_addressed -> planned) moved the counts
+    assert all(0.20 <= n / len(records) <= 0.30 for n in counts.values()), counts
     for number, record in enumerate(records, start=1):
         assert M.record_problem(record) is None
         assert record["synthetic"] is True and record["force"] == "synthetic" and record["source"] == "synthetic"

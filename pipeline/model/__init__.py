@@ -8,6 +8,9 @@ Everything learned lives inside the :class:`~sklearn.pipeline.Pipeline` built by
                                       pipeline/data/cues.toml, pooled over sentences (any / share), the
                                       rule baseline's decision, past / future / deadline dates
       words       TfidfVectorizer     lower-cased word 1-2-grams
+      sentences   SentenceEmbeddingFeatures
+                                      all-MiniLM-L6-v2 sentence vectors (from its PyPI wheel, offline),
+                                      max- and mean-pooled over the passage's sentences
     classifier  CalibratedStatusClassifier
                   LogisticRegression(class_weight="balanced") with temperature scaling on held-out
                   folds grouped by force (CalibratedClassifierCV; stratified folds without groups,
@@ -22,7 +25,8 @@ with the out-of-domain figure and annotator agreement apart;
 results. No file I/O here: the CLI reads the annotations and writes the model
 through :mod:`pipeline.io`.
 
-One module per part: :mod:`~pipeline.model.features` (the cue features),
+One module per part: :mod:`~pipeline.model.features` (the cue features), :mod:`~pipeline.model.embeddings`
+(the sentence embeddings),
 :mod:`~pipeline.model.training` (the pipeline, the records, variants, training),
 :mod:`~pipeline.model.evaluation` and :mod:`~pipeline.model.card` (modules named apart from the
 functions :func:`train` and :func:`evaluate` this package exports, so neither hides the other). Saved models
@@ -33,6 +37,7 @@ name their classes by this package (``pipeline.model.StatusCueFeatures``,
 from __future__ import annotations
 
 from pipeline.model.card import model_card, readme_block, replace_readme_block
+from pipeline.model.embeddings import SentenceEmbeddingFeatures, SentenceEncoder
 from pipeline.model.evaluation import MODEL_NAMES, batch_agreement, evaluate, format_evaluation, target_checks
 from pipeline.model.features import StatusCueFeatures, date_features
 from pipeline.model.training import (
@@ -50,7 +55,8 @@ from pipeline.model.training import (
     validate_records,
 )
 
-__all__ = ["MODEL_NAMES", "CalibratedStatusClassifier", "StatusCueFeatures", "batch_agreement", "build_status_pipeline",
+__all__ = ["MODEL_NAMES", "CalibratedStatusClassifier", "SentenceEmbeddingFeatures", "SentenceEncoder",
+           "StatusCueFeatures", "batch_agreement", "build_status_pipeline",
            "data_hash", "date_features", "evaluate", "external_records", "fit_variant", "format_evaluation", "is_synthetic",
            "library_versions", "model_card", "readme_block", "real_items", "record_problem", "replace_readme_block",
            "select_variant", "target_checks", "train", "validate_records"]

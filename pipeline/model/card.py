@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from pipeline.model.evaluation import MODEL_NAMES, MODEL_TITLES, NO_REAL, SUBSET_TITLES, SUBSETS, target_checks
+from pipeline.model.evaluation import (
+    MODEL_NAMES,
+    MODEL_TITLES,
+    NO_REAL,
+    REVIEW_CATCH,
+    SUBSET_TITLES,
+    SUBSETS,
+    target_checks,
+)
+from pipeline.model.training import EMBEDDINGS
 from pipeline.types import GUIDELINE_ORDER
 
 #: Markers of the README block that ``make train`` rewrites.
@@ -60,6 +69,44 @@ def _review(evaluation: Mapping[str, Any]) -> list[str]:
         out.append(f"| {SUBSET_TITLES[subset]} | {evaluation['calibration'][subset]['ece']:.3f} | < {r['threshold']:.2f} | "
                    f"{r['share_of_errors_flagged']:.0%} | {r['share_of_items_flagged']:.0%} | < {q['threshold']:.2f} | "
                    f"{q['share_of_errors_flagged']:.0%} | {q['share_of_items_flagged']:.0%} |")
+    return out
+
+
+def _embeddings(evaluation: Mapping[str, Any]) -> list[str]:
+    gain = evaluation.get("embeddings") or {}
+    if not gain:
+        return []
+    out = ["| items | macro-F1 with | without | difference | 95% interval | ECE with | ECE without |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    for subset in SUBSETS:
+        g = gain[subset]
+        lo, hi = g["difference_ci95"]
+        out.append(f"| {SUBSET_TITLES[subset]} | {g['with']['macro_f1']:.3f} | {g['without']['macro_f1']:.3f} | "
+                   f"{g['difference']:+.3f} | {lo:+.3f} to {hi:+.3f} | {g['with']['ece']:.3f} | {g['without']['ece']:.3f} |")
+    labels = list(gain["all"]["with"]["per_label_f1"])
+    out += ["", "| F1, all real items | " + " | ".join(f"`{label}`" for label in labels) + " |", "|---|" + "---:|" * len(labels)]
+    for name in ("with", "without"):
+        out.append(f"| {name} sentence embeddings | " + " | ".join(f"{gain['all'][name]['per_label_f1'][label]:.2f}"
+                                                            for label in labels) + " |")
+    return out
+
+
+def _review_rule(evaluation: Mapping[str, Any]) -> list[str]:
+    review = evaluation["needs_review"]
+    if not all(review[s].get("training_threshold") for s in SUBSETS):
+        return []
+    out = ["| items | thresholds (per fold) | errors flagged | items flagged |", "|---|---:|---:|---:|"]
+    for subset in SUBSETS:
+        t = review[subset]["training_threshold"]
+        lo, hi = t["threshold_range"]
+        out.append(f"| {SUBSET_TITLES[subset]} | {lo:.2f}–{hi:.2f} | {t['share_of_errors_flagged']:.0%} | "
+                   f"{t['share_of_items_flagged']:.0%} |")
+    curve = review["all"].get("curve") or []
+    if curve:
+        out += ["", "| flag when confidence < | " + " | ".join(f"{c['threshold']:.2f}" for c in curve) + " |",
+                "|---|" + "---:|" * len(curve),
+                "| errors flagged | " + " | ".join(f"{c['share_of_errors_flagged']:.0%}" for c in curve) + " |",
+                "| items flagged | " + " | ".join(f"{c['share_of_items_flagged']:.0%}" for c in curve) + " |"]
     return out
 
 
@@ -178,6 +225,11 @@ def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str
         "",
         *_variants(evaluation),
         "",
+        *(["Sentence embeddings (all-MiniLM-L6-v2, max and mean over sentences; "
+           f"{'shipped' if EMBEDDINGS else 'not in the shipped model'}): the same nested choice",
+           "with and without them, same outer folds; the difference's interval is a paired bootstrap:", "",
+           *_embeddings(evaluation), ""]
+          if evaluation.get("embeddings") else []),
         "Per label, all real items (trained model):",
         "",
         "| label | precision | recall | F1 | support |",
@@ -195,6 +247,10 @@ def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str
             out.append(f"| `{label}` | " + " | ".join(str(v) for v in row) + " |")
     out += ["", "Calibration and the needs-review flag (the report's threshold, and the confidence quantile that flags 30%",
             "of items; neither uses a label):", "", *_review(evaluation), "",
+            *([f"The flag with a threshold fitted on training forces only: in each outer fold, the lowest threshold that catches "
+               f"{REVIEW_CATCH:.0%} of the errors in the held-out calibration probabilities of its training forces, applied to "
+               "its test forces; below it, the trade-off on all real items (pooled out-of-fold predictions):", "",
+               *_review_rule(evaluation), ""] if _review_rule(evaluation) else []),
             "Baselines per label (precision / recall / F1, all real items):", "",
             "| label | " + " | ".join(MODEL_TITLES[n] for n in MODEL_NAMES) + " |", "|---|" + "---|" * len(MODEL_NAMES)]
     for label in labels:
@@ -237,6 +293,7 @@ def readme_block(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> s
         "",
         *_variants(evaluation),
         "",
+        *([_embedding_line(evaluation), ""] if evaluation.get("embeddings") else []),
         "Out of domain (never pooled): " + _ood_line(evaluation),
         "",
         "Annotator agreement: " + "; ".join(
@@ -246,6 +303,14 @@ def readme_block(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> s
         README_END,
     ]
     return "\n".join(out)
+
+
+def _embedding_line(evaluation: Mapping[str, Any]) -> str:
+    g = evaluation["embeddings"]["all"]
+    lo, hi = g["difference_ci95"]
+    return (f"Sentence embeddings (same folds, same choice of training data): macro-F1 {g['with']['macro_f1']:.3f} with, "
+            f"{g['without']['macro_f1']:.3f} without (difference {g['difference']:+.3f}, paired 95% interval "
+            f"{lo:+.3f} to {hi:+.3f}); ECE {g['with']['ece']:.3f} with, {g['without']['ece']:.3f} without.")
 
 
 def _ood_line(evaluation: Mapping[str, Any]) -> str:

@@ -23,6 +23,12 @@ What :func:`evaluate` measures, and why each rule:
   probability) and the needs-review flag (confidence below the report's threshold,
   ``pipeline/data/report.toml``): the share of errors it flags and the share of items it flags; also at
   the threshold that flags ``flag_share`` of items (a quantile of the confidences: no label is used).
+* **Sentence embeddings measured.** Each outer fold also fits its chosen variant with the sentence embeddings
+  switched the other way from the shipped model: the paired bootstrap of the difference says what they gain
+  (issue 12: a gain of at least 0.03 macro-F1 with an interval above 0 to ship them).
+* **A review threshold fitted on training folds.** Each outer fold fits the lowest threshold that flags
+  ``REVIEW_CATCH`` of the errors in its training forces' held-out calibration probabilities and applies it
+  to its test forces; the curve of errors caught against items flagged is reported beside it.
 * **Out of domain, never pooled.** The New Zealand agencies' status updates (``label_strict``) are
   scored separately, with the agency's status-stating sentence kept and masked; when the chosen variant
   trains on them, they are split by recommendation (GroupKFold), never by row.
@@ -42,8 +48,10 @@ from sklearn.metrics import cohen_kappa_score, confusion_matrix, precision_recal
 from sklearn.model_selection import GroupKFold
 
 from pipeline.classify import CueRuleClassifier, predict_labels
+from pipeline.model.embeddings import SentenceEncoder
 from pipeline.model.features import share_engine
 from pipeline.model.training import (
+    EMBEDDINGS,
     VARIANTS,
     checked_records,
     external_records,
@@ -52,6 +60,7 @@ from pipeline.model.training import (
     label_counts,
     real_items,
     select_variant,
+    training_set,
 )
 from pipeline.types import GUIDELINE_ORDER, LABELS
 
@@ -62,6 +71,11 @@ MODEL_TITLES = {"model": "trained model", "majority": "majority label", "cue_rul
 SUBSETS: tuple[str, ...] = ("all", "specific", "blanket")
 SUBSET_TITLES = {"all": "all real items", "specific": "specific items", "blanket": "blanket answers (all)"}
 #: Targets of issue 12 (what "done" means), checked in the card and the printed report.
+#: The review rule fitted on training folds: the lowest confidence threshold whose flag catches this share of
+#: the training forces' held-out errors (issue 12's goal for the flag).
+REVIEW_CATCH = 0.70
+#: Thresholds of the review curve in the card (flag = confidence below the threshold).
+REVIEW_CURVE = tuple(round(0.30 + 0.05 * i, 2) for i in range(14))
 TARGETS = {"specific_macro_f1": 0.80, "blanket_macro_f1": 0.75, "label_f1": 0.70, "ece": 0.08,
            "review_errors_flagged": 0.70, "review_items_flagged": 0.30}
 
@@ -161,6 +175,30 @@ def review_flag(truth: Sequence[str], probabilities: np.ndarray, threshold: floa
         "share_of_errors_flagged": float((wrong & flagged).sum() / wrong.sum()) if wrong.any() else 1.0,
         "share_of_items_flagged": float(flagged.mean()),
     }
+
+
+def catch_threshold(truth: Sequence[str], probabilities: np.ndarray, classes: Sequence[str],
+                    catch: float = REVIEW_CATCH) -> float:
+    """The lowest threshold whose flag (confidence below it) catches ``catch`` of the errors in ``truth``.
+
+    Fitted on out-of-fold probabilities of training forces (columns in ``classes`` order), then applied to a
+    test fold: the threshold never sees a test label. 0.0 (flag nothing) when there is no error.
+    """
+    probabilities = np.asarray(probabilities, dtype=float)
+    if not len(truth):
+        return 0.0
+    predicted = np.asarray(classes, dtype=object)[np.argmax(probabilities, axis=1)]
+    confidence = probabilities.max(axis=1)
+    wrong = np.sort(confidence[predicted != np.asarray(truth, dtype=object)])
+    if not len(wrong):
+        return 0.0
+    k = int(np.ceil(catch * len(wrong)))
+    return float(wrong[k - 1]) + 1e-9
+
+
+def review_curve(truth: Sequence[str], probabilities: np.ndarray, thresholds: Sequence[float] = REVIEW_CURVE) -> list[dict]:
+    """:func:`review_flag` at each threshold: the trade-off between errors caught and items flagged."""
+    return [review_flag(truth, probabilities, t) for t in thresholds]
 
 
 def _quantile_threshold(probabilities: np.ndarray, share: float) -> float:
@@ -300,6 +338,7 @@ def evaluate(
                 "seconds": round(time.perf_counter() - started, 3), "notes": [NO_REAL]}
 
     engine = CueEngine(load_cue_lexicon(None), memo=True)
+    encoder = SentenceEncoder(memo_size=None)
     rules = CueRuleClassifier()
     share_engine(rules, engine)
     rules.fit([""])
@@ -316,18 +355,27 @@ def evaluate(
         test = [r for r in real if r["group"] in held_out]
         train_real = [r for r in real if r["group"] not in held_out]
         texts = [r["text"] for r in test]
-        selection = select_variant(train_real, synthetic, external, random_state=random_state, engine=engine)
-        rows = {}
+        selection = select_variant(train_real, synthetic, external, random_state=random_state, engine=engine,
+                                   encoder=encoder)
+        rows, threshold = {}, 0.0
         for variant in variants:
-            fitted = fit_variant(train_real, synthetic, external, variant, random_state=random_state, engine=engine)
+            fitted = fit_variant(train_real, synthetic, external, variant, random_state=random_state, engine=engine,
+                                 encoder=encoder)
             rows[variant] = predict_labels(fitted, texts)
+            if variant == selection["variant"]:
+                threshold = _fold_review_threshold(fitted, train_real, synthetic, external, variant)
+        # the same choice with the sentence embeddings switched the other way: what they gain, on the same folds
+        other = predict_labels(fit_variant(train_real, synthetic, external, selection["variant"], random_state=random_state,
+                                           engine=engine, encoder=encoder, embeddings=not EMBEDDINGS), texts)
         majority = _majority([r["label"] for r in train_real])
         chosen_labels, chosen_rows = rows[selection["variant"]]
         for i, record in enumerate(test):
             entry = {"id": str(record["id"]), "force": str(record["force"]), "group": record["group"], "kind": record["kind"],
                      "true": record["label"], "model": chosen_labels[i],
                      "probabilities": [round(float(v), 6) for v in chosen_rows[i]],
-                     "majority": majority, "cue_rules": str(rule_labels[record["id"]]), "variant": selection["variant"]}
+                     "majority": majority, "cue_rules": str(rule_labels[record["id"]]), "variant": selection["variant"],
+                     "review_threshold": round(threshold, 6), "other_embeddings": other[0][i],
+                     "probabilities:other_embeddings": [round(float(v), 6) for v in other[1][i]]}
             for variant in variants:
                 entry[f"variant:{variant}"] = rows[variant][0][i]
                 entry[f"probabilities:{variant}"] = [round(float(v), 6) for v in rows[variant][1][i]]
@@ -336,7 +384,7 @@ def evaluate(
         folds.append({
             "force": force, "forces": sorted(held_out), "n_test": len(test), "test_ids": [str(r["id"]) for r in test],
             "train_forces": sorted({r["group"] for r in train_real}), "n_train_real": len(train_real),
-            "variant": selection["variant"], "inner_scores": selection["scores"],
+            "variant": selection["variant"], "inner_scores": selection["scores"], "review_threshold": threshold,
             "scores": {name: {k: v for k, v in _scores(fold_truth, [e[name] for e in pooled[-len(test):]]).items()
                               if k in ("macro_f1", "accuracy")} for name in MODEL_NAMES},
         })
@@ -350,9 +398,11 @@ def evaluate(
             part = _subset(pooled, s)
             probabilities = np.array([e[f"probabilities:{variant}"] for e in part]).reshape(-1, len(LABELS))
             variant_scores[variant][s]["ece"] = expected_calibration_error([e["true"] for e in part], probabilities)["ece"]
+    embeddings = _embedding_gain(pooled, resamples, bootstrap_seed)
     for entry in pooled:  # the fixed variants' probabilities served their ECE; the chosen model's stay
         for variant in variants:
             entry.pop(f"probabilities:{variant}", None)
+        entry.pop("probabilities:other_embeddings", None)
     calibration, needs_review = {}, {}
     for s in SUBSETS:
         part = _subset(pooled, s)
@@ -361,15 +411,18 @@ def evaluate(
         calibration[s] = expected_calibration_error(truth, probabilities)
         quantile = _quantile_threshold(probabilities, flag_share)
         needs_review[s] = {"report_threshold": review_flag(truth, probabilities, review_threshold),
-                           "share_threshold": {**review_flag(truth, probabilities, quantile), "target_share": flag_share}}
-    out_of_domain = _out_of_domain(real, synthetic, external, external_masked, engine, rules, random_state, resamples,
-                                   bootstrap_seed)
+                           "share_threshold": {**review_flag(truth, probabilities, quantile), "target_share": flag_share},
+                           "training_threshold": _fold_thresholds_flag(part, probabilities),
+                           "curve": review_curve(truth, probabilities)}
+    out_of_domain = _out_of_domain(real, synthetic, external, external_masked, (engine, encoder), rules, random_state,
+                                   resamples, bootstrap_seed)
     return {
         **base,
         "variants_evaluated": variants,
         "models": subsets["all"],
         "subsets": {s: subsets[s] for s in ("specific", "blanket")},
         "variants": variant_scores,
+        "embeddings": embeddings,
         "calibration": calibration,
         "needs_review": needs_review,
         "selection": dict(sorted(Counter(f["variant"] for f in folds).items())),
@@ -387,13 +440,72 @@ def evaluate(
     }
 
 
+def _fold_review_threshold(fitted: Any, train_real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[str, Any]],
+                           external: Sequence[Mapping[str, Any]], variant: str) -> float:
+    """:func:`catch_threshold` on the held-out calibration probabilities of a fold's training forces."""
+    classifier = fitted.named_steps["classifier"]
+    _, labels, _ = training_set(train_real, synthetic, external, variant)
+    index = classifier.held_out_index_
+    return catch_threshold([labels[i] for i in index], classifier.held_out_proba_, [str(c) for c in classifier.classes_])
+
+
+def _fold_thresholds_flag(entries: Sequence[Mapping[str, Any]], probabilities: np.ndarray) -> dict:
+    """The flag with each outer fold's own threshold (fitted on its training forces), pooled."""
+    truth = [e["true"] for e in entries]
+    if not entries:
+        return {**review_flag(truth, probabilities, 0.0), "threshold_range": [0.0, 0.0], "catch": REVIEW_CATCH}
+    thresholds = np.array([e["review_threshold"] for e in entries], dtype=float)
+    confidence = np.asarray(probabilities, dtype=float).max(axis=1)
+    wrong = np.array([LABELS[int(np.argmax(row))] != t for row, t in zip(probabilities, truth)])
+    flagged = confidence < thresholds
+    return {"n": len(truth), "errors": int(wrong.sum()), "flagged": int(flagged.sum()),
+            "errors_flagged": int((wrong & flagged).sum()),
+            "share_of_errors_flagged": float((wrong & flagged).sum() / wrong.sum()) if wrong.any() else 1.0,
+            "share_of_items_flagged": float(flagged.mean()), "catch": REVIEW_CATCH,
+            "threshold_range": [float(thresholds.min()), float(thresholds.max())]}
+
+
+def _embedding_gain(pooled: Sequence[Mapping[str, Any]], resamples: int, seed: int) -> dict:
+    """The same nested choice with and without sentence embeddings: scores, ECE and the paired difference.
+
+    One arm is the model (:data:`~pipeline.model.training.EMBEDDINGS` says which), the other ``other_embeddings``.
+    Returns ``{subset: {"with", "without": {"macro_f1", "per_label_f1", "ece"}, "difference", "difference_ci95"}}``;
+    the difference interval is a paired percentile bootstrap (the same resamples for both).
+    """
+    code = {label: i for i, label in enumerate(GUIDELINE_ORDER)}
+    out = {}
+    for s in SUBSETS:
+        part = _subset(pooled, s)
+        truth = [e["true"] for e in part]
+        block = {}
+        arms = {True: ("model", "probabilities"), False: ("other_embeddings", "probabilities:other_embeddings")}
+        for name, (key, prob_key) in (("with", arms[EMBEDDINGS]), ("without", arms[not EMBEDDINGS])):
+            scores = _scores(truth, [e[key] for e in part])
+            probabilities = np.array([e[prob_key] for e in part]).reshape(-1, len(LABELS))
+            block[name] = {"macro_f1": scores["macro_f1"], "accuracy": scores["accuracy"],
+                           "per_label_f1": {k: v["f1"] for k, v in scores["per_label"].items()},
+                           "ece": expected_calibration_error(truth, probabilities)["ece"]}
+        t = np.array([code[x] for x in truth], dtype=int)
+        a = np.array([code[e[arms[EMBEDDINGS][0]]] for e in part], dtype=int)
+        b = np.array([code[e[arms[not EMBEDDINGS][0]]] for e in part], dtype=int)
+        difference = block["with"]["macro_f1"] - block["without"]["macro_f1"]
+        interval = [0.0, 0.0]
+        if len(t):
+            draws = np.random.default_rng(seed).integers(0, len(t), size=(resamples, len(t)))
+            d = np.array([_fast_macro_f1(t[i], a[i], len(code)) - _fast_macro_f1(t[i], b[i], len(code)) for i in draws])
+            interval = [float(np.percentile(d, 2.5)), float(np.percentile(d, 97.5))]
+        out[s] = {**block, "difference": float(difference), "difference_ci95": interval}
+    return out
+
+
 def _out_of_domain(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[str, Any]],
                    external: Sequence[Mapping[str, Any]], external_masked: Sequence[Mapping[str, Any]],
-                   engine: Any, rules: Any, random_state: int, resamples: int, seed: int) -> dict:
+                   engines: tuple[Any, Any], rules: Any, random_state: int, resamples: int, seed: int) -> dict:
     """The New Zealand figure of the shipped configuration (variant chosen on all police items), never pooled."""
     if not external:
         return {}
-    selection = select_variant(real, synthetic, external, random_state=random_state, engine=engine)
+    engine, encoder = engines
+    selection = select_variant(real, synthetic, external, random_state=random_state, engine=engine, encoder=encoder)
     variant = selection["variant"]
     truth = [r["label"] for r in external]
     unmasked_pred: list[str] = [""] * len(external)
@@ -404,14 +516,14 @@ def _out_of_domain(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mappin
         n = int(min(5, len(set(groups.tolist()))))
         for train_index, test_index in GroupKFold(n_splits=n).split(groups, groups=groups):
             model = fit_variant(real, synthetic, [external[i] for i in train_index], variant, random_state=random_state,
-                                engine=engine)
+                                engine=engine, encoder=encoder)
             for target, source in ((unmasked_pred, external), (masked_pred, external_masked)):
                 labels, _ = predict_labels(model, [source[i]["text"] for i in test_index])
                 for i, label in zip(test_index, labels):
                     target[i] = label
         scheme = f"GroupKFold({n}) by recommendation over the New Zealand set, added to all police items"
     else:
-        model = fit_variant(real, synthetic, external, variant, random_state=random_state, engine=engine)
+        model = fit_variant(real, synthetic, external, variant, random_state=random_state, engine=engine, encoder=encoder)
         unmasked_pred = predict_labels(model, [r["text"] for r in external])[0]
         masked_pred = predict_labels(model, [r["text"] for r in external_masked])[0]
         scheme = "trained on all police items, never on the New Zealand set"
@@ -496,6 +608,17 @@ def format_evaluation(report: Mapping[str, Any]) -> str:
     for variant, scores in report["variants"].items():
         lines.append(f"{variant:26}" + " / ".join(f"{scores[s]['macro_f1']:.3f}" for s in SUBSETS)
                      + f"   ECE {scores['all']['ece']:.3f}")
+    gain = report.get("embeddings") or {}
+    if gain:
+        lines += ["", f"Sentence embeddings ({'shipped' if EMBEDDINGS else 'not shipped'}; the same nested choice with and "
+                  "without them, same folds): macro-F1 with / without, "
+                  "paired difference [95% CI], ECE with / without"]
+        for subset in SUBSETS:
+            g = gain[subset]
+            lo, hi = g["difference_ci95"]
+            lines.append(f"  {SUBSET_TITLES[subset]:24} {g['with']['macro_f1']:.3f} / {g['without']['macro_f1']:.3f}   "
+                         f"{g['difference']:+.3f} [{lo:+.3f}, {hi:+.3f}]   "
+                         f"ECE {g['with']['ece']:.3f} / {g['without']['ece']:.3f}")
     lines += ["", "Per label, all real items (precision / recall / F1):"]
     lines.append(f"{'label':16}{'support':>8}" + "".join(f"{MODEL_TITLES[n]:>20}" for n in MODEL_NAMES))
     for label in labels:
@@ -518,6 +641,19 @@ def format_evaluation(report: Mapping[str, Any]) -> str:
                      f"{r['share_of_items_flagged']:.0%} of items; "
                      f"flag < {q['threshold']:.2f}: {q['share_of_errors_flagged']:.0%} of errors, "
                      f"{q['share_of_items_flagged']:.0%} of items")
+    trained = {s: report["needs_review"][s].get("training_threshold") for s in SUBSETS}
+    if all(trained.values()):
+        lines += ["", f"Review flag with each fold's threshold fitted on its training forces (the lowest that catches "
+                  f"{REVIEW_CATCH:.0%} of their held-out errors):"]
+        for subset in SUBSETS:
+            t = trained[subset]
+            lines.append(f"  {SUBSET_TITLES[subset]:24} thresholds {t['threshold_range'][0]:.2f}-{t['threshold_range'][1]:.2f}: "
+                         f"{t['share_of_errors_flagged']:.0%} of errors, {t['share_of_items_flagged']:.0%} of items")
+    curve = report["needs_review"]["all"].get("curve")
+    if curve:
+        lines += ["", "Review curve, all real items (flag < threshold: share of errors caught / share of items flagged):"]
+        lines.append("  " + "  ".join(
+            f"{c['threshold']:.2f}: {c['share_of_errors_flagged']:.0%}/{c['share_of_items_flagged']:.0%}" for c in curve))
     ood = report.get("out_of_domain") or {}
     if ood:
         lines += ["", f"Out of domain (New Zealand TAIC status updates, {ood['n']} rows; {ood['scheme']}; never pooled):",
