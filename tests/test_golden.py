@@ -51,7 +51,7 @@ Staffordshire Police    20  not_addressed  blanket  blanket
 Staffordshire Police    22  not_addressed  blanket  blanket
 Suffolk Constabulary     9  planned        model    numbered
 Suffolk Constabulary    10  in_progress    model    numbered
-Suffolk Constabulary    12  planned        model    numbered
+Suffolk Constabulary    12  in_progress    model    numbered
 Suffolk Constabulary    13  completed      model    numbered
 Suffolk Constabulary    16  completed      model    numbered
 Suffolk Constabulary    17  completed      model    numbered

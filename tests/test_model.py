@@ -148,7 +148,7 @@ def test_estimators_follow_sklearn_conventions() -> None:
     pipeline = M.build_status_pipeline(random_state=3)
     assert isinstance(pipeline, Pipeline)
     assert [name for name, _ in pipeline.steps] == ["features", "classifier"]
-    assert [name for name, _ in pipeline.named_steps["features"].transformer_list] == ["cues", "words"]
+    assert [name for name, _ in pipeline.named_steps["features"].transformer_list] == ["cues", "words", "characters"]
     assert clone(pipeline).get_params()["classifier__random_state"] == 3
     assert pipeline.get_params()["classifier__estimator__class_weight"] == "balanced"
 

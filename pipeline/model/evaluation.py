@@ -49,6 +49,7 @@ from sklearn.model_selection import GroupKFold
 
 from pipeline.classify import CueRuleClassifier, predict_labels
 from pipeline.model.embeddings import SentenceEncoder
+from pipeline.model.embeddings import available as embeddings_available
 from pipeline.model.features import share_engine
 from pipeline.model.training import (
     EMBEDDINGS,
@@ -282,6 +283,7 @@ def evaluate(
     records: Sequence[Mapping[str, Any]], external_rows: Sequence[Mapping[str, Any]] = (),
     batches: Mapping[str, Mapping[str, Any]] | None = None, random_state: int = 0, resamples: int = 1000,
     bootstrap_seed: int = 0, review_threshold: float = 0.6, flag_share: float = 0.30, outer_splits: int = 10,
+    compare_embeddings: bool = False,
 ) -> dict:
     """Nested grouped cross-validation of the model and two baselines on REAL items only.
 
@@ -297,6 +299,9 @@ def evaluate(
         bootstrap_seed: seed of that bootstrap.
         review_threshold: the report's needs-review threshold (``pipeline/data/report.toml``).
         flag_share: the share of items the second reported flag threshold flags.
+        compare_embeddings: also fit each fold's chosen model with the sentence embeddings switched the other
+            way (``evaluate --embeddings``; needs the optional ``embeddings`` extra, about 1.1 GB, and several
+            minutes more) and report the paired difference under ``"embeddings"`` (empty otherwise).
 
     Returns:
         A JSON-ready dict: ``models`` (all real items: model, majority, cue_rules; per-label precision /
@@ -339,6 +344,8 @@ def evaluate(
 
     engine = CueEngine(load_cue_lexicon(None), memo=True)
     encoder = SentenceEncoder(memo_size=None)
+    # the shipped model's own arm needs the extra only if it uses the embeddings
+    compare_embeddings = compare_embeddings and (EMBEDDINGS or embeddings_available())
     rules = CueRuleClassifier()
     share_engine(rules, engine)
     rules.fit([""])
@@ -365,8 +372,11 @@ def evaluate(
             if variant == selection["variant"]:
                 threshold = _fold_review_threshold(fitted, train_real, synthetic, external, variant)
         # the same choice with the sentence embeddings switched the other way: what they gain, on the same folds
-        other = predict_labels(fit_variant(train_real, synthetic, external, selection["variant"], random_state=random_state,
-                                           engine=engine, encoder=encoder, embeddings=not EMBEDDINGS), texts)
+        # (only where the optional extra is installed: the shipped model does not need it)
+        other = (predict_labels(fit_variant(train_real, synthetic, external, selection["variant"],
+                                            random_state=random_state, engine=engine, encoder=encoder,
+                                            embeddings=not EMBEDDINGS), texts)
+                 if compare_embeddings else None)
         majority = _majority([r["label"] for r in train_real])
         chosen_labels, chosen_rows = rows[selection["variant"]]
         for i, record in enumerate(test):
@@ -374,8 +384,10 @@ def evaluate(
                      "true": record["label"], "model": chosen_labels[i],
                      "probabilities": [round(float(v), 6) for v in chosen_rows[i]],
                      "majority": majority, "cue_rules": str(rule_labels[record["id"]]), "variant": selection["variant"],
-                     "review_threshold": round(threshold, 6), "other_embeddings": other[0][i],
-                     "probabilities:other_embeddings": [round(float(v), 6) for v in other[1][i]]}
+                     "review_threshold": round(threshold, 6)}
+            if other is not None:
+                entry["other_embeddings"] = other[0][i]
+                entry["probabilities:other_embeddings"] = [round(float(v), 6) for v in other[1][i]]
             for variant in variants:
                 entry[f"variant:{variant}"] = rows[variant][0][i]
                 entry[f"probabilities:{variant}"] = [round(float(v), 6) for v in rows[variant][1][i]]
@@ -398,7 +410,7 @@ def evaluate(
             part = _subset(pooled, s)
             probabilities = np.array([e[f"probabilities:{variant}"] for e in part]).reshape(-1, len(LABELS))
             variant_scores[variant][s]["ece"] = expected_calibration_error([e["true"] for e in part], probabilities)["ece"]
-    embeddings = _embedding_gain(pooled, resamples, bootstrap_seed)
+    embeddings = _embedding_gain(pooled, resamples, bootstrap_seed) if compare_embeddings else {}
     for entry in pooled:  # the fixed variants' probabilities served their ECE; the chosen model's stay
         for variant in variants:
             entry.pop(f"probabilities:{variant}", None)
