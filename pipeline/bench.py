@@ -313,6 +313,26 @@ def run_measured(command: Sequence[str]) -> dict:
             "stdout": out.strip(), "stderr_tail": err.strip().splitlines()[-3:]}
 
 
+def score_run(files: Sequence[Path], name: str, folder: Path, registers: Path, jobs: int,
+              cache: str | None = None) -> dict:
+    """One measured ``score`` subprocess (:func:`run_measured`) with its ``--stats`` under ``stats``.
+
+    Writes to ``folder/out/NAME`` and ``folder/stats/NAME.json``; ``cache`` is a cache folder, ``None`` for
+    ``--no-cache``. Raises ``RuntimeError`` when the run exits with 2 or more (exit 1 is a scored run with
+    problems reported).
+    """
+    stats_path = folder / "stats" / f"{name}.json"
+    command = [sys.executable, "-m", "pipeline", "score", *map(str, files), "--out", str(folder / "out" / name),
+               "--inspections", str(registers), "--jobs", str(jobs), "--quiet", "--stats", str(stats_path)]
+    command += ["--cache", cache] if cache else ["--no-cache"]
+    print(f"  {name}: {len(files)} documents, --jobs {jobs}{'' if cache else ', no cache'} ...", file=sys.stderr)
+    measured = run_measured(command)
+    if measured["exit_code"] not in (0, 1):
+        raise RuntimeError(f"{name} failed: {measured['stderr_tail']}")
+    measured["stats"] = json.loads(io.read_text(stats_path))
+    return measured
+
+
 def plain_pdfminer(paths: Sequence[Path]) -> dict:
     """``pdfminer.high_level.extract_text`` over ``paths``, one after the other in this process: seconds and pages."""
     from io import BytesIO
@@ -401,19 +421,8 @@ def ocr_benchmark(pdfs: Sequence[Path], folder: Path, registers: Path) -> tuple[
         io.write_bytes(scans[-1], data)
         pages += data.count(b"/Type /Page") - data.count(b"/Type /Pages")
 
-    def score(files: Sequence[Path], name: str) -> dict:
-        stats_path = folder / "stats" / f"{name}.json"
-        command = [sys.executable, "-m", "pipeline", "score", *map(str, files), "--out", str(folder / "out" / name),
-                   "--inspections", str(registers), "--jobs", "1", "--quiet", "--no-cache", "--stats", str(stats_path)]
-        print(f"  {name}: {len(files)} documents, --jobs 1, no cache ...", file=sys.stderr)
-        run = run_measured(command)
-        if run["exit_code"] not in (0, 1):
-            raise RuntimeError(f"{name} run failed: {run['stderr_tail']}")
-        run["stats"] = json.loads(io.read_text(stats_path))
-        return run
-
-    text = score(originals, "ocr_text_layer_jobs1")
-    run = score(scans, "ocr_jobs1")
+    text = score_run(files=originals, name="ocr_text_layer_jobs1", folder=folder, registers=registers, jobs=1)
+    run = score_run(files=scans, name="ocr_jobs1", folder=folder, registers=registers, jobs=1)
     run["text_layer_cpu_seconds"] = text["cpu_seconds"]
     ratios = {"ocr_pages_per_second_per_core": run["stats"]["pages_parsed"] / run["stats"]["ingest_seconds"],
               "ocr_pages_per_cpu_second": run["stats"]["pages_parsed"] / run["cpu_seconds"],
@@ -500,19 +509,8 @@ def run_benchmark(args) -> dict:
         return {"command": "python -m pipeline bench --only ocr", "runs": {"ocr_jobs1": run},
                 "ratios": {k: round(v, 3) for k, v in ratios.items()}, "targets": _targets(ratios)}
     small = pdfs[::args.scale]
-    py = [sys.executable, "-m", "pipeline", "score"]
-
     def score(files: Sequence[Path], name: str, jobs: int, cache: str | None) -> dict:
-        stats_path = folder / "stats" / f"{name}.json"
-        command = py + [*map(str, files), "--out", str(folder / "out" / name), "--inspections", str(registers),
-                        "--jobs", str(jobs), "--quiet", "--stats", str(stats_path)]
-        command += ["--cache", cache] if cache else ["--no-cache"]
-        print(f"  {name}: {len(files)} documents, --jobs {jobs}{'' if cache else ', no cache'} ...", file=sys.stderr)
-        measured = run_measured(command)
-        if measured["exit_code"] not in (0, 1):
-            raise RuntimeError(f"{name} failed: {measured['stderr_tail']}")
-        measured["stats"] = json.loads(io.read_text(stats_path))
-        return measured
+        return score_run(files=files, name=name, folder=folder, registers=registers, jobs=jobs, cache=cache)
 
     def fresh_cache(name: str) -> str:
         path = folder / "cache" / name
