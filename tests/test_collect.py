@@ -151,38 +151,34 @@ def _slow(handler, hit) -> None:
     handler._send(200, b"%PDF-1.4 too late", {"Content-Type": "application/pdf"})
 
 
-def _trickle(handler, hit) -> None:
-    """Headers at once, then a byte every 0.1 s: each read is quick, the whole is not."""
+def _stream(handler, content_type: str, chunks, pause: float = 0.0) -> None:
+    """A 200 with no Content-Length, its body written chunk by chunk (flushed and ``pause`` s apart when
+    ``pause``); the path counts as completed only if every chunk was written (the client read it all)."""
     with handler.server.site.lock:
         handler.server.site.log.append({"path": handler.path, "headers": dict(handler.headers), "status": 200})
     try:
         handler.send_response(200)
-        handler.send_header("Content-Type", "text/plain")
+        handler.send_header("Content-Type", content_type)
         handler.end_headers()
-        for _ in range(40):
-            handler.wfile.write(b"x")
-            handler.wfile.flush()
-            time.sleep(0.1)
+        for chunk in chunks:
+            handler.wfile.write(chunk)
+            if pause:
+                handler.wfile.flush()
+                time.sleep(pause)
         handler.server.site.completed.add(handler.path)
     except (BrokenPipeError, ConnectionResetError):
         pass
+
+
+def _trickle(handler, hit) -> None:
+    """Headers at once, then a byte every 0.1 s: each read is quick, the whole is not."""
+    _stream(handler, "text/plain", [b"x"] * 40, pause=0.1)
 
 
 def _huge(handler, hit) -> None:
     """A PDF of 30 MB with no Content-Length: only reading tells its size (more than socket buffers hold, so
     the server can tell whether the client read it all)."""
-    with handler.server.site.lock:
-        handler.server.site.log.append({"path": handler.path, "headers": dict(handler.headers), "status": 200})
-    try:
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/pdf")
-        handler.end_headers()
-        handler.wfile.write(b"%PDF-1.4\n")
-        for _ in range(480):
-            handler.wfile.write(b"0" * 65536)
-        handler.server.site.completed.add(handler.path)
-    except (BrokenPipeError, ConnectionResetError):
-        pass
+    _stream(handler, "application/pdf", [b"%PDF-1.4\n", *[b"0" * 65536] * 480])
 
 
 def _busy(handler, hit) -> None:
