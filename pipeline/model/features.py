@@ -127,16 +127,21 @@ class StatusCueFeatures(LazyCueEngineMixin, TransformerMixin, BaseEstimator):
         return out
 
 
-def _cue_steps(estimator: Any) -> list[Any]:
-    """Every estimator with a cue engine inside a Pipeline / FeatureUnion."""
+def steps_of(estimator: Any, kind: type) -> list[Any]:
+    """Every estimator of type ``kind`` inside ``estimator`` and its nested Pipelines / FeatureUnions."""
     found, stack = [], [estimator]
     while stack:
         step = stack.pop()
-        if isinstance(step, LazyCueEngineMixin):
+        if isinstance(step, kind):
             found.append(step)
         stack.extend(s for _, s in getattr(step, "steps", []))
         stack.extend(s for _, s in getattr(step, "transformer_list", []))
     return found
+
+
+def _cue_steps(estimator: Any) -> list[Any]:
+    """Every estimator with a cue engine inside a Pipeline / FeatureUnion."""
+    return steps_of(estimator, LazyCueEngineMixin)
 
 
 def share_engine(estimator: Any, engine: Any) -> None:
