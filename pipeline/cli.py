@@ -742,7 +742,8 @@ def _coverage(args: argparse.Namespace) -> int:
         known = provenance.get(path.name, coverage.Provenance(path.name, doc_kind="unknown"))
         truth = context.identifier.resolve_force(known.force) if known.force else None
         try:
-            document = ingest(io.read_source(path), max_pages=context.max_pages)
+            document = ingest(io.read_source(path), max_pages=context.max_pages,
+                              max_seconds=args.configuration.limits.max_seconds)
         except PipelineError as error:
             for hint in runs:
                 runs[hint].append(coverage.judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}"))

@@ -28,6 +28,13 @@ def test_the_shipped_defaults_hold_every_key():
                                                  "retries": 3, "backoff": 2.0, "max_wait": 120.0}
 
 
+def test_ingest_library_defaults_agree_with_the_shipped_limits():
+    # ingest() as a library falls back to its own defaults; a user who calls it must get what `score` does
+    from pipeline.ingest import DEFAULT_MAX_PAGES, DEFAULT_MAX_SECONDS
+    limits = parse_config([DEFAULTS]).limits
+    assert (DEFAULT_MAX_PAGES, DEFAULT_MAX_SECONDS) == (limits.max_pages, limits.max_seconds)
+
+
 def test_a_user_file_overrides_only_the_keys_it_holds():
     user = '[limits]\nmax_pages = 5\n[model]\nseed = 7\n[golden]\nas_of = "2024-01-31"\n[paths]\ninputs = ["a", "b"]\n'
     config = parse_config([DEFAULTS, (user, "mine.toml")])

@@ -51,6 +51,9 @@ MEDIA_TYPES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", "
                ".mht": "mhtml", ".mhtml": "mhtml"}
 
 
+# Defaults for callers of ingest() as a library; every CLI command passes [limits] of pipeline/data/config.toml
+# (or the user's --config) instead, so these only need to agree with that file's shipped values.
+#: Pages a PDF may have before it is reported (E107) and skipped.
 DEFAULT_MAX_PAGES = 300
 #: Time budget for reading one document, in seconds (E108 past it; the reader is stopped, see pipeline.ingest.bounded).
 DEFAULT_MAX_SECONDS = 120.0
