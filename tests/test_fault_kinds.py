@@ -30,7 +30,6 @@ _ABBREVIATION_END = re.compile(
 
 #: Inputs that still fail, each with the fault it shows (strict: a fix must remove its entry).
 KNOWN_FAULTS: dict[str, str] = {
-    "04b-malformed-resources-page-two": "a malformed resources dictionary on one page refuses the whole PDF (E103)",
     "09a-labels-rec-r-space-spelled": "'R 16' (a space after R) is no label",
     "09b-labels-roman-without-brackets": "'X.' / 'XIII.' headings and 'Recommendation xx' are no labels",
     "12b-answers-in-own-words-table": "an answer sentence opening with the recommendation's words is stripped whole",
@@ -94,3 +93,24 @@ def test_fault_kind_input_gives_its_expected_value(name, tmp_path, capsys):
         evidence = card.loc[card["basis"] == "model", "evidence"].dropna()
         cut = [s for e in evidence for s in e.split(" … ") if _ABBREVIATION_END.search(s.strip())]
         assert not cut, cut
+
+
+# --- the stage part of each fixed kind, on the inputs themselves ----------------------------------------------
+
+def _document(name: str, **kwargs):
+    from pipeline import io
+    from pipeline.ingest import ingest
+
+    expected = json.loads((FAULT_KINDS / name / "expected.json").read_text(encoding="utf-8"))
+    return ingest(io.read_source(FAULT_KINDS / name / expected["fixture"]), **kwargs)
+
+
+def test_a_malformed_page_object_loses_only_its_page_and_ocr_reads_it_back():
+    document = _document("04b-malformed-resources-page-two", ocr=False)
+    assert [p.number for p in document.pages] == [1, 2, 3]
+    assert "Recommendation 12" in document.text and "Recommendation 20" in document.text
+    assert "Recommendation 16" not in document.text
+    assert [(p.code, p.page) for p in document.problems] == [("E111", 2)]
+    document = _document("04b-malformed-resources-page-two")
+    assert "Recommendation 16" in document.text and not document.problems
+    assert [p.ocr for p in document.pages] == [False, True, False]
