@@ -33,8 +33,6 @@ KNOWN_FAULTS: dict[str, str] = {
     "09a-labels-rec-r-space-spelled": "'R 16' (a space after R) is no label",
     "09b-labels-roman-without-brackets": "'X.' / 'XIII.' headings and 'Recommendation xx' are no labels",
     "12b-answers-in-own-words-table": "an answer sentence opening with the recommendation's words is stripped whole",
-    "13b-date-published-definition-list": "'Date published' and its date on separate lines give no response date",
-    "13c-published-on-after-report-published": "'Published on DATE' under 'Report published: DATE' gives no date",
 }
 
 
