@@ -224,6 +224,7 @@ ANSWER = "We have trained every supervisor and the new process went live in May.
 @pytest.mark.parametrize("label, number", [
     ("Recommendation 3", "3"), ("Rec 3", "3"), ("Rec. 3", "3"), ("Rec. No. 13", "13"), ("Recommendation No. 13", "13"),
     ("R3:", "3"), ("Recommendation Thirteen", "13"), ("Recommendation IV", "4"), ("Recommendation 3 -", "3"),
+    ("R 3:", "3"), ("Recommendation xiii", "13"), ("Recommendation xiii:", "13"),  # fault-kind inputs 09a, 09b
 ])
 def test_recommendation_labels_in_every_spelling_open_a_block(segmenter, label, number):
     text = f"Our response\n\n{label}\n{ANSWER}\n\nRecommendation 20\nThe board meets monthly to check progress on it.\n"
@@ -279,6 +280,18 @@ def test_full_stops_in_abbreviations_cut_no_label_and_no_block(segmenter, inspec
     [p22] = specific(passages, "22")
     assert p13.response_text.startswith("Approx. 60 policies") and p13.response_text.endswith("the rest are under way.")
     assert p22.response_text == "The Asst. Chief Officer will review funding in Jan. 2025."
+
+
+def test_a_capital_roman_numeral_and_full_stop_heads_a_known_recommendation(segmenter, inspection):
+    """Fault-kind input 09b: "XIII. Equality Act policies" labels recommendation 13; "12. ..." (digits, a letter's
+    paragraph number) labels nothing."""
+    text = (f"Our response\n\nXIII. Equality Act policies\n{ANSWER}\n\nX. Visible representations\n"
+            "The board meets monthly to check progress on it.\n\n12. We wrote to the panel.\n")
+    passages = segment(make_document(text), inspection, segmenter)
+    [p13] = specific(passages, "13")
+    [p10] = specific(passages, "10")
+    assert p13.response_text.endswith(ANSWER) and p13.link == "numbered" and p10.link == "numbered"
+    assert not specific(passages, "12")
 
 
 def test_quoted_item_is_removed_by_its_cues_for_an_unregistered_inspection(segmenter):
@@ -511,6 +524,10 @@ def test_rag_status_table_rows_are_items_in_document_order(segmenter):
     ("In response to this recommendation I have asked the Chief Constable to act.", ()),
     ("Recommendation I:\nWe have acted on it.", ("1",)),
     ("Recommendation XII\nWe have acted on it.", ("12",)),
+    # a lower-case numeral only where it ends the label
+    ("This recommendation, i.e. the third one, is done.", ()),
+    ("The recommendation civil servants drafted is done.", ()),
+    ("Recommendation xii\nWe have acted on it.", ("12",)),
 ])
 def test_a_lone_capital_i_is_a_numeral_only_when_it_ends_the_label(segmenter, text, cited):
     passages = [p for p in segment(make_document(text), unregistered(), segmenter) if p.link != "blanket"]
