@@ -31,7 +31,6 @@ _ABBREVIATION_END = re.compile(
 #: Inputs that still fail, each with the fault it shows (strict: a fix must remove its entry).
 KNOWN_FAULTS: dict[str, str] = {
     "09a-labels-rec-r-space-spelled": "an 'AFI 3' paragraph of another report runs on into R22's block (read completed)",
-    "12b-answers-in-own-words-table": "an answer sentence opening with the recommendation's words is stripped whole",
 }
 
 
@@ -86,6 +85,12 @@ def test_fault_kind_input_gives_its_expected_value(name, tmp_path, capsys):
     for number, words in expected.get("row_contains", {}).items():
         answers = passages.loc[passages["recommendations"] == number, "text"].astype(str)
         assert any(words in answer for answer in answers), (number, list(answers))
+    for number, words in expected.get("answer_contains", {}).items():  # the words left to classify
+        answers = passages.loc[passages["recommendations"] == number, "response_text"].astype(str)
+        assert any(words in answer for answer in answers), (number, list(answers))
+    for number, words in expected.get("answer_lacks", {}).items():
+        answers = passages.loc[passages["recommendations"] == number, "response_text"].astype(str)
+        assert not any(words in answer for answer in answers), (number, list(answers))
     if expected.get("evidence_whole_sentences"):
         evidence = card.loc[card["basis"] == "model", "evidence"].dropna()
         cut = [s for e in evidence for s in e.split(" … ") if _ABBREVIATION_END.search(s.strip())]

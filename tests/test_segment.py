@@ -282,6 +282,21 @@ def test_full_stops_in_abbreviations_cut_no_label_and_no_block(segmenter, inspec
     assert p22.response_text == "The Asst. Chief Officer will review funding in Jan. 2025."
 
 
+def test_an_answer_cell_restating_the_recommendation_keeps_only_the_answer(segmenter, inspection):
+    """Fault-kind input 12b: the label cell quotes recommendation 10, the answer cell opens with its words again."""
+    quote = ("By 31 March 2025, chief constables should give clear direction to their workforce about wearing and "
+             "displaying visible representations.")
+    restated = "Chief constables should give clear direction to their workforce about wearing and displaying visible " \
+               "representations: "
+    answer = "The Chief Constable issued a new policy in October and supervisors check it."
+    voiced = "We give clear direction to our workforce about wearing and displaying visible representations in it."
+    text = (f"Recommendation | Force response\nRecommendation 10: {quote} | {restated}{answer}\n"
+            f"Recommendation 13: An audit is under way. | {voiced}\n")
+    passages = segment(make_document(text), inspection, segmenter)
+    assert specific(passages, "10")[0].response_text == answer
+    assert specific(passages, "13")[0].response_text.endswith(voiced)
+
+
 def test_a_capital_roman_numeral_and_full_stop_heads_a_known_recommendation(segmenter, inspection):
     """Fault-kind input 09b: "XIII. Equality Act policies" labels recommendation 13; "12. ..." (digits, a letter's
     paragraph number) labels nothing."""

@@ -120,6 +120,46 @@ def quoted_spans(doc_text: str, start: int, end: int, wording: str, rules: Segme
             if rules is not None and _in_answer_voice(doc_text, span, rules):
                 continue
             spans.append(span)
+    if rules is not None:
+        spans += _restated_openings(doc_text, start, end, target, spans, rules)
+    return spans
+
+
+#: Words of the item's wording a cell must open with to restate it (fewer are common phrasing, not a restatement).
+_RESTATED_MIN_WORDS = 6
+
+
+def _restated_openings(doc_text: str, start: int, end: int, target: list[str], found: list[tuple[int, int]],
+                       rules: SegmentRules) -> list[tuple[int, int]]:
+    """Cells that open by restating the item once more, outside the quote already ``found``.
+
+    A response cell may repeat the recommendation's opening words before its
+    answer ("Chief constables should give clear direction ... : the Chief
+    Constable gave that direction in October"), after the label cell quoted it:
+    the restated words (at least :data:`_RESTATED_MIN_WORDS` in a row, not in
+    the force's voice) are taken out and the answer after them kept. The
+    whole-block alignment above cannot see it: it matches each word of the
+    wording once.
+    """
+    spans = []
+    for cell in re.finditer(r"[^\n|]+", doc_text[start:end]):
+        cs, ce = start + cell.start(), start + cell.end()
+        cs += len(cell.group()) - len(cell.group().lstrip())
+        for a, b in sorted(found):  # the quote already found may have taken the restatement's first words
+            if a <= cs < b:
+                cs = b
+        tokens = [(m.start() + cs, m.end() + cs, m.group().lower()) for m in WORD.finditer(doc_text[cs:ce])]
+        if len(tokens) <= _RESTATED_MIN_WORDS:
+            continue
+        words = [t[2] for t in tokens]
+        run = SequenceMatcher(None, words, target, autojunk=False).find_longest_match(0, len(words), 0, len(target))
+        if run.a != 0 or run.size < _RESTATED_MIN_WORDS or run.size == len(words):
+            continue  # not at the cell's opening, too short, or the cell is all quote (the alignment's business)
+        span_end = tokens[run.size - 1][1]
+        closing = re.match(r"[.;:,]?", doc_text[span_end:ce])
+        span = (tokens[0][0], span_end + len(closing.group() if closing else ""))
+        if not _in_answer_voice(doc_text, span, rules):
+            spans.append(span)
     return spans
 
 

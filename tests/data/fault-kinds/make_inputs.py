@@ -727,8 +727,7 @@ def own_words_inputs() -> None:
             ["Recommendation 10: By 31 March 2025, chief constables should give clear direction to their workforce "
              "about wearing and displaying visible representations.",
              "Chief constables should give clear direction to their workforce about wearing and displaying visible "
-             "representations: the Chief Constable gave that direction in a revised policy in October 2024, and "
-             "supervisors now check compliance."],
+             "representations: " + ANSWERS["10"][1]],
             ["Recommendation 16: By 31 March 2025, forces should update and implement their policies and guidance "
              "for non-crime hate incidents.",
              "We have updated and implemented our policies and guidance for non-crime hate incidents to provide clear "
@@ -738,7 +737,11 @@ def own_words_inputs() -> None:
     write("12b-answers-in-own-words-table", "own-words-table.pdf", story_pdf(story), {
         "kind": "own-words", "force": "Bedfordshire Police",
         "recommendations": statuses({"10": "completed", "16": "completed"}),
-        "variant": "a PDF table whose first cell quotes the recommendation and whose answer opens with its words"})
+        "answer_lacks": {"10": "give clear direction"},
+        "answer_contains": {"10": "The Chief Constable issued", "16": "We have updated and implemented our policies"},
+        "variant": "a PDF table whose first cell quotes the recommendation and whose answer opens with its words: "
+                   "restated outside the force's voice (R10, the restatement goes, the answer after it stays) or in it "
+                   "(R16, kept whole)"})
 
 
 # --- 13: a "Published" line as the response date ------------------------------------------------------------------
