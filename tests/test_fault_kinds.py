@@ -30,7 +30,6 @@ _ABBREVIATION_END = re.compile(
 
 #: Inputs that still fail, each with the fault it shows (strict: a fix must remove its entry).
 KNOWN_FAULTS: dict[str, str] = {
-    "09a-labels-rec-r-space-spelled": "an 'AFI 3' paragraph of another report runs on into R22's block (read completed)",
 }
 
 

@@ -297,6 +297,17 @@ def test_an_answer_cell_restating_the_recommendation_keeps_only_the_answer(segme
     assert specific(passages, "13")[0].response_text.endswith(voiced)
 
 
+def test_a_line_opening_with_an_item_the_register_lacks_ends_the_block(segmenter, inspection):
+    """Fault-kind input 09a: another report's "AFI 3" (the register has no AFIs) is no part of R22's answer."""
+    answer = "We will review how funding is allocated to our staff networks during 2025."
+    text = (f"Recommendation 22\n{answer}\n\nAFI 3 of our last PEEL report, on answering calls, is reported "
+            "to the panel separately.\n\nRecommendation 10\nThe new policy was issued in October.\n"
+            "Recommendation 40 of another report has been completed too.\n")
+    passages = segment(make_document(text), inspection, segmenter)
+    assert specific(passages, "22")[0].response_text == answer
+    assert specific(passages, "10")[0].response_text == "The new policy was issued in October."
+
+
 def test_a_capital_roman_numeral_and_full_stop_heads_a_known_recommendation(segmenter, inspection):
     """Fault-kind input 09b: "XIII. Equality Act policies" labels recommendation 13; "12. ..." (digits, a letter's
     paragraph number) labels nothing."""
