@@ -459,9 +459,9 @@ def dense_inputs() -> None:
             y -= 14
             c.drawString(72, y, line)
         cells = ["1.", "Y", "\u2713", "-", "Q3", "N/A"]
-        for row in range(900):
+        for row in range(350):  # about 25,000 glyphs: past the glyph cap, each string its own text object
             for col in range(40):
-                c.drawString(40 + col * 58, 3200 - row * 3.5, cells[(row + col) % len(cells)])
+                c.drawString(40 + col * 58, 3200 - row * 9, cells[(row + col) % len(cells)])
         c.showPage()
         c.setPageSize(A4)
         c.setFont("Helvetica", 11)
@@ -480,7 +480,7 @@ def dense_inputs() -> None:
     write("05a-dense-page-two-of-three", "dense-page-two.pdf", buffer.getvalue(), {
         "kind": "huge-page", "force": "Surrey Police", "recommendations": statuses(["10", "13", "22"]),
         "exit_code": [0, 1], "accepted_errors": ["E108"], "may_be_lost": {"13": ["E112"]},
-        "variant": "the dense page is page 2 of 3 (36,000 single-glyph text objects under R13's answer)"})
+        "variant": "the dense page is page 2 of 3 (14,000 short text objects, about 25,000 glyphs, under R13's answer)"})
 
 
 # --- 06: HTML layout tables ------------------------------------------------------------------------------------
@@ -677,7 +677,7 @@ def hyphen_inputs() -> None:
 
 def split_row_inputs() -> None:
     long13 = (ANSWERS["13"][1] + " ") + " ".join(
-        f"Policy area {i} has been assigned to a named owner who will report progress to the board." for i in range(1, 9))
+        f"Policy area {i} has been assigned to a named owner who will report progress to the board." for i in range(1, 31))
 
     def footnote(c, doc):
         c.setFont(font(), 7.5)
@@ -691,8 +691,8 @@ def split_row_inputs() -> None:
                         ["Recommendation 13", long13], ["Recommendation 22", ANSWERS["22"][1]]])]
     write("11a-row-split-by-page-footnote", "row-split.pdf", story_pdf(story, on_page=footnote, split_in_row=True), {
         "kind": "row-across-pages", "force": "North Wales Police", "recommendations": statuses(["10", "13", "22"]),
-        "passages_contain": ["Policy area 8 has been assigned"],
-        "row_contains": {"13": "Policy area 8 has been assigned"},
+        "passages_contain": ["Policy area 30 has been assigned"],
+        "row_contains": {"13": "Policy area 30 has been assigned"},
         "variant": "reportlab splits R13's row inside the row (splitInRow) across pages 1-2 with a footnote and "
                    "page number between the halves, header repeated"})
     story = story[:4] + [("table", [["Recommendation", "Force response"], ["Recommendation 12", ANSWERS["12"][1] * 3],
@@ -773,10 +773,144 @@ def published_inputs() -> None:
         "variant": "a PDF with 'Report published: ...' (the report's date) above 'Published on 21 January 2025'"})
 
 
+# --- further inputs: other shapes, and several faults at once -------------------------------------------------------
+
+def more_inputs() -> None:
+    # 02c: a ruled response table drawn sideways (a landscape table on a portrait page, no /Rotate)
+    def sideways_table(c):
+        fname = font()
+        c.setFont(fname, 11)
+        for i, line in enumerate(letterhead("Northamptonshire", "Northamptonshire Police", "14 March 2025")):
+            c.drawString(72, 790 - 18 * i, line)
+        c.saveState()
+        c.translate(520, 120)
+        c.rotate(90)
+        c.setFont(fname, 9.5)
+        y = 0
+        for label, answer in [("Recommendation", "Force response")] + [(f"Recommendation {n}", ANSWERS[n][1])
+                                                                         for n in ("13", "16", "22")]:
+            lines = wrap(answer, 78)
+            height = 13 * len(lines) + 6
+            c.line(0, -y, 600, -y)
+            c.drawString(4, -y - 12, label)
+            for i, line in enumerate(lines):
+                c.drawString(130, -y - 12 - 13 * i, line)
+            y += height
+        c.line(0, -y, 600, -y)
+        for x in (0, 125, 600):
+            c.line(x, 0, x, -y)
+        c.restoreState()
+        c.showPage()
+    write("02c-sideways-ruled-table", "sideways-table.pdf", canvas_pdf(sideways_table), {
+        "kind": "sideways", "force": "Northamptonshire Police", "recommendations": statuses(["13", "16", "22"]),
+        "passages_contain": ["Equality Act 2010 is under way"],
+        "variant": "upright letterhead, then a ruled two-column response table drawn at 90 degrees on the same page"})
+
+    # 06c + 07c: a layout table page with no charset, UTF-8 with one stray Windows-1252 byte, and &shy; in a word
+    rows = "".join(f"<tr><td><b>Rec {n}</b></td><td><p>{ANSWERS[n][1]}</p></td></tr>" for n in ("10", "20"))
+    page = (f"<html><head><title>Lincolnshire PCC \u2013 {TITLE}</title></head><body><table><tr>"
+            "<td class='nav'><ul><li><a href='/'>Home</a></li><li><a href='/news'>News</a></li></ul></td><td>"
+            "<h2>Police and Crime Commissioner for Lincolnshire</h2><p>Lincolnshire Police</p>"
+            "<p>Date: 17 March 2025</p>"
+            f"<h1>Response to {TITLE}</h1><p>The Commissioner\u2019s comments on the force\u2019s recommen&shy;dations "
+            "follow.</p>"
+            f"<table><tr><td><table><tr><th>Recommendation</th><th>Update</th></tr>{rows}</table></td></tr></table>"
+            "</td></tr></table></body></html>")
+    data = page.encode("utf-8").replace("The Commissioner\u2019s".encode("utf-8"), b"The Commissioner\x92s")
+    write("06c-layout-table-stray-byte-shy", "layout-stray-byte.html", data, {
+        "kind": "nested-layout-table", "force": "Lincolnshire Police", "recommendations": statuses(["10", "20"]),
+        "passages_lack": ["\u00c3", "\u00e2\u20ac", "\u00ad"],
+        "variant": "several faults at once: a navigation cell beside a content cell holding a response table nested "
+                   "in another table, no charset, one stray 0x92 byte among UTF-8 curly quotes, an &shy;"})
+
+    # 07c: a Markdown file, UTF-8 with a stray 0x96 (en dash) and 0x85 (ellipsis), U+2011 at a line end
+    md = "\n\n".join(letterhead("Hertfordshire", "Hertfordshire Constabulary", "18 March 2025")) + "\n\n"
+    md += ("## Recommendation 12 \u2013 equality impact assessments\n\n" + ANSWERS["12"][1] + "\n\n"
+           "## Recommendation 18 \u2013 hate incidents\n\nThe force has an effective and efficient process "
+           "for assessing and review\u2011\ning hate incidents, which was introduced in November 2024 and is checked "
+           "monthly.\n\n"
+           "Yours sincerely\n")
+    data = md.encode("utf-8").replace("Recommendation 18 \u2013".encode("utf-8"), b"Recommendation 18 \x96")
+    data = data.replace(b"checked monthly.", b"checked monthly\x85")
+    assert data.count(b"\x85") == 1 and data.count(b"\x96") == 1
+    write("07c-stray-bytes-markdown-and-hyphen", "stray-bytes.md", data, {
+        "kind": "stray-windows-1252", "force": "Hertfordshire Constabulary",
+        "recommendations": statuses({"12": "completed", "18": "completed"}), "response_date": "2025-03-18",
+        "passages_contain": ["reviewing hate incidents"], "passages_lack": ["\u00c3", "\u00e2\u20ac", "review ing"],
+        "variant": "several faults at once: Markdown, UTF-8 with stray 0x96 and 0x85 bytes in a heading and an "
+                   "answer, a U+2011 hyphen at a line end"})
+
+    # 08c: abbreviations in HTML, labels 'Rec. 9' and 'Rec. no. 17'
+    page = (f"<html><head><meta charset='utf-8'><title>{TITLE}</title></head><body>"
+            "<p>Office of the Police and Crime Commissioner for Cheshire</p><p>Cheshire Constabulary</p>"
+            f"<p>Date: 19 March 2025</p><h1>Response to {TITLE}</h1>"
+            "<h3>Rec. 9</h3><p>Supt. Lowe will update the communication policy approx. six months after the College "
+            "publishes its revised guidance, i.e. in the policy review planned for Sept. 2025.</p>"
+            "<h3>Rec. no. 17</h3><p>The crime recording system was changed on 2 Dec. 2024 by the Dept. of Information "
+            "so that hate crimes and non-crime hate incidents can be analysed together, e.g. by area and type. "
+            "The change is complete.</p></body></html>")
+    write("08c-abbreviations-html", "abbreviations.html", page.encode("utf-8"), {
+        "kind": "abbreviations", "force": "Cheshire Constabulary",
+        "recommendations": statuses({"9": "planned", "17": "completed"}), "evidence_whole_sentences": True,
+        "variant": "an HTML page: labels 'Rec. 9' and 'Rec. no. 17' as <h3>; Supt., approx., i.e., Sept., Dec., Dept., "
+                   "e.g. in the answers"})
+
+    # 09d: a PDF table whose 'No.' column holds bare numbers, with 'Rec. 7' (national) cited in an answer
+    story = [("h", "Police and Crime Commissioner for Cleveland"), "Cleveland Police", "Date: 20 March 2025",
+             ("h", f"Response to {TITLE}"),
+             ("table", [["No.", "Force response"], ["10", ANSWERS["10"][1]],
+                        ["13", ANSWERS["13"][1] + " The national guidance of Rec. 7 is awaited."],
+                        ["22", ANSWERS["22"][1]]])]
+    write("09d-labels-no-column-pdf", "no-column.pdf", story_pdf(story), {
+        "kind": "labels", "force": "Cleveland Police", "recommendations": statuses(["10", "13", "22"]),
+        "variant": "a PDF table whose 'No.' column holds bare numbers; a national 'Rec. 7' cited inside R13's answer"})
+
+    # 11c: R16's row breaks across the page with a footnote between, and the writer draws no ruling between the
+    # repeated header and the row's second half
+    filler = " ".join(f"Team {i} has been briefed on the new policy and its guidance." for i in range(1, 30))
+
+    def footnote(c, doc):
+        c.setFont(font(), 7.5)
+        c.drawString(2.3 * cm, 1.6 * cm, "2 Frontline teams include response and neighbourhood officers.")
+    story = [("h", "Police and Crime Commissioner for Dorset"), "Dorset Police", "Date: 21 March 2025",
+             ("h", f"Response to {TITLE}"),
+             ("table", [["Recommendation", "Force response"], ["Recommendation 12", ANSWERS["12"][1] + " " + filler],
+                        ["Recommendation 16", ANSWERS["16"][1] + " " + filler.replace("Team", "Unit")],
+                        ["Recommendation 20", ANSWERS["20"][1]]])]
+    write("11c-row-split-header-without-ruling", "row-split-header-without-ruling.pdf",
+          story_pdf(story, on_page=footnote, split_in_row=True), {
+              "kind": "row-across-pages", "force": "Dorset Police", "recommendations": statuses(["12", "16", "20"]),
+              "row_contains": {"16": "Unit 29 has been briefed"},
+              "variant": "R16's row split across pages 1-2 after a footnote; no ruling between the repeated header "
+                         "and the row's second half, so they read as one row"})
+
+    # 12c: prose answers in the force's voice that reuse the recommendation's words, one in progress
+    text = "\n".join(letterhead("Cleveland", "Cleveland Police", "22 March 2025")) + "\n\n"
+    text += ("Recommendation 13\nWe are auditing our policies that include or relate to the Equality Act 2010; "
+             "about half have been audited so far and the rest are still being reviewed.\n\n"
+             "Recommendation 20\nWe have clearly defined in policies the requirements for recording personal data "
+             "for non-crime hate incidents, and the policy was published in February 2025.\n\nYours sincerely\n")
+    write("12c-own-words-force-voice", "own-words-voice.txt", text.encode("utf-8"), {
+        "kind": "own-words", "force": "Cleveland Police",
+        "recommendations": statuses({"13": "in_progress", "20": "completed"}),
+        "answer_contains": {"13": "about half have been audited", "20": "We have clearly defined in policies"},
+        "variant": "answers in the force's voice built from the recommendation's words ('We are auditing our "
+                   "policies that include or relate to the Equality Act 2010')"})
+
+    # 13d: a numeric 'Date published: 14/01/2025' in a PDF's footer-like line, another date in the body
+    story = [("h", f"Response to {TITLE}"), "Police and Crime Commissioner for Derbyshire", "Derbyshire Constabulary",
+             "Date published: 14/01/2025", ("h", "Recommendation 16"), ANSWERS["16"][1],
+             "The next review of this policy is due in December 2025."]
+    write("13d-date-published-numeric-pdf", "date-published-numeric.pdf", story_pdf(story), {
+        "kind": "published-line", "force": "Derbyshire Constabulary", "recommendations": statuses(["16"]),
+        "response_date": "2025-01-14",
+        "variant": "a PDF with 'Date published: 14/01/2025' (UK day/month numbers)"})
+
+
 def main() -> int:
     for make in (cid_inputs, sideways_inputs, eof_inputs, malformed_inputs, dense_inputs, layout_table_inputs,
                  stray_byte_inputs, abbreviation_inputs, label_inputs, hyphen_inputs, split_row_inputs,
-                 own_words_inputs, published_inputs):
+                 own_words_inputs, published_inputs, more_inputs):
         make()
     return 0
 
