@@ -30,9 +30,6 @@ _ABBREVIATION_END = re.compile(
 
 #: Inputs that still fail, each with the fault it shows (strict: a fix must remove its entry).
 KNOWN_FAULTS: dict[str, str] = {
-    "07c-stray-bytes-markdown-and-hyphen": "a word split by U+2011 at a Markdown soft line break stays split",
-    "11a-row-split-by-page-footnote": "the repeated header and the split row's second half read as one row",
-    "11c-row-split-header-without-ruling": "the repeated header and the split row's second half read as one row",
 }
 
 
@@ -118,3 +115,30 @@ def test_a_malformed_page_object_loses_only_its_page_and_ocr_reads_it_back():
     document = _document("04b-malformed-resources-page-two")
     assert "Recommendation 16" in document.text and not document.problems
     assert [p.ocr for p in document.pages] == [False, True, False]
+
+
+def test_a_repeated_header_read_as_one_row_with_the_split_rows_second_half_is_parted():
+    """11a, 11c: no ruling under the repeated header, so its cells hold the second half of the row split above."""
+    from pipeline.ingest.normalise import assemble_pages
+
+    pages = ["Recommendation | Force response\nRecommendation 16 | The policy was rewritten and\n\n2 A footnote.",
+             "Recommendation | Force response briefed to every officer.\nRecommendation 20 | We will define it."]
+    lines = assemble_pages(pages)[0].split("\n")
+    assert "Recommendation 16 | The policy was rewritten and briefed to every officer." in lines
+    assert lines.count("Recommendation | Force response") == 1
+    assert "Recommendation 20 | We will define it." in lines
+    # a first row that only starts like the header is no header
+    pages = ["Status | Update\nRecommendation 9 | Done.", "Status | Updated guidance | In place\nNext page text."]
+    assert "Status | Updated guidance | In place" in assemble_pages(pages)[0].split("\n")
+
+
+@pytest.mark.parametrize("hyphen", ["\u2011", "\u2010", "\u00ad", "-"])
+def test_a_word_split_at_a_markdown_soft_break_is_mended(hyphen):
+    """07c: Markdown joins its soft line breaks; a word hyphenated there is mended as in text and PDFs."""
+    from pipeline import io
+    from pipeline.ingest import ingest
+    from pipeline.types import SourceFile
+
+    data = f"The process for assessing and review{hyphen}\ning hate incidents is in place for non-\ncrime ones.\n"
+    text = ingest(SourceFile("a.md", data.encode("utf-8"), io.sha256_bytes(data.encode("utf-8")))).text
+    assert text == "The process for assessing and reviewing hate incidents is in place for non-crime ones."
