@@ -477,6 +477,22 @@ def dense_inputs() -> None:
     c = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
     go(c)
     c.save()
+    # 05b: the dense page is page 1, a background pattern of tiny text in one text object (TJ arrays), and the
+    # answers follow on page 2
+    head = letterhead("Gwent", "Gwent Police", "6 February 2025")
+    pattern = b"BT /F1 2 Tf 0.8 g 10 835 Td 2.2 TL\n" + b"".join(
+        b"[(" + b"OPCC " * 30 + b") -20 (" + b"OPCC " * 30 + b")] TJ T*\n" for _ in range(120)) + b"ET 0 g\n"
+    page1 = pattern + b"".join(plain(72, 790 - 18 * i, line) for i, line in enumerate(head))
+    page1 += plain(72, 690, "Recommendation 12") + b"".join(
+        plain(72, 674 - 14 * i, line) for i, line in enumerate(wrap(ANSWERS["12"][1], 85)))
+    page2 = plain(72, 790, "Recommendation 20") + b"".join(
+        plain(72, 774 - 14 * i, line) for i, line in enumerate(wrap(ANSWERS["20"][1], 85)))
+    page2 += plain(72, 700, "Yours sincerely")
+    write("05b-dense-background-page-one", "dense-background.pdf", raw_pdf([page1, page2], {"F1": HELVETICA}), {
+        "kind": "huge-page", "force": "Gwent Police", "recommendations": statuses(["12", "20"]),
+        "exit_code": [0, 1], "accepted_errors": ["E108"], "may_be_lost": {"12": ["E112"]},
+        "variant": "page 1 carries a background pattern of 2-point text (one text object, TJ arrays, about 36,000 "
+                   "glyphs) drawn before the letterhead and R12's answer; R20 on page 2"})
     write("05a-dense-page-two-of-three", "dense-page-two.pdf", buffer.getvalue(), {
         "kind": "huge-page", "force": "Surrey Police", "recommendations": statuses(["10", "13", "22"]),
         "exit_code": [0, 1], "accepted_errors": ["E108"], "may_be_lost": {"13": ["E112"]},
