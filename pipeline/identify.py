@@ -99,6 +99,7 @@ class IdentifyRules:
     weak_words: frozenset[str]
     trim_tail: re.Pattern
     published_line: re.Pattern
+    published_label: re.Pattern
     not_own: re.Pattern
     unnamed_inspectorate: re.Pattern
     unnamed_report: re.Pattern
@@ -120,6 +121,7 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
         weak_words=frozenset(w.casefold() for w in naming["weak_words"]),
         trim_tail=re.compile(naming["trim_tail"]),
         published_line=re.compile(dating["published_line"]),
+        published_label=re.compile(dating["published_label"]),
         not_own=re.compile(dating["not_own"]),
         unnamed_inspectorate=re.compile(naming["unnamed_inspectorate"]),
         unnamed_report=re.compile(naming["unnamed_report"]),
@@ -736,13 +738,19 @@ def _find_response_date(text: str, rules: IdentifyRules | None = None) -> tuple[
         stripped = _strip_cells(line)
         if not stripped:
             continue
-        published = rules.published_line.match(line.strip()) if rules is not None else None
-        report_heading = rules is not None and rules.not_own.search(previous) and not rules.own_heading.search(previous)
+        published = rules.published_line.match(line.strip()) or rules.published_label.match(line.strip()) \
+            if rules is not None else None
+        # a line "Report published: 10 September 2024" is a field of its own, not a heading over the next line
+        field = previous.rsplit(":", 1)
+        report_heading = rules is not None and rules.not_own.search(previous) and not rules.own_heading.search(previous) \
+            and not (len(field) == 2 and parse_date(field[1].strip()))
         if published and rules is not None and not rules.not_own.search(line) and not report_heading:
-            # the page's own publication line: on a PCC's web page, the day the response went out
-            parsed = parse_date(published.group("rest").strip())
+            # the page's own publication line: on a PCC's web page, the day the response went out; its date may
+            # stand on the next line ("Date published" and the date in separate elements of a definition list)
+            value = (published.groupdict().get("rest") or "").strip() or _next_nonblank(lines, number)
+            parsed = parse_date(value)
             if parsed:
-                return parsed, stripped
+                return parsed, f"{stripped} {value}" if value not in stripped else stripped
         label = _DATE_LABEL.match(stripped)
         if label:
             rest = label.group("rest").strip()

@@ -397,6 +397,10 @@ def test_force_list_domains_column(forces):
     ("Published on 3 March 2025\nOur response", date(2025, 3, 3)),
     ("Report published: 10 September 2024\nOur response", None),
     ("HMICFRS inspection report\nPublished: 10 September 2024\nOur response", None),
+    # the label and its date in separate elements (a definition list), and a report's date field above the response's
+    ("Response to the report\nDate published\n12 February 2025\nType\nStatement", date(2025, 2, 12)),
+    ("Response\nReport published: 10 September 2024\nPublished on 21 January 2025\nOur response", date(2025, 1, 21)),
+    ("HMICFRS inspection report\nDate published\n10 September 2024\nOur response", None),
 ])
 def test_published_line_is_the_response_date_unless_it_is_the_reports(text, expected):
     assert find_response_date(text) == expected

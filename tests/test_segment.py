@@ -224,6 +224,7 @@ ANSWER = "We have trained every supervisor and the new process went live in May.
 @pytest.mark.parametrize("label, number", [
     ("Recommendation 3", "3"), ("Rec 3", "3"), ("Rec. 3", "3"), ("Rec. No. 13", "13"), ("Recommendation No. 13", "13"),
     ("R3:", "3"), ("Recommendation Thirteen", "13"), ("Recommendation IV", "4"), ("Recommendation 3 -", "3"),
+    ("R 3:", "3"), ("Recommendation xiii", "13"), ("Recommendation xiii:", "13"),  # fault-kind inputs 09a, 09b
 ])
 def test_recommendation_labels_in_every_spelling_open_a_block(segmenter, label, number):
     text = f"Our response\n\n{label}\n{ANSWER}\n\nRecommendation 20\nThe board meets monthly to check progress on it.\n"
@@ -279,6 +280,44 @@ def test_full_stops_in_abbreviations_cut_no_label_and_no_block(segmenter, inspec
     [p22] = specific(passages, "22")
     assert p13.response_text.startswith("Approx. 60 policies") and p13.response_text.endswith("the rest are under way.")
     assert p22.response_text == "The Asst. Chief Officer will review funding in Jan. 2025."
+
+
+def test_an_answer_cell_restating_the_recommendation_keeps_only_the_answer(segmenter, inspection):
+    """Fault-kind input 12b: the label cell quotes recommendation 10, the answer cell opens with its words again."""
+    quote = ("By 31 March 2025, chief constables should give clear direction to their workforce about wearing and "
+             "displaying visible representations.")
+    restated = "Chief constables should give clear direction to their workforce about wearing and displaying visible " \
+               "representations: "
+    answer = "The Chief Constable issued a new policy in October and supervisors check it."
+    voiced = "We give clear direction to our workforce about wearing and displaying visible representations in it."
+    text = (f"Recommendation | Force response\nRecommendation 10: {quote} | {restated}{answer}\n"
+            f"Recommendation 13: An audit is under way. | {voiced}\n")
+    passages = segment(make_document(text), inspection, segmenter)
+    assert specific(passages, "10")[0].response_text == answer
+    assert specific(passages, "13")[0].response_text.endswith(voiced)
+
+
+def test_a_line_opening_with_an_item_the_register_lacks_ends_the_block(segmenter, inspection):
+    """Fault-kind input 09a: another report's "AFI 3" (the register has no AFIs) is no part of R22's answer."""
+    answer = "We will review how funding is allocated to our staff networks during 2025."
+    text = (f"Recommendation 22\n{answer}\n\nAFI 3 of our last PEEL report, on answering calls, is reported "
+            "to the panel separately.\n\nRecommendation 10\nThe new policy was issued in October.\n"
+            "Recommendation 40 of another report has been completed too.\n")
+    passages = segment(make_document(text), inspection, segmenter)
+    assert specific(passages, "22")[0].response_text == answer
+    assert specific(passages, "10")[0].response_text == "The new policy was issued in October."
+
+
+def test_a_capital_roman_numeral_and_full_stop_heads_a_known_recommendation(segmenter, inspection):
+    """Fault-kind input 09b: "XIII. Equality Act policies" labels recommendation 13; "12. ..." (digits, a letter's
+    paragraph number) labels nothing."""
+    text = (f"Our response\n\nXIII. Equality Act policies\n{ANSWER}\n\nX. Visible representations\n"
+            "The board meets monthly to check progress on it.\n\n12. We wrote to the panel.\n")
+    passages = segment(make_document(text), inspection, segmenter)
+    [p13] = specific(passages, "13")
+    [p10] = specific(passages, "10")
+    assert p13.response_text.endswith(ANSWER) and p13.link == "numbered" and p10.link == "numbered"
+    assert not specific(passages, "12")
 
 
 def test_quoted_item_is_removed_by_its_cues_for_an_unregistered_inspection(segmenter):
@@ -511,6 +550,10 @@ def test_rag_status_table_rows_are_items_in_document_order(segmenter):
     ("In response to this recommendation I have asked the Chief Constable to act.", ()),
     ("Recommendation I:\nWe have acted on it.", ("1",)),
     ("Recommendation XII\nWe have acted on it.", ("12",)),
+    # a lower-case numeral only where it ends the label
+    ("This recommendation, i.e. the third one, is done.", ()),
+    ("The recommendation civil servants drafted is done.", ()),
+    ("Recommendation xii\nWe have acted on it.", ("12",)),
 ])
 def test_a_lone_capital_i_is_a_numeral_only_when_it_ends_the_label(segmenter, text, cited):
     passages = [p for p in segment(make_document(text), unregistered(), segmenter) if p.link != "blanket"]

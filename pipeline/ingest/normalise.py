@@ -293,6 +293,27 @@ def _last_table(lines: Sequence[str]) -> tuple[str | None, int | None]:
     return lines[first], i
 
 
+def _header_and_rest(row: str, header: str) -> tuple[str, str] | None:
+    """A row read as the repeated header with the split row's second half inside its cells, parted again.
+
+    Some writers draw no ruling between the header repeated at the top of a page
+    and the second half of a row split across the break (reportlab's
+    ``splitInRow``), so the two come out as one row whose every cell opens with
+    the header's cell ("Recommendation | Force response policy and ...").
+    Returns (header, the second half as a row) or None.
+    """
+    if row == header or not is_row(row):
+        return None
+    heads, cells = _split_cells(header), _split_cells(row)
+    if len(heads) != len(cells) or not all(
+            c == h or (h and c.startswith(h + " ")) for h, c in zip(heads, cells)):
+        return None
+    rest = [c[len(h):] for h, c in zip(heads, cells)]
+    if not any(r.strip() for r in rest):
+        return None
+    return header, join_cells(rest)
+
+
 def assemble_pages(pages: Sequence[str]) -> tuple[str, tuple[Page, ...]]:
     """Join normalised page texts with blank lines, mending tables a page break cut.
 
@@ -307,6 +328,8 @@ def assemble_pages(pages: Sequence[str]) -> tuple[str, tuple[Page, ...]]:
     for page in pages:
         lines = page.split("\n") if page else []
         continued = False
+        if header and lines and (parted := _header_and_rest(lines[0], header)):
+            lines = list(parted) + lines[1:]
         if header and len(lines) > 1 and lines[0] == header and is_row(lines[1]):
             lines = lines[1:]
             continued = True

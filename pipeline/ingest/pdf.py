@@ -23,7 +23,7 @@ from collections import Counter
 
 from pipeline.errors import PipelineError
 from pipeline.ingest.bounded import run_bounded
-from pipeline.ingest.layout import page_blocks, render_blocks
+from pipeline.ingest.layout import Block, page_blocks, render_blocks
 from pipeline.ingest.normalise import word_counts
 from pipeline.ingest.raw import Extraction, PageNote, RawPage
 
@@ -73,7 +73,6 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
     from pdfminer.layout import LAParams
     from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
-    from pdfminer.pdfpage import PDFPage
     from pdfminer.pdfparser import PDFParser
 
     damaged = _damaged()
@@ -126,7 +125,7 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
     laparams = LAParams(boxes_flow=None, all_texts=True)
     try:
         document = PDFDocument(PDFParser(io.BytesIO(data)))
-        pdf_pages = list(PDFPage.create_pages(document))
+        pdf_pages = _page_list(document, damaged)
     except PDFEncryptionError:
         raise PipelineError("E104") from None
     except damaged as exc:
@@ -138,12 +137,18 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
     manager = PDFResourceManager(caching=True)
     device = CappedAggregator(manager, laparams=laparams)
     interpreter = PDFPageInterpreter(manager, device)
-    layouts = []
+    layouts: list[list[Block]] = []
     notes: list[PageNote] = []
     lost: set[int] = set()
     glyph_counts: list[Counter] = []
     for number, pdf_page in enumerate(pdf_pages, start=1):
         glyphs: Counter = Counter()
+        if isinstance(pdf_page, BaseException):  # the page's own object is malformed: the page alone is lost
+            notes.append(PageNote("E111", number, {"detail": _describe(pdf_page)}))
+            layouts.append([])
+            lost.add(number)
+            glyph_counts.append(glyphs)
+            continue
         try:
             try:
                 interpreter.process_page(pdf_page)
@@ -181,6 +186,54 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
         raise PipelineError("E105")
     notes += [PageNote("E110", i + 1, {"glyphs": glyph_counts[i]["cid"]}) for i in left]
     return Extraction(tuple(pages), tuple(sorted(notes, key=lambda n: n.page)))
+
+
+def _page_list(document, damaged: tuple) -> list:
+    """The document's pages in order, each a ``PDFPage``, or the exception its malformed page object raised.
+
+    pdfminer's own walk of the page tree stops the whole document at the first
+    page object it cannot parse (a malformed /Resources dictionary, say); this
+    walk keeps the page's place, so that one bad page costs only itself and
+    the page numbers after it stay right. A document whose page tree cannot be
+    walked at all falls back to pdfminer's walk (which also finds pages without
+    a /Pages tree).
+    """
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdftypes import PDFObjRef, dict_value, list_value
+    from pdfminer.psparser import LIT
+
+    pages_type, page_type = LIT("Pages"), LIT("Page")
+    found: list = []
+    visited: set[int] = set()
+
+    def walk(node, inherited: dict, depth: int) -> None:
+        objid = node.objid if isinstance(node, PDFObjRef) else None
+        if objid is not None:
+            if objid in visited:
+                return
+            visited.add(objid)
+        try:
+            attrs = dict(dict_value(node))
+        except damaged as exc:
+            found.append(exc)
+            return
+        for key, value in inherited.items():
+            attrs.setdefault(key, value)
+        kind = attrs.get("Type") or attrs.get("type")
+        if kind is pages_type and "Kids" in attrs and depth < 64:
+            passed = {k: v for k, v in attrs.items() if k in PDFPage.INHERITABLE_ATTRS}
+            for child in list_value(attrs["Kids"]):
+                walk(child, passed, depth + 1)
+        elif kind is page_type:
+            found.append(PDFPage(document, objid, attrs, None))
+
+    try:
+        walk(document.catalog["Pages"], {}, 0)
+    except damaged:
+        found = []
+    if not any(not isinstance(page, BaseException) for page in found):
+        return list(PDFPage.create_pages(document))
+    return found
 
 
 def _salvage(device, pdf_page, glyphs: Counter, damaged: tuple) -> list:

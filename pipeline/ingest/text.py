@@ -7,6 +7,7 @@ import re
 import unicodedata
 
 from pipeline.errors import PipelineError
+from pipeline.ingest.normalise import join_wrapped, word_counts
 
 
 def decode_text(data: bytes, declared: str | None = None) -> str:
@@ -88,11 +89,15 @@ _MD_BLOCK_START = re.compile(r"^\s*(?:[-*+] |\d{1,3}[.)] |#|\||>|```|~~~)")
 def unwrap_markdown(text: str) -> str:
     """Markdown's soft line breaks joined: a line carries on its paragraph unless it opens a block of its own.
 
-    Fenced code keeps its lines (the fences go); a line ending in two spaces is a hard break.
+    Fenced code keeps its lines (the fences go); a line ending in two spaces is a hard break. A word
+    hyphenated at a soft break (U+00AD, U+2010, U+2011 or "-") is mended as in text and PDFs
+    (:func:`pipeline.ingest.normalise.join_wrapped`).
     """
     out: list[str] = []
     fenced = False
-    for line in text.replace("\r\n", "\n").split("\n"):
+    lines = text.replace("\r\n", "\n").split("\n")
+    counts = word_counts(lines)  # the document's own spellings decide a hyphen at a line end, as for text and PDF
+    for line in lines:
         if line.lstrip().startswith(("```", "~~~")):
             fenced = not fenced
             out.append("")
@@ -100,7 +105,7 @@ def unwrap_markdown(text: str) -> str:
         prev = out[-1] if out else ""
         if (not fenced and line.strip() and prev.strip() and not _MD_BLOCK_START.match(line)
                 and not prev.endswith(("  ", "\\")) and not prev.lstrip().startswith(("#", "|"))):
-            out[-1] = f"{prev.rstrip()} {line.strip()}"
+            out[-1] = join_wrapped(prev.rstrip(), line.strip(), counts)  # "review\u2011" + "ing" -> "reviewing"
         else:
             out.append(line)
     return "\n".join(out)

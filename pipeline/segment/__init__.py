@@ -54,7 +54,7 @@ from pipeline.segment.blocks import (
     response_spans,
 )
 from pipeline.segment.content import match_by_content, speaks_for_force
-from pipeline.segment.labels import LabelRules, compile_label_rules, find_citations, item_wording
+from pipeline.segment.labels import LabelRules, compile_label_rules, find_citations, item_wording, known_numbers
 from pipeline.segment.lines import consecutive, is_heading, is_welsh, lower_words, split_lines
 from pipeline.types import Document, Force, Inspection, Passage
 
@@ -193,12 +193,13 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
                     spans += quoted_spans(text, start, stop, rec.text, rules)
         return spans
 
-    # 1. numbered blocks
+    # 1. numbered blocks; a line opening with an item the register lacks ends one (another report's "AFI 3")
+    known = known_numbers(inspection)
     labels = _one_item_per_cause(inspection, [c for c in citations if c.is_label])
     for i, cite in enumerate(labels):
         next_label = labels[i + 1] if i + 1 < len(labels) else None
         wording = " ".join(item_wording(inspection, cite.kind, n) for n in cite.numbers)
-        block, stop = block_extent(text, lines, cite, next_label, wording, rules, region)
+        block, stop = block_extent(text, lines, cite, next_label, wording, rules, region, known)
         in_block.update(line.index for line in block)
         if region[cite.line] == "summary":
             continue  # the report's own summary quoting it

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
-from pipeline.segment.labels import Citation
+from pipeline.segment.labels import Citation, to_number
 from pipeline.segment.lines import WORD, Line, clean, grid_cells, is_heading, is_label_only, lower_words
 
 if TYPE_CHECKING:
@@ -120,6 +120,46 @@ def quoted_spans(doc_text: str, start: int, end: int, wording: str, rules: Segme
             if rules is not None and _in_answer_voice(doc_text, span, rules):
                 continue
             spans.append(span)
+    if rules is not None:
+        spans += _restated_openings(doc_text, start, end, target, spans, rules)
+    return spans
+
+
+#: Words of the item's wording a cell must open with to restate it (fewer are common phrasing, not a restatement).
+_RESTATED_MIN_WORDS = 6
+
+
+def _restated_openings(doc_text: str, start: int, end: int, target: list[str], found: list[tuple[int, int]],
+                       rules: SegmentRules) -> list[tuple[int, int]]:
+    """Cells that open by restating the item once more, outside the quote already ``found``.
+
+    A response cell may repeat the recommendation's opening words before its
+    answer ("Chief constables should give clear direction ... : the Chief
+    Constable gave that direction in October"), after the label cell quoted it:
+    the restated words (at least :data:`_RESTATED_MIN_WORDS` in a row, not in
+    the force's voice) are taken out and the answer after them kept. The
+    whole-block alignment above cannot see it: it matches each word of the
+    wording once.
+    """
+    spans = []
+    for cell in re.finditer(r"[^\n|]+", doc_text[start:end]):
+        cs, ce = start + cell.start(), start + cell.end()
+        cs += len(cell.group()) - len(cell.group().lstrip())
+        for a, b in sorted(found):  # the quote already found may have taken the restatement's first words
+            if a <= cs < b:
+                cs = b
+        tokens = [(m.start() + cs, m.end() + cs, m.group().lower()) for m in WORD.finditer(doc_text[cs:ce])]
+        if len(tokens) <= _RESTATED_MIN_WORDS:
+            continue
+        words = [t[2] for t in tokens]
+        run = SequenceMatcher(None, words, target, autojunk=False).find_longest_match(0, len(words), 0, len(target))
+        if run.a != 0 or run.size < _RESTATED_MIN_WORDS or run.size == len(words):
+            continue  # not at the cell's opening, too short, or the cell is all quote (the alignment's business)
+        span_end = tokens[run.size - 1][1]
+        closing = re.match(r"[.;:,]?", doc_text[span_end:ce])
+        span = (tokens[0][0], span_end + len(closing.group() if closing else ""))
+        if not _in_answer_voice(doc_text, span, rules):
+            spans.append(span)
     return spans
 
 
@@ -180,12 +220,14 @@ def is_field_summary(text: str, line: Line, rules: SegmentRules) -> bool:
 
 
 def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: Citation | None,
-                  wording: str, rules: SegmentRules, region: Sequence[str]) -> tuple[list[Line], int]:
+                  wording: str, rules: SegmentRules, region: Sequence[str],
+                  known: Mapping[str, set[str] | None] | None = None) -> tuple[list[Line], int]:
     """The lines a numbered block touches and the offset where it stops.
 
     A block runs from its label to the next label, a section heading, a closing
-    line, a grid of short cells (:func:`starts_grid`), or (for a table row) the
-    first row that does not carry it on. Up to two caption lines just above a
+    line, a grid of short cells (:func:`starts_grid`), (for a table row) the
+    first row that does not carry it on, or a line opening with the label of an
+    item ``known`` (the register's numbers by kind) lacks. Up to two caption lines just above a
     grid (a title such as "Action tracker", a header row of short labels; no
     sentence's closing punctuation, not in the force's voice) are the grid's:
     they stay among the block's lines (so they are no free paragraph) but past
@@ -202,6 +244,8 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
                 block.append(line)  # the next label sits mid-line: the line's head is still ours
             break
         if region[line.index] != region[first.index] or any(p.match(clean(line.text)) for p in rules.block_end):
+            break
+        if known is not None and not line.is_row and _opens_with_other_item(line, rules, known):
             break
         if is_heading(line.text, rules.summary_headings + rules.response_headings, rules.heading_max_words):
             break
@@ -220,6 +264,24 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
     elif next_label is not None and block[-1].index == next_label.line:
         stop = next_label.start
     return block, stop
+
+
+def _opens_with_other_item(line: Line, rules: SegmentRules, known: Mapping[str, set[str] | None]) -> bool:
+    """Does ``line`` open with an item label the register does not know ("AFI 3 of our last PEEL report ...")?
+
+    An item of a kind or number the register lacks (``known``: its numbers by
+    kind; None for any) is another item's text, of another report, and no
+    part of the answer above it.
+    """
+    head = line.text.lstrip(" -•*#(")
+    for kind, pattern in rules.labels.by_kind.items():
+        m = pattern.match(head)
+        numbers = known.get(kind)
+        if m and numbers is not None:
+            value = to_number(m.group("first"), rules.labels.spelled)
+            if value is not None and str(value) not in numbers:
+                return True
+    return False
 
 
 def _is_caption(text: str, line: Line, rules: SegmentRules) -> bool:

@@ -61,7 +61,10 @@ def compile_label_rules(labels: Mapping, rest: str) -> LabelRules:
     words = "|".join(sorted((re.escape(w) for w in spelled), key=len, reverse=True))
     # Roman numerals in capitals only ("Recommendation IV" yes, "recommendation is" no); a lone "I" must end the
     # label ("Recommendation I:"), or "this recommendation I will ..." would cite recommendation 1.
-    number = rf"(?P<first>\d{{1,3}}|(?-i:[IVXLC]{{2,7}}|[IVXLC](?=\s*(?:[:.)\-–]|$)))|{words})(?![\w-])"
+    # In lower case ("Recommendation xx") only where the numeral ends the label, so "recommendation civil" or "i.e."
+    # never read as numbers.
+    number = (rf"(?P<first>\d{{1,3}}|(?-i:[IVXLC]{{2,7}}|[IVXLC](?=\s*(?:[:.)\-–]|$))"
+              rf"|[ivxlc]{{2,7}}(?=\s*(?:[:)\-–]|\.(?:\s|$)|$)))|{words})(?![\w-])")
     prefix = labels["number_prefix"]
     by_kind = {}
     for kind in ITEM_KINDS:
@@ -198,9 +201,10 @@ def _heading_citations(line: Line, inspection: Inspection, rules: SegmentRules, 
             return []
     bare = labels.bare_line.match(line.text)
     if bare and inspection.registered:
-        value = to_number(bare.group("first"), labels.spelled)
+        group = "first" if bare.group("first") else "roman"
+        value = to_number(bare.group(group), labels.spelled)
         if value is not None and str(value) in (known["recommendation"] or set()):
-            return [Citation(line.index, line.start, line.start + bare.end("first") + 1, (str(value),), True,
+            return [Citation(line.index, line.start, line.start + bare.end(group) + 1, (str(value),), True,
                              "recommendation")]
     return []
 
