@@ -552,11 +552,11 @@ def _name_inspection(text: str, identifier: Identifier) -> tuple[Inspection | No
             if title:
                 return _unregistered(title, identifier), f"named in the text '{title}' (no register)"
     for pattern, name in rules.mentions:
-        match = pattern.search(text)
-        if match:
-            year = match.groupdict().get("year") or match.groupdict().get("year_after")
+        named = pattern.search(text)
+        if named:
+            year = named.groupdict().get("year") or named.groupdict().get("year_after")
             title = f"{name} {' '.join(year.split())}" if year else name
-            words = " ".join(match.group().split())
+            words = " ".join(named.group().split())
             return _unregistered(title, identifier), f"'{words}' names the programme, not the report (no register)"
     mention = rules.unnamed_inspectorate.search(text)
     if mention and rules.unnamed_report.search(text):
