@@ -472,3 +472,11 @@ def test_a_forces_own_police_uk_site_names_it_as_a_source_url(identifier):
                        ("https://www.south-wales.police.uk/news/x", "South Wales Police"),
                        ("https://news.met.police.uk/news/y", "Metropolitan Police Service")):
         assert identify(make_document(NO_FORCE_TEXT), identifier, url=url).force.name == force
+
+
+@pytest.mark.parametrize("name, force", [("Herts Police", "Hertfordshire Constabulary"), ("Beds Police", "Bedfordshire Police"),
+                                         ("Hants Police", "Hampshire and Isle of Wight Constabulary"),
+                                         ("Northants Police", "Northamptonshire Police")])
+def test_a_countys_common_abbreviation_with_police_names_its_force(identifier, name, force):
+    text = f"{name} welcomed the HMICFRS report on call handling and set out its plan."
+    assert identify(make_document(text), identifier).force.name == force
