@@ -31,6 +31,14 @@ NEWS_PAGE = "\n".join([
     "I welcome the inspectors' visit, which found the force keen to learn.",                               # 12
     "Chief Constable Alex Morgan said:",                                                                    # 13
     "\"The inspectors found our call handlers well trained, and HMICFRS recognised the new system.\"",    # 14
+    "Since May, Surrey Police has:",                                                                        # 15
+    "- recruited twelve more call handlers for the night shift",                                            # 16
+    "Mr Morgan thanked the call handlers.",                                                                 # 17
+    "The queue on the non-emergency line was long in the winter.",                                         # 18
+    "He added that a new rota for the call handlers starts in June.",                                      # 19
+    "The control room is busier than ever, according to the county's police and crime commissioner.",      # 20
+    "The building dates from 1970 and was refitted in 2019.",                                             # 21
+    "\"I am sorry for every caller we kept waiting,\" one of them told the meeting.",                     # 22
 ])
 
 
@@ -56,6 +64,10 @@ def test_each_line_of_a_news_page_has_the_speaker_a_reader_would_name(segmenter,
     assert said.get(11) == FORCE  # a field label of the force's side
     assert said.get(12) == FORCE  # the author's own first person, whoever it reports
     assert said.get(13) == FORCE and said.get(14) == FORCE  # whom a quotation names is not who speaks it
+    assert said.get(15) == FORCE and said.get(16) == FORCE  # a list of the force's actions, introduced by the force
+    assert said.get(17) == FORCE and 18 not in said and said.get(19) == FORCE  # "he" is the last speaker named
+    assert said.get(20) == FORCE  # "according to the county's police and crime commissioner"
+    assert 21 not in said and said.get(22) == FORCE  # a first-person quotation with no placed speaker
 
 
 def test_the_forces_spoken_words_answer_an_unregistered_inspection_as_blanket_passages(segmenter, surrey):

@@ -8,13 +8,14 @@ said") are not the force's, first person or not. The roles, verbs and the inspec
 (``[speech]`` in ``pipeline/data/segment.toml``).
 
 A line's speaker is, in order: the force when the line is a field label of the force's side ("OPCC
-comment:") or opens, unquoted, in the first person ("I welcome ...", ``quotes.answer_voice``); else the
-speaker its words outside quotation marks attribute speech to (the one named nearest before the first
-speech verb in its clause, or right after it); else, after a pronoun beside a speech verb ("he added") or
-on a line opening a quotation or a bullet, the speaker before it carries on; else the force when the line
-holds the first person anywhere (the page's author, or a speaker the text does not place). People the
-text introduces with a role ("Chief Constable Alex Morgan", "the commissioner, Sam Patel,") are known by
-their surname afterwards ("Mr Patel said").
+comment:"), opens, unquoted, in the first person ("I welcome ...", ``quotes.answer_voice``) or introduces
+a list of the force's actions ("Since May, the force has:"); else the speaker its words outside quotation
+marks attribute speech to (the one named nearest before the first speech verb in its clause, or right
+after it); else the last speaker so named, after a pronoun beside a speech verb ("he added"); else, on a
+line opening a quotation or a bullet, the speaker of the line before; and when all that names nobody,
+the force if the line holds the first person anywhere (the page's author, or a speaker the text does not
+place). People the text introduces with a role ("Chief Constable Alex Morgan", "the commissioner, Sam
+Patel,") are known by their surname afterwards ("Mr Patel said").
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class SpeechRules:
     verbs: str
     pronouns: str
     field_label: re.Pattern
+    list_verbs: str  # after the force's side, they introduce a list of its actions ("the force has:")
     not_answer: tuple[re.Pattern, ...]
     min_words: int
 
@@ -62,6 +64,7 @@ def compile_speech_rules(speech: Mapping) -> SpeechRules:
         responders=alternation(speech["responders"]), others=alternation(speech["others"]),
         verbs=alternation(speech["verbs"]), pronouns=alternation(speech["pronouns"]),
         field_label=re.compile(speech["field_label"], re.IGNORECASE),
+        list_verbs=alternation(speech["list_verbs"]),
         not_answer=tuple(re.compile(p, re.IGNORECASE) for p in speech["not_answer"]),
         min_words=int(speech["min_words"]),
     )
@@ -72,6 +75,9 @@ _PERSON = r"(?-i:(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor|Sir|Dame|Lord|Lady)\.?\s+[
 # What may stand between a speaker and the verb in one clause ("X, who leads the plan, has said"): no sentence end,
 # colon or quotation mark, at most this many characters.
 _CLAUSE_GAP = 80
+# What may stand between a speech verb (or "according to") and the speaker after it: "said the county's
+# police and crime commissioner", "according to the area's commissioner".
+_AFTER_GAP = re.compile(r"^[\s,]*(?:(?:the|a|an|its|their|[a-z]+(?:’s|'s))[\s,]+){0,3}$", re.IGNORECASE)
 
 
 def _attributed(outside: str, who: Sequence[tuple[re.Pattern, str | None]], verbs: re.Pattern,
@@ -90,12 +96,12 @@ def _attributed(outside: str, who: Sequence[tuple[re.Pattern, str | None]], verb
         if before:
             return max(before)[2]
         after = [(start, rank, kind) for start, end, rank, kind in mentions
-                 if verb.end() <= start and not outside[verb.end():start].strip(" ,")]
+                 if verb.end() <= start and _AFTER_GAP.match(outside[verb.end():start])]
         if after:
             return min(after)[2]
     for match in according.finditer(outside):
         after = [(start, rank, kind) for start, end, rank, kind in mentions
-                 if match.end() <= start and not outside[match.end():start].strip(" ")]
+                 if match.end() <= start and _AFTER_GAP.match(outside[match.end():start])]
         if after:
             return min(after)[2]
     return False
@@ -142,27 +148,34 @@ def speakers(doc_text: str, lines: Sequence[Line], rules: SegmentRules, force: F
     def whole(alternation: str) -> re.Pattern:
         return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
 
-    who_patterns = [(whole("|".join([responders, *(titled + re.escape(p) for p in people_force)])), FORCE),
-           (whole("|".join([speech.others, *(titled + re.escape(p) for p in people_other)])), OTHER),
-           (whole(speech.pronouns), "pronoun"), (re.compile(_PERSON), None)]
+    force_who = "|".join([responders, *(titled + re.escape(p) for p in people_force)])
+    other_who = "|".join([speech.others, *(titled + re.escape(p) for p in people_other)])
+    who_patterns = [(whole(force_who), FORCE), (whole(other_who), OTHER), (whole(speech.pronouns), "pronoun"),
+                    (re.compile(_PERSON), None)]
     verbs, according = whole(speech.verbs), re.compile(r"\baccording to\b", re.IGNORECASE)
-
+    force_list = re.compile(rf"(?<![\w-])(?:{force_who})(?![\w-])\s+(?:{speech.list_verbs})\b[^:]*:\s*$", re.IGNORECASE)
     out: dict[int, str] = {}
-    current: str | None = None
+    current: str | None = None  # whom a quotation or list on the next line carries on
+    named: str | None = None  # the last speaker named beside a speech verb, whom "he added" means
     for line in lines:
         outside = _QUOTED.sub(" ", line.text)
         said = _attributed(outside, who_patterns, verbs, according)
+        if said is not False and said != "pronoun":
+            named = said if isinstance(said, str) else None
         who: str | None
-        if speech.field_label.match(line.text) or _opens_in_first_person(line.text, rules):
-            who = FORCE  # "OPCC comment: ...", or the author's own words: "I welcome the report, which found ..."
+        if (speech.field_label.match(line.text) or _opens_in_first_person(line.text, rules)
+                or force_list.search(outside)):
+            who = FORCE  # "OPCC comment: ...", "I welcome the report, which found ...", "Since May the force has:"
         elif said in (FORCE, OTHER):
             who = str(said)
-        elif said == "pronoun" or _OPENS_QUOTE.match(line.text) or _OPENS_BULLET.match(line.text):
-            who = current  # "he added", a quotation or a list carrying on
-        elif any(p.search(line.text) for p in rules.answer_voice_anywhere):
-            who = FORCE  # the first person of an unplaced speaker, or of the page's own author
+        elif said == "pronoun":
+            who = named
+        elif _OPENS_QUOTE.match(line.text) or _OPENS_BULLET.match(line.text):
+            who = current  # a quotation or a list carrying on
         else:
             who = None
+        if who is None and said is not OTHER and any(p.search(line.text) for p in rules.answer_voice_anywhere):
+            who = FORCE  # the first person of an unplaced speaker, or of the page's own author
         if who == FORCE and any(p.search(line.text) for p in speech.not_answer):
             who = None  # the site's own chrome ("we use cookies") is no answer
         if who is not None:
