@@ -39,6 +39,10 @@ NEWS_PAGE = "\n".join([
     "The control room is busier than ever, according to the county's police and crime commissioner.",      # 20
     "The building dates from 1970 and was refitted in 2019.",                                             # 21
     "\"I am sorry for every caller we kept waiting,\" one of them told the meeting.",                     # 22
+    "Surrey Police was found to be good at recording crime in the last inspection.",                     # 23
+    "The Inspector of Constabulary, Jo Bloggs, said the control room had improved a great deal.",         # 24
+    "\"I encourage the force to keep going with this work and to report back to us.\"",                   # 25
+    "The force responded by saying it had doubled the night shift in the control room.",                 # 26
 ])
 
 
@@ -68,6 +72,9 @@ def test_each_line_of_a_news_page_has_the_speaker_a_reader_would_name(segmenter,
     assert said.get(17) == FORCE and 18 not in said and said.get(19) == FORCE  # "he" is the last speaker named
     assert said.get(20) == FORCE  # "according to the county's police and crime commissioner"
     assert 21 not in said and said.get(22) == FORCE  # a first-person quotation with no placed speaker
+    assert said.get(23) != FORCE  # a verb in the passive reports no speech
+    assert said.get(24) == OTHER and said.get(25) == OTHER  # an inspector named beside the title, and quoted on
+    assert said.get(26) == FORCE  # "responded by saying" is no passive
 
 
 def test_the_forces_spoken_words_answer_an_unregistered_inspection_as_blanket_passages(segmenter, surrey):

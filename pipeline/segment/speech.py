@@ -47,6 +47,7 @@ class SpeechRules:
 
     responders: str  # alternation of role patterns
     others: str
+    inspector_titles: str  # the ``others`` that are a person's title ("HM Inspector of Constabulary")
     verbs: str
     pronouns: str
     field_label: re.Pattern
@@ -62,6 +63,7 @@ def compile_speech_rules(speech: Mapping) -> SpeechRules:
 
     return SpeechRules(
         responders=alternation(speech["responders"]), others=alternation(speech["others"]),
+        inspector_titles=alternation([p for p in speech["others"] if re.search(r"inspector(?![a-z])", p)]),
         verbs=alternation(speech["verbs"]), pronouns=alternation(speech["pronouns"]),
         field_label=re.compile(speech["field_label"], re.IGNORECASE),
         list_verbs=alternation(speech["list_verbs"]),
@@ -75,6 +77,9 @@ _PERSON = r"(?-i:(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor|Sir|Dame|Lord|Lady)\.?\s+[
 # What may stand between a speaker and the verb in one clause ("X, who leads the plan, has said"): no sentence end,
 # colon or quotation mark, at most this many characters.
 _CLAUSE_GAP = 80
+# A verb in the passive reports no speech: "X was found to be", "X has been described as", "recognised by".
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_PASSIVE_AFTER = re.compile(r"\s+by\s+(?!\w+ing\b)", re.IGNORECASE)  # "responded by saying" is active
 # What may stand between a speech verb (or "according to") and the speaker after it: "said the county's
 # police and crime commissioner", "according to the area's commissioner".
 _AFTER_GAP = re.compile(r"^[\s,]*(?:(?:the|a|an|its|their|[a-z]+(?:’s|'s))[\s,]+){0,3}$", re.IGNORECASE)
@@ -90,6 +95,8 @@ def _attributed(outside: str, who: Sequence[tuple[re.Pattern, str | None]], verb
     """
     mentions = [(m.start(), m.end(), rank, kind) for rank, (pattern, kind) in enumerate(who) for m in pattern.finditer(outside)]
     for verb in verbs.finditer(outside):
+        if _PASSIVE_BEFORE.search(outside, 0, verb.start()) or _PASSIVE_AFTER.match(outside, verb.end()):
+            continue  # "the force was found to be good", "improvements recognised by the inspectorate": no one speaks
         before = [(end, -rank, kind) for start, end, rank, kind in mentions
                   if end <= verb.start() and verb.start() - end <= _CLAUSE_GAP
                   and not re.search(r"[.!?:;\"“”]", outside[end:verb.start()])]
@@ -141,8 +148,9 @@ def speakers(doc_text: str, lines: Sequence[Line], rules: SegmentRules, force: F
     responders = "|".join([speech.responders, *names])
     not_names = rules.english_words | {w.lower() for w in re.findall(r"[a-z]+", speech.verbs)}
     people_force = _people(doc_text, responders, not_names)
-    # "the report, Sam Patel said": only a name right after an inspectorate role is the inspectorate's
-    people_other = [p for p in _people(doc_text, speech.others, not_names, apposition=False) if p not in people_force]
+    # "the report, Sam Patel said" names no inspector: a name set off by commas counts only beside an inspector's title
+    people_other = [p for p in _people(doc_text, speech.others, not_names, apposition=False)
+                    + _people(doc_text, speech.inspector_titles, not_names) if p not in people_force]
     titled = r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor)\.?\s+(?:[A-Z][\w’'-]+\s+)?)?"
 
     def whole(alternation: str) -> re.Pattern:
