@@ -460,7 +460,7 @@ def test_the_inspectorate_and_its_inspectors_or_monitoring_name_an_unnamed_inspe
 
 def test_monitoring_without_the_inspectorate_names_no_inspection(identifier):
     with pytest.raises(PipelineError) as refused:
-        identify(make_document("Surrey Police\n\nWe are monitoring the special measures in our custody suites."),
+        identify(make_document("Surrey Police\n\nWe are monitoring the new measures and reviews in our custody suites."),
                  identifier)
     assert refused.value.code == "E201"
 
@@ -480,3 +480,9 @@ def test_a_forces_own_police_uk_site_names_it_as_a_source_url(identifier):
 def test_a_countys_common_abbreviation_with_police_names_its_force(identifier, name, force):
     text = f"{name} welcomed the HMICFRS report on call handling and set out its plan."
     assert identify(make_document(text), identifier).force.name == force
+
+
+def test_a_force_in_special_measures_answers_an_unnamed_inspection(identifier):
+    text = "Surrey Police\n\nThe force was placed in special measures after an inspection of its call handling."
+    found = identify(make_document(text), identifier)
+    assert found.inspection.title == "HMICFRS report (not named in the text)" and not found.inspection.registered
