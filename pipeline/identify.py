@@ -108,6 +108,8 @@ class IdentifyRules:
     role_after: re.Pattern
     role_before: re.Pattern
     own_heading: re.Pattern
+    # an inspection programme named without a title ("the PEEL report"): (pattern, name) pairs, tried in order
+    mentions: tuple[tuple[re.Pattern, str], ...] = ()
 
 
 def parse_identify_rules(toml_text: str) -> IdentifyRules:
@@ -130,6 +132,7 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
         role_after=re.compile(data["force"]["role_after"]),
         role_before=re.compile(data["force"]["role_before"]),
         own_heading=re.compile(dating["own_heading"]),
+        mentions=tuple((re.compile(m["pattern"]), str(m["title"])) for m in naming.get("mentions", [])),
     )
 
 
@@ -536,7 +539,12 @@ def _unregistered(title: str, identifier: Identifier) -> Inspection:
 
 
 def _name_inspection(text: str, identifier: Identifier) -> tuple[Inspection | None, str]:
-    """The inspection as the document names it: the first title pattern (in rule order) that yields a title."""
+    """The inspection as the document names it.
+
+    The first title pattern (in rule order) that yields a title; else the first programme the text names
+    without a title (``mentions``: "the 2021/22 PEEL inspection report" is "PEEL inspection 2021/22"); else,
+    when the text speaks of the inspectorate and of a report, the ``unnamed_title``.
+    """
     rules = identifier.rules
     if rules is None:
         return None, ""
@@ -545,6 +553,13 @@ def _name_inspection(text: str, identifier: Identifier) -> tuple[Inspection | No
             title = _clean_title(match.group("title"), rules)
             if title:
                 return _unregistered(title, identifier), f"named in the text '{title}' (no register)"
+    for pattern, name in rules.mentions:
+        named = pattern.search(text)
+        if named:
+            year = named.groupdict().get("year") or named.groupdict().get("year_after")
+            title = f"{name} {' '.join(year.split())}" if year else name
+            words = " ".join(named.group().split())
+            return _unregistered(title, identifier), f"'{words}' names the programme, not the report (no register)"
     mention = rules.unnamed_inspectorate.search(text)
     if mention and rules.unnamed_report.search(text):
         return _unregistered(rules.unnamed_title, identifier), f"no title; '{mention.group()}' and a report are mentioned"

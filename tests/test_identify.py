@@ -418,3 +418,75 @@ def test_a_provenance_rows_inspection_names_what_the_text_does_not(identifier):
     registered = identify(make_document(text), identifier,
                           inspection_hint="An inspection into activism and impartiality in policing")
     assert registered.inspection.id == "activism-impartiality-2024" and registered.inspection.registered
+
+
+# --- real-text kinds of naming an inspection (issue: identify and segment on real responses) ---------------------
+
+@pytest.mark.parametrize("text, title", [
+    # a news page speaks of the force's "PEEL inspection report", with the year before or after
+    ("Surrey Police requires improvement according to its latest 2021/22 PEEL inspection report.",
+     "PEEL inspection 2021/22"),
+    ("Surrey Police was rated after its Police Effectiveness, Efficiency and Legitimacy (PEEL) report.",
+     "PEEL inspection"),
+    ("It comes after a police effectiveness, efficiency and legitimacy (Peel) report raised concerns at Surrey Police.",
+     "PEEL inspection"),
+    ("The PEEL 2023-25 assessment of Surrey Police found progress.", "PEEL inspection 2023-25"),
+])
+def test_a_programme_named_without_a_title_is_the_programmes_inspection(identifier, text, title):
+    found = identify(make_document(text), identifier)
+    assert (found.inspection.title, found.inspection.id, found.inspection.registered) == (title, slug(title), False)
+    assert "names the programme" in found.evidence
+
+
+def test_a_programme_mention_yields_to_a_real_title_and_a_surname_is_no_programme(identifier):
+    titled = "Surrey Police\n\nPEEL 2023–2025: An inspection of Surrey Police\n\nOur PEEL report response."
+    assert identify(make_document(titled), identifier).inspection.title == "PEEL 2023–2025: An inspection of Surrey Police"
+    with pytest.raises(PipelineError) as refused:
+        identify(make_document("Surrey Police\n\nSir Robert Peel's principles guide our work every day."), identifier)
+    assert refused.value.code == "E201"
+
+
+@pytest.mark.parametrize("text", [
+    # the inspectorate and its inspectors, no word for a report
+    "Surrey Police\n\nInspectors from His Majesty's Inspectorate of Constabulary found a backlog.",
+    # the inspectorate lifts the force's causes for concern
+    "Surrey Police\n\nHMICFRS decided to remove the force's causes for concern yesterday.",
+    # the inspectorate's enhanced monitoring
+    "Surrey Police\n\nHMICFRS has moved the force out of Engage, its enhanced monitoring process.",
+    "Surrey Police\n\nHMICFRS has taken the force out of special measures.",
+    # plurals of the report words
+    "Surrey Police\n\nFollowing the super complaint, stalking investigations have improved.",
+])
+def test_the_inspectorate_and_its_inspectors_or_monitoring_name_an_unnamed_inspection(identifier, text):
+    found = identify(make_document(text), identifier)
+    assert found.inspection.title == "HMICFRS report (not named in the text)" and not found.inspection.registered
+
+
+def test_monitoring_without_the_inspectorate_names_no_inspection(identifier):
+    with pytest.raises(PipelineError) as refused:
+        identify(make_document("Surrey Police\n\nWe are monitoring the new measures and reviews in our custody suites."),
+                 identifier)
+    assert refused.value.code == "E201"
+
+
+def test_a_forces_own_police_uk_site_names_it_as_a_source_url(identifier):
+    """forces.csv lists the forces' own sites seen in the corpus's sources.csv (hampshire.police.uk, ...)."""
+    for url, force in (("https://www.hampshire.police.uk/news/statement/", "Hampshire and Isle of Wight Constabulary"),
+                       ("https://www.staffordshire.police.uk/news/", "Staffordshire Police"),
+                       ("https://www.south-wales.police.uk/news/x", "South Wales Police"),
+                       ("https://news.met.police.uk/news/y", "Metropolitan Police Service")):
+        assert identify(make_document(NO_FORCE_TEXT), identifier, url=url).force.name == force
+
+
+@pytest.mark.parametrize("name, force", [("Herts Police", "Hertfordshire Constabulary"), ("Beds Police", "Bedfordshire Police"),
+                                         ("Hants Police", "Hampshire and Isle of Wight Constabulary"),
+                                         ("Northants Police", "Northamptonshire Police")])
+def test_a_countys_common_abbreviation_with_police_names_its_force(identifier, name, force):
+    text = f"{name} welcomed the HMICFRS report on call handling and set out its plan."
+    assert identify(make_document(text), identifier).force.name == force
+
+
+def test_a_force_in_special_measures_answers_an_unnamed_inspection(identifier):
+    text = "Surrey Police\n\nThe force was placed in special measures after an inspection of its call handling."
+    found = identify(make_document(text), identifier)
+    assert found.inspection.title == "HMICFRS report (not named in the text)" and not found.inspection.registered

@@ -415,9 +415,9 @@ REAL_LABELS = Path(__file__).resolve().parents[1] / "corpus" / "annotations" / "
 def test_coverage_of_real_responses(capsys):
     """Issue 11's figure: labelled real responses yielding a passage of the right force, without and with the URL hint.
 
-    Floors, not the target: the rules were written on the shared batch (92.7% of its 96 documents without the
-    hint); batches 01-03 were gathered and labelled afterwards and are held-out text for them. On all 201
-    documents the figure is 89.6% without the hint and 93.0% with it (README, "Coverage on real responses").
+    Floors just under the figures of the shipped rules on the 299 documents (README, "Coverage on real
+    responses"): 93.3% of the documents without the hint and 97.0% with it; 335 and 351 of the 387 labelled
+    answers start inside a passage of the right force (86.6%, 90.7%).
     """
     import re
 
@@ -427,10 +427,12 @@ def test_coverage_of_real_responses(capsys):
     out = capsys.readouterr().out
     shares = [float(line.split()[-1].rstrip("%")) for line in out.splitlines() if line.strip().startswith("all ")]
     without_hint, with_hint = shares
-    assert without_hint >= 88.0 and with_hint >= 90.0 and with_hint >= without_hint
+    assert without_hint >= 93.0 and with_hint >= 96.5 and with_hint >= without_hint
     # and most labelled answers start inside a passage (every one is found in its text)
     answers = re.findall(r"answers starting inside a passage of the right force: (\d+) of (\d+)", out)
-    assert len(answers) == 2 and all(int(n) >= 250 and int(found) >= 0.55 * int(n) for found, n in answers)
+    assert len(answers) == 2 and all(int(n) >= 380 for _, n in answers)
+    (without_found, _), (with_found, _) = answers
+    assert int(without_found) >= 332 and int(with_found) >= 348
     assert "Traceback" not in out
 
 

@@ -56,6 +56,7 @@ from pipeline.segment.blocks import (
 from pipeline.segment.content import match_by_content, speaks_for_force
 from pipeline.segment.labels import LabelRules, compile_label_rules, find_citations, item_wording, known_numbers
 from pipeline.segment.lines import consecutive, is_heading, is_welsh, lower_words, split_lines
+from pipeline.segment.speech import SpeechRules, compile_speech_rules, find_speech_lines
 from pipeline.types import Document, Force, Inspection, Passage
 
 __all__ = ["SegmentRules", "Segmenter", "is_welsh", "parse_segment_rules", "segment"]
@@ -91,6 +92,7 @@ class SegmentRules:
     welsh_min_share: float
     welsh_words: frozenset[str]
     english_words: frozenset[str]
+    speech: SpeechRules
 
 
 def parse_segment_rules(toml_text: str) -> SegmentRules:
@@ -128,6 +130,7 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         welsh_min_share=float(welsh["min_share"]),
         welsh_words=frozenset(welsh["words"]),
         english_words=frozenset(welsh["english"]),
+        speech=compile_speech_rules(data["speech"]),
     )
 
 
@@ -242,7 +245,10 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     blanket_lines = find_blanket_lines(rest, rules)
     if not inspection.registered:
         # no register to match prose against: what speaks of the report as a whole answers it as a whole
-        blanket_lines = find_report_lines(rest, rules, force)
+        # ... and so does what the force or its commissioner says, on a page that reports it as speech
+        spoken = find_speech_lines(text, lines, rest, rules, force)
+        chosen = {line.index for line in find_report_lines(rest, rules, force) + spoken}
+        blanket_lines = [line for line in rest if line.index in chosen]
         if not blanket_lines and not passages:
             blanket_lines = find_force_work_lines(rest, rules, force)
     all_force = tuple(r.number for r in inspection.force_recommendations)

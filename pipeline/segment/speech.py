@@ -1,0 +1,205 @@
+"""Who is speaking: the force's and its commissioner's own words on a page that reports them.
+
+News pages, press releases and meeting notes carry a response as speech: "Chief Constable Alex Morgan
+said: ...", a quoted paragraph in the first person, "... , said Assistant Chief Constable Sam Patel.",
+"The force said it had ...", "OPCC comment: ...". For an inspection no register holds, those lines are
+the answer to the report; the inspectorate's own words ("Inspectors said: 'We found ...'", "the report
+said") are not the force's, first person or not. The roles, verbs and the inspectorate's speakers are data
+(``[speech]`` in ``pipeline/data/segment.toml``).
+
+A line's speaker is, in order: the force when the line is a field label of the force's side ("OPCC
+comment:"), opens, unquoted, in the first person ("I welcome ...", ``quotes.answer_voice``) or introduces
+a list of the force's actions ("Since May, the force has:"); else the speaker its words outside quotation
+marks attribute speech to (the one named nearest before the first speech verb in its clause, or right
+after it); else the last speaker so named, after a pronoun beside a speech verb ("he added"); else, on a
+line opening a quotation or a bullet, the speaker of the line before; and when all that names nobody,
+the force if the line holds the first person anywhere (the page's author, or a speaker the text does not
+place). People the text introduces with a role ("Chief Constable Alex Morgan", "the commissioner, Sam
+Patel,") are known by their surname afterwards ("Mr Patel said").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Mapping, Sequence
+
+from pipeline.segment.lines import Line, lower_words
+from pipeline.types import Force
+
+if TYPE_CHECKING:
+    from pipeline.segment import SegmentRules
+
+FORCE, OTHER = "force", "other"
+
+# A person's name after a role: one to three capitalised words on one line ("Alex Morgan", "JD Smith").
+_NAME = r"(?:,[ \t]*)?(?P<name>(?:(?-i:[A-Z][\w’'-]+)[ \t]+){0,2}(?-i:[A-Z][\w’'-]+))"
+_OPENS_QUOTE = re.compile(r"^\s*[\"“‘']")
+_OPENS_BULLET = re.compile(r"^\s*[-•*–]\s")
+# Quoted words (double quotation marks; an unclosed quotation runs to the line's end): a speaker's own words
+# name others ("HMIC has acknowledged the progress we have made") without making them the speaker.
+_QUOTED = re.compile(r"“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)")
+
+
+@dataclass(frozen=True)
+class SpeechRules:
+    """Compiled ``[speech]`` rules: who answers for the force, who does not, how speech is reported."""
+
+    responders: str  # alternation of role patterns
+    others: str
+    inspector_titles: str  # the ``others`` that are a person's title ("HM Inspector of Constabulary")
+    verbs: str
+    pronouns: str
+    field_label: re.Pattern
+    list_verbs: str  # after the force's side, they introduce a list of its actions ("the force has:")
+    not_answer: tuple[re.Pattern, ...]
+    min_words: int
+
+
+def compile_speech_rules(speech: Mapping) -> SpeechRules:
+    """Build :class:`SpeechRules` from the ``[speech]`` table of ``segment.toml``."""
+    def alternation(patterns: Sequence[str]) -> str:
+        return "|".join(f"(?:{p})" for p in sorted(patterns, key=len, reverse=True))
+
+    return SpeechRules(
+        responders=alternation(speech["responders"]), others=alternation(speech["others"]),
+        inspector_titles=alternation([p for p in speech["others"] if re.search(r"inspector(?![a-z])", p)]),
+        verbs=alternation(speech["verbs"]), pronouns=alternation(speech["pronouns"]),
+        field_label=re.compile(speech["field_label"], re.IGNORECASE),
+        list_verbs=alternation(speech["list_verbs"]),
+        not_answer=tuple(re.compile(p, re.IGNORECASE) for p in speech["not_answer"]),
+        min_words=int(speech["min_words"]),
+    )
+
+
+# Someone the text names but the rules do not place: "Mr Patel", "Alex Morgan" (placed once introduced with a role).
+_PERSON = r"(?-i:(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor|Sir|Dame|Lord|Lady)\.?\s+[A-Z][\w’'-]+|[A-Z][a-z]+\s+[A-Z][\w’'-]+)"
+# What may stand between a speaker and the verb in one clause ("X, who leads the plan, has said"): no sentence end,
+# colon or quotation mark, at most this many characters.
+_CLAUSE_GAP = 80
+# A verb in the passive reports no speech: "X was found to be", "X has been described as", "recognised by".
+_PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+_PASSIVE_AFTER = re.compile(r"\s+by\s+(?!\w+ing\b)", re.IGNORECASE)  # "responded by saying" is active
+# What may stand between a speech verb (or "according to") and the speaker after it: "said the county's
+# police and crime commissioner", "according to the area's commissioner".
+_AFTER_GAP = re.compile(r"^[\s,]*(?:(?:the|a|an|its|their|[a-z]+(?:’s|'s))[\s,]+){0,3}$", re.IGNORECASE)
+
+
+def _attributed(outside: str, who: Sequence[tuple[re.Pattern, str | None]], verbs: re.Pattern,
+                according: re.Pattern) -> str | None | bool:
+    """Who a line's words outside quotation marks attribute speech to: a kind of speaker, None (someone unplaced) or False.
+
+    For the first speech verb: the speaker named nearest before it in its clause ("Responding to the report,
+    Chief Constable X said": the chief constable, not the report), else right after it (", said ACC Patel");
+    "according to X" names X. A placed speaker beats an unplaced name ending at the same place.
+    """
+    mentions = [(m.start(), m.end(), rank, kind) for rank, (pattern, kind) in enumerate(who) for m in pattern.finditer(outside)]
+    for verb in verbs.finditer(outside):
+        if _PASSIVE_BEFORE.search(outside, 0, verb.start()) or _PASSIVE_AFTER.match(outside, verb.end()):
+            continue  # "the force was found to be good", "improvements recognised by the inspectorate": no one speaks
+        before = [(end, -rank, kind) for start, end, rank, kind in mentions
+                  if end <= verb.start() and verb.start() - end <= _CLAUSE_GAP
+                  and not re.search(r"[.!?:;\"“”]", outside[end:verb.start()])]
+        if before:
+            return max(before)[2]
+        after = [(start, rank, kind) for start, end, rank, kind in mentions
+                 if verb.end() <= start and _AFTER_GAP.match(outside[verb.end():start])]
+        if after:
+            return min(after)[2]
+    for match in according.finditer(outside):
+        after = [(start, rank, kind) for start, end, rank, kind in mentions
+                 if match.end() <= start and _AFTER_GAP.match(outside[match.end():start])]
+        if after:
+            return min(after)[2]
+    return False
+
+
+def _people(text: str, roles: str, not_names: frozenset[str], apposition: bool = True) -> list[str]:
+    """Surnames of the people ``text`` introduces with one of ``roles`` ("Chief Constable Alex Morgan" -> "Morgan").
+
+    With ``apposition``, also a name set off by commas beside the role ("the commissioner, Sam Patel,",
+    "Sam Patel, PCC for Surrey,"). A word of ``not_names`` (function words) is no surname.
+    """
+    found = []
+    name = _NAME if apposition else _NAME.replace("(?:,[ \\t]*)?", "", 1)
+    after_role = rf"(?<![\w-])(?:{roles})(?![\w-])\s*(?:\([A-Z]+\)\s*)?{name}"
+    before_role = rf"{_NAME},\s+(?:the\s+)?(?:{roles})(?![\w-])"  # "Sam Patel, PCC for Surrey,"
+    pattern = f"{after_role}|{before_role.replace('?P<name>', '?P<name2>')}" if apposition else after_role
+    for m in re.finditer(pattern, text, re.IGNORECASE):
+        surname = (m.group("name") or m.groupdict().get("name2") or "").split()[-1]
+        if len(surname) > 2 and surname.lower() not in not_names and surname not in found:
+            found.append(surname)
+    return found
+
+
+def _opens_in_first_person(text: str, rules: SegmentRules) -> bool:
+    """Does the line open, unquoted, in the first person ("I welcome ...", "3. We have ...", "- Our ...")?"""
+    opening = re.sub(r"^\s*(?:[-•*–]\s+|\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z])[.)]\s+)?", "", text)
+    return any(p.match(opening) for p in rules.answer_voice)
+
+
+def speakers(doc_text: str, lines: Sequence[Line], rules: SegmentRules, force: Force | None) -> dict[int, str]:
+    """The speaker of every line that has one: ``{line index: "force" | "other"}``.
+
+    ``force`` adds its names ("Lincolnshire Police said") to the responders.
+    """
+    speech = rules.speech
+    names = [re.escape(n) for n in ((force.name, force.short_name, *force.aliases) if force else ()) if n]
+    responders = "|".join([speech.responders, *names])
+    not_names = rules.english_words | {w.lower() for w in re.findall(r"[a-z]+", speech.verbs)}
+    people_force = _people(doc_text, responders, not_names)
+    # "the report, Sam Patel said" names no inspector: a name set off by commas counts only beside an inspector's title
+    people_other = [p for p in _people(doc_text, speech.others, not_names, apposition=False)
+                    + _people(doc_text, speech.inspector_titles, not_names) if p not in people_force]
+    titled = r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor)\.?\s+(?:[A-Z][\w’'-]+\s+)?)?"
+
+    def whole(alternation: str) -> re.Pattern:
+        return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
+
+    force_who = "|".join([responders, *(titled + re.escape(p) for p in people_force)])
+    other_who = "|".join([speech.others, *(titled + re.escape(p) for p in people_other)])
+    who_patterns = [(whole(force_who), FORCE), (whole(other_who), OTHER), (whole(speech.pronouns), "pronoun"),
+                    (re.compile(_PERSON), None)]
+    verbs, according = whole(speech.verbs), re.compile(r"\baccording to\b", re.IGNORECASE)
+    force_list = re.compile(rf"(?<![\w-])(?:{force_who})(?![\w-])\s+(?:{speech.list_verbs})\b[^:]*:\s*$", re.IGNORECASE)
+    out: dict[int, str] = {}
+    current: str | None = None  # whom a quotation or list on the next line carries on
+    named: str | None = None  # the last speaker named beside a speech verb, whom "he added" means
+    for line in lines:
+        outside = _QUOTED.sub(" ", line.text)
+        said = _attributed(outside, who_patterns, verbs, according)
+        if said is not False and said != "pronoun":
+            named = said if isinstance(said, str) else None
+        who: str | None
+        if (speech.field_label.match(line.text) or _opens_in_first_person(line.text, rules)
+                or force_list.search(outside)):
+            who = FORCE  # "OPCC comment: ...", "I welcome the report, which found ...", "Since May the force has:"
+        elif said in (FORCE, OTHER):
+            who = str(said)
+        elif said == "pronoun":
+            who = named
+        elif _OPENS_QUOTE.match(line.text) or _OPENS_BULLET.match(line.text):
+            who = current  # a quotation or a list carrying on
+        else:
+            who = None
+        if who is None and said is not OTHER and any(p.search(line.text) for p in rules.answer_voice_anywhere):
+            who = FORCE  # the first person of an unplaced speaker, or of the page's own author
+        if who == FORCE and any(p.search(line.text) for p in speech.not_answer):
+            who = None  # the site's own chrome ("we use cookies") is no answer
+        if who is not None:
+            out[line.index] = who
+        # a narrative line ends the quotation; a line introducing a list or a quote ("... said:") carries on
+        current = who
+    return out
+
+
+def find_speech_lines(doc_text: str, lines: Sequence[Line], candidates: Sequence[Line], rules: SegmentRules,
+                      force: Force | None) -> list[Line]:
+    """Of ``candidates``, the lines in the force's (or its commissioner's) voice, in document order.
+
+    A line counts when :func:`speakers` gives it to the force and it holds at least ``speech.min_words``
+    words, or introduces a quotation or list (ends in ":").
+    """
+    said = speakers(doc_text, lines, rules, force)
+    return [line for line in candidates if said.get(line.index) == FORCE
+            and (len(lower_words(line.text)) >= rules.speech.min_words or line.text.rstrip().endswith(":"))]

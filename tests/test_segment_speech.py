@@ -1,0 +1,107 @@
+"""Segment: the force's words on a page that reports its response as speech (pipeline/segment/speech.py).
+
+The news page below was written for these tests (no real text): who says each line, and that the force's
+lines answer an inspection no register holds as blanket passages.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import io
+from pipeline.identify import slug
+from pipeline.segment import segment
+from pipeline.segment.lines import split_lines
+from pipeline.segment.speech import FORCE, OTHER, speakers
+from pipeline.types import Document, Inspection, Page
+
+NEWS_PAGE = "\n".join([
+    "Surrey Police told to speed up call handling",                                                         # 0
+    "Inspectors said: \"We found that too many calls were abandoned before anyone answered them.\"",      # 1
+    "Chief Constable Alex Morgan said: \"We accept what was said and have recruited twelve call handlers.",  # 2
+    "\"The new telephone system goes live in March and we will publish our progress every quarter.\"",     # 3
+    "The weather was poor on the day of the visit, which took place in spring.",                         # 4
+    "Mr Morgan added that the control room now answers most calls within ten seconds.",                   # 5
+    "\"There is more to do for callers who ring the non-emergency line,\" said Assistant Chief Constable Sam Patel.",  # 6
+    "HM Inspector Chris Lee said: \"I am encouraged by the start the constabulary has made.\"",           # 7
+    "\"We will return next year to check on progress in the control room.\"",                             # 8
+    "Responding to the inspectors, Ms Patel said a review of the non-emergency line is under way.",       # 9
+    "We use cookies to make our website work and to measure how you use our pages.",                      # 10
+    "OPCC comment: funding for the twelve extra call handlers comes from this year's budget.",            # 11
+    "I welcome the inspectors' visit, which found the force keen to learn.",                               # 12
+    "Chief Constable Alex Morgan said:",                                                                    # 13
+    "\"The inspectors found our call handlers well trained, and HMICFRS recognised the new system.\"",    # 14
+    "Since May, Surrey Police has:",                                                                        # 15
+    "- recruited twelve more call handlers for the night shift",                                            # 16
+    "Mr Morgan thanked the call handlers.",                                                                 # 17
+    "The queue on the non-emergency line was long in the winter.",                                         # 18
+    "He added that a new rota for the call handlers starts in June.",                                      # 19
+    "The control room is busier than ever, according to the county's police and crime commissioner.",      # 20
+    "The building dates from 1970 and was refitted in 2019.",                                             # 21
+    "\"I am sorry for every caller we kept waiting,\" one of them told the meeting.",                     # 22
+    "Surrey Police was found to be good at recording crime in the last inspection.",                     # 23
+    "The Inspector of Constabulary, Jo Bloggs, said the control room had improved a great deal.",         # 24
+    "\"I encourage the force to keep going with this work and to report back to us.\"",                   # 25
+    "The force responded by saying it had doubled the night shift in the control room.",                 # 26
+])
+
+
+def make_document(text: str) -> Document:
+    return Document(source="inline.txt", sha256="0" * 64, media_type="text", text=text, pages=(Page(1, 0, len(text)),))
+
+
+@pytest.fixture(scope="module")
+def surrey(forces):
+    return next(f for f in forces if f.name == "Surrey Police")
+
+
+def test_each_line_of_a_news_page_has_the_speaker_a_reader_would_name(segmenter, surrey):
+    said = speakers(NEWS_PAGE, split_lines(NEWS_PAGE), segmenter.rules, surrey)
+    assert said.get(1) == OTHER  # the inspectors, although they say "we"
+    assert said.get(2) == FORCE and said.get(3) == FORCE  # the chief constable, and the quotation carrying on
+    assert 4 not in said  # narrative: nobody speaks
+    assert said.get(5) == FORCE  # known by surname once introduced with a role
+    assert said.get(6) == FORCE  # ", said Assistant Chief Constable ..." after the quotation
+    assert said.get(7) == OTHER and said.get(8) == OTHER  # an inspector, first person, carried on by the next quote
+    assert said.get(9) == FORCE  # the speaker named nearest the verb, not the inspectors before her
+    assert 10 not in said  # the site's own chrome in the first person
+    assert said.get(11) == FORCE  # a field label of the force's side
+    assert said.get(12) == FORCE  # the author's own first person, whoever it reports
+    assert said.get(13) == FORCE and said.get(14) == FORCE  # whom a quotation names is not who speaks it
+    assert said.get(15) == FORCE and said.get(16) == FORCE  # a list of the force's actions, introduced by the force
+    assert said.get(17) == FORCE and 18 not in said and said.get(19) == FORCE  # "he" is the last speaker named
+    assert said.get(20) == FORCE  # "according to the county's police and crime commissioner"
+    assert 21 not in said and said.get(22) == FORCE  # a first-person quotation with no placed speaker
+    assert said.get(23) != FORCE  # a verb in the passive reports no speech
+    assert said.get(24) == OTHER and said.get(25) == OTHER  # an inspector named beside the title, and quoted on
+    assert said.get(26) == FORCE  # "responded by saying" is no passive
+
+
+def test_the_forces_spoken_words_answer_an_unregistered_inspection_as_blanket_passages(segmenter, surrey):
+    document = make_document(NEWS_PAGE)
+    inspection = Inspection(id=slug("PEEL inspection"), title="PEEL inspection", published=None, aliases=(),
+                            recommendations=(), registered=False)
+    passages = segment(document, inspection, segmenter, surrey)
+    lines = split_lines(NEWS_PAGE)
+
+    def answered(index: int) -> bool:
+        return any(p.start <= lines[index].start < p.end for p in passages)
+
+    # the force's lines that name no report: only their speaker makes them answers
+    assert answered(3) and answered(6) and answered(11)
+    assert all(p.link == "blanket" and p.recommendations == () for p in passages if answered(3))
+    assert not answered(4) and not answered(10)
+    assert all(p.text == document.text[p.start:p.end] for p in passages)
+
+
+def test_speech_counts_only_for_an_unregistered_inspection(segmenter, surrey, inspection):
+    """A registered inspection is answered item by item: spoken prose alone adds no passage."""
+    lines = split_lines(NEWS_PAGE)
+    passages = segment(make_document(NEWS_PAGE), inspection, segmenter, surrey)
+    assert not any(p.start <= lines[3].start < p.end for p in passages)
+
+
+def test_speech_rules_are_data(segmenter):
+    rules = io.read_package_data("segment.toml")
+    assert "[speech]" in rules and "responders" in rules and "field_label" in rules
+    assert segmenter.rules.speech.min_words > 0
