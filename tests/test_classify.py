@@ -289,3 +289,31 @@ def test_first_token_word_sets_become_plain_words_with_the_same_matches(engine: 
     assert "perfect" in _families(engine, "The force has updated its policy.")
     assert "perfect" in _families(engine, "We have fully implemented the guidance.")
     assert "perfect" not in _families(engine, "The policy updated last year is in place.")
+
+
+def test_patterns_split_by_first_word_find_what_one_matcher_finds(engine: CueEngine) -> None:
+    """The engine keeps a Matcher per first word and tries one only on sentences holding its word (speed): on
+    the seed responses and the real corpus excerpts every sentence must get exactly the spans that one
+    Matcher holding every pattern, tried everywhere, finds (plus the phrases)."""
+    from spacy.attrs import LOWER
+    from spacy.matcher import Matcher
+
+    from pipeline.cues import _split_first_token
+    from tests.conftest import RAW
+
+    assert len(engine._by_first_word) > 20 and len(engine.matcher) < len(engine._by_first_word)
+    reference = Matcher(engine.nlp.vocab)
+    for family in LEXICON["families"]:
+        if family["patterns"]:
+            reference.add(family["name"], [q for p in family["patterns"] for q in _split_first_token(engine._expand(p))])
+    texts = [p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((RAW / "responses").glob("*.txt"))]
+    sentences = found = 0
+    for doc in engine.nlp.pipe(texts):
+        lowers = doc.to_array(LOWER).tolist()
+        for sent in doc.sents:
+            expected = {(s.label_, s.start, s.end) for s in [*reference(sent, as_spans=True),
+                                                             *engine.phrase_matcher(sent, as_spans=True)]}
+            assert {(s.label_, s.start, s.end) for s in engine._matches(sent, lowers[sent.start:sent.end])} == expected
+            sentences, found = sentences + 1, found + len(expected)
+    assert sentences > 1000 and found > 500

@@ -50,6 +50,29 @@ def test_context_is_built_once_per_settings(settings):
     assert again is first and not built
 
 
+def test_context_model_reads_with_the_runs_one_spacy_pipeline(settings, seed_documents):
+    """The model's cue engine is built with the context, on the pipeline identify and segment use (one
+    spaCy pipeline a run, not two), and classifies the seed passages as a model loaded alone does."""
+    from pipeline.classify import classify_passages, sentence_nlp
+    from pipeline.identify import identify
+    from pipeline.segment import segment
+
+    context, _ = parallel.context_for(settings)
+    shared = context.identifier.nlp
+    assert context.segmenter.nlp is shared and sentence_nlp(context.model) is shared
+    alone = settings.model.load()  # its engine is built on first use, with a pipeline of its own
+    passages = []
+    for document in seed_documents.values():
+        try:
+            found = identify(document, context.identifier, None)
+        except PipelineError:
+            continue  # the HMICFRS letter is no response
+        passages += segment(document, found.inspection, context.segmenter, found.force)
+    assert len(passages) > 20
+    assert classify_passages(passages, context.model) == classify_passages(passages, alone)
+    assert sentence_nlp(alone) is not shared
+
+
 def test_worker_refuses_model_bytes_that_are_not_the_checked_ones(settings):
     tampered = parallel.ModelSpec("joblib", settings.model.data + b"x", settings.model.sha256)
     with pytest.raises(PipelineError) as error:
