@@ -414,3 +414,29 @@ def test_a_provenance_rows_inspection_names_what_the_text_does_not(identifier):
     registered = identify(make_document(text), identifier,
                           inspection_hint="An inspection into activism and impartiality in policing")
     assert registered.inspection.id == "activism-impartiality-2024" and registered.inspection.registered
+
+
+def test_every_address_in_running_text_holds_a_marker_the_force_search_checks_first() -> None:
+    """identify looks for web and e-mail addresses only in texts holding one of ``_HOST_MARKERS`` (speed): every
+    address the pattern finds, in the real corpus excerpts and in generated text, must hold one itself."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from pipeline.identify import _HOST_IN_TEXT, _HOST_MARKERS
+    from tests.conftest import RAW
+
+    def check(text: str) -> int:
+        found = [m.group() for m in _HOST_IN_TEXT.finditer(text)]
+        assert all(any(marker in address.lower() for marker in _HOST_MARKERS) for address in found)
+        return len(found)
+
+    texts = [p.read_text(encoding="utf-8") for p in [*sorted(RAW.glob("*.txt")), *sorted((RAW / "responses").glob("*.txt"))]]
+    assert sum(check(t) for t in texts) > 0
+    pieces = ["http://", "HTTPS://", "www.", "WWW.", "@", ".police.uk", ".GOV.UK", ".org.u\u212a", "surrey-pcc", "a",
+              "Z", "-", ".", " ", "\n", "9", "/", "\u212a"]
+
+    @given(st.lists(st.sampled_from(pieces), max_size=12).map("".join))
+    def generated(text: str) -> None:
+        check(text)
+
+    generated()
