@@ -216,19 +216,20 @@ def context_for(settings: RunSettings) -> tuple[RunContext, bool]:
         if context is not None:
             return context, False
         # Building imports scikit-learn and spaCy and makes some 200,000 objects that live as long as the process:
-        # the collector's passes over them while they are made (about a tenth of the build) find nothing.
+        # the collector's passes over them while they are made (about a tenth of the build) find nothing. They are
+        # frozen before it is back on, else its first pass would scan every one of them (0.5 s) for nothing.
         with _COLLECTOR_PAUSED:
             context = build_context(settings.inspections, settings.forces, settings.segment_rules,
                                     settings.model.load(), settings.max_pages, dict(settings.ingest_options))
-        if len(_CONTEXTS) >= 2:
-            _CONTEXTS.pop(next(iter(_CONTEXTS)))
-            gc.unfreeze()  # what the evicted context held can be collected again
-        _CONTEXTS[settings.key] = context
-        # The context (spaCy, scikit-learn, the model: some 200,000 objects) lives as long as the process and
-        # is only read. Frozen, the collector stops re-scanning it on every collection pdfminer's millions of
-        # layout objects trigger, which made parsing about 15% slower than plain pdfminer; forked workers
-        # also keep sharing its memory pages instead of copying them when the collector touches them.
-        gc.freeze()
+            if len(_CONTEXTS) >= 2:
+                _CONTEXTS.pop(next(iter(_CONTEXTS)))
+                gc.unfreeze()  # what the evicted context held can be collected again
+            _CONTEXTS[settings.key] = context
+            # The context (spaCy, scikit-learn, the model: some 200,000 objects) lives as long as the process and
+            # is only read. Frozen, the collector stops re-scanning it on every collection pdfminer's millions of
+            # layout objects trigger, which made parsing about 15% slower than plain pdfminer; forked workers
+            # also keep sharing its memory pages instead of copying them when the collector touches them.
+            gc.freeze()
         return context, True
 
 

@@ -134,6 +134,31 @@ def test_the_collector_is_off_only_while_a_document_is_parsed(settings, paths, m
     assert seen == [False] * len(paths) and gc.isenabled()
 
 
+def test_a_context_is_built_with_the_collector_off_and_frozen_before_it_is_back_on(settings, monkeypatch):
+    """Building imports scikit-learn and spaCy: no collector pass during it, nor one right after over all it made."""
+    import gc
+    from dataclasses import replace
+
+    seen, passes = [], []
+    real = parallel.build_context
+    monkeypatch.setattr(parallel, "build_context", lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
+    fresh = replace(settings, key=settings.key + "-fresh")
+    frozen = gc.get_freeze_count()
+
+    def count(phase, info):
+        if phase == "stop":
+            passes.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        _, built = parallel.context_for(fresh)
+    finally:
+        gc.callbacks.remove(count)
+        parallel._CONTEXTS.pop(fresh.key, None)
+    assert built and seen == [False] and gc.isenabled()
+    assert passes == [] and gc.get_freeze_count() > frozen
+
+
 def test_overlapping_pauses_leave_the_collector_as_they_found_it():
     import gc
     import threading
