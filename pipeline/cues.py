@@ -249,9 +249,7 @@ class CueEngine:
         return found
 
     def _analyse_doc(self, doc: Any) -> list[SentenceCues]:
-        from spacy.attrs import LOWER
-
-        lowers = doc.to_array(LOWER).tolist() if self._by_first_word else []
+        lowers = doc.to_array("LOWER").tolist() if self._by_first_word else []
         sentences = []
         for sent in doc.sents:
             if not sent.text.strip():

@@ -96,6 +96,10 @@ def build_context(inspections: Sequence[Inspection], forces: Sequence[Force], se
 
     nlp = make_nlp()  # shared by identify, segment and the model's cue engines, which only read it: one takes ~0.2 s
     _build_cue_engines(model, nlp)
+    if model is not None:
+        from pipeline.classify import memoise_char_ngrams
+
+        memoise_char_ngrams(model)
     return RunContext(
         identifier=build_identifier(forces, inspections, nlp),
         segmenter=Segmenter(parse_segment_rules(segment_rules), nlp),

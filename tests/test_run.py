@@ -70,6 +70,10 @@ def test_context_model_reads_with_the_runs_one_spacy_pipeline(settings, seed_doc
         passages += segment(document, found.inspection, context.segmenter, found.force)
     assert len(passages) > 20
     assert classify_passages(passages, context.model) == classify_passages(passages, alone)
+    from pipeline.model.features import steps_of
+
+    memoised = [s for s in steps_of(context.model, object) if "_count_vocab" in vars(s)]
+    assert len(memoised) == 1 and memoised[0].analyzer == "char_wb"  # and classified as the plain model does
     assert sentence_nlp(alone) is not shared
 
 
