@@ -143,6 +143,86 @@ def sentence_nlp(model: Any) -> Any:
     return None
 
 
+class _CharWbCounts:
+    """A fitted ``char_wb`` vectorizer's ``_count_vocab`` for transform, from the n-grams of each word, memoised.
+
+    scikit-learn cuts every word of every text into its 2- to 5-grams and looks each up in the vocabulary
+    (two thirds of the model's time on the benchmark's passages and sentences). ``char_wb`` n-grams never
+    cross a word (each white-space separated word, padded with one space each side), so a word's
+    in-vocabulary feature indices, in n-gram order, are computed once; a text's are its words' in order,
+    which is the very sequence scikit-learn counts. The counting and the matrix are scikit-learn's own steps,
+    so the matrix is identical (test: ``tests/test_classify.py``). Fitting (``fixed_vocab=False``) is left
+    to scikit-learn. At most ``limit`` words are remembered (then the memo starts again).
+    """
+
+    def __init__(self, vectorizer: Any, align: Any, limit: int = 200_000) -> None:
+        self.vectorizer = vectorizer
+        self.align = align  # scikit-learn's _align_api_if_sparse: the sparse type its transform returns
+        self.limit = limit
+        self.memo: dict[str, tuple[int, ...]] = {}
+
+    def __call__(self, raw_documents: Any, fixed_vocab: bool) -> Any:
+        import array
+        import itertools
+        from collections import Counter
+
+        import scipy.sparse as sp
+        from sklearn.feature_extraction.text import CountVectorizer
+
+        v = self.vectorizer
+        if not fixed_vocab:
+            return CountVectorizer._count_vocab(v, raw_documents, fixed_vocab)
+        vocabulary, memo = v.vocabulary_, self.memo
+        preprocess = v.build_preprocessor()
+        j_indices: list[int] = []
+        indptr = [0]
+        values = array.array("i")
+        for doc in raw_documents:
+            words = []
+            for word in v._white_spaces.sub(" ", preprocess(v.decode(doc))).split():
+                ids = memo.get(word)
+                if ids is None:
+                    if len(memo) >= self.limit:
+                        memo.clear()
+                    ids = memo[word] = tuple(vocabulary[g] for g in v._char_wb_ngrams(word) if g in vocabulary)
+                words.append(ids)
+            # counted in C; a Counter keeps first-seen order, as scikit-learn's dict does
+            feature_counter = Counter(itertools.chain.from_iterable(words))
+            j_indices.extend(feature_counter.keys())
+            values.extend(feature_counter.values())
+            indptr.append(len(j_indices))
+        indices_dtype = np.int64 if indptr[-1] > np.iinfo(np.int32).max else np.int32
+        X = sp.csr_array((np.frombuffer(values, dtype=np.intc), np.asarray(j_indices, dtype=indices_dtype),
+                          np.asarray(indptr, dtype=indices_dtype)), shape=(len(indptr) - 1, len(vocabulary)),
+                         dtype=v.dtype)
+        X.sort_indices()
+        return vocabulary, self.align(X)
+
+
+def memoise_char_ngrams(model: Any) -> None:
+    """Give every fitted ``char_wb`` vectorizer in ``model`` (a Pipeline / FeatureUnion) a :class:`_CharWbCounts`.
+
+    Only vectorizers whose analysis is scikit-learn's own (no analyzer, tokenizer or n-gram function of
+    their own) and that hold a vocabulary; anything else is left as it is. The model's outputs do not change.
+    Used on the model of a run's context (:func:`pipeline.parallel.build_context`).
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from pipeline.model.features import steps_of
+
+    try:
+        from sklearn.utils._sparse import _align_api_if_sparse
+    except ImportError:  # another scikit-learn than the one this mirrors (pinned in pyproject.toml): its own way
+        return
+    for step in steps_of(model, CountVectorizer):
+        own = type(step)
+        if (step.analyzer == "char_wb" and hasattr(step, "vocabulary_") and "_count_vocab" not in step.__dict__
+                and own.build_analyzer is CountVectorizer.build_analyzer
+                and own._char_wb_ngrams is CountVectorizer._char_wb_ngrams
+                and own._count_vocab is CountVectorizer._count_vocab):
+            step.__dict__["_count_vocab"] = _CharWbCounts(step, _align_api_if_sparse)
+
+
 def _model_classes(model: Any) -> list[str]:
     if not hasattr(model, "predict_proba") or not hasattr(model, "classes_"):
         raise TypeError("model must be a fitted estimator with predict_proba and classes_")

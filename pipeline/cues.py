@@ -148,6 +148,12 @@ def _split_first_token(pattern: list[dict]) -> list[list[dict]]:
     return [[{"LOWER": word}, *pattern[1:]] for word in dict.fromkeys(lower["IN"])]
 
 
+def _first_word(pattern: list[dict]) -> str | None:
+    """The word a pattern's first token must be (``{"LOWER": word}``, matched once), else None."""
+    first = pattern[0]
+    return first["LOWER"] if set(first) == {"LOWER"} and isinstance(first["LOWER"], str) else None
+
+
 class CueEngine:
     """spaCy pipeline plus Matcher for a cue lexicon: texts in, :class:`SentenceCues` out.
 
@@ -157,7 +163,7 @@ class CueEngine:
     fits many models on the same texts; the memo grows with every new text).
     """
 
-    def __init__(self, lexicon: Mapping[str, Any], memo: bool = False) -> None:
+    def __init__(self, lexicon: Mapping[str, Any], memo: bool = False, nlp: Any = None) -> None:
         from spacy.matcher import Matcher, PhraseMatcher
 
         from pipeline.nlp import make_nlp
@@ -165,8 +171,15 @@ class CueEngine:
         self.lexicon = lexicon
         # evaluation fits hundreds of models on the same texts: with a memo each text goes through spaCy once
         self._memo: dict[str, list[SentenceCues]] | None = {} if memo else None
-        self.nlp = make_nlp()
+        # a run shares the pipeline identify and segment use (pipeline.parallel.build_context): building one
+        # costs about 0.2 s, and the engine only reads it (its matchers add strings to the shared vocabulary)
+        self.nlp = make_nlp() if nlp is None else nlp
+        # Patterns whose first token must be one word sit in one Matcher per word, tried only on sentences
+        # holding that word: the Matcher tries every pattern it holds at every token, and most sentences
+        # hold few of the ~100 first words. The rest (``matcher``) are tried everywhere. Each pattern finds
+        # the same spans wherever it sits, and the spans are sorted before use (see _analyse_doc).
         self.matcher = Matcher(self.nlp.vocab)
+        self._by_first_word: dict[int, Any] = {}  # LOWER hash of the first word -> Matcher of its patterns
         # fixed phrases go to a PhraseMatcher: it finds the same spans as one-token-per-word LOWER patterns
         # in the Matcher, at a fraction of the cost (most of the lexicon is phrases)
         self.phrase_matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
@@ -174,9 +187,14 @@ class CueEngine:
         self._priority = {name: i for i, name in enumerate(self._families)}
         self._void_after = {str(w).lower() for w in lexicon["settings"]["void_done_after"]}
         self._scope = set(lexicon["settings"]["sentence_scope"])
+        strings = self.nlp.vocab.strings
         for family in lexicon["families"]:
-            if family["patterns"]:
-                self.matcher.add(family["name"], [q for p in family["patterns"] for q in _split_first_token(self._expand(p))])
+            for pattern in (q for p in family["patterns"] for q in _split_first_token(self._expand(p))):
+                word = _first_word(pattern)
+                if word is None:
+                    self.matcher.add(family["name"], [pattern])
+                else:
+                    self._by_first_word.setdefault(strings.add(word), Matcher(self.nlp.vocab)).add(family["name"], [pattern])
             if family["phrases"]:
                 self.phrase_matcher.add(family["name"], [self.nlp.make_doc(p.translate(_APOSTROPHES)) for p in family["phrases"]])
 
@@ -221,13 +239,23 @@ class CueEngine:
             out.append(sentences)
         return out
 
+    def _matches(self, sent: Any, lowers: Sequence[int]) -> list[Any]:
+        """Every span of ``sent`` a pattern or phrase matches (``lowers``: its tokens' LOWER hashes), unfiltered."""
+        found = [*self.matcher(sent, as_spans=True), *self.phrase_matcher(sent, as_spans=True)]
+        for word in dict.fromkeys(lowers):
+            matcher = self._by_first_word.get(word)
+            if matcher is not None:
+                found.extend(matcher(sent, as_spans=True))
+        return found
+
     def _analyse_doc(self, doc: Any) -> list[SentenceCues]:
+        lowers = doc.to_array("LOWER").tolist() if self._by_first_word else []
         sentences = []
         for sent in doc.sents:
             if not sent.text.strip():
                 continue
             candidates = []
-            for span in [*self.matcher(sent, as_spans=True), *self.phrase_matcher(sent, as_spans=True)]:
+            for span in self._matches(sent, lowers[sent.start:sent.end]):
                 family = self._families[span.label_]
                 # rule 2: a `done` cue right after a modal / "to" / "be" / "not" is void
                 if family["role"] == "done" and span.start > sent.start and doc[span.start - 1].lower_ in self._void_after:

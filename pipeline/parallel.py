@@ -94,7 +94,12 @@ def build_context(inspections: Sequence[Inspection], forces: Sequence[Force], se
     from pipeline.nlp import make_nlp
     from pipeline.segment import Segmenter, parse_segment_rules
 
-    nlp = make_nlp()  # shared by identify and segment, which only read it: building one takes ~0.2 s
+    nlp = make_nlp()  # shared by identify, segment and the model's cue engines, which only read it: one takes ~0.2 s
+    _build_cue_engines(model, nlp)
+    if model is not None:
+        from pipeline.classify import memoise_char_ngrams
+
+        memoise_char_ngrams(model)
     return RunContext(
         identifier=build_identifier(forces, inspections, nlp),
         segmenter=Segmenter(parse_segment_rules(segment_rules), nlp),
@@ -102,6 +107,20 @@ def build_context(inspections: Sequence[Inspection], forces: Sequence[Force], se
         max_pages=max_pages,
         ingest_options=dict(ingest_options or {}),
     )
+
+
+def _build_cue_engines(model: Any, nlp: Any) -> None:
+    """Build the cue engine of each fitted cue step of ``model`` now, on the run's spaCy pipeline ``nlp``.
+
+    Built lazily, each would make a pipeline of its own; built here it is also part of what the context
+    freezes out of the collector's sight.
+    """
+    from pipeline.cues import CueEngine, LazyCueEngineMixin
+    from pipeline.model.features import steps_of
+
+    for step in steps_of(model, LazyCueEngineMixin):
+        if hasattr(step, "lexicon_") and "_engine_cache" not in step.__dict__:
+            step.__dict__["_engine_cache"] = CueEngine(step.lexicon_, nlp=nlp)
 
 
 # --- settings: what a run computes, as data a worker can rebuild its context from --------
@@ -200,17 +219,21 @@ def context_for(settings: RunSettings) -> tuple[RunContext, bool]:
         context = _CONTEXTS.get(settings.key)
         if context is not None:
             return context, False
-        context = build_context(settings.inspections, settings.forces, settings.segment_rules, settings.model.load(),
-                                settings.max_pages, dict(settings.ingest_options))
-        if len(_CONTEXTS) >= 2:
-            _CONTEXTS.pop(next(iter(_CONTEXTS)))
-            gc.unfreeze()  # what the evicted context held can be collected again
-        _CONTEXTS[settings.key] = context
-        # The context (spaCy, scikit-learn, the model: some 200,000 objects) lives as long as the process and
-        # is only read. Frozen, the collector stops re-scanning it on every collection pdfminer's millions of
-        # layout objects trigger, which made parsing about 15% slower than plain pdfminer; forked workers
-        # also keep sharing its memory pages instead of copying them when the collector touches them.
-        gc.freeze()
+        # Building imports scikit-learn and spaCy and makes some 200,000 objects that live as long as the process:
+        # the collector's passes over them while they are made (about a tenth of the build) find nothing. They are
+        # frozen before it is back on, else its first pass would scan every one of them (0.5 s) for nothing.
+        with _COLLECTOR_PAUSED:
+            context = build_context(settings.inspections, settings.forces, settings.segment_rules,
+                                    settings.model.load(), settings.max_pages, dict(settings.ingest_options))
+            if len(_CONTEXTS) >= 2:
+                _CONTEXTS.pop(next(iter(_CONTEXTS)))
+                gc.unfreeze()  # what the evicted context held can be collected again
+            _CONTEXTS[settings.key] = context
+            # The context (spaCy, scikit-learn, the model: some 200,000 objects) lives as long as the process and
+            # is only read. Frozen, the collector stops re-scanning it on every collection pdfminer's millions of
+            # layout objects trigger, which made parsing about 15% slower than plain pdfminer; forked workers
+            # also keep sharing its memory pages instead of copying them when the collector touches them.
+            gc.freeze()
         return context, True
 
 

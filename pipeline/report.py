@@ -298,28 +298,43 @@ def _cell_view(row: Mapping[str, Any], config: ReportConfig, threshold: float) -
     }
 
 
-def _stance_view(force: Mapping[str, Any], passages: pd.DataFrame, config: ReportConfig) -> dict | None:
-    """The response's overall stance (its blanket passage's own label) with that passage's words, or None."""
+def _stance_quotes(passages: pd.DataFrame) -> dict[tuple, Any]:
+    """(inspection, force, source) -> the ``response_text`` of the first overall-stance passage of that response."""
+    if not {"is_overall_stance", "inspection", "force", "source", "response_text"} <= set(passages.columns):
+        return {}
+    stances = passages[passages["is_overall_stance"].fillna(False).astype(bool)]
+    quotes: dict[tuple, Any] = {}
+    for row in stances[["inspection", "force", "source", "response_text"]].itertuples(index=False):
+        key = (row.inspection, row.force, row.source)
+        if all(isinstance(k, str) for k in key):  # a missing value equals nothing, as in the frame's comparisons
+            quotes.setdefault(key, row.response_text)
+    return quotes
+
+
+def _stance_view(force: Mapping[str, Any], quotes: Mapping[tuple, Any], config: ReportConfig) -> dict | None:
+    """The response's overall stance (its blanket passage's own label) with that passage's words, or None.
+
+    ``quotes`` is :func:`_stance_quotes` of the passages.
+    """
     label = _text(force.get("overall_stance"))
     if not label:
         return None
-    quote = ""
-    if {"is_overall_stance", "inspection", "force", "source", "response_text"} <= set(passages.columns):
-        found = passages[passages["is_overall_stance"].fillna(False).astype(bool)
-                         & (passages["inspection"] == force["inspection"]) & (passages["force"] == force["force"])
-                         & (passages["source"] == force["source"])]
-        quote = _text(found["response_text"].iloc[0]) if not found.empty else ""
+    found = quotes.get((force["inspection"], force["force"], force["source"])) if quotes else None
     return {"style": config.style(label), "confidence": f'{float(force["overall_stance_confidence"]):.2f}',
-            "quote": quote}
+            "quote": _text(found) if found is not None else ""}
 
 
-def _force_view(force: Mapping[str, Any], rows: pd.DataFrame, inspection: Inspection | None, items: list[dict],
-                passages: pd.DataFrame, config: ReportConfig, threshold: float) -> dict:
+def _force_view(force: Mapping[str, Any], rows: list[dict], inspection: Inspection | None, items: list[dict],
+                cells: Mapping[tuple, dict], quotes: Mapping[tuple, Any], config: ReportConfig) -> dict:
+    """One force's part of an inspection's page.
+
+    ``rows``: its scorecard rows (records, in order); ``cells``: the cell views of the inspection by
+    (force, item kind, number); ``quotes``: :func:`_stance_quotes`.
+    """
     registered = _text(force.get("register")) != "none"
     total, answered = int(force["items"]), int(force["items_answered"])
-    by_key = {(r["item_kind"], str(r["recommendation"])): r for r in rows.to_dict("records")}
-    detail = [{"item": item, "cell": _cell_view(by_key[item["key"]], config, threshold)}
-              for item in items if item["key"] in by_key]
+    keys = {(r["item_kind"], str(r["recommendation"])) for r in rows}
+    detail = [{"item": item, "cell": cells[(force["force"], *item["key"])]} for item in items if item["key"] in keys]
     published = _day(inspection.published) if inspection is not None and inspection.published else ""
     days = force["days_after_publication"]
     panel = [
@@ -338,8 +353,8 @@ def _force_view(force: Mapping[str, Any], rows: pd.DataFrame, inspection: Inspec
         "ci_high": _percent(force["completed_ci_high"]), "response_date": _day(force["response_date"]) or "unknown",
         "within": _yes_no(force["published_within_56_days"]), "coverage": _percent(force["coverage"]) or "unknown",
         "panel": panel, "detail": detail, "sha256": _text(force.get("sha256")) or (
-            _text(rows["sha256"].iloc[0]) if not rows.empty else ""),
-        "url": _link(force.get("url")), "stance": _stance_view(force, passages, config),
+            _text(rows[0]["sha256"]) if rows else ""),
+        "url": _link(force.get("url")), "stance": _stance_view(force, quotes, config),
     }
 
 
@@ -349,9 +364,16 @@ def _inspection_view(inspection_id: str, inspection: Inspection | None, rows: pd
     items = [_item_view(item, registered) for item in _columns(inspection, rows)]
     groups = [{"kind": kind, "heading": KIND_HEADING[kind], "columns": [i for i in items if i["kind"] == kind]}
               for kind in ITEM_KINDS if any(i["kind"] == kind for i in items)]
-    by_cell = {(r["force"], r["item_kind"], str(r["recommendation"])): _cell_view(r, config, threshold)
-               for r in rows.to_dict("records")}
-    forces = [_force_view(f, rows[rows["force"] == f["force"]], inspection, items, passages, config, threshold)
+    records = rows.to_dict("records")
+    # one view per cell, and each force's rows picked from one list: filtering the frame per force, and a
+    # second view of each cell for the force's detail table, were most of the report's time
+    by_cell = {(r["force"], r["item_kind"], str(r["recommendation"])): _cell_view(r, config, threshold) for r in records}
+    by_force: dict[Any, list[dict]] = {}
+    for r in records:
+        if isinstance(r["force"], str):  # a missing force equals no force, as in the frame's comparisons
+            by_force.setdefault(r["force"], []).append(r)
+    quotes = _stance_quotes(passages)
+    forces = [_force_view(f, by_force.get(f["force"], []), inspection, items, by_cell, quotes, config)
               for f in summary.to_dict("records")]
     basis_counts = rows["basis"].value_counts()
     pending = sorted((c for c in by_cell.values() if c["needs_review"]),
@@ -374,9 +396,9 @@ def _inspection_view(inspection_id: str, inspection: Inspection | None, rows: pd
     }
 
 
-def _profile_view(profile: Mapping[str, Any], forces: pd.DataFrame, titles: Mapping[str, str],
+def _profile_view(profile: Mapping[str, Any], records: list[dict], titles: Mapping[str, str],
                   config: ReportConfig) -> dict:
-    records = forces[forces["force"] == profile["force"]].to_dict("records")
+    """One force's profile; ``records``: its rows of ``forces.csv``, in order."""
     stances = [(style, int(profile[f"overall_stance_{style.label}"])) for style in config.statuses
                if int(profile[f"overall_stance_{style.label}"])]
     return {
@@ -469,7 +491,12 @@ def render_report(card: Scorecard, inspections: Sequence[Inspection], *, as_of: 
         views.append(_inspection_view(inspection_id, by_id.get(inspection_id), rows, summary, passages, config,
                                       review_threshold))
     titles = {v["id"]: v["title"] for v in views}
-    profiles = [_profile_view(p, forces, titles, config) for p in force_profiles(forces).to_dict("records")]
+    by_force: dict[Any, list[dict]] = {}
+    for record in forces.to_dict("records"):
+        if isinstance(record["force"], str):  # a missing force equals no force, as in the frame's comparisons
+            by_force.setdefault(record["force"], []).append(record)
+    profiles = [_profile_view(p, by_force.get(p["force"], []), titles, config)
+                for p in force_profiles(forces).to_dict("records")]
     return env.get_template(_TEMPLATE).render(
         config=config, threshold=f"{review_threshold:.2f}", as_of=_day(as_of), generated=generated,
         has_review_columns="reviewed_status" in scorecard.columns, inspections=views, profiles=profiles,

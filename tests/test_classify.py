@@ -289,3 +289,76 @@ def test_first_token_word_sets_become_plain_words_with_the_same_matches(engine: 
     assert "perfect" in _families(engine, "The force has updated its policy.")
     assert "perfect" in _families(engine, "We have fully implemented the guidance.")
     assert "perfect" not in _families(engine, "The policy updated last year is in place.")
+
+
+def test_patterns_split_by_first_word_find_what_one_matcher_finds(engine: CueEngine) -> None:
+    """The engine keeps a Matcher per first word and tries one only on sentences holding its word (speed): on
+    the seed responses and the real corpus excerpts every sentence must get exactly the spans that one
+    Matcher holding every pattern, tried everywhere, finds (plus the phrases)."""
+    from spacy.matcher import Matcher
+
+    from pipeline.cues import _split_first_token
+    from tests.conftest import RAW
+
+    assert len(engine._by_first_word) > 20 and len(engine.matcher) < len(engine._by_first_word)
+    reference = Matcher(engine.nlp.vocab)
+    for family in LEXICON["families"]:
+        if family["patterns"]:
+            reference.add(family["name"], [q for p in family["patterns"] for q in _split_first_token(engine._expand(p))])
+    texts = [p.read_text(encoding="utf-8") for p in sorted(RAW.glob("*.txt"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((RAW / "responses").glob("*.txt"))]
+    sentences = found = 0
+    for doc in engine.nlp.pipe(texts):
+        lowers = doc.to_array("LOWER").tolist()
+        for sent in doc.sents:
+            expected = {(s.label_, s.start, s.end) for s in [*reference(sent, as_spans=True),
+                                                             *engine.phrase_matcher(sent, as_spans=True)]}
+            assert {(s.label_, s.start, s.end) for s in engine._matches(sent, lowers[sent.start:sent.end])} == expected
+            sentences, found = sentences + 1, found + len(expected)
+    assert sentences > 1000 and found > 500
+
+
+def test_memoised_char_ngrams_give_scikit_learns_matrix_exactly() -> None:
+    """The shipped model's char_wb vectorizer counts from per-word memos in a run (speed): on the seed responses,
+    the real corpus excerpts, their sentences and generated text it must give scikit-learn's own matrix, bit for bit."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from pipeline.classify import memoise_char_ngrams
+    from pipeline.parallel import ModelSpec
+    from tests.conftest import RAW, ROOT
+
+    spec = ModelSpec.from_file(str(ROOT / "models" / "status-classifier.joblib"))
+    plain, fast = spec.load(), spec.load()
+    memoise_char_ngrams(fast)
+    ours = [s for s in _steps(fast) if getattr(s, "analyzer", None) == "char_wb"]
+    theirs = [s for s in _steps(plain) if getattr(s, "analyzer", None) == "char_wb"]
+    assert len(ours) == 1 and "_count_vocab" in vars(ours[0]) and "_count_vocab" not in vars(theirs[0])
+
+    def same(texts: list[str]) -> None:
+        a, b = theirs[0].transform(texts), ours[0].transform(texts)
+        assert type(a) is type(b) and a.shape == b.shape and a.dtype == b.dtype and a.has_sorted_indices
+        for part in ("indptr", "indices", "data"):
+            x, y = getattr(a, part), getattr(b, part)
+            assert x.dtype == y.dtype and np.array_equal(x, y)
+
+    texts = [p.read_text(encoding="utf-8") for p in [*sorted(RAW.glob("*.txt")), *sorted((RAW / "responses").glob("*.txt"))]]
+    same(texts)
+    same([s for t in texts[:40] for s in split_sentences(t)])
+    same(texts)  # again, from the memo
+    assert np.array_equal(plain.predict_proba(texts), fast.predict_proba(texts))
+    alphabet = st.sampled_from(["a", "Z", "é", "e\u0301", "ß", "İ", "ﬁ", " ", "  ", "\t", "\n", "\u00a0", "\u2003", "-", "1",
+                                "’"])
+
+    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.lists(alphabet, max_size=30).map("".join), min_size=1, max_size=4))
+    def generated(batch: list[str]) -> None:
+        same(batch)
+
+    generated()
+
+
+def _steps(model):
+    from pipeline.model.features import steps_of
+
+    return steps_of(model, object)

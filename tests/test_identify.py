@@ -490,3 +490,29 @@ def test_a_force_in_special_measures_answers_an_unnamed_inspection(identifier):
     text = "Surrey Police\n\nThe force was placed in special measures after an inspection of its call handling."
     found = identify(make_document(text), identifier)
     assert found.inspection.title == "HMICFRS report (not named in the text)" and not found.inspection.registered
+
+
+def test_every_address_in_running_text_holds_a_marker_the_force_search_checks_first() -> None:
+    """identify looks for web and e-mail addresses only in texts holding one of ``_HOST_MARKERS`` (speed): every
+    address the pattern finds, in the real corpus excerpts and in generated text, must hold one itself."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from pipeline.identify import _HOST_IN_TEXT, _HOST_MARKERS
+    from tests.conftest import RAW
+
+    def check(text: str) -> int:
+        found = [m.group() for m in _HOST_IN_TEXT.finditer(text)]
+        assert all(any(marker in address.lower() for marker in _HOST_MARKERS) for address in found)
+        return len(found)
+
+    texts = [p.read_text(encoding="utf-8") for p in [*sorted(RAW.glob("*.txt")), *sorted((RAW / "responses").glob("*.txt"))]]
+    assert sum(check(t) for t in texts) > 0
+    pieces = ["http://", "HTTPS://", "www.", "WWW.", "@", ".police.uk", ".GOV.UK", ".org.u\u212a", "surrey-pcc", "a",
+              "Z", "-", ".", " ", "\n", "9", "/", "\u212a"]
+
+    @given(st.lists(st.sampled_from(pieces), max_size=12).map("".join))
+    def generated(text: str) -> None:
+        check(text)
+
+    generated()

@@ -408,6 +408,14 @@ def test_overall_stance_is_shown_per_response(tree, outputs):
     cleveland = text(tree.get_element_by_id("activism-impartiality-2024-cleveland-police"))
     confidence = float(forces.loc["Cleveland Police", "overall_stance_confidence"])
     assert "Overall stance" in cleveland and f"confidence {confidence:.2f}" in cleveland
+    # each response's section quotes its own blanket passage, the first one marked as the overall stance
+    passages = pd.read_csv(outputs / "passages.csv", dtype=str, keep_default_na=False)
+    stances = passages[passages["is_overall_stance"].str.lower() == "true"].drop_duplicates(["inspection", "force"])
+    assert len(stances) >= 3
+    for row in stances.itertuples():
+        section = tree.get_element_by_id(f"{row.inspection}-{row.force.lower().replace(' ', '-')}")
+        quoted = section.xpath(".//details/blockquote")
+        assert quoted and " ".join(text(quoted[0]).split()) == " ".join(row.response_text.split())
 
 
 def _hand_built():

@@ -50,6 +50,33 @@ def test_context_is_built_once_per_settings(settings):
     assert again is first and not built
 
 
+def test_context_model_reads_with_the_runs_one_spacy_pipeline(settings, seed_documents):
+    """The model's cue engine is built with the context, on the pipeline identify and segment use (one
+    spaCy pipeline a run, not two), and classifies the seed passages as a model loaded alone does."""
+    from pipeline.classify import classify_passages, sentence_nlp
+    from pipeline.identify import identify
+    from pipeline.segment import segment
+
+    context, _ = parallel.context_for(settings)
+    shared = context.identifier.nlp
+    assert context.segmenter.nlp is shared and sentence_nlp(context.model) is shared
+    alone = settings.model.load()  # its engine is built on first use, with a pipeline of its own
+    passages = []
+    for document in seed_documents.values():
+        try:
+            found = identify(document, context.identifier, None)
+        except PipelineError:
+            continue  # the HMICFRS letter is no response
+        passages += segment(document, found.inspection, context.segmenter, found.force)
+    assert len(passages) > 20
+    assert classify_passages(passages, context.model) == classify_passages(passages, alone)
+    from pipeline.model.features import steps_of
+
+    memoised = [s for s in steps_of(context.model, object) if "_count_vocab" in vars(s)]
+    assert len(memoised) == 1 and memoised[0].analyzer == "char_wb"  # and classified as the plain model does
+    assert sentence_nlp(alone) is not shared
+
+
 def test_worker_refuses_model_bytes_that_are_not_the_checked_ones(settings):
     tampered = parallel.ModelSpec("joblib", settings.model.data + b"x", settings.model.sha256)
     with pytest.raises(PipelineError) as error:
@@ -109,6 +136,31 @@ def test_the_collector_is_off_only_while_a_document_is_parsed(settings, paths, m
     assert gc.isenabled()
     parallel.run(paths, settings, options=parallel.RunOptions(jobs=1, cache_dir=None))
     assert seen == [False] * len(paths) and gc.isenabled()
+
+
+def test_a_context_is_built_with_the_collector_off_and_frozen_before_it_is_back_on(settings, monkeypatch):
+    """Building imports scikit-learn and spaCy: no collector pass during it, nor one right after over all it made."""
+    import gc
+    from dataclasses import replace
+
+    seen, passes = [], []
+    real = parallel.build_context
+    monkeypatch.setattr(parallel, "build_context", lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
+    fresh = replace(settings, key=settings.key + "-fresh")
+    frozen = gc.get_freeze_count()
+
+    def count(phase, info):
+        if phase == "stop":
+            passes.append(info["generation"])
+
+    gc.callbacks.append(count)
+    try:
+        _, built = parallel.context_for(fresh)
+    finally:
+        gc.callbacks.remove(count)
+        parallel._CONTEXTS.pop(fresh.key, None)
+    assert built and seen == [False] and gc.isenabled()
+    assert passes == [] and gc.get_freeze_count() > frozen
 
 
 def test_overlapping_pauses_leave_the_collector_as_they_found_it():

@@ -654,3 +654,39 @@ def test_the_seeds_hold_no_grid(seed_documents, segmenter, name):
     text = seed_documents[name].text
     lines = split_lines(text)
     assert not any(starts_grid(text, lines, line.index, segmenter.rules) for line in lines)
+
+
+def test_blanket_patterns_as_one_alternation_find_the_same_lines() -> None:
+    """Blanket lines are found with one alternation of the ``passages.blanket`` patterns (speed): on every line
+    of the seeds and the real corpus excerpts, and on generated lines, it must pick exactly the lines one of the
+    patterns finds; a pattern with a back-reference keeps them apart."""
+    import re
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from pipeline import io
+    from pipeline.segment import _any_of, parse_segment_rules
+    from pipeline.segment.blanket import find_blanket_lines
+    from pipeline.segment.lines import split_lines
+    from tests.conftest import RAW
+
+    rules = parse_segment_rules(io.read_package_data("segment.toml"))
+    assert rules.blanket_any is not None
+
+    def check(lines) -> int:
+        expected = [line for line in lines if any(p.search(line.text) for p in rules.blanket)]
+        assert find_blanket_lines(lines, rules) == expected
+        return len(expected)
+
+    texts = [p.read_text(encoding="utf-8") for p in [*sorted(RAW.glob("*.txt")), *sorted((RAW / "responses").glob("*.txt"))]]
+    assert sum(check(split_lines(t)) for t in texts) > 20
+    words = ["all", "ALL", "of", "the", "these", "our", "recommendations", "Recommendations", "actions", "accepts",
+             "welcomed", "progress", "on", "against", "with regard to", "made", "set out", "a number of", "x", "\u212a"]
+
+    @given(st.lists(st.sampled_from(words), max_size=8).map(" ".join))
+    def generated(text: str) -> None:
+        check(split_lines(text))
+
+    generated()
+    assert _any_of((re.compile(r"(a)\1", re.IGNORECASE), re.compile("b", re.IGNORECASE))) is None

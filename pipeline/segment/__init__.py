@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from spacy.language import Language
 
@@ -93,6 +93,22 @@ class SegmentRules:
     welsh_words: frozenset[str]
     english_words: frozenset[str]
     speech: SpeechRules
+    blanket_any: re.Pattern | None = None  # ``blanket`` as one alternation (see parse_segment_rules)
+
+
+def _any_of(patterns: Sequence[re.Pattern]) -> re.Pattern | None:
+    """One pattern that ``search`` finds in a text exactly when one of ``patterns`` is found in it.
+
+    An alternation of the patterns (all compiled with :data:`re.IGNORECASE`) goes over a line once
+    instead of once a pattern: the blanket patterns were a fifth of segmenting. None when a pattern
+    refers to a group by number or name, which an alternation would renumber.
+    """
+    if not patterns or any(re.search(r"\\[1-9]|\(\?P=", p.pattern) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.IGNORECASE)
+    except re.error:  # a group name used by two patterns
+        return None
 
 
 def parse_segment_rules(toml_text: str) -> SegmentRules:
@@ -103,6 +119,7 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         return tuple(re.compile(f"(?:{p})" if not whole else f"^(?:{p})$", re.IGNORECASE) for p in patterns)
 
     sections, passages, content, welsh = data["sections"], data["passages"], data["content"], data["welsh"]
+    blanket = compile_all(passages["blanket"])
     return SegmentRules(
         heading_max_words=int(sections["heading_max_words"]),
         summary_headings=compile_all(sections["summary"], whole=True),
@@ -115,7 +132,8 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         grid_min_lines=int(passages["grid_min_lines"]),
         labels=compile_label_rules(data["labels"], passages["citation"]),
         blanket_share=float(passages["blanket_share"]),
-        blanket=compile_all(passages["blanket"]),
+        blanket=blanket,
+        blanket_any=_any_of(blanket),
         report_blanket=compile_all(passages["report_blanket"]),
         report_fallback=compile_all(passages["report_fallback"]),
         report_voice=compile_all(passages["report_voice"]),

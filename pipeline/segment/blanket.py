@@ -23,6 +23,8 @@ def is_blanket_citation(numbers: Iterable[str], force_numbers: set[str], rules: 
 
 def find_blanket_lines(lines: Sequence[Line], rules: SegmentRules) -> list[Line]:
     """The lines written about every recommendation at once (a ``passages.blanket`` pattern matches)."""
+    if rules.blanket_any is not None:
+        return [line for line in lines if rules.blanket_any.search(line.text)]
     return [line for line in lines if any(p.search(line.text) for p in rules.blanket)]
 
 
