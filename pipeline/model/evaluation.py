@@ -369,6 +369,13 @@ def evaluate(
         rows, threshold = {}, 0.0
         # every fixed variant at the fold's chosen regularisation: the comparison is of training data alone
         for variant in variants:
+            variant_labels = sorted(set(training_set(train_real, synthetic, external, variant)[1]))
+            if len(variant_labels) < 2:
+                # a tiny corpus whose training side holds one label: that label, as the inner selection does
+                only = np.zeros((len(texts), len(LABELS)))
+                only[:, LABELS.index(variant_labels[0])] = 1.0
+                rows[variant] = ([variant_labels[0]] * len(texts), only)
+                continue
             fitted = fit_variant(train_real, synthetic, external, variant, random_state=random_state, engine=engine,
                                  encoder=encoder, C=selection["C"])
             rows[variant] = predict_labels(fitted, texts)
