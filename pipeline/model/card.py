@@ -169,8 +169,8 @@ def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str
         f"- calibration: temperature scaling on {metrics.get('calibration_folds')} held-out folds "
         f"({'grouped by force' if metrics.get('calibration_grouped') else 'stratified'}), "
         "one model per fold, probabilities averaged",
-        f"- training data: `{metrics.get('variant')}`, chosen by grouped cross-validation on the real items "
-        "(macro-F1 per variant: "
+        f"- training data: `{metrics.get('variant')}` and regularisation C = {metrics.get('C', 'default')}, chosen together by "
+        "grouped cross-validation on the real items (best macro-F1 per variant over the C grid: "
         + ", ".join(f"{k} {v:.3f}" for k, v in metrics.get("variant_selection", {}).get("scores", {}).items()) + ")",
         f"- trained {metrics.get('trained_at')} in {metrics.get('training_seconds')} s; seed {metrics.get('random_state')}; "
         f"data sha256 `{str(metrics.get('data_sha256', ''))[:16]}…`",
@@ -210,9 +210,10 @@ def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str
     out += [
         f"Nested cross-validation grouped by force on {evaluation['n_real']} real items from {len(evaluation['forces'])} forces: "
         f"{evaluation['scheme']}. No force is ever in both the training and the test side of a fold, and the training variant "
-        "is chosen inside each outer fold from its training forces alone "
-        f"(chosen: {', '.join(f'{k} x{v}' for k, v in evaluation['selection'].items())}). Intervals: paired percentile bootstrap "
-        f"of the pooled out-of-fold predictions ({evaluation['bootstrap']['resamples']} resamples, "
+        "and the regularisation are chosen inside each outer fold from its training forces alone "
+        f"(chosen: {', '.join(f'{k} x{v}' for k, v in evaluation['selection'].items())}; C "
+        f"{', '.join(f'{k} x{v}' for k, v in evaluation.get('selection_C', {}).items())}). Intervals: "
+        f"paired percentile bootstrap of the pooled out-of-fold predictions ({evaluation['bootstrap']['resamples']} resamples, "
         f"seed {evaluation['bootstrap']['seed']}).",
         "",
         *_headline(evaluation),

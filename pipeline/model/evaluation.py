@@ -11,9 +11,10 @@ What :func:`evaluate` measures, and why each rule:
 * **Grouped by force.** The outer folds are ``GroupKFold`` over the forces ("Gwent" and "Gwent Police"
   are one force, :func:`~pipeline.model.training.normalise_force`): no force is in both training and test.
 * **Nested choices.** Inside each outer fold, :func:`~pipeline.model.training.select_variant` picks the
-  training variant (real only, + synthetic, + synthetic + New Zealand) by grouped CV on that fold's
-  training forces alone; the outer test force is never looked at. The fixed variants are scored too,
-  so "with and without" synthetic and New Zealand passages can be compared.
+  training variant (real only, + synthetic, + synthetic + New Zealand) and the regularisation ``C``
+  (:data:`~pipeline.model.training.C_GRID`) by grouped CV on that fold's training forces alone; the outer
+  test force is never looked at. The fixed variants are scored too (at the fold's chosen ``C``), so
+  "with and without" synthetic and New Zealand passages can be compared.
 * **Apart and together.** Specific items (recommendations, areas for improvement, causes of concern)
   and blanket answers (kind ``all``, labelled by what they say, guideline D9) are scored apart and
   together.
@@ -308,7 +309,8 @@ def evaluate(
         recall / F1, macro-F1 with interval, accuracy, confusion matrix), ``subsets`` (the same for
         specific items and blanket answers), ``variants`` (each fixed training variant, all / specific /
         blanket), ``calibration`` (ECE per subset), ``needs_review``, ``selection`` (the variant each
-        outer fold chose), ``folds``, ``predictions``, ``out_of_domain``, ``agreement``, ``targets``.
+        outer fold chose; ``selection_C`` the same for ``C``), ``folds``, ``predictions``, ``out_of_domain``,
+        ``agreement``, ``targets``.
         Without real records ``models`` and ``folds`` are empty.
     """
     from pipeline.cues import CueEngine, load_cue_lexicon
@@ -339,7 +341,7 @@ def evaluate(
     }
     if not real:
         return {**base, "models": {}, "subsets": {}, "variants": {}, "calibration": {}, "needs_review": {},
-                "selection": {}, "folds": [], "predictions": [], "out_of_domain": {},
+                "selection": {}, "selection_C": {}, "folds": [], "predictions": [], "out_of_domain": {},
                 "seconds": round(time.perf_counter() - started, 3), "notes": [NO_REAL]}
 
     engine = CueEngine(load_cue_lexicon(None), memo=True)
@@ -365,9 +367,17 @@ def evaluate(
         selection = select_variant(train_real, synthetic, external, random_state=random_state, engine=engine,
                                    encoder=encoder)
         rows, threshold = {}, 0.0
+        # every fixed variant at the fold's chosen regularisation: the comparison is of training data alone
         for variant in variants:
+            variant_labels = sorted(set(training_set(train_real, synthetic, external, variant)[1]))
+            if len(variant_labels) < 2:
+                # a tiny corpus whose training side holds one label: that label, as the inner selection does
+                only = np.zeros((len(texts), len(LABELS)))
+                only[:, LABELS.index(variant_labels[0])] = 1.0
+                rows[variant] = ([variant_labels[0]] * len(texts), only)
+                continue
             fitted = fit_variant(train_real, synthetic, external, variant, random_state=random_state, engine=engine,
-                                 encoder=encoder)
+                                 encoder=encoder, C=selection["C"])
             rows[variant] = predict_labels(fitted, texts)
             if variant == selection["variant"]:
                 threshold = _fold_review_threshold(fitted, train_real, synthetic, external, variant)
@@ -384,6 +394,7 @@ def evaluate(
                      "true": record["label"], "model": chosen_labels[i],
                      "probabilities": [round(float(v), 6) for v in chosen_rows[i]],
                      "majority": majority, "cue_rules": str(rule_labels[record["id"]]), "variant": selection["variant"],
+                     "C": selection["C"],
                      "review_threshold": round(threshold, 6)}
             if other is not None:
                 entry["other_embeddings"] = other[0][i]
@@ -396,7 +407,8 @@ def evaluate(
         folds.append({
             "force": force, "forces": sorted(held_out), "n_test": len(test), "test_ids": [str(r["id"]) for r in test],
             "train_forces": sorted({r["group"] for r in train_real}), "n_train_real": len(train_real),
-            "variant": selection["variant"], "inner_scores": selection["scores"], "review_threshold": threshold,
+            "variant": selection["variant"], "C": selection["C"], "inner_scores": selection["scores"],
+            "inner_grid": selection.get("grid", {}), "review_threshold": threshold,
             "scores": {name: {k: v for k, v in _scores(fold_truth, [e[name] for e in pooled[-len(test):]]).items()
                               if k in ("macro_f1", "accuracy")} for name in MODEL_NAMES},
         })
@@ -438,6 +450,7 @@ def evaluate(
         "calibration": calibration,
         "needs_review": needs_review,
         "selection": dict(sorted(Counter(f["variant"] for f in folds).items())),
+        "selection_C": {f"{c:g}": n for c, n in sorted(Counter(f["C"] for f in folds).items())},
         "folds": folds,
         "predictions": pooled,
         "out_of_domain": out_of_domain,
@@ -518,7 +531,7 @@ def _out_of_domain(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mappin
         return {}
     engine, encoder = engines
     selection = select_variant(real, synthetic, external, random_state=random_state, engine=engine, encoder=encoder)
-    variant = selection["variant"]
+    variant, c = selection["variant"], selection["C"]
     truth = [r["label"] for r in external]
     unmasked_pred: list[str] = [""] * len(external)
     masked_pred: list[str] = [""] * len(external)
@@ -528,14 +541,15 @@ def _out_of_domain(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mappin
         n = int(min(5, len(set(groups.tolist()))))
         for train_index, test_index in GroupKFold(n_splits=n).split(groups, groups=groups):
             model = fit_variant(real, synthetic, [external[i] for i in train_index], variant, random_state=random_state,
-                                engine=engine, encoder=encoder)
+                                engine=engine, encoder=encoder, C=c)
             for target, source in ((unmasked_pred, external), (masked_pred, external_masked)):
                 labels, _ = predict_labels(model, [source[i]["text"] for i in test_index])
                 for i, label in zip(test_index, labels):
                     target[i] = label
         scheme = f"GroupKFold({n}) by recommendation over the New Zealand set, added to all police items"
     else:
-        model = fit_variant(real, synthetic, external, variant, random_state=random_state, engine=engine, encoder=encoder)
+        model = fit_variant(real, synthetic, external, variant, random_state=random_state, engine=engine, encoder=encoder,
+                            C=c)
         unmasked_pred = predict_labels(model, [r["text"] for r in external])[0]
         masked_pred = predict_labels(model, [r["text"] for r in external_masked])[0]
         scheme = "trained on all police items, never on the New Zealand set"
@@ -555,7 +569,7 @@ def _out_of_domain(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mappin
     everyone = list(range(len(external)))
     return {
         "source": "corpus/external/taic-nz/taic_minister_status_reports.jsonl (label_strict)",
-        "variant": variant, "scheme": scheme, "n": len(external), "n_with_status_line": len(with_line),
+        "variant": variant, "C": c, "scheme": scheme, "n": len(external), "n_with_status_line": len(with_line),
         "label_counts": label_counts(external),
         "unmasked": block(unmasked_pred, rule_unmasked, everyone),
         "masked": block(masked_pred, rule_masked, everyone),
@@ -607,7 +621,8 @@ def format_evaluation(report: Mapping[str, Any]) -> str:
         f"({report['n_duplicates_dropped']} duplicate texts dropped; {report['n_synthetic']} synthetic and "
         f"{report['n_external']} New Zealand passages may train, never test).",
         "Training variant chosen per outer fold by inner grouped CV: "
-        + ", ".join(f"{k} x{v}" for k, v in report["selection"].items()),
+        + ", ".join(f"{k} x{v}" for k, v in report["selection"].items())
+        + "; regularisation C: " + ", ".join(f"{k} x{v}" for k, v in report.get("selection_C", {}).items()),
         "",
         f"{'':26}{'n':>5}{'macro-F1':>9}  {'95% CI':>14}  {'accuracy':>8}",
     ]
