@@ -16,7 +16,9 @@ after the command) overrides any of its keys, and a flag overrides both
 (:mod:`pipeline.config`).
 
 Exit codes: 0 every document scored; 1 some documents reported in
-``errors.csv`` (the outputs are still written); 2 a usage or set-up error.
+``errors.csv`` (the outputs are still written, unless no document at all was
+scored and a previous scorecard is there to keep); 2 a usage or set-up error,
+found before any work where it can be; 130 interrupted (Ctrl-C).
 Expected failures print one line each, never a traceback.
 """
 

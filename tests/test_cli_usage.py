@@ -258,3 +258,14 @@ def _options_without_default(parser: argparse.ArgumentParser, name: str):
 
 def test_help_of_every_command_shows_each_flags_default():
     assert list(_options_without_default(cli._parser(cli.load_config(None)), "")) == []
+
+
+def test_parquet_types_are_the_ones_the_data_dictionary_gives(previous):
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(previous / "scorecard.parquet")
+    kinds = {name: str(kind) for name, kind in zip(schema.names, schema.types)}
+    assert kinds["force"] == kinds["source"] == kinds["status"] == "large_string"  # docs/data-dictionary.md: Conventions
+    assert set(kinds.values()) <= {"date32[day]", "int64", "bool", "large_string", "double"}
+    dictionary = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    assert "text `large_string`" in dictionary
