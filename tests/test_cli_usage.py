@@ -269,3 +269,27 @@ def test_parquet_types_are_the_ones_the_data_dictionary_gives(previous):
     assert set(kinds.values()) <= {"date32[day]", "int64", "bool", "large_string", "double"}
     dictionary = (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     assert "text `large_string`" in dictionary
+
+
+def test_ctrl_c_while_writing_names_the_outputs_replaced_and_keeps_the_others(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    assert score([SEEDS["Suffolk"]], out, "--no-cache") == 0
+    before = snapshot(out)
+    real_write, calls = io._atomic_write, []
+
+    def interrupted_at_the_third(path, write, mode, **options):
+        calls.append(path.name)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # Ctrl-C as passages.csv is about to be written
+        real_write(path, write, mode, **options)
+
+    monkeypatch.setattr(io, "_atomic_write", interrupted_at_the_third)
+    capsys.readouterr()
+    assert score([SEEDS["Gwent"]], out, "--no-cache") == 130
+    assert one_error_line(capsys.readouterr().err) == (
+        f"error: E445 interrupted while writing the outputs: scorecard.csv, scorecard.parquet replaced, "
+        f"the others in {out} kept as they were")
+    after = snapshot(out)
+    assert after["scorecard.csv"] != before["scorecard.csv"]
+    assert {k: v for k, v in after.items() if not k.startswith("scorecard.")} == \
+        {k: v for k, v in before.items() if not k.startswith("scorecard.")}
