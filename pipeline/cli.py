@@ -350,12 +350,12 @@ def _score(args: argparse.Namespace) -> int:
     for result in results:  # page-level: the document was scored without (part of) a page, which must not read as silence
         for problem in result.problems:
             print(format_problem(problem), file=sys.stderr)
+    if args.stats:
+        io.write_json(args.stats, run.stats)
     if not results and (out / "scorecard.csv").is_file():  # empty tables must not replace a scorecard
         error = PipelineError("E443", problems=_count(len(problems), "problem"), path=str(out))
         print(f"error: {error.code} {error.message}", file=sys.stderr)
         return EXIT_PROBLEMS
-    if args.stats:
-        io.write_json(args.stats, run.stats)
     urls: dict[str, str] = {}
     if source_tables:  # collected documents: each row names the URL its evidence came from
         from pipeline.collect import url_index

@@ -103,13 +103,18 @@ def discover_inputs(paths: Sequence[str | os.PathLike]) -> list[Path]:
 
 
 def check_output_folder(path: str | os.PathLike) -> None:
-    """Make sure ``path`` is a folder this run can write into, before any work: created if absent, a file tried in it.
+    """Make sure ``path`` is a folder this run can write into, before any work, leaving nothing behind.
+
+    The folder (and any missing parent) is created, a file is tried in it,
+    and what the check created is removed again: a run stopped later by a
+    usage error has written nothing.
 
     Raises:
         PipelineError: E517 naming the folder and the system's reason (a file
             of that name, a read-only or virtual file system, no permission).
     """
     folder = Path(path)
+    created = [p for p in (folder, *folder.parents) if not p.exists() and not p.is_symlink()]
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=".write-check.", dir=folder)
@@ -117,6 +122,12 @@ def check_output_folder(path: str | os.PathLike) -> None:
         os.unlink(probe)
     except OSError as exc:
         raise PipelineError("E517", path=str(folder), detail=exc.strerror or str(exc)) from None
+    finally:
+        for made in created:  # deepest first
+            try:
+                made.rmdir()
+            except OSError:
+                pass
 
 
 def read_source_tables(paths: Sequence[str | os.PathLike]) -> tuple[list[tuple[str, tuple]], list]:

@@ -293,3 +293,10 @@ def test_ctrl_c_while_writing_names_the_outputs_replaced_and_keeps_the_others(tm
     assert after["scorecard.csv"] != before["scorecard.csv"]
     assert {k: v for k, v in after.items() if not k.startswith("scorecard.")} == \
         {k: v for k, v in before.items() if not k.startswith("scorecard.")}
+
+
+def test_a_usage_error_after_the_out_check_leaves_no_out_folder(tmp_path, capsys):
+    out = tmp_path / "new" / "scorecards"
+    assert score([SEEDS["Suffolk"]], out, "--model", str(tmp_path / "no-model.joblib")) == 2
+    assert one_error_line(capsys.readouterr().err).startswith("error: E302 ")
+    assert not (tmp_path / "new").exists()
