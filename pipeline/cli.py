@@ -404,6 +404,12 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _check_registers_folder(path: str) -> None:
+    """Raise E441 when ``path`` (``--inspections``) is no folder: a mistyped one would silently mean no registers."""
+    if not Path(path).is_dir():
+        raise PipelineError("E441", path=path, detail="no such folder" if not Path(path).exists() else "a file, not a folder")
+
+
 def _check_score_usage(args: argparse.Namespace) -> None:
     """Every usage error of ``score`` found before any work, so a mistyped path or flag writes nothing.
 
@@ -420,9 +426,7 @@ def _check_score_usage(args: argparse.Namespace) -> None:
     for table, key, flag in (("limits", "jobs", "--jobs"), ("limits", "max_pages", "--max-pages"),
                              ("limits", "max_seconds", "--max-seconds")):
         check_flag(table, key, getattr(args, key), flag)
-    if not Path(args.inspections).is_dir():
-        detail = "no such folder" if not Path(args.inspections).exists() else "a file, not a folder"
-        raise PipelineError("E441", path=args.inspections, detail=detail)
+    _check_registers_folder(args.inspections)
     if args.manifest and not Path(args.manifest).is_file():
         raise PipelineError("E442", path=args.manifest, detail="no such file")
     io.check_output_folder(args.out)
@@ -573,6 +577,7 @@ def _read_scored(path: Path):
 def _review_export(args: argparse.Namespace) -> int:
     from pipeline.review import export_records, for_spreadsheet, review_candidates
 
+    _check_registers_folder(args.inspections)
     folder = Path(args.scorecard)
     passages, scorecard = _read_scored(folder / "passages.csv"), _read_scored(folder / "scorecard.csv")
     held = _annotations(args.annotations) if Path(args.annotations).is_dir() else []
@@ -802,6 +807,7 @@ def _coverage(args: argparse.Namespace) -> int:
     from pipeline.ingest import ingest
     from pipeline.segment import segment
 
+    _check_registers_folder(args.inspections)
     sources = args.sources or str(Path(args.inputs[0]) / "sources.csv")
     if not Path(sources).is_file():
         raise PipelineError("E205", path=sources)

@@ -300,3 +300,11 @@ def test_a_usage_error_after_the_out_check_leaves_no_out_folder(tmp_path, capsys
     assert score([SEEDS["Suffolk"]], out, "--model", str(tmp_path / "no-model.joblib")) == 2
     assert one_error_line(capsys.readouterr().err).startswith("error: E302 ")
     assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("command", [["coverage", str(SEEDS["Suffolk"]), "--labels", "labels.jsonl"],
+                                     ["review", "export", "--scorecard", "scored"]])
+def test_other_commands_refuse_a_missing_inspections_folder_too(command, tmp_path, capsys):
+    assert main([*command, "--inspections", str(tmp_path / "registers")]) == 2
+    assert one_error_line(capsys.readouterr().err) == \
+        f"error: E441 --inspections {tmp_path / 'registers'} is not a folder of registers: no such folder"
