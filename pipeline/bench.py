@@ -255,15 +255,17 @@ SEED = Path("corpus/raw/000_c5efd783d32bafbb.txt")  # a small text response: the
 
 def add_arguments(parser, seed: int) -> None:
     """The ``bench`` command's options (called by :mod:`pipeline.cli`); ``seed``: the configuration's ``bench.seed``."""
-    parser.add_argument("--out", default="bench/results.json", help="JSON file of the figures")
-    parser.add_argument("--corpus", default="bench/corpus", help="folder for the generated PDFs, registers and caches")
+    parser.add_argument("--out", default="bench/results.json", help="JSON file of the figures (default bench/results.json)")
+    parser.add_argument("--corpus", default="bench/corpus",
+                        help="folder for the generated PDFs, registers and caches (default bench/corpus)")
     parser.add_argument("--forces", type=int, default=43,
                         help="forces per inspection, the 43 real ones by default (N = forces x inspections)")
-    parser.add_argument("--inspections-count", type=int, default=2, help="inspections (the shipped one, then synthetic)")
-    parser.add_argument("--scale", type=int, default=4, help="memory is compared between N/scale and N documents")
+    parser.add_argument("--inspections-count", type=int, default=2,
+                        help="inspections (the shipped one, then synthetic; default 2)")
+    parser.add_argument("--scale", type=int, default=4, help="memory is compared between N/scale and N documents (default 4)")
     parser.add_argument("--seed", type=int, default=seed, help=f"random seed of the generated responses (default {seed})")
     parser.add_argument("--only", choices=("all", "ocr"), default="all",
-                        help="'ocr': only the OCR measurement (scans of the first generated PDFs)")
+                        help="'ocr': only the OCR measurement (scans of the first generated PDFs; default all)")
 
 
 def _tree_rss(proc) -> int:

@@ -16,13 +16,16 @@ after the command) overrides any of its keys, and a flag overrides both
 (:mod:`pipeline.config`).
 
 Exit codes: 0 every document scored; 1 some documents reported in
-``errors.csv`` (the outputs are still written); 2 a usage or set-up error.
+``errors.csv`` (the outputs are still written, unless no document at all was
+scored and a previous scorecard is there to keep); 2 a usage or set-up error,
+found before any work where it can be; 130 interrupted (Ctrl-C).
 Expected failures print one line each, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -33,6 +36,8 @@ from pipeline.config import DEFAULTS_FILE, Config, parse_config
 from pipeline.errors import PipelineError, format_problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+#: The shell's code for a process stopped by SIGINT (128 + 2): Ctrl-C.
+EXIT_INTERRUPTED = 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,8 +79,10 @@ def _parser(config: Config) -> argparse.ArgumentParser:
     score.add_argument("--out", default=paths.out, help=f"output folder (default {paths.out})")
     score.add_argument("--manifest", help="CSV with columns file,force,inspection overriding detection "
                                           f"(default {paths.manifest}, when that file exists)")
-    score.add_argument("--inspections", default=paths.inspections, help="folder of inspection registers (*.toml)")
-    score.add_argument("--model", default=paths.model, help="trained status classifier (joblib with manifest)")
+    score.add_argument("--inspections", default=paths.inspections,
+                       help=f"folder of inspection registers (*.toml) (default {paths.inspections})")
+    score.add_argument("--model", default=paths.model,
+                       help=f"trained status classifier (joblib with manifest) (default {paths.model})")
     score.add_argument("--baseline", action="store_true", help="use the cue-rule baseline instead of the trained model")
     score.add_argument("--max-pages", type=int, default=limits.max_pages, metavar="N",
                        help=f"report (E107) and skip a PDF with more pages (default {limits.max_pages})")
@@ -91,24 +98,31 @@ def _parser(config: Config) -> argparse.ArgumentParser:
     classify = sub.add_parser("classify", help="classify texts from JSONL (id, text)")
     classify.add_argument("--in", dest="input", required=True, help="JSONL with objects {id, text}")
     classify.add_argument("--out", required=True, help="JSONL to write {id, label, confidence, scores, evidence}")
-    classify.add_argument("--model", default=paths.model)
-    classify.add_argument("--baseline", action="store_true")
+    classify.add_argument("--model", default=paths.model,
+                          help=f"trained status classifier (joblib with manifest) (default {paths.model})")
+    classify.add_argument("--baseline", action="store_true",
+                          help="use the cue-rule baseline instead of the trained model (default: the model)")
 
     train = sub.add_parser("train", help="train the status classifier on the annotations")
-    train.add_argument("--annotations", default=paths.annotations)
-    train.add_argument("--out", default=paths.models)
+    train.add_argument("--annotations", default=paths.annotations,
+                       help=f"folder of labelled passages (*.jsonl) (default {paths.annotations})")
+    train.add_argument("--out", default=paths.models,
+                       help=f"folder for the model, metrics.json and model-card.md (default {paths.models})")
     train.add_argument("--external", default=paths.external,
-                       help="New Zealand status reports (out-of-domain set); '' for none")
+                       help=f"New Zealand status reports (out-of-domain set); '' for none (default {paths.external})")
     train.add_argument("--readme", default="",
-                       help="README whose generated status-classifier block is rewritten (make train: README.md)")
+                       help="README whose generated status-classifier block is rewritten "
+                            "(default none; make train: README.md)")
 
     evaluate = sub.add_parser("evaluate",
                               help="grouped-by-force evaluation on real items, with baselines and the out-of-domain set")
-    evaluate.add_argument("--annotations", default=paths.annotations)
+    evaluate.add_argument("--annotations", default=paths.annotations,
+                          help=f"folder of labelled passages (*.jsonl) (default {paths.annotations})")
     evaluate.add_argument("--external", default=paths.external,
-                          help="New Zealand status reports (out-of-domain set); '' for none")
+                          help=f"New Zealand status reports (out-of-domain set); '' for none (default {paths.external})")
     evaluate.add_argument("--metrics", default=paths.metrics,
-                          help="metrics.json of the trained model, whose history gives the previous macro-F1")
+                          help="metrics.json of the trained model, whose history gives the previous macro-F1 "
+                               f"(default {paths.metrics})")
     evaluate.add_argument("--embeddings", action="store_true",
                           help="also measure the model with sentence embeddings (needs pip install -e '.[embeddings]')")
     _add_review_parsers(sub, score, config)
@@ -202,7 +216,8 @@ def _add_coverage_parser(sub: argparse._SubParsersAction, config: Config) -> Non
     coverage.add_argument("--labels", required=True, help="labels.jsonl / real.jsonl: one object per answer item (file, item)")
     coverage.add_argument("--sources", help="sources.csv or meta.jsonl with file, url, force, doc_kind "
                                             "(default: sources.csv in the first input folder)")
-    coverage.add_argument("--inspections", default=config.paths.inspections, help="folder of inspection registers (*.toml)")
+    coverage.add_argument("--inspections", default=config.paths.inspections,
+                          help=f"folder of inspection registers (*.toml) (default {config.paths.inspections})")
 
 
 def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser, config: Config) -> None:
@@ -225,8 +240,10 @@ def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.Argumen
     export.add_argument("--out", default=paths.review_file, type=_review_file,
                         help=f"FILE.csv or FILE.jsonl; both are written (default {paths.review_file})")
     export.add_argument("--limit", type=_positive_int, help="export only the first N rows")
-    export.add_argument("--annotations", default=paths.annotations, help="labels already held (shown as annotated_label)")
-    export.add_argument("--inspections", default=paths.inspections, help="folder of inspection registers (*.toml)")
+    export.add_argument("--annotations", default=paths.annotations,
+                        help=f"labels already held (shown as annotated_label) (default {paths.annotations})")
+    export.add_argument("--inspections", default=paths.inspections,
+                        help=f"folder of inspection registers (*.toml) (default {paths.inspections})")
     imported = actions.add_parser(
         "import", help="merge a filled-in review file into ANNOTATIONS/reviews.jsonl",
         description="Check every row of a filled-in review file (.csv or .jsonl from `review export`) and merge the "
@@ -237,7 +254,8 @@ def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.Argumen
                     "(the good ones are still imported); 2: the file cannot be read.")
     imported.add_argument("file", nargs="?", default=paths.review_file, type=_review_file,
                           help=f"the filled-in FILE.csv or FILE.jsonl (default {paths.review_file})")
-    imported.add_argument("--annotations", default=paths.annotations, help="annotations folder holding reviews.jsonl")
+    imported.add_argument("--annotations", default=paths.annotations,
+                          help=f"annotations folder holding reviews.jsonl (default {paths.annotations})")
     imported.add_argument("--scorecard", action="append",
                           help="scored folder holding the passages "
                                "(repeatable; default: the folder in each row's scorecard column)")
@@ -297,24 +315,47 @@ def _score(args: argparse.Namespace) -> int:
     from pipeline.score import build_scorecard, force_profiles
 
     as_of = args.as_of or date.today()
+    out = Path(args.out)
+    _check_score_usage(args)
     report_config = parse_report_config(io.read_package_data("report.toml"))
     inspections = io.load_inspections(args.inspections)
     # the configured manifest is optional (absent: nothing overridden); one named by --manifest must exist
     manifest_path = args.manifest or args.configuration.paths.manifest
     if args.manifest or (manifest_path and Path(manifest_path).is_file()):
-        manifest = parse_manifest(io.read_text(manifest_path), origin=manifest_path)
+        try:
+            manifest_text = io.read_text(manifest_path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PipelineError("E442", path=manifest_path, detail=getattr(exc, "strerror", None) or str(exc)) from None
+        manifest = parse_manifest(manifest_text, origin=manifest_path)
     else:
         manifest = {}
     settings = parallel.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"),
                                       _model_spec(args.model, args.baseline), max_pages=args.max_pages,
                                       ingest_options={"max_seconds": args.max_seconds})
-    paths = io.discover_inputs(args.inputs)
+    # the run's own outputs and cache are never inputs, should they lie inside an input folder
+    own = [out, *(out / name for name in SCORE_OUTPUTS), *([args.cache] if args.cache else []),
+           *([args.stats] if args.stats else [])]
+    paths, asset_folders = io.find_inputs(args.inputs, skip=own)
     source_tables, source_problems = io.read_source_tables(args.inputs)
     manifest = _with_provenance(manifest, paths, source_tables)
-    run = parallel.run(paths, settings, manifest, _run_options(args))
+    try:
+        run = parallel.run(paths, settings, manifest, _run_options(args))
+    except KeyboardInterrupt:  # the workers are stopped by now; no output was touched
+        error = PipelineError("E444")
+        print(f"error: {error.code} {error.message}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     results, problems = run.results, [*run.problems, *source_problems]
+    for problem in problems:
+        print(format_problem(problem), file=sys.stderr)
+    for result in results:  # page-level: the document was scored without (part of) a page, which must not read as silence
+        for problem in result.problems:
+            print(format_problem(problem), file=sys.stderr)
     if args.stats:
         io.write_json(args.stats, run.stats)
+    if not results and (out / "scorecard.csv").is_file():  # empty tables must not replace a scorecard
+        error = PipelineError("E443", problems=_count(len(problems), "problem"), path=str(out))
+        print(f"error: {error.code} {error.message}", file=sys.stderr)
+        return EXIT_PROBLEMS
     urls: dict[str, str] = {}
     if source_tables:  # collected documents: each row names the URL its evidence came from
         from pipeline.collect import url_index
@@ -324,26 +365,71 @@ def _score(args: argparse.Namespace) -> int:
     card = build_scorecard(results, problems, inspections, as_of=as_of, urls=urls)
     card = _with_reviews(card, args.reviews, as_of)
 
-    out = Path(args.out)
-    io.write_csv(out / "scorecard.csv", card.scorecard)
-    io.write_parquet(out / "scorecard.parquet", card.scorecard)
-    io.write_csv(out / "passages.csv", card.passages)
-    io.write_csv(out / "forces.csv", card.forces)
-    io.write_csv(out / "force_profiles.csv", force_profiles(card.forces))
-    io.write_csv(out / "errors.csv", card.errors)
     # No clock time in the page: two runs over the same input and as-of day give identical files.
     generated = (f"python -m pipeline score, inspection-scorecards {__version__}, "
                  f"{'cue-rule baseline' if args.baseline else 'model ' + args.model}, as of {as_of.isoformat()}")
-    io.write_text(out / "report.html", render_report(card, inspections, as_of=as_of, review_threshold=args.review_threshold,
-                                                     generated=generated, config=report_config))
-    for problem in problems:
-        print(format_problem(problem), file=sys.stderr)
-    for result in results:  # page-level: the document was scored without (part of) a page, which must not read as silence
-        for problem in result.problems:
-            print(format_problem(problem), file=sys.stderr)
-    print(f"scored {len(results)} of {len(paths)} documents: {len(card.scorecard)} scorecard rows, "
-          f"{len(card.passages)} passages, {len(problems)} problems -> {out}/")
+    writes = {
+        "scorecard.csv": lambda path: io.write_csv(path, card.scorecard),
+        "scorecard.parquet": lambda path: io.write_parquet(path, card.scorecard),
+        "passages.csv": lambda path: io.write_csv(path, card.passages),
+        "forces.csv": lambda path: io.write_csv(path, card.forces),
+        "force_profiles.csv": lambda path: io.write_csv(path, force_profiles(card.forces)),
+        "errors.csv": lambda path: io.write_csv(path, card.errors),
+        "report.html": lambda path: io.write_text(path, render_report(
+            card, inspections, as_of=as_of, review_threshold=args.review_threshold, generated=generated,
+            config=report_config)),
+    }
+    written: list[str] = []
+    try:
+        for name in SCORE_OUTPUTS:
+            writes[name](out / name)
+            written.append(name)
+    except KeyboardInterrupt:  # each file is written atomically: those not yet replaced are still the previous run's
+        error = PipelineError("E445", written=", ".join(written), path=str(out)) if written else PipelineError("E444")
+        print(f"error: {error.code} {error.message}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    passed = f"; {_count(len(asset_folders), 'saved-page asset folder')} passed over" if asset_folders else ""
+    print(f"scored {len(results)} of {_count(len(paths), 'document')}: {len(card.scorecard)} scorecard rows, "
+          f"{_count(len(card.passages), 'passage')}, {_count(len(problems), 'problem')}{passed} -> {out}/")
     return EXIT_PROBLEMS if problems else EXIT_OK
+
+
+#: What ``score`` writes into ``--out``, in the order it writes them.
+SCORE_OUTPUTS = ("scorecard.csv", "scorecard.parquet", "passages.csv", "forces.csv", "force_profiles.csv", "errors.csv",
+                 "report.html")
+
+
+def _count(n: int, noun: str) -> str:
+    """``"1 problem"``, ``"3 problems"``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _check_registers_folder(path: str) -> None:
+    """Raise E441 when ``path`` (``--inspections``) is no folder: a mistyped one would silently mean no registers."""
+    if not Path(path).is_dir():
+        raise PipelineError("E441", path=path, detail="no such folder" if not Path(path).exists() else "a file, not a folder")
+
+
+def _check_score_usage(args: argparse.Namespace) -> None:
+    """Every usage error of ``score`` found before any work, so a mistyped path or flag writes nothing.
+
+    Raises:
+        PipelineError: E409 a named input that does not exist, E440 a flag out of the range the
+            configuration allows, E441 an --inspections that is no folder, E442 a --manifest named
+            but absent, E517 an --out that cannot be written (the folder is created when absent).
+    """
+    from pipeline.config import check_flag
+
+    for raw in args.inputs:
+        if not os.path.lexists(raw):  # a dangling link named as an input is read, and reported (E109)
+            raise PipelineError("E409", path=raw)
+    for table, key, flag in (("limits", "jobs", "--jobs"), ("limits", "max_pages", "--max-pages"),
+                             ("limits", "max_seconds", "--max-seconds")):
+        check_flag(table, key, getattr(args, key), flag)
+    _check_registers_folder(args.inspections)
+    if args.manifest and not Path(args.manifest).is_file():
+        raise PipelineError("E442", path=args.manifest, detail="no such file")
+    io.check_output_folder(args.out)
 
 
 def _classify(args: argparse.Namespace) -> int:
@@ -491,6 +577,7 @@ def _read_scored(path: Path):
 def _review_export(args: argparse.Namespace) -> int:
     from pipeline.review import export_records, for_spreadsheet, review_candidates
 
+    _check_registers_folder(args.inspections)
     folder = Path(args.scorecard)
     passages, scorecard = _read_scored(folder / "passages.csv"), _read_scored(folder / "scorecard.csv")
     held = _annotations(args.annotations) if Path(args.annotations).is_dir() else []
@@ -500,8 +587,8 @@ def _review_export(args: argparse.Namespace) -> int:
     csv_path, jsonl_path = out.with_suffix(".csv"), out.with_suffix(".jsonl")
     io.write_csv(csv_path, for_spreadsheet(frame))
     io.write_jsonl(jsonl_path, export_records(frame))
-    print(f"{len(frame)} passages to review ({int(frame['disagrees'].sum())} where the model and the cue rules disagree, "
-          f"{int((frame['annotated_label'] != '').sum())} already labelled) -> {csv_path}, {jsonl_path}")
+    print(f"{len(frame)} (passage, item) pairs to review ({int(frame['disagrees'].sum())} where the model and the cue "
+          f"rules disagree, {int((frame['annotated_label'] != '').sum())} already labelled) -> {csv_path}, {jsonl_path}")
     return EXIT_OK
 
 
@@ -624,6 +711,7 @@ def _collect(args: argparse.Namespace) -> int:
     if not seeds:
         _parser(args.configuration).error("collect needs a URL or --sources CSV with at least one url")
     out = Path(args.out)
+    io.check_output_folder(out)  # before anything is fetched (E517)
     sources_path = out / collect.SOURCES_FILE
     previous: tuple[collect.SourceRow, ...] = ()
     if sources_path.is_file():  # parsed before anything is fetched: a bad file stops the run and stays as it is
@@ -666,7 +754,7 @@ def _add_run_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentPa
                      help="documents processed at once: worker processes (default: one per core; 1: in this process); "
                           "with --backend dask, tasks in flight (default: every worker thread)")
     run.add_argument("--backend", choices=("local", "dask"), default="local",
-                     help="local processes (joblib) or an existing Dask cluster (needs --scheduler)")
+                     help="local processes (joblib) or an existing Dask cluster (needs --scheduler; default local)")
     run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
     run.add_argument("--cache", metavar="DIR", default=cache_dir,
                      help=f"cache of extracted text, passages and predictions (default {cache_dir})")
@@ -719,6 +807,7 @@ def _coverage(args: argparse.Namespace) -> int:
     from pipeline.ingest import ingest
     from pipeline.segment import segment
 
+    _check_registers_folder(args.inspections)
     sources = args.sources or str(Path(args.inputs[0]) / "sources.csv")
     if not Path(sources).is_file():
         raise PipelineError("E205", path=sources)
@@ -850,3 +939,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PipelineError as error:
         print(f"error: {error.code} {error.message}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # Ctrl-C: one line, no traceback (score says more precisely what it kept)
+        interrupted = PipelineError("E446")
+        print(f"error: {interrupted.code} {interrupted.message}", file=sys.stderr)
+        return EXIT_INTERRUPTED

@@ -239,3 +239,21 @@ def parse_config(layers: Iterable[tuple[str, str]]) -> Config:
             raise PipelineError("E434", path=first, key=f"{section.name}.{missing[0]}")
         sections[section.name] = cls(**values)
     return Config(**sections)
+
+
+def check_flag(table: str, key: str, value: Any, flag: str) -> None:
+    """Apply the range check of ``table.key`` (the one a configuration file gets, E432) to a flag's value.
+
+    Args:
+        table: the configuration table, e.g. ``"limits"``.
+        key: the key in that table, e.g. ``"jobs"``.
+        value: the value the flag gave.
+        flag: the flag as typed, e.g. ``"--jobs"``, for the message.
+
+    Raises:
+        PipelineError: E440 naming the flag, the value and the range, when the check fails.
+    """
+    cls = get_type_hints(Config)[table]
+    metadata = next(f.metadata for f in fields(cls) if f.name == key)
+    if "check" in metadata and not metadata["check"](value):
+        raise PipelineError("E440", flag=flag, value=value, wanted=metadata["wanted"], key=f"{table}.{key}")

@@ -56,6 +56,15 @@ MESSAGES: dict[str, str] = {
     "E406": "review file {path} line {line}: {detail}",
     "E407": "cannot use the Dask scheduler at {address}: {detail}",
     "E408": "{path} holds files but is not a scorecards cache (no CACHEDIR.TAG of ours): nothing deleted",
+    "E409": "input {path} not found: nothing scored, nothing written",
+    # usage of score's flags and named files (E440-E449): checked before any work, nothing written
+    "E440": "{flag} {value}: must be {wanted} (the check the configuration applies to {key})",
+    "E441": "--inspections {path} is not a folder of registers: {detail}",
+    "E442": "--manifest {path} cannot be read: {detail}",
+    "E443": "no document could be scored ({problems}): the previous outputs in {path} are kept",
+    "E444": "interrupted: nothing written",
+    "E445": "interrupted while writing the outputs: {written} replaced, the others in {path} kept as they were",
+    "E446": "interrupted: the command did not finish (each file it wrote was written whole)",
     # configuration (pipeline/data/config.toml, --config FILE): each names the file and the key
     "E430": "configuration {path}: unknown key '{key}' (known: {known})",
     "E431": "configuration {path}: '{key}' must be {expected}, got {got}",

@@ -22,9 +22,6 @@ from typing import Any, Iterable, Iterator, Sequence
 from pipeline.errors import PipelineError
 from pipeline.types import SourceFile
 
-#: File suffixes the ingest stage reads.
-SUPPORTED_SUFFIXES = (".pdf", ".html", ".htm", ".txt", ".md")
-
 #: The provenance file `collect` writes beside the documents (pipeline/collect.py reads and formats it).
 SOURCES_FILE = "sources.csv"
 
@@ -34,28 +31,103 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def discover_inputs(paths: Sequence[str | os.PathLike]) -> list[Path]:
-    """Expand files and folders (recursively) into a sorted list of files.
+#: Suffixes of a web page a browser's "Save page as, complete" writes beside a folder ``<page>_files`` of its parts.
+_SAVED_PAGE_SUFFIXES = (".html", ".htm")
+
+
+def _saved_page_assets(folder: Path) -> bool:
+    """Whether ``folder`` is the parts folder of a saved web page: ``<page>_files`` beside ``<page>.html`` (or .htm)."""
+    if not folder.name.endswith("_files"):
+        return False
+    page = folder.name[: -len("_files")]
+    return any((folder.parent / f"{page}{suffix}").is_file() for suffix in _SAVED_PAGE_SUFFIXES)
+
+
+def find_inputs(paths: Sequence[str | os.PathLike], skip: Iterable[str | os.PathLike] = ()) -> tuple[list[Path], list[Path]]:
+    """Expand files and folders (recursively) into the input files, and the saved-page asset folders passed over.
 
     Hidden files and folders are skipped, and so is every ``sources.csv``
     (the provenance ``collect`` writes beside the documents, read by
-    :func:`read_source_tables`); every other file is returned, so that
-    unsupported types are reported rather than silently ignored.
-    Raises ``PipelineError(E402)`` when nothing is found.
+    :func:`read_source_tables`); so are the files and folders in ``skip``
+    (a run's own outputs and cache, should they lie inside an input folder),
+    and the parts folder a browser saves beside a web page (``Response_files/``
+    beside ``Response.html``: scripts, styles and images, no document). Every
+    other file is returned, so that unsupported types are reported rather than
+    silently ignored, and so is a symbolic link to a missing file (read_source
+    reports it, E109).
+
+    Returns:
+        ``(files, asset_folders)``, each sorted by path.
+
+    Raises:
+        PipelineError: E402 when no file is found.
     """
+    skipped = {Path(p).resolve() for p in skip}
     found: set[Path] = set()
+    assets: set[Path] = set()
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            for child in path.rglob("*"):
-                rel = child.relative_to(path).parts
-                if child.is_file() and not any(part.startswith(".") for part in rel) and child.name != SOURCES_FILE:
+        if not path.is_dir():
+            if path.name != SOURCES_FILE:
+                found.add(path)  # a missing file is reported by read_source, not dropped
+            continue
+        for folder, subfolders, files in os.walk(path):
+            here = Path(folder)
+            kept = []
+            for name in sorted(subfolders):
+                child = here / name
+                if name.startswith(".") or child.resolve() in skipped:
+                    continue
+                if _saved_page_assets(child):
+                    assets.add(child)
+                    continue
+                kept.append(name)
+            subfolders[:] = kept  # os.walk descends only into these
+            for name in files:
+                child = here / name
+                if name.startswith(".") or name == SOURCES_FILE or child.resolve() in skipped:
+                    continue
+                if child.is_file() or child.is_symlink():  # a dangling link is kept, to be reported
                     found.add(child)
-        elif path.name != SOURCES_FILE:
-            found.add(path)  # a missing file is reported by read_source, not dropped
     if not found:
         raise PipelineError("E402", paths=", ".join(str(p) for p in paths))
-    return sorted(found, key=lambda p: str(p))
+    return sorted(found, key=str), sorted(assets, key=str)
+
+
+def discover_inputs(paths: Sequence[str | os.PathLike]) -> list[Path]:
+    """The input files under ``paths``: :func:`find_inputs` without the folders passed over.
+
+    Raises ``PipelineError(E402)`` when nothing is found.
+    """
+    return find_inputs(paths)[0]
+
+
+def check_output_folder(path: str | os.PathLike) -> None:
+    """Make sure ``path`` is a folder this run can write into, before any work, leaving nothing behind.
+
+    The folder (and any missing parent) is created, a file is tried in it,
+    and what the check created is removed again: a run stopped later by a
+    usage error has written nothing.
+
+    Raises:
+        PipelineError: E517 naming the folder and the system's reason (a file
+            of that name, a read-only or virtual file system, no permission).
+    """
+    folder = Path(path)
+    created = [p for p in (folder, *folder.parents) if not p.exists() and not p.is_symlink()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-check.", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise PipelineError("E517", path=str(folder), detail=exc.strerror or str(exc)) from None
+    finally:
+        for made in created:  # deepest first
+            try:
+                made.rmdir()
+            except OSError:
+                pass
 
 
 def read_source_tables(paths: Sequence[str | os.PathLike]) -> tuple[list[tuple[str, tuple]], list]:
@@ -91,6 +163,9 @@ def read_source(path: str | os.PathLike) -> SourceFile:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
+        if os.path.islink(path) and not os.path.exists(path):
+            target = os.readlink(os.fspath(path))
+            raise PipelineError("E109", detail=f"a symbolic link to {target}, which does not exist") from None
         raise PipelineError("E109", detail=exc.strerror or str(exc)) from None
     return SourceFile(path=str(path), data=data, sha256=sha256_bytes(data))
 

@@ -322,7 +322,9 @@ def code_of(src: SourceFile, **kwargs) -> str:
 def test_empty_and_unsupported_files():
     assert code_of(source("a.txt", b"")) == "E101"
     assert code_of(source("a.docx", b"PK\x03\x04")) == "E117"  # a Word file that is no zip
-    assert code_of(source("README", b"text")) == "E102"
+    assert code_of(source("README", bytes(range(256)) * 4)) == "E102"  # no suffix and not text: nothing to go by
+    assert code_of(source("a.xyz", b"text")) == "E102"  # a suffix no reader takes
+    assert ingest(source("README", b"text")).text == "text"  # no suffix, bytes that are text: read as text
 
 
 def test_random_bytes_are_not_text():

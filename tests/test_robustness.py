@@ -152,7 +152,7 @@ def test_gwent_welsh_footer_gives_no_passage(seed_documents, inspection, segment
     assert all(p.language == "en" and "Gymraeg" not in p.text for p in segment(seed_documents["Gwent"], inspection, segmenter))
 
 
-def test_interrupted_run_leaves_previous_outputs_intact(tmp_path, monkeypatch):
+def test_interrupted_run_leaves_previous_outputs_intact(tmp_path, monkeypatch, capsys):
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(SEEDS["Suffolk"], folder)
@@ -170,8 +170,8 @@ def test_interrupted_run_leaves_previous_outputs_intact(tmp_path, monkeypatch):
         real_write(path, half, mode, **options)
 
     monkeypatch.setattr(io, "_atomic_write", killed_mid_write)
-    with pytest.raises(KeyboardInterrupt):
-        score([folder], out, "--no-cache")  # the first write is then an output's
+    assert score([folder], out, "--no-cache") == 130  # the first write is then an output's: one line, no traceback
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "error: E444 interrupted: nothing written"
     after = {p.name: p.read_bytes() for p in out.iterdir()}
     assert after == before  # same files, same bytes, no temporary files left behind
 
@@ -190,7 +190,8 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["score", "--jobs", "many"])
     assert exit_.value.code == 2
-    assert main(["score", str(tmp_path / "nothing-here"), "--out", str(tmp_path / "o")]) == 1  # missing file: reported
+    assert main(["score", str(tmp_path / "nothing-here"), "--out", str(tmp_path / "o")]) == 2  # a mistyped input
+    assert not (tmp_path / "o").exists()  # nothing written
     empty = tmp_path / "empty-folder"
     empty.mkdir()
     assert main(["score", str(empty), "--out", str(tmp_path / "o2")]) == 2

@@ -22,9 +22,6 @@ One module per part:
 * :mod:`~pipeline.ingest.bounded` - a reader run in a worker process stopped at the time limit;
 * :mod:`~pipeline.ingest.raw` - what a reader returns (pages with their OCR flag, page-level notes).
 
-Only the standard library is imported at module level (pdfminer.six and
-BeautifulSoup when a reader first needs them), so pipeline.parallel can read the
-limits below without loading them.
 Only the standard library is imported at module level (pdfminer.six,
 BeautifulSoup, python-docx when a reader first needs them), so the runner can
 read the limits below without loading them.
@@ -77,7 +74,7 @@ def sniff(data: bytes, suffix: str) -> str:
     HTML page inside a MIME message) or ``"text"``. Magic bytes decide
     (``%PDF-``, a Word zip, a web archive's MIME headers, HTML markup),
     whatever the suffix says; a name that promises a binary format (``.pdf``, ``.docx``, ``.doc``) on bytes that are
-    plain text is read as text. Word saves RTF and HTML under a ``.doc``
+    plain text is read as text, and so are such bytes in a file with no suffix at all. Word saves RTF and HTML under a ``.doc``
     name, and a ``.docx`` is often renamed ``.doc``: only a compound file is an
     old binary Word document. Raises :class:`PipelineError`: E115 an old
     binary Word file, E116 an OpenDocument text, E117 a ``.doc`` that is none
@@ -116,6 +113,8 @@ def sniff(data: bytes, suffix: str) -> str:
             raise PipelineError("E117", detail="its bytes are neither Word (.doc, .docx), RTF, HTML nor text")
         return named  # that reader says why (E103, E117)
     if named is None:
+        if not suffix and _is_text(data):  # no name to go by: bytes that decode to readable text are text
+            return "text"
         raise PipelineError("E102", suffix=suffix or "(none)")
     return named
 
