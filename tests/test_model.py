@@ -181,6 +181,22 @@ def test_real_items_are_grouped_by_force_and_kept_once() -> None:
     assert training.record_kind({"recommendation": "all"}) == "all"
 
 
+def test_a_duplicate_text_with_another_label_is_named_in_the_card() -> None:
+    """Two reviews of passages with the same words that disagree: the first counts, the card says so."""
+    records = [
+        {"id": "r1", "force": "Essex", "text": "The plan was agreed.", "label": "completed", "recommendation": "3"},
+        {"id": "r2", "force": "Essex", "text": "The plan  was agreed.", "label": "planned", "recommendation": "4"},
+        {"id": "r3", "force": "Essex", "text": "the plan was agreed.", "label": "completed", "recommendation": "5"},
+    ]
+    kept, dropped = M.real_items(records)
+    assert training.label_conflicts(kept, dropped) == [
+        {"kept_id": "r1", "kept_label": "completed", "dropped_id": "r2", "dropped_label": "planned"}]
+    from pipeline.model.card import _conflicts
+    named = _conflicts({"duplicate_label_conflicts": training.label_conflicts(kept, dropped)})
+    assert "1 of them labelled differently" in named and "r2 planned (kept r1 completed)" in named
+    assert _conflicts({}) == ""
+
+
 def test_calibration_survives_rare_classes() -> None:
     records = _small(6)
     rare = [r for r in records if r["label"] != "planned"] + [next(r for r in records if r["label"] == "planned")]

@@ -190,10 +190,11 @@ def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str
     out += [
         "",
         "Real items by kind: " + (", ".join(f"{k} {v}" for k, v in kinds.items()) or "none") +
-        f"; {metrics.get('n_duplicate_texts_dropped', 0)} duplicate text(s) kept once.",
+        f"; {metrics.get('n_duplicate_texts_dropped', 0)} duplicate text(s) kept once" + _conflicts(metrics) + ".",
         "Real items come from published responses (forces: " + (", ".join(metrics.get("forces", [])) or "none") + "),",
         "labelled twice independently and adjudicated (`corpus/annotations/real.jsonl`), plus the seed responses",
-        "(`seeds.jsonl`). Synthetic passages are hand-written from the guidelines; the New Zealand set is another",
+        "(`seeds.jsonl`) and any passage reviews (`reviews.jsonl`, one reviewer each).",
+        "Synthetic passages are hand-written from the guidelines; the New Zealand set is another",
         "field's status updates. Neither is ever in a test fold or a police figure.",
         "",
         "Annotator agreement per batch:",
@@ -329,3 +330,14 @@ def replace_readme_block(readme: str, block: str) -> str:
     if start < 0 or end < start:
         return readme
     return readme[:start] + block + readme[end + len(README_END):]
+
+
+def _conflicts(metrics: Mapping[str, Any]) -> str:
+    """The duplicates whose label differed from the one kept, for the card's data paragraph (empty when none)."""
+    conflicts = metrics.get("duplicate_label_conflicts") or []
+    if not conflicts:
+        return ""
+    named = ", ".join(f"{c['dropped_id']} {c['dropped_label']} (kept {c['kept_id']} {c['kept_label']})" for c in conflicts[:5])
+    more = f" and {len(conflicts) - 5} more" if len(conflicts) > 5 else ""
+    return f" ({len(conflicts)} of them labelled differently from the record kept, which alone counts: {named}{more})"
+

@@ -262,6 +262,25 @@ def real_items(records: Sequence[Mapping[str, Any]]) -> tuple[list[dict], list[d
     return kept, dropped
 
 
+def label_conflicts(kept: Sequence[Mapping[str, Any]], dropped: Sequence[Mapping[str, Any]]) -> list[dict]:
+    """The dropped duplicates (see :func:`real_items`) whose label differs from the kept record of the same text.
+
+    Two people (an adjudicated label and a later review, or two reviews of
+    passages with the same words) can disagree; only the first record's label
+    is trained on and scored, so the disagreement is named rather than lost.
+    Out: one dict per conflict, ``text_key``-ordered as found: ``kept_id``,
+    ``kept_label``, ``dropped_id``, ``dropped_label``.
+    """
+    first = {text_key(r["text"]): r for r in kept}
+    conflicts = []
+    for record in dropped:
+        held = first.get(text_key(record["text"]))
+        if held is not None and held.get("label") != record.get("label"):
+            conflicts.append({"kept_id": str(held.get("id", "")), "kept_label": held.get("label"),
+                              "dropped_id": str(record.get("id", "")), "dropped_label": record.get("label")})
+    return conflicts
+
+
 def is_external(record: Mapping[str, Any]) -> bool:
     """True for out-of-domain records (the New Zealand set): never in a police figure."""
     return record.get("external") is True
@@ -518,6 +537,7 @@ def train(records: Sequence[Mapping[str, Any]], random_state: int = 0, external_
                       + (len(external) if "external" in sources else 0)),
         "n_skipped_empty": len(records) - len(usable),
         "n_duplicate_texts_dropped": len(duplicates),
+        "duplicate_label_conflicts": label_conflicts(real, duplicates),
         "variant": selection["variant"],
         "C": selection["C"],
         "variant_selection": {k: v for k, v in selection.items() if k != "variant"},
