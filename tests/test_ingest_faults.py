@@ -513,6 +513,17 @@ def test_body_text_past_the_cap_is_read_in_drawing_order_after_the_larger_headin
     assert [(p.code, p.page) for p in document.problems] == [("E112", 1)]
 
 
+def test_a_page_counted_past_the_census_cap_is_read_from_what_was_counted(monkeypatch):
+    """The count by size stops at CENSUS_CAP (time stays bounded): text drawn after it is not read, and E112 says so."""
+    from pipeline.ingest import pdf
+
+    monkeypatch.setattr(pdf, "CENSUS_CAP", pdf.GLYPH_CAP + 10_000)
+    data = _page_of_sizes((2, 800, "x" * (pdf.GLYPH_CAP + 20_000)), (11, 700, "Recommendation 1 is accepted."))
+    document = ingest(source("endless.pdf", data))
+    assert document.text.count("x") == pdf.GLYPH_CAP and "Recommendation" not in document.text
+    assert [(p.code, p.page) for p in document.problems] == [("E112", 1)]
+
+
 def test_fine_print_left_out_still_moves_the_pen():
     """Text after a run of fine print on the same line stays where it is drawn, not drawn back over the gap."""
     from io import BytesIO

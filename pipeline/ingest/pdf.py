@@ -41,9 +41,11 @@ GLYPH_CAP = 20_000
 #: pattern or fine print, not the page's text (bug input 11-huge-page: a grid of 2-point cells under 11-14 point
 #: answers; fault-kind input 05b: a 2-point pattern drawn before an 11-point letterhead and answer).
 LEGIBLE_SHARE = 0.5
-#: A page past the cap has its glyphs counted by size (no layout objects: about 17 microseconds a glyph on the
-#: 2-core test machine, 2.7 s for 11-huge-page's 158,000) up to this many; what is drawn after them is not read.
-CENSUS_CAP = 10 * GLYPH_CAP
+#: A page past the cap has its glyphs counted by size, a string at a time with no layout objects, up to this many;
+#: what is drawn after them is not read (E112). The count costs what parsing the page's content costs (on the
+#: loaded 2-core test machine about 2.6 s for 11-huge-page's 52,000 strings; a page of 2 million glyphs in long
+#: strings is read whole, census and all, in about 6 s), and a counter of sizes is all it holds.
+CENSUS_CAP = 100 * GLYPH_CAP
 #: A page is unreadable, not text, when at least this share of its glyphs (and CID_MIN of them) have no Unicode map.
 CID_SHARE = 0.10
 CID_MIN = 20
@@ -199,9 +201,15 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
             # the glyphs' size on the page: the font size scaled by the text and page matrices (the square root of
             # the determinant of their product, so that a rotation leaves it alone)
             self._size = round(abs(textstate.fontsize) * math.sqrt(abs((a * d - b * c) * (e * h - f * g))), 1)
-            if selection is None:  # the census
-                self._render_with(self._census_char, textstate, seq, ncs, graphicstate)
+            if selection is None and self.census is not None:  # the census: no glyph drawn, so no pen to move
+                font = textstate.font
+                glyphs = sum(len(font.decode(piece)) for piece in seq if isinstance(piece, bytes)) if font else 0
+                self.census[self._size] += glyphs
+                self.glyphs += glyphs
+                if self.glyphs > CENSUS_CAP:
+                    raise _Capped
                 return
+            assert selection is not None
             if self._size < selection.floor:
                 self._render_with(self._skipped_char, textstate, seq, ncs, graphicstate)
             elif self._size == selection.floor and not selection.whole:
@@ -222,13 +230,6 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
                 return self._skipped_char(*args, **kwargs)
             self._partial += 1
             return self._counted_char(*args, **kwargs)
-
-        def _census_char(self, *args, **kwargs):
-            self.census[self._size] += 1
-            self.glyphs += 1
-            if self.glyphs > CENSUS_CAP:
-                raise _Capped
-            return self._skipped_char(*args, **kwargs)
 
         @staticmethod
         def _skipped_char(matrix, font, fontsize, scaling, rise, cid, *args, **kwargs) -> float:
