@@ -242,6 +242,7 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
 
     def read_by_size(pdf_page, number: int) -> PageNote | None:
         """A page past the cap read again, largest text first (:func:`select_sizes`), and the note saying what was left."""
+        first_read = (device.cur_item, device._stack)  # the first glyphs drawn, up to the cap
         device.census = Counter()
         try:
             interpreter.process_page(pdf_page)
@@ -251,6 +252,11 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
             counts, device.census = device.census, None
         seen = device.glyphs
         selection = select_sizes(counts)
+        if not selection.skipped and selection.floor == max(counts):
+            # one size (or none smaller to leave out, none larger to put first): the first glyphs drawn, as read
+            device.cur_item, device._stack = first_read
+            device.finish_capped(pdf_page)
+            return PageNote("E112", number, {"limit": GLYPH_CAP})
         device.selection = selection
         device.wanted = sum(n for size, n in counts.items() if size > selection.floor) + selection.quota
         try:
