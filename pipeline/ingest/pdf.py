@@ -154,9 +154,10 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
         text PDF. A glyph takes at least one byte of its string, so only a string
         that may carry the page past the cap is drawn glyph by glyph, counted.
 
-        A page that passes the cap is read twice more (:func:`_read_by_size`):
-        once to count its glyphs by size (``census``, no layout objects made),
-        once to read what :func:`select_sizes` chose (``selection``). A glyph
+        A page that passes the cap is read again (``read_by_size``): once to
+        count its glyphs by size (``census``, no layout objects made) and,
+        unless :func:`select_sizes` chose the first glyphs drawn (a page of
+        one size), once more to read what it chose (``selection``). A glyph
         not read still advances the pen, so the text after it stays in place.
         """
 
