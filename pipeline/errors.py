@@ -33,6 +33,8 @@ MESSAGES: dict[str, str] = {
     "E117": "not a readable Word document: {detail}",
     "E118": "Word document refused for safety: {detail}",
     "E119": "ran out of memory: over {megabytes} MB while reading the document (limit per document)",
+    "E122": "page {page}: over {limit} glyphs; {skipped} glyphs of text {size} pt or smaller (under half the size of the "
+            "text read: a background pattern or fine print) were not read",
     # a note, not a failure: the document was read by its bytes and scored (see NOTES)
     "E120": "named {suffix} but its bytes are {actual}: read as {reader} (rename it {extension})",
     "E121": "Rich Text Format (RTF) document{named}: open it in Word or LibreOffice and save it as .docx or PDF",
@@ -105,7 +107,7 @@ MESSAGES: dict[str, str] = {
 NOTES: frozenset[str] = frozenset({"E120"})
 #: Page-level codes whose page was scored without (part of) its text; the other page-level code (E113) was read, by
 #: OCR below the confidence floor.
-PAGE_MISSING: frozenset[str] = frozenset({"E110", "E111", "E112"})
+PAGE_MISSING: frozenset[str] = frozenset({"E110", "E111", "E112", "E122"})
 
 
 class PipelineError(Exception):

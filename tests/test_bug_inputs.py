@@ -81,9 +81,9 @@ def test_bug_input_gives_its_expected_value(name, tmp_path, capsys):
         for word in ("recommendation 10", "supervisors", "inspections", "reviewed", "oversight"):
             assert word in text
         assert "recommen dation" not in text and "super visors" not in text
-    if name == "11-huge-page":  # recommendation 22's block ends where its prose ends, before the page's grid
+    if name == "11-huge-page":  # recommendation 22's answer holds its prose and none of the page's grid of fine print
         [answer] = passages.loc[passages["recommendations"].astype(str) == "22", "response_text"]
-        assert answer.endswith(".") and not re.search(r"\b(?:Yes|No|Q[34])\b|\d+\.\s+\d+\.", answer), answer
+        assert "local need." in answer and not re.search(r"\b(?:Yes|No|Q[34])\b|\d+\.\s+\d+\.", answer), answer
     if name == "16-abbreviations":
         evidence = card.loc[card["basis"] == "model", "evidence"].dropna()
         assert not any(_ABBREVIATION_END.search(sentence.strip()) for e in evidence for sentence in e.split(" … "))
@@ -127,13 +127,16 @@ def test_nested_layout_table_keeps_headings_paragraphs_and_rows():
     assert all(len(r.split(" | ")) == 2 for r in rows)
 
 
-def test_huge_page_is_read_up_to_the_glyph_cap_with_a_page_level_problem():
+def test_huge_page_is_read_largest_text_first_within_the_glyph_cap_with_a_page_level_problem():
+    """11's answers (11-14 pt) are read whole; its grid of 2-point cells, past the cap, is left out and said so."""
     from pipeline.ingest.pdf import GLYPH_CAP
 
     document = _document("11-huge-page")
-    assert "Recommendation 22" in document.text
-    assert [(p.code, p.page) for p in document.problems] == [("E112", 1)]
-    assert str(GLYPH_CAP) in document.problems[0].message
+    for number in ("10", "13", "22"):
+        assert f"Recommendation {number}" in document.text
+    assert "Action tracker" in document.text and "Q4" not in document.text and "1300." not in document.text
+    assert [(p.code, p.page) for p in document.problems] == [("E122", 1)]
+    assert str(GLYPH_CAP) in document.problems[0].message and "2 pt" in document.problems[0].message
 
 
 def test_huge_page_past_the_time_budget_is_stopped():

@@ -29,10 +29,7 @@ _ABBREVIATION_END = re.compile(
 
 
 #: Inputs that still fail, each with the fault it shows (strict: a fix must remove its entry).
-KNOWN_FAULTS: dict[str, str] = {
-    "05b-dense-background-page-one": "a background of 2-point glyphs drawn first spends the glyph cap: the page's "
-                                     "letterhead and answer are cut, and the document names no inspection (E201)",
-}
+KNOWN_FAULTS: dict[str, str] = {}
 
 
 def _params():

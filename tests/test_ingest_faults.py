@@ -474,3 +474,92 @@ def test_one_string_longer_than_the_glyph_cap_is_stopped_at_the_cap():
     document = ingest(source("one-long-string.pdf", out.getvalue()))
     assert [(p.code, p.page) for p in document.problems] == [("E112", 1)]
     assert document.text.count("x") == GLYPH_CAP
+
+
+def _page_of_sizes(*strings: tuple[float, float, str]) -> bytes:
+    """One A4 page drawing each (font size in points, y, text) in order."""
+    from io import BytesIO
+
+    out = BytesIO()
+    drawing = canvas.Canvas(out, pagesize=A4)
+    for size, y, text in strings:
+        drawing.setFont("Helvetica", size)
+        drawing.drawString(10, y, text)
+    drawing.showPage()
+    drawing.save()
+    return out.getvalue()
+
+
+def test_a_background_of_fine_print_drawn_first_leaves_the_cap_to_the_text_read():
+    """Fault-kind 05b's shape: 2-point glyphs past the cap drawn before 11-point text; the 11-point text is read."""
+    from pipeline.ingest.pdf import GLYPH_CAP
+
+    data = _page_of_sizes((2, 800, "x" * (GLYPH_CAP + 5_000)), (11, 700, "Recommendation 1 is accepted."))
+    document = ingest(source("pattern.pdf", data))
+    assert document.text == "Recommendation 1 is accepted."
+    assert [(p.code, p.page) for p in document.problems] == [("E122", 1)]
+    assert f"{GLYPH_CAP + 5_000} glyphs of text 2 pt or smaller" in document.problems[0].message
+
+
+def test_body_text_past_the_cap_is_read_in_drawing_order_after_the_larger_heading():
+    """A size of at least half the smallest size read whole is the page's text: read into what the cap leaves."""
+    from pipeline.ingest.pdf import GLYPH_CAP
+
+    heading = "Response to the inspection"
+    data = _page_of_sizes((11, 700, "y" * (GLYPH_CAP + 5_000)), (14, 800, heading))
+    document = ingest(source("long-body.pdf", data))
+    assert heading in document.text
+    assert document.text.count("y") == GLYPH_CAP - len(heading)
+    assert [(p.code, p.page) for p in document.problems] == [("E112", 1)]
+
+
+def test_a_page_counted_past_the_census_cap_is_read_from_what_was_counted(monkeypatch):
+    """The count by size stops at CENSUS_CAP (time stays bounded): text drawn after it is not read, and E112 says so."""
+    from pipeline.ingest import pdf
+
+    monkeypatch.setattr(pdf, "CENSUS_CAP", pdf.GLYPH_CAP + 10_000)
+    data = _page_of_sizes((2, 800, "x" * (pdf.GLYPH_CAP + 20_000)), (11, 700, "Recommendation 1 is accepted."))
+    read = pdf.read_pdf(data, max_pages=10, max_seconds=None)  # here, not in a worker started before the patch
+    [page] = read.pages
+    assert page.text.count("x") == pdf.GLYPH_CAP and "Recommendation" not in page.text
+    assert [(note.code, note.page) for note in read.notes] == [("E112", 1)]
+
+
+def test_fine_print_left_out_still_moves_the_pen():
+    """Text after a run of fine print on the same line stays where it is drawn, not drawn back over the gap."""
+    from io import BytesIO
+
+    from pipeline.ingest.pdf import GLYPH_CAP
+
+    out = BytesIO()
+    drawing = canvas.Canvas(out, pagesize=A4)
+    drawing.setFont("Helvetica", 2)
+    drawing.drawString(10, 820, "x" * (GLYPH_CAP + 5_000))
+    line = drawing.beginText(72, 700)  # one text object: 11 pt, then 150 glyphs of 2 pt (about 150 pt wide), then 11 pt
+    for size, text in ((11, "Status:"), (2, "x" * 150), (11, "Completed")):
+        line.setFont("Helvetica", size)
+        line.textOut(text)
+    drawing.drawText(line)
+    drawing.showPage()
+    drawing.save()
+    document = ingest(source("gap.pdf", out.getvalue()))
+    assert document.text == "Status: | Completed"  # two boxes side by side, as drawn (not "Status:Completed")
+
+
+@pytest.mark.parametrize("counts, floor, quota, whole, skipped", [
+    ({11.0: 600, 2.0: 36_000}, 11.0, 600, True, 36_000),  # a 2-point pattern under 11-point text: left out
+    ({14.0: 125, 12.0: 128, 11.0: 606, 2.0: 157_260}, 11.0, 606, True, 157_260),  # 11-huge-page's sizes
+    ({11.0: 25_000}, 11.0, 20_000, False, 0),  # one size: the first glyphs drawn, as the cap always read
+    ({14.0: 100, 11.0: 25_000}, 11.0, 19_900, False, 0),  # body text under a heading: read into what is left
+    ({11.0: 15_000, 8.0: 10_000, 2.0: 50_000}, 8.0, 5_000, False, 50_000),  # footnotes cut, the pattern left out
+    ({12.0: 600, 6.0: 30_000}, 6.0, 19_400, False, 0),  # half the size read whole: still the page's text
+    ({12.0: 600, 5.9: 30_000}, 12.0, 600, True, 30_000),  # under half: fine print
+    ({11.0: 500, 2.0: 500}, 2.0, 500, True, 0),  # all within the cap: everything
+])
+def test_a_page_past_the_cap_reads_its_largest_text_first(counts, floor, quota, whole, skipped):
+    from pipeline.ingest.pdf import select_sizes
+
+    selection = select_sizes(counts, cap=20_000)
+    assert (selection.floor, selection.quota, selection.whole, selection.skipped) == (floor, quota, whole, skipped)
+    read = sum(n for size, n in counts.items() if size > selection.floor) + selection.quota
+    assert read <= 20_000
