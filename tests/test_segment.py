@@ -608,6 +608,25 @@ def test_a_grids_caption_goes_with_the_grid_and_is_no_blanket_passage(segmenter,
     assert [p for p in passages if p.link == "blanket"] == []
 
 
+@pytest.mark.parametrize("tail, kept", [
+    ("Action tracker (all actions, all departments)", False),  # its grid was fine print, left out (E122)
+    ("Figure 3 - delivery timeline", False),  # a picture's title, nothing read under it
+    ("Status: Complete", True),  # a status word: the answer's own
+    ("Progress rated Amber", True),
+])
+def test_a_caption_that_ends_the_text_titles_what_was_not_read(segmenter, inspection, tail, kept):
+    text = f"Recommendation 22\n{_PROSE_22}\n\n{tail}\n"
+    [passage] = specific(segment(make_document(text), inspection, segmenter), "22")
+    assert (tail in passage.response_text) is kept
+    assert _PROSE_22 in passage.response_text
+
+
+def test_a_caption_like_line_inside_the_text_stays_in_the_answer(segmenter, inspection):
+    text = f"Recommendation 22\n{_PROSE_22}\n\nFunding review panel\nIt meets every quarter.\n"
+    [passage] = specific(segment(make_document(text), inspection, segmenter), "22")
+    assert "Funding review panel" in passage.response_text and passage.response_text.endswith("every quarter.")
+
+
 def test_a_grids_header_row_goes_with_the_grid(segmenter, inspection):
     text = (f"Recommendation 22\n{_PROSE_22}\n\nQuarterly tracker\nAction | Owner | Due date | Done\n"
             "1. | A1 | 31/03/2025 | Y\n2. | B2 | 30/06/2025 | N\n")

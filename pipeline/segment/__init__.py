@@ -73,6 +73,7 @@ class SegmentRules:
     label_cells: tuple[re.Pattern, ...]
     grid_token: tuple[re.Pattern, ...]  # whole-token patterns of a grid cell (item numbers, bullets, ticks)
     grid_cell_max_tokens: int
+    trailing_caption_keep: re.Pattern  # status words that keep a caption-like last line in the answer
     grid_min_cells: int
     grid_min_lines: int
     labels: LabelRules
@@ -128,6 +129,7 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         label_cells=compile_all(passages["label_cells"], whole=True),
         grid_token=compile_all(passages["grid_token"], whole=True),
         grid_cell_max_tokens=int(passages["grid_cell_max_tokens"]),
+        trailing_caption_keep=re.compile(rf"\b(?:{passages['trailing_caption_keep']})\b", re.IGNORECASE),
         grid_min_cells=int(passages["grid_min_cells"]),
         grid_min_lines=int(passages["grid_min_lines"]),
         labels=compile_label_rules(data["labels"], passages["citation"]),

@@ -231,7 +231,8 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
     grid (a title such as "Action tracker", a header row of short labels; no
     sentence's closing punctuation, not in the force's voice) are the grid's:
     they stay among the block's lines (so they are no free paragraph) but past
-    ``stop``, as long as the block keeps some words of its own before them.
+    ``stop``, as long as the block keeps some words of its own before them; so does a caption-like
+    last line of the whole text (:func:`_is_trailing_caption`), whose grid or picture was not read.
     """
     first = lines[cite.line]
     block = [first]
@@ -258,6 +259,9 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
         if first.is_row and not _continues_row(text, line, wording, rules):
             break
         block.append(line)
+    else:
+        if _is_trailing_caption(text, lines, block, rules):
+            captions = 1
     stop = block[-1].end
     if captions:
         stop = block[-1 - captions].end
@@ -282,6 +286,22 @@ def _opens_with_other_item(line: Line, rules: SegmentRules, known: Mapping[str, 
             if value is not None and str(value) not in numbers:
                 return True
     return False
+
+
+def _is_trailing_caption(text: str, lines: Sequence[Line], block: Sequence[Line], rules: SegmentRules) -> bool:
+    """Is the block's last line, the last line of the text, the title of something left unread?
+
+    It must be caption-like (:func:`_is_caption`), follow a line of the block
+    that closes its sentence, and hold no status word
+    (``trailing_caption_keep``): the title of a grid left out as fine print
+    (E122) or of a picture, with nothing under it, is no part of the answer.
+    """
+    if len(block) < 2 or block[-1].index != lines[-1].index or block[-1].is_row:
+        return False
+    last, before = block[-1], block[-2]
+    if not text[before.start:before.end].rstrip().endswith((".", "!", "?")):
+        return False
+    return _is_caption(text, last, rules) and not rules.trailing_caption_keep.search(last.text)
 
 
 def _is_caption(text: str, line: Line, rules: SegmentRules) -> bool:
