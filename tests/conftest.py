@@ -70,6 +70,31 @@ def _cache_in_tmp_path(tmp_path, monkeypatch):
     monkeypatch.setattr(cli, "load_config", _with_cache(tmp_path / "cache"))
 
 
+def score_fixture_folder(root: Path, name: str, tmp_path: Path, capsys) -> tuple[int, dict, str, Path]:
+    """Score the fixture of ``root/name`` (named by its expected.json) alone, as a user would: exit code, expected, stderr, out.
+
+    Shared by the bug inputs (``tests/data/bug-inputs``) and the fault-kind inputs (``tests/data/fault-kinds``),
+    whose folders have the same shape.
+    """
+    import json
+    import shutil
+
+    expected = json.loads((root / name / "expected.json").read_text(encoding="utf-8"))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(root / name / expected["fixture"], folder)
+    out = tmp_path / "out"
+    code = cli.main(["score", str(folder), "--out", str(out), "--no-cache", "--as-of", "2026-01-01"])
+    return code, expected, capsys.readouterr().err, out
+
+
+def strict_xfail_params(cases, known: dict[str, str]):
+    """``cases`` as pytest params, those in ``known`` (name -> the fault) marked as strict xfails."""
+    for name in cases:
+        marks = [pytest.mark.xfail(strict=True, reason=known[name])] if name in known else []
+        yield pytest.param(name, marks=marks, id=name)
+
+
 def no_reviews(out) -> list[str]:
     """``score`` options that leave people's reviews out, so the statuses are the pipeline's own (a missing file)."""
     return ["--reviews", str(out / "no-reviews.jsonl")]

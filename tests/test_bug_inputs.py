@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from pipeline.cli import main
+from tests.conftest import score_fixture_folder, strict_xfail_params
 
 BUG_INPUTS = Path(__file__).resolve().parent / "data" / "bug-inputs"
 CASES = sorted(p.name for p in BUG_INPUTS.iterdir() if (p / "expected.json").exists())
@@ -37,19 +36,11 @@ _ABBREVIATION_END = re.compile(r"\b(?:No|Nov|Jan|Supt|Ch|Asst|approx|e\.g|i\.e|R
 
 
 def _score(name: str, tmp_path: Path, capsys) -> tuple[int, dict, str, Path]:
-    expected = json.loads((BUG_INPUTS / name / "expected.json").read_text(encoding="utf-8"))
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(BUG_INPUTS / name / expected["fixture"], folder)
-    out = tmp_path / "out"
-    code = main(["score", str(folder), "--out", str(out), "--no-cache", "--as-of", "2026-01-01"])
-    return code, expected, capsys.readouterr().err, out
+    return score_fixture_folder(BUG_INPUTS, name, tmp_path, capsys)
 
 
 def _params():
-    for name in CASES:
-        marks = [pytest.mark.xfail(strict=True, reason=SEGMENT_FAULTS[name])] if name in SEGMENT_FAULTS else []
-        yield pytest.param(name, marks=marks, id=name)
+    return strict_xfail_params(CASES, SEGMENT_FAULTS)
 
 
 @pytest.mark.parametrize("name", list(_params()))

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from pipeline.cli import main
+from tests.conftest import score_fixture_folder, strict_xfail_params
 
 FAULT_KINDS = Path(__file__).resolve().parent / "data" / "fault-kinds"
 CASES = sorted(p.name for p in FAULT_KINDS.iterdir() if (p / "expected.json").exists())
@@ -33,19 +32,11 @@ KNOWN_FAULTS: dict[str, str] = {}
 
 
 def _params():
-    for name in CASES:
-        marks = [pytest.mark.xfail(strict=True, reason=KNOWN_FAULTS[name])] if name in KNOWN_FAULTS else []
-        yield pytest.param(name, marks=marks, id=name)
+    return strict_xfail_params(CASES, KNOWN_FAULTS)
 
 
 def _score(name: str, tmp_path: Path, capsys) -> tuple[int, dict, str, Path]:
-    expected = json.loads((FAULT_KINDS / name / "expected.json").read_text(encoding="utf-8"))
-    folder = tmp_path / "in"
-    folder.mkdir()
-    shutil.copy(FAULT_KINDS / name / expected["fixture"], folder)
-    out = tmp_path / "out"
-    code = main(["score", str(folder), "--out", str(out), "--no-cache", "--as-of", "2026-01-01"])
-    return code, expected, capsys.readouterr().err, out
+    return score_fixture_folder(FAULT_KINDS, name, tmp_path, capsys)
 
 
 @pytest.mark.parametrize("name", list(_params()))
