@@ -42,6 +42,23 @@ _FONT_CANDIDATES = (
 )
 
 
+def serialise_pdf(objects: list[bytes], header: bytes = b"%PDF-1.4\n") -> bytes:
+    """A PDF file of ``objects`` (bodies of objects 1..n, object 1 the catalogue), with its xref table and trailer.
+
+    For fixtures whose fault is in the file's structure, which a PDF library would not write.
+    """
+    out = bytearray(header)
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
 def font_name() -> str:
     """The TrueType font the fixtures draw with, registered with reportlab (for tests drawing their own PDFs)."""
     name = "FixtureSans"

@@ -15,7 +15,7 @@ from pipeline import io
 from pipeline.errors import PipelineError
 from pipeline.ingest import decode_text, ingest, normalise_text
 from pipeline.types import SourceFile
-from tests.pdf_fixtures import font_name, render_text_pdf
+from tests.pdf_fixtures import font_name, render_text_pdf, serialise_pdf
 
 
 def source(name: str, data: bytes) -> SourceFile:
@@ -153,16 +153,7 @@ def write_raw_pdf(path, pages: list[bytes]) -> None:
                        b"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> >>" % len(objects))
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(bytes(out))
+    path.write_bytes(serialise_pdf(objects))
 
 
 def _plain(y: int, words: str) -> bytes:

@@ -36,6 +36,9 @@ from reportlab.pdfbase.ttfonts import TTFont, TTFontFile  # noqa: E402
 from reportlab.pdfgen import canvas  # noqa: E402
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the repository root, for tests.pdf_fixtures
+from tests.pdf_fixtures import serialise_pdf  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 INSPECTION = "activism-impartiality-2024"
 TITLE = "An inspection into activism and impartiality in policing"
@@ -124,16 +127,7 @@ def raw_pdf(pages: list[bytes], fonts: dict[str, bytes], extra: list[bytes] = ()
                        % (page_size[0], page_size[1], len(objects), (resources or {}).get(index, shared)))
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return serialise_pdf(objects, header=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 
 
 def _escape(text: str) -> bytes:
