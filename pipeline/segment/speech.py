@@ -203,3 +203,36 @@ def find_speech_lines(doc_text: str, lines: Sequence[Line], candidates: Sequence
     said = speakers(doc_text, lines, rules, force)
     return [line for line in candidates if said.get(line.index) == FORCE
             and (len(lower_words(line.text)) >= rules.speech.min_words or line.text.rstrip().endswith(":"))]
+
+
+#: The value of :attr:`pipeline.types.Passage.voice` for each kind of speaker :func:`speakers` places.
+VOICES = {FORCE: "force", OTHER: "inspectorate"}
+
+
+def voice_of(run: Sequence[Line], said: Mapping[int, str]) -> str:
+    """Whose words a run of lines is: ``"force"``, ``"inspectorate"`` or ``""`` (nobody placed).
+
+    ``said`` is :func:`speakers` of the document. The force's words anywhere in the run make it the force's:
+    a passage the force's document cuts on its own labels quotes the inspectorate only to answer it.
+    """
+    placed = {said[line.index] for line in run if line.index in said}
+    return VOICES[FORCE] if FORCE in placed else VOICES[OTHER] if OTHER in placed else ""
+
+
+def split_by_voice(run: Sequence[Line], said: Mapping[int, str]) -> list[list[Line]]:
+    """Cut a run of adjacent lines where its speaker changes between the force and the inspectorate.
+
+    A line nobody speaks stays with the run it follows (or the one it opens), so one passage never holds both the
+    force's answer and the inspectorate's findings: the overall stance must be the force's words alone.
+    """
+    parts: list[list[Line]] = []
+    current: str | None = None
+    for line in run:
+        who = said.get(line.index)
+        if parts and (who is None or current is None or who == current):
+            parts[-1].append(line)
+            current = current or who
+        else:
+            parts.append([line])
+            current = who
+    return parts
