@@ -71,12 +71,11 @@ def test_the_real_excerpts_stance_is_what_the_forces_officer_said(scored):
     rows = _of(passages, "Lincolnshire Police")
     assert set(rows["link"]) == {"blanket"} and set(rows["register"]) == {"none"}
     voices = [(int(r.char_start), r.voice) for r in rows.itertuples()]
+    # the officer's three lines (named by rank, then "he said", "he added") are one passage
     assert voices == [(63, "inspectorate"), (389, "force"), (634, "inspectorate"), (932, "inspectorate"),
-                      (1348, "force"), (1552, "force")]
+                      (1348, "force")]
     stance = _stance_row(passages, "Lincolnshire Police")
-    assert stance["voice"] == "force" and int(stance["char_start"]) == 1552  # "He added: ..." after the officer
-    longest = rows.loc[rows["response_text"].str.len().idxmax()]
-    assert longest["voice"] == "inspectorate"  # which the old rule (the longest) took for the stance
+    assert stance["voice"] == "force" and int(stance["char_start"]) == 1348
     assert forces.loc["Lincolnshire Police", "overall_stance"] == stance["status"] == "in_progress"
     assert float(forces.loc["Lincolnshire Police", "overall_stance_confidence"]) == pytest.approx(
         float(stance["confidence"]))

@@ -125,7 +125,11 @@ def _people(text: str, roles: str, not_names: frozenset[str], apposition: bool =
     after_role = rf"(?<![\w-])(?:{roles})(?![\w-])\s*(?:\([A-Z]+\)\s*)?{name}"
     before_role = rf"{_NAME},\s+(?:the\s+)?(?:{roles})(?![\w-])"  # "Sam Patel, PCC for Surrey,"
     pattern = f"{after_role}|{before_role.replace('?P<name>', '?P<name2>')}" if apposition else after_role
-    for m in re.finditer(pattern, text, re.IGNORECASE):
+    # every role, overlapping ones too: in "Bedfordshire Police Chief Constable Jon Boutcher" the force's name takes
+    # "Chief Constable Jon" for a name, and only the role after it gives the surname
+    compiled, at = re.compile(pattern, re.IGNORECASE), 0
+    while (m := compiled.search(text, at)) is not None:
+        at = m.start() + 1
         surname = (m.group("name") or m.groupdict().get("name2") or "").split()[-1]
         if len(surname) > 2 and surname.lower() not in not_names and surname not in found:
             found.append(surname)
