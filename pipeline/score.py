@@ -26,7 +26,10 @@ then the longest. An item answered only by a blanket statement is
 evidence; one with no passage at all is ``not_addressed`` with evidence
 saying so. The blanket statement's own classified label is the response's
 overall stance (guideline decision D9): ``passages.is_overall_stance`` marks
-the passage, ``forces.overall_stance`` carries its label.
+the passage, ``forces.overall_stance`` carries its label. The stance is the
+force's answer: a blanket passage in the inspectorate's voice (``voice``, a
+news page reporting the inspectors' findings) is chosen only when there is
+no other.
 
 Deadlines and section 55 of the Police Act 1996: each row carries the
 item's ``deadline`` and whether it is ``overdue`` on the run's ``as_of``
@@ -81,7 +84,7 @@ SCORECARD_COLUMNS = [
 PASSAGE_COLUMNS = [
     "passage_id", "inspection", "register", "force", "source", "sha256", "url", "response_date", "item_kind",
     "recommendations", "link", "language", "ocr", "page", "char_start", "char_end", "status", "confidence",
-    *[f"p_{label}" for label in LABELS], "is_overall_stance", "evidence", "response_text", "text",
+    *[f"p_{label}" for label in LABELS], "voice", "is_overall_stance", "evidence", "response_text", "text",
 ]
 #: The facts of one scored response, one per (inspection, force); :func:`force_summary` adds the counts.
 RESPONSE_COLUMNS = [
@@ -196,9 +199,20 @@ def _latest(results: Sequence[DocumentResult]) -> DocumentResult:
 
 
 def _stance(result: DocumentResult) -> ClassifiedPassage | None:
-    """The passage that gives the response's overall stance: its blanket passage (English, then the longest)."""
+    """The passage that gives the response's overall stance (D9): one of its blanket passages, None if it has none.
+
+    The stance is the force's answer, so whose words a passage is (``Passage.voice``) comes first: a passage in
+    the inspectorate's voice (a news page's "inspectors found ...") only when no other exists. Then English
+    before Welsh; then the force's or its commissioner's voice before an unknown one; then the longest, the
+    earliest on a tie.
+    """
     blanket = [c for c in result.passages if c.passage.link == "blanket"]
-    return max(blanket, key=_rank) if blanket else None
+
+    def preference(item: ClassifiedPassage) -> tuple:
+        p = item.passage
+        return (p.voice != "inspectorate", p.language == "en", p.voice == "force", len(p.response_text), -p.start)
+
+    return max(blanket, key=preference) if blanket else None
 
 
 def _cell(inspection: Inspection, force: str, item: Item, result: DocumentResult, url: str) -> dict:
@@ -330,8 +344,8 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
                 "recommendations": ";".join(p.recommendations), "link": p.link, "language": p.language, "ocr": p.ocr,
                 "page": p.page, "char_start": p.start, "char_end": p.end, "status": pred.label,
                 "confidence": pred.confidence, **{f"p_{label}": float(pred.scores[label]) for label in LABELS},
-                "is_overall_stance": item is stance, "evidence": _evidence(item), "response_text": p.response_text,
-                "text": p.text,
+                "voice": p.voice, "is_overall_stance": item is stance, "evidence": _evidence(item),
+                "response_text": p.response_text, "text": p.text,
             })
     passages = pd.DataFrame(passage_rows, columns=PASSAGE_COLUMNS)
     passages = passages.sort_values(["inspection", "force", "source", "char_start", "char_end", "item_kind", "recommendations"],

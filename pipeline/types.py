@@ -196,6 +196,11 @@ class Passage:
     classified: the force's own words, with the quoted recommendation wording,
     labels and table headers removed; ``response_spans`` are where those words
     sit in the document.
+
+    ``voice`` is who speaks a blanket passage, as :mod:`pipeline.segment.speech`
+    places its lines: ``"force"`` (the force or its PCC), ``"inspectorate"``
+    (HMICFRS, its inspectors or report), or ``""`` when unknown or not a
+    blanket passage.
     """
 
     id: str
@@ -212,6 +217,7 @@ class Passage:
     language: str = "en"
     item_kind: str = "recommendation"  # the kind (ITEM_KINDS) of the items in ``recommendations``
     ocr: bool = False  # the text came from optical character recognition
+    voice: str = ""  # "force" | "inspectorate" | "" (unknown); set on blanket passages
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,15 @@ def test_speech_rules_are_data(segmenter):
     rules = io.read_package_data("segment.toml")
     assert "[speech]" in rules and "responders" in rules and "field_label" in rules
     assert segmenter.rules.speech.min_words > 0
+
+
+def test_a_rank_abbreviated_or_after_the_forces_name_still_places_the_speaker(segmenter, surrey):
+    """"Ch Supt X said", and "Surrey Police Chief Constable X said" (the force's name before the role)."""
+    page = "\n".join([
+        "Surrey Police Chief Constable Robin Vale said: \"It is a fair report, if a hard one to read.\"",  # 0
+        "Ch Supt Kim Rowe said the new team had been in place since the spring.",                             # 1
+        "He said twenty more officers had been trained in the last month.",                                  # 2
+        "Det Supt Lee Hart told the meeting the backlog had halved since June.",                            # 3
+    ])
+    said = speakers(page, split_lines(page), segmenter.rules, surrey)
+    assert said == {0: FORCE, 1: FORCE, 2: FORCE, 3: FORCE}

@@ -56,7 +56,7 @@ from pipeline.segment.blocks import (
 from pipeline.segment.content import match_by_content, speaks_for_force
 from pipeline.segment.labels import LabelRules, compile_label_rules, find_citations, item_wording, known_numbers
 from pipeline.segment.lines import consecutive, is_heading, is_welsh, lower_words, split_lines
-from pipeline.segment.speech import SpeechRules, compile_speech_rules, find_speech_lines
+from pipeline.segment.speech import SpeechRules, compile_speech_rules, find_speech_lines, speakers, split_by_voice, voice_of
 from pipeline.types import Document, Force, Inspection, Passage
 
 __all__ = ["SegmentRules", "Segmenter", "is_welsh", "parse_segment_rules", "segment"]
@@ -185,6 +185,13 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     passages: list[Passage] = []
     in_block: set[int] = set()
     answered: set[str] = set()
+    said: dict[int, str] | None = None  # every line's speaker, found once a blanket passage needs it
+
+    def speaker_of_lines() -> dict[int, str]:
+        nonlocal said
+        if said is None:
+            said = speakers(text, lines, rules, force)
+        return said
 
     def emit(recs: tuple[str, ...], link: str, start: int, end: int, spans: tuple[tuple[int, int], ...],
              kind: str = "recommendation") -> None:
@@ -193,11 +200,15 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         spans = tuple((s, min(e, end)) for s, e in spans if s < end)  # a trailing empty cell was trimmed off
         response = join_spans(text, spans)
         language = "cy" if is_welsh(response, rules) else "en"
+        # whose words a blanket passage is decides whether it can be the response's overall stance (score._stance)
+        voice = voice_of([line for line in lines if any(line.start < e and s < line.end for s, e in spans)],
+                         speaker_of_lines()) if link == "blanket" else ""
         passages.append(Passage(
             id=f"{document.sha256[:12]}:{start}-{end}", source=document.source, sha256=document.sha256,
             recommendations=recs, link=link, start=start, end=end, page=document.page_at(start),
             text=text[start:end], response_text=response, response_spans=spans, language=language, item_kind=kind,
             ocr=any(document.is_ocr(s) for s, _ in spans),  # policy teams are told which evidence a machine read
+            voice=voice,
         ))
 
     kind_numbers = {
@@ -272,7 +283,10 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         if not blanket_lines and not passages:
             blanket_lines = find_force_work_lines(rest, rules, force)
     all_force = tuple(r.number for r in inspection.force_recommendations)
-    for run in consecutive(blanket_lines, lines):
+    runs = consecutive(blanket_lines, lines)
+    if runs:  # the force's words and the inspectorate's are never one passage (news pages quote both)
+        runs = [part for run in runs for part in split_by_voice(run, speaker_of_lines())]
+    for run in runs:
         spans = tuple((line.start, line.end) for line in run)
         if not inspection.registered:
             holes = [h for line in run for h in cue_quote_spans(text, line.start, line.end, rules)]

@@ -125,7 +125,11 @@ def _people(text: str, roles: str, not_names: frozenset[str], apposition: bool =
     after_role = rf"(?<![\w-])(?:{roles})(?![\w-])\s*(?:\([A-Z]+\)\s*)?{name}"
     before_role = rf"{_NAME},\s+(?:the\s+)?(?:{roles})(?![\w-])"  # "Sam Patel, PCC for Surrey,"
     pattern = f"{after_role}|{before_role.replace('?P<name>', '?P<name2>')}" if apposition else after_role
-    for m in re.finditer(pattern, text, re.IGNORECASE):
+    # every role, overlapping ones too: in "Bedfordshire Police Chief Constable Jon Boutcher" the force's name takes
+    # "Chief Constable Jon" for a name, and only the role after it gives the surname
+    compiled, at = re.compile(pattern, re.IGNORECASE), 0
+    while (m := compiled.search(text, at)) is not None:
+        at = m.start() + 1
         surname = (m.group("name") or m.groupdict().get("name2") or "").split()[-1]
         if len(surname) > 2 and surname.lower() not in not_names and surname not in found:
             found.append(surname)
@@ -203,3 +207,36 @@ def find_speech_lines(doc_text: str, lines: Sequence[Line], candidates: Sequence
     said = speakers(doc_text, lines, rules, force)
     return [line for line in candidates if said.get(line.index) == FORCE
             and (len(lower_words(line.text)) >= rules.speech.min_words or line.text.rstrip().endswith(":"))]
+
+
+#: The value of :attr:`pipeline.types.Passage.voice` for each kind of speaker :func:`speakers` places.
+VOICES = {FORCE: "force", OTHER: "inspectorate"}
+
+
+def voice_of(run: Sequence[Line], said: Mapping[int, str]) -> str:
+    """Whose words a run of lines is: ``"force"``, ``"inspectorate"`` or ``""`` (nobody placed).
+
+    ``said`` is :func:`speakers` of the document. The force's words anywhere in the run make it the force's:
+    a passage the force's document cuts on its own labels quotes the inspectorate only to answer it.
+    """
+    placed = {said[line.index] for line in run if line.index in said}
+    return VOICES[FORCE] if FORCE in placed else VOICES[OTHER] if OTHER in placed else ""
+
+
+def split_by_voice(run: Sequence[Line], said: Mapping[int, str]) -> list[list[Line]]:
+    """Cut a run of adjacent lines where its speaker changes between the force and the inspectorate.
+
+    A line nobody speaks stays with the run it follows (or the one it opens), so one passage never holds both the
+    force's answer and the inspectorate's findings: the overall stance must be the force's words alone.
+    """
+    parts: list[list[Line]] = []
+    current: str | None = None
+    for line in run:
+        who = said.get(line.index)
+        if parts and (who is None or current is None or who == current):
+            parts[-1].append(line)
+            current = current or who
+        else:
+            parts.append([line])
+            current = who
+    return parts

@@ -1,0 +1,129 @@
+"""The overall stance is the force's words, not the inspectorate's (guideline decision D9; pipeline/score.py).
+
+News pages about an inspection report quote both the inspectors' findings and the force's answer; both can
+be blanket passages. ``tests/data/stance/`` (see its README.md) holds a page written for these tests and a
+real excerpt, scored end to end through the CLI with the shipped model.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+
+from pipeline.cli import main
+from pipeline.score import build_scorecard
+from pipeline.segment import segment
+from pipeline.segment.lines import split_lines
+from pipeline.types import ClassifiedPassage, Document, Inspection, Page
+from tests.conftest import ROOT, no_reviews
+from tests.test_score import SURREY, _passage, _result
+
+DATA = ROOT / "tests" / "data" / "stance"
+SYNTHETIC = DATA / "surrey-control-room.txt"
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory):
+    inputs = tmp_path_factory.mktemp("stance-inputs")
+    for name in ("lincolnshire-g410.txt", "surrey-control-room.txt", "sources.csv"):
+        shutil.copy(DATA / name, inputs / name)
+    out = tmp_path_factory.mktemp("stance-out")
+    code = main(["score", str(inputs), "--out", str(out), "--inspections", str(ROOT / "corpus" / "inspections"),
+                 "--model", str(ROOT / "models" / "status-classifier.joblib"), *no_reviews(out), "--no-cache"])
+    assert code == 0
+    passages = pd.read_csv(out / "passages.csv", dtype=str, keep_default_na=False)
+    forces = pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False).set_index("force")
+    return passages, forces
+
+
+def _of(passages: pd.DataFrame, force: str) -> pd.DataFrame:
+    return passages[passages["force"] == force].sort_values("char_start", key=lambda s: s.astype(int))
+
+
+def _stance_row(passages: pd.DataFrame, force: str) -> pd.Series:
+    rows = _of(passages, force)
+    chosen = rows[rows["is_overall_stance"] == "True"]
+    assert len(chosen) == 1
+    return chosen.iloc[0]
+
+
+def test_a_news_pages_stance_is_the_chief_constables_answer_not_the_longer_findings(scored):
+    passages, forces = scored
+    rows = _of(passages, "Surrey Police")
+    text = SYNTHETIC.read_text(encoding="utf-8")
+    lines = split_lines(text)
+    # the inspectorate's two lines (the report, then its findings) are one passage; the chief constable's two another
+    assert [(int(r.char_start), r.voice) for r in rows.itertuples()] == [(lines[1].start, "inspectorate"),
+                                                                         (lines[3].start, "force")]
+    findings, answer = rows.iloc[0], rows.iloc[1]
+    assert len(findings["response_text"]) > len(answer["response_text"])  # the longest is not the stance
+    stance = _stance_row(passages, "Surrey Police")
+    assert stance["passage_id"] == answer["passage_id"]
+    assert forces.loc["Surrey Police", "overall_stance"] == stance["status"] == "in_progress"
+
+
+def test_the_real_excerpts_stance_is_what_the_forces_officer_said(scored):
+    """corpus/raw/responses/lincolnshire-g410.txt: a news page, the inspectors' findings and a superintendent's words."""
+    passages, forces = scored
+    rows = _of(passages, "Lincolnshire Police")
+    assert set(rows["link"]) == {"blanket"} and set(rows["register"]) == {"none"}
+    voices = [(int(r.char_start), r.voice) for r in rows.itertuples()]
+    # the officer's three lines (named by rank, then "he said", "he added") are one passage
+    assert voices == [(63, "inspectorate"), (389, "force"), (634, "inspectorate"), (932, "inspectorate"),
+                      (1348, "force")]
+    stance = _stance_row(passages, "Lincolnshire Police")
+    assert stance["voice"] == "force" and int(stance["char_start"]) == 1348
+    assert forces.loc["Lincolnshire Police", "overall_stance"] == stance["status"] == "in_progress"
+    assert float(forces.loc["Lincolnshire Police", "overall_stance_confidence"]) == pytest.approx(
+        float(stance["confidence"]))
+
+
+def test_the_force_and_the_inspectorate_are_never_one_blanket_passage(segmenter, surrey):
+    """Adjacent lines in the two voices, both about the report, are cut apart (else the force's voice takes all)."""
+    text = SYNTHETIC.read_text(encoding="utf-8")
+    document = Document(source=SYNTHETIC.name, sha256="0" * 64, media_type="text", text=text,
+                        pages=(Page(1, 0, len(text)),))
+    inspection = Inspection(id="control-room", title="Control room inspection", published=None, aliases=(),
+                            recommendations=(), registered=False)
+    passages = segment(document, inspection, segmenter, surrey)
+    lines = split_lines(text)
+    assert [(p.start, p.end, p.voice) for p in passages] == [
+        (lines[1].start, lines[2].end, "inspectorate"), (lines[3].start, lines[4].end, "force")]
+
+
+def test_registered_and_numbered_passages_have_no_voice(segmenter, inspection, surrey):
+    """Only blanket passages carry a voice; a numbered answer is the force's by being in its response."""
+    text = "Recommendation 9\nWe have trained every officer in the new policy and completed the audit.\n"
+    document = Document(source="r.txt", sha256="0" * 64, media_type="text", text=text, pages=(Page(1, 0, len(text)),))
+    passages = segment(document, inspection, segmenter, surrey)
+    assert passages and all(p.link != "blanket" and p.voice == "" for p in passages)
+
+
+@pytest.fixture(scope="module")
+def surrey(forces):
+    return next(f for f in forces if f.name == "Surrey Police")
+
+
+def _stance_of(*specs):
+    """The stance passage's start among blanket passages given as (start, voice, language, text length)."""
+    inspection = Inspection(id="news", title="News", published=None, aliases=(), recommendations=(), registered=False)
+    sha = "e" * 64
+    items = []
+    for start, voice, language, length in specs:
+        item = _passage(sha, start, [], link="blanket", label="planned", text="x" * length)
+        items.append(ClassifiedPassage(replace(item.passage, voice=voice, language=language), item.prediction))
+    card = build_scorecard([_result(SURREY, inspection, items, sha)], [], [inspection])
+    chosen = card.passages[card.passages["is_overall_stance"]]
+    return int(chosen["char_start"].iloc[0]) if len(chosen) else None
+
+
+def test_stance_prefers_the_forces_voice_then_unknown_and_the_inspectorate_only_alone():
+    assert _stance_of((0, "inspectorate", "en", 900), (1000, "", "en", 50), (2000, "force", "en", 40)) == 2000
+    assert _stance_of((0, "inspectorate", "en", 900), (1000, "", "en", 50)) == 1000
+    assert _stance_of((0, "inspectorate", "en", 900), (1000, "inspectorate", "en", 50)) == 0  # nothing else: longest
+    assert _stance_of((0, "force", "cy", 900), (1000, "", "en", 50)) == 1000  # English before Welsh
+    assert _stance_of((0, "inspectorate", "en", 900), (1000, "force", "cy", 50)) == 1000  # never the inspectorate
+    assert _stance_of((0, "force", "en", 100), (1000, "force", "en", 300)) == 1000  # then the longest, as before
