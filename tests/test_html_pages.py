@@ -74,3 +74,19 @@ def test_seeds_as_web_pages_score_the_same_cells_as_their_text(shape, text_cells
     assert len(cells) == 18
     for words in (COOKIE_NOTICE[:30], NEWS_ITEM[:30], RELATED[:30]):
         assert not passages["text"].str.contains(words, regex=False).any()
+
+
+def test_a_page_opening_with_an_xml_declaration_is_read_without_a_warning(tmp_path, capsys):
+    """A page that opens with an XML declaration is read like any page, with no bs4 warning on stderr."""
+    import warnings
+
+    from pipeline.ingest import ingest
+    from pipeline.types import SourceFile
+
+    # a CMS export: an XML declaration, then the page's body parts with no <html> element around them
+    page = (b'<?xml version="1.0" encoding="utf-8"?>\n<page><title>Response to the inspection</title>'
+            b"<p>Recommendation 1: the force has updated its guidance.</p></page>")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        document = ingest(SourceFile(path="page.html", data=page, sha256="0" * 64))
+    assert "the force has updated its guidance" in document.text

@@ -42,11 +42,17 @@ def read_html(data: bytes, charset: str | None = None) -> str:
     ``charset``: the encoding a container declares for the page (a web
     archive's part header), used when the page declares none itself.
     """
-    from bs4 import BeautifulSoup
+    import warnings
+
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
     declared = _META_CHARSET.search(data[:4096])
     encoding = declared.group(1).decode("ascii") if declared else charset
-    soup = BeautifulSoup(readable(decode_text(data, encoding)), "lxml")
+    with warnings.catch_warnings():
+        # XHTML pages open with "<?xml": read as HTML on purpose (browsers do), so bs4's advice to parse them as
+        # XML would only be a stray multi-line warning on the user's terminal
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(readable(decode_text(data, encoding)), "lxml")
     title = _title(soup)
     soup = _drop_chrome(soup)
     for table in soup.find_all("table"):
