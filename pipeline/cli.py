@@ -388,7 +388,10 @@ def _score(args: argparse.Namespace) -> int:
         error = PipelineError("E445", written=", ".join(written), path=str(out)) if written else PipelineError("E444")
         print(f"error: {error.code} {error.message}", file=sys.stderr)
         return EXIT_INTERRUPTED
-    passed = f"; {_count(len(asset_folders), 'saved-page asset folder')} passed over" if asset_folders else ""
+    folders = sum(1 for p in asset_folders if p.is_dir())
+    passed_over = [_count(n, what) for n, what in ((folders, "saved-page asset folder"),
+                                                   (len(asset_folders) - folders, "data file")) if n]
+    passed = f"; {' and '.join(passed_over)} passed over" if passed_over else ""
     print(f"scored {len(results)} of {_count(len(paths), 'document')}: {len(card.scorecard)} scorecard rows, "
           f"{_count(len(card.passages), 'passage')}, {_count(len(problems), 'problem')}{passed} -> {out}/")
     return EXIT_PROBLEMS if problems else EXIT_OK

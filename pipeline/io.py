@@ -31,6 +31,12 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: Machine-readable data kept beside responses (an annotation's expected.json, a tracker's .csv export, a run's
+#: parquet): no PCC publishes its response in these, so inside an input folder they are passed over and counted,
+#: not reported as unsupported documents (which would fail the run). A data file named on its own is still read,
+#: and reported (E102).
+DATA_SUFFIXES = frozenset({".json", ".jsonl", ".csv", ".tsv", ".parquet"})
+
 #: Suffixes of a web page a browser's "Save page as, complete" writes beside a folder ``<page>_files`` of its parts.
 _SAVED_PAGE_SUFFIXES = (".html", ".htm")
 
@@ -44,20 +50,22 @@ def _saved_page_assets(folder: Path) -> bool:
 
 
 def find_inputs(paths: Sequence[str | os.PathLike], skip: Iterable[str | os.PathLike] = ()) -> tuple[list[Path], list[Path]]:
-    """Expand files and folders (recursively) into the input files, and the saved-page asset folders passed over.
+    """Expand files and folders (recursively) into the input files, and what was passed over in the folders.
 
     Hidden files and folders are skipped, and so is every ``sources.csv``
     (the provenance ``collect`` writes beside the documents, read by
     :func:`read_source_tables`); so are the files and folders in ``skip``
     (a run's own outputs and cache, should they lie inside an input folder),
     and the parts folder a browser saves beside a web page (``Response_files/``
-    beside ``Response.html``: scripts, styles and images, no document). Every
+    beside ``Response.html``: scripts, styles and images, no document), and
+    data files found in a folder (:data:`DATA_SUFFIXES`). Every
     other file is returned, so that unsupported types are reported rather than
     silently ignored, and so is a symbolic link to a missing file (read_source
     reports it, E109).
 
     Returns:
-        ``(files, asset_folders)``, each sorted by path.
+        ``(files, passed_over)``, each sorted by path: ``passed_over`` holds the saved-page asset folders and
+        the data files.
 
     Raises:
         PipelineError: E402 when no file is found.
@@ -87,7 +95,9 @@ def find_inputs(paths: Sequence[str | os.PathLike], skip: Iterable[str | os.Path
                 child = here / name
                 if name.startswith(".") or name == SOURCES_FILE or child.resolve() in skipped:
                     continue
-                if child.is_file() or child.is_symlink():  # a dangling link is kept, to be reported
+                if child.suffix.lower() in DATA_SUFFIXES and child.is_file():
+                    assets.add(child)
+                elif child.is_file() or child.is_symlink():  # a dangling link is kept, to be reported
                     found.add(child)
     if not found:
         raise PipelineError("E402", paths=", ".join(str(p) for p in paths))

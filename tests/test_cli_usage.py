@@ -149,6 +149,22 @@ def test_discovery_passes_over_an_out_folder_below_the_input(tmp_path):
     assert io.find_inputs([tmp_path], skip=[tmp_path / "out"]) == ([tmp_path / "response.txt"], [])
 
 
+def test_data_files_beside_the_responses_are_passed_over_and_counted(tmp_path, capsys):
+    """A bug-input style folder: the response and its expected.json (and a tracker export) score with exit 0."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEEDS["Gwent"], folder)
+    (folder / "expected.json").write_text('{"force": "Gwent Police"}', encoding="utf-8")
+    (folder / "tracker.csv").write_text("item,status\n1,Complete\n", encoding="utf-8")
+    assert io.find_inputs([folder]) == ([folder / Path(SEEDS["Gwent"]).name], [folder / "expected.json", folder / "tracker.csv"])
+    code = main(["score", str(folder), "--out", str(tmp_path / "out"), "--no-cache"])
+    out = capsys.readouterr().out
+    assert code == 0 and "2 data files passed over" in out and "scored 1 of 1 document" in out
+    # named on its own, a data file is still reported: the user asked for it
+    assert main(["score", str(folder / "expected.json"), "--out", str(tmp_path / "out2"), "--no-cache"]) == 1
+    assert "E102" in capsys.readouterr().err
+
+
 # --- 7, 8, 9: a saved web page, a text file without a suffix, a dangling link --------
 
 def _html_page(text: str) -> str:
