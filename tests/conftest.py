@@ -88,6 +88,39 @@ def score_fixture_folder(root: Path, name: str, tmp_path: Path, capsys) -> tuple
     return code, expected, capsys.readouterr().err, out
 
 
+def check_scored_fixture(code: int, expected: dict, stderr: str, out: Path, accepted_errors=(),
+                         may_be_lost=None):
+    """What every bug-input and fault-kind input must show; returns (scorecard, passages, errors), or None.
+
+    The exit code is one ``expected`` allows, with no traceback. A document-level coded error instead of
+    statuses is allowed only for a code in ``accepted_errors`` (then None). Otherwise the scorecard names the
+    expected force and inspection and gives each recommendation its expected status, except that one in
+    ``may_be_lost`` (number -> page-level codes) may read not_addressed when such a code says its page was lost.
+    """
+    import pandas as pd
+
+    allowed = expected["exit_code"] if isinstance(expected["exit_code"], list) else [expected["exit_code"]]
+    assert code in allowed, stderr
+    assert "Traceback" not in stderr
+    errors = pd.read_csv(out / "errors.csv", dtype={"page": "Int64"})
+    document_errors = errors[errors["page"].isna()]
+    if len(document_errors):
+        assert set(document_errors["code"]) <= set(accepted_errors), document_errors.to_dict("records")
+        assert code == 1 and stderr.strip()
+        return None
+    card = pd.read_csv(out / "scorecard.csv", dtype={"recommendation": str, "response_date": str})
+    assert set(card["force"]) == {expected["force"]}
+    assert set(card["inspection"]) == {expected["inspection"]}
+    statuses = dict(zip(card["recommendation"], card["status"]))
+    wanted = dict(expected["recommendations"])
+    for number, codes in (may_be_lost or {}).items():
+        if set(errors["code"]) & set(codes) and statuses.get(number) == "not_addressed":
+            wanted[number] = "not_addressed"
+    assert statuses == wanted
+    passages = pd.read_csv(out / "passages.csv", dtype={"recommendations": str})
+    return card, passages, errors
+
+
 def strict_xfail_params(cases, known: dict[str, str]):
     """``cases`` as pytest params, those in ``known`` (name -> the fault) marked as strict xfails."""
     for name in cases:
