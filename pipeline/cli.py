@@ -335,14 +335,14 @@ def _score(args: argparse.Namespace) -> int:
     # the run's own outputs and cache are never inputs, should they lie inside an input folder
     own = [out, *(out / name for name in SCORE_OUTPUTS), *([args.cache] if args.cache else []),
            *([args.stats] if args.stats else [])]
-    paths, asset_folders = io.find_inputs(args.inputs, skip=own)
+    paths, passed_over = io.find_inputs(args.inputs, skip=own)
     source_tables, source_problems = io.read_source_tables(args.inputs)
     manifest = _with_provenance(manifest, paths, source_tables)
     try:
         run = parallel.run(paths, settings, manifest, _run_options(args))
     except KeyboardInterrupt:  # the workers are stopped by now; no output was touched
         error = PipelineError("E444")
-        print(f"error: {error.code} {error.message}", file=sys.stderr)
+        _print_error(error)
         return EXIT_INTERRUPTED
     results, problems = run.results, [*run.problems, *source_problems]
     for problem in problems:
@@ -354,7 +354,7 @@ def _score(args: argparse.Namespace) -> int:
         io.write_json(args.stats, run.stats)
     if not results and (out / "scorecard.csv").is_file():  # empty tables must not replace a scorecard
         error = PipelineError("E443", problems=_count(len(problems), "problem"), path=str(out))
-        print(f"error: {error.code} {error.message}", file=sys.stderr)
+        _print_error(error)
         return EXIT_PROBLEMS
     urls: dict[str, str] = {}
     if source_tables:  # collected documents: each row names the URL its evidence came from
@@ -386,12 +386,12 @@ def _score(args: argparse.Namespace) -> int:
             written.append(name)
     except KeyboardInterrupt:  # each file is written atomically: those not yet replaced are still the previous run's
         error = PipelineError("E445", written=", ".join(written), path=str(out)) if written else PipelineError("E444")
-        print(f"error: {error.code} {error.message}", file=sys.stderr)
+        _print_error(error)
         return EXIT_INTERRUPTED
-    folders = sum(1 for p in asset_folders if p.is_dir())
-    passed_over = [_count(n, what) for n, what in ((folders, "saved-page asset folder"),
-                                                   (len(asset_folders) - folders, "data file")) if n]
-    passed = f"; {' and '.join(passed_over)} passed over" if passed_over else ""
+    folders = sum(1 for p in passed_over if p.is_dir())
+    counts = [_count(n, what) for n, what in ((folders, "saved-page asset folder"),
+                                              (len(passed_over) - folders, "data file")) if n]
+    passed = f"; {' and '.join(counts)} passed over" if counts else ""
     print(f"scored {len(results)} of {_count(len(paths), 'document')}: {len(card.scorecard)} scorecard rows, "
           f"{_count(len(card.passages), 'passage')}, {_count(len(problems), 'problem')}{passed} -> {out}/")
     return EXIT_PROBLEMS if problems else EXIT_OK
@@ -400,6 +400,11 @@ def _score(args: argparse.Namespace) -> int:
 #: What ``score`` writes into ``--out``, in the order it writes them.
 SCORE_OUTPUTS = ("scorecard.csv", "scorecard.parquet", "passages.csv", "forces.csv", "force_profiles.csv", "errors.csv",
                  "report.html")
+
+
+def _print_error(error: PipelineError) -> None:
+    """The one line a stopped command prints for a coded error: ``error: E409 ...`` on stderr."""
+    print(f"error: {error.code} {error.message}", file=sys.stderr)
 
 
 def _count(n: int, noun: str) -> str:
@@ -933,16 +938,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(known.config)
     except PipelineError as error:
-        print(f"error: {error.code} {error.message}", file=sys.stderr)
+        _print_error(error)
         return EXIT_USAGE
     args = _parser(config).parse_args(rest)
     args.configuration = config
     try:
         return COMMANDS[args.command](args)
     except PipelineError as error:
-        print(f"error: {error.code} {error.message}", file=sys.stderr)
+        _print_error(error)
         return EXIT_USAGE
     except KeyboardInterrupt:  # Ctrl-C: one line, no traceback (score says more precisely what it kept)
         interrupted = PipelineError("E446")
-        print(f"error: {interrupted.code} {interrupted.message}", file=sys.stderr)
+        _print_error(interrupted)
         return EXIT_INTERRUPTED

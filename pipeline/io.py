@@ -72,7 +72,7 @@ def find_inputs(paths: Sequence[str | os.PathLike], skip: Iterable[str | os.Path
     """
     skipped = {Path(p).resolve() for p in skip}
     found: set[Path] = set()
-    assets: set[Path] = set()
+    passed: set[Path] = set()  # saved-page asset folders and data files
     for raw in paths:
         path = Path(raw)
         if not path.is_dir():
@@ -87,7 +87,7 @@ def find_inputs(paths: Sequence[str | os.PathLike], skip: Iterable[str | os.Path
                 if name.startswith(".") or child.resolve() in skipped:
                     continue
                 if _saved_page_assets(child):
-                    assets.add(child)
+                    passed.add(child)
                     continue
                 kept.append(name)
             subfolders[:] = kept  # os.walk descends only into these
@@ -96,16 +96,16 @@ def find_inputs(paths: Sequence[str | os.PathLike], skip: Iterable[str | os.Path
                 if name.startswith(".") or name == SOURCES_FILE or child.resolve() in skipped:
                     continue
                 if child.suffix.lower() in DATA_SUFFIXES and child.is_file():
-                    assets.add(child)
+                    passed.add(child)
                 elif child.is_file() or child.is_symlink():  # a dangling link is kept, to be reported
                     found.add(child)
     if not found:
         raise PipelineError("E402", paths=", ".join(str(p) for p in paths))
-    return sorted(found, key=str), sorted(assets, key=str)
+    return sorted(found, key=str), sorted(passed, key=str)
 
 
 def discover_inputs(paths: Sequence[str | os.PathLike]) -> list[Path]:
-    """The input files under ``paths``: :func:`find_inputs` without the folders passed over.
+    """The input files under ``paths``: :func:`find_inputs` without what it passed over.
 
     Raises ``PipelineError(E402)`` when nothing is found.
     """
