@@ -50,7 +50,10 @@ MANIFEST_COLUMNS = ("file", "force", "inspection")
 # names and the local body (PCC/PFCC/Mayor) are how a response introduces
 # itself; a bare place name ("Norfolk's Joint Communications ...") is often a
 # passing reference to a neighbour, so it only adds weight.
-_FORCE_WEIGHTS = {"name": 4.0, "local_body": 4.0, "alias": 3.0, "short_name": 1.0, "domain": 4.0}
+# A force named as the subject of an inspection ("An inspection of Sussex Police") is the force inspected, which a
+# tracker or a neighbour answering the report's national recommendations also names: it weighs as a bare place name.
+_FORCE_WEIGHTS = {"name": 4.0, "local_body": 4.0, "alias": 3.0, "short_name": 1.0, "domain": 4.0, "inspected": 1.0}
+_WEAK_KINDS = ("short_name", "inspected")
 # A form or table field "Force | Staffordshire" states the force outright.
 _LABEL_BONUS = 8.0
 _INSPECTION_WEIGHTS = {"title": 2.0, "alias": 1.0}
@@ -113,6 +116,10 @@ class IdentifyRules:
     own_heading: re.Pattern
     # an inspection programme named without a title ("the PEEL report"): (pattern, name) pairs, tried in order
     mentions: tuple[tuple[re.Pattern, str], ...] = ()
+    # a force's name after ``inspected_before`` on a line ``national_scope`` matches is the force inspected by a
+    # report that reaches every force ("An inspection of X Police ..., and an update on national recommendations")
+    inspected_before: re.Pattern | None = None
+    national_scope: re.Pattern | None = None
 
 
 def parse_identify_rules(toml_text: str) -> IdentifyRules:
@@ -136,6 +143,8 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
         role_before=re.compile(data["force"]["role_before"]),
         own_heading=re.compile(dating["own_heading"]),
         mentions=tuple((re.compile(m["pattern"]), str(m["title"])) for m in naming.get("mentions", [])),
+        inspected_before=re.compile(data["force"]["inspected_before"]) if "inspected_before" in data["force"] else None,
+        national_scope=re.compile(data["force"]["national_scope"]) if "national_scope" in data["force"] else None,
     )
 
 
@@ -658,6 +667,20 @@ def _beside_role(text: str, start: int, end: int, rules: IdentifyRules) -> bool:
     return bool(rules.role_after.match(after) or rules.role_before.search(text[line_start:start]))
 
 
+def _inspected_elsewhere(text: str, start: int, rules: IdentifyRules) -> bool:
+    """Is the name at ``start`` the force inspected by a report that reaches every force, as its line names it?
+
+    "An inspection of Sussex Police commissioned by ..., and an update on national recommendations": the
+    document may come from any force answering those recommendations.
+    """
+    if rules.inspected_before is None or rules.national_scope is None:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    return bool(rules.inspected_before.search(text[line_start:start]) and rules.national_scope.search(line))
+
+
 def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None, str]:
     mentions = []
     rules = identifier.rules
@@ -666,6 +689,8 @@ def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None
         last = tokens.offset(end - 1) + len(tokens.doc[end - 1])  # end of the mention's last token
         if kind == "short_name" and rules is not None and _beside_role(tokens.text, offset, last, rules):
             kind = "alias"  # a place name beside a role names the author as an alias does
+        elif rules is not None and _inspected_elsewhere(tokens.text, offset, rules):
+            kind = "inspected"
         mentions.append(_Mention(int(index), kind, term, offset, _is_labelled(tokens.text, offset)))
     # a web or e-mail address on the force's or its local body's domain ("enquiries@surrey-pcc.gov.uk")
     index_of = {f.name: i for i, f in enumerate(identifier.forces)}
@@ -684,7 +709,7 @@ def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None
     for m in mentions:
         scores[m.index] += (_FORCE_WEIGHTS[m.kind] + (_LABEL_BONUS if m.labelled else 0.0)) * tokens.weight(m.offset)
         first.setdefault(m.index, m.offset)
-        if m.kind != "short_name" or m.labelled:
+        if m.kind not in _WEAK_KINDS or m.labelled:
             strong.add(m.index)
     # A bare place name alone is too weak to attribute a document (it may be a neighbour).
     ranked = sorted((i for i in scores if i in strong), key=lambda i: (-scores[i], first[i]))

@@ -516,3 +516,39 @@ def test_every_address_in_running_text_holds_a_marker_the_force_search_checks_fi
         check(text)
 
     generated()
+
+
+# --- the force a report inspected is not the author ------------------------------
+
+# Written for these tests (no real text): a tracker page quoting a report on one force that also updates
+# recommendations addressed to every force.
+NATIONAL_TITLE = ("Missing children: An inspection of Surrey Police commissioned by the commissioner, "
+                  "and an update on national recommendations in the 2019 report")
+
+
+def test_a_force_named_only_as_a_national_reports_subject_names_no_force(identifier):
+    document = make_document(f"{NATIONAL_TITLE}\n\nThe force has trained its call handlers and is awaiting guidance.")
+    with pytest.raises(PipelineError) as raised:
+        identify(document, identifier)
+    assert raised.value.code == "E202"  # none, rather than the inspected force
+
+
+def test_the_author_named_elsewhere_beats_the_force_a_national_report_inspected(identifier):
+    document = make_document(f"{NATIONAL_TITLE}\n\nHampshire Constabulary has trained its call handlers.")
+    assert identify(document, identifier).force.name == "Hampshire and Isle of Wight Constabulary"
+
+
+def test_a_force_named_as_the_subject_of_its_own_inspection_still_names_it(identifier):
+    document = make_document("Changes follow the HMICFRS inspection into Surrey Police's handling of missing children.\n\n"
+                             "The force has trained its call handlers.")
+    assert identify(document, identifier).force.name == "Surrey Police"
+
+
+def test_real_tracker_page_on_a_national_report_is_not_given_to_the_force_inspected(identifier):
+    # corpus/raw/responses/essex-g115.txt: Essex's update on the national recommendations of a report on Sussex
+    path = ROOT / "corpus" / "raw" / "responses" / "essex-g115.txt"
+    document = make_document(path.read_text(encoding="utf-8"), source=str(path))
+    with pytest.raises(PipelineError) as raised:
+        identify(document, identifier)
+    assert raised.value.code == "E202"
+    assert identify(document, identifier, force_hint="Essex Police").force.name == "Essex Police"
