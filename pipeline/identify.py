@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import functools
 import io
 import re
 from collections import Counter, defaultdict
@@ -120,6 +121,8 @@ class IdentifyRules:
     # report that reaches every force ("An inspection of X Police ..., and an update on national recommendations")
     inspected_before: re.Pattern | None = None
     national_scope: re.Pattern | None = None
+    # (when, pattern, replacement): rewrites of an unregistered inspection's title before :func:`slug` makes its id
+    slug_rewrites: tuple[tuple[re.Pattern | None, re.Pattern, str], ...] = ()
 
 
 def parse_identify_rules(toml_text: str) -> IdentifyRules:
@@ -145,19 +148,40 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
         mentions=tuple((re.compile(m["pattern"]), str(m["title"])) for m in naming.get("mentions", [])),
         inspected_before=re.compile(data["force"]["inspected_before"]) if "inspected_before" in data["force"] else None,
         national_scope=re.compile(data["force"]["national_scope"]) if "national_scope" in data["force"] else None,
+        slug_rewrites=tuple((re.compile(r["when"], re.IGNORECASE) if r.get("when") else None,
+                             re.compile(r["pattern"], re.IGNORECASE), str(r["replace"]))
+                            for r in data.get("slug", {}).get("rewrite", [])),
     )
 
 
-def slug(title: str) -> str:
+@functools.lru_cache(maxsize=1)
+def shipped_rules() -> IdentifyRules:
+    """The rules of the shipped ``pipeline/data/identify.toml`` (read through :mod:`pipeline.io`, once a process)."""
+    from pipeline import io as pipeline_io
+
+    return parse_identify_rules(pipeline_io.read_package_data(IDENTIFY_RULES_FILE))
+
+
+def slug(title: str, rules: IdentifyRules | None = None) -> str:
     """A stable id for an inspection named only by a document: its normalised title, lower case, words joined by "-".
 
     Typographic variants of one title ("2023–2025" and "2023-2025", curly and
-    straight quotes, "&" and "and") give the same id.
+    straight quotes, "&" and "and") give the same id, and so do the ways
+    responses name one inspection that the ``[[slug.rewrite]]`` rules of
+    ``identify.toml`` fold (``rules``, default the shipped ones): year forms
+    ("2021/22", "2021-22", "2021 to 2022" are "2021-22"), the PEEL programme
+    spelled out or after "HMIC", "An inspection of" in a PEEL title. So
+    "PEEL 2021/22: An inspection of Essex Police" and "HMIC PEEL: Police
+    effectiveness, efficiency and legitimacy 2021 to 2022 – Essex Police" are
+    both ``peel-2021-22-essex-police``.
     """
     import unicodedata
 
     # dashes are word breaks (dropping them would join "2023–2025" into one word); accents fold to their letters
     text = re.sub(r"[\u2010-\u2015\u2212]", "-", title)
+    for when, pattern, replacement in (rules or shipped_rules()).slug_rewrites:
+        if when is None or when.search(text):
+            text = pattern.sub(replacement, text)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
     text = text.replace("&", " and ")
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
@@ -546,7 +570,7 @@ def _unregistered(title: str, identifier: Identifier) -> Inspection:
     tokens = _Tokens(title, identifier.nlp)
     named = {int(m[0]) for m in _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher))}
     force = identifier.forces[named.pop()].name if len(named) == 1 else None
-    return Inspection(id=slug(title), title=title, published=None, aliases=(), recommendations=(),
+    return Inspection(id=slug(title, identifier.rules), title=title, published=None, aliases=(), recommendations=(),
                       registered=False, force=force)
 
 

@@ -146,7 +146,8 @@ def test_an_inspector_titled_by_region_and_the_quotation_carried_on_are_the_insp
 
 
 def test_real_news_pages_keep_the_inspectorates_words_and_instructions_off_the_forces_side(segmenter, forces):
-    """corpus/raw/responses: gwent-g212 quotes an HM Inspector titled by region; warwickshire-g411's headline is an instruction."""
+    """corpus/raw/responses: gwent-g212 quotes an HM Inspector titled by region; warwickshire-g411's headline
+    is an instruction."""
     from pathlib import Path
 
     responses = Path(__file__).resolve().parents[1] / "corpus" / "raw" / "responses"
