@@ -123,6 +123,8 @@ class IdentifyRules:
     national_scope: re.Pattern | None = None
     # (when, pattern, replacement): rewrites of an unregistered inspection's title before :func:`slug` makes its id
     slug_rewrites: tuple[tuple[re.Pattern | None, re.Pattern, str], ...] = ()
+    # a bare place name names the author when it is the only force named, at least this often (0: never)
+    sole_place_mentions: int = 0
 
 
 def parse_identify_rules(toml_text: str) -> IdentifyRules:
@@ -151,6 +153,7 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
         slug_rewrites=tuple((re.compile(r["when"], re.IGNORECASE) if r.get("when") else None,
                              re.compile(r["pattern"], re.IGNORECASE), str(r["replace"]))
                             for r in data.get("slug", {}).get("rewrite", [])),
+        sole_place_mentions=int(data["force"].get("sole_place_mentions", 0)),
     )
 
 
@@ -735,8 +738,12 @@ def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None
         first.setdefault(m.index, m.offset)
         if m.kind not in _WEAK_KINDS or m.labelled:
             strong.add(m.index)
-    # A bare place name alone is too weak to attribute a document (it may be a neighbour).
+    # A bare place name alone is too weak to attribute a document (it may be a neighbour) ... unless no other
+    # force is named at all and it is named again and again.
     ranked = sorted((i for i in scores if i in strong), key=lambda i: (-scores[i], first[i]))
+    sole = rules.sole_place_mentions if rules is not None else 0
+    if not ranked and len(scores) == 1 and sole and sum(m.kind == "short_name" for m in mentions) >= sole:
+        ranked = list(scores)
     if not ranked:
         return None, ""
     best = ranked[0]

@@ -617,3 +617,63 @@ def test_real_corpus_inspection_names_fold_to_fewer_ids():
                   ("hertfordshire-b014.txt", "hertfordshire-g017.txt", "hertfordshire-g117.txt"),
                   ("bedfordshire-a044.txt", "bedfordshire-g134.txt", "bedfordshire-g224.txt")):
         assert len({slug(named[f], bare) for f in files}) > 1 and len({slug(named[f]) for f in files}) == 1, files
+
+
+# --- documents that named no inspection or no force in a way the rules read -------------
+
+@pytest.mark.parametrize("sentence", [
+    "HM Inspectorate of Prisons says Surrey Police now runs its custody suites well.",
+    "Government inspectors published a report on the custody suites at two of Surrey Police's stations.",
+    "The custody suites were praised in the report by HMI Prisons this month.",
+])
+def test_the_prisons_inspectorate_and_custody_name_the_joint_custody_inspection(identifier, sentence):
+    found = identify(make_document(f"{sentence}\n\nSurrey Police said it would add two nurses."), identifier)
+    assert (found.inspection.title, found.inspection.registered) == ("Joint inspection of police custody", False)
+
+
+def test_the_prisons_inspectorate_without_custody_names_no_custody_inspection(identifier):
+    document = make_document("HM Inspectorate of Prisons visited a young offender institution.\n\nSurrey Police said little.")
+    with pytest.raises(PipelineError) as raised:
+        identify(document, identifier)
+    assert raised.value.code == "E201"
+
+
+SOLE_PLACE = ("Surrey is answering 999 calls faster, according to its latest PEEL inspection report.\n\n"
+              "Surrey has hired forty call handlers this year.\n\n")
+
+
+def test_a_place_name_that_is_the_only_force_named_again_and_again_names_it(identifier):
+    found = identify(make_document(SOLE_PLACE + "Waiting times across Surrey have halved."), identifier)
+    assert found.force.name == "Surrey Police"
+
+
+@pytest.mark.parametrize("last", ["Waiting times have halved.", "Waiting times in Surrey and Sussex have halved."])
+def test_a_place_name_named_less_often_or_beside_another_force_still_names_none(identifier, last):
+    with pytest.raises(PipelineError) as raised:
+        identify(make_document(SOLE_PLACE + last), identifier)
+    assert raised.value.code == "E202"
+
+
+@pytest.mark.parametrize("file, force, inspection", [
+    ("cheshire-g238.txt", "Cheshire Constabulary", None),  # only "Cheshire", five times, and its PCC
+    ("essex-g230.txt", "Essex Police", "Joint inspection of police custody"),
+    ("dorset-g237.txt", "Dorset Police", "Joint inspection of police custody"),
+])
+def test_real_responses_now_identified_from_their_text(identifier, file, force, inspection):
+    path = ROOT / "corpus" / "raw" / "responses" / file
+    found = identify(make_document(path.read_text(encoding="utf-8"), source=str(path)), identifier)
+    assert found.force.name == force and (inspection is None or found.inspection.title == inspection)
+
+
+@pytest.mark.parametrize("file, code", [
+    ("bedfordshire-g406.txt", "E202"),  # three forces' commissioners answer together: no one force
+    ("greater-manchester-g438.txt", "E202"),  # no force named at all ("the force")
+    ("staffordshire-g057.txt", "E202"),  # a statement in the first person that names no force
+    ("south-yorkshire-c043.txt", "E201"),  # "this report", never which
+    ("cleveland-g043.txt", "E201"),  # a recommendation on a tracker page, no report named
+])
+def test_real_responses_whose_text_names_no_force_or_inspection_stay_coded_errors(identifier, file, code):
+    path = ROOT / "corpus" / "raw" / "responses" / file
+    with pytest.raises(PipelineError) as raised:
+        identify(make_document(path.read_text(encoding="utf-8"), source=str(path)), identifier)
+    assert raised.value.code == code
