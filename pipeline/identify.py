@@ -125,6 +125,8 @@ class IdentifyRules:
     slug_rewrites: tuple[tuple[re.Pattern | None, re.Pattern, str], ...] = ()
     # a bare place name names the author when it is the only force named, at least this often (0: never)
     sole_place_mentions: int = 0
+    # source URLs that name the force in their path or query (group "force", "-" for spaces)
+    url_force: tuple[re.Pattern, ...] = ()
 
 
 def parse_identify_rules(toml_text: str) -> IdentifyRules:
@@ -154,6 +156,7 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
                              re.compile(r["pattern"], re.IGNORECASE), str(r["replace"]))
                             for r in data.get("slug", {}).get("rewrite", [])),
         sole_place_mentions=int(data["force"].get("sole_place_mentions", 0)),
+        url_force=tuple(re.compile(p, re.IGNORECASE) for p in data["force"].get("url_force", [])),
     )
 
 
@@ -353,12 +356,22 @@ class Identifier:
         return None, ""
 
     def force_for_url(self, url: str) -> tuple[Force | None, str]:
-        """The force whose domain serves ``url`` (scheme optional), with the domain; else (None, "")."""
+        """The force whose domain serves ``url`` (scheme optional), with the domain; else (None, "").
+
+        A URL on no force's domain may still name the force in its path or query (``url_force`` rules:
+        the inspectorate's recommendation tracker).
+        """
         from urllib.parse import urlsplit
 
         value = url.strip()
         host = urlsplit(value if "//" in value else "//" + value).hostname or ""
-        return self.force_for_host(host) if host else (None, "")
+        found = self.force_for_host(host) if host else (None, "")
+        for pattern in (self.rules.url_force if self.rules is not None and found[0] is None else ()):
+            named = pattern.search(value)
+            force = self.resolve_force(named.group("force").replace("-", " ")) if named else None
+            if named is not None and force is not None:
+                return force, f"{host} names '{named.group('force')}'"  # the inspectorate's tracker files by force
+        return found
 
     def resolve_force(self, value: str) -> Force | None:
         """The force whose official name, short name, alias or local body is ``value`` (any case), or None."""

@@ -677,3 +677,22 @@ def test_real_responses_whose_text_names_no_force_or_inspection_stay_coded_error
     with pytest.raises(PipelineError) as raised:
         identify(make_document(path.read_text(encoding="utf-8"), source=str(path)), identifier)
     assert raised.value.code == code
+
+
+@pytest.mark.parametrize("url, force", [
+    ("https://www.justiceinspectorates.gov.uk/hmicfrs/recommendation/avon-and-somerset/1234/", "Avon and Somerset Constabulary"),
+    ("https://www.justiceinspectorates.gov.uk/hmicfrs/?recommendation-force=essex", "Essex Police"),
+])
+def test_the_inspectorates_tracker_url_names_the_force_it_files_a_page_under(identifier, url, force):
+    found = identify(make_document(NO_FORCE_TEXT), identifier, url=url)
+    assert found.force.name == force and "names" in found.evidence
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.justiceinspectorates.gov.uk/hmicfrs/recommendation/nowhere/1234/",  # no such force
+    "https://www.example.org/recommendation/essex/1234/",  # another site's path names nothing
+])
+def test_other_urls_name_no_force_by_their_path(identifier, url):
+    with pytest.raises(PipelineError) as raised:
+        identify(make_document(NO_FORCE_TEXT), identifier, url=url)
+    assert raised.value.code == "E202"
