@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import functools
 import io
 import re
 from collections import Counter, defaultdict
@@ -50,7 +51,10 @@ MANIFEST_COLUMNS = ("file", "force", "inspection")
 # names and the local body (PCC/PFCC/Mayor) are how a response introduces
 # itself; a bare place name ("Norfolk's Joint Communications ...") is often a
 # passing reference to a neighbour, so it only adds weight.
-_FORCE_WEIGHTS = {"name": 4.0, "local_body": 4.0, "alias": 3.0, "short_name": 1.0, "domain": 4.0}
+# A force named as the subject of an inspection ("An inspection of Sussex Police") is the force inspected, which a
+# tracker or a neighbour answering the report's national recommendations also names: it weighs as a bare place name.
+_FORCE_WEIGHTS = {"name": 4.0, "local_body": 4.0, "alias": 3.0, "short_name": 1.0, "domain": 4.0, "inspected": 1.0}
+_WEAK_KINDS = ("short_name", "inspected")
 # A form or table field "Force | Staffordshire" states the force outright.
 _LABEL_BONUS = 8.0
 _INSPECTION_WEIGHTS = {"title": 2.0, "alias": 1.0}
@@ -113,6 +117,16 @@ class IdentifyRules:
     own_heading: re.Pattern
     # an inspection programme named without a title ("the PEEL report"): (pattern, name) pairs, tried in order
     mentions: tuple[tuple[re.Pattern, str], ...] = ()
+    # a force's name after ``inspected_before`` on a line ``national_scope`` matches is the force inspected by a
+    # report that reaches every force ("An inspection of X Police ..., and an update on national recommendations")
+    inspected_before: re.Pattern | None = None
+    national_scope: re.Pattern | None = None
+    # (when, pattern, replacement): rewrites of an unregistered inspection's title before :func:`slug` makes its id
+    slug_rewrites: tuple[tuple[re.Pattern | None, re.Pattern, str], ...] = ()
+    # a bare place name names the author when it is the only force named, at least this often (0: never)
+    sole_place_mentions: int = 0
+    # source URLs that name the force in their path or query (group "force", "-" for spaces)
+    url_force: tuple[re.Pattern, ...] = ()
 
 
 def parse_identify_rules(toml_text: str) -> IdentifyRules:
@@ -136,19 +150,44 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
         role_before=re.compile(data["force"]["role_before"]),
         own_heading=re.compile(dating["own_heading"]),
         mentions=tuple((re.compile(m["pattern"]), str(m["title"])) for m in naming.get("mentions", [])),
+        inspected_before=re.compile(data["force"]["inspected_before"]) if "inspected_before" in data["force"] else None,
+        national_scope=re.compile(data["force"]["national_scope"]) if "national_scope" in data["force"] else None,
+        slug_rewrites=tuple((re.compile(r["when"], re.IGNORECASE) if r.get("when") else None,
+                             re.compile(r["pattern"], re.IGNORECASE), str(r["replace"]))
+                            for r in data.get("slug", {}).get("rewrite", [])),
+        sole_place_mentions=int(data["force"].get("sole_place_mentions", 0)),
+        url_force=tuple(re.compile(p, re.IGNORECASE) for p in data["force"].get("url_force", [])),
     )
 
 
-def slug(title: str) -> str:
+@functools.lru_cache(maxsize=1)
+def shipped_rules() -> IdentifyRules:
+    """The rules of the shipped ``pipeline/data/identify.toml`` (read through :mod:`pipeline.io`, once a process)."""
+    from pipeline import io as pipeline_io
+
+    return parse_identify_rules(pipeline_io.read_package_data(IDENTIFY_RULES_FILE))
+
+
+def slug(title: str, rules: IdentifyRules | None = None) -> str:
     """A stable id for an inspection named only by a document: its normalised title, lower case, words joined by "-".
 
     Typographic variants of one title ("2023–2025" and "2023-2025", curly and
-    straight quotes, "&" and "and") give the same id.
+    straight quotes, "&" and "and") give the same id, and so do the ways
+    responses name one inspection that the ``[[slug.rewrite]]`` rules of
+    ``identify.toml`` fold (``rules``, default the shipped ones): year forms
+    ("2021/22", "2021-22", "2021 to 2022" are "2021-22"), the PEEL programme
+    spelled out or after "HMIC", "An inspection of" in a PEEL title. So
+    "PEEL 2021/22: An inspection of Essex Police" and "HMIC PEEL: Police
+    effectiveness, efficiency and legitimacy 2021 to 2022 – Essex Police" are
+    both ``peel-2021-22-essex-police``.
     """
     import unicodedata
 
     # dashes are word breaks (dropping them would join "2023–2025" into one word); accents fold to their letters
     text = re.sub(r"[\u2010-\u2015\u2212]", "-", title)
+    for when, pattern, replacement in (rules or shipped_rules()).slug_rewrites:
+        if when is None or when.search(text):
+            text = pattern.sub(replacement, text)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
     text = text.replace("&", " and ")
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
@@ -317,12 +356,22 @@ class Identifier:
         return None, ""
 
     def force_for_url(self, url: str) -> tuple[Force | None, str]:
-        """The force whose domain serves ``url`` (scheme optional), with the domain; else (None, "")."""
+        """The force whose domain serves ``url`` (scheme optional), with the domain; else (None, "").
+
+        A URL on no force's domain may still name the force in its path or query (``url_force`` rules:
+        the inspectorate's recommendation tracker).
+        """
         from urllib.parse import urlsplit
 
         value = url.strip()
         host = urlsplit(value if "//" in value else "//" + value).hostname or ""
-        return self.force_for_host(host) if host else (None, "")
+        found = self.force_for_host(host) if host else (None, "")
+        for pattern in (self.rules.url_force if self.rules is not None and found[0] is None else ()):
+            named = pattern.search(value)
+            force = self.resolve_force(named.group("force").replace("-", " ")) if named else None
+            if named is not None and force is not None:
+                return force, f"{host} names '{named.group('force')}'"  # the inspectorate's tracker files by force
+        return found
 
     def resolve_force(self, value: str) -> Force | None:
         """The force whose official name, short name, alias or local body is ``value`` (any case), or None."""
@@ -537,7 +586,7 @@ def _unregistered(title: str, identifier: Identifier) -> Inspection:
     tokens = _Tokens(title, identifier.nlp)
     named = {int(m[0]) for m in _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher))}
     force = identifier.forces[named.pop()].name if len(named) == 1 else None
-    return Inspection(id=slug(title), title=title, published=None, aliases=(), recommendations=(),
+    return Inspection(id=slug(title, identifier.rules), title=title, published=None, aliases=(), recommendations=(),
                       registered=False, force=force)
 
 
@@ -658,6 +707,20 @@ def _beside_role(text: str, start: int, end: int, rules: IdentifyRules) -> bool:
     return bool(rules.role_after.match(after) or rules.role_before.search(text[line_start:start]))
 
 
+def _inspected_elsewhere(text: str, start: int, rules: IdentifyRules) -> bool:
+    """Is the name at ``start`` the force inspected by a report that reaches every force, as its line names it?
+
+    "An inspection of Sussex Police commissioned by ..., and an update on national recommendations": the
+    document may come from any force answering those recommendations.
+    """
+    if rules.inspected_before is None or rules.national_scope is None:
+        return False
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line = text[line_start:line_end if line_end >= 0 else len(text)]
+    return bool(rules.inspected_before.search(text[line_start:start]) and rules.national_scope.search(line))
+
+
 def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None, str]:
     mentions = []
     rules = identifier.rules
@@ -666,6 +729,8 @@ def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None
         last = tokens.offset(end - 1) + len(tokens.doc[end - 1])  # end of the mention's last token
         if kind == "short_name" and rules is not None and _beside_role(tokens.text, offset, last, rules):
             kind = "alias"  # a place name beside a role names the author as an alias does
+        elif rules is not None and _inspected_elsewhere(tokens.text, offset, rules):
+            kind = "inspected"
         mentions.append(_Mention(int(index), kind, term, offset, _is_labelled(tokens.text, offset)))
     # a web or e-mail address on the force's or its local body's domain ("enquiries@surrey-pcc.gov.uk")
     index_of = {f.name: i for i, f in enumerate(identifier.forces)}
@@ -684,10 +749,14 @@ def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None
     for m in mentions:
         scores[m.index] += (_FORCE_WEIGHTS[m.kind] + (_LABEL_BONUS if m.labelled else 0.0)) * tokens.weight(m.offset)
         first.setdefault(m.index, m.offset)
-        if m.kind != "short_name" or m.labelled:
+        if m.kind not in _WEAK_KINDS or m.labelled:
             strong.add(m.index)
-    # A bare place name alone is too weak to attribute a document (it may be a neighbour).
+    # A bare place name alone is too weak to attribute a document (it may be a neighbour) ... unless no other
+    # force is named at all and it is named again and again.
     ranked = sorted((i for i in scores if i in strong), key=lambda i: (-scores[i], first[i]))
+    sole = rules.sole_place_mentions if rules is not None else 0
+    if not ranked and len(scores) == 1 and sole and sum(m.kind == "short_name" for m in mentions) >= sole:
+        ranked = list(scores)
     if not ranked:
         return None, ""
     best = ranked[0]

@@ -416,8 +416,8 @@ def test_coverage_of_real_responses(capsys):
     """Issue 11's figure: labelled real responses yielding a passage of the right force, without and with the URL hint.
 
     Floors just under the figures of the shipped rules on the 299 documents (README, "Coverage on real
-    responses"): 93.3% of the documents without the hint and 97.0% with it; 335 and 351 of the 387 labelled
-    answers start inside a passage of the right force (86.6%, 90.7%).
+    responses"): 94.3% of the documents without the hint and 98.3% with it; 338 and 355 of the 387 labelled
+    answers start inside a passage of the right force (87.3%, 91.7%).
     """
     import re
 
@@ -427,13 +427,14 @@ def test_coverage_of_real_responses(capsys):
     out = capsys.readouterr().out
     shares = [float(line.split()[-1].rstrip("%")) for line in out.splitlines() if line.strip().startswith("all ")]
     without_hint, with_hint = shares
-    assert without_hint >= 93.0 and with_hint >= 96.5 and with_hint >= without_hint
+    assert without_hint >= 94.0 and with_hint >= 98.0 and with_hint >= without_hint
     # and most labelled answers start inside a passage (every one is found in its text)
     answers = re.findall(r"answers starting inside a passage of the right force: (\d+) of (\d+)", out)
     assert len(answers) == 2 and all(int(n) >= 380 for _, n in answers)
     (without_found, _), (with_found, _) = answers
-    assert int(without_found) >= 332 and int(with_found) >= 348
+    assert int(without_found) >= 336 and int(with_found) >= 353
     assert "Traceback" not in out
+    assert ", expected " not in out  # no document attributed to a wrong force: none is better than a wrong one
 
 
 def _real(file: str):

@@ -117,3 +117,52 @@ def test_a_rank_abbreviated_or_after_the_forces_name_still_places_the_speaker(se
     ])
     said = speakers(page, split_lines(page), segmenter.rules, surrey)
     assert said == {0: FORCE, 1: FORCE, 2: FORCE, 3: FORCE}
+
+
+# Written for these tests (no real text): headlines of instructions the force received, and an HM Inspector
+# titled by region, quoted after a line about the force.
+INSTRUCTED_PAGE = "\n".join([
+    "Surrey Police told to improve its call handling",                                                    # 0
+    "Surrey Police told it requires improvement in two areas",                                            # 1
+    "Surrey Police is moving its control room to a new building next year.",                              # 2
+    "Inspector for the South Eastern Region Jo Bloggs said: \"We found that calls went unanswered at night.",  # 3
+    "\"The force must now set out how it will answer every call within a minute.\"",                      # 4
+    "The force has been told to publish its plan by March.",                                               # 5
+    "Chief Constable Alex Morgan told the meeting that the plan is ready.",                               # 6
+    "Surrey Police told the panel it had recruited twelve call handlers.",                                # 7
+])
+
+
+def test_an_instruction_the_force_received_is_not_its_speech(segmenter, surrey):
+    said = speakers(INSTRUCTED_PAGE, split_lines(INSTRUCTED_PAGE), segmenter.rules, surrey)
+    assert said.get(0) != FORCE and said.get(1) != FORCE  # a headline's passive "told to" / "told it"
+    assert said.get(5) != FORCE  # "has been told to": the passive with its auxiliary
+    assert said.get(6) == FORCE and said.get(7) == FORCE  # "told" someone something: the force speaks
+
+
+def test_an_inspector_titled_by_region_and_the_quotation_carried_on_are_the_inspectorates(segmenter, surrey):
+    said = speakers(INSTRUCTED_PAGE, split_lines(INSTRUCTED_PAGE), segmenter.rules, surrey)
+    assert said.get(3) == OTHER and said.get(4) == OTHER
+
+
+def test_real_news_pages_keep_the_inspectorates_words_and_instructions_off_the_forces_side(segmenter, forces):
+    """corpus/raw/responses: gwent-g212 quotes an HM Inspector titled by region; warwickshire-g411's headline
+    is an instruction."""
+    from pathlib import Path
+
+    responses = Path(__file__).resolve().parents[1] / "corpus" / "raw" / "responses"
+    gwent = next(f for f in forces if f.name == "Gwent Police")
+    text = (responses / "gwent-g212.txt").read_text(encoding="utf-8")
+    lines = split_lines(text)
+    quoted = next(line.index for line in lines if line.text.startswith("Inspector for the"))
+    said = speakers(text, lines, segmenter.rules, gwent)
+    assert said.get(quoted) == OTHER and said.get(quoted + 1) == OTHER
+    # no passage of the page is the force's: its overall stance can never be the inspector's words
+    inspection = Inspection(id=slug("HMIC inspection"), title="HMIC inspection", published=None, aliases=(),
+                            recommendations=(), registered=False)
+    passages = segment(make_document(text), inspection, segmenter, gwent)
+    assert passages and all(p.voice != "force" for p in passages)
+    assert not any(p.start <= lines[quoted].start < p.end and p.voice != "inspectorate" for p in passages)
+    warwickshire = next(f for f in forces if f.name == "Warwickshire Police")
+    text = (responses / "warwickshire-g411.txt").read_text(encoding="utf-8")
+    assert speakers(text, split_lines(text), segmenter.rules, warwickshire).get(0) != FORCE
