@@ -415,9 +415,10 @@ REAL_LABELS = Path(__file__).resolve().parents[1] / "corpus" / "annotations" / "
 def test_coverage_of_real_responses(capsys):
     """Issue 11's figure: labelled real responses yielding a passage of the right force, without and with the URL hint.
 
-    Floors just under the figures of the shipped rules on the 299 documents (README, "Coverage on real
-    responses"): 94.3% of the documents without the hint and 98.3% with it; 338 and 355 of the 387 labelled
-    answers start inside a passage of the right force (87.3%, 91.7%).
+    Floors just under the figures of the shipped rules on the 316 documents (README, "Coverage on real
+    responses"): 297 (94.0%) of the documents without the hint and 309 (97.8%) with it; 353 and 370 of the 407
+    labelled answers start inside a passage of the right force (86.7%, 90.9%). Batch 07's two misses are honest
+    ones: an audit-committee paper that names no force, a super-complaint table that names no report.
     """
     import re
 
@@ -427,12 +428,12 @@ def test_coverage_of_real_responses(capsys):
     out = capsys.readouterr().out
     shares = [float(line.split()[-1].rstrip("%")) for line in out.splitlines() if line.strip().startswith("all ")]
     without_hint, with_hint = shares
-    assert without_hint >= 94.0 and with_hint >= 98.0 and with_hint >= without_hint
+    assert without_hint >= 93.9 and with_hint >= 97.7 and with_hint >= without_hint
     # and most labelled answers start inside a passage (every one is found in its text)
     answers = re.findall(r"answers starting inside a passage of the right force: (\d+) of (\d+)", out)
     assert len(answers) == 2 and all(int(n) >= 380 for _, n in answers)
     (without_found, _), (with_found, _) = answers
-    assert int(without_found) >= 336 and int(with_found) >= 353
+    assert int(without_found) >= 350 and int(with_found) >= 367
     assert "Traceback" not in out
     assert ", expected " not in out  # no document attributed to a wrong force: none is better than a wrong one
 
