@@ -6,13 +6,16 @@ lines answer an inspection no register holds as blanket passages.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from pipeline import io
 from pipeline.identify import slug
 from pipeline.segment import segment
 from pipeline.segment.lines import split_lines
-from pipeline.segment.speech import FORCE, OTHER, speakers
+from pipeline.segment.speech import FORCE, OTHER, Speakers, speakers
 from pipeline.types import Document, Inspection, Page
 
 NEWS_PAGE = "\n".join([
@@ -117,3 +120,30 @@ def test_a_rank_abbreviated_or_after_the_forces_name_still_places_the_speaker(se
     ])
     said = speakers(page, split_lines(page), segmenter.rules, surrey)
     assert said == {0: FORCE, 1: FORCE, 2: FORCE, 3: FORCE}
+
+
+def _each_line_alone_and_backwards(text: str, rules, force) -> dict[int, str]:
+    """The speakers of ``text`` found line by line as segment asks for them, checked against reading it in order."""
+    lines = split_lines(text)
+    whole = speakers(text, lines, rules, force)
+    for line in lines:  # a fresh mapping for each line: nothing before it attributed yet
+        assert Speakers(text, lines, rules, force).get(line.index) == whole.get(line.index), line.text
+    backwards = Speakers(text, lines, rules, force)
+    assert {line.index: backwards[line.index] for line in reversed(lines) if line.index in backwards} == whole
+    return whole
+
+
+def test_a_line_asked_alone_has_the_speaker_reading_the_whole_page_gives_it(segmenter, surrey):
+    """Segment attributes only the lines it asks about: a quotation carried on, "he added", a list of the force's."""
+    whole = _each_line_alone_and_backwards(NEWS_PAGE, segmenter.rules, surrey)
+    assert whole[3] == whole[16] == whole[19] == FORCE and whole[25] == OTHER  # carried on from lines before
+
+
+def test_real_pages_reporting_speech_get_the_same_speakers_line_by_line(segmenter, forces):
+    """Real responses quoting their chief constable or commissioner (corpus/raw/responses, no reserved force)."""
+    folder = Path(__file__).resolve().parents[1] / "corpus" / "raw" / "responses"
+    pages = [io.read_text(p) for p in sorted(folder.glob("*.txt"))]
+    quoting = [page for page in pages if re.search(r"\b(?:he|she) (?:said|added)\b", page)][:12]
+    assert len(quoting) >= 5
+    for page in quoting:
+        assert _each_line_alone_and_backwards(page, segmenter.rules, None)
