@@ -147,3 +147,20 @@ def test_real_pages_reporting_speech_get_the_same_speakers_line_by_line(segmente
     assert len(quoting) >= 5
     for page in quoting:
         assert _each_line_alone_and_backwards(page, segmenter.rules, None)
+
+
+def test_people_named_beside_a_role_either_side_are_known_by_surname_later(segmenter, surrey):
+    """A name before ", the <role>" or ", <role>" (the comma and "the" on any line), or after a role, names a person."""
+    page = "\n".join([
+        "Kim Rowe, PCC for Surrey, has written to the inspectorate.",                    # 0
+        "Alex O'Neill,",                                                                    # 1
+        "  the Deputy Chief Constable, chaired the board.",                               # 2
+        "Officers met Chief Constable Robin Vale in May.",                                # 3
+        "Ms Rowe said twenty more officers had been trained in the last month.",          # 4
+        "Mr O'Neill told the board the backlog had halved since June.",                   # 5
+        "Mr Vale added that the control room now answers most calls within ten seconds.",  # 6
+        "Mr Hart said the weather had been poor all week.",                               # 7
+    ])
+    said = speakers(page, split_lines(page), segmenter.rules, surrey)
+    assert said.get(4) == said.get(5) == said.get(6) == FORCE
+    assert 7 not in said  # never introduced with a role
