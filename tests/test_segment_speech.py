@@ -164,3 +164,15 @@ def test_people_named_beside_a_role_either_side_are_known_by_surname_later(segme
     said = speakers(page, split_lines(page), segmenter.rules, surrey)
     assert said.get(4) == said.get(5) == said.get(6) == FORCE
     assert 7 not in said  # never introduced with a role
+
+
+def test_an_inspector_named_between_the_force_and_the_verb_is_the_speaker(segmenter, surrey):
+    """The one named nearest the verb speaks: an inspector known by surname, after the force's role, beats it."""
+    page = "\n".join([
+        "HM Inspector Chris Lee visited the control room in May.",                  # 0
+        "The chief constable and Lee agreed that the backlog had halved.",          # 1
+        "The chief constable and the team agreed that the backlog had halved.",     # 2
+    ])
+    said = speakers(page, split_lines(page), segmenter.rules, surrey)
+    assert said.get(1) == OTHER and said.get(2) == FORCE
+    assert Speakers(page, split_lines(page), segmenter.rules, surrey).get(1) == OTHER

@@ -238,18 +238,18 @@ class Speakers(Mapping[int, str]):
         self._list_openers: list[re.Pattern] | None = None
         speech = rules.speech
         self._verbs, self._according = _whole(speech.verbs), _compiled(r"\baccording to\b")
+        self._not_names = rules.english_words | {w.lower() for w in re.findall(r"[a-z]+", speech.verbs)}
+        self._people_other: list[str] | None = None
 
     def _names_of_people(self) -> tuple[str, str]:
         """The force's names and the people the document places, as alternations: (force's side, inspectorate's)."""
         if self._people is None:
-            speech, names, doc_text = self._rules.speech, self._names, self._text
-            not_names = self._rules.english_words | {w.lower() for w in re.findall(r"[a-z]+", speech.verbs)}
+            speech, names, doc_text, not_names = self._rules.speech, self._names, self._text, self._not_names
             people_force = _people(doc_text, speech.responders, not_names)
             people_force += [p for p in (_people(doc_text, names, not_names) if names else ()) if p not in people_force]
             # "the report, Sam Patel said" names no inspector: a name set off by commas counts only beside an
             # inspector's title
-            people_other = [p for p in _people(doc_text, speech.others, not_names, apposition=False)
-                            + _people(doc_text, speech.inspector_titles, not_names) if p not in people_force]
+            people_other = [p for p in self._inspectorate_people() if p not in people_force]
             titled = r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor)\.?\s+(?:[A-Z][\w’'-]+\s+)?)?"
             self._people = ("|".join([names, *(titled + re.escape(p) for p in people_force)]).strip("|"),
                             "|".join(titled + re.escape(p) for p in people_other))
@@ -285,8 +285,49 @@ class Speakers(Mapping[int, str]):
 
     def _attributed(self, k: int) -> str | None | bool:
         if k not in self._said:
-            self._said[k] = _attributed(self._outside_quotes(k), self._who_patterns, self._verbs, self._according)
+            outside = self._outside_quotes(k)
+            said = self._responder_before_verb(outside)
+            self._said[k] = said if said is not None else _attributed(outside, self._who_patterns, self._verbs,
+                                                                      self._according)
         return self._said[k]
+
+    def _responder_before_verb(self, outside: str) -> str | None:
+        """:data:`FORCE` when :func:`_attributed` gives it whatever people the document names, else None (not known).
+
+        The commonest line with a speech verb ("The Chief Constable accepts all the recommendations") names a
+        responder right before it. When the mention nearest before the first speech verb, of all the speakers'
+        patterns that need no people, is a responder (the first rank), only a person of the inspectorate's side ending
+        between it and the verb could make the line another's (the force's names and people are the force's too):
+        so the document is searched for the inspectorate's people only, not the force's (the longer search).
+        """
+        for verb in self._verbs.finditer(outside):
+            if _PASSIVE_BEFORE.search(outside, 0, verb.start()) or _PASSIVE_AFTER.match(outside, verb.end()):
+                continue
+            speech = self._rules.speech
+            known = (_whole(speech.responders), _whole(speech.others), _whole(speech.pronouns), _compiled(_PERSON))
+            before = [(m.end(), -rank) for rank, pattern in enumerate(known) for m in pattern.finditer(outside)
+                      if m.end() <= verb.start() and verb.start() - m.end() <= _CLAUSE_GAP
+                      and not re.search(r"[.!?:;\"“”]", outside[m.end():verb.start()])]
+            if not before:
+                return None
+            end, rank = max(before)
+            if rank:
+                return None
+            # a person of the force's side ending nearer the verb would make it the force's all the same; one of the
+            # inspectorate's would not (their surnames are a superset of those the inspectorate's side keeps)
+            # (compiled through re's own cache: the lexicon's patterns keep _compiled's)
+            ending_here = [s for s in self._inspectorate_people() if re.compile(re.escape(s), re.IGNORECASE).search(
+                outside, max(0, end + 1 - len(s)), verb.start())]
+            return None if ending_here else FORCE
+        return None
+
+    def _inspectorate_people(self) -> list[str]:
+        """Surnames the document introduces with an inspectorate's role, before those of the force's side are taken out."""
+        if self._people_other is None:
+            speech = self._rules.speech
+            self._people_other = (_people(self._text, speech.others, self._not_names, apposition=False)
+                                  + _people(self._text, speech.inspector_titles, self._not_names))
+        return self._people_other
 
     def _named_before(self, k: int) -> str | None:
         """The last speaker named beside a speech verb before line position ``k`` (whom "he added" means)."""
