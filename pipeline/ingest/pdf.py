@@ -283,10 +283,10 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
                 self.end_figure("")  # pdfminer ignores the name it is given
             self.end_page(page)
 
-    def read_by_size(pdf_page, number: int) -> PageNote | None:
-        """A page past the cap, counted by size, read largest text first (:func:`select_sizes`), and the note saying what was left."""
-        first_read = device.first_read  # the first glyphs drawn, up to the cap
-        counts, device.census, device.first_read = device.census, None, None
+    def read_by_size(pdf_page, number: int, counts: Counter) -> PageNote | None:
+        """A page past the cap read largest text first (:func:`select_sizes`) by ``counts``, and the note on what was left out."""
+        first_read, device.census, device.first_read = device.first_read, None, None  # the first glyphs drawn, up to the cap
+        assert first_read is not None
         seen = device.glyphs
         selection = select_sizes(counts)
         if not selection.skipped and selection.floor == max(counts):
@@ -344,7 +344,7 @@ def _extract(data: bytes, max_pages: int, ocr: bool) -> Extraction:
             except _Capped:
                 pass  # past the cap, counted up to CENSUS_CAP: what is drawn after is not read
             if device.census is not None:
-                if note := read_by_size(pdf_page, number):
+                if note := read_by_size(pdf_page, number, device.census):
                     notes.append(note)
             layouts.append(page_blocks(device.get_result(), glyphs))
         except PDFEncryptionError:

@@ -56,8 +56,7 @@ from pipeline.segment.blocks import (
 from pipeline.segment.content import match_by_content, speaks_for_force
 from pipeline.segment.labels import LabelRules, compile_label_rules, find_citations, item_wording, known_numbers
 from pipeline.segment.lines import consecutive, is_heading, is_welsh, lower_words, split_lines
-from pipeline.segment.speech import (SpeechRules, Speakers, compile_speech_rules, find_speech_lines, split_by_voice,
-                                     voice_of)
+from pipeline.segment.speech import Speakers, SpeechRules, compile_speech_rules, find_speech_lines, split_by_voice, voice_of
 from pipeline.types import Document, Force, Inspection, Passage
 
 __all__ = ["SegmentRules", "Segmenter", "is_welsh", "parse_segment_rules", "segment"]
