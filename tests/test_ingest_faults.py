@@ -516,6 +516,31 @@ def test_a_page_counted_past_the_census_cap_is_read_from_what_was_counted(monkey
     assert [(note.code, note.page) for note in read.notes] == [("E112", 1)]
 
 
+@pytest.mark.parametrize("strings, passes, code", [
+    (((11, 700, "y" * 30_000),), 1, "E112"),  # one size: its first glyphs, counted by size as they were read
+    (((2, 800, "x" * 25_000), (11, 700, "Recommendation 1 is accepted.")), 2, "E122"),  # then the 11 pt text
+])
+def test_a_page_past_the_cap_is_counted_by_size_as_it_is_first_read(monkeypatch, strings, passes, code):
+    """The count by size is kept during the first read: the page's content is parsed again only to read what it chose."""
+    from pdfminer.pdfinterp import PDFPageInterpreter
+
+    from pipeline.ingest import pdf
+
+    parsed = []
+    process_page = PDFPageInterpreter.process_page
+
+    def counted(self, page):
+        parsed.append(page)
+        return process_page(self, page)
+
+    monkeypatch.setattr(PDFPageInterpreter, "process_page", counted)
+    read = pdf.read_pdf(_page_of_sizes(*strings), max_pages=10, max_seconds=None)  # here, to count the passes
+    assert len(parsed) == passes
+    assert [(note.code, note.page) for note in read.notes] == [(code, 1)]
+    assert read.pages[0].text.count("y") == (pdf.GLYPH_CAP if code == "E112" else 0)
+    assert ("Recommendation 1 is accepted." in read.pages[0].text) == (code == "E122")
+
+
 def test_fine_print_left_out_still_moves_the_pen():
     """Text after a run of fine print on the same line stays where it is drawn, not drawn back over the gap."""
     from io import BytesIO

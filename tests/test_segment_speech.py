@@ -6,13 +6,16 @@ lines answer an inspection no register holds as blanket passages.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from pipeline import io
 from pipeline.identify import slug
 from pipeline.segment import segment
 from pipeline.segment.lines import split_lines
-from pipeline.segment.speech import FORCE, OTHER, speakers
+from pipeline.segment.speech import FORCE, OTHER, Speakers, speakers
 from pipeline.types import Document, Inspection, Page
 
 NEWS_PAGE = "\n".join([
@@ -166,3 +169,59 @@ def test_real_news_pages_keep_the_inspectorates_words_and_instructions_off_the_f
     warwickshire = next(f for f in forces if f.name == "Warwickshire Police")
     text = (responses / "warwickshire-g411.txt").read_text(encoding="utf-8")
     assert speakers(text, split_lines(text), segmenter.rules, warwickshire).get(0) != FORCE
+
+
+def _each_line_alone_and_backwards(text: str, rules, force) -> dict[int, str]:
+    """The speakers of ``text`` found line by line as segment asks for them, checked against reading it in order."""
+    lines = split_lines(text)
+    whole = speakers(text, lines, rules, force)
+    for line in lines:  # a fresh mapping for each line: nothing before it attributed yet
+        assert Speakers(text, lines, rules, force).get(line.index) == whole.get(line.index), line.text
+    backwards = Speakers(text, lines, rules, force)
+    assert {line.index: backwards[line.index] for line in reversed(lines) if line.index in backwards} == whole
+    return whole
+
+
+def test_a_line_asked_alone_has_the_speaker_reading_the_whole_page_gives_it(segmenter, surrey):
+    """Segment attributes only the lines it asks about: a quotation carried on, "he added", a list of the force's."""
+    whole = _each_line_alone_and_backwards(NEWS_PAGE, segmenter.rules, surrey)
+    assert whole[3] == whole[16] == whole[19] == FORCE and whole[25] == OTHER  # carried on from lines before
+
+
+def test_real_pages_reporting_speech_get_the_same_speakers_line_by_line(segmenter, forces):
+    """Real responses quoting their chief constable or commissioner (corpus/raw/responses, no reserved force)."""
+    folder = Path(__file__).resolve().parents[1] / "corpus" / "raw" / "responses"
+    pages = [io.read_text(p) for p in sorted(folder.glob("*.txt"))]
+    quoting = [page for page in pages if re.search(r"\b(?:he|she) (?:said|added)\b", page)][:12]
+    assert len(quoting) >= 5
+    for page in quoting:
+        assert _each_line_alone_and_backwards(page, segmenter.rules, None)
+
+
+def test_people_named_beside_a_role_either_side_are_known_by_surname_later(segmenter, surrey):
+    """A name before ", the <role>" or ", <role>" (the comma and "the" on any line), or after a role, names a person."""
+    page = "\n".join([
+        "Kim Rowe, PCC for Surrey, has written to the inspectorate.",                    # 0
+        "Alex O'Neill,",                                                                    # 1
+        "  the Deputy Chief Constable, chaired the board.",                               # 2
+        "Officers met Chief Constable Robin Vale in May.",                                # 3
+        "Ms Rowe said twenty more officers had been trained in the last month.",          # 4
+        "Mr O'Neill told the board the backlog had halved since June.",                   # 5
+        "Mr Vale added that the control room now answers most calls within ten seconds.",  # 6
+        "Mr Hart said the weather had been poor all week.",                               # 7
+    ])
+    said = speakers(page, split_lines(page), segmenter.rules, surrey)
+    assert said.get(4) == said.get(5) == said.get(6) == FORCE
+    assert 7 not in said  # never introduced with a role
+
+
+def test_an_inspector_named_between_the_force_and_the_verb_is_the_speaker(segmenter, surrey):
+    """The one named nearest the verb speaks: an inspector known by surname, after the force's role, beats it."""
+    page = "\n".join([
+        "HM Inspector Chris Lee visited the control room in May.",                  # 0
+        "The chief constable and Lee agreed that the backlog had halved.",          # 1
+        "The chief constable and the team agreed that the backlog had halved.",     # 2
+    ])
+    said = speakers(page, split_lines(page), segmenter.rules, surrey)
+    assert said.get(1) == OTHER and said.get(2) == FORCE
+    assert Speakers(page, split_lines(page), segmenter.rules, surrey).get(1) == OTHER

@@ -56,7 +56,7 @@ from pipeline.segment.blocks import (
 from pipeline.segment.content import match_by_content, speaks_for_force
 from pipeline.segment.labels import LabelRules, compile_label_rules, find_citations, item_wording, known_numbers
 from pipeline.segment.lines import consecutive, is_heading, is_welsh, lower_words, split_lines
-from pipeline.segment.speech import SpeechRules, compile_speech_rules, find_speech_lines, speakers, split_by_voice, voice_of
+from pipeline.segment.speech import Speakers, SpeechRules, compile_speech_rules, find_speech_lines, split_by_voice, voice_of
 from pipeline.types import Document, Force, Inspection, Passage
 
 __all__ = ["SegmentRules", "Segmenter", "is_welsh", "parse_segment_rules", "segment"]
@@ -185,13 +185,8 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     passages: list[Passage] = []
     in_block: set[int] = set()
     answered: set[str] = set()
-    said: dict[int, str] | None = None  # every line's speaker, found once a blanket passage needs it
-
-    def speaker_of_lines() -> dict[int, str]:
-        nonlocal said
-        if said is None:
-            said = speakers(text, lines, rules, force)
-        return said
+    # the lines' speakers, each found when a blanket passage or the speech of an unregistered inspection asks
+    said = Speakers(text, lines, rules, force)
 
     def emit(recs: tuple[str, ...], link: str, start: int, end: int, spans: tuple[tuple[int, int], ...],
              kind: str = "recommendation") -> None:
@@ -202,7 +197,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         language = "cy" if is_welsh(response, rules) else "en"
         # whose words a blanket passage is decides whether it can be the response's overall stance (score._stance)
         voice = voice_of([line for line in lines if any(line.start < e and s < line.end for s, e in spans)],
-                         speaker_of_lines()) if link == "blanket" else ""
+                         said) if link == "blanket" else ""
         passages.append(Passage(
             id=f"{document.sha256[:12]}:{start}-{end}", source=document.source, sha256=document.sha256,
             recommendations=recs, link=link, start=start, end=end, page=document.page_at(start),
@@ -277,7 +272,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     if not inspection.registered:
         # no register to match prose against: what speaks of the report as a whole answers it as a whole
         # ... and so does what the force or its commissioner says, on a page that reports it as speech
-        spoken = find_speech_lines(text, lines, rest, rules, force)
+        spoken = find_speech_lines(text, lines, rest, rules, force, said)
         chosen = {line.index for line in find_report_lines(rest, rules, force) + spoken}
         blanket_lines = [line for line in rest if line.index in chosen]
         if not blanket_lines and not passages:
@@ -285,7 +280,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     all_force = tuple(r.number for r in inspection.force_recommendations)
     runs = consecutive(blanket_lines, lines)
     if runs:  # the force's words and the inspectorate's are never one passage (news pages quote both)
-        runs = [part for run in runs for part in split_by_voice(run, speaker_of_lines())]
+        runs = [part for run in runs for part in split_by_voice(run, said)]
     for run in runs:
         spans = tuple((line.start, line.end) for line in run)
         if not inspection.registered:

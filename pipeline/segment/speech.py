@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 
 from pipeline.segment.lines import Line, lower_words
 from pipeline.types import Force
@@ -86,29 +86,39 @@ _PASSIVE_AFTER = re.compile(r"\s+by\s+(?!\w+ing\b)", re.IGNORECASE)  # "responde
 _AFTER_GAP = re.compile(r"^[\s,]*(?:(?:the|a|an|its|their|[a-z]+(?:’s|'s))[\s,]+){0,3}$", re.IGNORECASE)
 
 
-def _attributed(outside: str, who: Sequence[tuple[re.Pattern, str | None]], verbs: re.Pattern,
+def _attributed(outside: str, who: Callable[[], Sequence[tuple[re.Pattern, str | None]]], verbs: re.Pattern,
                 according: re.Pattern) -> str | None | bool:
     """Who a line's words outside quotation marks attribute speech to: a kind of speaker, None (someone unplaced) or False.
 
     For the first speech verb: the speaker named nearest before it in its clause ("Responding to the report,
     Chief Constable X said": the chief constable, not the report), else right after it (", said ACC Patel");
-    "according to X" names X. A placed speaker beats an unplaced name ending at the same place.
+    "according to X" names X. A placed speaker beats an unplaced name ending at the same place. ``who`` gives
+    the speakers' patterns with their kinds, in rank order; it is called only for a line with a speech verb or
+    "according to" (most lines have neither, and the patterns need the whole document's people).
     """
-    mentions = [(m.start(), m.end(), rank, kind) for rank, (pattern, kind) in enumerate(who) for m in pattern.finditer(outside)]
+    mentions: list[tuple[int, int, int, str | None]] | None = None
+
+    def mentioned() -> list[tuple[int, int, int, str | None]]:
+        nonlocal mentions
+        if mentions is None:
+            mentions = [(m.start(), m.end(), rank, kind) for rank, (pattern, kind) in enumerate(who())
+                        for m in pattern.finditer(outside)]
+        return mentions
+
     for verb in verbs.finditer(outside):
         if _PASSIVE_BEFORE.search(outside, 0, verb.start()) or _PASSIVE_AFTER.match(outside, verb.end()):
             continue  # "the force was found to be good", "improvements recognised by the inspectorate": no one speaks
-        before = [(end, -rank, kind) for start, end, rank, kind in mentions
+        before = [(end, -rank, kind) for start, end, rank, kind in mentioned()
                   if end <= verb.start() and verb.start() - end <= _CLAUSE_GAP
                   and not re.search(r"[.!?:;\"“”]", outside[end:verb.start()])]
         if before:
             return max(before)[2]
-        after = [(start, rank, kind) for start, end, rank, kind in mentions
+        after = [(start, rank, kind) for start, end, rank, kind in mentioned()
                  if verb.end() <= start and _AFTER_GAP.match(outside[verb.end():start])]
         if after:
             return min(after)[2]
     for match in according.finditer(outside):
-        after = [(start, rank, kind) for start, end, rank, kind in mentions
+        after = [(start, rank, kind) for start, end, rank, kind in mentioned()
                  if match.end() <= start and _AFTER_GAP.match(outside[match.end():start])]
         if after:
             return min(after)[2]
@@ -126,6 +136,53 @@ def _whole(alternation: str) -> re.Pattern:
     return _compiled(rf"(?<![\w-])(?:{alternation})(?![\w-])")
 
 
+# A role set off after a name: what stands between the comma after the name and the role ("Sam Patel, the PCC").
+_THE = re.compile(r"the", re.IGNORECASE)
+# What the words of a name and the spaces between them are made of (``_NAME``).
+_NAME_CHAR = re.compile(r"[\w’' \t-]")
+
+
+def _starts(text: str, roles: str, apposition: bool) -> list[int]:
+    """Every place in ``text`` where :func:`_people`'s pattern can start, in order: a superset, found cheaply.
+
+    A match starts where a role does, as a whole word (every one, overlapping ones too), or, with
+    ``apposition``, inside the name before a comma that ", the " or ", " joins to such a role. Trying the
+    pattern only there, rather than at every character, costs a third of the time (the role alternation
+    fails fast where its whole-word test does) and finds the same matches.
+    """
+    role, at, roles_at = _whole(roles), 0, []
+    while (m := role.search(text, at)) is not None:
+        roles_at.append(m.start())
+        at = m.start() + 1
+    if not apposition:
+        return roles_at
+    starts = set(roles_at)
+    for start in roles_at:
+        # the comma before ",\s+(?:the\s+)?<role>": the space before the role, then "the" and the space before it
+        space = start
+        while space > 0 and text[space - 1].isspace():  # str.isspace is the re module's \s
+            space -= 1
+        commas = []
+        if space < start:
+            commas.append(space - 1)
+            if _THE.fullmatch(text, max(space - 3, 0), space):
+                before_the = space - 3
+                while before_the > 0 and text[before_the - 1].isspace():
+                    before_the -= 1
+                if before_the < space - 3:
+                    commas.append(before_the - 1)
+        for comma in commas:
+            if comma < 0 or text[comma] != ",":
+                continue
+            name = comma
+            while name > 0 and _NAME_CHAR.match(text, name - 1):
+                name -= 1
+            starts.update(range(name, comma))
+            if name > 0 and text[name - 1] == ",":  # _NAME's optional comma before the name
+                starts.add(name - 1)
+    return sorted(starts)
+
+
 def _people(text: str, roles: str, not_names: frozenset[str], apposition: bool = True) -> list[str]:
     """Surnames of the people ``text`` introduces with one of ``roles`` ("Chief Constable Alex Morgan" -> "Morgan").
 
@@ -139,9 +196,11 @@ def _people(text: str, roles: str, not_names: frozenset[str], apposition: bool =
     pattern = f"{after_role}|{before_role.replace('?P<name>', '?P<name2>')}" if apposition else after_role
     # every role, overlapping ones too: in "Bedfordshire Police Chief Constable Jon Boutcher" the force's name takes
     # "Chief Constable Jon" for a name, and only the role after it gives the surname
-    compiled, at = _compiled(pattern), 0
-    while (m := compiled.search(text, at)) is not None:
-        at = m.start() + 1
+    compiled = _compiled(pattern)
+    for start in _starts(text, roles, apposition):
+        m = compiled.match(text, start)
+        if m is None:
+            continue
         surname = (m.group("name") or m.groupdict().get("name2") or "").split()[-1]
         if len(surname) > 2 and surname.lower() not in not_names and surname not in found:
             found.append(surname)
@@ -154,70 +213,216 @@ def _opens_in_first_person(text: str, rules: SegmentRules) -> bool:
     return any(p.match(opening) for p in rules.answer_voice)
 
 
+class Speakers(Mapping[int, str]):
+    """The speaker of every line that has one, ``{line index: "force" | "other"}``, each found when first asked.
+
+    The same mapping as :func:`speakers` gives, but a line is attributed only when asked for, with the lines
+    its speaker depends on (the line before, for a quotation or list carrying on; the lines back to the last
+    speaker named, for "he added"), and the document's people are searched only when a line names a speech
+    verb or a list of the force's actions. A registered inspection asks only for its blanket passages' lines:
+    attributing every line of every document cost ~50 ms a document. Iterating attributes every line.
+    """
+
+    def __init__(self, doc_text: str, lines: Sequence[Line], rules: SegmentRules, force: Force | None) -> None:
+        self._text, self._lines, self._rules = doc_text, lines, rules
+        self._names = "|".join(re.escape(n) for n in ((force.name, force.short_name, *force.aliases) if force else ())
+                               if n)
+        self._position = {line.index: k for k, line in enumerate(lines)}
+        self._outside: dict[int, str] = {}
+        self._said: dict[int, str | None | bool] = {}
+        self._named_after: dict[int, str | None] = {}  # by position: the last speaker named up to that line
+        self._who: dict[int, str | None] = {}  # by position
+        # what needs the whole document's people, found once a line asks
+        self._people: tuple[str, str] | None = None
+        self._who_ranked: list[tuple[re.Pattern, str | None]] | None = None
+        self._list_openers: list[re.Pattern] | None = None
+        speech = rules.speech
+        self._verbs, self._according = _whole(speech.verbs), _compiled(r"\baccording to\b")
+        self._not_names = rules.english_words | {w.lower() for w in re.findall(r"[a-z]+", speech.verbs)}
+        self._people_other: list[str] | None = None
+
+    def _names_of_people(self) -> tuple[str, str]:
+        """The force's names and the people the document places, as alternations: (force's side, inspectorate's)."""
+        if self._people is None:
+            speech, names, doc_text, not_names = self._rules.speech, self._names, self._text, self._not_names
+            people_force = _people(doc_text, speech.responders, not_names)
+            people_force += [p for p in (_people(doc_text, names, not_names) if names else ()) if p not in people_force]
+            # "the report, Sam Patel said" names no inspector: a name set off by commas counts only beside an
+            # inspector's title
+            people_other = [p for p in self._inspectorate_people() if p not in people_force]
+            titled = r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor)\.?\s+(?:[A-Z][\w’'-]+\s+)?)?"
+            self._people = ("|".join([names, *(titled + re.escape(p) for p in people_force)]).strip("|"),
+                            "|".join(titled + re.escape(p) for p in people_other))
+        return self._people
+
+    def _who_patterns(self) -> list[tuple[re.Pattern, str | None]]:
+        """The speakers' patterns with their kinds, in rank order, once a document."""
+        if self._who_ranked is None:
+            speech = self._rules.speech
+            force_names, other_names = self._names_of_people()
+            # The lexicon's long alternations are compiled once a run (_whole); only the few names of this document
+            # and its force are compiled per document: compiling them as one alternation cost ~30 ms a document.
+            # Each side's patterns keep their kind and their order, so a mention ranks as it did in the one
+            # alternation.
+            self._who_ranked = [(_whole(speech.responders), FORCE),
+                                *([(_whole(force_names), FORCE)] if force_names else []),
+                                (_whole(speech.others), OTHER), *([(_whole(other_names), OTHER)] if other_names else []),
+                                (_whole(speech.pronouns), "pronoun"), (_compiled(_PERSON), None)]
+        return self._who_ranked
+
+    def _force_lists(self) -> list[re.Pattern]:
+        """What opens a list of the force's actions ("Since May, the force has:"), once a document."""
+        if self._list_openers is None:
+            speech, force_names = self._rules.speech, self._names_of_people()[0]
+            self._list_openers = [_compiled(rf"(?<![\w-])(?:{who})(?![\w-])\s+(?:{speech.list_verbs})\b[^:]*:\s*$")
+                                  for who in (speech.responders, force_names) if who]
+        return self._list_openers
+
+    def _outside_quotes(self, k: int) -> str:
+        if k not in self._outside:
+            self._outside[k] = _QUOTED.sub(" ", self._lines[k].text)
+        return self._outside[k]
+
+    def _attributed(self, k: int) -> str | None | bool:
+        if k not in self._said:
+            outside = self._outside_quotes(k)
+            said = self._responder_before_verb(outside)
+            self._said[k] = said if said is not None else _attributed(outside, self._who_patterns, self._verbs,
+                                                                      self._according)
+        return self._said[k]
+
+    def _responder_before_verb(self, outside: str) -> str | None:
+        """:data:`FORCE` when :func:`_attributed` gives it whatever people the document names, else None (not known).
+
+        The commonest line with a speech verb ("The Chief Constable accepts all the recommendations") names a
+        responder right before it. When the mention nearest before the first speech verb, of all the speakers'
+        patterns that need no people, is a responder (the first rank), only a person of the inspectorate's side ending
+        between it and the verb could make the line another's (the force's names and people are the force's too):
+        so the document is searched for the inspectorate's people only, not the force's (the longer search).
+        """
+        for verb in self._verbs.finditer(outside):
+            if _PASSIVE_BEFORE.search(outside, 0, verb.start()) or _PASSIVE_AFTER.match(outside, verb.end()):
+                continue
+            speech = self._rules.speech
+            known = (_whole(speech.responders), _whole(speech.others), _whole(speech.pronouns), _compiled(_PERSON))
+            before = [(m.end(), -rank) for rank, pattern in enumerate(known) for m in pattern.finditer(outside)
+                      if m.end() <= verb.start() and verb.start() - m.end() <= _CLAUSE_GAP
+                      and not re.search(r"[.!?:;\"“”]", outside[m.end():verb.start()])]
+            if not before:
+                return None
+            end, rank = max(before)
+            if rank:
+                return None
+            # a person of the force's side ending nearer the verb would make it the force's all the same; one of the
+            # inspectorate's would not (their surnames are a superset of those the inspectorate's side keeps)
+            # (compiled through re's own cache: the lexicon's patterns keep _compiled's)
+            ending_here = [s for s in self._inspectorate_people() if re.compile(re.escape(s), re.IGNORECASE).search(
+                outside, max(0, end + 1 - len(s)), verb.start())]
+            return None if ending_here else FORCE
+        return None
+
+    def _inspectorate_people(self) -> list[str]:
+        """Surnames the document introduces with an inspectorate's role, before those of the force's side are taken out."""
+        if self._people_other is None:
+            speech = self._rules.speech
+            self._people_other = (_people(self._text, speech.others, self._not_names, apposition=False)
+                                  + _people(self._text, speech.inspector_titles, self._not_names))
+        return self._people_other
+
+    def _named_before(self, k: int) -> str | None:
+        """The last speaker named beside a speech verb before line position ``k`` (whom "he added" means)."""
+        back = k - 1
+        while back >= 0 and back not in self._named_after:
+            said = self._attributed(back)
+            if said is not False and said != "pronoun":
+                self._named_after[back] = said if isinstance(said, str) else None
+                break
+            back -= 1
+        named = self._named_after[back] if back >= 0 else None
+        for j in range(back + 1, k):  # the lines passed name nobody new
+            self._named_after[j] = named
+        return named
+
+    def _own_speaker(self, k: int) -> str | None | Callable[[str | None], str | None]:
+        """Line ``k``'s speaker, or (for a quotation or list carrying on) how it follows from the line before's."""
+        rules, speech, text = self._rules, self._rules.speech, self._lines[k].text
+        outside = self._outside_quotes(k)
+        said: str | None | bool = None
+
+        def settled(who: str | None) -> str | None:
+            if who is None and said is not OTHER and any(p.search(text) for p in rules.answer_voice_anywhere):
+                who = FORCE  # the first person of an unplaced speaker, or of the page's own author
+            if who == FORCE and any(p.search(text) for p in speech.not_answer):
+                who = None  # the site's own chrome ("we use cookies") is no answer
+            return who
+
+        # a list opener ends in a colon: only such a line needs the document's people (the force's names)
+        if (speech.field_label.match(text) or _opens_in_first_person(text, rules)
+                or (outside.rstrip().endswith(":") and any(p.search(outside) for p in self._force_lists()))):
+            return settled(FORCE)  # "OPCC comment: ...", "I welcome the report, which found ...", "Since May the force has:"
+        said = self._attributed(k)
+        if said in (FORCE, OTHER):
+            return settled(str(said))
+        if said == "pronoun":
+            return settled(self._named_before(k))
+        if _OPENS_QUOTE.match(text) or _OPENS_BULLET.match(text):
+            return settled  # a quotation or a list carrying on
+        return settled(None)
+
+    def _speaker(self, k: int) -> str | None:
+        """The speaker of the line at position ``k``, found with those of the lines before it that it carries on."""
+        carried: list[tuple[int, Callable[[str | None], str | None]]] = []
+        current: str | None = None  # whom a quotation or list on the next line carries on
+        j = k
+        while True:
+            if j in self._who:
+                current = self._who[j]
+                break
+            own = self._own_speaker(j)
+            if not callable(own):
+                current = self._who[j] = own
+                break
+            carried.append((j, own))
+            if j == 0:
+                break
+            j -= 1
+        # a narrative line ends the quotation; a line introducing a list or a quote ("... said:") carries on
+        for j, carry in reversed(carried):
+            current = self._who[j] = carry(current)
+        return self._who[k]
+
+    def __getitem__(self, index: int) -> str:
+        k = self._position.get(index)
+        who = None if k is None else self._speaker(k)
+        if who is None:
+            raise KeyError(index)
+        return who
+
+    def __iter__(self) -> Iterator[int]:
+        return iter([line.index for k, line in enumerate(self._lines) if self._speaker(k) is not None])
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 def speakers(doc_text: str, lines: Sequence[Line], rules: SegmentRules, force: Force | None) -> dict[int, str]:
     """The speaker of every line that has one: ``{line index: "force" | "other"}``.
 
-    ``force`` adds its names ("Lincolnshire Police said") to the responders.
+    ``force`` adds its names ("Lincolnshire Police said") to the responders. :class:`Speakers` gives the same
+    speakers line by line, attributing only the lines asked for.
     """
-    speech = rules.speech
-    names = "|".join(re.escape(n) for n in ((force.name, force.short_name, *force.aliases) if force else ()) if n)
-    not_names = rules.english_words | {w.lower() for w in re.findall(r"[a-z]+", speech.verbs)}
-    people_force = _people(doc_text, speech.responders, not_names)
-    people_force += [p for p in (_people(doc_text, names, not_names) if names else ()) if p not in people_force]
-    # "the report, Sam Patel said" names no inspector: a name set off by commas counts only beside an inspector's title
-    people_other = [p for p in _people(doc_text, speech.others, not_names, apposition=False)
-                    + _people(doc_text, speech.inspector_titles, not_names) if p not in people_force]
-    titled = r"(?:(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor)\.?\s+(?:[A-Z][\w’'-]+\s+)?)?"
-    # The lexicon's long alternations are compiled once a run (_whole); only the few names of this document and
-    # its force are compiled per document: compiling them as one alternation cost ~30 ms a document. Each side's
-    # patterns keep their kind and their order, so a mention ranks as it did in the one alternation.
-    force_names = "|".join([names, *(titled + re.escape(p) for p in people_force)]).strip("|")
-    other_names = "|".join(titled + re.escape(p) for p in people_other)
-    who_patterns = [(_whole(speech.responders), FORCE), *([(_whole(force_names), FORCE)] if force_names else []),
-                    (_whole(speech.others), OTHER), *([(_whole(other_names), OTHER)] if other_names else []),
-                    (_whole(speech.pronouns), "pronoun"), (_compiled(_PERSON), None)]
-    verbs, according = _whole(speech.verbs), _compiled(r"\baccording to\b")
-    force_lists = [_compiled(rf"(?<![\w-])(?:{who})(?![\w-])\s+(?:{speech.list_verbs})\b[^:]*:\s*$")
-                   for who in (speech.responders, force_names) if who]
-    out: dict[int, str] = {}
-    current: str | None = None  # whom a quotation or list on the next line carries on
-    named: str | None = None  # the last speaker named beside a speech verb, whom "he added" means
-    for line in lines:
-        outside = _QUOTED.sub(" ", line.text)
-        said = _attributed(outside, who_patterns, verbs, according)
-        if said is not False and said != "pronoun":
-            named = said if isinstance(said, str) else None
-        who: str | None
-        if (speech.field_label.match(line.text) or _opens_in_first_person(line.text, rules)
-                or any(p.search(outside) for p in force_lists)):
-            who = FORCE  # "OPCC comment: ...", "I welcome the report, which found ...", "Since May the force has:"
-        elif said in (FORCE, OTHER):
-            who = str(said)
-        elif said == "pronoun":
-            who = named
-        elif _OPENS_QUOTE.match(line.text) or _OPENS_BULLET.match(line.text):
-            who = current  # a quotation or a list carrying on
-        else:
-            who = None
-        if who is None and said is not OTHER and any(p.search(line.text) for p in rules.answer_voice_anywhere):
-            who = FORCE  # the first person of an unplaced speaker, or of the page's own author
-        if who == FORCE and any(p.search(line.text) for p in speech.not_answer):
-            who = None  # the site's own chrome ("we use cookies") is no answer
-        if who is not None:
-            out[line.index] = who
-        # a narrative line ends the quotation; a line introducing a list or a quote ("... said:") carries on
-        current = who
-    return out
+    return dict(Speakers(doc_text, lines, rules, force))
 
 
 def find_speech_lines(doc_text: str, lines: Sequence[Line], candidates: Sequence[Line], rules: SegmentRules,
-                      force: Force | None) -> list[Line]:
+                      force: Force | None, said: Mapping[int, str] | None = None) -> list[Line]:
     """Of ``candidates``, the lines in the force's (or its commissioner's) voice, in document order.
 
     A line counts when :func:`speakers` gives it to the force and it holds at least ``speech.min_words``
-    words, or introduces a quotation or list (ends in ":").
+    words, or introduces a quotation or list (ends in ":"). ``said``: the document's :class:`Speakers`, when the
+    caller has them already (they are built here otherwise).
     """
-    said = speakers(doc_text, lines, rules, force)
+    said = Speakers(doc_text, lines, rules, force) if said is None else said
     return [line for line in candidates if said.get(line.index) == FORCE
             and (len(lower_words(line.text)) >= rules.speech.min_words or line.text.rstrip().endswith(":"))]
 
