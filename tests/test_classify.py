@@ -93,6 +93,11 @@ HARD_CASES = [
     ("This recommendation does not apply to the force because it has no custody suite.", "not_addressed"),
     ("Progress will be monitored through our governance boards.", "not_addressed"),
     ("Monthly audit reports are produced for the board.", "completed"),
+    # a delivered change closed with the field's "continue to improve" wording stays completed (continuation
+    # is a modifier that takes those words from the progressive family); a closed cause of concern is completed (D12)
+    ("The new triage form went live in May and we are continuing to improve it.", "completed"),
+    ("The force is being removed from special measures.", "completed"),
+    ("The new triage form went live in May and is being rolled out to every hub.", "in_progress"),
     ("", "not_addressed"),
 ]
 

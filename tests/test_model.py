@@ -88,6 +88,13 @@ CUE_CASES = [
     ("cue_blanket", "We accept all the recommendations.", "We accept that the form needs work."),
     ("cue_restatement", "Forces should review their custody procedures.", "The force reviewed its custody procedures."),
     ("cue_negation", "The form is not used by call handlers.", "The form is used by call handlers."),
+    ("cue_closure", "The inspectorate has discharged the cause of concern.",
+     "The cause of concern will be reviewed at the revisit."),
+    ("cue_now_state", "The new triage desk is now fully embedded.", "The new triage desk will be embedded next year."),
+    ("cue_continuation", "We continue to improve the service.", "The policy continues to be reviewed."),
+    # "continue to improve" after a delivered change: not work in progress (issue 12, confusion (b))
+    ("rule_completed", "The triage desk was introduced in May 2023 and we are continuing to improve it.",
+     "The triage desk was introduced in May 2023 and is being extended to every hub."),
     ("mixed_done_todo", "We have updated the policy and will now train staff.", "We have updated the policy and trained staff."),
     ("rule_in_progress", "The policy is being reviewed.", "The policy was reviewed."),
     ("date_deadline", "The audit will finish by 31 March 2026.", "The audit will finish soon."),

@@ -57,9 +57,10 @@ class StatusCueFeatures(LazyCueEngineMixin, TransformerMixin, BaseEstimator):
     ``pipeline/data/cues.toml`` and :class:`pipeline.cues.CueEngine`).
     Columns (``get_feature_names_out``):
 
-    * ``cue_<family>`` - 1 if the family fires anywhere in the text (perfect,
-      past, existing_practice, progressive, review_begun, future, conditional,
-      outstanding, refusal, blanket, restatement, negation);
+    * ``cue_<family>`` - 1 if the family fires anywhere in the text (one column
+      per family of the lexicon: closure, now_state, continuation, perfect, past,
+      existing_practice, progressive, review_begun, future, conditional,
+      outstanding, refusal, blanket, restatement, negation, ...);
     * ``share_<family>`` - the share of the text's sentences in which it fires;
     * ``mixed_done_todo`` / ``mixed_done_started`` - both kinds present (the
       guidelines' mixed-tense case, which a linear model cannot form itself);
