@@ -7,8 +7,6 @@ and pins which lines the answer's words come from, by offset.
 
 from __future__ import annotations
 
-import pytest
-
 from pipeline import io
 from pipeline.ingest import ingest
 from pipeline.segment import segment
@@ -57,3 +55,18 @@ def test_a_quoted_area_for_improvement_before_the_answer_is_left_out(segmenter, 
     for p in passages:
         if p.item_kind == "area_for_improvement" and p.link == "numbered":
             assert document.text[p.response_spans[0][0]:].startswith("Response:")
+
+
+def test_a_recommendation_received_block_is_left_out(segmenter, forces):
+    """Avon and Somerset: the recommendation as received (a numbered list) is quoted; the answer follows its heading."""
+    document, passages = _segment("avon-and-somerset-a026.txt", segmenter, forces, "Avon and Somerset Constabulary")
+    lines = split_lines(document.text)
+    rec7 = [p for p in passages if p.recommendations == ("7",)]
+    assert len(rec7) == 1 and rec7[0].link == "numbered"
+    heading = _line_starting(document.text, "Recommendation received")
+    answer_heading = _line_starting(document.text, "Our current process")
+    quoted = [line for line in lines if heading.index <= line.index <= answer_heading.index]
+    assert len(quoted) >= 5  # the heading, the three parts of the recommendation, the answer's heading
+    assert not any(_covered(rec7[0], line) for line in quoted)
+    answer = next(line for line in lines if line.index > answer_heading.index and line.end > line.start)
+    assert rec7[0].response_spans[0][0] == answer.start
