@@ -70,3 +70,18 @@ def test_a_recommendation_received_block_is_left_out(segmenter, forces):
     assert not any(_covered(rec7[0], line) for line in quoted)
     answer = next(line for line in lines if line.index > answer_heading.index and line.end > line.start)
     assert rec7[0].response_spans[0][0] == answer.start
+
+
+def test_an_answer_stops_before_the_next_recommendations_row(segmenter, forces):
+    """Hampshire: rec 7's row is followed by rec 10's ("| 10 | By <date>, ..."), read with its leading pipe."""
+    document, passages = _segment("hampshire-and-isle-of-wight-g044.txt", segmenter, forces,
+                                  "Hampshire and Isle of Wight Constabulary")
+    rec7 = [p for p in passages if p.recommendations == ("7",)]
+    assert len(rec7) == 1
+    own_row = _line_starting(document.text, "7 |")
+    next_row = _line_starting(document.text, "10 |")
+    assert rec7[0].end <= next_row.start and not _covered(rec7[0], next_row)
+    # both items' wording as the report gives it ("By <date>, ...") is a quote, never an answer
+    quoted_cell = own_row.cells[1]
+    assert not any(s < quoted_cell[1] and quoted_cell[0] < e for s, e in rec7[0].response_spans)
+    assert not any(_covered(p, next_row) for p in passages)
