@@ -135,13 +135,19 @@ ITEMISED = DATA / "hertfordshire-itemised.html"
 
 
 @pytest.fixture(scope="module")
-def seeds_scored(tmp_path_factory):
+def seeds_out(tmp_path_factory):
     """The seed responses and a commissioner's itemised page, scored end to end with the shipped model."""
     out = tmp_path_factory.mktemp("stance-seeds")
     code = main(["score", *SEED_PATHS, str(ITEMISED), "--out", str(out), "--inspections",
                  str(ROOT / "corpus" / "inspections"), "--model", str(ROOT / "models" / "status-classifier.joblib"),
                  *no_reviews(out), "--no-cache", "--as-of", "2025-06-01"])
     assert code == 1  # the HMICFRS letter among the seeds is reported in errors.csv
+    return out
+
+
+@pytest.fixture(scope="module")
+def seeds_scored(seeds_out):
+    out = seeds_out
     passages = pd.read_csv(out / "passages.csv", dtype=str, keep_default_na=False)
     forces = pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False).set_index("force")
     return passages, forces
@@ -208,3 +214,19 @@ def test_the_stance_basis_follows_whether_the_items_are_answered_one_by_one():
     assert _basis_of([], specific=False) == (None, "")
     # the inspectorate's words never outrank the force's, claim or not
     assert _basis_of([(0, "inspectorate", "completed"), (100, "force", "not_addressed")], specific=False) == (100, "blanket")
+
+
+def _stance_paragraph(html: str, force: str) -> str:
+    start = html.index(f">{force}</h3>")
+    return html[start:].split('<div class="stance">', 1)[1].split("</div>", 1)[0]
+
+
+def test_the_report_says_an_itemised_response_has_no_stance_and_why(seeds_out):
+    """report.html: Gwent's section names no stance and says why (its items are answered one by one), never that
+    it has no statement about the whole report; Cleveland's shows its stance."""
+    html = (seeds_out / "report.html").read_text(encoding="utf-8")
+    gwent = _stance_paragraph(html, "Gwent Police")
+    assert "answers its items one by one" in gwent and "has no statement about the whole report" not in gwent
+    assert "st-" not in gwent
+    cleveland = _stance_paragraph(html, "Cleveland Police")
+    assert "st-planned" in cleveland and "one by one" not in cleveland
