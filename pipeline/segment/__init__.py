@@ -26,7 +26,9 @@ Every passage carries ``item_kind``. Labels come in every spelling (``[labels]``
 "Rec. No. 13", "R10", "Recommendation Thirteen", "Recommendation IV", "AFI 2", "Cause of concern 1", a
 "No." column, unnumbered headings and RAG rows numbered in document order). For an inspection no
 register holds there is no wording to align: the quoted item is taken out by its cues (``[quotes]``)
-and a paragraph about the report as a whole is a blanket passage listing no numbers.
+and a paragraph about the report as a whole is a blanket passage listing no numbers. In any numbered
+block, the lines under a heading that quotes the item ("Recommendation received") up to the heading over
+the answer are the inspectorate's words (``[quotes]`` ``quoted_item_heading``, ``answer_heading``).
 
 One module per part: :mod:`~pipeline.segment.lines` (the document's lines, cells and words),
 :mod:`~pipeline.segment.labels` (item labels and citations), :mod:`~pipeline.segment.blocks`
