@@ -355,6 +355,7 @@ def _force_view(force: Mapping[str, Any], rows: list[dict], inspection: Inspecti
         "panel": panel, "detail": detail, "sha256": _text(force.get("sha256")) or (
             _text(rows[0]["sha256"]) if rows else ""),
         "url": _link(force.get("url")), "stance": _stance_view(force, quotes, config),
+        "stance_basis": _text(force.get("overall_stance_basis")),
     }
 
 

@@ -89,13 +89,13 @@ PASSAGE_COLUMNS = [
 #: The facts of one scored response, one per (inspection, force); :func:`force_summary` adds the counts.
 RESPONSE_COLUMNS = [
     "inspection", "register", "force", "source", "sha256", "url", "response_date", "days_after_publication",
-    "published_within_56_days", "overall_stance", "overall_stance_confidence",
+    "published_within_56_days", "overall_stance", "overall_stance_confidence", "overall_stance_basis",
 ]
 FORCE_COLUMNS = [
     "inspection", "register", "force", "source", "sha256", "url", "response_date", "days_after_publication",
     "published_within_56_days", "coverage", "recommendations", "causes_of_concern", "areas_for_improvement", "items",
     "items_answered", *LABELS, "share_completed", "completed_ci_low", "completed_ci_high", "items_overdue",
-    "overall_stance", "overall_stance_confidence",
+    "overall_stance", "overall_stance_confidence", "overall_stance_basis",
 ]
 PROFILE_COLUMNS = [
     "force", "inspections", "unregistered_inspections", "items", "items_answered", *LABELS, "share_completed",
@@ -198,21 +198,44 @@ def _latest(results: Sequence[DocumentResult]) -> DocumentResult:
     return max(results, key=_recency)
 
 
-def _stance(result: DocumentResult) -> ClassifiedPassage | None:
-    """The passage that gives the response's overall stance (D9): one of its blanket passages, None if it has none.
+#: ``forces.overall_stance_basis``: the stance is a blanket passage's label, or there is none because the
+#: response answers its items one by one and says nothing of the report's status as a whole.
+STANCE_FROM_BLANKET, STANCE_ITEMISED = "blanket", "itemised"
+
+
+def _makes_status_claim(item: ClassifiedPassage) -> bool:
+    """Whether a blanket passage says where the work stands.
+
+    Guideline D2: welcoming, receiving or monitoring alone (the classifier's ``not_addressed``) does not.
+    """
+    return item.prediction.label != "not_addressed"
+
+
+def _stance(result: DocumentResult) -> tuple[ClassifiedPassage | None, str]:
+    """The passage that gives the response's overall stance (D9) and the stance's basis.
+
+    Returns ``(passage, "blanket")``; ``(None, "itemised")`` when the response answers items by passages of
+    their own and none of its blanket passages makes a status claim (a welcome or a PCC's "I will monitor
+    progress", D2, would read as ``not_addressed`` beside items answered one by one: the item counts are the
+    answer); ``(None, "")`` when it has neither.
 
     The stance is the force's answer, so whose words a passage is (``Passage.voice``) comes first: a passage in
-    the inspectorate's voice (a news page's "inspectors found ...") only when no other exists. Then English
-    before Welsh; then the force's or its commissioner's voice before an unknown one; then the longest, the
-    earliest on a tie.
+    the inspectorate's voice (a news page's "inspectors found ...") only when no other exists. Then one that
+    makes a status claim before one that only welcomes, receives or monitors (D2); then English before Welsh;
+    then the force's or its commissioner's voice before an unknown one; then the longest, the earliest on a tie.
     """
     blanket = [c for c in result.passages if c.passage.link == "blanket"]
+    if any(c.passage.link != "blanket" for c in result.passages):
+        blanket = [c for c in blanket if _makes_status_claim(c)]
+        if not blanket:
+            return None, STANCE_ITEMISED
 
     def preference(item: ClassifiedPassage) -> tuple:
         p = item.passage
-        return (p.voice != "inspectorate", p.language == "en", p.voice == "force", len(p.response_text), -p.start)
+        return (p.voice != "inspectorate", _makes_status_claim(item), p.language == "en", p.voice == "force",
+                len(p.response_text), -p.start)
 
-    return max(blanket, key=preference) if blanket else None
+    return (max(blanket, key=preference), STANCE_FROM_BLANKET) if blanket else (None, "")
 
 
 def _cell(inspection: Inspection, force: str, item: Item, result: DocumentResult, url: str) -> dict:
@@ -298,7 +321,7 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
         if inspection.registered:
             rows.extend(_cell(inspection, force, item, chosen, _url(urls, chosen))
                         for item in inspection_items(inspection, forces_by_name[force]))
-            stance = _stance(chosen)
+            stance, basis = _stance(chosen)
         else:
             # Without a register, two documents of one force under one id need not be one response and its
             # update (many answers name no report at all): every item any of them answers is kept, each from the
@@ -310,7 +333,8 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
             rows.extend(_cell(inspection, force, Item(kind, number), answering[(kind, number)],
                               _url(urls, answering[(kind, number)]))
                         for kind, number in sorted(answering, key=lambda k: item_key(*k)))
-            stance = next((s for s in map(_stance, reversed(oldest_first)) if s is not None), None)
+            stances = [_stance(result) for result in reversed(oldest_first)]
+            stance, basis = next((s for s in stances if s[0] is not None), stances[0])
         days = _days_after(inspection, chosen.identification.response_date)
         responses.append({
             "inspection": inspection_id, "register": "registered" if inspection.registered else "none",
@@ -319,6 +343,7 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
             "published_within_56_days": None if days is None else days <= SECTION_55_DAYS,
             "overall_stance": stance.prediction.label if stance else "",
             "overall_stance_confidence": stance.prediction.confidence if stance else float("nan"),
+            "overall_stance_basis": basis,
         })
     scorecard = pd.DataFrame(rows, columns=SCORECARD_COLUMNS)
     for column in ("page", "char_start", "char_end"):
@@ -333,7 +358,7 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
     passage_rows = []
     for result in results:
         inspection, by = _identified(result)
-        stance = _stance(result)
+        stance, _ = _stance(result)
         for item in result.passages:
             p, pred = item.passage, item.prediction
             passage_rows.append({
@@ -464,6 +489,7 @@ def _responses_from_rows(scorecard: pd.DataFrame) -> pd.DataFrame:
         published_within_56_days=("published_within_56_days", "first")).reset_index()
     first["overall_stance"] = ""
     first["overall_stance_confidence"] = float("nan")
+    first["overall_stance_basis"] = ""
     # groupby "first" skips NA, which would turn an all-NA column's dtype to object; restore the nullable types.
     return _response_frame(first.to_dict("records"))
 

@@ -18,7 +18,7 @@ from pipeline.score import build_scorecard
 from pipeline.segment import segment
 from pipeline.segment.lines import split_lines
 from pipeline.types import ClassifiedPassage, Document, Inspection, Page
-from tests.conftest import ROOT, no_reviews
+from tests.conftest import ROOT, SEED_PATHS, no_reviews
 from tests.test_score import SURREY, _passage, _result
 
 DATA = ROOT / "tests" / "data" / "stance"
@@ -127,3 +127,106 @@ def test_stance_prefers_the_forces_voice_then_unknown_and_the_inspectorate_only_
     assert _stance_of((0, "force", "cy", 900), (1000, "", "en", 50)) == 1000  # English before Welsh
     assert _stance_of((0, "inspectorate", "en", 900), (1000, "force", "cy", 50)) == 1000  # never the inspectorate
     assert _stance_of((0, "force", "en", 100), (1000, "force", "en", 300)) == 1000  # then the longest, as before
+
+
+# --- A response that answers its items one by one (newcomer report s5, item 3) ---------------------------------------
+
+ITEMISED = DATA / "hertfordshire-itemised.html"
+
+
+@pytest.fixture(scope="module")
+def seeds_out(tmp_path_factory):
+    """The seed responses and a commissioner's itemised page, scored end to end with the shipped model."""
+    out = tmp_path_factory.mktemp("stance-seeds")
+    code = main(["score", *SEED_PATHS, str(ITEMISED), "--out", str(out), "--inspections",
+                 str(ROOT / "corpus" / "inspections"), "--model", str(ROOT / "models" / "status-classifier.joblib"),
+                 *no_reviews(out), "--no-cache", "--as-of", "2025-06-01"])
+    assert code == 1  # the HMICFRS letter among the seeds is reported in errors.csv
+    return out
+
+
+@pytest.fixture(scope="module")
+def seeds_scored(seeds_out):
+    out = seeds_out
+    passages = pd.read_csv(out / "passages.csv", dtype=str, keep_default_na=False)
+    forces = pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False).set_index("force")
+    return passages, forces
+
+
+@pytest.mark.parametrize("force", ["Gwent Police", "Hertfordshire Constabulary"])
+def test_a_welcome_is_no_stance_beside_items_answered_one_by_one(seeds_scored, force):
+    """Every item has its own answer and the only statement about the whole report says nothing of the status."""
+    passages, forces = seeds_scored
+    row = forces.loc[force]
+    assert int(row["items_answered"]) == int(row["items"]) == 9
+    blanket = _of(passages, force).query("link == 'blanket'")
+    assert len(blanket) == 1 and blanket["status"].iloc[0] == "not_addressed"  # the welcome / the receipt
+    assert (row["overall_stance"], row["overall_stance_confidence"], row["overall_stance_basis"]) == ("", "", "itemised")
+    assert not (_of(passages, force)["is_overall_stance"] == "True").any()
+
+
+def test_the_forces_delivery_line_wins_over_the_commissioners_monitoring(seeds_scored):
+    """Staffordshire: "... already been delivered by the force" (D6) is the stance, not the PCC's oversight (D2)."""
+    passages, forces = seeds_scored
+    blanket = _of(passages, "Staffordshire Police").query("link == 'blanket'")
+    monitoring = blanket[blanket["voice"] == "force"]
+    assert len(monitoring) == 1 and monitoring["status"].iloc[0] == "not_addressed"
+    stance = _stance_row(passages, "Staffordshire Police")
+    assert stance["status"] == "in_progress" and int(stance["char_start"]) < int(monitoring["char_start"].iloc[0])
+    assert (forces.loc["Staffordshire Police", "overall_stance"],
+            forces.loc["Staffordshire Police", "overall_stance_basis"]) == ("in_progress", "blanket")
+
+
+def test_a_status_claim_about_the_whole_report_stays_the_stance(seeds_scored):
+    """Suffolk answers every item and also says where it stands as a whole; Cleveland answers no item."""
+    passages, forces = seeds_scored
+    assert _stance_row(passages, "Suffolk Constabulary")["status"] == "completed"
+    assert (forces.loc["Suffolk Constabulary", "overall_stance"],
+            forces.loc["Suffolk Constabulary", "overall_stance_basis"]) == ("completed", "blanket")
+    assert forces.loc["Cleveland Police", "items_answered"] == "0"
+    assert (forces.loc["Cleveland Police", "overall_stance"],
+            forces.loc["Cleveland Police", "overall_stance_basis"]) == ("planned", "blanket")
+
+
+def _basis_of(specs, specific: bool):
+    """(stance start or None, basis) for blanket passages given as (start, voice, label), beside a numbered one."""
+    inspection = Inspection(id="news", title="News", published=None, aliases=(), recommendations=(), registered=False)
+    sha = "e" * 64
+    items = []
+    for start, voice, label in specs:
+        item = _passage(sha, start, [], link="blanket", label=label, text="x" * 50)
+        items.append(ClassifiedPassage(replace(item.passage, voice=voice), item.prediction))
+    if specific:
+        items.append(_passage(sha, 5000, ["1"], link="numbered", label="in_progress", text="y" * 50))
+    card = build_scorecard([_result(SURREY, inspection, items, sha)], [], [inspection])
+    chosen = card.passages[card.passages["is_overall_stance"]]
+    row = card.forces.iloc[0]
+    assert row["overall_stance"] == (chosen["status"].iloc[0] if len(chosen) else "")
+    return (int(chosen["char_start"].iloc[0]) if len(chosen) else None), row["overall_stance_basis"]
+
+
+def test_the_stance_basis_follows_whether_the_items_are_answered_one_by_one():
+    assert _basis_of([(0, "force", "not_addressed"), (100, "", "in_progress")], specific=False) == (100, "blanket")
+    assert _basis_of([(0, "force", "not_addressed")], specific=False) == (0, "blanket")  # nothing else to say it
+    assert _basis_of([(0, "force", "not_addressed")], specific=True) == (None, "itemised")
+    assert _basis_of([(0, "force", "not_addressed"), (100, "", "planned")], specific=True) == (100, "blanket")
+    assert _basis_of([], specific=True) == (None, "itemised")
+    assert _basis_of([], specific=False) == (None, "")
+    # the inspectorate's words never outrank the force's, claim or not
+    assert _basis_of([(0, "inspectorate", "completed"), (100, "force", "not_addressed")], specific=False) == (100, "blanket")
+
+
+def _stance_paragraph(html: str, force: str) -> str:
+    start = html.index(f">{force}</h3>")
+    return html[start:].split('<div class="stance">', 1)[1].split("</div>", 1)[0]
+
+
+def test_the_report_says_an_itemised_response_has_no_stance_and_why(seeds_out):
+    """report.html: Gwent's section names no stance and says why (its items are answered one by one), never that
+    it has no statement about the whole report; Cleveland's shows its stance."""
+    html = (seeds_out / "report.html").read_text(encoding="utf-8")
+    gwent = _stance_paragraph(html, "Gwent Police")
+    assert "answers its items one by one" in gwent and "has no statement about the whole report" not in gwent
+    assert "st-" not in gwent
+    cleveland = _stance_paragraph(html, "Cleveland Police")
+    assert "st-planned" in cleveland and "one by one" not in cleveland

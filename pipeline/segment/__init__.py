@@ -26,7 +26,9 @@ Every passage carries ``item_kind``. Labels come in every spelling (``[labels]``
 "Rec. No. 13", "R10", "Recommendation Thirteen", "Recommendation IV", "AFI 2", "Cause of concern 1", a
 "No." column, unnumbered headings and RAG rows numbered in document order). For an inspection no
 register holds there is no wording to align: the quoted item is taken out by its cues (``[quotes]``)
-and a paragraph about the report as a whole is a blanket passage listing no numbers.
+and a paragraph about the report as a whole is a blanket passage listing no numbers. In any numbered
+block, the lines under a heading that quotes the item ("Recommendation received") up to the heading over
+the answer are the inspectorate's words (``[quotes]`` ``quoted_item_heading``, ``answer_heading``).
 
 One module per part: :mod:`~pipeline.segment.lines` (the document's lines, cells and words),
 :mod:`~pipeline.segment.labels` (item labels and citations), :mod:`~pipeline.segment.blocks`
@@ -49,6 +51,7 @@ from pipeline.segment.blocks import (
     cue_quote_spans,
     is_field_summary,
     join_spans,
+    quoted_item_block_spans,
     quoted_spans,
     regions,
     response_spans,
@@ -95,6 +98,8 @@ class SegmentRules:
     english_words: frozenset[str]
     speech: SpeechRules
     blanket_any: re.Pattern | None = None  # ``blanket`` as one alternation (see parse_segment_rules)
+    quoted_item_headings: tuple[re.Pattern, ...] = ()  # a heading over the inspectorate's wording of an item
+    answer_headings: tuple[re.Pattern, ...] = ()  # a heading over the force's answer, ending that wording
 
 
 def _any_of(patterns: Sequence[re.Pattern]) -> re.Pattern | None:
@@ -151,6 +156,8 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         welsh_words=frozenset(welsh["words"]),
         english_words=frozenset(welsh["english"]),
         speech=compile_speech_rules(data["speech"]),
+        quoted_item_headings=compile_all(data["quotes"].get("quoted_item_heading", ()), whole=True),
+        answer_headings=compile_all(data["quotes"].get("answer_heading", ()), whole=True),
     )
 
 
@@ -236,6 +243,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         holes += [(block[0].start, cite.start), (stop, block[-1].end)]
         for number in cite.numbers:
             holes += quotes(cite.kind, number, cite.start, stop)
+        holes += quoted_item_block_spans(block, rules)
         spans = response_spans(text, block, holes, rules)
         if not spans:
             continue  # a restatement, not an answer

@@ -85,6 +85,31 @@ def cue_quote_spans(doc_text: str, start: int, end: int, rules: SegmentRules) ->
     return spans
 
 
+def quoted_item_block_spans(block: Sequence[Line], rules: SegmentRules) -> list[tuple[int, int]]:
+    """The lines of a numbered block that hold the inspectorate's wording under a heading that says so.
+
+    A heading such as "Recommendation received" (``quotes.quoted_item_heading``) opens the item's wording as
+    the report gave it; a heading over the force's answer ("Our current process", ``quotes.answer_heading``, or
+    a section's response heading) closes it. Both headings and every line between are returned (they are no
+    answer); with no answer heading after it, the rest of the block is the quote.
+    """
+    spans: list[tuple[int, int]] = []
+    quoting = False
+    for line in block:
+        if line.is_row:
+            quoting = False  # a table's cells have their own columns for the item and the answer
+        elif is_heading(line.text, rules.quoted_item_headings, rules.heading_max_words):
+            quoting = True
+        elif is_heading(line.text, rules.answer_headings + rules.response_headings, rules.heading_max_words):
+            quoting = False
+            if spans:
+                spans.append((line.start, line.end))  # the answer's heading is a label, not its words
+            continue
+        if quoting:
+            spans.append((line.start, line.end))
+    return spans
+
+
 def quoted_spans(doc_text: str, start: int, end: int, wording: str, rules: SegmentRules | None = None) -> list[tuple[int, int]]:
     """Spans in ``doc_text[start:end]`` that quote ``wording``, found by token alignment.
 

@@ -167,10 +167,13 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
                                   ordered=True))
             continue
         if number_column and line.is_row:
+            # a row read with its leading pipe ("| 10 | By ...") has an empty first cell: the number is the next one
+            column = 1 if not head.strip() and len(line.cells) > 2 else 0
+            head = line.cell_text(doc_text, column).strip() if column else head
             value = to_number(head.strip("().").strip(), labels.spelled) if re.fullmatch(r"\(?\w{1,7}[.)]?", head) else None
             kind = "recommendation"
             if value is not None and ((numbers := known[kind]) is None or str(value) in numbers):
-                s, e = line.cells[0]
+                s, e = line.cells[column]
                 found.append(Citation(line.index, s, e, (str(value),), True, kind))
                 continue
         elif not line.is_row:
