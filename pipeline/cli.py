@@ -33,7 +33,7 @@ from typing import Any, NoReturn, Sequence
 
 from pipeline import io
 from pipeline.config import DEFAULTS_FILE, Config, parse_config
-from pipeline.errors import PipelineError, format_problem
+from pipeline.errors import SUPERSEDED, PipelineError, format_problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 #: The shell's code for a process stopped by SIGINT (128 + 2): Ctrl-C.
@@ -363,6 +363,8 @@ def _score(args: argparse.Namespace) -> int:
         index = url_index(source_tables)
         urls = {r.source: index.url(r.source, r.sha256) for r in results}
     card = build_scorecard(results, problems, inspections, as_of=as_of, urls=urls)
+    for row in card.errors[card.errors["code"].isin(SUPERSEDED)].itertuples():  # scored, yet in no table but errors.csv
+        print(f"{row.source}: {row.code} {row.message}", file=sys.stderr)
     card = _with_reviews(card, args.reviews, as_of)
 
     # No clock time in the page: two runs over the same input and as-of day give identical files.

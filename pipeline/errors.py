@@ -67,6 +67,9 @@ MESSAGES: dict[str, str] = {
     "E444": "interrupted: nothing written",
     "E445": "interrupted while writing the outputs: {written} replaced, the others in {path} kept as they were",
     "E446": "interrupted: the command did not finish (each file it wrote was written whole)",
+    # a note of the scorecard (no failure): a scored document that would otherwise leave no row in any table
+    "E447": "scored as {force}'s response to {inspection}, but it gave no passage and {chosen} (the most recent "
+            "response, by date then file name) is the one scored: nothing of this document is in the scorecard",
     # configuration (pipeline/data/config.toml, --config FILE): each names the file and the key
     "E430": "configuration {path}: unknown key '{key}' (known: {known})",
     "E431": "configuration {path}: '{key}' must be {expected}, got {got}",
@@ -108,6 +111,9 @@ NOTES: frozenset[str] = frozenset({"E120"})
 #: Page-level codes whose page was scored without (part of) its text; the other page-level code (E113) was read, by
 #: OCR below the confidence floor.
 PAGE_MISSING: frozenset[str] = frozenset({"E110", "E111", "E112", "E122"})
+#: Codes of a document that was scored but left out of the scorecard for another response of its force (a row of
+#: ``errors.csv`` without a page, so that every input document is accounted for).
+SUPERSEDED: frozenset[str] = frozenset({"E447"})
 
 
 class PipelineError(Exception):

@@ -43,7 +43,7 @@ import jinja2
 import pandas as pd
 
 from pipeline.dates import format_day
-from pipeline.errors import NOTES, PAGE_MISSING
+from pipeline.errors import NOTES, PAGE_MISSING, SUPERSEDED
 from pipeline.score import (
     ITEM_KIND_TEXT,
     SECTION_55_DAYS,
@@ -428,7 +428,7 @@ def _errors_view(errors: pd.DataFrame) -> dict:
     a page is a page of a scored document, missing in part
     (:data:`pipeline.errors.PAGE_MISSING`) or read but to be checked by eye.
     """
-    rows, failed, pages, notes = [], 0, 0, 0
+    rows, failed, pages, notes, superseded = [], 0, 0, 0, 0
     for row in errors.to_dict("records"):
         page, code = _text(row.get("page")), _text(row.get("code"))
         if page:
@@ -438,6 +438,9 @@ def _errors_view(errors: pd.DataFrame) -> dict:
         elif code in NOTES:
             notes += 1
             outcome = "scored in full"
+        elif code in SUPERSEDED:
+            superseded += 1
+            outcome = "scored; another response of the force is the one in the scorecard"
         else:
             failed += 1
             outcome = "not scored"
@@ -449,6 +452,9 @@ def _errors_view(errors: pd.DataFrame) -> dict:
     if pages:
         parts.append(_count(pages, "page of a scored document is missing in part or needs a check by eye",
                             "pages of scored documents are missing in part or need a check by eye"))
+    if superseded:
+        parts.append(_count(superseded, "document was scored but another response of its force is the one shown",
+                            "documents were scored but another response of their force is the one shown"))
     if notes:
         parts.append(_count(notes, "document was scored in full with a note", "documents were scored in full with a note"))
     return {"rows": rows, "caption": "; ".join(parts) + " (errors.csv)." if parts else ""}
