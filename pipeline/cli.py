@@ -460,15 +460,50 @@ def _classify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _annotations(folder: str) -> list[dict]:
+def _annotations(folder: str, reserved: frozenset[str] = frozenset(), refused: list[tuple[str, int, str]] | None = None
+                 ) -> list[dict]:
+    """The annotation records of ``folder``, one per labelled passage and recommendation.
+
+    A record whose force is in ``reserved`` (names, :func:`pipeline.review.reserved_force_names`) is left out and
+    its (file, line, force) appended to ``refused``.
+    """
     from pipeline.model import validate_records
-    from pipeline.review import dedupe_annotations
+    from pipeline.review import dedupe_annotations, is_reserved
 
     records = []
     for path in sorted(Path(folder).glob("*.jsonl")):
-        records.extend(validate_records(io.read_jsonl(path), origin=str(path)))
+        rows = list(io.read_jsonl(path))
+        for (line, _), record in zip(rows, validate_records(rows, origin=str(path))):
+            if is_reserved(record.get("force"), reserved):
+                if refused is not None:
+                    refused.append((str(path), line, str(record.get("force"))))
+                continue
+            records.append(record)
     # one record per labelled passage and recommendation: a review replaces the seed label it corrects
     return dedupe_annotations(records)
+
+
+def _reserved(args: argparse.Namespace) -> frozenset[str]:
+    """The names of the reserved forces (``paths.reserved_forces``), for refusing their records."""
+    from pipeline.review import reserved_force_names
+
+    return reserved_force_names(io.load_forces(), io.read_reserved_forces(args.configuration.paths.reserved_forces))
+
+
+def _refusal(path: str, line: int, force: str, args: argparse.Namespace, action: str) -> str:
+    """The E319 line for one record or review row of a reserved force."""
+    error = PipelineError("E319", path=path, line=line, force=force, reserved=args.configuration.paths.reserved_forces,
+                          action=action)
+    return f"{error.code} {error.message}"
+
+
+def _training_annotations(args: argparse.Namespace, action: str) -> tuple[list[dict], int]:
+    """``args.annotations`` without the records of reserved forces (one E319 line each on stderr), and how many."""
+    refused: list[tuple[str, int, str]] = []
+    records = _annotations(args.annotations, _reserved(args), refused)
+    for path, line, force in refused:
+        print(_refusal(path, line, force, args, action), file=sys.stderr)
+    return records, len(refused)
 
 
 def _external(path: str) -> list[dict]:
@@ -511,7 +546,7 @@ def _train(args: argparse.Namespace) -> int:
     from pipeline.model import model_card, readme_block, replace_readme_block, train
     from pipeline.review import training_history
 
-    records = _annotations(args.annotations)
+    records, refused = _training_annotations(args, "left out of training")
     options = args.configuration.model
     model, metrics = train(records, external_rows=_external(args.external), **options.training_options())
     evaluation = _evaluation(args, records)
@@ -527,21 +562,22 @@ def _train(args: argparse.Namespace) -> int:
         updated = replace_readme_block(readme, readme_block(metrics, evaluation))
         if updated != readme:
             io.write_text(args.readme, updated)
-    print(f"trained on {len(records)} passages -> {out}/status-classifier.joblib, metrics.json, model-card.md")
-    return EXIT_OK
+    print(f"trained on {len(records)} passages -> {out}/status-classifier.joblib, metrics.json, model-card.md"
+          + (f" ({_count(refused, 'record')} of reserved forces refused)" if refused else ""))
+    return EXIT_PROBLEMS if refused else EXIT_OK
 
 
 def _evaluate(args: argparse.Namespace) -> int:
     from pipeline.model import data_hash, format_evaluation
     from pipeline.review import format_history, training_history
 
-    records = _annotations(args.annotations)
+    records, refused = _training_annotations(args, "left out of the evaluation")
     report = _evaluation(args, records)
     print(format_evaluation(report))
     # a metrics.json from before histories were kept still gives its own figures as one entry
     history = training_history(_read_json(Path(args.metrics)), {}, {})
     print(format_history(history, data_hash(records), report, origin=args.metrics), end="")
-    return EXIT_OK
+    return EXIT_PROBLEMS if refused else EXIT_OK
 
 
 def _read_json(path: Path) -> dict:
@@ -619,6 +655,7 @@ def _review_import(args: argparse.Namespace) -> int:
     from pipeline.review import (
         check_review_rows,
         current_labels,
+        is_reserved,
         merge_reviews,
         parse_review_rows,
         passage_index,
@@ -637,19 +674,30 @@ def _review_import(args: argparse.Namespace) -> int:
     frames = [io.read_csv(Path(f) / "passages.csv") for f in scored if (Path(f) / "passages.csv").is_file()]
     index = passage_index(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), held)
     good, bad, skipped = check_review_rows(rows, index)
+    reserved = _reserved(args)
+    refused = [(line, _row_force(index[row["passage_id"]])) for line, row in good
+               if is_reserved(_row_force(index[row["passage_id"]]), reserved)]
+    good = [(line, row) for line, row in good if line not in {n for n, _ in refused}]
     forces = {f.name: f.short_name for f in io.load_forces()}
     today = date.today()
     incoming = [review_record(row, index[row["passage_id"]], today, forces) for _, row in good]
     merged, counts = merge_reviews(_read_reviews(str(reviews_path)), incoming, current_labels(held))
     if counts["new"] or counts["changed"] or counts["updated"]:
         io.write_jsonl(reviews_path, merged)
-    for line, detail in sorted(unreadable + bad):
-        error = PipelineError("E406", path=str(path), line=line, detail=detail)
-        print(f"{error.code} {error.message}", file=sys.stderr)
+    lines = [(line, f"{error.code} {error.message}") for line, error in
+             ((line, PipelineError("E406", path=str(path), line=line, detail=detail)) for line, detail in unreadable + bad)]
+    lines += [(line, _refusal(str(path), line, force, args, "not imported")) for line, force in refused]
+    for _, text in sorted(lines):
+        print(text, file=sys.stderr)
     print(f"imported {len(good)} reviewed rows of {path}: {counts['new']} new, {counts['changed']} with a changed label, "
           f"{counts['updated']} updated, {counts['unchanged']} already held; {skipped} not reviewed (skipped); "
-          f"{len(unreadable) + len(bad)} rejected -> {reviews_path}")
-    return EXIT_PROBLEMS if unreadable or bad else EXIT_OK
+          f"{len(unreadable) + len(bad) + len(refused)} rejected -> {reviews_path}")
+    return EXIT_PROBLEMS if unreadable or bad or refused else EXIT_OK
+
+
+def _row_force(passage: dict) -> str:
+    """The force a review row's passage belongs to: as the annotations name it, else as the scored passage does."""
+    return str(passage.get("annotated_force") or passage.get("force") or "")
 
 
 def _review(args: argparse.Namespace) -> int:

@@ -48,6 +48,8 @@ MESSAGES: dict[str, str] = {
     # models
     "E301": "model file {path} refused: {detail}",
     "E302": "model file {path} is missing: run `make train`",
+    "E319": "{path} line {line}: force '{force}' is reserved ({reserved}): its responses are kept for an independent "
+            "evaluation, never trained on, evaluated on or reviewed into the annotations; {action}",
     "E303": "evaluate --embeddings needs the optional sentence-embedding packages: pip install -e '.[embeddings]'",
     # usage and configuration
     "E401": "manifest {path} is invalid: {detail}",

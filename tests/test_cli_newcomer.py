@@ -5,6 +5,7 @@ Inputs are the small fixtures of ``tests/data/newcomer/`` (see its README) and t
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -54,3 +55,71 @@ def test_every_input_document_is_in_forces_passages_or_errors(tmp_path, capsys):
     assert list(errors.loc[errors["source"] == surrey, "code"]) == ["E447"]
     assert f"{surrey}: E447 " in err
     assert "Traceback" not in err
+
+
+# --- reserved forces are refused by review import and train (item 9) ---------------------
+
+def _fill_every_row(sheet: Path) -> pd.DataFrame:
+    frame = pd.read_csv(sheet, dtype=str, keep_default_na=False)
+    frame["reviewed_label"] = frame["model_label"]
+    frame["reviewer"] = "R1"
+    frame.to_csv(sheet, index=False)
+    return frame
+
+
+def test_review_import_refuses_each_row_of_a_reserved_force_and_imports_the_rest(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(DATA / "kent" / "kent.txt", folder / "kent.txt")
+    shutil.copy(SEEDS["Suffolk"], folder / "suffolk.txt")
+    scored, annotations = tmp_path / "scored", tmp_path / "annotations"
+    annotations.mkdir()
+    assert main(["score", str(folder), "--out", str(scored), "--manifest", MANIFEST, "--as-of", "2025-12-01",
+                 "--jobs", "1", "--no-cache", "--quiet", "--reviews", str(tmp_path / "none.jsonl")]) == 0
+    sheet = tmp_path / "review" / "to-review.csv"
+    assert main(["review", "export", "--scorecard", str(scored), "--out", str(sheet),
+                 "--annotations", str(annotations)]) == 0
+    frame = _fill_every_row(sheet)
+    kent_lines = [i + 2 for i in range(len(frame)) if frame.loc[i, "force"] == "Kent Police"]  # header = line 1
+    assert kent_lines and len(kent_lines) < len(frame)
+    capsys.readouterr()
+    assert main(["review", "import", str(sheet), "--annotations", str(annotations)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"E319 {sheet} line {n}: force 'Kent Police' is reserved (corpus/reserved-forces.txt): its responses "
+                   "are kept for an independent evaluation, never trained on, evaluated on or reviewed into the "
+                   "annotations; not imported" for n in kent_lines]
+    imported = [json.loads(line) for line in (annotations / "reviews.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(imported) == len(frame) - len(kent_lines)
+    assert {r["force"] for r in imported} == {"Suffolk"}
+
+
+def _records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_train_refuses_the_records_of_a_reserved_force_and_trains_on_the_rest(tmp_path, capsys):
+    annotations, models = tmp_path / "annotations", tmp_path / "models"
+    annotations.mkdir()
+    per_label: dict[str, int] = {}
+    synthetic = []
+    for record in _records(ROOT / "corpus" / "annotations" / "synthetic.jsonl"):
+        if per_label.get(record["label"], 0) < 8:
+            per_label[record["label"]] = per_label.get(record["label"], 0) + 1
+            synthetic.append(record)
+    seeds = [r for r in _records(ROOT / "corpus" / "annotations" / "seeds.jsonl") if r["force"] in ("Gwent", "Suffolk")]
+    # a review of a (synthetic) Kent response, as `review import` wrote them before reserved forces were refused
+    kent = {**seeds[0], "id": "kent-review-1", "force": "Kent", "passage_id": "d6d0431fb0ff:136-191",
+            "text": "The policy will be reviewed next year.", "label": "planned", "reviewer": "R1", "synthetic": False}
+    (annotations / "synthetic.jsonl").write_text("".join(json.dumps(r) + "\n" for r in synthetic), encoding="utf-8")
+    (annotations / "seeds.jsonl").write_text("".join(json.dumps(r) + "\n" for r in seeds), encoding="utf-8")
+    (annotations / "reviews.jsonl").write_text(json.dumps(kent) + "\n", encoding="utf-8")
+    code = main(["train", "--annotations", str(annotations), "--out", str(models), "--external", ""])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert err.strip().splitlines() == [
+        f"E319 {annotations / 'reviews.jsonl'} line 1: force 'Kent' is reserved (corpus/reserved-forces.txt): its "
+        "responses are kept for an independent evaluation, never trained on, evaluated on or reviewed into the "
+        "annotations; left out of training"]
+    assert f"trained on {len(synthetic) + len(seeds)} passages" in out
+    metrics = json.loads((models / "metrics.json").read_text(encoding="utf-8"))
+    assert "Kent" not in json.dumps(metrics)
