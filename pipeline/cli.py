@@ -146,7 +146,8 @@ def _add_register_parsers(sub: argparse._SubParsersAction) -> None:
         description="Read an HMICFRS report and write its register: title, publication date, every recommendation "
                     "(exact wording, addressee, deadline), cause of concern and area for improvement. The TOML is "
                     "checked like a hand-written register before it is written; nothing is written on a problem. "
-                    "Exit 0: written; 1: the report could not be read into a valid register; 2: usage error.")
+                    "Exit 0: written; 1: the report could not be read into a valid register; 2: usage error (among them a "
+                    "report file that does not exist or cannot be read).")
     extract.add_argument("report", help="the report: .pdf, .html or .htm")
     extract.add_argument("--id", required=True, dest="inspection_id", help="the register's id, e.g. roads-policing-2020")
     extract.add_argument("--out", required=True, type=_toml_file, help="register file to write, e.g. corpus/inspections/ID.toml")
@@ -174,6 +175,7 @@ def _register_extract(args: argparse.Namespace) -> int:
         force = next((f for f in forces if args.force in (f.name, f.short_name)), None)
         if force is None:
             raise PipelineError("E415", value=args.force)
+    _input_file(args.report, "the report to extract a register from")
     rules = parse_rules(io.read_package_data("register.toml"))
     try:
         source = io.read_source(args.report)
@@ -442,9 +444,26 @@ def _check_score_usage(args: argparse.Namespace) -> None:
     io.check_output_folder(args.out)
 
 
+def _input_file(path: str, what: str) -> None:
+    """Raise E109 (a usage error: exit 2, one line) unless ``path`` is a file this command can read."""
+    if not Path(path).is_file():
+        detail = "a folder, not a file" if Path(path).is_dir() else "no such file"
+        raise PipelineError("E109", detail=f"{path}: {detail} ({what})")
+    if not os.access(path, os.R_OK):
+        raise PipelineError("E109", detail=f"{path}: not readable ({what})")
+
+
+def _input_folder(path: str, what: str) -> None:
+    """Raise E109 unless ``path`` is a folder: a mistyped one would silently mean nothing to read."""
+    if not Path(path).is_dir():
+        detail = "a file, not a folder" if Path(path).exists() else "no such folder"
+        raise PipelineError("E109", detail=f"{path}: {detail} ({what})")
+
+
 def _classify(args: argparse.Namespace) -> int:
     from pipeline.classify import predict
 
+    _input_file(args.input, "--in: JSONL with objects {id, text}")
     rows = []
     for line, obj in io.read_jsonl(args.input):
         if not isinstance(obj, dict) or "id" not in obj or not isinstance(obj.get("text"), str):
@@ -498,9 +517,16 @@ def _refusal(path: str, line: int, force: str, args: argparse.Namespace, action:
 
 
 def _training_annotations(args: argparse.Namespace, action: str) -> tuple[list[dict], int]:
-    """``args.annotations`` without the records of reserved forces (one E319 line each on stderr), and how many."""
+    """``args.annotations`` without the records of reserved forces (one E319 line each on stderr), and how many.
+
+    Raises:
+        PipelineError: E109 when ``--annotations`` is no folder or holds no record to learn from.
+    """
+    _input_folder(args.annotations, "--annotations: a folder of labelled passages, *.jsonl")
     refused: list[tuple[str, int, str]] = []
     records = _annotations(args.annotations, _reserved(args), refused)
+    if not records:
+        raise PipelineError("E109", detail=f"{args.annotations}: no annotation records (*.jsonl) to learn from")
     for path, line, force in refused:
         print(_refusal(path, line, force, args, action), file=sys.stderr)
     return records, len(refused)
@@ -670,6 +696,8 @@ def _review_import(args: argparse.Namespace) -> int:
     folder = Path(args.annotations)
     reviews_path = folder / "reviews.jsonl"
     held = _annotations(args.annotations) if folder.is_dir() else []
+    for folder_given in args.scorecard or ():  # a scored folder named on the command line must be one
+        _read_scored(Path(folder_given) / "passages.csv")
     scored = args.scorecard or sorted({row.get("scorecard", "").strip() for _, row in rows} - {""})
     frames = [io.read_csv(Path(f) / "passages.csv") for f in scored if (Path(f) / "passages.csv").is_file()]
     index = passage_index(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), held)
@@ -866,6 +894,10 @@ def _coverage(args: argparse.Namespace) -> int:
     from pipeline.segment import segment
 
     _check_registers_folder(args.inspections)
+    for raw in args.inputs:
+        if not os.path.lexists(raw):
+            raise PipelineError("E409", path=raw)
+    _input_file(args.labels, "--labels: one object per answer item")
     sources = args.sources or str(Path(args.inputs[0]) / "sources.csv")
     if not Path(sources).is_file():
         raise PipelineError("E205", path=sources)
@@ -996,6 +1028,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except PipelineError as error:
         _print_error(error)
+        return EXIT_USAGE
+    except OSError as exc:  # a file or folder no check above foresaw: still one coded line, never a traceback
+        _print_error(PipelineError("E448", path=exc.filename or "a file", detail=exc.strerror or str(exc)))
         return EXIT_USAGE
     except KeyboardInterrupt:  # Ctrl-C: one line, no traceback (score says more precisely what it kept)
         interrupted = PipelineError("E446")

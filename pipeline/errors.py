@@ -70,6 +70,7 @@ MESSAGES: dict[str, str] = {
     "E445": "interrupted while writing the outputs: {written} replaced, the others in {path} kept as they were",
     "E446": "interrupted: the command did not finish (each file it wrote was written whole)",
     # a note of the scorecard (no failure): a scored document that would otherwise leave no row in any table
+    "E448": "cannot use {path}: {detail} (a file or folder this command reads or writes)",
     "E447": "scored as {force}'s response to {inspection}, but it gave no passage and {chosen} (the most recent "
             "response, by date then file name) is the one scored: nothing of this document is in the scorecard",
     # configuration (pipeline/data/config.toml, --config FILE): each names the file and the key

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from pipeline.cli import main
 from tests.conftest import ROOT, SEEDS
@@ -123,3 +124,48 @@ def test_train_refuses_the_records_of_a_reserved_force_and_trains_on_the_rest(tm
     assert f"trained on {len(synthetic) + len(seeds)} passages" in out
     metrics = json.loads((models / "metrics.json").read_text(encoding="utf-8"))
     assert "Kent" not in json.dumps(metrics)
+
+
+# --- a missing or unreadable input: one coded line, exit 2, no traceback, in every subcommand (item 8) ----
+
+MISSING_INPUTS = {
+    "classify --in, missing": (["classify", "--in", "{m}/nope.jsonl", "--out", "{t}/c.jsonl"], "E109", "nope.jsonl: no such file"),
+    "classify --in, a folder": (["classify", "--in", "{d}", "--out", "{t}/c.jsonl"], "E109", "a folder, not a file"),
+    "score INPUT": (["score", "{m}/nope", "--out", "{t}/out"], "E409", "nope not found"),
+    "score --manifest": (["score", str(SEEDS["Suffolk"]), "--manifest", "{m}/nope.csv", "--out", "{t}/out"], "E442", "nope.csv"),
+    "score --inspections": (["score", str(SEEDS["Suffolk"]), "--inspections", "{m}/nope", "--out", "{t}/out"], "E441", "nope"),
+    "train --annotations": (["train", "--annotations", "{m}/nope", "--out", "{t}/models"], "E109", "nope: no such folder"),
+    "evaluate --annotations": (["evaluate", "--annotations", "{m}/nope"], "E109", "nope: no such folder"),
+    "review import FILE": (["review", "import", "{m}/nope.csv", "--annotations", "{t}/a"], "E109", "nope.csv: no such file"),
+    "review export --scorecard": (["review", "export", "--scorecard", "{m}/nope", "--out", "{t}/r.csv"], "E109", "passages.csv"),
+    "register extract REPORT": (["register", "extract", "{m}/nope.pdf", "--id", "x", "--out", "{t}/x.toml"], "E109", "nope.pdf"),
+    "coverage --labels": (["coverage", str(DATA), "--labels", "{m}/nope.jsonl", "--sources", str(DATA / "README.md")],
+                          "E109", "nope.jsonl: no such file"),
+    "coverage INPUT": (["coverage", "{m}/nope", "--labels", "{m}/l.jsonl", "--sources", str(DATA / "README.md")], "E409", "nope"),
+    "collect --sources": (["collect", "--sources", "{m}/nope.csv", "--out", "{t}/c"], "E502", "nope.csv"),
+    "--config FILE": (["--config", "{m}/nope.toml", "config"], "E433", "nope.toml"),
+}
+
+
+@pytest.mark.parametrize("argv, code, names", MISSING_INPUTS.values(), ids=MISSING_INPUTS.keys())
+def test_a_missing_input_is_one_coded_line_and_exit_2_in_every_subcommand(tmp_path, capsys, argv, code, names):
+    missing = tmp_path / "missing"
+    argv = [a.format(m=missing, t=tmp_path / "t", d=tmp_path) for a in argv]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert lines[0].startswith(f"error: {code} ") and names in lines[0]
+    assert not (tmp_path / "t").exists()  # nothing written
+
+
+def test_an_output_that_cannot_be_written_is_one_coded_line_not_a_traceback(tmp_path, capsys):
+    texts = tmp_path / "in.jsonl"
+    texts.write_text('{"id": 1, "text": "The policy was published in May."}\n', encoding="utf-8")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    assert main(["classify", "--in", str(texts), "--out", str(blocker / "out.jsonl"), "--baseline"]) == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert lines[0].startswith("error: E448 cannot use ") and "a-file" in lines[0]
