@@ -129,7 +129,8 @@ def test_train_refuses_the_records_of_a_reserved_force_and_trains_on_the_rest(tm
 # --- a missing or unreadable input: one coded line, exit 2, no traceback, in every subcommand (item 8) ----
 
 MISSING_INPUTS = {
-    "classify --in, missing": (["classify", "--in", "{m}/nope.jsonl", "--out", "{t}/c.jsonl"], "E109", "nope.jsonl: no such file"),
+    "classify --in, missing": (["classify", "--in", "{m}/nope.jsonl", "--out", "{t}/c.jsonl"], "E109",
+                               "nope.jsonl: no such file"),
     "classify --in, a folder": (["classify", "--in", "{d}", "--out", "{t}/c.jsonl"], "E109", "a folder, not a file"),
     "score INPUT": (["score", "{m}/nope", "--out", "{t}/out"], "E409", "nope not found"),
     "score --manifest": (["score", str(SEEDS["Suffolk"]), "--manifest", "{m}/nope.csv", "--out", "{t}/out"], "E442", "nope.csv"),
