@@ -16,9 +16,10 @@ after the command) overrides any of its keys, and a flag overrides both
 (:mod:`pipeline.config`).
 
 Exit codes: 0 every document scored; 1 some documents reported in
-``errors.csv`` (the outputs are still written, unless no document at all was
-scored and a previous scorecard is there to keep); 2 a usage or set-up error,
-found before any work where it can be; 130 interrupted (Ctrl-C).
+``errors.csv`` (the outputs are still written); 2 a usage or set-up error,
+found before any work where it can be; 3 (``score``) not one document could
+be scored (E443: a previous scorecard in ``--out`` is kept, and this run's
+errors are written to ``errors-last-run.csv`` beside it); 130 interrupted (Ctrl-C).
 Expected failures print one line each, never a traceback.
 """
 
@@ -36,6 +37,8 @@ from pipeline.config import DEFAULTS_FILE, Config, parse_config
 from pipeline.errors import SUPERSEDED, PipelineError, format_problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+#: ``score``: there were inputs, and not one could be scored (E443); `make score` fails on it as on a usage error.
+EXIT_NOTHING_SCORED = 3
 #: The shell's code for a process stopped by SIGINT (128 + 2): Ctrl-C.
 EXIT_INTERRUPTED = 130
 
@@ -72,7 +75,13 @@ def _parser(config: Config) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     paths, limits = config.paths, config.limits
 
-    score = sub.add_parser("score", help="score responses into a scorecard dataset")
+    score = sub.add_parser(
+        "score", help="score responses into a scorecard dataset",
+        epilog="Exit 0: every document scored; 1: some documents could not be scored (listed in errors.csv; the "
+               "outputs are still written); 2: usage or set-up error (nothing written); 3: no document could be "
+               "scored (E443: a previous scorecard in --out is kept and this run's errors go to "
+               f"{RUN_ERRORS} beside it; without one, empty tables are written); 130: interrupted. "
+               "`make score` fails on any code but 0 and 1.")
     score.add_argument("inputs", nargs="*", default=list(paths.inputs),
                        help="files or folders of responses (.pdf, .docx, .html, .htm, .mht, .txt, .md); "
                             f"default {' '.join(paths.inputs)}")
@@ -335,7 +344,7 @@ def _score(args: argparse.Namespace) -> int:
                                       _model_spec(args.model, args.baseline), max_pages=args.max_pages,
                                       ingest_options={"max_seconds": args.max_seconds})
     # the run's own outputs and cache are never inputs, should they lie inside an input folder
-    own = [out, *(out / name for name in SCORE_OUTPUTS), *([args.cache] if args.cache else []),
+    own = [out, *(out / name for name in (*SCORE_OUTPUTS, RUN_ERRORS)), *([args.cache] if args.cache else []),
            *([args.stats] if args.stats else [])]
     paths, passed_over = io.find_inputs(args.inputs, skip=own)
     source_tables, source_problems = io.read_source_tables(args.inputs)
@@ -355,9 +364,12 @@ def _score(args: argparse.Namespace) -> int:
     if args.stats:
         io.write_json(args.stats, run.stats)
     if not results and (out / "scorecard.csv").is_file():  # empty tables must not replace a scorecard
-        error = PipelineError("E443", problems=_count(len(problems), "problem"), path=str(out))
+        # ... but this run's errors are written where the E443 line says, beside the kept errors.csv
+        run_errors = out / RUN_ERRORS
+        io.write_csv(run_errors, build_scorecard([], problems, inspections, as_of=as_of).errors)
+        error = PipelineError("E443", problems=_count(len(problems), "problem"), errors=str(run_errors), path=str(out))
         _print_error(error)
-        return EXIT_PROBLEMS
+        return EXIT_NOTHING_SCORED
     urls: dict[str, str] = {}
     if source_tables:  # collected documents: each row names the URL its evidence came from
         from pipeline.collect import url_index
@@ -396,11 +408,18 @@ def _score(args: argparse.Namespace) -> int:
     counts = [_count(n, what) for n, what in ((folders, "saved-page asset folder"),
                                               (len(passed_over) - folders, "data file")) if n]
     passed = f"; {' and '.join(counts)} passed over" if counts else ""
+    io.remove_file(out / RUN_ERRORS)  # an earlier run's that scored nothing: errors.csv is this run's now
     print(f"scored {len(results)} of {_count(len(paths), 'document')}: {len(card.scorecard)} scorecard rows, "
           f"{_count(len(card.passages), 'passage')}, {_count(len(problems), 'problem')}{passed} -> {out}/")
+    if not results:
+        return EXIT_NOTHING_SCORED
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
+#: Where ``score`` writes its errors when it scored nothing and kept the previous outputs (E443), so they are
+#: found beside the kept ``errors.csv`` (of the run that wrote the kept scorecard); a run that writes its outputs
+#: deletes it.
+RUN_ERRORS = "errors-last-run.csv"
 #: What ``score`` writes into ``--out``, in the order it writes them.
 SCORE_OUTPUTS = ("scorecard.csv", "scorecard.parquet", "passages.csv", "forces.csv", "force_profiles.csv", "errors.csv",
                  "report.html")

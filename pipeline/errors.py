@@ -65,7 +65,7 @@ MESSAGES: dict[str, str] = {
     "E440": "{flag} {value}: must be {wanted} (the check the configuration applies to {key})",
     "E441": "--inspections {path} is not a folder of registers: {detail}",
     "E442": "--manifest {path} cannot be read: {detail}",
-    "E443": "no document could be scored ({problems}): the previous outputs in {path} are kept",
+    "E443": "no document could be scored ({problems}, listed in {errors}): the previous outputs in {path} are kept",
     "E444": "interrupted: nothing written",
     "E445": "interrupted while writing the outputs: {written} replaced, the others in {path} kept as they were",
     "E446": "interrupted: the command did not finish (each file it wrote was written whole)",

@@ -310,6 +310,11 @@ def write_jsonl(path: str | os.PathLike, rows: Iterable[Any]) -> None:
     write_text(path, "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows))
 
 
+def remove_file(path: str | os.PathLike) -> None:
+    """Delete the file at ``path`` when there is one (a run's stale output; nothing else is ever deleted here)."""
+    Path(path).unlink(missing_ok=True)
+
+
 def write_csv(path: str | os.PathLike, frame: Any) -> None:
     """Write a pandas DataFrame as CSV (no index, Unix line ends), atomically."""
     write_text(path, frame.to_csv(index=False, lineterminator="\n"))

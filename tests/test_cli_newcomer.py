@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -170,3 +171,41 @@ def test_an_output_that_cannot_be_written_is_one_coded_line_not_a_traceback(tmp_
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in err, err
     assert lines[0].startswith("error: E448 cannot use ") and "a-file" in lines[0]
+
+
+# --- make score fails when no document could be scored, and says where this run's errors are (item 10) ----
+
+@pytest.mark.skipif(not (ROOT / ".venv" / "bin" / "python").exists() or shutil.which("make") is None,
+                    reason="needs the repository's .venv and make")
+def test_make_score_fails_when_no_document_could_be_scored_and_writes_this_runs_errors(tmp_path):
+    out, bad = tmp_path / "scorecards", tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.pdf").write_bytes(b"")
+    config = tmp_path / "c.toml"
+    config.write_text(f'[paths]\ncache = "{tmp_path / "cache"}"\nmanifest = "{MANIFEST}"\n', encoding="utf-8")
+    assert main(["score", str(SEEDS["Suffolk"]), "--out", str(out), "--no-cache", "--quiet", "--jobs", "1"]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def make_score() -> subprocess.CompletedProcess:
+        # -o: take the installed .venv as up to date (the test runs inside it), so make only calls the CLI
+        return subprocess.run(["make", "-s", "-o", ".venv/.installed", "score", f"INPUT={bad}", f"OUT={out}",
+                               f"CONFIG={config}", "JOBS=1"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+    done = make_score()
+    assert done.returncode != 0, done.stderr
+    run_errors = out / "errors-last-run.csv"
+    assert f"error: E443 no document could be scored (1 problem, listed in {run_errors})" in done.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p != run_errors} == before  # the previous scorecard kept
+    errors = pd.read_csv(run_errors, dtype=str, keep_default_na=False)
+    assert errors[["source", "code"]].values.tolist() == [[str(bad / "empty.pdf"), "E101"]]
+
+    # without a previous scorecard: empty tables (errors.csv holding the E101) and still a failure
+    shutil.rmtree(out)
+    done = make_score()
+    assert done.returncode != 0 and "E101" in done.stderr
+    assert pd.read_csv(out / "errors.csv", dtype=str)["code"].tolist() == ["E101"]
+
+    # a later run that scores writes its own errors.csv and removes the stale errors-last-run.csv
+    (out / "errors-last-run.csv").write_text("stale\n", encoding="utf-8")
+    assert main(["score", str(SEEDS["Suffolk"]), "--out", str(out), "--no-cache", "--quiet", "--jobs", "1"]) == 0
+    assert not (out / "errors-last-run.csv").exists()
