@@ -245,3 +245,25 @@ def test_report_marks_ocr_cells_and_does_not_call_a_scan_scored_in_full(tmp_path
     assert f"{ocr_cells} of {len(card)} cells rest on text read by OCR" in page
     assert "Every document was scored in full" not in page
     assert f"<li><code>{scans / 'suffolk-scan.pdf'}</code>: " in page and "read by OCR from scanned pages" in page
+
+
+# --- register extract refuses a force's or PCC's own response (item 11) ---------------------------------
+
+@pytest.mark.parametrize("name, text, line", [
+    ("sussex-alias.txt", None, "line 1: 'Sussex Police and Crime Commissioner'"),
+    ("update.txt", "Our response to the HMICFRS inspection of custody\n14 November 2024\n\nRecommendation 1\n"
+                   "By 31 March 2025, forces should review custody records.\n\nResponse: completed.\n",
+     "line 1: 'Our response to the HMICFRS inspection of custody'"),
+])
+def test_register_extract_refuses_a_response_that_is_not_a_report(tmp_path, capsys, name, text, line):
+    report = tmp_path / name
+    if text is None:
+        shutil.copy(DATA / "register" / name, report)
+    else:
+        report.write_text(text, encoding="utf-8")
+    out = tmp_path / "x.toml"
+    assert main(["register", "extract", str(report), "--id", "x", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [f"error: E416 {report}: not an inspectorate report but a response to one ({line}): "
+                                        "extract the register from the HMICFRS report itself"]
+    assert not out.exists()
