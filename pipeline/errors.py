@@ -86,8 +86,8 @@ MESSAGES: dict[str, str] = {
     "E412": "{path}: no {what} printed in the report: give {flag}",
     "E413": "{path}: {item}: {detail}",
     "E414": "the register extracted from {path} fails the register checks, nothing written: {detail}",
-    "E416": "{path}: not an inspectorate report but a response to one (line {line}: '{text}'): extract the register "
-            "from the HMICFRS report itself",
+    "E416": "{path}: not an inspectorate report but a response to one (its first lines say '{text}'): extract the "
+            "register from the HMICFRS report itself",
     "E415": "--force '{value}' is not a force of pipeline/data/forces.csv (use its name or short name, e.g. 'Surrey')",
     # collect (websites -> files + sources.csv): on the command line E501-E503 and E517 stop the run (exit 2);
     # E501 for a row of a --sources list, and E504-E516, are failed rows of sources.csv

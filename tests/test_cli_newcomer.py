@@ -250,10 +250,10 @@ def test_report_marks_ocr_cells_and_does_not_call_a_scan_scored_in_full(tmp_path
 # --- register extract refuses a force's or PCC's own response (item 11) ---------------------------------
 
 @pytest.mark.parametrize("name, text, line", [
-    ("sussex-alias.txt", None, "line 1: 'Sussex Police and Crime Commissioner'"),
+    ("sussex-alias.txt", None, "its first lines say 'Sussex Police and Crime Commissioner'"),
     ("update.txt", "Our response to the HMICFRS inspection of custody\n14 November 2024\n\nRecommendation 1\n"
                    "By 31 March 2025, forces should review custody records.\n\nResponse: completed.\n",
-     "line 1: 'Our response to the HMICFRS inspection of custody'"),
+     "its first lines say 'Our response to the HMICFRS inspection of custody'"),
 ])
 def test_register_extract_refuses_a_response_that_is_not_a_report(tmp_path, capsys, name, text, line):
     report = tmp_path / name

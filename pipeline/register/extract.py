@@ -529,9 +529,9 @@ def extract_register(document: Document, inspection_id: str, rules: ExtractionRu
     """
     origin = document.source
     lines = _lines(document, rules)
-    for position, line in enumerate(lines[:rules.response_top_lines], start=1):
+    for line in lines[:rules.response_top_lines]:
         if any(p.match(line.text.rstrip(".:")) for p in rules.response_lines):
-            raise PipelineError("E416", path=origin, line=position, text=line.text)
+            raise PipelineError("E416", path=origin, text=line.text)
     one_force = force is not None
     force_words = frozenset(n.lower() for names, _, _ in rules.force_bodies for n in names)
     if force is not None:
