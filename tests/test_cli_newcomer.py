@@ -267,3 +267,25 @@ def test_register_extract_refuses_a_response_that_is_not_a_report(tmp_path, caps
     assert err.strip().splitlines() == [f"error: E416 {report}: not an inspectorate report but a response to one ({line}): "
                                         "extract the register from the HMICFRS report itself"]
     assert not out.exists()
+
+
+# --- response dates (item 12) ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, day", [
+    # a date alone on its line under the response's own title, which names the inspection
+    ("Essex Police and Crime Commissioner\nResponse to the HMICFRS activism and impartiality inspection\n"
+     "14 November 2024\n\nRecommendation 9\nThe force completed this in November 2024.\n", "2024-11-14"),
+    # what the document is and its date on one line, after a comma
+    ("Lincolnshire Police\nUpdate to the PCC for Lincolnshire, 1 December 2024.\n\nActivism and impartiality in "
+     "policing: HMICFRS inspection\n\nRecommendation 9\nWork has started and is due to finish in March.\n", "2024-12-01"),
+])
+def test_a_response_date_is_read_from_the_response_s_own_lines(tmp_path, text, day):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "response.txt").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["score", str(folder), "--out", str(out), "--manifest", MANIFEST, "--as-of", "2025-12-01",
+                 "--jobs", "1", "--no-cache", "--quiet", "--reviews", str(tmp_path / "none.jsonl")]) == 0
+    forces = pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False)
+    assert forces["response_date"].tolist() == [day]
+    assert forces["published_within_56_days"].tolist() != [""]  # the section 55 check is no longer unknown
