@@ -41,9 +41,17 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 EXIT_NOTHING_SCORED = 3
 #: The shell's code for a process stopped by SIGINT (128 + 2): Ctrl-C.
 EXIT_INTERRUPTED = 130
+#: The program's name in usage lines.
+_PROG = "python -m pipeline"
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.prog != _PROG:
+            # a command's own usage line shows --config too: main reads it wherever it stands (see main)
+            self.add_argument("--config", metavar="FILE", help=f"TOML file overriding keys of pipeline/data/{DEFAULTS_FILE}")
+
     def error(self, message: str) -> NoReturn:  # argparse exits 2 too; keep its one-line usage message
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
@@ -68,7 +76,7 @@ def _probability(text: str) -> float:
 
 def _parser(config: Config) -> argparse.ArgumentParser:
     """The command line, every default taken from ``config`` (so ``--help`` shows the values in force)."""
-    parser = _Parser(prog="python -m pipeline", description=__doc__.split("\n\n")[0])
+    parser = _Parser(prog=_PROG, description=__doc__.split("\n\n")[0])
     # read before this parser runs (see main); declared here for --help
     parser.add_argument("--config", metavar="FILE", help=f"TOML file overriding keys of pipeline/data/{DEFAULTS_FILE} "
                                                           "(before or after the command)")
@@ -83,8 +91,10 @@ def _parser(config: Config) -> argparse.ArgumentParser:
                f"{RUN_ERRORS} beside it; without one, empty tables are written); 130: interrupted. "
                "`make score` fails on any code but 0 and 1.")
     score.add_argument("inputs", nargs="*", default=list(paths.inputs),
-                       help="files or folders of responses (.pdf, .docx, .html, .htm, .mht, .txt, .md); "
-                            f"default {' '.join(paths.inputs)}")
+                       help="files or folders of responses: PDF, Word .docx, web pages (.html, .htm, .mht), text, "
+                            "Markdown. Each file's reader is chosen by its bytes, not its name, so a file with another "
+                            "or no suffix is read too; inside a folder, data files (.json, .jsonl, .csv, .tsv, "
+                            f".parquet) and sources.csv are passed over; default {' '.join(paths.inputs)}")
     score.add_argument("--out", default=paths.out, help=f"output folder (default {paths.out})")
     score.add_argument("--manifest", help="CSV with columns file,force,inspection overriding detection "
                                           f"(default {paths.manifest}, when that file exists)")
@@ -588,13 +598,22 @@ def _evaluation(args: argparse.Namespace, records: list[dict]) -> dict:
 
 
 def _train(args: argparse.Namespace) -> int:
+    import time
+
     from pipeline.model import model_card, readme_block, replace_readme_block, train
     from pipeline.review import training_history
 
     records, refused = _training_annotations(args, "left out of training")
     options = args.configuration.model
+    # progress, one line a step: the whole run takes minutes (README, "The status classifier")
+    started = time.monotonic()
+    print(f"step 1 of 2: fitting the status classifier on {len(records)} records...", flush=True)
     model, metrics = train(records, external_rows=_external(args.external), **options.training_options())
+    fitted = time.monotonic()
+    print(f"  fitted in {fitted - started:.0f} s; step 2 of 2: nested cross-validation grouped by force for the "
+          "model card (the longer step)...", flush=True)
     evaluation = _evaluation(args, records)
+    print(f"  evaluated in {time.monotonic() - fitted:.0f} s", flush=True)
     metrics["evaluation"] = evaluation
     out = Path(args.out)
     metrics["history"] = training_history(_read_json(out / "metrics.json"), metrics, evaluation)
@@ -1033,7 +1052,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     defaults are the configuration's values and a flag given overrides them.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    first = _Parser(prog="python -m pipeline", add_help=False, allow_abbrev=False)
+    first = _Parser(prog=_PROG, add_help=False, allow_abbrev=False)
     first.add_argument("--config", metavar="FILE")
     known, rest = first.parse_known_args(argv)
     try:

@@ -123,6 +123,7 @@ def test_train_refuses_the_records_of_a_reserved_force_and_trains_on_the_rest(tm
         "responses are kept for an independent evaluation, never trained on, evaluated on or reviewed into the "
         "annotations; left out of training"]
     assert f"trained on {len(synthetic) + len(seeds)} passages" in out
+    assert "step 1 of 2: fitting" in out and "step 2 of 2: nested cross-validation" in out  # progress while it runs
     metrics = json.loads((models / "metrics.json").read_text(encoding="utf-8"))
     assert "Kent" not in json.dumps(metrics)
 
