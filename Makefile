@@ -21,7 +21,7 @@ $(TEST_STAMP): $(STAMP)
 	$(PY) -m pip install -q -e '.[test]' && touch $@
 
 # Exit 1 means "scored, and some documents were reported in errors.csv" (the shipped
-# corpus holds an HMICFRS letter that is no response): only exit 2 fails the target.
+# corpus holds an HMICFRS letter that is no response): exit 2 (usage) and 3 (no document scored, E443) fail the target.
 score: $(STAMP) ## Score every response in corpus/raw into scorecards/
 	$(CLI) score $(INPUT) $(if $(OUT),--out $(OUT)) $(if $(JOBS),--jobs $(JOBS)) || [ $$? -eq 1 ]
 

@@ -16,9 +16,10 @@ after the command) overrides any of its keys, and a flag overrides both
 (:mod:`pipeline.config`).
 
 Exit codes: 0 every document scored; 1 some documents reported in
-``errors.csv`` (the outputs are still written, unless no document at all was
-scored and a previous scorecard is there to keep); 2 a usage or set-up error,
-found before any work where it can be; 130 interrupted (Ctrl-C).
+``errors.csv`` (the outputs are still written); 2 a usage or set-up error,
+found before any work where it can be; 3 (``score``) not one document could
+be scored (E443: a previous scorecard in ``--out`` is kept, and this run's
+errors are written to ``errors-last-run.csv`` beside it); 130 interrupted (Ctrl-C).
 Expected failures print one line each, never a traceback.
 """
 
@@ -33,14 +34,24 @@ from typing import Any, NoReturn, Sequence
 
 from pipeline import io
 from pipeline.config import DEFAULTS_FILE, Config, parse_config
-from pipeline.errors import PipelineError, format_problem
+from pipeline.errors import SUPERSEDED, PipelineError, format_problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+#: ``score``: there were inputs, and not one could be scored (E443); `make score` fails on it as on a usage error.
+EXIT_NOTHING_SCORED = 3
 #: The shell's code for a process stopped by SIGINT (128 + 2): Ctrl-C.
 EXIT_INTERRUPTED = 130
+#: The program's name in usage lines.
+_PROG = "python -m pipeline"
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.prog != _PROG:
+            # a command's own usage line shows --config too: main reads it wherever it stands (see main)
+            self.add_argument("--config", metavar="FILE", help=f"TOML file overriding keys of pipeline/data/{DEFAULTS_FILE}")
+
     def error(self, message: str) -> NoReturn:  # argparse exits 2 too; keep its one-line usage message
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
@@ -65,17 +76,25 @@ def _probability(text: str) -> float:
 
 def _parser(config: Config) -> argparse.ArgumentParser:
     """The command line, every default taken from ``config`` (so ``--help`` shows the values in force)."""
-    parser = _Parser(prog="python -m pipeline", description=__doc__.split("\n\n")[0])
+    parser = _Parser(prog=_PROG, description=__doc__.split("\n\n")[0])
     # read before this parser runs (see main); declared here for --help
     parser.add_argument("--config", metavar="FILE", help=f"TOML file overriding keys of pipeline/data/{DEFAULTS_FILE} "
                                                           "(before or after the command)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     paths, limits = config.paths, config.limits
 
-    score = sub.add_parser("score", help="score responses into a scorecard dataset")
+    score = sub.add_parser(
+        "score", help="score responses into a scorecard dataset",
+        epilog="Exit 0: every document scored; 1: some documents could not be scored (listed in errors.csv; the "
+               "outputs are still written); 2: usage or set-up error (nothing written); 3: no document could be "
+               "scored (E443: a previous scorecard in --out is kept and this run's errors go to "
+               f"{RUN_ERRORS} beside it; without one, empty tables are written); 130: interrupted. "
+               "`make score` fails on any code but 0 and 1.")
     score.add_argument("inputs", nargs="*", default=list(paths.inputs),
-                       help="files or folders of responses (.pdf, .docx, .html, .htm, .mht, .txt, .md); "
-                            f"default {' '.join(paths.inputs)}")
+                       help="files or folders of responses: PDF, Word .docx, web pages (.html, .htm, .mht), text, "
+                            "Markdown. Each file's reader is chosen by its bytes, not its name, so a file with another "
+                            "or no suffix is read too; inside a folder, data files (.json, .jsonl, .csv, .tsv, "
+                            f".parquet) and sources.csv are passed over; default {' '.join(paths.inputs)}")
     score.add_argument("--out", default=paths.out, help=f"output folder (default {paths.out})")
     score.add_argument("--manifest", help="CSV with columns file,force,inspection overriding detection "
                                           f"(default {paths.manifest}, when that file exists)")
@@ -146,7 +165,8 @@ def _add_register_parsers(sub: argparse._SubParsersAction) -> None:
         description="Read an HMICFRS report and write its register: title, publication date, every recommendation "
                     "(exact wording, addressee, deadline), cause of concern and area for improvement. The TOML is "
                     "checked like a hand-written register before it is written; nothing is written on a problem. "
-                    "Exit 0: written; 1: the report could not be read into a valid register; 2: usage error.")
+                    "Exit 0: written; 1: the report could not be read into a valid register; 2: usage error (among them a "
+                    "report file that does not exist or cannot be read).")
     extract.add_argument("report", help="the report: .pdf, .html or .htm")
     extract.add_argument("--id", required=True, dest="inspection_id", help="the register's id, e.g. roads-policing-2020")
     extract.add_argument("--out", required=True, type=_toml_file, help="register file to write, e.g. corpus/inspections/ID.toml")
@@ -174,6 +194,7 @@ def _register_extract(args: argparse.Namespace) -> int:
         force = next((f for f in forces if args.force in (f.name, f.short_name)), None)
         if force is None:
             raise PipelineError("E415", value=args.force)
+    _input_file(args.report, "the report to extract a register from")
     rules = parse_rules(io.read_package_data("register.toml"))
     try:
         source = io.read_source(args.report)
@@ -333,7 +354,7 @@ def _score(args: argparse.Namespace) -> int:
                                       _model_spec(args.model, args.baseline), max_pages=args.max_pages,
                                       ingest_options={"max_seconds": args.max_seconds})
     # the run's own outputs and cache are never inputs, should they lie inside an input folder
-    own = [out, *(out / name for name in SCORE_OUTPUTS), *([args.cache] if args.cache else []),
+    own = [out, *(out / name for name in (*SCORE_OUTPUTS, RUN_ERRORS)), *([args.cache] if args.cache else []),
            *([args.stats] if args.stats else [])]
     paths, passed_over = io.find_inputs(args.inputs, skip=own)
     source_tables, source_problems = io.read_source_tables(args.inputs)
@@ -353,9 +374,12 @@ def _score(args: argparse.Namespace) -> int:
     if args.stats:
         io.write_json(args.stats, run.stats)
     if not results and (out / "scorecard.csv").is_file():  # empty tables must not replace a scorecard
-        error = PipelineError("E443", problems=_count(len(problems), "problem"), path=str(out))
+        # ... but this run's errors are written where the E443 line says, beside the kept errors.csv
+        run_errors = out / RUN_ERRORS
+        io.write_csv(run_errors, build_scorecard([], problems, inspections, as_of=as_of).errors)
+        error = PipelineError("E443", problems=_count(len(problems), "problem"), errors=str(run_errors), path=str(out))
         _print_error(error)
-        return EXIT_PROBLEMS
+        return EXIT_NOTHING_SCORED
     urls: dict[str, str] = {}
     if source_tables:  # collected documents: each row names the URL its evidence came from
         from pipeline.collect import url_index
@@ -363,6 +387,8 @@ def _score(args: argparse.Namespace) -> int:
         index = url_index(source_tables)
         urls = {r.source: index.url(r.source, r.sha256) for r in results}
     card = build_scorecard(results, problems, inspections, as_of=as_of, urls=urls)
+    for row in card.errors[card.errors["code"].isin(SUPERSEDED)].itertuples():  # scored, yet in no table but errors.csv
+        print(f"{row.source}: {row.code} {row.message}", file=sys.stderr)
     card = _with_reviews(card, args.reviews, as_of)
 
     # No clock time in the page: two runs over the same input and as-of day give identical files.
@@ -392,11 +418,18 @@ def _score(args: argparse.Namespace) -> int:
     counts = [_count(n, what) for n, what in ((folders, "saved-page asset folder"),
                                               (len(passed_over) - folders, "data file")) if n]
     passed = f"; {' and '.join(counts)} passed over" if counts else ""
+    io.remove_file(out / RUN_ERRORS)  # an earlier run's that scored nothing: errors.csv is this run's now
     print(f"scored {len(results)} of {_count(len(paths), 'document')}: {len(card.scorecard)} scorecard rows, "
           f"{_count(len(card.passages), 'passage')}, {_count(len(problems), 'problem')}{passed} -> {out}/")
+    if not results:
+        return EXIT_NOTHING_SCORED
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
+#: Where ``score`` writes its errors when it scored nothing and kept the previous outputs (E443), so they are
+#: found beside the kept ``errors.csv`` (of the run that wrote the kept scorecard); a run that writes its outputs
+#: deletes it.
+RUN_ERRORS = "errors-last-run.csv"
 #: What ``score`` writes into ``--out``, in the order it writes them.
 SCORE_OUTPUTS = ("scorecard.csv", "scorecard.parquet", "passages.csv", "forces.csv", "force_profiles.csv", "errors.csv",
                  "report.html")
@@ -440,9 +473,26 @@ def _check_score_usage(args: argparse.Namespace) -> None:
     io.check_output_folder(args.out)
 
 
+def _input_file(path: str, what: str) -> None:
+    """Raise E109 (a usage error: exit 2, one line) unless ``path`` is a file this command can read."""
+    if not Path(path).is_file():
+        detail = "a folder, not a file" if Path(path).is_dir() else "no such file"
+        raise PipelineError("E109", detail=f"{path}: {detail} ({what})")
+    if not os.access(path, os.R_OK):
+        raise PipelineError("E109", detail=f"{path}: not readable ({what})")
+
+
+def _input_folder(path: str, what: str) -> None:
+    """Raise E109 unless ``path`` is a folder: a mistyped one would silently mean nothing to read."""
+    if not Path(path).is_dir():
+        detail = "a file, not a folder" if Path(path).exists() else "no such folder"
+        raise PipelineError("E109", detail=f"{path}: {detail} ({what})")
+
+
 def _classify(args: argparse.Namespace) -> int:
     from pipeline.classify import predict
 
+    _input_file(args.input, "--in: JSONL with objects {id, text}")
     rows = []
     for line, obj in io.read_jsonl(args.input):
         if not isinstance(obj, dict) or "id" not in obj or not isinstance(obj.get("text"), str):
@@ -458,15 +508,57 @@ def _classify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _annotations(folder: str) -> list[dict]:
+def _annotations(folder: str, reserved: frozenset[str] = frozenset(), refused: list[tuple[str, int, str]] | None = None
+                 ) -> list[dict]:
+    """The annotation records of ``folder``, one per labelled passage and recommendation.
+
+    A record whose force is in ``reserved`` (names, :func:`pipeline.review.reserved_force_names`) is left out and
+    its (file, line, force) appended to ``refused``.
+    """
     from pipeline.model import validate_records
-    from pipeline.review import dedupe_annotations
+    from pipeline.review import dedupe_annotations, is_reserved
 
     records = []
     for path in sorted(Path(folder).glob("*.jsonl")):
-        records.extend(validate_records(io.read_jsonl(path), origin=str(path)))
+        rows = list(io.read_jsonl(path))
+        for (line, _), record in zip(rows, validate_records(rows, origin=str(path))):
+            if is_reserved(record.get("force"), reserved):
+                if refused is not None:
+                    refused.append((str(path), line, str(record.get("force"))))
+                continue
+            records.append(record)
     # one record per labelled passage and recommendation: a review replaces the seed label it corrects
     return dedupe_annotations(records)
+
+
+def _reserved(args: argparse.Namespace) -> frozenset[str]:
+    """The names of the reserved forces (``paths.reserved_forces``), for refusing their records."""
+    from pipeline.review import reserved_force_names
+
+    return reserved_force_names(io.load_forces(), io.read_reserved_forces(args.configuration.paths.reserved_forces))
+
+
+def _refusal(path: str, line: int, force: str, args: argparse.Namespace, action: str) -> str:
+    """The E319 line for one record or review row of a reserved force."""
+    error = PipelineError("E319", path=path, line=line, force=force, reserved=args.configuration.paths.reserved_forces,
+                          action=action)
+    return f"{error.code} {error.message}"
+
+
+def _training_annotations(args: argparse.Namespace, action: str) -> tuple[list[dict], int]:
+    """``args.annotations`` without the records of reserved forces (one E319 line each on stderr), and how many.
+
+    Raises:
+        PipelineError: E109 when ``--annotations`` is no folder or holds no record to learn from.
+    """
+    _input_folder(args.annotations, "--annotations: a folder of labelled passages, *.jsonl")
+    refused: list[tuple[str, int, str]] = []
+    records = _annotations(args.annotations, _reserved(args), refused)
+    if not records:
+        raise PipelineError("E109", detail=f"{args.annotations}: no annotation records (*.jsonl) to learn from")
+    for path, line, force in refused:
+        print(_refusal(path, line, force, args, action), file=sys.stderr)
+    return records, len(refused)
 
 
 def _external(path: str) -> list[dict]:
@@ -506,13 +598,22 @@ def _evaluation(args: argparse.Namespace, records: list[dict]) -> dict:
 
 
 def _train(args: argparse.Namespace) -> int:
+    import time
+
     from pipeline.model import model_card, readme_block, replace_readme_block, train
     from pipeline.review import training_history
 
-    records = _annotations(args.annotations)
+    records, refused = _training_annotations(args, "left out of training")
     options = args.configuration.model
+    # progress, one line a step: the whole run takes minutes (README, "The status classifier")
+    started = time.monotonic()
+    print(f"step 1 of 2: fitting the status classifier on {len(records)} records...", flush=True)
     model, metrics = train(records, external_rows=_external(args.external), **options.training_options())
+    fitted = time.monotonic()
+    print(f"  fitted in {fitted - started:.0f} s; step 2 of 2: nested cross-validation grouped by force for the "
+          "model card (the longer step)...", flush=True)
     evaluation = _evaluation(args, records)
+    print(f"  evaluated in {time.monotonic() - fitted:.0f} s", flush=True)
     metrics["evaluation"] = evaluation
     out = Path(args.out)
     metrics["history"] = training_history(_read_json(out / "metrics.json"), metrics, evaluation)
@@ -525,21 +626,22 @@ def _train(args: argparse.Namespace) -> int:
         updated = replace_readme_block(readme, readme_block(metrics, evaluation))
         if updated != readme:
             io.write_text(args.readme, updated)
-    print(f"trained on {len(records)} passages -> {out}/status-classifier.joblib, metrics.json, model-card.md")
-    return EXIT_OK
+    print(f"trained on {len(records)} passages -> {out}/status-classifier.joblib, metrics.json, model-card.md"
+          + (f" ({_count(refused, 'record')} of reserved forces refused)" if refused else ""))
+    return EXIT_PROBLEMS if refused else EXIT_OK
 
 
 def _evaluate(args: argparse.Namespace) -> int:
     from pipeline.model import data_hash, format_evaluation
     from pipeline.review import format_history, training_history
 
-    records = _annotations(args.annotations)
+    records, refused = _training_annotations(args, "left out of the evaluation")
     report = _evaluation(args, records)
     print(format_evaluation(report))
     # a metrics.json from before histories were kept still gives its own figures as one entry
     history = training_history(_read_json(Path(args.metrics)), {}, {})
     print(format_history(history, data_hash(records), report, origin=args.metrics), end="")
-    return EXIT_OK
+    return EXIT_PROBLEMS if refused else EXIT_OK
 
 
 def _read_json(path: Path) -> dict:
@@ -617,6 +719,7 @@ def _review_import(args: argparse.Namespace) -> int:
     from pipeline.review import (
         check_review_rows,
         current_labels,
+        is_reserved,
         merge_reviews,
         parse_review_rows,
         passage_index,
@@ -631,23 +734,36 @@ def _review_import(args: argparse.Namespace) -> int:
     folder = Path(args.annotations)
     reviews_path = folder / "reviews.jsonl"
     held = _annotations(args.annotations) if folder.is_dir() else []
+    for folder_given in args.scorecard or ():  # a scored folder named on the command line must be one
+        _read_scored(Path(folder_given) / "passages.csv")
     scored = args.scorecard or sorted({row.get("scorecard", "").strip() for _, row in rows} - {""})
     frames = [io.read_csv(Path(f) / "passages.csv") for f in scored if (Path(f) / "passages.csv").is_file()]
     index = passage_index(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), held)
     good, bad, skipped = check_review_rows(rows, index)
+    reserved = _reserved(args)
+    refused = [(line, _row_force(index[row["passage_id"]])) for line, row in good
+               if is_reserved(_row_force(index[row["passage_id"]]), reserved)]
+    good = [(line, row) for line, row in good if line not in {n for n, _ in refused}]
     forces = {f.name: f.short_name for f in io.load_forces()}
     today = date.today()
     incoming = [review_record(row, index[row["passage_id"]], today, forces) for _, row in good]
     merged, counts = merge_reviews(_read_reviews(str(reviews_path)), incoming, current_labels(held))
     if counts["new"] or counts["changed"] or counts["updated"]:
         io.write_jsonl(reviews_path, merged)
-    for line, detail in sorted(unreadable + bad):
-        error = PipelineError("E406", path=str(path), line=line, detail=detail)
-        print(f"{error.code} {error.message}", file=sys.stderr)
+    lines = [(line, f"{error.code} {error.message}") for line, error in
+             ((line, PipelineError("E406", path=str(path), line=line, detail=detail)) for line, detail in unreadable + bad)]
+    lines += [(line, _refusal(str(path), line, force, args, "not imported")) for line, force in refused]
+    for _, text in sorted(lines):
+        print(text, file=sys.stderr)
     print(f"imported {len(good)} reviewed rows of {path}: {counts['new']} new, {counts['changed']} with a changed label, "
           f"{counts['updated']} updated, {counts['unchanged']} already held; {skipped} not reviewed (skipped); "
-          f"{len(unreadable) + len(bad)} rejected -> {reviews_path}")
-    return EXIT_PROBLEMS if unreadable or bad else EXIT_OK
+          f"{len(unreadable) + len(bad) + len(refused)} rejected -> {reviews_path}")
+    return EXIT_PROBLEMS if unreadable or bad or refused else EXIT_OK
+
+
+def _row_force(passage: dict) -> str:
+    """The force a review row's passage belongs to: as the annotations name it, else as the scored passage does."""
+    return str(passage.get("annotated_force") or passage.get("force") or "")
 
 
 def _review(args: argparse.Namespace) -> int:
@@ -816,6 +932,10 @@ def _coverage(args: argparse.Namespace) -> int:
     from pipeline.segment import segment
 
     _check_registers_folder(args.inspections)
+    for raw in args.inputs:
+        if not os.path.lexists(raw):
+            raise PipelineError("E409", path=raw)
+    _input_file(args.labels, "--labels: one object per answer item")
     sources = args.sources or str(Path(args.inputs[0]) / "sources.csv")
     if not Path(sources).is_file():
         raise PipelineError("E205", path=sources)
@@ -932,7 +1052,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     defaults are the configuration's values and a flag given overrides them.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
-    first = _Parser(prog="python -m pipeline", add_help=False, allow_abbrev=False)
+    first = _Parser(prog=_PROG, add_help=False, allow_abbrev=False)
     first.add_argument("--config", metavar="FILE")
     known, rest = first.parse_known_args(argv)
     try:
@@ -946,6 +1066,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except PipelineError as error:
         _print_error(error)
+        return EXIT_USAGE
+    except OSError as exc:  # a file or folder no check above foresaw: still one coded line, never a traceback
+        _print_error(PipelineError("E448", path=exc.filename or "a file", detail=exc.strerror or str(exc)))
         return EXIT_USAGE
     except KeyboardInterrupt:  # Ctrl-C: one line, no traceback (score says more precisely what it kept)
         interrupted = PipelineError("E446")

@@ -57,6 +57,7 @@ class Paths:
     sources: str = field(metadata=_check(_non_empty, "a file"))
     collected: str = field(metadata=_check(_non_empty, "a folder"))
     golden: str = field(metadata=_check(_non_empty, "a folder"))
+    reserved_forces: str = field(metadata=_check(_non_empty, "a file"))
 
     @property
     def metrics(self) -> str:

@@ -48,6 +48,8 @@ MESSAGES: dict[str, str] = {
     # models
     "E301": "model file {path} refused: {detail}",
     "E302": "model file {path} is missing: run `make train`",
+    "E319": "{path} line {line}: force '{force}' is reserved ({reserved}): its responses are kept for an independent "
+            "evaluation, never trained on, evaluated on or reviewed into the annotations; {action}",
     "E303": "evaluate --embeddings needs the optional sentence-embedding packages: pip install -e '.[embeddings]'",
     # usage and configuration
     "E401": "manifest {path} is invalid: {detail}",
@@ -63,10 +65,14 @@ MESSAGES: dict[str, str] = {
     "E440": "{flag} {value}: must be {wanted} (the check the configuration applies to {key})",
     "E441": "--inspections {path} is not a folder of registers: {detail}",
     "E442": "--manifest {path} cannot be read: {detail}",
-    "E443": "no document could be scored ({problems}): the previous outputs in {path} are kept",
+    "E443": "no document could be scored ({problems}, listed in {errors}): the previous outputs in {path} are kept",
     "E444": "interrupted: nothing written",
     "E445": "interrupted while writing the outputs: {written} replaced, the others in {path} kept as they were",
     "E446": "interrupted: the command did not finish (each file it wrote was written whole)",
+    # a note of the scorecard (no failure): a scored document that would otherwise leave no row in any table
+    "E448": "cannot use {path}: {detail} (a file or folder this command reads or writes)",
+    "E447": "scored as {force}'s response to {inspection}, but it gave no passage and {chosen} (the most recent "
+            "response, by date then file name) is the one scored: nothing of this document is in the scorecard",
     # configuration (pipeline/data/config.toml, --config FILE): each names the file and the key
     "E430": "configuration {path}: unknown key '{key}' (known: {known})",
     "E431": "configuration {path}: '{key}' must be {expected}, got {got}",
@@ -80,6 +86,8 @@ MESSAGES: dict[str, str] = {
     "E412": "{path}: no {what} printed in the report: give {flag}",
     "E413": "{path}: {item}: {detail}",
     "E414": "the register extracted from {path} fails the register checks, nothing written: {detail}",
+    "E416": "{path}: not an inspectorate report but a response to one (its first lines say '{text}'): extract the "
+            "register from the HMICFRS report itself",
     "E415": "--force '{value}' is not a force of pipeline/data/forces.csv (use its name or short name, e.g. 'Surrey')",
     # collect (websites -> files + sources.csv): on the command line E501-E503 and E517 stop the run (exit 2);
     # E501 for a row of a --sources list, and E504-E516, are failed rows of sources.csv
@@ -108,6 +116,9 @@ NOTES: frozenset[str] = frozenset({"E120"})
 #: Page-level codes whose page was scored without (part of) its text; the other page-level code (E113) was read, by
 #: OCR below the confidence floor.
 PAGE_MISSING: frozenset[str] = frozenset({"E110", "E111", "E112", "E122"})
+#: Codes of a document that was scored but left out of the scorecard for another response of its force (a row of
+#: ``errors.csv`` without a page, so that every input document is accounted for).
+SUPERSEDED: frozenset[str] = frozenset({"E447"})
 
 
 class PipelineError(Exception):

@@ -77,7 +77,8 @@ _DATE_LABEL = re.compile(
     r"(?:\s*[:|\-–—]\s*|\s+|$)(?P<rest>.*)$",
     re.IGNORECASE,
 )
-# A date right under one of these is a publication date, deadline or version, not the letter's.
+# Without rules (identify.toml [response_date] not_under, report_above): a date right under one of these is a
+# publication date, deadline or version, or the report's, not the letter's.
 _NOT_RESPONSE_DATE = re.compile(r"publish|deadline|\bdue\b|version|review|inspection", re.IGNORECASE)
 
 
@@ -127,6 +128,12 @@ class IdentifyRules:
     sole_place_mentions: int = 0
     # source URLs that name the force in their path or query (group "force", "-" for spaces)
     url_force: tuple[re.Pattern, ...] = ()
+    # a date alone under a line ``not_under`` matches is never the response's; under one ``report_above`` matches,
+    # only when that line is the response's own heading (``own_heading``)
+    not_under: re.Pattern | None = None
+    report_above: re.Pattern | None = None
+    # lines naming what the document is and its date after a comma (group "date")
+    dated_lines: tuple[re.Pattern, ...] = ()
 
 
 def parse_identify_rules(toml_text: str) -> IdentifyRules:
@@ -157,6 +164,9 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
                             for r in data.get("slug", {}).get("rewrite", [])),
         sole_place_mentions=int(data["force"].get("sole_place_mentions", 0)),
         url_force=tuple(re.compile(p, re.IGNORECASE) for p in data["force"].get("url_force", [])),
+        not_under=re.compile(dating["not_under"]) if "not_under" in dating else None,
+        report_above=re.compile(dating["report_above"]) if "report_above" in dating else None,
+        dated_lines=tuple(re.compile(p) for p in dating.get("dated_lines", [])),
     )
 
 
@@ -847,12 +857,30 @@ def _find_response_date(text: str, rules: IdentifyRules | None = None) -> tuple[
             parsed = parse_date(value)
             if parsed:
                 return parsed, value
-        elif line_offset < top and not _NOT_RESPONSE_DATE.search(previous):
+        elif line_offset < top and not _date_under_other(previous, rules):
             parsed = parse_date(stripped)
             if parsed:
                 return parsed, stripped
+            for pattern in rules.dated_lines if rules is not None else ():
+                dated = pattern.match(stripped)
+                parsed = parse_date(dated.group("date")) if dated else None
+                if parsed:
+                    return parsed, stripped
         previous = stripped
     return None
+
+
+def _date_under_other(previous: str, rules: IdentifyRules | None) -> bool:
+    """Whether a date alone under the line ``previous`` is another date than the response's (publication, deadline).
+
+    A line naming the report or inspection dates the report, unless it is the response's own title naming the
+    inspection ("Response to the ... inspection"): rules ``not_under``, ``report_above``, ``own_heading``.
+    """
+    if rules is None or rules.not_under is None or rules.report_above is None:
+        return bool(_NOT_RESPONSE_DATE.search(previous))
+    if rules.not_under.search(previous):
+        return True
+    return bool(rules.report_above.search(previous)) and not rules.own_heading.search(previous)
 
 
 def _strip_cells(line: str) -> str:

@@ -217,6 +217,21 @@ def force_names() -> frozenset[str]:
     return frozenset(name for f in load_forces() for name in (f.name, f.short_name))
 
 
+def read_reserved_forces(path: str | os.PathLike) -> tuple[str, ...]:
+    """The reserved forces (``corpus/reserved-forces.txt``): one force's short name a line, ``#`` comments skipped.
+
+    Their real responses are kept for an independent evaluation, so no command trains, evaluates or imports
+    reviews on them. Raises ``PipelineError(E109)`` when the file cannot be read: without the list nothing could
+    be refused.
+    """
+    try:
+        text = read_text(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PipelineError("E109", detail=f"{path}: {getattr(exc, 'strerror', None) or exc} (the reserved forces' list, "
+                                           "paths.reserved_forces)") from None
+    return tuple(line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+
+
 def load_forces() -> tuple:
     """The 43 territorial forces with their aliases, from ``pipeline/data/forces.csv``."""
     from pipeline.identify import parse_forces
@@ -293,6 +308,11 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
 def write_jsonl(path: str | os.PathLike, rows: Iterable[Any]) -> None:
     """Write one JSON object per line, atomically."""
     write_text(path, "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows))
+
+
+def remove_file(path: str | os.PathLike) -> None:
+    """Delete the file at ``path`` when there is one (a run's stale output; nothing else is ever deleted here)."""
+    Path(path).unlink(missing_ok=True)
 
 
 def write_csv(path: str | os.PathLike, frame: Any) -> None:

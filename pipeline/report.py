@@ -43,7 +43,7 @@ import jinja2
 import pandas as pd
 
 from pipeline.dates import format_day
-from pipeline.errors import NOTES, PAGE_MISSING
+from pipeline.errors import NOTES, PAGE_MISSING, SUPERSEDED
 from pipeline.score import (
     ITEM_KIND_TEXT,
     SECTION_55_DAYS,
@@ -138,8 +138,8 @@ def parse_report_config(toml_text: str) -> ReportConfig:
     bad = [c for c in colours if not _HEX.fullmatch(str(c))]
     if bad:
         raise ValueError(f"report.toml: colours must be #rrggbb, not {', '.join(map(str, bad))}")
-    if not {"needs_review", "reviewed", "overdue"} <= set(config.markers):
-        raise ValueError("report.toml: [markers] needs needs_review, reviewed and overdue")
+    if not {"needs_review", "reviewed", "overdue", "ocr"} <= set(config.markers):
+        raise ValueError("report.toml: [markers] needs needs_review, reviewed, overdue and ocr")
     return config
 
 
@@ -289,7 +289,7 @@ def _cell_view(row: Mapping[str, Any], config: ReportConfig, threshold: float) -
     return {
         "row": row, "style": style, "basis": basis, "needs_review": review, "confidence": confidence,
         "model_confidence": f'{float(row["confidence"]):.2f}' if basis == "model" else "",
-        "overdue": bool(_bool(row.get("overdue"))), "reviewer": reviewer,
+        "overdue": bool(_bool(row.get("overdue"))), "reviewer": reviewer, "ocr": bool(_bool(row.get("ocr"))),
         "deadline": _day(row.get("deadline")) or _text(row.get("deadline_note")) or "none",
         "page": _text(row.get("page")), "char_start": _text(row.get("char_start")), "char_end": _text(row.get("char_end")),
         "sha256": _text(row.get("sha256")), "url": _evidence_link(row),
@@ -391,7 +391,8 @@ def _inspection_view(inspection_id: str, inspection: Inspection | None, rows: pd
         "groups": groups, "columns": items, "scope": scope, "forces": forces,
         "cells": {(f["name"], i["key"]): by_cell.get((f["name"], *i["key"])) for f in forces for i in items},
         "basis": [(b.replace("_", " "), int(basis_counts.get(b, 0)), text) for b, text in BASIS_TEXT.items()],
-        "n_cells": len(rows), "pending": pending, "reviewed": sum(c["reviewer"] is not None for c in by_cell.values()),
+        "n_cells": len(rows), "ocr": sum(c["ocr"] for c in by_cell.values()),
+        "pending": pending, "reviewed": sum(c["reviewer"] is not None for c in by_cell.values()),
         "totals": {label: int(summary[label].sum()) for label in LABELS},
         "n_items": int(summary["items"].sum()) if "items" in summary else len(rows),
     }
@@ -429,7 +430,7 @@ def _errors_view(errors: pd.DataFrame) -> dict:
     a page is a page of a scored document, missing in part
     (:data:`pipeline.errors.PAGE_MISSING`) or read but to be checked by eye.
     """
-    rows, failed, pages, notes = [], 0, 0, 0
+    rows, failed, pages, notes, superseded = [], 0, 0, 0, 0
     for row in errors.to_dict("records"):
         page, code = _text(row.get("page")), _text(row.get("code"))
         if page:
@@ -439,6 +440,9 @@ def _errors_view(errors: pd.DataFrame) -> dict:
         elif code in NOTES:
             notes += 1
             outcome = "scored in full"
+        elif code in SUPERSEDED:
+            superseded += 1
+            outcome = "scored; another response of the force is the one in the scorecard"
         else:
             failed += 1
             outcome = "not scored"
@@ -450,9 +454,38 @@ def _errors_view(errors: pd.DataFrame) -> dict:
     if pages:
         parts.append(_count(pages, "page of a scored document is missing in part or needs a check by eye",
                             "pages of scored documents are missing in part or need a check by eye"))
+    if superseded:
+        parts.append(_count(superseded, "document was scored but another response of its force is the one shown",
+                            "documents were scored but another response of their force is the one shown"))
     if notes:
         parts.append(_count(notes, "document was scored in full with a note", "documents were scored in full with a note"))
     return {"rows": rows, "caption": "; ".join(parts) + " (errors.csv)." if parts else ""}
+
+
+def _not_in_full(forces: pd.DataFrame, passages: pd.DataFrame) -> list[dict]:
+    """Scored responses that were not read in full although no row of ``errors.csv`` names them.
+
+    A response with no passage (each of its items not addressed by rule), one whose passages are all Welsh, one
+    whose passages (some or all) were read by OCR: "every document was scored in full" must not be said of them.
+    Out: ``{source, why}`` per response, by source.
+    """
+    by_source: dict[str, list[dict]] = {}
+    for p in passages.to_dict("records") if len(passages) else []:
+        by_source.setdefault(_text(p.get("source")), []).append(p)
+    found = []
+    for source in sorted({_text(s) for s in forces["source"]} | set(by_source)):
+        own = by_source.get(source, [])
+        why = []
+        if not own:
+            why.append("no passage was found in it, so each of its items is not addressed by rule")
+        elif all(_text(p.get("language")) == "cy" for p in own):
+            why.append("all its passages are in Welsh")
+        read = sum(bool(_bool(p.get("ocr"))) for p in own)
+        if read:
+            why.append(f"{_count(read, 'passage was', 'passages were')} read by OCR from scanned pages")
+        if why:
+            found.append({"source": source, "why": "; ".join(why)})
+    return found
 
 
 def _environment(templates: Mapping[str, str]) -> jinja2.Environment:
@@ -502,4 +535,5 @@ def render_report(card: Scorecard, inspections: Sequence[Inspection], *, as_of: 
         config=config, threshold=f"{review_threshold:.2f}", as_of=_day(as_of), generated=generated,
         has_review_columns="reviewed_status" in scorecard.columns, inspections=views, profiles=profiles,
         errors=_errors_view(card.errors), markers=config.markers,
+        partial=_not_in_full(forces, passages),
     )

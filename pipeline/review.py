@@ -64,6 +64,30 @@ PASSAGE_REVIEW_COLUMNS = ["reviewed_status", "reviewer"]
 REQUIRED_IMPORT_COLUMNS = ("passage_id", "recommendation", *FILL_COLUMNS)
 
 
+# --- reserved forces ------------------------------------------------------------------
+
+def reserved_force_names(forces: Sequence[Any], reserved: Sequence[str]) -> frozenset[str]:
+    """Every name (official, short, alias; case-folded) of the forces the ``reserved`` list names.
+
+    In: the :class:`~pipeline.types.Force` records of ``pipeline/data/forces.csv`` and the list of
+    ``corpus/reserved-forces.txt`` (short names, :func:`pipeline.io.read_reserved_forces`). A record names its
+    force as "Kent" (annotations) or "Kent Police" (scored passages): both are caught. A listed name no force
+    holds is kept as it is.
+    """
+    wanted = {name.strip().casefold() for name in reserved if name.strip()}
+    names = set(wanted)
+    for force in forces:
+        every = {force.name, force.short_name, *force.aliases}
+        if wanted & {n.casefold() for n in every}:
+            names |= {n.casefold() for n in every}
+    return frozenset(names)
+
+
+def is_reserved(force: Any, reserved_names: frozenset[str]) -> bool:
+    """Whether a record's ``force`` is one of :func:`reserved_force_names`."""
+    return isinstance(force, str) and force.strip().casefold() in reserved_names
+
+
 # --- keys and labels ------------------------------------------------------------------
 
 def normalise_recommendation(value: Any) -> str:

@@ -50,6 +50,7 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
+from pipeline.errors import PipelineError
 from pipeline.types import (
     ITEM_KINDS,
     LABELS,
@@ -378,13 +379,30 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
 
     forces = force_summary(scorecard, _response_frame(responses))
     # a scored document's page-level problems (a page lost, OCR below the floor) are rows too, with their page
-    every = list(problems) + [p for result in results for p in result.problems]
+    every = list(problems) + [p for result in results for p in result.problems] + _unaccounted(groups, responses)
     errors = pd.DataFrame([{"source": p.source, "sha256": p.sha256, "code": p.code, "page": p.page, "message": p.message}
                            for p in every], columns=ERROR_COLUMNS)
     errors["page"] = errors["page"].astype("Int64")
     errors = errors.sort_values(["source", "page", "code"], na_position="first").reset_index(drop=True)
     answered = tuple(by_id[i] for i in sorted({k for k, _ in groups}))
     return Scorecard(scorecard=scorecard, passages=passages, forces=forces, errors=errors, inspections=answered)
+
+
+def _unaccounted(groups: Mapping[tuple[str, str], Sequence[DocumentResult]], responses: Sequence[Mapping]) -> list[Problem]:
+    """An E447 note for each scored document that would leave no row in any table, so none is silently lost.
+
+    Such a document gave no passage (so it is not in ``passages``) and another response of its force to the same
+    inspection is the one scored (so it is not a ``source`` in ``forces``).
+    """
+    chosen = {(r["inspection"], r["force"]): r["source"] for r in responses}
+    notes = []
+    for (inspection_id, force), group in sorted(groups.items()):
+        for result in group:
+            if not result.passages and result.source != chosen.get((inspection_id, force)):
+                error = PipelineError("E447", force=force, inspection=inspection_id,
+                                      chosen=chosen.get((inspection_id, force), ""))
+                notes.append(error.problem(result.source, result.sha256))
+    return notes
 
 
 def _response_frame(rows: Sequence[Mapping]) -> pd.DataFrame:

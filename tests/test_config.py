@@ -124,6 +124,6 @@ def test_the_configured_page_limit_applies_and_the_flag_overrides_it(tmp_path, m
     monkeypatch.chdir(tmp_path)
     base = ["score", str(pdf.parent), "--baseline", "--inspections", str(ROOT / "corpus" / "inspections"),
             *no_reviews(tmp_path), "--quiet", "--config", str(mine), "--no-cache"]
-    assert main([*base, "--out", str(tmp_path / "limited")]) == 1
+    assert main([*base, "--out", str(tmp_path / "limited")]) == 3  # its one PDF not scored
     assert "E107" in (tmp_path / "limited" / "errors.csv").read_text(encoding="utf-8")
     assert main([*base, "--out", str(tmp_path / "flagged"), "--max-pages", "50"]) == 0

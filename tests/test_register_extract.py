@@ -265,7 +265,7 @@ def _write(path: Path, text: str) -> Path:
 
 
 @pytest.mark.parametrize("make, args, code, exit_code", [
-    (lambda d: d / "missing.pdf", ["--id", "x"], "E109", 1),
+    (lambda d: d / "missing.pdf", ["--id", "x"], "E109", 2),  # a missing input is a usage error, as everywhere
     (lambda d: _write(d / "empty.pdf", ""), ["--id", "x"], "E101", 1),
     (lambda d: _write(d / "page.html", "<p>No items here.</p>"), ["--id", "x"], "E410", 1),
     (lambda d: d / "activism.pdf", ["--id", "Not An Id"], "E414", 1),

@@ -87,6 +87,9 @@ class ExtractionRules:
     determiners: re.Pattern
     max_words: int
     force_bodies: tuple[tuple[frozenset[str], str, str], ...]  # (names, national form, one-force form)
+    # a force's or PCC's response, not a report ([response]): whole-line patterns tried on the first top lines
+    response_lines: tuple[re.Pattern, ...] = ()
+    response_top_lines: int = 0
 
 
 def parse_rules(toml_text: str, origin: str = "pipeline/data/register.toml") -> ExtractionRules:
@@ -100,6 +103,7 @@ def parse_rules(toml_text: str, origin: str = "pipeline/data/register.toml") -> 
         data = tomllib.loads(toml_text)
         labels, furniture, published = data["labels"], data["furniture"], data["published"]
         deadline, addressees = data["deadline"], data["addressees"]
+        response = data.get("response", {})
 
         def words(items: Iterable[str]) -> str:
             return "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in items), key=len, reverse=True))
@@ -126,6 +130,9 @@ def parse_rules(toml_text: str, origin: str = "pipeline/data/register.toml") -> 
             max_words=int(addressees["max_words"]),
             force_bodies=tuple((frozenset(n.lower() for n in b["names"]), b["national"], b["one_force"])
                                for b in addressees["forces"]),
+            response_lines=tuple(re.compile(rf"^(?:{p})$", re.IGNORECASE)
+                                 for p in (*response.get("author", ()), *response.get("title", ()))),
+            response_top_lines=int(response.get("top_lines", 0)),
         )
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, re.error) as exc:
         raise PipelineError("E410", path=origin, detail=f"extraction rules unusable ({type(exc).__name__}: {exc})") from None
@@ -513,13 +520,18 @@ def extract_register(document: Document, inspection_id: str, rules: ExtractionRu
         order per kind; aliases are the title alone.
 
     Raises:
-        PipelineError: ``E410`` no item found; ``E411`` one item worded
+        PipelineError: ``E416`` the document is a force's or PCC's response, not a report (its title block
+            names a commissioner or chief constable as the writer, or calls it a response: ``[response]`` of
+            ``register.toml``); ``E410`` no item found; ``E411`` one item worded
             differently in two places; ``E412`` no title or no publication
             date printed and none given; ``E413`` a recommendation whose
             addressee cannot be read.
     """
     origin = document.source
     lines = _lines(document, rules)
+    for line in lines[:rules.response_top_lines]:
+        if any(p.match(line.text.rstrip(".:")) for p in rules.response_lines):
+            raise PipelineError("E416", path=origin, text=line.text)
     one_force = force is not None
     force_words = frozenset(n.lower() for names, _, _ in rules.force_bodies for n in names)
     if force is not None:
