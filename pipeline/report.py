@@ -247,8 +247,11 @@ def needs_review(row: Mapping[str, Any], threshold: float) -> bool:
 
     Rows decided by rule (``basis`` ``blanket`` or ``no_passage``) never do
     by confidence: their confidence is 1.0 by construction, not a model's belief.
+    A row whose only answer is in Welsh (``language`` cy) always does: the model
+    reads English only (model card), so its label there is no reading of the answer.
     """
-    return row.get("basis") == "model" and float(row["confidence"]) < threshold and _reviewer(row) is None
+    welsh = _text(row.get("language")) == "cy"
+    return row.get("basis") == "model" and (welsh or float(row["confidence"]) < threshold) and _reviewer(row) is None
 
 
 # --- what the page shows ----------------------------------------------------------------------------------------------
@@ -279,7 +282,7 @@ def _cell_view(row: Mapping[str, Any], config: ReportConfig, threshold: float) -
     if basis == "model":
         confidence = f'{float(row["confidence"]):.2f}'
         if review:
-            confidence += " (needs review)"
+            confidence += " (answered in Welsh only: needs review)" if _text(row.get("language")) == "cy" else " (needs review)"
     else:
         confidence = f'by rule ({"blanket statement" if basis == "blanket" else "no passage found"})'
     reviewer = _reviewer(row)
@@ -454,6 +457,17 @@ def _errors_view(errors: pd.DataFrame) -> dict:
     return {"rows": rows, "caption": "; ".join(parts) + " (errors.csv)." if parts else ""}
 
 
+def _no_passage_sources(card: Scorecard) -> list[str]:
+    """The scored documents that yielded no passage at all (every item of theirs ``no_passage``), by file name.
+
+    Such a document was read and identified but nothing in it was taken as an answer (a layout the segmenter
+    does not know, a text in a language it does not read): the page must not call it scored in full.
+    """
+    found = card.passages["sha256"] if card.passages is not None and "sha256" in card.passages else pd.Series(dtype=str)
+    scored = pd.concat([card.forces[["source", "sha256"]], card.scorecard[["source", "sha256"]]])
+    return sorted({_text(source) for source, sha in scored.itertuples(index=False) if sha not in set(found)} - {""})
+
+
 def _environment(templates: Mapping[str, str]) -> jinja2.Environment:
     """Jinja2 with autoescaping on for every template: no text from the data reaches the page unescaped."""
     env = jinja2.Environment(loader=jinja2.DictLoader(dict(templates)), autoescape=True, trim_blocks=True,
@@ -500,5 +514,5 @@ def render_report(card: Scorecard, inspections: Sequence[Inspection], *, as_of: 
     return env.get_template(_TEMPLATE).render(
         config=config, threshold=f"{review_threshold:.2f}", as_of=_day(as_of), generated=generated,
         has_review_columns="reviewed_status" in scorecard.columns, inspections=views, profiles=profiles,
-        errors=_errors_view(card.errors), markers=config.markers,
+        errors=_errors_view(card.errors), no_passage=_no_passage_sources(card), markers=config.markers,
     )
