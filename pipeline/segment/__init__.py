@@ -28,6 +28,11 @@ Every passage carries ``item_kind``. Labels come in every spelling (``[labels]``
 register holds there is no wording to align: the quoted item is taken out by its cues (``[quotes]``)
 and a paragraph about the report as a whole is a blanket passage listing no numbers.
 
+Language is decided per paragraph and per table cell (``[welsh]`` in ``segment.toml``): a Welsh label
+beside the English label of the same item ("Argymhelliad 9 | Recommendation 9") is one label, a
+passage's Welsh text is left out wherever English stands beside it, and a block under a label of one
+language stops where the other language's paragraphs start (README, "Welsh").
+
 One module per part: :mod:`~pipeline.segment.lines` (the document's lines, cells and words),
 :mod:`~pipeline.segment.labels` (item labels and citations), :mod:`~pipeline.segment.blocks`
 (numbered blocks and the removal of quoted recommendation wording), :mod:`~pipeline.segment.content`
@@ -54,8 +59,18 @@ from pipeline.segment.blocks import (
     response_spans,
 )
 from pipeline.segment.content import match_by_content, speaks_for_force
-from pipeline.segment.labels import LabelRules, compile_label_rules, find_citations, item_wording, known_numbers
-from pipeline.segment.lines import WORD, consecutive, is_heading, is_welsh, language_of, line_language, lower_words, split_lines
+from pipeline.segment.labels import Citation, LabelRules, compile_label_rules, find_citations, item_wording, known_numbers
+from pipeline.segment.lines import (
+    WORD,
+    Line,
+    consecutive,
+    is_heading,
+    is_welsh,
+    language_of,
+    line_language,
+    lower_words,
+    split_lines,
+)
 from pipeline.segment.speech import SpeechRules, compile_speech_rules, find_speech_lines, speakers, split_by_voice, voice_of
 from pipeline.types import Document, Force, Inspection, Passage
 
@@ -322,13 +337,13 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     return tuple(sorted(passages, key=lambda p: (p.start, p.end, p.recommendations)))
 
 
-def _label_language(text: str, cite, rules: SegmentRules) -> str:
+def _label_language(text: str, cite: Citation, rules: SegmentRules) -> str:
     """``"cy"`` for a label in a Welsh spelling ("Argymhelliad 9", ``[welsh] labels``), else ``"en"``."""
     welsh = rules.welsh_labels is not None and rules.welsh_labels.match(text, cite.start, cite.end)
     return "cy" if welsh else "en"
 
 
-def _bilingual_pairs(text: str, labels: Sequence, rules: SegmentRules) -> list[bool]:
+def _bilingual_pairs(text: str, labels: Sequence[Citation], rules: SegmentRules) -> list[bool]:
     """For each label: is it one of a Welsh and an English label of the same items, side by side?
 
     "Argymhelliad 9 | Recommendation 9" (a bilingual table's row) or the two
@@ -345,7 +360,8 @@ def _bilingual_pairs(text: str, labels: Sequence, rules: SegmentRules) -> list[b
     return out
 
 
-def _one_language(text: str, block: list, stop: int, cite, rules: SegmentRules) -> tuple[list, int]:
+def _one_language(text: str, block: list[Line], stop: int, cite: Citation,
+                  rules: SegmentRules) -> tuple[list[Line], int]:
     """``block`` cut where a paragraph of the other language than its label's starts, once it holds words of its own.
 
     A response in halves (all Welsh, then all English) would otherwise run its
