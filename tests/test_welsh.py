@@ -18,7 +18,7 @@ from pipeline.cli import main
 from pipeline.ingest import ingest
 from pipeline.segment import segment
 from pipeline.segment.labels import find_citations
-from pipeline.segment.lines import split_lines
+from pipeline.segment.lines import language_of, split_lines
 from pipeline.types import Document, Inspection, Page
 from tests.conftest import ROOT
 
@@ -78,6 +78,28 @@ def test_welsh_half_then_english_half(inspection, segmenter):
     english = _by_item(passages, "en")
     assert {numbers: p.response_text for numbers, p in english.items()} == {("9",): ENGLISH["9"], ("16",): ENGLISH["16"]}
     assert all(p.start > english_half for p in english.values())
+
+
+def test_english_half_then_welsh_half(inspection, segmenter):
+    """The same halves the other way round: the last English answer stops where the Welsh half starts."""
+    halves = (DATA / "south-wales-halves.txt").read_text(encoding="utf-8")
+    cut = halves.index("Response of the South Wales")
+    text = halves[cut:] + "\n" + halves[:cut]
+    document = Document("halves.txt", "0" * 64, "text", text, (Page(1, 0, len(text)),))
+    passages = segment(document, inspection, segmenter)
+    welsh_half = text.index("Ymateb")
+    english = _by_item(passages, "en")
+    assert {numbers: p.response_text for numbers, p in english.items()} == {("9",): ENGLISH["9"], ("16",): ENGLISH["16"]}
+    assert all(p.end < welsh_half for p in english.values())
+    assert set(_by_item(passages, "cy")) == {("9",), ("16",), ("22",)}
+
+
+def test_language_of_a_line(segmenter):
+    rules = segmenter.rules
+    assert language_of("Mae'r gwaith wedi'i gwblhau erbyn hyn.", rules) == "cy"
+    assert language_of("The work has been completed.", rules) == "en"
+    assert language_of("A new policy, a new audit", rules) == ""  # Welsh "a" alone makes no Welsh
+    assert language_of("Argymhelliad 9", rules) == language_of("Date: 12 November 2024", rules) == ""
 
 
 def test_interleaved_paragraphs(inspection, segmenter):

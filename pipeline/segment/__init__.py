@@ -111,6 +111,7 @@ class SegmentRules:
     speech: SpeechRules
     blanket_any: re.Pattern | None = None  # ``blanket`` as one alternation (see parse_segment_rules)
     welsh_labels: re.Pattern | None = None  # the Welsh spellings of item labels ("Argymhelliad"), at a label's start
+    welsh_shared: frozenset[str] = frozenset()  # Welsh words that are English words too ("a", "i", "at")
 
 
 def _any_of(patterns: Sequence[re.Pattern]) -> re.Pattern | None:
@@ -166,6 +167,7 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         welsh_min_share=float(welsh["min_share"]),
         welsh_words=frozenset(welsh["words"]),
         english_words=frozenset(welsh["english"]),
+        welsh_shared=frozenset(welsh.get("shared", ())),
         welsh_labels=re.compile("|".join(f"(?:{p})" for p in welsh["labels"]), re.IGNORECASE) if welsh.get("labels") else None,
         speech=compile_speech_rules(data["speech"]),
     )

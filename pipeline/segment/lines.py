@@ -104,14 +104,16 @@ def language_of(text: str, rules: SegmentRules) -> str:
     """``"cy"`` (Welsh), ``"en"`` (English) or ``""`` (neither: under 4 words, a label, a date) for ``text``.
 
     A language's function words (``[welsh]`` of ``segment.toml``) must be at
-    least ``welsh_min_share`` of the words and outnumber the other's.
+    least ``welsh_min_share`` of the words and outnumber the other's; Welsh
+    needs one that is no English word too (``welsh_shared``).
     """
     words = lower_words(text)
     if len(words) < 4:
         return ""
     welsh = sum(w in rules.welsh_words for w in words) / len(words)
     english = sum(w in rules.english_words for w in words) / len(words)
-    if welsh >= rules.welsh_min_share and welsh > english:
+    if welsh >= rules.welsh_min_share and welsh > english and any(
+            w in rules.welsh_words and w not in rules.welsh_shared for w in words):
         return "cy"
     if english >= rules.welsh_min_share and english > welsh:
         return "en"
