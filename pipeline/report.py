@@ -247,8 +247,11 @@ def needs_review(row: Mapping[str, Any], threshold: float) -> bool:
 
     Rows decided by rule (``basis`` ``blanket`` or ``no_passage``) never do
     by confidence: their confidence is 1.0 by construction, not a model's belief.
+    A row whose only answer is in Welsh (``language`` cy) always does: the model
+    reads English only (model card), so its label there is no reading of the answer.
     """
-    return row.get("basis") == "model" and float(row["confidence"]) < threshold and _reviewer(row) is None
+    welsh = _text(row.get("language")) == "cy"
+    return row.get("basis") == "model" and (welsh or float(row["confidence"]) < threshold) and _reviewer(row) is None
 
 
 # --- what the page shows ----------------------------------------------------------------------------------------------
@@ -279,7 +282,7 @@ def _cell_view(row: Mapping[str, Any], config: ReportConfig, threshold: float) -
     if basis == "model":
         confidence = f'{float(row["confidence"]):.2f}'
         if review:
-            confidence += " (needs review)"
+            confidence += " (answered in Welsh only: needs review)" if _text(row.get("language")) == "cy" else " (needs review)"
     else:
         confidence = f'by rule ({"blanket statement" if basis == "blanket" else "no passage found"})'
     reviewer = _reviewer(row)

@@ -30,6 +30,11 @@ and a paragraph about the report as a whole is a blanket passage listing no numb
 block, the lines under a heading that quotes the item ("Recommendation received") up to the heading over
 the answer are the inspectorate's words (``[quotes]`` ``quoted_item_heading``, ``answer_heading``).
 
+Language is decided per paragraph and per table cell (``[welsh]`` in ``segment.toml``): a Welsh label
+beside the English label of the same item ("Argymhelliad 9 | Recommendation 9") is one label, a
+passage's Welsh text is left out wherever English stands beside it, and a block under a label of one
+language stops where the other language's paragraphs start (README, "Welsh").
+
 One module per part: :mod:`~pipeline.segment.lines` (the document's lines, cells and words),
 :mod:`~pipeline.segment.labels` (item labels and citations), :mod:`~pipeline.segment.blocks`
 (numbered blocks and the removal of quoted recommendation wording), :mod:`~pipeline.segment.content`
@@ -57,8 +62,18 @@ from pipeline.segment.blocks import (
     response_spans,
 )
 from pipeline.segment.content import match_by_content, speaks_for_force
-from pipeline.segment.labels import LabelRules, compile_label_rules, find_citations, item_wording, known_numbers
-from pipeline.segment.lines import consecutive, is_heading, is_welsh, lower_words, split_lines
+from pipeline.segment.labels import Citation, LabelRules, compile_label_rules, find_citations, item_wording, known_numbers
+from pipeline.segment.lines import (
+    WORD,
+    Line,
+    consecutive,
+    is_heading,
+    is_welsh,
+    language_of,
+    line_language,
+    lower_words,
+    split_lines,
+)
 from pipeline.segment.speech import Speakers, SpeechRules, compile_speech_rules, find_speech_lines, split_by_voice, voice_of
 from pipeline.types import Document, Force, Inspection, Passage
 
@@ -100,6 +115,8 @@ class SegmentRules:
     blanket_any: re.Pattern | None = None  # ``blanket`` as one alternation (see parse_segment_rules)
     quoted_item_headings: tuple[re.Pattern, ...] = ()  # a heading over the inspectorate's wording of an item
     answer_headings: tuple[re.Pattern, ...] = ()  # a heading over the force's answer, ending that wording
+    welsh_labels: re.Pattern | None = None  # the Welsh spellings of item labels ("Argymhelliad"), at a label's start
+    welsh_shared: frozenset[str] = frozenset()  # Welsh words that are English words too ("a", "i", "at")
 
 
 def _any_of(patterns: Sequence[re.Pattern]) -> re.Pattern | None:
@@ -155,6 +172,8 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         welsh_min_share=float(welsh["min_share"]),
         welsh_words=frozenset(welsh["words"]),
         english_words=frozenset(welsh["english"]),
+        welsh_shared=frozenset(welsh.get("shared", ())),
+        welsh_labels=re.compile("|".join(f"(?:{p})" for p in welsh["labels"]), re.IGNORECASE) if welsh.get("labels") else None,
         speech=compile_speech_rules(data["speech"]),
         quoted_item_headings=compile_all(data["quotes"].get("quoted_item_heading", ()), whole=True),
         answer_headings=compile_all(data["quotes"].get("answer_heading", ()), whole=True),
@@ -196,12 +215,12 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     said = Speakers(text, lines, rules, force)
 
     def emit(recs: tuple[str, ...], link: str, start: int, end: int, spans: tuple[tuple[int, int], ...],
-             kind: str = "recommendation") -> None:
+             kind: str = "recommendation", bilingual: bool = False) -> None:
         while end > start and text[end - 1] in " |\n":
             end -= 1
         spans = tuple((s, min(e, end)) for s, e in spans if s < end)  # a trailing empty cell was trimmed off
+        spans, language = _english_evidence(text, spans, rules, bilingual)
         response = join_spans(text, spans)
-        language = "cy" if is_welsh(response, rules) else "en"
         # whose words a blanket passage is decides whether it can be the response's overall stance (score._stance)
         voice = voice_of([line for line in lines if any(line.start < e and s < line.end for s, e in spans)],
                          said) if link == "blanket" else ""
@@ -232,10 +251,15 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     # 1. numbered blocks; a line opening with an item the register lacks ends one (another report's "AFI 3")
     known = known_numbers(inspection)
     labels = _one_item_per_cause(inspection, [c for c in citations if c.is_label])
+    paired = _bilingual_pairs(text, labels, rules)
     for i, cite in enumerate(labels):
         next_label = labels[i + 1] if i + 1 < len(labels) else None
         wording = " ".join(item_wording(inspection, cite.kind, n) for n in cite.numbers)
-        block, stop = block_extent(text, lines, cite, next_label, wording, rules, region, known)
+        # a "Welsh label | English label" row heads its item as a heading line does: the answer rows follow it
+        label_row = paired[i] and i > 0 and labels[i - 1].line == cite.line
+        block, stop = block_extent(text, lines, cite, next_label, wording, rules, region, known, label_row=label_row)
+        if not paired[i]:
+            block, stop = _one_language(text, block, stop, cite, rules)
         in_block.update(line.index for line in block)
         if region[cite.line] == "summary":
             continue  # the report's own summary quoting it
@@ -248,7 +272,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         if not spans:
             continue  # a restatement, not an answer
         is_blanket = inspection.registered and is_blanket_citation(cite.numbers, kind_numbers[cite.kind], rules)
-        emit(cite.numbers, "blanket" if is_blanket else "numbered", cite.start, stop, spans, cite.kind)
+        emit(cite.numbers, "blanket" if is_blanket else "numbered", cite.start, stop, spans, cite.kind, paired[i])
         if not is_blanket and cite.kind == "recommendation":
             answered.update(cite.numbers)
 
@@ -316,6 +340,66 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
             emit(tuple(numbers), "content", run[0].start, run[-1].end, tuple((line.start, line.end) for line in run))
 
     return tuple(sorted(passages, key=lambda p: (p.start, p.end, p.recommendations)))
+
+
+def _label_language(text: str, cite: Citation, rules: SegmentRules) -> str:
+    """``"cy"`` for a label in a Welsh spelling ("Argymhelliad 9", ``[welsh] labels``), else ``"en"``."""
+    welsh = rules.welsh_labels is not None and rules.welsh_labels.match(text, cite.start, cite.end)
+    return "cy" if welsh else "en"
+
+
+def _bilingual_pairs(text: str, labels: Sequence[Citation], rules: SegmentRules) -> list[bool]:
+    """For each label: is it one of a Welsh and an English label of the same items, side by side?
+
+    "Argymhelliad 9 | Recommendation 9" (a bilingual table's row) or the two
+    on consecutive lines (interleaved paragraphs), nothing but separators
+    between them: the two are one label, and the block under the second
+    holds the item's answer in both languages.
+    """
+    out = [False] * len(labels)
+    for i in range(len(labels) - 1):
+        a, b = labels[i], labels[i + 1]
+        if (a.kind, a.numbers) == (b.kind, b.numbers) and not WORD.search(text[a.end:b.start]) \
+                and _label_language(text, a, rules) != _label_language(text, b, rules):
+            out[i] = out[i + 1] = True
+    return out
+
+
+def _one_language(text: str, block: list[Line], stop: int, cite: Citation,
+                  rules: SegmentRules) -> tuple[list[Line], int]:
+    """``block`` cut where a paragraph of the other language than its label's starts, once it holds words of its own.
+
+    A response in halves (all Welsh, then all English) would otherwise run its
+    last Welsh answer on into the English half's opening lines. A line of
+    neither language (a date, a short label) carries the block on.
+    """
+    own = _label_language(text, cite, rules)
+    has_words = bool(WORD.search(text[cite.end:block[0].end])) and language_of(text[cite.end:block[0].end], rules) != \
+        ("en" if own == "cy" else "cy")
+    for j, line in enumerate(block[1:], start=1):
+        language = line_language(text, line, rules)
+        if language and language != own and has_words:
+            return block[:j], min(stop, block[j - 1].end)
+        has_words = has_words or (language != ("en" if own == "cy" else "cy") and bool(WORD.search(line.text)))
+    return block, stop
+
+
+def _english_evidence(text: str, spans: tuple[tuple[int, int], ...], rules: SegmentRules,
+                      bilingual: bool = False) -> tuple[tuple[tuple[int, int], ...], str]:
+    """The spans a passage is classified on, and its language.
+
+    Where an English paragraph or cell stands among them, the Welsh ones are
+    left out (a bilingual answer's evidence is its English text, README
+    "Welsh"); so are they under a ``bilingual`` label (Welsh and English
+    side by side) beside any words of neither language (a short English
+    answer has too few function words to tell). Else all are kept and the
+    passage is Welsh (``"cy"``) when their text reads as Welsh.
+    """
+    languages = [language_of(text[s:e], rules) for s, e in spans]
+    other = "" if bilingual else "en"
+    if "cy" in languages and any(language in ("en", other) for language in languages):
+        return tuple(span for span, language in zip(spans, languages) if language != "cy"), "en"
+    return spans, "cy" if is_welsh(join_spans(text, spans), rules) else "en"
 
 
 def _one_item_per_cause(inspection: Inspection, labels: list) -> list:

@@ -246,7 +246,7 @@ def is_field_summary(text: str, line: Line, rules: SegmentRules) -> bool:
 
 def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: Citation | None,
                   wording: str, rules: SegmentRules, region: Sequence[str],
-                  known: Mapping[str, set[str] | None] | None = None) -> tuple[list[Line], int]:
+                  known: Mapping[str, set[str] | None] | None = None, label_row: bool = False) -> tuple[list[Line], int]:
     """The lines a numbered block touches and the offset where it stops.
 
     A block runs from its label to the next label, a section heading, a closing
@@ -258,6 +258,8 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
     they stay among the block's lines (so they are no free paragraph) but past
     ``stop``, as long as the block keeps some words of its own before them; so does a caption-like
     last line of the whole text (:func:`_is_trailing_caption`), whose grid or picture was not read.
+    A ``label_row`` (a row of labels only: "Argymhelliad 9 | Recommendation 9") heads the rows under it as a
+    heading line does, so they need not carry it on.
     """
     first = lines[cite.line]
     block = [first]
@@ -281,7 +283,7 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
                    and _is_caption(text, block[-1 - captions], rules)):
                 captions += 1
             break
-        if first.is_row and not _continues_row(text, line, wording, rules):
+        if first.is_row and not label_row and not _continues_row(text, line, wording, rules):
             break
         block.append(line)
     else:

@@ -97,12 +97,37 @@ def grid_cells(doc_text: str, line: Line, rules: SegmentRules) -> int:
 
 def is_welsh(text: str, rules: SegmentRules) -> bool:
     """True when ``text`` reads as Welsh: many Welsh function words, fewer English ones."""
+    return language_of(text, rules) == "cy"
+
+
+def language_of(text: str, rules: SegmentRules) -> str:
+    """``"cy"`` (Welsh), ``"en"`` (English) or ``""`` (neither: under 4 words, a label, a date) for ``text``.
+
+    A language's function words (``[welsh]`` of ``segment.toml``) must be at
+    least ``welsh_min_share`` of the words and outnumber the other's; Welsh
+    needs one that is no English word too (``welsh_shared``).
+    """
     words = lower_words(text)
     if len(words) < 4:
-        return False
+        return ""
     welsh = sum(w in rules.welsh_words for w in words) / len(words)
     english = sum(w in rules.english_words for w in words) / len(words)
-    return welsh >= rules.welsh_min_share and welsh > english
+    if welsh >= rules.welsh_min_share and welsh > english and any(
+            w in rules.welsh_words and w not in rules.welsh_shared for w in words):
+        return "cy"
+    if english >= rules.welsh_min_share and english > welsh:
+        return "en"
+    return ""
+
+
+def line_language(doc_text: str, line: Line, rules: SegmentRules) -> str:
+    """The language of a line (:func:`language_of`); a table row is one language only when its cells agree.
+
+    A row with a Welsh cell beside an English one ("Welsh | English", a
+    bilingual table) is ``""``: it belongs to both halves of nothing.
+    """
+    found = {language_of(doc_text[s:e], rules) for s, e in line.cells} - {""}
+    return found.pop() if len(found) == 1 else ""
 
 
 def consecutive(chosen: Sequence[Line], lines: Sequence[Line], bridge: AbstractSet[int] = frozenset()) -> list[list[Line]]:
