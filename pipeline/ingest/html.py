@@ -23,6 +23,7 @@ import re
 from typing import Iterator
 
 from pipeline.errors import PipelineError
+from pipeline.ingest import rag
 from pipeline.ingest.normalise import join_cells
 from pipeline.ingest.text import decode_text, readable
 
@@ -90,7 +91,9 @@ def read_html(data: bytes, charset: str | None = None) -> str:
                 frames.append(["td", [], 0])
             elif event == "end" and kind == "td":
                 frames.pop()
-                frames[-1][1].append(re.sub(r"\s+", " ", "".join(pieces)).strip())
+                cell = re.sub(r"\s+", " ", "".join(pieces)).strip()
+                colour = None if cell else _cell_colour(node)
+                frames[-1][1].append(rag.marker(colour) if colour else cell)
         elif name == "br":
             pieces.append("\n" if kind == "p" else " ")
         elif name in ("tr", "li") and event == "start":
@@ -115,7 +118,12 @@ def read_html(data: bytes, charset: str | None = None) -> str:
             same = kind == blocks[i - 1][0] and (kind == "li" or (kind == "tr" and table == blocks[i - 1][2]))
             out.append("\n" if same else "\n\n")
         out.append(block)
-    return "".join(out)
+    return rag.resolve("".join(out))  # colour-only RAG cells read as the page's key names them
+
+
+def _cell_colour(cell) -> str | None:
+    """"Red", "Amber" or "Green" when a table cell's ``bgcolor`` or ``style`` background is clearly that colour."""
+    return rag.colour_name(cell.get("bgcolor")) or rag.colour_name(rag.css_background(cell.get("style")))
 
 
 #: Words of a class or id that mark site chrome (whole words: "cookie-notice", "mgSideBar", "col-side").

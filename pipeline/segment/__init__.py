@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from spacy.language import Language
 
@@ -54,7 +54,7 @@ from pipeline.segment.blocks import (
     response_spans,
 )
 from pipeline.segment.content import match_by_content, speaks_for_force
-from pipeline.segment.labels import LabelRules, compile_label_rules, find_citations, item_wording, known_numbers
+from pipeline.segment.labels import Citation, LabelRules, compile_label_rules, find_citations, item_wording, known_numbers
 from pipeline.segment.lines import consecutive, is_heading, is_welsh, lower_words, split_lines
 from pipeline.segment.speech import SpeechRules, compile_speech_rules, find_speech_lines, speakers, split_by_voice, voice_of
 from pipeline.types import Document, Force, Inspection, Passage
@@ -229,7 +229,17 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
 
     # 1. numbered blocks; a line opening with an item the register lacks ends one (another report's "AFI 3")
     known = known_numbers(inspection)
-    labels = _one_item_per_cause(inspection, [c for c in citations if c.is_label])
+
+    def answered_alone(cause, rec) -> bool:
+        """Does the cause's own text, up to its recommendation's label, hold words besides the cause's wording?"""
+        block = [line for line in lines if cause.line <= line.index <= rec.line]
+        holes = [(block[0].start, cause.end), (rec.start, block[-1].end)]
+        holes += [(c.start, c.end) for c in citations if cause.start <= c.start < rec.start]
+        for number in cause.numbers:
+            holes += quotes(cause.kind, number, cause.start, rec.start)
+        return bool(response_spans(text, block, holes, rules))
+
+    labels = _one_item_per_cause(inspection, [c for c in citations if c.is_label], answered_alone)
     for i, cite in enumerate(labels):
         next_label = labels[i + 1] if i + 1 < len(labels) else None
         wording = " ".join(item_wording(inspection, cite.kind, n) for n in cite.numbers)
@@ -315,12 +325,16 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     return tuple(sorted(passages, key=lambda p: (p.start, p.end, p.recommendations)))
 
 
-def _one_item_per_cause(inspection: Inspection, labels: list) -> list:
+def _one_item_per_cause(inspection: Inspection, labels: list, answered_alone: Callable[[Citation, Citation], bool]) -> list:
     """Drop the labels of a cause of concern's own recommendations: they answer one item with the cause (D7).
 
     A recommendation label after a cause-of-concern label (before the next
     cause or AFI label) belongs to it when the register says so, or always for
-    an unregistered inspection.
+    an unregistered inspection. For a registered inspection the label stays
+    when ``answered_alone(cause, label)``: the response already answered the
+    cause above it in words of its own ("Cause of concern / <answer> /
+    Recommendation 1 / <answer>"), so the recommendation's answer is its own
+    (newcomer report s5, item 6), not the tail of the cause's.
     """
     out, cause = [], None
     for cite in labels:
@@ -330,7 +344,8 @@ def _one_item_per_cause(inspection: Inspection, labels: list) -> list:
             cause = None
         elif cause is not None:
             rec = inspection.recommendation(cite.numbers[0])
-            if not inspection.registered or (rec is not None and rec.cause_of_concern in cause.numbers):
+            if not inspection.registered or (rec is not None and rec.cause_of_concern in cause.numbers
+                                             and not answered_alone(cause, cite)):
                 continue
         out.append(cite)
     return out
