@@ -27,8 +27,8 @@ import zipfile
 from typing import Iterator
 
 from pipeline.errors import PipelineError
-from pipeline.ingest.bounded import run_bounded
 from pipeline.ingest import rag
+from pipeline.ingest.bounded import run_bounded
 from pipeline.ingest.normalise import join_cells
 
 #: Limits on the package, checked on the zip directory before any part is read.

@@ -46,8 +46,9 @@ def parse_rag_rules(toml_text: str) -> RagRules:
     key = data["key"]
     names = "|".join(re.escape(name) for name, _ in hues)
     words = int(key["key_max_words"])
+    word = r"[a-z][\w'’-]*"
     entry = (rf"\b(?P<colour>{names})\b{key['separator']}"
-             rf"(?P<words>[a-z][\w'’-]*(?:\s+(?!(?:{names})\b)[a-z][\w'’-]*){{0,{words - 1}}})(?=\s*(?:[,;./)|]|$|(?:{names})\b))")
+             rf"(?P<words>{word}(?:\s+(?!(?:{names})\b){word}){{0,{words - 1}}})(?=\s*(?:[,;./)|]|$|(?:{names})\b))")
     opening = "|".join(f"(?:{p})" for p in key["key_opening"])
     return RagRules(float(data["min_saturation"]), float(data["min_value"]), hues,
                     re.compile(rf"^\W*(?:{opening})\b", re.IGNORECASE), re.compile(entry, re.IGNORECASE),
