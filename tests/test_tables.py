@@ -120,6 +120,24 @@ def test_html_cell_background_reads_as_the_colour_without_a_key(inspection, segm
     assert passage.response_text.endswith("| Green") or passage.response_text.endswith("Green")
 
 
+def test_html_cell_class_with_a_background_in_the_pages_own_style():
+    from pipeline.ingest.html import read_html
+
+    page = b"""<html><head><style>
+    .rag-green, .done { background-color: #00B050; }
+    td.amber { background: #FFC000 }
+    .late td { background: red }
+    </style></head><body><p>Key: Green = delivered</p>
+    <table><tr><th>Rec</th><th>Update</th><th>RAG</th></tr>
+    <tr><td>9</td><td>Policy published.</td><td class="rag-green"></td></tr>
+    <tr><td>10</td><td>Consultation under way.</td><td class="wide amber"></td></tr>
+    <tr class="late"><td>12</td><td>Not begun.</td><td></td></tr>
+    </table></body></html>"""
+    rows = [line for line in read_html(page).splitlines() if " | " in line]
+    # a descendant selector (".late td") is no trivial rule: that cell stays empty
+    assert rows[1:] == ["9 | Policy published. | delivered", "10 | Consultation under way. | Amber", "12 | Not begun."]
+
+
 def test_colour_thresholds_and_key_come_from_the_data():
     assert [colour_name(v) for v in ("#00B050", "92D050", "FFC000", "FFFF00", "C00000", "green", "rgb(255, 0, 0)", "#fc0")] \
         == ["Green", "Green", "Amber", "Amber", "Red", "Green", "Red", "Amber"]

@@ -2,7 +2,7 @@
 
 Action trackers often give each item's status as a red, amber or green cell
 with no word in it: a Word cell's shading (``w:shd``), an HTML cell's
-``bgcolor`` or ``style`` background. The guidelines count such a colour as the
+``bgcolor``, ``style`` background or a class the page's own ``<style>`` colours. The guidelines count such a colour as the
 force's own status claim (section 7, D11), so the readers put it into the
 text: an empty cell whose colour is clearly red, amber or green reads as the
 status word the document's own key gives that colour ("Key: Green =
