@@ -24,9 +24,10 @@ How passages are found, in order of strength (``Passage.link``):
 
 Every passage carries ``item_kind``. Labels come in every spelling (``[labels]`` in ``segment.toml``:
 "Rec. No. 13", "R10", "Recommendation Thirteen", "Recommendation IV", "AFI 2", "Cause of concern 1", a
-"No." column, unnumbered headings and RAG rows numbered in document order). For an inspection no
-register holds there is no wording to align: the quoted item is taken out by its cues (``[quotes]``)
-and a paragraph about the report as a whole is a blanket passage listing no numbers.
+"No." column or one headed by an item word ("Recommendation | Force position", "AFI | Update"),
+unnumbered headings and RAG rows numbered in document order). For an inspection no register holds
+there is no wording to align: the quoted item is taken out by its cues (``[quotes]``) and a paragraph
+about the report as a whole is a blanket passage listing no numbers.
 
 One module per part: :mod:`~pipeline.segment.lines` (the document's lines, cells and words),
 :mod:`~pipeline.segment.labels` (item labels and citations), :mod:`~pipeline.segment.blocks`

@@ -3,7 +3,8 @@
 "Recommendation 9", "Rec. No. 13", "R10", "Recommendation
 Thirteen", "Recommendation IV", "Recommendations 16, 17 and 18", "Argymhelliad 12", "AFI 2", "Area for
 improvement 2", "Cause of concern 1", an unnumbered "Area for improvement" heading, a bracketed "(xxii)"
-heading, and a table whose "No." column holds bare numbers.
+heading, and a table whose first column holds bare numbers under "No.", "Ref" or an item word
+("Recommendation", "Rec", "AFI": numbers of that kind).
 
 The spellings are data (``[labels]`` and ``passages.citation`` in ``pipeline/data/segment.toml``);
 a citation that opens a cell or is followed by punctuation or by the item's own wording is a *label*,
