@@ -107,6 +107,43 @@ def test_word_cell_shading_reads_as_the_documents_key_word():
     ]
 
 
+def test_word_legend_table_is_the_key():
+    """A key drawn as a Word table (a shaded empty cell beside its word) names the colours of the tracker below."""
+    import io as bytes_io
+
+    from docx import Document as WordDocument
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    from pipeline.ingest.docx import read_docx
+
+    def shade(cell, fill):
+        shd = OxmlElement("w:shd")
+        shd.set(qn("w:val"), "clear")
+        shd.set(qn("w:fill"), fill)
+        cell._tc.get_or_add_tcPr().append(shd)
+
+    document = WordDocument()
+    document.add_paragraph("Legend")
+    legend = document.add_table(rows=0, cols=2)
+    for fill, words in (("00B050", "Delivered"), ("FFC000", "On track")):
+        cells = legend.add_row().cells
+        shade(cells[0], fill)
+        cells[1].text = words
+    document.add_paragraph("Progress against the recommendations")
+    tracker = document.add_table(rows=0, cols=3)
+    for number, update, fill in (("9", "Policy published.", "00B050"), ("10", "Consultation open.", "FFC000"),
+                                 ("12", "Not begun.", "FF0000")):
+        cells = tracker.add_row().cells
+        cells[0].text, cells[1].text = number, update
+        shade(cells[2], fill)
+    buffer = bytes_io.BytesIO()
+    document.save(buffer)
+    rows = [line for line in read_docx(buffer.getvalue()).splitlines() if " | " in line]
+    assert rows == ["Green | Delivered", "Amber | On track",
+                    "9 | Policy published. | Delivered", "10 | Consultation open. | On track", "12 | Not begun. | Red"]
+
+
 def test_html_cell_background_reads_as_the_colour_without_a_key(inspection, segmenter):
     document = read("wiltshire-rag-table.html")
     rows = [line for line in document.text.splitlines() if " | " in line]

@@ -37,6 +37,7 @@ class RagRules:
     key_opening: re.Pattern
     key_entry: re.Pattern
     named: dict[str, str]  # CSS colour name -> #rrggbb
+    key_max_words: int = 4
 
 
 def parse_rag_rules(toml_text: str) -> RagRules:
@@ -52,7 +53,7 @@ def parse_rag_rules(toml_text: str) -> RagRules:
     opening = "|".join(f"(?:{p})" for p in key["key_opening"])
     return RagRules(float(data["min_saturation"]), float(data["min_value"]), hues,
                     re.compile(rf"^\W*(?:{opening})\b", re.IGNORECASE), re.compile(entry, re.IGNORECASE),
-                    {k.lower(): v for k, v in data["named"].items()})
+                    {k.lower(): v for k, v in data["named"].items()}, words)
 
 
 @lru_cache(maxsize=1)
@@ -114,14 +115,30 @@ def marker(colour: str) -> str:
     return f"{_MARK}{colour}{_MARK}"
 
 
+_LEGEND_ROW = re.compile(f"^{_MARK}([A-Za-z]+){_MARK} \\| ([A-Za-z][A-Za-z'’ -]*)$")
+
+
+def _legend(text: str, rules: RagRules) -> dict[str, str]:
+    """A key drawn as a table: rows of a coloured empty cell and its status words ("[green] | Complete").
+
+    At least two such rows of different colours, each of two cells, the words at most ``key_max_words``
+    with no digit or punctuation, so that no data row (with its item number and its answer) is taken for one.
+    """
+    rows = [m for m in map(_LEGEND_ROW.match, text.splitlines()) if m and len(m.group(2).split()) <= rules.key_max_words]
+    legend: dict[str, str] = {}
+    for m in rows:
+        legend.setdefault(m.group(1), " ".join(m.group(2).split()))
+    return legend if len(legend) >= 2 else {}
+
+
 def key_words(text: str, rules: RagRules | None = None) -> dict[str, str]:
     """The document's own key: colour name -> its status words ("Green = complete" -> {"Green": "complete"}).
 
     Read from lines that open as a key ("Key:", "Legend"), give two colours so, or hold nothing but one
-    colour so; the first entry of a colour wins.
+    colour so, or from a legend table (:func:`_legend`); the first entry of a colour wins.
     """
     rules = rules or default_rules()
-    found: dict[str, str] = {}
+    found: dict[str, str] = dict(_legend(text, rules))
     for line in text.splitlines():
         line = _MARKED.sub(" ", line)
         entries = list(rules.key_entry.finditer(line))
@@ -139,5 +156,13 @@ def resolve(text: str, rules: RagRules | None = None) -> str:
     """``text`` with every colour marker replaced by the key's words for that colour, else the colour's name."""
     if _MARK not in text:
         return text
+    rules = rules or default_rules()
     key = key_words(text, rules)
-    return _MARKED.sub(lambda m: key.get(m.group(1), m.group(1)), text)
+    legend = _legend(text, rules)
+    lines = []
+    for line in text.split("\n"):
+        if legend and _LEGEND_ROW.match(line):
+            lines.append(_MARKED.sub(lambda m: m.group(1), line))  # the legend itself reads "Green | Complete"
+        else:
+            lines.append(_MARKED.sub(lambda m: key.get(m.group(1), m.group(1)), line))
+    return "\n".join(lines)
