@@ -128,7 +128,8 @@ def stage_fingerprints(inspections: Sequence[Inspection], forces: Sequence[Force
     def sources(names: Iterable[str]) -> dict[str, bytes]:
         return {path: data for name in names for path, data in io.read_package_sources(name).items()}
 
-    ingest_fp = fingerprint(sources(INGEST_MODULES), _library_versions(INGEST_LIBRARIES))
+    # rag.toml: the readers turn colour-only RAG cells into words by it
+    ingest_fp = fingerprint(sources(INGEST_MODULES), _library_versions(INGEST_LIBRARIES), io.read_package_data("rag.toml"))
     analysis_fp = fingerprint(sources(ANALYSIS_MODULES), _library_versions(ANALYSIS_LIBRARIES),
                               ingest_fp, segment_rules, list(forces), sorted(inspections, key=lambda i: i.id),
                               io.read_package_data("identify.toml"))

@@ -27,6 +27,7 @@ import zipfile
 from typing import Iterator
 
 from pipeline.errors import PipelineError
+from pipeline.ingest import rag
 from pipeline.ingest.bounded import run_bounded
 from pipeline.ingest.normalise import join_cells
 
@@ -121,7 +122,7 @@ def _read(data: bytes) -> str:
         if i:
             out.append("\n" if kind == blocks[i - 1][0] and kind in ("li", "tr") else "\n\n")
         out.append(text)
-    return "".join(out)
+    return rag.resolve("".join(out))  # colour-only RAG cells read as the document's key names them
 
 
 def _body_items(container) -> Iterator:
@@ -156,11 +157,24 @@ def _table_rows(tbl) -> list[str]:
         cells = []
         for tc in tr.iterchildren(_W + "tc"):
             parts = [_paragraph_text(p) for p in tc.iter(_W + "p")]
-            cells.append(" ".join(part for part in parts if part))
+            text = " ".join(part for part in parts if part)
+            colour = None if text else rag.colour_name(_shading(tc))
+            cells.append(rag.marker(colour) if colour else text)
         row = join_cells(cells)
         if row:
             rows.append(row)
     return rows
+
+
+def _shading(tc) -> str | None:
+    """The colour a table cell is shaded with (``w:tcPr/w:shd``): its fill, or its pattern colour when solid."""
+    shd = tc.find(f"{_W}tcPr/{_W}shd")
+    if shd is None:
+        return None
+    if shd.get(_W + "val") == "solid" and shd.get(_W + "color", "auto") != "auto":
+        return shd.get(_W + "color")
+    fill = shd.get(_W + "fill")
+    return None if fill in (None, "auto") else fill
 
 
 def _style_name(document, p) -> str | None:

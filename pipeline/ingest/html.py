@@ -23,6 +23,7 @@ import re
 from typing import Iterator
 
 from pipeline.errors import PipelineError
+from pipeline.ingest import rag
 from pipeline.ingest.normalise import join_cells
 from pipeline.ingest.text import decode_text, readable
 
@@ -54,6 +55,7 @@ def read_html(data: bytes, charset: str | None = None) -> str:
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(readable(decode_text(data, encoding)), "lxml")
     title = _title(soup)
+    classes = _class_colours(soup)  # before the page's <style> is dropped with its chrome
     soup = _drop_chrome(soup)
     for table in soup.find_all("table"):
         if _is_layout_table(table):
@@ -90,7 +92,9 @@ def read_html(data: bytes, charset: str | None = None) -> str:
                 frames.append(["td", [], 0])
             elif event == "end" and kind == "td":
                 frames.pop()
-                frames[-1][1].append(re.sub(r"\s+", " ", "".join(pieces)).strip())
+                cell = re.sub(r"\s+", " ", "".join(pieces)).strip()
+                colour = None if cell else _cell_colour(node, classes)
+                frames[-1][1].append(rag.marker(colour) if colour else cell)
         elif name == "br":
             pieces.append("\n" if kind == "p" else " ")
         elif name in ("tr", "li") and event == "start":
@@ -115,7 +119,38 @@ def read_html(data: bytes, charset: str | None = None) -> str:
             same = kind == blocks[i - 1][0] and (kind == "li" or (kind == "tr" and table == blocks[i - 1][2]))
             out.append("\n" if same else "\n\n")
         out.append(block)
-    return "".join(out)
+    return rag.resolve("".join(out))  # colour-only RAG cells read as the page's key names them
+
+
+def _cell_colour(cell, classes: dict[str, str]) -> str | None:
+    """"Red", "Amber" or "Green" when a table cell's colour is clearly that colour.
+
+    The colour is the cell's ``bgcolor``, its ``style`` background, or the background a class of it has in
+    the page's own ``<style>`` (``classes``, from :func:`_class_colours`).
+    """
+    found = rag.colour_name(cell.get("bgcolor")) or rag.colour_name(rag.css_background(cell.get("style")))
+    for name in cell.get("class") or []:
+        found = found or rag.colour_name(classes.get(name))
+    return found
+
+
+def _class_colours(soup) -> dict[str, str]:
+    """Class name -> background colour, from the page's ``<style>`` rules a bare class selects (".rag-green", "td.g").
+
+    Only the trivially resolvable rules: a selector that is one class, alone or on a cell tag; a linked
+    stylesheet is never fetched.
+    """
+    out: dict[str, str] = {}
+    for style in soup.find_all("style"):
+        for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", style.get_text()):
+            colour = rag.css_background(body)
+            if colour is None:
+                continue
+            for selector in selectors.split(","):
+                m = re.fullmatch(r"\s*(?:td|th)?\.([\w-]+)\s*", selector)
+                if m:
+                    out.setdefault(m.group(1), colour)
+    return out
 
 
 #: Words of a class or id that mark site chrome (whole words: "cookie-notice", "mgSideBar", "col-side").

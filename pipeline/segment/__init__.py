@@ -24,9 +24,10 @@ How passages are found, in order of strength (``Passage.link``):
 
 Every passage carries ``item_kind``. Labels come in every spelling (``[labels]`` in ``segment.toml``:
 "Rec. No. 13", "R10", "Recommendation Thirteen", "Recommendation IV", "AFI 2", "Cause of concern 1", a
-"No." column, unnumbered headings and RAG rows numbered in document order). For an inspection no
-register holds there is no wording to align: the quoted item is taken out by its cues (``[quotes]``)
-and a paragraph about the report as a whole is a blanket passage listing no numbers. In any numbered
+"No." column or one headed by an item word ("Recommendation | Force position", "AFI | Update"),
+unnumbered headings and RAG rows numbered in document order). For an inspection no register holds
+there is no wording to align: the quoted item is taken out by its cues (``[quotes]``) and a paragraph
+about the report as a whole is a blanket passage listing no numbers. In any numbered
 block, the lines under a heading that quotes the item ("Recommendation received") up to the heading over
 the answer are the inspectorate's words (``[quotes]`` ``quoted_item_heading``, ``answer_heading``).
 
@@ -46,7 +47,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from spacy.language import Language
 
@@ -250,7 +251,17 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
 
     # 1. numbered blocks; a line opening with an item the register lacks ends one (another report's "AFI 3")
     known = known_numbers(inspection)
-    labels = _one_item_per_cause(inspection, [c for c in citations if c.is_label])
+
+    def answered_alone(cause, rec) -> bool:
+        """Does the cause's own text, up to its recommendation's label, hold words besides the cause's wording?"""
+        block = [line for line in lines if cause.line <= line.index <= rec.line]
+        holes = [(block[0].start, cause.end), (rec.start, block[-1].end)]
+        holes += [(c.start, c.end) for c in citations if cause.start <= c.start < rec.start]
+        for number in cause.numbers:
+            holes += quotes(cause.kind, number, cause.start, rec.start)
+        return bool(response_spans(text, block, holes, rules))
+
+    labels = _one_item_per_cause(inspection, [c for c in citations if c.is_label], answered_alone)
     paired = _bilingual_pairs(text, labels, rules)
     for i, cite in enumerate(labels):
         next_label = labels[i + 1] if i + 1 < len(labels) else None
@@ -402,12 +413,16 @@ def _english_evidence(text: str, spans: tuple[tuple[int, int], ...], rules: Segm
     return spans, "cy" if is_welsh(join_spans(text, spans), rules) else "en"
 
 
-def _one_item_per_cause(inspection: Inspection, labels: list) -> list:
+def _one_item_per_cause(inspection: Inspection, labels: list, answered_alone: Callable[[Citation, Citation], bool]) -> list:
     """Drop the labels of a cause of concern's own recommendations: they answer one item with the cause (D7).
 
     A recommendation label after a cause-of-concern label (before the next
     cause or AFI label) belongs to it when the register says so, or always for
-    an unregistered inspection.
+    an unregistered inspection. For a registered inspection the label stays
+    when ``answered_alone(cause, label)``: the response already answered the
+    cause above it in words of its own ("Cause of concern / <answer> /
+    Recommendation 1 / <answer>"), so the recommendation's answer is its own
+    (newcomer report s5, item 6), not the tail of the cause's.
     """
     out, cause = [], None
     for cite in labels:
@@ -417,7 +432,8 @@ def _one_item_per_cause(inspection: Inspection, labels: list) -> list:
             cause = None
         elif cause is not None:
             rec = inspection.recommendation(cite.numbers[0])
-            if not inspection.registered or (rec is not None and rec.cause_of_concern in cause.numbers):
+            if not inspection.registered or (rec is not None and rec.cause_of_concern in cause.numbers
+                                             and not answered_alone(cause, cite)):
                 continue
         out.append(cite)
     return out

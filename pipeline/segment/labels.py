@@ -3,7 +3,8 @@
 "Recommendation 9", "Rec. No. 13", "R10", "Recommendation
 Thirteen", "Recommendation IV", "Recommendations 16, 17 and 18", "Argymhelliad 12", "AFI 2", "Area for
 improvement 2", "Cause of concern 1", an unnumbered "Area for improvement" heading, a bracketed "(xxii)"
-heading, and a table whose "No." column holds bare numbers.
+heading, and a table whose first column holds bare numbers under "No.", "Ref" or an item word
+("Recommendation", "Rec", "AFI": numbers of that kind).
 
 The spellings are data (``[labels]`` and ``passages.citation`` in ``pipeline/data/segment.toml``);
 a citation that opens a cell or is followed by punctuation or by the item's own wording is a *label*,
@@ -53,6 +54,9 @@ class LabelRules:
     bare_line: re.Pattern
     number_column: re.Pattern
     status_column: re.Pattern
+    kind_column: Mapping[str, re.Pattern]  # a header cell naming an item kind: its column holds that kind's numbers
+    column_label: re.Pattern  # a header row's other cells, when a kind's word heads its first column
+    column_label_words: int
 
 
 def compile_label_rules(labels: Mapping, rest: str) -> LabelRules:
@@ -76,8 +80,35 @@ def compile_label_rules(labels: Mapping, rest: str) -> LabelRules:
         unnumbered[kind] = re.compile(rf"^(?:{pattern})$", re.IGNORECASE)
     column = "|".join(f"(?:{p})" for p in labels["number_column"])
     status = "|".join(f"(?:{p})" for p in labels["status_column"])
+    kind_column = {kind: re.compile(rf"^(?:{'|'.join(f'(?:{w})' for w in labels[kind])})\s*(?:{prefix})?$", re.IGNORECASE)
+                   for kind in ITEM_KINDS}
     return LabelRules(by_kind, spelled, unnumbered, re.compile(labels["bare_line"]),
-                      re.compile(rf"^(?:{column})$", re.IGNORECASE), re.compile(rf"^(?:{status})$", re.IGNORECASE))
+                      re.compile(rf"^(?:{column})$", re.IGNORECASE), re.compile(rf"^(?:{status})$", re.IGNORECASE),
+                      kind_column, re.compile(rf"^(?:{labels['column_label']})$", re.IGNORECASE),
+                      int(labels["column_label_words"]))
+
+
+def number_column_kind(doc_text: str, line: Line, labels: LabelRules) -> str | None:
+    """The item kind whose bare numbers the column under this header row holds, or None if no such header.
+
+    "No." / "Ref" (``number_column``) head recommendation numbers; an item word
+    ("Recommendation", "Rec no.", "AFI", "Cause of concern") heads its own kind's,
+    when the row's other cells are all column labels ("Force position", "Update",
+    "RAG"), so that a form's "Recommendation | <wording>" row stays a row of text.
+    """
+    if not line.is_row:
+        return None
+    head = line.cell_text(doc_text, 0).strip(" .:")
+    if labels.number_column.match(head):
+        return "recommendation"
+    kind = next((k for k, pattern in labels.kind_column.items() if pattern.match(head)), None)
+    if kind is None:
+        return None
+    others = [line.cell_text(doc_text, i) for i in range(1, len(line.cells))]
+    if any(others) and all(not cell or (len(cell.split()) <= labels.column_label_words
+                                        and labels.column_label.match(cell)) for cell in others):
+        return kind
+    return None
 
 
 def to_number(value: str, spelled: Mapping[str, int]) -> int | None:
@@ -145,12 +176,12 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
     known = known_numbers(inspection)
     found: list[Citation] = []
     ordered: dict[str, int] = {}
-    number_column = False  # inside a table whose first column is headed "No."
+    number_column: str | None = None  # inside a table whose first column holds bare numbers: their item kind
     status_table = False  # inside a table with a RAG / status column and no item numbers (unregistered only)
     for line in lines:
         head = line.cell_text(doc_text, 0) if line.is_row else ""
-        if line.is_row and labels.number_column.match(head.strip(" .:")):
-            number_column = True
+        if (column_kind := number_column_kind(doc_text, line, labels)) is not None:
+            number_column = column_kind
             continue
         if line.is_row and not inspection.registered and not number_column and any(
                 labels.status_column.match(line.cell_text(doc_text, i).strip(" .:")) for i in range(1, len(line.cells))):
@@ -171,13 +202,13 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
             column = 1 if not head.strip() and len(line.cells) > 2 else 0
             head = line.cell_text(doc_text, column).strip() if column else head
             value = to_number(head.strip("().").strip(), labels.spelled) if re.fullmatch(r"\(?\w{1,7}[.)]?", head) else None
-            kind = "recommendation"
+            kind = number_column
             if value is not None and ((numbers := known[kind]) is None or str(value) in numbers):
                 s, e = line.cells[column]
                 found.append(Citation(line.index, s, e, (str(value),), True, kind))
                 continue
         elif not line.is_row:
-            number_column = False
+            number_column = None
         found.extend(_line_citations(doc_text, line, inspection, rules, known))
         if not any(c.line == line.index for c in found):
             found.extend(_heading_citations(line, inspection, rules, known, ordered))
