@@ -42,6 +42,13 @@ def _score(name: str, tmp_path: Path, capsys) -> tuple[int, dict, str, Path]:
     return score_fixture_folder(FAULT_KINDS, name, tmp_path, capsys)
 
 
+def _check_rows(passages, expected: dict) -> None:
+    """Each ``row_contains`` item's passage holds its words (a table row read whole)."""
+    for number, words in expected.get("row_contains", {}).items():
+        answers = passages.loc[passages["recommendations"] == number, "text"].astype(str)
+        assert any(words in answer for answer in answers), (number, list(answers))
+
+
 @pytest.mark.parametrize("name", list(_params()))
 def test_fault_kind_input_gives_its_expected_value(name, tmp_path, capsys):
     code, expected, stderr, out = _score(name, tmp_path, capsys)
@@ -57,9 +64,7 @@ def test_fault_kind_input_gives_its_expected_value(name, tmp_path, capsys):
         assert words in text, words
     for words in expected.get("passages_lack", ()):
         assert words not in text, words
-    for number, words in expected.get("row_contains", {}).items():
-        answers = passages.loc[passages["recommendations"] == number, "text"].astype(str)
-        assert any(words in answer for answer in answers), (number, list(answers))
+    _check_rows(passages, expected)
     for number, words in expected.get("answer_contains", {}).items():  # the words left to classify
         answers = passages.loc[passages["recommendations"] == number, "response_text"].astype(str)
         assert any(words in answer for answer in answers), (number, list(answers))
@@ -81,9 +86,8 @@ def test_11a_the_row_split_by_a_page_footnote_is_one_answer(tmp_path, capsys):
     code, expected, stderr, out = _score("11a-row-split-by-page-footnote", tmp_path, capsys)
     assert code == expected["exit_code"] and "Traceback" not in stderr
     passages = pd.read_csv(out / "passages.csv", dtype={"recommendations": str})
-    for number, words in expected["row_contains"].items():
-        answers = passages.loc[passages["recommendations"] == number, "text"].astype(str)
-        assert any(words in answer for answer in answers), (number, list(answers))
+    assert expected["row_contains"]
+    _check_rows(passages, expected)
 
 
 def _document(name: str, **kwargs):
