@@ -90,3 +90,17 @@ def test_a_page_opening_with_an_xml_declaration_is_read_without_a_warning(tmp_pa
         warnings.simplefilter("error")  # any warning fails the test
         document = ingest(SourceFile(path="page.html", data=page, sha256="0" * 64))
     assert "the force has updated its guidance" in document.text
+
+
+@pytest.mark.parametrize("page", [b"index.html", b"https://www.example.police.uk/response"])
+def test_a_page_whose_whole_text_looks_like_a_file_name_or_url_is_read_without_a_warning(page):
+    """bs4 warns when its markup looks like a path or URL; ingest always passes a file's own bytes, so it never is."""
+    import warnings
+
+    from pipeline.ingest import ingest
+    from pipeline.types import SourceFile
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning fails the test
+        document = ingest(SourceFile(path="page.html", data=page, sha256="0" * 64))
+    assert page.decode() in document.text

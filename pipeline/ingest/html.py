@@ -45,7 +45,7 @@ def read_html(data: bytes, charset: str | None = None) -> str:
     """
     import warnings
 
-    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 
     declared = _META_CHARSET.search(data[:4096])
     encoding = declared.group(1).decode("ascii") if declared else charset
@@ -53,6 +53,9 @@ def read_html(data: bytes, charset: str | None = None) -> str:
         # XHTML pages open with "<?xml": read as HTML on purpose (browsers do), so bs4's advice to parse them as
         # XML would only be a stray multi-line warning on the user's terminal
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        # the markup is always the file's own bytes, never a path: a short page whose text looks like a file name
+        # or URL is still a page, and bs4's guess that it is a path would be another stray warning
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         soup = BeautifulSoup(readable(decode_text(data, encoding)), "lxml")
     title = _title(soup)
     classes = _class_colours(soup)  # before the page's <style> is dropped with its chrome
