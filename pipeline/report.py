@@ -250,8 +250,13 @@ def needs_review(row: Mapping[str, Any], threshold: float) -> bool:
     A row whose only answer is in Welsh (``language`` cy) always does: the model
     reads English only (model card), so its label there is no reading of the answer.
     """
-    welsh = _text(row.get("language")) == "cy"
-    return row.get("basis") == "model" and (welsh or float(row["confidence"]) < threshold) and _reviewer(row) is None
+    return row.get("basis") == "model" and (_answered_in_welsh(row) or float(row["confidence"]) < threshold) \
+        and _reviewer(row) is None
+
+
+def _answered_in_welsh(row: Mapping[str, Any]) -> bool:
+    """Whether a scorecard row's only answer is Welsh (``language`` cy): the model reads English only."""
+    return _text(row.get("language")) == "cy"
 
 
 # --- what the page shows ----------------------------------------------------------------------------------------------
@@ -282,7 +287,7 @@ def _cell_view(row: Mapping[str, Any], config: ReportConfig, threshold: float) -
     if basis == "model":
         confidence = f'{float(row["confidence"]):.2f}'
         if review:
-            confidence += " (answered in Welsh only: needs review)" if _text(row.get("language")) == "cy" else " (needs review)"
+            confidence += " (answered in Welsh only: needs review)" if _answered_in_welsh(row) else " (needs review)"
     else:
         confidence = f'by rule ({"blanket statement" if basis == "blanket" else "no passage found"})'
     reviewer = _reviewer(row)
