@@ -35,10 +35,15 @@ off and ``tessedit_do_invert=1`` give the same words at the same cost
 (clean scans have no low-confidence line for the inverted retry; it stays
 off because a real blurred scan would pay it for no gain on black-on-white
 text); rendering at 120 dpi saves 5-9% but loses words on the test scans
-(word error 0.8% -> 1.0%); cropping blank margins saves nothing measurable.
-The LSTM's cost is set by the length of the text lines (each is scaled to
-the model's 36-pixel input height), so only a smaller model would cut it,
-and ``eng.traineddata`` is already the "fast" one.
+(word error 0.8% -> 1.0%); cropping blank margins saves nothing measurable;
+``lstm_use_matrix=0``, ``lstm_choice_mode=0`` and the dictionaries off cost
+the same. The LSTM's cost is set by the length of the text lines (each is
+scaled to the model's 36-pixel input height), so only a smaller model, or
+narrower lines, would cut it, and ``eng.traineddata`` is already the "fast"
+one. Narrower lines were measured: a bench page squeezed to 70% of its width
+(height kept) took 23% less CPU (1.26 -> 0.97 s) but lost real words
+("recommendation" read "Tecommendation"; words missed 0.7% -> 2.0%; at 85%
+of its width, 2.4%), so pages keep their shape.
 
 The Tesseract process dies with the worker that started it (Linux), so the
 time limit of :mod:`pipeline.ingest.bounded` also stops it.
