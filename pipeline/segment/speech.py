@@ -115,7 +115,7 @@ def _attributed(outside: str, who: Callable[[], Sequence[tuple[re.Pattern, str |
         if _PASSIVE_BEFORE.search(outside, 0, verb.start()) or _PASSIVE_AFTER.match(outside, verb.end()):
             continue  # "the force was found to be good", "improvements recognised by the inspectorate": no one speaks
         relative = _RELATIVE_BEFORE.search(outside, 0, verb.start())
-        if relative:  # only the noun right before "who" speaks: "Chief Constable X, who said", not "the force ... a girl who told"
+        if relative:  # only the one right before "who" speaks: "Chief Constable X, who said", not "the force ... a girl who told"
             before = [(end, -rank, kind) for start, end, rank, kind in mentioned()
                       if end <= relative.start() and not outside[end:relative.start()].strip(" \t,")]
             if before:
