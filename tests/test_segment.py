@@ -711,3 +711,66 @@ def test_blanket_patterns_as_one_alternation_find_the_same_lines() -> None:
 
     generated()
     assert _any_of((re.compile(r"(a)\1", re.IGNORECASE), re.compile("b", re.IGNORECASE))) is None
+
+
+# --- sub-items ("7.1") belong to their parent -------------------------------------------------------------------
+
+SUB_ITEMS = "\n".join([  # a tracker read one row a line, its answer cells on lines of their own
+    "Rec No. | Recommendation | Sub recommendation | Response |",
+    "| 7 | By 1 May 2025, review the systems that record crime. |",
+    "7.1 | Processes should be in place so that staff use the new search. |",
+    "We changed the crime recording system in April and trained every supervisor. |",
+    "7.2 We have also published guidance for call handlers on the new search. |",
+    "| 8 | By 1 June 2025, train every supervisor in the new policy. |",
+    "2.3 The board meets monthly to check the training. |",
+])
+SUB_ITEMS_LETTER = "\n".join([  # a letter quoting each item under its label
+    "Recommendation 7: By 1 May 2025, review the systems that record crime.",
+    "7.1 Processes should be in place so that staff use the new search.",
+    "We changed the crime recording system in April and trained every supervisor.",
+    "7.2 We have also published guidance for call handlers on the new search.",
+    "Recommendation 8: By 1 June 2025, train every supervisor in the new policy.",
+    "2.3 The board meets monthly to check the training.",
+])
+
+
+@pytest.mark.parametrize("registered", [False, True])
+def test_a_sub_item_belongs_to_its_parent_and_its_wording_is_no_answer(segmenter, registered):
+    """Written for this test: a sub-recommendation (7.1) quoted under its parent (7), in a tracker and a letter.
+
+    The sub-item neither ends item 7's passage nor starts one of its own, and its wording ("should ...") is the
+    inspectorate's; the force's own sub-numbered words (7.2 "We have ...") and paragraph numbers of another parent
+    (2.3 under item 8) stay answers. (The register holds only the parents' wording, as reports' registers do.)
+    """
+    inspection = unregistered() if not registered else Inspection(
+        id="sub-items-test", title="An inspection of crime recording", published=_date(2025, 1, 10), aliases=(),
+        recommendations=tuple(Recommendation(number=n, text=t, addressee="forces", addressed_to="Chief Constable",
+                                             deadline=None, deadline_note="")
+                              for n, t in (("7", "By 1 May 2025, review the systems that record crime."),
+                                           ("8", "By 1 June 2025, train every supervisor in the new policy."))))
+    passages = segment(make_document(SUB_ITEMS_LETTER if registered else SUB_ITEMS), inspection, segmenter)
+    assert sorted(p.recommendations for p in passages) == [("7",), ("8",)]
+    [seven] = by_kind(passages, "recommendation", "7")
+    assert "Processes should" in seven.text  # inside the parent's passage ...
+    assert "Processes should" not in seven.response_text and "7.1" not in seven.response_text  # ... but no answer
+    assert seven.response_text.startswith("We changed the crime recording system")
+    assert "7.2 We have also published guidance" in seven.response_text
+    [eight] = by_kind(passages, "recommendation", "8")
+    assert "2.3 The board meets monthly" in eight.response_text
+
+
+def test_a_real_trackers_sub_recommendation_is_not_its_parents_answer(forces, inspections, segmenter):
+    """hampshire-and-isle-of-wight-g044: recommendation 7's row carries sub-recommendation 7.1's wording."""
+    from pipeline import io
+    from pipeline.ingest import ingest
+
+    document = ingest(io.read_source(RESPONSES / "hampshire-and-isle-of-wight-g044.txt"))
+    hampshire = next(f for f in forces if f.short_name == "Hampshire and Isle of Wight")
+    passages = segment(document, unregistered("Super-complaint report: the police response to stalking"), segmenter,
+                       hampshire)
+    [seven] = by_kind(passages, "recommendation", "7")
+    sub = document.text.index("7.1 |")
+    assert seven.start < sub < seven.end  # the sub-item neither ends nor starts a block
+    assert not any(s <= sub + 6 < e for s, e in seven.response_spans)  # its wording is not the answer
+    row, items = _real("hampshire-and-isle-of-wight-g044.txt")
+    assert any(seven.start <= _located(document.text, item["text"]) < seven.end for item in items)
