@@ -416,9 +416,9 @@ def test_coverage_of_real_responses(capsys):
     """Issue 11's figure: labelled real responses yielding a passage of the right force, without and with the URL hint.
 
     Floors just under the figures of the shipped rules on the 316 documents (README, "Coverage on real
-    responses"): 297 (94.0%) of the documents without the hint and 309 (97.8%) with it; 353 and 370 of the 407
-    labelled answers start inside a passage of the right force (86.7%, 90.9%). Batch 07's two misses are honest
-    ones: an audit-committee paper that names no force, a super-complaint table that names no report.
+    responses"): 297 (94.0%) of the documents without the hint and 311 (98.4%) with it; 353 and 372 of the 407
+    labelled answers start inside a passage of the right force (86.7%, 91.4%). Batch 07's one miss is an honest
+    one: an audit-committee paper that names no force.
     """
     import re
 
@@ -428,12 +428,12 @@ def test_coverage_of_real_responses(capsys):
     out = capsys.readouterr().out
     shares = [float(line.split()[-1].rstrip("%")) for line in out.splitlines() if line.strip().startswith("all ")]
     without_hint, with_hint = shares
-    assert without_hint >= 93.9 and with_hint >= 97.7 and with_hint >= without_hint
+    assert without_hint >= 93.9 and with_hint >= 98.3 and with_hint >= without_hint
     # and most labelled answers start inside a passage (every one is found in its text)
     answers = re.findall(r"answers starting inside a passage of the right force: (\d+) of (\d+)", out)
     assert len(answers) == 2 and all(int(n) >= 380 for _, n in answers)
     (without_found, _), (with_found, _) = answers
-    assert int(without_found) >= 350 and int(with_found) >= 367
+    assert int(without_found) >= 350 and int(with_found) >= 369
     assert "Traceback" not in out
     assert ", expected " not in out  # no document attributed to a wrong force: none is better than a wrong one
 
@@ -774,3 +774,44 @@ def test_a_real_trackers_sub_recommendation_is_not_its_parents_answer(forces, in
     assert not any(s <= sub + 6 < e for s, e in seven.response_spans)  # its wording is not the answer
     row, items = _real("hampshire-and-isle-of-wight-g044.txt")
     assert any(seven.start <= _located(document.text, item["text"]) < seven.end for item in items)
+
+
+def test_a_table_read_one_cell_a_line_under_an_item_word_header(segmenter):
+    """Written for this test (the layout of cleveland-g514): the header "Recommendation number |" has its other
+    cells on the lines after it; the item is worded in several sentences and a list (a date with "14th"); the
+    answer's own list, in the next cell, is the answer."""
+    text = "\n".join([
+        "Recommendation number |", "Recommendation |", "Current position |", "Further action required |",
+        "1 |",
+        "By 14th June 2024, chief constables should make sure their forces review section 60 training. "
+        "The review should consider the curriculum and training for:",
+        "• officers who authorise searches; and", "• officers who conduct searches.",
+        "|",
+        "- Training on section 60 is part of the course for every student officer.",
+        "- Every inspector has been given the new presentation.",
+        "|",
+        "Action complete. |",
+    ])
+    [passage] = segment(make_document(text), unregistered(), segmenter)
+    assert passage.recommendations == ("1",) and passage.link == "numbered"
+    assert passage.response_text.startswith("Training on section 60 is part of the course")
+    assert "Every inspector has been given" in passage.response_text and "Action complete." in passage.response_text
+    assert "should" not in passage.response_text and "officers who conduct" not in passage.response_text
+
+
+def test_a_real_tracker_read_one_cell_a_line_answers_its_numbered_item(forces, inspections, nlp, segmenter):
+    """cleveland-g514: a force's table of a super-complaint's recommendations, one cell a line; its page names no
+    force (the URL does) and no report, only items worded to all chief constables."""
+    from pipeline import io
+    from pipeline.identify import build_identifier, identify
+    from pipeline.ingest import ingest
+
+    row, items = _real("cleveland-g514.txt")
+    document = ingest(io.read_source(RESPONSES / "cleveland-g514.txt"))
+    found = identify(document, build_identifier(forces, inspections, nlp), url=row["url"])
+    assert found.force.name == row["force"] and found.inspection.registered is False
+    passages = segment(document, found.inspection, segmenter, found.force)
+    [first] = by_kind(passages, "recommendation", "1")
+    assert all(first.start <= _located(document.text, item["text"]) < first.end for item in items
+               if item["item"] == "Recommendation 1")
+    assert "chief constables should" not in first.response_text

@@ -63,23 +63,29 @@ def cue_quote_spans(doc_text: str, start: int, end: int, rules: SegmentRules) ->
 
     A sentence opening with an item cue ("The force should", "Chief constables
     should", "We recommend"; ``quotes.item_opening``) or standing wholly in
-    quotation marks is the inspectorate's wording; a sentence in the force's
-    voice is never one.
+    quotation marks is the inspectorate's wording, and so is each sentence after it in its paragraph or cell
+    that prescribes as an item does (``quotes.item_modal``: "The review should consider ..."); a sentence in
+    the force's voice is never one.
     """
     spans = []
     listing = False  # inside the bulleted list a quoted item introduces ("... should have in place:")
+    previous_end = start
     for cell in re.finditer(r"[^\n|]+", doc_text[start:end]):  # each line, and each cell of a table row
         ls, le = start + cell.start(), start + cell.end()
+        listing = listing and "|" not in doc_text[previous_end:ls]  # the list ends with the cell that holds it
+        previous_end = le
         if listing and re.match(r"\s*[-•*–]\s", cell.group()):
             spans.append((ls, le))
             continue
-        listing = False
+        listing = quoting = False
         for s, e in sentence_spans(doc_text, ls, le):
             sentence = doc_text[s:e].strip(" |")
             bare = _LEADING_LABEL.sub("", _PARAGRAPH_NUMBER.sub("", sentence.lstrip(" -•*(")))
             quoted = len(bare) > 20 and bare[0] in "\"“‘'" and bare.rstrip(" .")[-1:] in "\"”’'"
-            if (any(p.match(bare.lstrip("\"“‘'")) for p in rules.item_opening) or quoted) and not any(
-                    p.match(bare.lstrip("\"“‘'")) for p in rules.answer_voice):
+            goes_on = quoting and rules.item_modal is not None and bool(rules.item_modal.search(bare))
+            quoting = (any(p.match(bare.lstrip("\"“‘'")) for p in rules.item_opening) or quoted or goes_on) and not any(
+                p.match(bare.lstrip("\"“‘'")) for p in rules.answer_voice)
+            if quoting:
                 spans.append((s, e))
                 listing = sentence.rstrip().endswith(":")
     return spans
