@@ -483,6 +483,24 @@ def test_an_item_worded_to_every_chief_constable_names_an_unnamed_inspection(ide
         assert refused.value.code == "E201"
 
 
+@pytest.mark.parametrize("text, force", [
+    ("HMICFRS has published its report on how we manage our custody suites across Surrey.", "Surrey Police"),
+    ("Our officers throughout Surrey have read the HMICFRS report on call handling.", "Surrey Police"),
+    # a place named once, as a neighbour's may be: not enough
+    ("HMICFRS has published its report; we thank our partners in Surrey for their help.", None),
+    ("HMICFRS has published its report on custody suites across Surrey.", None),  # no first person: whose?
+])
+def test_the_area_the_authors_first_person_covers_names_the_force(identifier, text, force):
+    """Written for this test (the kind of avon-and-somerset-g227): a bare place name once is too weak, unless the
+    author's own "we" or "our" covers it ("across", "throughout")."""
+    if force:
+        assert identify(make_document(text), identifier).force.name == force
+    else:
+        with pytest.raises(PipelineError) as refused:
+            identify(make_document(text), identifier)
+        assert refused.value.code == "E202"
+
+
 def test_monitoring_without_the_inspectorate_names_no_inspection(identifier):
     with pytest.raises(PipelineError) as refused:
         identify(make_document("Surrey Police\n\nWe are monitoring the new measures and reviews in our custody suites."),
@@ -679,6 +697,7 @@ def test_a_place_name_named_less_often_or_beside_another_force_still_names_none(
     ("cheshire-g238.txt", "Cheshire Constabulary", None),  # only "Cheshire", five times, and its PCC
     ("essex-g230.txt", "Essex Police", "Joint inspection of police custody"),
     ("dorset-g237.txt", "Dorset Police", "Joint inspection of police custody"),
+    ("avon-and-somerset-g227.txt", "Avon and Somerset Constabulary", None),  # "our custody suites across <place>"
 ])
 def test_real_responses_now_identified_from_their_text(identifier, file, force, inspection):
     path = ROOT / "corpus" / "raw" / "responses" / file

@@ -416,8 +416,8 @@ def test_coverage_of_real_responses(capsys):
     """Issue 11's figure: labelled real responses yielding a passage of the right force, without and with the URL hint.
 
     Floors just under the figures of the shipped rules on the 316 documents (README, "Coverage on real
-    responses"): 297 (94.0%) of the documents without the hint and 311 (98.4%) with it; 353 and 372 of the 407
-    labelled answers start inside a passage of the right force (86.7%, 91.4%). Batch 07's one miss is an honest
+    responses"): 298 (94.3%) of the documents without the hint and 311 (98.4%) with it; 354 and 372 of the 407
+    labelled answers start inside a passage of the right force (87.0%, 91.4%). Batch 07's one miss is an honest
     one: an audit-committee paper that names no force.
     """
     import re
@@ -428,12 +428,12 @@ def test_coverage_of_real_responses(capsys):
     out = capsys.readouterr().out
     shares = [float(line.split()[-1].rstrip("%")) for line in out.splitlines() if line.strip().startswith("all ")]
     without_hint, with_hint = shares
-    assert without_hint >= 93.9 and with_hint >= 98.3 and with_hint >= without_hint
+    assert without_hint >= 94.2 and with_hint >= 98.3 and with_hint >= without_hint
     # and most labelled answers start inside a passage (every one is found in its text)
     answers = re.findall(r"answers starting inside a passage of the right force: (\d+) of (\d+)", out)
     assert len(answers) == 2 and all(int(n) >= 380 for _, n in answers)
     (without_found, _), (with_found, _) = answers
-    assert int(without_found) >= 350 and int(with_found) >= 369
+    assert int(without_found) >= 351 and int(with_found) >= 369
     assert "Traceback" not in out
     assert ", expected " not in out  # no document attributed to a wrong force: none is better than a wrong one
 
