@@ -43,7 +43,10 @@ per force is computed from the scorecard rows, so the tables cannot disagree.
 
 from __future__ import annotations
 
+import functools
 import math
+import re
+import tomllib
 from dataclasses import dataclass
 from datetime import date
 from typing import Mapping, Sequence
@@ -204,12 +207,31 @@ def _latest(results: Sequence[DocumentResult]) -> DocumentResult:
 STANCE_FROM_BLANKET, STANCE_ITEMISED = "blanket", "itemised"
 
 
+@functools.cache
+def _dispute_patterns() -> tuple[re.Pattern, ...]:
+    """The wordings of a dispute or decline of the report as a whole (``disputes`` in ``pipeline/data/stance.toml``)."""
+    from pipeline import io
+
+    return tuple(re.compile(p, re.IGNORECASE) for p in tomllib.loads(io.read_package_data("stance.toml"))["disputes"])
+
+
+def _disputes(item: ClassifiedPassage) -> bool:
+    """Whether a blanket passage, in words not the inspectorate's, disputes or declines the report as a whole.
+
+    Guidelines section 8: a decline, or a dispute with no action, is ``not_addressed`` ("the force does not accept
+    the recommendations"); unlike a welcome (D2) it says where the force stands.
+    """
+    return (item.prediction.label == "not_addressed" and item.passage.voice != "inspectorate"
+            and any(p.search(item.passage.response_text) for p in _dispute_patterns()))
+
+
 def _makes_status_claim(item: ClassifiedPassage) -> bool:
     """Whether a blanket passage says where the work stands.
 
-    Guideline D2: welcoming, receiving or monitoring alone (the classifier's ``not_addressed``) does not.
+    Guideline D2: welcoming, receiving or monitoring alone (the classifier's ``not_addressed``) does not; a dispute
+    or decline of the report as a whole (section 8, :func:`_disputes`) does.
     """
-    return item.prediction.label != "not_addressed"
+    return item.prediction.label != "not_addressed" or _disputes(item)
 
 
 def _stance(result: DocumentResult) -> tuple[ClassifiedPassage | None, str]:
@@ -218,12 +240,14 @@ def _stance(result: DocumentResult) -> tuple[ClassifiedPassage | None, str]:
     Returns ``(passage, "blanket")``; ``(None, "itemised")`` when the response answers items by passages of
     their own and none of its blanket passages makes a status claim (a welcome or a PCC's "I will monitor
     progress", D2, would read as ``not_addressed`` beside items answered one by one: the item counts are the
-    answer); ``(None, "")`` when it has neither.
+    answer); ``(None, "")`` when it has neither. A refusal of the whole report ("the force does not accept the
+    recommendations", :func:`_disputes`) is a status claim: the stance even beside items answered one by one.
 
     The stance is the force's answer, so whose words a passage is (``Passage.voice``) comes first: a passage in
     the inspectorate's voice (a news page's "inspectors found ...") only when no other exists. Then one that
-    makes a status claim before one that only welcomes, receives or monitors (D2); then English before Welsh;
-    then the force's or its commissioner's voice before an unknown one; then the longest, the earliest on a tie.
+    makes a status claim before one that only welcomes, receives or monitors (D2), and a claim of action before a
+    dispute or decline (section 8: disputing while acting is no decline); then English before Welsh; then the
+    force's or its commissioner's voice before an unknown one; then the longest, the earliest on a tie.
     """
     blanket = [c for c in result.passages if c.passage.link == "blanket"]
     if any(c.passage.link != "blanket" for c in result.passages):
@@ -233,8 +257,8 @@ def _stance(result: DocumentResult) -> tuple[ClassifiedPassage | None, str]:
 
     def preference(item: ClassifiedPassage) -> tuple:
         p = item.passage
-        return (p.voice != "inspectorate", _makes_status_claim(item), p.language == "en", p.voice == "force",
-                len(p.response_text), -p.start)
+        return (p.voice != "inspectorate", _makes_status_claim(item), item.prediction.label != "not_addressed",
+                p.language == "en", p.voice == "force", len(p.response_text), -p.start)
 
     return (max(blanket, key=preference), STANCE_FROM_BLANKET) if blanket else (None, "")
 

@@ -462,6 +462,45 @@ def test_the_inspectorate_and_its_inspectors_or_monitoring_name_an_unnamed_inspe
     assert found.inspection.title == "HMICFRS report (not named in the text)" and not found.inspection.registered
 
 
+@pytest.mark.parametrize("text, named", [
+    # a tracker quoting the item to every chief constable, with the force's update
+    ("Surrey Police\n\nWithin three months, all chief constables should review firearms alerts.\n"
+     "Update: this recommendation is complete.", True),
+    ("Surrey Police\n\nRecommendation number |\nRecommendation |\n1 |\n"
+     "By 14th June 2024, chief constables should make sure their forces review training.", True),
+    # no word for a report or an item: no inspection
+    ("Surrey Police\n\nChief constables should be proud of their officers, we told the council.", False),
+])
+def test_an_item_worded_to_every_chief_constable_names_an_unnamed_inspection(identifier, text, named):
+    """Only the inspectorate (or a super-complaint's report) recommends to all chief constables at once (written for
+    this test; the kind of cleveland-g043 and cleveland-g514, which name no report)."""
+    if named:
+        found = identify(make_document(text), identifier)
+        assert found.inspection.title == "HMICFRS report (not named in the text)" and not found.inspection.registered
+    else:
+        with pytest.raises(PipelineError) as refused:
+            identify(make_document(text), identifier)
+        assert refused.value.code == "E201"
+
+
+@pytest.mark.parametrize("text, force", [
+    ("HMICFRS has published its report on how we manage our custody suites across Surrey.", "Surrey Police"),
+    ("Our officers throughout Surrey have read the HMICFRS report on call handling.", "Surrey Police"),
+    # a place named once, as a neighbour's may be: not enough
+    ("HMICFRS has published its report; we thank our partners in Surrey for their help.", None),
+    ("HMICFRS has published its report on custody suites across Surrey.", None),  # no first person: whose?
+])
+def test_the_area_the_authors_first_person_covers_names_the_force(identifier, text, force):
+    """Written for this test (the kind of avon-and-somerset-g227): a bare place name once is too weak, unless the
+    author's own "we" or "our" covers it ("across", "throughout")."""
+    if force:
+        assert identify(make_document(text), identifier).force.name == force
+    else:
+        with pytest.raises(PipelineError) as refused:
+            identify(make_document(text), identifier)
+        assert refused.value.code == "E202"
+
+
 def test_monitoring_without_the_inspectorate_names_no_inspection(identifier):
     with pytest.raises(PipelineError) as refused:
         identify(make_document("Surrey Police\n\nWe are monitoring the new measures and reviews in our custody suites."),
@@ -658,6 +697,7 @@ def test_a_place_name_named_less_often_or_beside_another_force_still_names_none(
     ("cheshire-g238.txt", "Cheshire Constabulary", None),  # only "Cheshire", five times, and its PCC
     ("essex-g230.txt", "Essex Police", "Joint inspection of police custody"),
     ("dorset-g237.txt", "Dorset Police", "Joint inspection of police custody"),
+    ("avon-and-somerset-g227.txt", "Avon and Somerset Constabulary", None),  # "our custody suites across <place>"
 ])
 def test_real_responses_now_identified_from_their_text(identifier, file, force, inspection):
     path = ROOT / "corpus" / "raw" / "responses" / file
@@ -670,7 +710,8 @@ def test_real_responses_now_identified_from_their_text(identifier, file, force, 
     ("greater-manchester-g438.txt", "E202"),  # no force named at all ("the force")
     ("staffordshire-g057.txt", "E202"),  # a statement in the first person that names no force
     ("south-yorkshire-c043.txt", "E201"),  # "this report", never which
-    ("cleveland-g043.txt", "E201"),  # a recommendation on a tracker page, no report named
+    # a recommendation worded to all chief constables on a tracker page names the inspectorate, but no force
+    ("cleveland-g043.txt", "E202"),
 ])
 def test_real_responses_whose_text_names_no_force_or_inspection_stay_coded_errors(identifier, file, code):
     path = ROOT / "corpus" / "raw" / "responses" / file

@@ -416,9 +416,9 @@ def test_coverage_of_real_responses(capsys):
     """Issue 11's figure: labelled real responses yielding a passage of the right force, without and with the URL hint.
 
     Floors just under the figures of the shipped rules on the 316 documents (README, "Coverage on real
-    responses"): 297 (94.0%) of the documents without the hint and 309 (97.8%) with it; 353 and 370 of the 407
-    labelled answers start inside a passage of the right force (86.7%, 90.9%). Batch 07's two misses are honest
-    ones: an audit-committee paper that names no force, a super-complaint table that names no report.
+    responses"): 298 (94.3%) of the documents without the hint and 311 (98.4%) with it; 354 and 372 of the 407
+    labelled answers start inside a passage of the right force (87.0%, 91.4%). Batch 07's one miss is an honest
+    one: an audit-committee paper that names no force.
     """
     import re
 
@@ -428,12 +428,12 @@ def test_coverage_of_real_responses(capsys):
     out = capsys.readouterr().out
     shares = [float(line.split()[-1].rstrip("%")) for line in out.splitlines() if line.strip().startswith("all ")]
     without_hint, with_hint = shares
-    assert without_hint >= 93.9 and with_hint >= 97.7 and with_hint >= without_hint
+    assert without_hint >= 94.2 and with_hint >= 98.3 and with_hint >= without_hint
     # and most labelled answers start inside a passage (every one is found in its text)
     answers = re.findall(r"answers starting inside a passage of the right force: (\d+) of (\d+)", out)
     assert len(answers) == 2 and all(int(n) >= 380 for _, n in answers)
     (without_found, _), (with_found, _) = answers
-    assert int(without_found) >= 350 and int(with_found) >= 367
+    assert int(without_found) >= 351 and int(with_found) >= 369
     assert "Traceback" not in out
     assert ", expected " not in out  # no document attributed to a wrong force: none is better than a wrong one
 
@@ -711,3 +711,107 @@ def test_blanket_patterns_as_one_alternation_find_the_same_lines() -> None:
 
     generated()
     assert _any_of((re.compile(r"(a)\1", re.IGNORECASE), re.compile("b", re.IGNORECASE))) is None
+
+
+# --- sub-items ("7.1") belong to their parent -------------------------------------------------------------------
+
+SUB_ITEMS = "\n".join([  # a tracker read one row a line, its answer cells on lines of their own
+    "Rec No. | Recommendation | Sub recommendation | Response |",
+    "| 7 | By 1 May 2025, review the systems that record crime. |",
+    "7.1 | Processes should be in place so that staff use the new search. |",
+    "We changed the crime recording system in April and trained every supervisor. |",
+    "7.2 We have also published guidance for call handlers on the new search. |",
+    "| 8 | By 1 June 2025, train every supervisor in the new policy. |",
+    "2.3 The board meets monthly to check the training. |",
+])
+SUB_ITEMS_LETTER = "\n".join([  # a letter quoting each item under its label
+    "Recommendation 7: By 1 May 2025, review the systems that record crime.",
+    "7.1 Processes should be in place so that staff use the new search.",
+    "We changed the crime recording system in April and trained every supervisor.",
+    "7.2 We have also published guidance for call handlers on the new search.",
+    "Recommendation 8: By 1 June 2025, train every supervisor in the new policy.",
+    "2.3 The board meets monthly to check the training.",
+])
+
+
+@pytest.mark.parametrize("registered", [False, True])
+def test_a_sub_item_belongs_to_its_parent_and_its_wording_is_no_answer(segmenter, registered):
+    """Written for this test: a sub-recommendation (7.1) quoted under its parent (7), in a tracker and a letter.
+
+    The sub-item neither ends item 7's passage nor starts one of its own, and its wording ("should ...") is the
+    inspectorate's; the force's own sub-numbered words (7.2 "We have ...") and paragraph numbers of another parent
+    (2.3 under item 8) stay answers. (The register holds only the parents' wording, as reports' registers do.)
+    """
+    inspection = unregistered() if not registered else Inspection(
+        id="sub-items-test", title="An inspection of crime recording", published=_date(2025, 1, 10), aliases=(),
+        recommendations=tuple(Recommendation(number=n, text=t, addressee="forces", addressed_to="Chief Constable",
+                                             deadline=None, deadline_note="")
+                              for n, t in (("7", "By 1 May 2025, review the systems that record crime."),
+                                           ("8", "By 1 June 2025, train every supervisor in the new policy."))))
+    passages = segment(make_document(SUB_ITEMS_LETTER if registered else SUB_ITEMS), inspection, segmenter)
+    assert sorted(p.recommendations for p in passages) == [("7",), ("8",)]
+    [seven] = by_kind(passages, "recommendation", "7")
+    assert "Processes should" in seven.text  # inside the parent's passage ...
+    assert "Processes should" not in seven.response_text and "7.1" not in seven.response_text  # ... but no answer
+    assert seven.response_text.startswith("We changed the crime recording system")
+    assert "7.2 We have also published guidance" in seven.response_text
+    [eight] = by_kind(passages, "recommendation", "8")
+    assert "2.3 The board meets monthly" in eight.response_text
+
+
+def test_a_real_trackers_sub_recommendation_is_not_its_parents_answer(forces, inspections, segmenter):
+    """hampshire-and-isle-of-wight-g044: recommendation 7's row carries sub-recommendation 7.1's wording."""
+    from pipeline import io
+    from pipeline.ingest import ingest
+
+    document = ingest(io.read_source(RESPONSES / "hampshire-and-isle-of-wight-g044.txt"))
+    hampshire = next(f for f in forces if f.short_name == "Hampshire and Isle of Wight")
+    passages = segment(document, unregistered("Super-complaint report: the police response to stalking"), segmenter,
+                       hampshire)
+    [seven] = by_kind(passages, "recommendation", "7")
+    sub = document.text.index("7.1 |")
+    assert seven.start < sub < seven.end  # the sub-item neither ends nor starts a block
+    assert not any(s <= sub + 6 < e for s, e in seven.response_spans)  # its wording is not the answer
+    row, items = _real("hampshire-and-isle-of-wight-g044.txt")
+    assert any(seven.start <= _located(document.text, item["text"]) < seven.end for item in items)
+
+
+def test_a_table_read_one_cell_a_line_under_an_item_word_header(segmenter):
+    """Written for this test (the layout of cleveland-g514): the header "Recommendation number |" has its other
+    cells on the lines after it; the item is worded in several sentences and a list (a date with "14th"); the
+    answer's own list, in the next cell, is the answer."""
+    text = "\n".join([
+        "Recommendation number |", "Recommendation |", "Current position |", "Further action required |",
+        "1 |",
+        "By 14th June 2024, chief constables should make sure their forces review section 60 training. "
+        "The review should consider the curriculum and training for:",
+        "• officers who authorise searches; and", "• officers who conduct searches.",
+        "|",
+        "- Training on section 60 is part of the course for every student officer.",
+        "- Every inspector has been given the new presentation.",
+        "|",
+        "Action complete. |",
+    ])
+    [passage] = segment(make_document(text), unregistered(), segmenter)
+    assert passage.recommendations == ("1",) and passage.link == "numbered"
+    assert passage.response_text.startswith("Training on section 60 is part of the course")
+    assert "Every inspector has been given" in passage.response_text and "Action complete." in passage.response_text
+    assert "should" not in passage.response_text and "officers who conduct" not in passage.response_text
+
+
+def test_a_real_tracker_read_one_cell_a_line_answers_its_numbered_item(forces, inspections, nlp, segmenter):
+    """cleveland-g514: a force's table of a super-complaint's recommendations, one cell a line; its page names no
+    force (the URL does) and no report, only items worded to all chief constables."""
+    from pipeline import io
+    from pipeline.identify import build_identifier, identify
+    from pipeline.ingest import ingest
+
+    row, items = _real("cleveland-g514.txt")
+    document = ingest(io.read_source(RESPONSES / "cleveland-g514.txt"))
+    found = identify(document, build_identifier(forces, inspections, nlp), url=row["url"])
+    assert found.force.name == row["force"] and found.inspection.registered is False
+    passages = segment(document, found.inspection, segmenter, found.force)
+    [first] = by_kind(passages, "recommendation", "1")
+    assert all(first.start <= _located(document.text, item["text"]) < first.end for item in items
+               if item["item"] == "Recommendation 1")
+    assert "chief constables should" not in first.response_text

@@ -225,3 +225,55 @@ def test_an_inspector_named_between_the_force_and_the_verb_is_the_speaker(segmen
     said = speakers(page, split_lines(page), segmenter.rules, surrey)
     assert said.get(1) == OTHER and said.get(2) == FORCE
     assert Speakers(page, split_lines(page), segmenter.rules, surrey).get(1) == OTHER
+
+
+FORCE_NAMED_PAGE = "\n".join([
+    "Suffolk Police: control room 'too slow', inspectors say",                                                 # 0
+    "Police took three days to call back a man who told officers his car had been stolen, a watchdog found.",  # 1
+    "Suffolk Police said it had recruited twelve more call handlers since the spring.",                       # 2
+    "Suffolk Police took a week to ring a woman who told staff she had been threatened, inspectors found.",   # 3
+    "The Suffolk force says the new telephone system goes live in March.",                                    # 4
+    "Police chief Sam Patel said the control room was busier than ever.",                                     # 5
+    "Mr Patel added that the night rota changes in June.",                                                     # 6
+    "But the Police Federation, which represents officers, says the shortage of staff is the cause.",        # 7
+])
+
+
+def test_a_forces_name_is_the_force_never_a_person_surnamed_police(segmenter, forces):
+    """The force's names (forces.csv, longest first, and its short name before a force noun) name the force.
+
+    Written for this test (no real text). Suffolk's official name is "Suffolk Constabulary": "Suffolk Police"
+    is its alias, and must be read whole, not as the short name before a person surnamed "Police", who then
+    "told" whatever a line with "Police" in it reports. A speech verb after "who" is said by the one "who" follows.
+    """
+    suffolk = next(f for f in forces if f.short_name == "Suffolk")
+    said = speakers(FORCE_NAMED_PAGE, split_lines(FORCE_NAMED_PAGE), segmenter.rules, suffolk)
+    assert said.get(1) == OTHER  # the man told officers; the watchdog found: no force speaks
+    assert said.get(2) == FORCE  # by its alias, whole
+    assert said.get(3) == OTHER  # the force is named, but the woman told and the inspectors found
+    assert said.get(4) == FORCE  # the short name before a force noun
+    assert said.get(5) == FORCE and said.get(6) == FORCE  # a news page's "police chief", known by surname after
+    assert said.get(7) != FORCE  # the Police Federation is no part of the force
+
+
+def test_real_news_pages_name_the_force_by_its_name(segmenter, forces):
+    """corpus/raw/responses: bedfordshire-g210 (a headline "<force>: ...", then a finding about a girl "who told"
+    someone) and suffolk-g306 ("Suffolk Police said", Suffolk's alias)."""
+    responses = Path(__file__).resolve().parents[1] / "corpus" / "raw" / "responses"
+    bedfordshire = next(f for f in forces if f.short_name == "Bedfordshire")
+    text = (responses / "bedfordshire-g210.txt").read_text(encoding="utf-8")
+    lines = split_lines(text)
+    said = speakers(text, lines, segmenter.rules, bedfordshire)
+    finding = next(line for line in lines if line.text.startswith("Police took"))
+    force_said = next(line for line in lines if line.text.startswith("The force said"))
+    assert said.get(finding.index) == OTHER and said.get(force_said.index) == FORCE
+    inspection = Inspection(id=slug("National child protection inspection"), title="National child protection inspection",
+                            published=None, aliases=(), recommendations=(), registered=False)
+    passages = segment(make_document(text), inspection, segmenter, bedfordshire)
+    assert not any(p.start <= finding.start < p.end and p.voice == "force" for p in passages)
+    assert any(p.start <= force_said.start < p.end and p.voice == "force" for p in passages)
+    suffolk = next(f for f in forces if f.short_name == "Suffolk")
+    text = (responses / "suffolk-g306.txt").read_text(encoding="utf-8")
+    lines = split_lines(text)
+    said = speakers(text, lines, segmenter.rules, suffolk)
+    assert any(said.get(line.index) == FORCE for line in lines if line.text.startswith("Suffolk Police said"))

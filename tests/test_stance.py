@@ -230,3 +230,87 @@ def test_the_report_says_an_itemised_response_has_no_stance_and_why(seeds_out):
     assert "st-" not in gwent
     cleveland = _stance_paragraph(html, "Cleveland Police")
     assert "st-planned" in cleveland and "one by one" not in cleveland
+
+
+# --- A refusal of the whole report beside items answered one by one (guidelines section 8, D9) -----------------------
+
+REFUSAL = DATA / "essex-refusal.txt"
+
+
+def _stance_text(specs, specific: bool):
+    """(stance text or None, basis) for blanket passages given as (voice, label, text), beside a numbered one or not."""
+    inspection = Inspection(id="news", title="News", published=None, aliases=(), recommendations=(), registered=False)
+    sha = "f" * 64
+    items = []
+    for k, (voice, label, text) in enumerate(specs):
+        item = _passage(sha, 1000 * k, [], link="blanket", label=label, text=text)
+        items.append(ClassifiedPassage(replace(item.passage, voice=voice), item.prediction))
+    if specific:
+        items.append(_passage(sha, 9000, ["1"], link="numbered", label="in_progress", text="y" * 50))
+    card = build_scorecard([_result(SURREY, inspection, items, sha)], [], [inspection])
+    chosen = card.passages[card.passages["is_overall_stance"]]
+    row = card.forces.iloc[0]
+    return (chosen["response_text"].iloc[0] if len(chosen) else None), row["overall_stance_basis"]
+
+
+REFUSES = "The force does not accept the recommendations of this report."
+WELCOME = "The commissioner welcomes the report and will hold the chief constable to account for every part of it."
+
+
+@pytest.mark.parametrize("refusal", [
+    REFUSES, "We're not accepting the report: it is unfair.", "The chief constable rejected the report's findings.",
+    "The force disagrees with the report's conclusions.", "We do not agree that our performance has declined.",
+    "The constabulary declines to implement the recommendations.",
+])
+def test_a_refusal_of_the_whole_report_is_the_stance_beside_items_answered_one_by_one(refusal):
+    """Written for this test: a blanket refusal or dispute is a status claim (section 8), a welcome is not (D2)."""
+    assert _stance_text([("force", "not_addressed", WELCOME), ("", "not_addressed", refusal)], specific=True) == (
+        refusal, "blanket")
+    # alone beside the items, a welcome is still no stance
+    assert _stance_text([("force", "not_addressed", WELCOME)], specific=True) == (None, "itemised")
+
+
+def test_a_refusal_is_the_stance_over_a_welcome_and_yields_to_a_claim_of_action():
+    # with no item answered: the refusal, though shorter, says more than the welcome
+    assert _stance_text([("force", "not_addressed", WELCOME), ("", "not_addressed", REFUSES)], specific=False)[0] == REFUSES
+    # disputing while acting is no decline (section 8): the action is the stance
+    acting = "An improvement plan is being delivered and is overseen monthly by the deputy chief constable."
+    assert _stance_text([("force", "in_progress", acting), ("force", "not_addressed", REFUSES)], specific=True)[0] == acting
+    # the inspectorate's "the force does not accept ..." reported on a news page is not the force's refusal
+    assert _stance_text([("inspectorate", "not_addressed", REFUSES)], specific=True) == (None, "itemised")
+    # "will not accept" of something other than the report refuses nothing of it
+    assert _stance_text([("force", "not_addressed", "We will not accept anything less than the best for victims.")],
+                        specific=True) == (None, "itemised")
+
+
+def test_a_registered_response_refusing_the_report_has_that_refusal_as_its_stance(tmp_path):
+    """tests/data/stance/essex-refusal.txt (written for this test), scored end to end with the shipped model: two
+    items answered one by one and a paragraph refusing the recommendations as a whole."""
+    out = tmp_path / "out"
+    code = main(["score", str(REFUSAL), "--out", str(out), "--inspections", str(ROOT / "corpus" / "inspections"),
+                 "--model", str(ROOT / "models" / "status-classifier.joblib"), *no_reviews(out), "--no-cache",
+                 "--as-of", "2025-06-01"])
+    assert code == 0
+    passages = pd.read_csv(out / "passages.csv", dtype=str, keep_default_na=False)
+    forces = pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False).set_index("force")
+    stance = _stance_row(passages, "Essex Police")
+    assert stance["link"] == "blanket" and stance["response_text"].startswith("The force does not accept")
+    row = forces.loc["Essex Police"]
+    assert int(row["items_answered"]) == 2
+    assert (row["overall_stance"], row["overall_stance_basis"]) == (stance["status"], "blanket") == (
+        "not_addressed", "blanket")
+
+
+@pytest.mark.parametrize("file", ["gwent-g201.txt", "greater-manchester-g110.txt"])
+def test_real_refusals_of_a_whole_report_are_read_as_disputes(file):
+    """corpus/raw/responses: a commissioner refusing the report, a force disputing its findings (both labelled
+    not_addressed as item "all"): the words the annotators quote as the answer hold a dispute's wording."""
+    import json
+
+    from pipeline.score import _dispute_patterns
+
+    labels = [json.loads(line) for line in (ROOT / "corpus" / "annotations" / "real.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    [item] = [item for item in labels if item["file"] == file and item["item"] == "all"]
+    assert item["label"] == "not_addressed"
+    assert any(p.search(item["text"]) for p in _dispute_patterns())

@@ -61,6 +61,7 @@ from pipeline.segment.blocks import (
     quoted_spans,
     regions,
     response_spans,
+    sub_item_spans,
 )
 from pipeline.segment.content import match_by_content, speaks_for_force
 from pipeline.segment.labels import Citation, LabelRules, compile_label_rules, find_citations, item_wording, known_numbers
@@ -118,6 +119,7 @@ class SegmentRules:
     answer_headings: tuple[re.Pattern, ...] = ()  # a heading over the force's answer, ending that wording
     welsh_labels: re.Pattern | None = None  # the Welsh spellings of item labels ("Argymhelliad"), at a label's start
     welsh_shared: frozenset[str] = frozenset()  # Welsh words that are English words too ("a", "i", "at")
+    item_modal: re.Pattern | None = None  # the prescriptive words of an item's wording ("should", "must")
 
 
 def _any_of(patterns: Sequence[re.Pattern]) -> re.Pattern | None:
@@ -178,6 +180,7 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         speech=compile_speech_rules(data["speech"]),
         quoted_item_headings=compile_all(data["quotes"].get("quoted_item_heading", ()), whole=True),
         answer_headings=compile_all(data["quotes"].get("answer_heading", ()), whole=True),
+        item_modal=re.compile(data["quotes"]["item_modal"], re.IGNORECASE) if data["quotes"].get("item_modal") else None,
     )
 
 
@@ -279,6 +282,8 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         for number in cite.numbers:
             holes += quotes(cite.kind, number, cite.start, stop)
         holes += quoted_item_block_spans(block, rules)
+        for number in cite.numbers:
+            holes += sub_item_spans(text, cite.end, stop, number, rules)
         spans = response_spans(text, block, holes, rules)
         if not spans:
             continue  # a restatement, not an answer

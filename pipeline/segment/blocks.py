@@ -63,23 +63,29 @@ def cue_quote_spans(doc_text: str, start: int, end: int, rules: SegmentRules) ->
 
     A sentence opening with an item cue ("The force should", "Chief constables
     should", "We recommend"; ``quotes.item_opening``) or standing wholly in
-    quotation marks is the inspectorate's wording; a sentence in the force's
-    voice is never one.
+    quotation marks is the inspectorate's wording, and so is each sentence after it in its paragraph or cell
+    that prescribes as an item does (``quotes.item_modal``: "The review should consider ..."); a sentence in
+    the force's voice is never one.
     """
     spans = []
     listing = False  # inside the bulleted list a quoted item introduces ("... should have in place:")
+    previous_end = start
     for cell in re.finditer(r"[^\n|]+", doc_text[start:end]):  # each line, and each cell of a table row
         ls, le = start + cell.start(), start + cell.end()
+        listing = listing and "|" not in doc_text[previous_end:ls]  # the list ends with the cell that holds it
+        previous_end = le
         if listing and re.match(r"\s*[-•*–]\s", cell.group()):
             spans.append((ls, le))
             continue
-        listing = False
+        listing = quoting = False
         for s, e in sentence_spans(doc_text, ls, le):
             sentence = doc_text[s:e].strip(" |")
             bare = _LEADING_LABEL.sub("", _PARAGRAPH_NUMBER.sub("", sentence.lstrip(" -•*(")))
             quoted = len(bare) > 20 and bare[0] in "\"“‘'" and bare.rstrip(" .")[-1:] in "\"”’'"
-            if (any(p.match(bare.lstrip("\"“‘'")) for p in rules.item_opening) or quoted) and not any(
-                    p.match(bare.lstrip("\"“‘'")) for p in rules.answer_voice):
+            goes_on = quoting and rules.item_modal is not None and bool(rules.item_modal.search(bare))
+            quoting = (any(p.match(bare.lstrip("\"“‘'")) for p in rules.item_opening) or quoted or goes_on) and not any(
+                p.match(bare.lstrip("\"“‘'")) for p in rules.answer_voice)
+            if quoting:
                 spans.append((s, e))
                 listing = sentence.rstrip().endswith(":")
     return spans
@@ -107,6 +113,36 @@ def quoted_item_block_spans(block: Sequence[Line], rules: SegmentRules) -> list[
             continue
         if quoting:
             spans.append((line.start, line.end))
+    return spans
+
+
+def sub_item_spans(doc_text: str, start: int, end: int, number: str, rules: SegmentRules) -> list[tuple[int, int]]:
+    """The sub-items of item ``number`` quoted in ``doc_text[start:end]`` (its block): "7.1 | Processes should ...".
+
+    A sub-item belongs to its parent: its label ("7.1", at a line's or a cell's start) neither ends the parent's
+    block nor starts an item of its own, and its wording (the rest of its cell, or the next cell when the label
+    stands alone in one) is the inspectorate's, like the parent's, when it is worded as an item is
+    (``quotes.item_modal``: "should", "must", "needs to") and not in the force's voice (``quotes.answer_voice``).
+    A force's own paragraph numbers ("2.3 The board meets monthly") are never sub-items: their first number
+    is not the item's, or their words are no item's. Returns the labels and wordings as absolute spans.
+    """
+    if rules.item_modal is None or not number.isdigit():
+        return []
+    label = re.compile(rf"\s*{int(number)}\.\d{{1,2}}(?![\d.]*\d)[.):]?(?=\s|$)")
+    cells = [(start + m.start(), start + m.end()) for m in re.finditer(r"[^\n|]+", doc_text[start:end])]
+    spans: list[tuple[int, int]] = []
+    for k, (s, e) in enumerate(cells):
+        opened = label.match(doc_text, s, e)
+        if opened is None:
+            continue
+        wording = (opened.end(), e)
+        if not doc_text[opened.end():e].strip() and k + 1 < len(cells):
+            wording = cells[k + 1]  # the label alone in its cell: the wording is the next cell
+        words = doc_text[wording[0]:wording[1]].strip()
+        first = next(iter(sentence_spans(doc_text, *wording)), wording)
+        if (words and rules.item_modal.search(doc_text, first[0], first[1])
+                and not any(p.match(words.lstrip(" -•*\"“‘'(")) for p in rules.answer_voice)):
+            spans += [(s, e), wording]
     return spans
 
 

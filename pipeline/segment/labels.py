@@ -14,6 +14,7 @@ patterns take them, so they never cut it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping, Sequence
@@ -88,13 +89,16 @@ def compile_label_rules(labels: Mapping, rest: str) -> LabelRules:
                       int(labels["column_label_words"]))
 
 
-def number_column_kind(doc_text: str, line: Line, labels: LabelRules) -> str | None:
+def number_column_kind(doc_text: str, line: Line, labels: LabelRules, next_cells: Sequence[str] = ()) -> str | None:
     """The item kind whose bare numbers the column under this header row holds, or None if no such header.
 
     "No." / "Ref" (``number_column``) head recommendation numbers; an item word
     ("Recommendation", "Rec no.", "AFI", "Cause of concern") heads its own kind's,
     when the row's other cells are all column labels ("Force position", "Update",
     "RAG"), so that a form's "Recommendation | <wording>" row stays a row of text.
+    A table read one cell a line has the row's other cells on the lines after it: ``next_cells``, the cells of
+    the one-cell lines that follow (a web page's "Recommendation number |" / "Recommendation |" / "Current
+    position |").
     """
     if not line.is_row:
         return None
@@ -104,9 +108,13 @@ def number_column_kind(doc_text: str, line: Line, labels: LabelRules) -> str | N
     kind = next((k for k, pattern in labels.kind_column.items() if pattern.match(head)), None)
     if kind is None:
         return None
+    def is_column_label(cell: str) -> bool:
+        return len(cell.split()) <= labels.column_label_words and bool(labels.column_label.match(cell))
+
     others = [line.cell_text(doc_text, i) for i in range(1, len(line.cells))]
-    if any(others) and all(not cell or (len(cell.split()) <= labels.column_label_words
-                                        and labels.column_label.match(cell)) for cell in others):
+    if not any(others):  # the header's other cells on the lines after it, up to the first row of items ("1 |")
+        others = list(itertools.takewhile(is_column_label, next_cells))
+    if any(others) and all(not cell or is_column_label(cell) for cell in others):
         return kind
     return None
 
@@ -180,7 +188,7 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
     status_table = False  # inside a table with a RAG / status column and no item numbers (unregistered only)
     for line in lines:
         head = line.cell_text(doc_text, 0) if line.is_row else ""
-        if (column_kind := number_column_kind(doc_text, line, labels)) is not None:
+        if (column_kind := number_column_kind(doc_text, line, labels, _one_cell_lines_after(doc_text, lines, line))) is not None:
             number_column = column_kind
             continue
         if line.is_row and not inspection.registered and not number_column and any(
@@ -213,6 +221,28 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
         if not any(c.line == line.index for c in found):
             found.extend(_heading_citations(line, inspection, rules, known, ordered))
     return found
+
+
+def _one_cell_lines_after(doc_text: str, lines: Sequence[Line], line: Line) -> list[str]:
+    """The cells of the lines right after ``line`` that hold one cell each ("Current position |"), while ``line`` is one.
+
+    A table read one cell a line: its header row's cells are these lines. Empty for any other line.
+    """
+    def lone(candidate: Line) -> str | None:
+        cells = [candidate.cell_text(doc_text, i).strip() for i in range(len(candidate.cells))] if candidate.is_row else []
+        words = [cell for cell in cells if cell]
+        return words[0] if len(words) == 1 and cells[0] else None
+
+    if lone(line) is None:
+        return []
+    position = next((k for k, candidate in enumerate(lines) if candidate.index == line.index), len(lines))
+    out = []
+    for candidate in lines[position + 1:]:
+        cell = lone(candidate)
+        if cell is None:
+            break
+        out.append(cell)
+    return out
 
 
 def _heading_citations(line: Line, inspection: Inspection, rules: SegmentRules, known: Mapping[str, set[str] | None],

@@ -53,6 +53,7 @@ class SpeechRules:
     pronouns: str
     field_label: re.Pattern
     list_verbs: str  # after the force's side, they introduce a list of its actions ("the force has:")
+    force_nouns: tuple[str, ...]  # after a force's short name, they name the force ("the Sussex force", "Kent Police")
     not_answer: tuple[re.Pattern, ...]
     min_words: int
 
@@ -68,6 +69,7 @@ def compile_speech_rules(speech: Mapping) -> SpeechRules:
         verbs=alternation(speech["verbs"]), pronouns=alternation(speech["pronouns"]),
         field_label=re.compile(speech["field_label"], re.IGNORECASE),
         list_verbs=alternation(speech["list_verbs"]),
+        force_nouns=tuple(speech["force_nouns"]),
         not_answer=tuple(re.compile(p, re.IGNORECASE) for p in speech["not_answer"]),
         min_words=int(speech["min_words"]),
     )
@@ -78,6 +80,10 @@ _PERSON = r"(?-i:(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor|Sir|Dame|Lord|Lady)\.?\s+[
 # What may stand between a speaker and the verb in one clause ("X, who leads the plan, has said"): no sentence end,
 # colon or quotation mark, at most this many characters.
 _CLAUSE_GAP = 80
+# A speech verb after "who" ("a girl who told teachers") is said by the person "who" follows, never by a speaker named
+# further back in the clause. ("which" is left to the clause rule: its antecedent is a thing, often a long phrase,
+# "the Jay Report into exploitation in Rotherham, which said".)
+_RELATIVE_BEFORE = re.compile(r"\bwho\s+(?:(?:has|have|had)\s+)?$", re.IGNORECASE)
 # A verb in the passive reports no speech: "X was found to be", "X has been described as", "recognised by".
 _PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _PASSIVE_AFTER = re.compile(r"\s+by\s+(?!\w+ing\b)", re.IGNORECASE)  # "responded by saying" is active
@@ -108,6 +114,13 @@ def _attributed(outside: str, who: Callable[[], Sequence[tuple[re.Pattern, str |
     for verb in verbs.finditer(outside):
         if _PASSIVE_BEFORE.search(outside, 0, verb.start()) or _PASSIVE_AFTER.match(outside, verb.end()):
             continue  # "the force was found to be good", "improvements recognised by the inspectorate": no one speaks
+        relative = _RELATIVE_BEFORE.search(outside, 0, verb.start())
+        if relative:  # only the one right before "who" speaks: "Chief Constable X, who said", not "the force ... a girl who told"
+            before = [(end, -rank, kind) for start, end, rank, kind in mentioned()
+                      if end <= relative.start() and not outside[end:relative.start()].strip(" \t,")]
+            if before:
+                return max(before)[2]
+            continue  # someone unnamed speaks ("a girl who told teachers"): the line's speech is a later verb's
         before = [(end, -rank, kind) for start, end, rank, kind in mentioned()
                   if end <= verb.start() and verb.start() - end <= _CLAUSE_GAP
                   and not re.search(r"[.!?:;\"“”]", outside[end:verb.start()])]
@@ -183,11 +196,14 @@ def _starts(text: str, roles: str, apposition: bool) -> list[int]:
     return sorted(starts)
 
 
-def _people(text: str, roles: str, not_names: frozenset[str], apposition: bool = True) -> list[str]:
+def _people(text: str, roles: str, not_names: frozenset[str], apposition: bool = True,
+            not_first: frozenset[str] = frozenset()) -> list[str]:
     """Surnames of the people ``text`` introduces with one of ``roles`` ("Chief Constable Alex Morgan" -> "Morgan").
 
     With ``apposition``, also a name set off by commas beside the role ("the commissioner, Sam Patel,",
-    "Sam Patel, PCC for Surrey,"). A word of ``not_names`` (function words) is no surname.
+    "Sam Patel, PCC for Surrey,"). A word of ``not_names`` (function words) is no surname; a name opening with a
+    word of ``not_first`` is no person (after the force's short name as a role, "Bedfordshire Police" names the
+    force, not a person surnamed "Police").
     """
     found = []
     name = _NAME if apposition else _NAME.replace("(?:,[ \\t]*)?", "", 1)
@@ -201,7 +217,10 @@ def _people(text: str, roles: str, not_names: frozenset[str], apposition: bool =
         m = compiled.match(text, start)
         if m is None:
             continue
-        surname = (m.group("name") or m.groupdict().get("name2") or "").split()[-1]
+        name_words = (m.group("name") or m.groupdict().get("name2") or "").split()
+        surname = name_words[-1]
+        if name_words[0].lower() in not_first:
+            continue
         if len(surname) > 2 and surname.lower() not in not_names and surname not in found:
             found.append(surname)
     return found
@@ -211,6 +230,24 @@ def _opens_in_first_person(text: str, rules: SegmentRules) -> bool:
     """Does the line open, unquoted, in the first person ("I welcome ...", "3. We have ...", "- Our ...")?"""
     opening = re.sub(r"^\s*(?:[-•*–]\s+|\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z])[.)]\s+)?", "", text)
     return any(p.match(opening) for p in rules.answer_voice)
+
+
+def _force_names(force: Force | None, nouns: Sequence[str]) -> tuple[str, frozenset[str]]:
+    """The force's names as one alternation, longest first, and the words its names add to its short name.
+
+    The names are ``pipeline/data/forces.csv``'s (name, short name, aliases, local body) and the short name before
+    each of ``nouns`` (``[speech] force_nouns``: "the Sussex force"). Longest first, so "Suffolk Police said" is the
+    force by its whole name: the short name alone would leave "Suffolk Police" to read as an unplaced person. The
+    words (lower case: "police", "constabulary", "pcc") are never a person's first name after the force's name.
+    """
+    if force is None:
+        return "", frozenset()
+    short = force.short_name
+    names = {n for n in (force.name, short, *force.aliases, force.local_body) if n}
+    names.update(f"{short} {noun}" for noun in nouns if short)
+    short_words = set(lower_words(short))
+    words = frozenset(w for n in names for w in lower_words(n) if w not in short_words)
+    return "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n))), words
 
 
 class Speakers(Mapping[int, str]):
@@ -225,8 +262,7 @@ class Speakers(Mapping[int, str]):
 
     def __init__(self, doc_text: str, lines: Sequence[Line], rules: SegmentRules, force: Force | None) -> None:
         self._text, self._lines, self._rules = doc_text, lines, rules
-        self._names = "|".join(re.escape(n) for n in ((force.name, force.short_name, *force.aliases) if force else ())
-                               if n)
+        self._names, self._name_words = _force_names(force, rules.speech.force_nouns)
         self._position = {line.index: k for k, line in enumerate(lines)}
         self._outside: dict[int, str] = {}
         self._said: dict[int, str | None | bool] = {}
@@ -246,7 +282,8 @@ class Speakers(Mapping[int, str]):
         if self._people is None:
             speech, names, doc_text, not_names = self._rules.speech, self._names, self._text, self._not_names
             people_force = _people(doc_text, speech.responders, not_names)
-            people_force += [p for p in (_people(doc_text, names, not_names) if names else ()) if p not in people_force]
+            people_force += [p for p in (_people(doc_text, names, not_names, not_first=self._name_words) if names else ())
+                             if p not in people_force]
             # "the report, Sam Patel said" names no inspector: a name set off by commas counts only beside an
             # inspector's title
             people_other = [p for p in self._inspectorate_people() if p not in people_force]
@@ -303,6 +340,8 @@ class Speakers(Mapping[int, str]):
         for verb in self._verbs.finditer(outside):
             if _PASSIVE_BEFORE.search(outside, 0, verb.start()) or _PASSIVE_AFTER.match(outside, verb.end()):
                 continue
+            if _RELATIVE_BEFORE.search(outside, 0, verb.start()):
+                return None  # who speaks in a relative clause is _attributed's question
             speech = self._rules.speech
             known = (_whole(speech.responders), _whole(speech.others), _whole(speech.pronouns), _compiled(_PERSON))
             before = [(m.end(), -rank) for rank, pattern in enumerate(known) for m in pattern.finditer(outside)
