@@ -29,7 +29,11 @@ unnumbered headings and RAG rows numbered in document order). For an inspection 
 there is no wording to align: the quoted item is taken out by its cues (``[quotes]``) and a paragraph
 about the report as a whole is a blanket passage listing no numbers. In any numbered
 block, the lines under a heading that quotes the item ("Recommendation received") up to the heading over
-the answer are the inspectorate's words (``[quotes]`` ``quoted_item_heading``, ``answer_heading``).
+the answer are the inspectorate's words (``[quotes]`` ``quoted_item_heading``, ``answer_heading``), and so
+is a line or cell opening with such a heading as an inline label ("What HMICFRS found: ..."); for a
+registered inspection too, a sentence opening with the report's instruction or finding ("The force should
+make sure ...", "The inspectorate found that ...": ``inspectorate_opening``, ``finding_opening``) where the
+response paraphrases the register's wording.
 
 Language is decided per paragraph and per table cell (``[welsh]`` in ``segment.toml``): a Welsh label
 beside the English label of the same item ("Argymhelliad 9 | Recommendation 9") is one label, a
@@ -115,6 +119,9 @@ class SegmentRules:
     speech: SpeechRules
     blanket_any: re.Pattern | None = None  # ``blanket`` as one alternation (see parse_segment_rules)
     quoted_item_headings: tuple[re.Pattern, ...] = ()  # a heading over the inspectorate's wording of an item
+    quoted_item_labels: tuple[re.Pattern, ...] = ()  # the same words as an inline label before text ("What HMICFRS found: ...")
+    inspectorate_opening: tuple[re.Pattern, ...] = ()  # the report's instruction opening a sentence, registered or not
+    finding_opening: tuple[re.Pattern, ...] = ()  # the report's finding opening a sentence, in an item's block
     answer_headings: tuple[re.Pattern, ...] = ()  # a heading over the force's answer, ending that wording
     welsh_labels: re.Pattern | None = None  # the Welsh spellings of item labels ("Argymhelliad"), at a label's start
     welsh_shared: frozenset[str] = frozenset()  # Welsh words that are English words too ("a", "i", "at")
@@ -162,7 +169,9 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         report_blanket=compile_all(passages["report_blanket"]),
         report_fallback=compile_all(passages["report_fallback"]),
         report_voice=compile_all(passages["report_voice"]),
-        item_opening=compile_all(data["quotes"]["item_opening"]),
+        item_opening=compile_all([*data["quotes"]["item_opening"], *data["quotes"].get("inspectorate_opening", ())]),
+        inspectorate_opening=compile_all(data["quotes"].get("inspectorate_opening", ())),
+        finding_opening=compile_all(data["quotes"].get("finding_opening", ())),
         answer_voice=compile_all(data["quotes"]["answer_voice"]),
         answer_voice_anywhere=compile_all(f"\\b(?:{p})" for p in data["quotes"]["answer_voice"]),
         content_min_similarity=float(content["min_similarity"]),
@@ -177,6 +186,8 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         welsh_labels=re.compile("|".join(f"(?:{p})" for p in welsh["labels"]), re.IGNORECASE) if welsh.get("labels") else None,
         speech=compile_speech_rules(data["speech"]),
         quoted_item_headings=compile_all(data["quotes"].get("quoted_item_heading", ()), whole=True),
+        quoted_item_labels=compile_all(rf"^\s*(?:{p})\s*[:\u2013\u2014-]\s*\w"
+                                       for p in data["quotes"].get("quoted_item_heading", ())),
         answer_headings=compile_all(data["quotes"].get("answer_heading", ()), whole=True),
     )
 
@@ -241,13 +252,14 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
 
     def quotes(kind: str, number: str, start: int, stop: int) -> list[tuple[int, int]]:
         if not inspection.registered:
-            return cue_quote_spans(text, start, stop, rules)
+            return cue_quote_spans(text, start, stop, rules, findings=True)
         spans = quoted_spans(text, start, stop, item_wording(inspection, kind, number), rules)
         if kind == "cause_of_concern":  # its own recommendations are quoted in its block too (D7)
             for rec in inspection.recommendations:
                 if rec.cause_of_concern == number:
                     spans += quoted_spans(text, start, stop, rec.text, rules)
-        return spans
+        # the report's words in its own cues where the response paraphrases them ("The force should make sure ...")
+        return spans + cue_quote_spans(text, start, stop, rules, registered=True, findings=True)
 
     # 1. numbered blocks; a line opening with an item the register lacks ends one (another report's "AFI 3")
     known = known_numbers(inspection)
