@@ -19,8 +19,10 @@ How passages are found, in order of strength (``Passage.link``):
   similarity of lemmas against the register wording (Staffordshire), for
   recommendations no numbered passage answers.
 * ``blanket``: a paragraph about all recommendations at once ("all actions will
-  be progressed"), or citing most of them; the scorer uses it only where
-  nothing specific exists, and it is ``not_addressed`` by the guidelines.
+  be progressed"), or citing most of them; failing both, the force's or its
+  commissioner's own words about the recommendations as a whole (a news page
+  quoting the chief constable, ``passages.speech_blanket``); the scorer uses it
+  only where nothing specific exists, and it is ``not_addressed`` by the guidelines.
 
 Every passage carries ``item_kind``. Labels come in every spelling (``[labels]`` in ``segment.toml``:
 "Rec. No. 13", "R10", "Recommendation Thirteen", "Recommendation IV", "AFI 2", "Cause of concern 1", a
@@ -55,7 +57,13 @@ from typing import Callable, Iterable, Sequence
 
 from spacy.language import Language
 
-from pipeline.segment.blanket import find_blanket_lines, find_force_work_lines, find_report_lines, is_blanket_citation
+from pipeline.segment.blanket import (
+    find_blanket_lines,
+    find_force_work_lines,
+    find_report_lines,
+    find_spoken_blanket_lines,
+    is_blanket_citation,
+)
 from pipeline.segment.blocks import (
     block_extent,
     cue_quote_spans,
@@ -105,6 +113,8 @@ class SegmentRules:
     report_blanket: tuple[re.Pattern, ...]
     report_fallback: tuple[re.Pattern, ...]
     report_voice: tuple[re.Pattern, ...]
+    speech_blanket: tuple[re.Pattern, ...]  # what the force says of the items as a whole (a registered inspection)
+    speech_blanket_chrome: tuple[re.Pattern, ...]  # a line's opening that only points elsewhere ("Read our response")
     item_opening: tuple[re.Pattern, ...]
     answer_voice: tuple[re.Pattern, ...]  # matched at a sentence's start
     answer_voice_anywhere: tuple[re.Pattern, ...]  # the same, found anywhere as whole words
@@ -169,6 +179,8 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         report_blanket=compile_all(passages["report_blanket"]),
         report_fallback=compile_all(passages["report_fallback"]),
         report_voice=compile_all(passages["report_voice"]),
+        speech_blanket=compile_all(passages.get("speech_blanket", ())),
+        speech_blanket_chrome=compile_all(passages.get("speech_blanket_chrome", ())),
         item_opening=compile_all([*data["quotes"]["item_opening"], *data["quotes"].get("inspectorate_opening", ())]),
         inspectorate_opening=compile_all(data["quotes"].get("inspectorate_opening", ())),
         finding_opening=compile_all(data["quotes"].get("finding_opening", ())),
@@ -223,7 +235,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     passages: list[Passage] = []
     in_block: set[int] = set()
     answered: set[str] = set()
-    # the lines' speakers, each found when a blanket passage or the speech of an unregistered inspection asks
+    # the lines' speakers, each found when a blanket passage or the speech about the report as a whole asks
     said = Speakers(text, lines, rules, force)
 
     def emit(recs: tuple[str, ...], link: str, start: int, end: int, spans: tuple[tuple[int, int], ...],
@@ -332,6 +344,10 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         blanket_lines = [line for line in rest if line.index in chosen]
         if not blanket_lines and not passages:
             blanket_lines = find_force_work_lines(rest, rules, force)
+    elif not blanket_lines and not any(p.link == "blanket" for p in passages):
+        # no blanket wording: what the force says of the recommendations as a whole ("we have completed most
+        # of the recommendations", a news page quoting its chief constable) is its answer to them all
+        blanket_lines = find_spoken_blanket_lines(text, lines, rest, rules, force, said)
     all_force = tuple(r.number for r in inspection.force_recommendations)
     runs = consecutive(blanket_lines, lines)
     if runs:  # the force's words and the inspectorate's are never one passage (news pages quote both)
