@@ -2,16 +2,20 @@
 
 Fixtures in ``tests/data/quotes/`` (see its README.md): real excerpts and one page written for a review. Each test
 segments a response to an inspection no register holds (no wording to align, so the quote is found by its cues)
-and pins which lines the answer's words come from, by offset.
+and pins which lines the answer's words come from, by offset. The last tests' texts are written in them: the
+inspectorate's finding under an inline label and its instruction paraphrased in an update table's cell, for a
+registered inspection too (newcomer report s6, item 5).
 """
 
 from __future__ import annotations
+
+import pytest
 
 from pipeline import io
 from pipeline.ingest import ingest
 from pipeline.segment import segment
 from pipeline.segment.lines import split_lines
-from pipeline.types import Inspection
+from pipeline.types import Document, Inspection, Page
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data" / "quotes"
@@ -85,3 +89,86 @@ def test_an_answer_stops_before_the_next_recommendations_row(segmenter, forces):
     quoted_cell = own_row.cells[1]
     assert not any(s < quoted_cell[1] and quoted_cell[0] < e for s, e in rec7[0].response_spans)
     assert not any(_covered(p, next_row) for p in passages)
+
+
+# --- the inspectorate's words inside an item's block, found by their cues (newcomer report s6, item 5) -------------
+# The texts below are written for these tests (no real text; the answers are invented). They answer the activism and
+# impartiality inspection, which the register holds, so the inspectorate's words are found by their cues only where
+# the response paraphrases them (the register's wording aligns with none of it).
+
+LABELLED_FINDING = "\n".join([
+    "Update on the inspection recommendations",
+    "Recommendation 17",
+    "What the inspectorate found: The inspectorate found that the force's hate incident records could not be searched.",
+    "Force response: We have not begun this work and no date is set for it.",
+    "Recommendation 18",
+    "HMICFRS finding - Inspectors said reviews of incidents were rare.",
+    "Our response: A monthly review panel has met since October.",
+    "Recommendation 20",
+    "The inspectorate found that personal data was recorded differently by each team. We have written one standard for "
+    "every team to follow.",
+])
+
+
+def _document(text):
+    return Document(source="inline.txt", sha256="0" * 64, media_type="text", text=text, pages=(Page(1, 0, len(text)),))
+
+
+def _numbered(passages, number):
+    found = [p for p in passages if p.recommendations == (number,) and p.link == "numbered"]
+    assert len(found) == 1, [(p.recommendations, p.link) for p in passages]
+    return found[0]
+
+
+@pytest.mark.parametrize("registered", [True, False], ids=["registered", "unregistered"])
+def test_a_finding_under_an_inline_label_is_left_out_and_the_answer_is_the_evidence(segmenter, inspection, registered):
+    document = _document(LABELLED_FINDING)
+    answering = inspection if registered else Inspection(
+        id="an-inspection", title="An inspection", published=None, aliases=(), recommendations=(), registered=False)
+    passages = segment(document, answering, segmenter)
+    text = document.text
+    for number, finding, answer in (("17", "What the inspectorate found:", "Force response:"),
+                                    ("18", "HMICFRS finding -", "Our response:")):
+        passage = _numbered(passages, number)
+        assert not _covered(passage, _line_starting(text, finding))
+        assert passage.response_spans[0][0] >= _line_starting(text, answer).start
+        assert passage.response_text.startswith(answer)
+    # a finding's sentence (no label) before the force's own sentence on the same line: only the answer is left
+    rec20 = _numbered(passages, "20")
+    assert rec20.response_text.startswith("We have written one standard")
+
+
+def test_the_reports_instruction_in_an_update_tables_cell_is_no_answer(tmp_path, segmenter, inspection, forces):
+    """An update table's row paraphrases the recommendation ("The force should make sure ...") where its update goes."""
+    page = tmp_path / "update.html"
+    page.write_text(
+        "<html><head><title>Inspection update</title>"
+        "<style>.rag-g{background:#00a651} .rag-a{background-color:#ffbf00} .rag-r{background-color:rgb(220,20,20)}"
+        "</style></head><body><main><h1>Activism and impartiality: our update</h1>"
+        "<p>Key: Green = complete, Amber = in progress, Red = not started</p>"
+        "<table><thead><tr><th>No.</th><th>Update</th><th>RAG</th></tr></thead><tbody>"
+        "<tr><td>9</td><td>Our social media guidance was reissued to every officer.</td><td class='rag-g'></td></tr>"
+        "<tr><td>12</td><td>By 31 March 2025 all assessment authors will have been trained.</td><td class='rag-a'></td></tr>"
+        "<tr><td>20</td><td>The force should make sure each policy says which personal data it records.</td>"
+        "<td class='rag-r'></td></tr>"
+        "<tr><td>22</td><td>Forces should fund their staff networks fairly: the force gave each network the same "
+        "budget in May.</td><td class='rag-g'></td></tr>"
+        "</tbody></table></main></body></html>", encoding="utf-8")
+    document = ingest(io.read_source(page))
+    force = next(f for f in forces if f.name == "Bedfordshire Police")
+    passages = segment(document, inspection, segmenter, force)
+    text = document.text
+    rec20 = _numbered(passages, "20")
+    instruction = text.index("The force should make sure")
+    assert not any(s <= instruction < e for s, e in rec20.response_spans)
+    assert rec20.response_text == "not started"  # the force's answer is its RAG rating, from the page's key
+    # the force's own words stay: a dated plan in its own sentence, and what follows a quoted instruction's colon
+    assert _numbered(passages, "12").response_text.startswith("By 31 March 2025 all assessment authors")
+    assert _numbered(passages, "22").response_text.startswith("the force gave each network the same budget")
+    assert _numbered(passages, "9").response_text.startswith("Our social media guidance")
+
+
+def test_the_inspectorates_openings_and_findings_are_data(segmenter):
+    rules = io.read_package_data("segment.toml")
+    assert "inspectorate_opening" in rules and "finding_opening" in rules
+    assert segmenter.rules.inspectorate_opening and segmenter.rules.finding_opening and segmenter.rules.quoted_item_labels

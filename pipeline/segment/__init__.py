@@ -19,8 +19,10 @@ How passages are found, in order of strength (``Passage.link``):
   similarity of lemmas against the register wording (Staffordshire), for
   recommendations no numbered passage answers.
 * ``blanket``: a paragraph about all recommendations at once ("all actions will
-  be progressed"), or citing most of them; the scorer uses it only where
-  nothing specific exists, and it is ``not_addressed`` by the guidelines.
+  be progressed"), or citing most of them; failing both, the force's or its
+  commissioner's own words about the recommendations as a whole (a news page
+  quoting the chief constable, ``passages.speech_blanket``); the scorer uses it
+  only where nothing specific exists, and it is ``not_addressed`` by the guidelines.
 
 Every passage carries ``item_kind``. Labels come in every spelling (``[labels]`` in ``segment.toml``:
 "Rec. No. 13", "R10", "Recommendation Thirteen", "Recommendation IV", "AFI 2", "Cause of concern 1", a
@@ -29,7 +31,11 @@ unnumbered headings and RAG rows numbered in document order). For an inspection 
 there is no wording to align: the quoted item is taken out by its cues (``[quotes]``) and a paragraph
 about the report as a whole is a blanket passage listing no numbers. In any numbered
 block, the lines under a heading that quotes the item ("Recommendation received") up to the heading over
-the answer are the inspectorate's words (``[quotes]`` ``quoted_item_heading``, ``answer_heading``).
+the answer are the inspectorate's words (``[quotes]`` ``quoted_item_heading``, ``answer_heading``), and so
+is a line or cell opening with such a heading as an inline label ("What HMICFRS found: ..."); for a
+registered inspection too, a sentence opening with the report's instruction or finding ("The force should
+make sure ...", "The inspectorate found that ...": ``inspectorate_opening``, ``finding_opening``) where the
+response paraphrases the register's wording.
 
 Language is decided per paragraph and per table cell (``[welsh]`` in ``segment.toml``): a Welsh label
 beside the English label of the same item ("Argymhelliad 9 | Recommendation 9") is one label, a
@@ -51,7 +57,13 @@ from typing import Callable, Iterable, Sequence
 
 from spacy.language import Language
 
-from pipeline.segment.blanket import find_blanket_lines, find_force_work_lines, find_report_lines, is_blanket_citation
+from pipeline.segment.blanket import (
+    find_blanket_lines,
+    find_force_work_lines,
+    find_report_lines,
+    find_spoken_blanket_lines,
+    is_blanket_citation,
+)
 from pipeline.segment.blocks import (
     block_extent,
     cue_quote_spans,
@@ -102,6 +114,8 @@ class SegmentRules:
     report_blanket: tuple[re.Pattern, ...]
     report_fallback: tuple[re.Pattern, ...]
     report_voice: tuple[re.Pattern, ...]
+    speech_blanket: tuple[re.Pattern, ...]  # what the force says of the items as a whole (a registered inspection)
+    speech_blanket_chrome: tuple[re.Pattern, ...]  # a line's opening that only points elsewhere ("Read our response")
     item_opening: tuple[re.Pattern, ...]
     answer_voice: tuple[re.Pattern, ...]  # matched at a sentence's start
     answer_voice_anywhere: tuple[re.Pattern, ...]  # the same, found anywhere as whole words
@@ -116,6 +130,9 @@ class SegmentRules:
     speech: SpeechRules
     blanket_any: re.Pattern | None = None  # ``blanket`` as one alternation (see parse_segment_rules)
     quoted_item_headings: tuple[re.Pattern, ...] = ()  # a heading over the inspectorate's wording of an item
+    quoted_item_labels: tuple[re.Pattern, ...] = ()  # the same words as an inline label before text ("What HMICFRS found: ...")
+    inspectorate_opening: tuple[re.Pattern, ...] = ()  # the report's instruction opening a sentence, registered or not
+    finding_opening: tuple[re.Pattern, ...] = ()  # the report's finding opening a sentence, in an item's block
     answer_headings: tuple[re.Pattern, ...] = ()  # a heading over the force's answer, ending that wording
     welsh_labels: re.Pattern | None = None  # the Welsh spellings of item labels ("Argymhelliad"), at a label's start
     welsh_shared: frozenset[str] = frozenset()  # Welsh words that are English words too ("a", "i", "at")
@@ -164,7 +181,11 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         report_blanket=compile_all(passages["report_blanket"]),
         report_fallback=compile_all(passages["report_fallback"]),
         report_voice=compile_all(passages["report_voice"]),
-        item_opening=compile_all(data["quotes"]["item_opening"]),
+        speech_blanket=compile_all(passages.get("speech_blanket", ())),
+        speech_blanket_chrome=compile_all(passages.get("speech_blanket_chrome", ())),
+        item_opening=compile_all([*data["quotes"]["item_opening"], *data["quotes"].get("inspectorate_opening", ())]),
+        inspectorate_opening=compile_all(data["quotes"].get("inspectorate_opening", ())),
+        finding_opening=compile_all(data["quotes"].get("finding_opening", ())),
         answer_voice=compile_all(data["quotes"]["answer_voice"]),
         answer_voice_anywhere=compile_all(f"\\b(?:{p})" for p in data["quotes"]["answer_voice"]),
         content_min_similarity=float(content["min_similarity"]),
@@ -179,6 +200,8 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         welsh_labels=re.compile("|".join(f"(?:{p})" for p in welsh["labels"]), re.IGNORECASE) if welsh.get("labels") else None,
         speech=compile_speech_rules(data["speech"]),
         quoted_item_headings=compile_all(data["quotes"].get("quoted_item_heading", ()), whole=True),
+        quoted_item_labels=compile_all(rf"^\s*(?:{p})\s*[:\u2013\u2014-]\s*\w"
+                                       for p in data["quotes"].get("quoted_item_heading", ())),
         answer_headings=compile_all(data["quotes"].get("answer_heading", ()), whole=True),
         item_modal=re.compile(data["quotes"]["item_modal"], re.IGNORECASE) if data["quotes"].get("item_modal") else None,
     )
@@ -215,7 +238,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     passages: list[Passage] = []
     in_block: set[int] = set()
     answered: set[str] = set()
-    # the lines' speakers, each found when a blanket passage or the speech of an unregistered inspection asks
+    # the lines' speakers, each found when a blanket passage or the speech about the report as a whole asks
     said = Speakers(text, lines, rules, force)
 
     def emit(recs: tuple[str, ...], link: str, start: int, end: int, spans: tuple[tuple[int, int], ...],
@@ -244,13 +267,14 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
 
     def quotes(kind: str, number: str, start: int, stop: int) -> list[tuple[int, int]]:
         if not inspection.registered:
-            return cue_quote_spans(text, start, stop, rules)
+            return cue_quote_spans(text, start, stop, rules, findings=True)
         spans = quoted_spans(text, start, stop, item_wording(inspection, kind, number), rules)
         if kind == "cause_of_concern":  # its own recommendations are quoted in its block too (D7)
             for rec in inspection.recommendations:
                 if rec.cause_of_concern == number:
                     spans += quoted_spans(text, start, stop, rec.text, rules)
-        return spans
+        # the report's words in its own cues where the response paraphrases them ("The force should make sure ...")
+        return spans + cue_quote_spans(text, start, stop, rules, registered=True, findings=True)
 
     # 1. numbered blocks; a line opening with an item the register lacks ends one (another report's "AFI 3")
     known = known_numbers(inspection)
@@ -325,6 +349,10 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         blanket_lines = [line for line in rest if line.index in chosen]
         if not blanket_lines and not passages:
             blanket_lines = find_force_work_lines(rest, rules, force)
+    elif not blanket_lines and not any(p.link == "blanket" for p in passages):
+        # no blanket wording: what the force says of the recommendations as a whole ("we have completed most
+        # of the recommendations", a news page quoting its chief constable) is its answer to them all
+        blanket_lines = find_spoken_blanket_lines(text, lines, rest, rules, force, said)
     all_force = tuple(r.number for r in inspection.force_recommendations)
     runs = consecutive(blanket_lines, lines)
     if runs:  # the force's words and the inspectorate's are never one passage (news pages quote both)

@@ -58,15 +58,29 @@ def _in_answer_voice(doc_text: str, span: tuple[int, int], rules: SegmentRules) 
     return False
 
 
-def cue_quote_spans(doc_text: str, start: int, end: int, rules: SegmentRules) -> list[tuple[int, int]]:
-    """For an unregistered inspection: the sentences of ``doc_text[start:end]`` that quote the item.
+def cue_quote_spans(doc_text: str, start: int, end: int, rules: SegmentRules, registered: bool = False,
+                    findings: bool = False) -> list[tuple[int, int]]:
+    """The sentences of ``doc_text[start:end]`` that quote the item or the report, found by their cues.
 
-    A sentence opening with an item cue ("The force should", "Chief constables
-    should", "We recommend"; ``quotes.item_opening``) or standing wholly in
-    quotation marks is the inspectorate's wording, and so is each sentence after it in its paragraph or cell
-    that prescribes as an item does (``quotes.item_modal``: "The review should consider ..."); a sentence in
-    the force's voice is never one.
+    For an unregistered inspection (no wording to align): a sentence opening
+    with an item cue ("The force should", "Chief constables should", "We
+    recommend"; ``quotes.item_opening`` and ``quotes.inspectorate_opening``) or
+    standing wholly in quotation marks is the inspectorate's wording. For a
+    ``registered`` one, whose quotes the register's wording finds, only the
+    report's instructions count (``quotes.inspectorate_opening``: "The force
+    should make sure ..." paraphrasing the item in an update table's cell): a
+    force's "By March, all staff will ..." or a quotation of its own words
+    stays its answer, and so do the words after a colon inside the quoted
+    sentence ("Chief constables should ...: the Chief Constable issued ...").
+    With ``findings`` (inside an item's block), a sentence giving the report's
+    finding ("The inspectorate found that ...", ``quotes.finding_opening``) is
+    a quote too. So is each sentence after a quote in its paragraph or cell
+    that prescribes as an item does (``quotes.item_modal``: "The review should
+    consider ..."). A sentence in the force's voice is never one.
     """
+    openings = rules.inspectorate_opening if registered else rules.item_opening
+    if findings:
+        openings += rules.finding_opening
     spans = []
     listing = False  # inside the bulleted list a quoted item introduces ("... should have in place:")
     previous_end = start
@@ -81,11 +95,14 @@ def cue_quote_spans(doc_text: str, start: int, end: int, rules: SegmentRules) ->
         for s, e in sentence_spans(doc_text, ls, le):
             sentence = doc_text[s:e].strip(" |")
             bare = _LEADING_LABEL.sub("", _PARAGRAPH_NUMBER.sub("", sentence.lstrip(" -•*(")))
-            quoted = len(bare) > 20 and bare[0] in "\"“‘'" and bare.rstrip(" .")[-1:] in "\"”’'"
+            quoted = not registered and len(bare) > 20 and bare[0] in "\"“‘'" and bare.rstrip(" .")[-1:] in "\"”’'"
             goes_on = quoting and rules.item_modal is not None and bool(rules.item_modal.search(bare))
-            quoting = (any(p.match(bare.lstrip("\"“‘'")) for p in rules.item_opening) or quoted or goes_on) and not any(
+            quoting = (any(p.match(bare.lstrip("\"“‘'")) for p in openings) or quoted or goes_on) and not any(
                 p.match(bare.lstrip("\"“‘'")) for p in rules.answer_voice)
             if quoting:
+                colon = re.search(r":\s+(?=\S)", doc_text[s:e]) if registered else None
+                if colon:  # "Chief constables should give clear direction ...: the Chief Constable issued ..."
+                    e = s + colon.start() + 1
                 spans.append((s, e))
                 listing = sentence.rstrip().endswith(":")
     return spans
@@ -97,11 +114,17 @@ def quoted_item_block_spans(block: Sequence[Line], rules: SegmentRules) -> list[
     A heading such as "Recommendation received" (``quotes.quoted_item_heading``) opens the item's wording as
     the report gave it; a heading over the force's answer ("Our current process", ``quotes.answer_heading``, or
     a section's response heading) closes it. Both headings and every line between are returned (they are no
-    answer); with no answer heading after it, the rest of the block is the quote.
+    answer); with no answer heading after it, the rest of the block is the quote. The same words as an inline
+    label ("What HMICFRS found: The inspectorate found ...", ``quoted_item_labels``) make the rest of their line,
+    or of their table cell, the quote: the force's answer is on a line or in a cell of its own.
     """
     spans: list[tuple[int, int]] = []
     quoting = False
     for line in block:
+        for cell in line.cells:
+            cell_text = line.text[cell[0] - line.start:cell[1] - line.start]
+            if any(p.match(cell_text) for p in rules.quoted_item_labels):
+                spans.append(cell)
         if line.is_row:
             quoting = False  # a table's cells have their own columns for the item and the answer
         elif is_heading(line.text, rules.quoted_item_headings, rules.heading_max_words):
