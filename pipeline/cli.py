@@ -34,7 +34,7 @@ from typing import Any, NoReturn, Sequence
 
 from pipeline import io
 from pipeline.config import DEFAULTS_FILE, Config, parse_config
-from pipeline.errors import SUPERSEDED, PipelineError, format_problem
+from pipeline.errors import DUPLICATES, SUPERSEDED, PipelineError, format_problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 #: ``score``: there were inputs, and not one could be scored (E443); `make score` fails on it as on a usage error.
@@ -56,12 +56,37 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
+    # A value a flag refuses is E440, one line like a configuration range (main prints it), not usage and an
+    # uncoded line: argparse lets any exception but ArgumentError, TypeError and ValueError through parse_args.
+    # A missing or unknown flag, or a mistyped command, still gets argparse's usage, which lists the right ones.
+    def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
+        try:
+            return super()._get_value(action, arg_string)
+        except argparse.ArgumentError as error:
+            wanted = next((text for kind, text in _WANTED if action.type is kind), error.message)
+            raise PipelineError("E440", flag=_flag_name(action), value=arg_string, wanted=wanted, why="") from None
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        if action.nargs != argparse.PARSER and action.choices is not None and value not in action.choices:
+            raise PipelineError("E440", flag=_flag_name(action), value=value, why="",
+                                wanted="one of " + ", ".join(map(str, action.choices)))
+        super()._check_value(action, value)
+
+
+#: What a flag of a built-in type wants, for E440 (a type of this module raises ArgumentTypeError(what it wants)).
+_WANTED: tuple[tuple[type, str], ...] = ((int, "a whole number"), (float, "a number"))
+
+
+def _flag_name(action: argparse.Action) -> str:
+    """The flag as a user types it (``--as-of``), or a positional argument's name as its usage line shows it."""
+    return action.option_strings[-1] if action.option_strings else str(action.metavar or action.dest)
+
 
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError("a calendar date YYYY-MM-DD") from None
 
 
 def _probability(text: str) -> float:
@@ -70,7 +95,7 @@ def _probability(text: str) -> float:
     except ValueError:
         value = -1.0
     if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number between 0 and 1")
+        raise argparse.ArgumentTypeError("a number from 0 to 1")
     return value
 
 
@@ -179,7 +204,7 @@ def _add_register_parsers(sub: argparse._SubParsersAction) -> None:
 
 def _toml_file(text: str) -> str:
     if Path(text).suffix.lower() != ".toml":
-        raise argparse.ArgumentTypeError(f"'{text}' must end in .toml")
+        raise argparse.ArgumentTypeError("a file name ending in .toml")
     return text
 
 
@@ -283,14 +308,16 @@ def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.Argumen
 
 
 def _review_file(text: str) -> str:
+    if Path(text).is_dir():
+        raise argparse.ArgumentTypeError("a review file (.csv or .jsonl), not a folder")
     if Path(text).suffix.lower() not in (".csv", ".jsonl"):
-        raise argparse.ArgumentTypeError(f"'{text}' must end in .csv or .jsonl")
+        raise argparse.ArgumentTypeError("a file name ending in .csv or .jsonl")
     return text
 
 
 def _positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+        raise argparse.ArgumentTypeError("a whole number of at least 1")
     return int(text)
 
 
@@ -387,7 +414,8 @@ def _score(args: argparse.Namespace) -> int:
         index = url_index(source_tables)
         urls = {r.source: index.url(r.source, r.sha256) for r in results}
     card = build_scorecard(results, problems, inspections, as_of=as_of, urls=urls)
-    for row in card.errors[card.errors["code"].isin(SUPERSEDED)].itertuples():  # scored, yet in no table but errors.csv
+    # scored, yet in no table but errors.csv: another response of the force, or an identical copy of another input
+    for row in card.errors[card.errors["code"].isin(SUPERSEDED | DUPLICATES)].itertuples():
         print(f"{row.source}: {row.code} {row.message}", file=sys.stderr)
     card = _with_reviews(card, args.reviews, as_of)
 
@@ -418,6 +446,8 @@ def _score(args: argparse.Namespace) -> int:
     counts = [_count(n, what) for n, what in ((folders, "saved-page asset folder"),
                                               (len(passed_over) - folders, "data file")) if n]
     passed = f"; {' and '.join(counts)} passed over" if counts else ""
+    copies = int(card.errors["code"].isin(DUPLICATES).sum())
+    passed += f"; {copies} identical {'copy' if copies == 1 else 'copies'} of another input counted once" if copies else ""
     io.remove_file(out / RUN_ERRORS)  # an earlier run's that scored nothing: errors.csv is this run's now
     print(f"scored {len(results)} of {_count(len(paths), 'document')}: {len(card.scorecard)} scorecard rows, "
           f"{_count(len(card.passages), 'passage')}, {_count(len(problems), 'problem')}{passed} -> {out}/")
@@ -804,7 +834,7 @@ def _add_collect_parser(sub: argparse._SubParsersAction, config: Config) -> None
 
 def _whole(text: str) -> int:
     if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number")
+        raise argparse.ArgumentTypeError("a whole number (0 or more)")
     return int(text)
 
 
@@ -814,7 +844,7 @@ def _seconds(text: str) -> float:
     except ValueError:
         value = -1.0
     if not 0.0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of at least 0")
+        raise argparse.ArgumentTypeError("a number of at least 0")
     return value
 
 
@@ -892,7 +922,7 @@ def _add_run_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentPa
     clear.add_argument("--cache", metavar="DIR", default=cache_dir, help=f"cache folder (default {cache_dir})")
 
     bench = sub.add_parser("bench", help="benchmark on a generated PDF corpus; writes a JSON of the figures")
-    add_bench_arguments(bench, seed=config.bench.seed)
+    add_bench_arguments(bench, seed=config.bench.seed, count=_positive_int)
 
     golden = sub.add_parser("golden",
                             help="rewrite the golden seed outputs the tests compare exactly (run from the repository root)",
@@ -1060,7 +1090,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PipelineError as error:
         _print_error(error)
         return EXIT_USAGE
-    args = _parser(config).parse_args(rest)
+    try:
+        args = _parser(config).parse_args(rest)
+    except PipelineError as error:  # a value a flag refuses (E440): nothing has run
+        _print_error(error)
+        return EXIT_USAGE
     args.configuration = config
     try:
         return COMMANDS[args.command](args)

@@ -304,6 +304,7 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
     """
     as_of = as_of or date.today()
     urls = urls or {}
+    results, problems, copies = _once_each(results, problems)
     by_id = {i.id: i for i in inspections}
     groups: dict[tuple[str, str], list[DocumentResult]] = {}
     forces_by_name: dict[str, Force] = {}
@@ -379,13 +380,36 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
 
     forces = force_summary(scorecard, _response_frame(responses))
     # a scored document's page-level problems (a page lost, OCR below the floor) are rows too, with their page
-    every = list(problems) + [p for result in results for p in result.problems] + _unaccounted(groups, responses)
+    every = (list(problems) + [p for result in results for p in result.problems] + _unaccounted(groups, responses)
+             + copies)
     errors = pd.DataFrame([{"source": p.source, "sha256": p.sha256, "code": p.code, "page": p.page, "message": p.message}
                            for p in every], columns=ERROR_COLUMNS)
     errors["page"] = errors["page"].astype("Int64")
     errors = errors.sort_values(["source", "page", "code"], na_position="first").reset_index(drop=True)
     answered = tuple(by_id[i] for i in sorted({k for k, _ in groups}))
     return Scorecard(scorecard=scorecard, passages=passages, forces=forces, errors=errors, inspections=answered)
+
+
+def _once_each(results: Sequence[DocumentResult],
+               problems: Sequence[Problem]) -> tuple[list[DocumentResult], list[Problem], list[Problem]]:
+    """Each scored document once: the results and problems without identical copies, and an E449 note for each copy.
+
+    Two input files with the same sha256 are one document (a download saved twice, "copy of ..."): scoring both
+    would list its passages twice. The one counted is the first scored one in the order given (the run's input
+    order, the same for any number of jobs); any other file with those bytes, scored or refused (a manifest row or
+    a sources.csv hint may name only one of them), becomes a note naming it. Files that no copy got scored stay
+    as they are, each its own row of ``errors.csv`` (two empty files are two files to fix, not one document).
+    """
+    kept: dict[str, str] = {}  # sha256 -> the file counted
+    for result in results:
+        kept.setdefault(result.sha256, result.source)
+
+    def copy(outcome: DocumentResult | Problem) -> bool:
+        return outcome.sha256 in kept and kept[outcome.sha256] != outcome.source
+
+    documents: list[DocumentResult | Problem] = [*results, *(p for p in problems if p.page is None)]
+    copies = [PipelineError("E449", original=kept[o.sha256]).problem(o.source, o.sha256) for o in documents if copy(o)]
+    return [r for r in results if not copy(r)], [p for p in problems if p.page is not None or not copy(p)], copies
 
 
 def _unaccounted(groups: Mapping[tuple[str, str], Sequence[DocumentResult]], responses: Sequence[Mapping]) -> list[Problem]:
