@@ -9,6 +9,7 @@
 ``python -m pipeline collect URL... | --sources [CSV] [--out DIR] [--depth N] [--allow-host HOST] [--delay S]``
 ``python -m pipeline golden [--out tests/data/golden]``
 ``python -m pipeline config [KEY...]``
+``python -m pipeline notebook [--scorecard DIR] [--inspection ID] [--out FILE.ipynb]``
 
 Every default (paths, limits, the review threshold, seeds) comes from one
 configuration, ``pipeline/data/config.toml``; ``--config FILE`` (before or
@@ -174,6 +175,7 @@ def _parser(config: Config) -> argparse.ArgumentParser:
     _add_register_parsers(sub)
     _add_collect_parser(sub, config)
     _add_coverage_parser(sub, config)
+    _add_notebook_parser(sub, config)
     shown = sub.add_parser("config", help="print the configuration in force (defaults, --config FILE)",
                            description="Print every key of the configuration in force, or the values of the KEYs "
                                        "given (one a line), e.g. `python -m pipeline config paths.out`.")
@@ -264,6 +266,51 @@ def _add_coverage_parser(sub: argparse._SubParsersAction, config: Config) -> Non
                                             "(default: sources.csv in the first input folder)")
     coverage.add_argument("--inspections", default=config.paths.inspections,
                           help=f"folder of inspection registers (*.toml) (default {config.paths.inspections})")
+
+
+#: The notebook ``notebook`` runs, relative to the repository root (like :data:`SEEDS`), and the executed copy it
+#: writes into the scored folder by default (never an input of a later ``score``, like the folder's other outputs).
+NOTEBOOK = "notebooks/scorecard.ipynb"
+NOTEBOOK_OUTPUT = "scorecard.ipynb"
+
+
+def _add_notebook_parser(sub: argparse._SubParsersAction, config: Config) -> None:
+    notebook = sub.add_parser(
+        "notebook", help=f"run {NOTEBOOK} on a scored folder into an executed copy beside its tables",
+        description=f"Execute {NOTEBOOK} top to bottom in this interpreter's python3 kernel (ipykernel), started in "
+                    "notebooks/ with SCORECARD_DIR set to --scorecard and INSPECTION to --inspection, and write the "
+                    "notebook with its outputs to --out (open it in Jupyter, VS Code or any notebook viewer). Needs "
+                    "pip install -e '.[notebook]' (make notebook installs it). Run from the repository root.")
+    notebook.add_argument("--scorecard", default=config.paths.out,
+                          help=f"folder written by `score` (its scorecard.parquet; default {config.paths.out})")
+    notebook.add_argument("--inspection", help="inspection id to show (default: the one with the most scored rows)")
+    notebook.add_argument("--out", help="executed notebook to write (default: scorecard.ipynb in --scorecard)")
+
+
+def _notebook(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from pipeline.notebook import execute
+
+    folder = Path(args.scorecard)
+    table = folder / "scorecard.parquet"
+    _input_file(str(table), "written by `python -m pipeline score`")
+    _input_file(NOTEBOOK, "run this command from the repository root")
+    if args.inspection:
+        known = sorted(set(pd.read_parquet(table, columns=["inspection"])["inspection"]))
+        if args.inspection not in known:
+            raise PipelineError("E422", value=args.inspection, path=str(table), known=", ".join(known) or "none")
+    out = Path(args.out) if args.out else folder / NOTEBOOK_OUTPUT
+    try:
+        executed = execute(io.read_text(NOTEBOOK), folder, args.inspection, Path(NOTEBOOK).parent)
+    except PipelineError as error:
+        if error.code != "E421":
+            raise
+        print(f"error: {error.code} {error.message}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    io.write_text(out, executed)
+    print(f"ran {NOTEBOOK} on {folder}/ -> {out}")
+    return EXIT_OK
 
 
 def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser, config: Config) -> None:
@@ -381,7 +428,8 @@ def _score(args: argparse.Namespace) -> int:
                                       _model_spec(args.model, args.baseline), max_pages=args.max_pages,
                                       ingest_options={"max_seconds": args.max_seconds})
     # the run's own outputs and cache are never inputs, should they lie inside an input folder
-    own = [out, *(out / name for name in (*SCORE_OUTPUTS, RUN_ERRORS)), *([args.cache] if args.cache else []),
+    own = [out, *(out / name for name in (*SCORE_OUTPUTS, RUN_ERRORS, NOTEBOOK_OUTPUT)),
+           *([args.cache] if args.cache else []),
            *([args.stats] if args.stats else [])]
     paths, passed_over = io.find_inputs(args.inputs, skip=own)
     source_tables, source_problems = io.read_source_tables(args.inputs)
@@ -1057,7 +1105,7 @@ def _show_config(args: argparse.Namespace) -> int:
 
 COMMANDS = {"score": _score, "classify": _classify, "train": _train, "evaluate": _evaluate, "review": _review,
             "cache": _cache, "bench": _bench, "register": _register, "collect": _collect, "golden": _golden,
-            "coverage": _coverage, "config": _show_config}
+            "coverage": _coverage, "config": _show_config, "notebook": _notebook}
 
 
 def load_config(path: str | None) -> Config:

@@ -61,6 +61,11 @@ MESSAGES: dict[str, str] = {
     "E407": "cannot use the Dask scheduler at {address}: {detail}",
     "E408": "{path} holds files but is not a scorecards cache (no CACHEDIR.TAG of ours): nothing deleted",
     "E409": "input {path} not found: nothing scored, nothing written",
+    # the notebook (python -m pipeline notebook; E420-E429)
+    "E420": "running the notebook needs Jupyter's kernel and runner (ipykernel, nbclient, nbformat; {missing} is "
+            "missing): pip install -e '.[notebook]', or run `make notebook`, which installs them",
+    "E421": "the notebook stopped at code cell {cell} of {count}: {detail}",
+    "E422": "--inspection '{value}' is not in {path}: its inspections are {known}",
     # usage of the flags and named files (E440-E449): checked before any work, nothing written. E440 is every value
     # a flag or argument refuses (a type or choice argparse checks, or a configuration range: then {why} names it)
     "E440": "{flag} {value}: must be {wanted}{why}",

@@ -186,6 +186,7 @@ def test_scoring_into_the_input_folder_twice_never_reads_its_own_outputs(tmp_pat
     extra = ("--cache", str(folder / "cache"), "--stats", str(folder / "stats.json"))
     assert score([folder], folder, *extra) == 0
     first = snapshot(folder)
+    (folder / "scorecard.ipynb").write_text('{"cells": []}', encoding="utf-8")  # what `notebook` writes there
     capsys.readouterr()
     assert score([folder], folder, *extra) == 0
     assert "scored 1 of 1 document:" in capsys.readouterr().out
