@@ -78,8 +78,9 @@ MESSAGES: dict[str, str] = {
     # a note of the scorecard (no failure): a scored document that would otherwise leave no row in any table
     "E448": "cannot use {path}: {detail} (a file or folder this command reads or writes)",
     # a note of the scorecard (no failure): one document given twice is counted once
-    "E449": "the same bytes (sha256) as {original}: one document, counted once, as that file (the first of its "
-            "copies in input order); no row of the other tables comes from this file",
+    "E449": "the same bytes (sha256) as {original}, and the same force's response to the same inspection: one "
+            "document, counted once, as that file (the first of its copies in input order); no row of the other "
+            "tables comes from this file",
     "E447": "scored as {force}'s response to {inspection}, but it gave no passage and {chosen} (the most recent "
             "response, by date then file name) is the one scored: nothing of this document is in the scorecard",
     # configuration (pipeline/data/config.toml, --config FILE): each names the file and the key

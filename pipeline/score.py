@@ -304,7 +304,7 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
     """
     as_of = as_of or date.today()
     urls = urls or {}
-    results, problems, copies = _once_each(results, problems)
+    results, copies = _once_each(results)
     by_id = {i.id: i for i in inspections}
     groups: dict[tuple[str, str], list[DocumentResult]] = {}
     forces_by_name: dict[str, Force] = {}
@@ -390,26 +390,25 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
     return Scorecard(scorecard=scorecard, passages=passages, forces=forces, errors=errors, inspections=answered)
 
 
-def _once_each(results: Sequence[DocumentResult],
-               problems: Sequence[Problem]) -> tuple[list[DocumentResult], list[Problem], list[Problem]]:
-    """Each scored document once: the results and problems without identical copies, and an E449 note for each copy.
+def _once_each(results: Sequence[DocumentResult]) -> tuple[list[DocumentResult], list[Problem]]:
+    """Each scored document once: the results without identical copies, and an E449 note for each copy.
 
-    Two input files with the same sha256 are one document (a download saved twice, "copy of ..."): scoring both
-    would list its passages twice. The one counted is the first scored one in the order given (the run's input
-    order, the same for any number of jobs); any other file with those bytes, scored or refused (a manifest row or
-    a sources.csv hint may name only one of them), becomes a note naming it. Files that no copy got scored stay
-    as they are, each its own row of ``errors.csv`` (two empty files are two files to fix, not one document).
+    Two input files with the same sha256, identified as the same force's response to the same inspection, are one
+    document (a download saved twice, "copy of ..."): scoring both would list its passages twice. The one counted is
+    the first in the order given (the run's input order, the same for any number of jobs); each other copy becomes
+    a note naming it. The same bytes given as two forces' responses (a joint response, each copy named for its force
+    in a manifest) are two responses and both are kept; a copy that could not be scored keeps its own problem row.
     """
-    kept: dict[str, str] = {}  # sha256 -> the file counted
+    kept: dict[tuple[str, str, str], str] = {}  # (sha256, inspection, force) -> the file counted
+    counted, copies = [], []
     for result in results:
-        kept.setdefault(result.sha256, result.source)
-
-    def copy(outcome: DocumentResult | Problem) -> bool:
-        return outcome.sha256 in kept and kept[outcome.sha256] != outcome.source
-
-    documents: list[DocumentResult | Problem] = [*results, *(p for p in problems if p.page is None)]
-    copies = [PipelineError("E449", original=kept[o.sha256]).problem(o.source, o.sha256) for o in documents if copy(o)]
-    return [r for r in results if not copy(r)], [p for p in problems if p.page is not None or not copy(p)], copies
+        inspection, force = _identified(result)
+        first = kept.setdefault((result.sha256, inspection.id, force.name), result.source)
+        if first == result.source:
+            counted.append(result)
+        else:
+            copies.append(PipelineError("E449", original=first).problem(result.source, result.sha256))
+    return counted, copies
 
 
 def _unaccounted(groups: Mapping[tuple[str, str], Sequence[DocumentResult]], responses: Sequence[Mapping]) -> list[Problem]:

@@ -85,10 +85,10 @@ def test_an_identical_copy_is_scored_once_with_a_note_naming_both_files_for_any_
         forces = pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False)
         assert list(forces["force"]).count("Gwent Police") == 1
         errors = pd.read_csv(out / "errors.csv", dtype=str, keep_default_na=False).set_index("source")
-        assert errors.loc[copy, "code"] == "E449" and f"the same bytes (sha256) as {kept}:" in errors.loc[copy, "message"]
+        assert errors.loc[copy, "code"] == "E449" and f"the same bytes (sha256) as {kept}, " in errors.loc[copy, "message"]
         assert errors.loc[copy, "sha256"] == passages.loc[passages["source"] == kept, "sha256"].iloc[0]
         assert [errors.loc[str(folder / n), "code"] for n in ("a-empty.pdf", "b-empty.pdf")] == ["E101", "E101"]
-        assert f"{copy}: E449 the same bytes (sha256) as {kept}:" in captured.err
+        assert f"{copy}: E449 the same bytes (sha256) as {kept}, " in captured.err
         assert "1 identical copy of another input counted once" in captured.out
         report = (out / "report.html").read_text(encoding="utf-8")
         assert "1 input file was an identical copy of another and counted once" in report
