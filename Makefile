@@ -7,9 +7,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+NOTEBOOK_STAMP := $(VENV)/.installed-notebook
 CLI := $(PY) -m pipeline $(if $(CONFIG),--config $(CONFIG))
 
-.PHONY: help collect score coverage test lint golden train evaluate bench review-export review-import register-extract clean-cache clean
+.PHONY: help collect score notebook coverage test lint golden train evaluate bench review-export review-import register-extract clean-cache clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -20,10 +21,16 @@ $(STAMP): pyproject.toml
 $(TEST_STAMP): $(STAMP)
 	$(PY) -m pip install -q -e '.[test]' && touch $@
 
+$(NOTEBOOK_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e '.[notebook]' && touch $@
+
 # Exit 1 means "scored, and some documents were reported in errors.csv" (the shipped
 # corpus holds an HMICFRS letter that is no response): exit 2 (usage) and 3 (no document scored, E443) fail the target.
 score: $(STAMP) ## Score every response in corpus/raw into scorecards/
 	$(CLI) score $(INPUT) $(if $(OUT),--out $(OUT)) $(if $(JOBS),--jobs $(JOBS)) || [ $$? -eq 1 ]
+
+notebook: $(NOTEBOOK_STAMP) ## Run notebooks/scorecard.ipynb on scorecards/ (OUT=DIR, INSPECTION=ID) into scorecards/scorecard.ipynb
+	$(CLI) notebook $(if $(OUT),--scorecard $(OUT)) $(if $(INSPECTION),--inspection $(INSPECTION))
 
 # Exit 1 means "collected, and some URLs failed" (rows with a reason in sources.csv): only exit 2 fails the target.
 collect: $(STAMP) ## Download responses into collected/ from URLS="..." (default: the pages in corpus/sources.csv)

@@ -253,16 +253,20 @@ OCR_DPI = 150
 SEED = Path("corpus/raw/000_c5efd783d32bafbb.txt")  # a small text response: the start-up run scores it alone
 
 
-def add_arguments(parser, seed: int) -> None:
-    """The ``bench`` command's options (called by :mod:`pipeline.cli`); ``seed``: the configuration's ``bench.seed``."""
+def add_arguments(parser, seed: int, count=int) -> None:
+    """The ``bench`` command's options (called by :mod:`pipeline.cli`); ``seed``: the configuration's ``bench.seed``.
+
+    ``count`` is the type of the options that count something (forces, inspections, the memory scale): the CLI
+    passes one that refuses 0 and less (E440), which would otherwise fail only after the corpus is generated.
+    """
     parser.add_argument("--out", default="bench/results.json", help="JSON file of the figures (default bench/results.json)")
     parser.add_argument("--corpus", default="bench/corpus",
                         help="folder for the generated PDFs, registers and caches (default bench/corpus)")
-    parser.add_argument("--forces", type=int, default=43,
+    parser.add_argument("--forces", type=count, default=43,
                         help="forces per inspection, the 43 real ones by default (N = forces x inspections)")
-    parser.add_argument("--inspections-count", type=int, default=2,
+    parser.add_argument("--inspections-count", type=count, default=2,
                         help="inspections (the shipped one, then synthetic; default 2)")
-    parser.add_argument("--scale", type=int, default=4, help="memory is compared between N/scale and N documents (default 4)")
+    parser.add_argument("--scale", type=count, default=4, help="memory is compared between N/scale and N documents (default 4)")
     parser.add_argument("--seed", type=int, default=seed, help=f"random seed of the generated responses (default {seed})")
     parser.add_argument("--only", choices=("all", "ocr"), default="all",
                         help="'ocr': only the OCR measurement (scans of the first generated PDFs; default all)")

@@ -9,6 +9,7 @@
 ``python -m pipeline collect URL... | --sources [CSV] [--out DIR] [--depth N] [--allow-host HOST] [--delay S]``
 ``python -m pipeline golden [--out tests/data/golden]``
 ``python -m pipeline config [KEY...]``
+``python -m pipeline notebook [--scorecard DIR] [--inspection ID] [--out FILE.ipynb]``
 
 Every default (paths, limits, the review threshold, seeds) comes from one
 configuration, ``pipeline/data/config.toml``; ``--config FILE`` (before or
@@ -34,7 +35,7 @@ from typing import Any, NoReturn, Sequence
 
 from pipeline import io
 from pipeline.config import DEFAULTS_FILE, Config, parse_config
-from pipeline.errors import SUPERSEDED, PipelineError, format_problem
+from pipeline.errors import DUPLICATES, SUPERSEDED, PipelineError, format_problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 #: ``score``: there were inputs, and not one could be scored (E443); `make score` fails on it as on a usage error.
@@ -56,12 +57,37 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
+    # A value a flag refuses is E440, one line like a configuration range (main prints it), not usage and an
+    # uncoded line: argparse lets any exception but ArgumentError, TypeError and ValueError through parse_args.
+    # A missing or unknown flag, or a mistyped command, still gets argparse's usage, which lists the right ones.
+    def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
+        try:
+            return super()._get_value(action, arg_string)
+        except argparse.ArgumentError as error:
+            wanted = next((text for kind, text in _WANTED if action.type is kind), error.message)
+            raise PipelineError("E440", flag=_flag_name(action), value=arg_string, wanted=wanted, why="") from None
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        if action.nargs != argparse.PARSER and action.choices is not None and value not in action.choices:
+            raise PipelineError("E440", flag=_flag_name(action), value=value, why="",
+                                wanted="one of " + ", ".join(map(str, action.choices)))
+        super()._check_value(action, value)
+
+
+#: What a flag of a built-in type wants, for E440 (a type of this module raises ArgumentTypeError(what it wants)).
+_WANTED: tuple[tuple[type, str], ...] = ((int, "a whole number"), (float, "a number"))
+
+
+def _flag_name(action: argparse.Action) -> str:
+    """The flag as a user types it (``--as-of``), or a positional argument's name as its usage line shows it."""
+    return action.option_strings[-1] if action.option_strings else str(action.metavar or action.dest)
+
 
 def _iso_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError("a calendar date YYYY-MM-DD") from None
 
 
 def _probability(text: str) -> float:
@@ -70,7 +96,7 @@ def _probability(text: str) -> float:
     except ValueError:
         value = -1.0
     if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number between 0 and 1")
+        raise argparse.ArgumentTypeError("a number from 0 to 1")
     return value
 
 
@@ -149,6 +175,7 @@ def _parser(config: Config) -> argparse.ArgumentParser:
     _add_register_parsers(sub)
     _add_collect_parser(sub, config)
     _add_coverage_parser(sub, config)
+    _add_notebook_parser(sub, config)
     shown = sub.add_parser("config", help="print the configuration in force (defaults, --config FILE)",
                            description="Print every key of the configuration in force, or the values of the KEYs "
                                        "given (one a line), e.g. `python -m pipeline config paths.out`.")
@@ -179,7 +206,7 @@ def _add_register_parsers(sub: argparse._SubParsersAction) -> None:
 
 def _toml_file(text: str) -> str:
     if Path(text).suffix.lower() != ".toml":
-        raise argparse.ArgumentTypeError(f"'{text}' must end in .toml")
+        raise argparse.ArgumentTypeError("a file name ending in .toml")
     return text
 
 
@@ -241,6 +268,51 @@ def _add_coverage_parser(sub: argparse._SubParsersAction, config: Config) -> Non
                           help=f"folder of inspection registers (*.toml) (default {config.paths.inspections})")
 
 
+#: The notebook ``notebook`` runs, relative to the repository root (like :data:`SEEDS`), and the executed copy it
+#: writes into the scored folder by default (never an input of a later ``score``, like the folder's other outputs).
+NOTEBOOK = "notebooks/scorecard.ipynb"
+NOTEBOOK_OUTPUT = "scorecard.ipynb"
+
+
+def _add_notebook_parser(sub: argparse._SubParsersAction, config: Config) -> None:
+    notebook = sub.add_parser(
+        "notebook", help=f"run {NOTEBOOK} on a scored folder into an executed copy beside its tables",
+        description=f"Execute {NOTEBOOK} top to bottom in this interpreter's python3 kernel (ipykernel), started in "
+                    "notebooks/ with SCORECARD_DIR set to --scorecard and INSPECTION to --inspection, and write the "
+                    "notebook with its outputs to --out (open it in Jupyter, VS Code or any notebook viewer). Needs "
+                    "pip install -e '.[notebook]' (make notebook installs it). Run from the repository root.")
+    notebook.add_argument("--scorecard", default=config.paths.out,
+                          help=f"folder written by `score` (its scorecard.parquet; default {config.paths.out})")
+    notebook.add_argument("--inspection", help="inspection id to show (default: the one with the most scored rows)")
+    notebook.add_argument("--out", help="executed notebook to write (default: scorecard.ipynb in --scorecard)")
+
+
+def _notebook(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from pipeline.notebook import execute
+
+    folder = Path(args.scorecard)
+    table = folder / "scorecard.parquet"
+    _input_file(str(table), "written by `python -m pipeline score`")
+    _input_file(NOTEBOOK, "run this command from the repository root")
+    if args.inspection:
+        known = sorted(set(pd.read_parquet(table, columns=["inspection"])["inspection"]))
+        if args.inspection not in known:
+            raise PipelineError("E422", value=args.inspection, path=str(table), known=", ".join(known) or "none")
+    out = Path(args.out) if args.out else folder / NOTEBOOK_OUTPUT
+    try:
+        executed = execute(io.read_text(NOTEBOOK), folder, args.inspection, Path(NOTEBOOK).parent)
+    except PipelineError as error:
+        if error.code != "E421":
+            raise
+        print(f"error: {error.code} {error.message}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    io.write_text(out, executed)
+    print(f"ran {NOTEBOOK} on {folder}/ -> {out}")
+    return EXIT_OK
+
+
 def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser, config: Config) -> None:
     """The ``review export`` / ``review import`` commands and the ``score --reviews`` option."""
     paths = config.paths
@@ -283,14 +355,16 @@ def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.Argumen
 
 
 def _review_file(text: str) -> str:
+    if Path(text).is_dir():
+        raise argparse.ArgumentTypeError("a review file (.csv or .jsonl), not a folder")
     if Path(text).suffix.lower() not in (".csv", ".jsonl"):
-        raise argparse.ArgumentTypeError(f"'{text}' must end in .csv or .jsonl")
+        raise argparse.ArgumentTypeError("a file name ending in .csv or .jsonl")
     return text
 
 
 def _positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of at least 1")
+        raise argparse.ArgumentTypeError("a whole number of at least 1")
     return int(text)
 
 
@@ -354,7 +428,8 @@ def _score(args: argparse.Namespace) -> int:
                                       _model_spec(args.model, args.baseline), max_pages=args.max_pages,
                                       ingest_options={"max_seconds": args.max_seconds})
     # the run's own outputs and cache are never inputs, should they lie inside an input folder
-    own = [out, *(out / name for name in (*SCORE_OUTPUTS, RUN_ERRORS)), *([args.cache] if args.cache else []),
+    own = [out, *(out / name for name in (*SCORE_OUTPUTS, RUN_ERRORS, NOTEBOOK_OUTPUT)),
+           *([args.cache] if args.cache else []),
            *([args.stats] if args.stats else [])]
     paths, passed_over = io.find_inputs(args.inputs, skip=own)
     source_tables, source_problems = io.read_source_tables(args.inputs)
@@ -387,7 +462,8 @@ def _score(args: argparse.Namespace) -> int:
         index = url_index(source_tables)
         urls = {r.source: index.url(r.source, r.sha256) for r in results}
     card = build_scorecard(results, problems, inspections, as_of=as_of, urls=urls)
-    for row in card.errors[card.errors["code"].isin(SUPERSEDED)].itertuples():  # scored, yet in no table but errors.csv
+    # scored, yet in no table but errors.csv: another response of the force, or an identical copy of another input
+    for row in card.errors[card.errors["code"].isin(SUPERSEDED | DUPLICATES)].itertuples():
         print(f"{row.source}: {row.code} {row.message}", file=sys.stderr)
     card = _with_reviews(card, args.reviews, as_of)
 
@@ -418,6 +494,8 @@ def _score(args: argparse.Namespace) -> int:
     counts = [_count(n, what) for n, what in ((folders, "saved-page asset folder"),
                                               (len(passed_over) - folders, "data file")) if n]
     passed = f"; {' and '.join(counts)} passed over" if counts else ""
+    copies = int(card.errors["code"].isin(DUPLICATES).sum())
+    passed += f"; {copies} identical {'copy' if copies == 1 else 'copies'} of another input counted once" if copies else ""
     io.remove_file(out / RUN_ERRORS)  # an earlier run's that scored nothing: errors.csv is this run's now
     print(f"scored {len(results)} of {_count(len(paths), 'document')}: {len(card.scorecard)} scorecard rows, "
           f"{_count(len(card.passages), 'passage')}, {_count(len(problems), 'problem')}{passed} -> {out}/")
@@ -804,7 +882,7 @@ def _add_collect_parser(sub: argparse._SubParsersAction, config: Config) -> None
 
 def _whole(text: str) -> int:
     if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number")
+        raise argparse.ArgumentTypeError("a whole number (0 or more)")
     return int(text)
 
 
@@ -814,7 +892,7 @@ def _seconds(text: str) -> float:
     except ValueError:
         value = -1.0
     if not 0.0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of at least 0")
+        raise argparse.ArgumentTypeError("a number of at least 0")
     return value
 
 
@@ -892,7 +970,7 @@ def _add_run_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentPa
     clear.add_argument("--cache", metavar="DIR", default=cache_dir, help=f"cache folder (default {cache_dir})")
 
     bench = sub.add_parser("bench", help="benchmark on a generated PDF corpus; writes a JSON of the figures")
-    add_bench_arguments(bench, seed=config.bench.seed)
+    add_bench_arguments(bench, seed=config.bench.seed, count=_positive_int)
 
     golden = sub.add_parser("golden",
                             help="rewrite the golden seed outputs the tests compare exactly (run from the repository root)",
@@ -1027,7 +1105,7 @@ def _show_config(args: argparse.Namespace) -> int:
 
 COMMANDS = {"score": _score, "classify": _classify, "train": _train, "evaluate": _evaluate, "review": _review,
             "cache": _cache, "bench": _bench, "register": _register, "collect": _collect, "golden": _golden,
-            "coverage": _coverage, "config": _show_config}
+            "coverage": _coverage, "config": _show_config, "notebook": _notebook}
 
 
 def load_config(path: str | None) -> Config:
@@ -1060,7 +1138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PipelineError as error:
         _print_error(error)
         return EXIT_USAGE
-    args = _parser(config).parse_args(rest)
+    try:
+        args = _parser(config).parse_args(rest)
+    except PipelineError as error:  # a value a flag refuses (E440): nothing has run
+        _print_error(error)
+        return EXIT_USAGE
     args.configuration = config
     try:
         return COMMANDS[args.command](args)

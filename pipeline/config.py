@@ -257,4 +257,5 @@ def check_flag(table: str, key: str, value: Any, flag: str) -> None:
     cls = get_type_hints(Config)[table]
     metadata = next(f.metadata for f in fields(cls) if f.name == key)
     if "check" in metadata and not metadata["check"](value):
-        raise PipelineError("E440", flag=flag, value=value, wanted=metadata["wanted"], key=f"{table}.{key}")
+        raise PipelineError("E440", flag=flag, value=value, wanted=metadata["wanted"],
+                            why=f" (the check the configuration applies to {table}.{key})")

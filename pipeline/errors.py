@@ -61,8 +61,14 @@ MESSAGES: dict[str, str] = {
     "E407": "cannot use the Dask scheduler at {address}: {detail}",
     "E408": "{path} holds files but is not a scorecards cache (no CACHEDIR.TAG of ours): nothing deleted",
     "E409": "input {path} not found: nothing scored, nothing written",
-    # usage of score's flags and named files (E440-E449): checked before any work, nothing written
-    "E440": "{flag} {value}: must be {wanted} (the check the configuration applies to {key})",
+    # the notebook (python -m pipeline notebook; E420-E429)
+    "E420": "running the notebook needs Jupyter's kernel and runner (ipykernel, nbclient, nbformat; {missing} is "
+            "missing): pip install -e '.[notebook]', or run `make notebook`, which installs them",
+    "E421": "the notebook stopped at code cell {cell} of {count}: {detail}",
+    "E422": "--inspection '{value}' is not in {path}: its inspections are {known}",
+    # usage of the flags and named files (E440-E449): checked before any work, nothing written. E440 is every value
+    # a flag or argument refuses (a type or choice argparse checks, or a configuration range: then {why} names it)
+    "E440": "{flag} {value}: must be {wanted}{why}",
     "E441": "--inspections {path} is not a folder of registers: {detail}",
     "E442": "--manifest {path} cannot be read: {detail}",
     "E443": "no document could be scored ({problems}, listed in {errors}): the previous outputs in {path} are kept",
@@ -71,6 +77,10 @@ MESSAGES: dict[str, str] = {
     "E446": "interrupted: the command did not finish (each file it wrote was written whole)",
     # a note of the scorecard (no failure): a scored document that would otherwise leave no row in any table
     "E448": "cannot use {path}: {detail} (a file or folder this command reads or writes)",
+    # a note of the scorecard (no failure): one document given twice is counted once
+    "E449": "the same bytes (sha256) as {original}, and the same force's response to the same inspection: one "
+            "document, counted once, as that file (the first of its copies in input order); no row of the other "
+            "tables comes from this file",
     "E447": "scored as {force}'s response to {inspection}, but it gave no passage and {chosen} (the most recent "
             "response, by date then file name) is the one scored: nothing of this document is in the scorecard",
     # configuration (pipeline/data/config.toml, --config FILE): each names the file and the key
@@ -119,6 +129,9 @@ PAGE_MISSING: frozenset[str] = frozenset({"E110", "E111", "E112", "E122"})
 #: Codes of a document that was scored but left out of the scorecard for another response of its force (a row of
 #: ``errors.csv`` without a page, so that every input document is accounted for).
 SUPERSEDED: frozenset[str] = frozenset({"E447"})
+#: Codes of an input file whose bytes are another input's (the same sha256): the document is counted once, under the
+#: other file's name, and this row names the copy.
+DUPLICATES: frozenset[str] = frozenset({"E449"})
 
 
 class PipelineError(Exception):

@@ -43,7 +43,7 @@ import jinja2
 import pandas as pd
 
 from pipeline.dates import format_day
-from pipeline.errors import NOTES, PAGE_MISSING, SUPERSEDED
+from pipeline.errors import DUPLICATES, NOTES, PAGE_MISSING, SUPERSEDED
 from pipeline.score import (
     ITEM_KIND_TEXT,
     SECTION_55_DAYS,
@@ -438,7 +438,7 @@ def _errors_view(errors: pd.DataFrame) -> dict:
     a page is a page of a scored document, missing in part
     (:data:`pipeline.errors.PAGE_MISSING`) or read but to be checked by eye.
     """
-    rows, failed, pages, notes, superseded = [], 0, 0, 0, 0
+    rows, failed, pages, notes, superseded, copies = [], 0, 0, 0, 0, 0
     for row in errors.to_dict("records"):
         page, code = _text(row.get("page")), _text(row.get("code"))
         if page:
@@ -451,6 +451,9 @@ def _errors_view(errors: pd.DataFrame) -> dict:
         elif code in SUPERSEDED:
             superseded += 1
             outcome = "scored; another response of the force is the one in the scorecard"
+        elif code in DUPLICATES:
+            copies += 1
+            outcome = "an identical copy of another input: counted once, as that file"
         else:
             failed += 1
             outcome = "not scored"
@@ -465,6 +468,9 @@ def _errors_view(errors: pd.DataFrame) -> dict:
     if superseded:
         parts.append(_count(superseded, "document was scored but another response of its force is the one shown",
                             "documents were scored but another response of their force is the one shown"))
+    if copies:
+        parts.append(_count(copies, "input file was an identical copy of another and counted once",
+                            "input files were identical copies of others and counted once"))
     if notes:
         parts.append(_count(notes, "document was scored in full with a note", "documents were scored in full with a note"))
     return {"rows": rows, "caption": "; ".join(parts) + " (errors.csv)." if parts else ""}

@@ -328,6 +328,7 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
     """
     as_of = as_of or date.today()
     urls = urls or {}
+    results, copies = _once_each(results)
     by_id = {i.id: i for i in inspections}
     groups: dict[tuple[str, str], list[DocumentResult]] = {}
     forces_by_name: dict[str, Force] = {}
@@ -403,13 +404,35 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
 
     forces = force_summary(scorecard, _response_frame(responses))
     # a scored document's page-level problems (a page lost, OCR below the floor) are rows too, with their page
-    every = list(problems) + [p for result in results for p in result.problems] + _unaccounted(groups, responses)
+    every = (list(problems) + [p for result in results for p in result.problems] + _unaccounted(groups, responses)
+             + copies)
     errors = pd.DataFrame([{"source": p.source, "sha256": p.sha256, "code": p.code, "page": p.page, "message": p.message}
                            for p in every], columns=ERROR_COLUMNS)
     errors["page"] = errors["page"].astype("Int64")
     errors = errors.sort_values(["source", "page", "code"], na_position="first").reset_index(drop=True)
     answered = tuple(by_id[i] for i in sorted({k for k, _ in groups}))
     return Scorecard(scorecard=scorecard, passages=passages, forces=forces, errors=errors, inspections=answered)
+
+
+def _once_each(results: Sequence[DocumentResult]) -> tuple[list[DocumentResult], list[Problem]]:
+    """Each scored document once: the results without identical copies, and an E449 note for each copy.
+
+    Two input files with the same sha256, identified as the same force's response to the same inspection, are one
+    document (a download saved twice, "copy of ..."): scoring both would list its passages twice. The one counted is
+    the first in the order given (the run's input order, the same for any number of jobs); each other copy becomes
+    a note naming it. The same bytes given as two forces' responses (a joint response, each copy named for its force
+    in a manifest) are two responses and both are kept; a copy that could not be scored keeps its own problem row.
+    """
+    kept: dict[tuple[str, str, str], str] = {}  # (sha256, inspection, force) -> the file counted
+    counted, copies = [], []
+    for result in results:
+        inspection, force = _identified(result)
+        first = kept.setdefault((result.sha256, inspection.id, force.name), result.source)
+        if first == result.source:
+            counted.append(result)
+        else:
+            copies.append(PipelineError("E449", original=first).problem(result.source, result.sha256))
+    return counted, copies
 
 
 def _unaccounted(groups: Mapping[tuple[str, str], Sequence[DocumentResult]], responses: Sequence[Mapping]) -> list[Problem]:

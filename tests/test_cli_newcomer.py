@@ -59,6 +59,42 @@ def test_every_input_document_is_in_forces_passages_or_errors(tmp_path, capsys):
     assert "Traceback" not in err
 
 
+# --- an identical copy of an input is one document, counted once, with a coded note (s6 item 7) ---------
+
+def test_an_identical_copy_is_scored_once_with_a_note_naming_both_files_for_any_number_of_jobs(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEEDS["Gwent"], folder / "gwent.txt")
+    shutil.copy(SEEDS["Gwent"], folder / "copy of gwent (1).txt")  # first in path order: the one counted
+    shutil.copy(SEEDS["Suffolk"], folder / "suffolk.txt")
+    for name in ("a-empty.pdf", "b-empty.pdf"):  # the same (no) bytes, but nothing scored: two files to fix
+        (folder / name).write_bytes(b"")
+    tables = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}"
+        code = main(["score", str(folder), "--out", str(out), "--manifest", MANIFEST, "--as-of", "2025-06-01",
+                     "--jobs", jobs, "--no-cache", "--quiet"])
+        captured = capsys.readouterr()
+        assert code == 1  # the empty files
+        tables[jobs] = {name: (out / name).read_bytes() for name in ("scorecard.csv", "passages.csv", "forces.csv",
+                                                                      "errors.csv")}
+        kept, copy = str(folder / "copy of gwent (1).txt"), str(folder / "gwent.txt")
+        passages = pd.read_csv(out / "passages.csv", dtype=str, keep_default_na=False)
+        assert set(passages["source"]) == {kept, str(folder / "suffolk.txt")}
+        assert passages["passage_id"].is_unique
+        forces = pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False)
+        assert list(forces["force"]).count("Gwent Police") == 1
+        errors = pd.read_csv(out / "errors.csv", dtype=str, keep_default_na=False).set_index("source")
+        assert errors.loc[copy, "code"] == "E449" and f"the same bytes (sha256) as {kept}, " in errors.loc[copy, "message"]
+        assert errors.loc[copy, "sha256"] == passages.loc[passages["source"] == kept, "sha256"].iloc[0]
+        assert [errors.loc[str(folder / n), "code"] for n in ("a-empty.pdf", "b-empty.pdf")] == ["E101", "E101"]
+        assert f"{copy}: E449 the same bytes (sha256) as {kept}, " in captured.err
+        assert "1 identical copy of another input counted once" in captured.out
+        report = (out / "report.html").read_text(encoding="utf-8")
+        assert "1 input file was an identical copy of another and counted once" in report
+    assert tables["1"] == tables["2"]
+
+
 # --- reserved forces are refused by review import and train (item 9) ---------------------
 
 def _fill_every_row(sheet: Path) -> pd.DataFrame:
@@ -268,6 +304,18 @@ def test_register_extract_refuses_a_response_that_is_not_a_report(tmp_path, caps
     assert err.strip().splitlines() == [f"error: E416 {report}: not an inspectorate report but a response to one ({line}): "
                                         "extract the register from the HMICFRS report itself"]
     assert not out.exists()
+
+
+# --- a truncated PDF: the message quotes the PDF's end-of-file line as it is (s6 item 11) ------------------
+
+def test_a_truncated_pdf_is_named_with_the_end_of_file_line_it_lacks(tmp_path, capsys):
+    from tests.pdf_fixtures import write_truncated_pdf
+
+    cut = write_truncated_pdf(tmp_path / "cut.pdf")
+    assert main(["score", str(cut), "--out", str(tmp_path / "out"), "--no-cache", "--quiet"]) == 3
+    # "%%EOF" is the marker itself (two percent signs, as the PDF standard writes it), not a formatting slip
+    assert (f"{cut}: E103 not a readable PDF: no end-of-file line (%%EOF, the last line of every PDF) near its end: "
+            "the file is truncated") in capsys.readouterr().err
 
 
 # --- response dates (item 12) ------------------------------------------------------------------------------

@@ -126,6 +126,57 @@ def test_flags_get_the_range_checks_of_the_configuration(flag, value, wanted, ke
     assert line.startswith(f"error: E440 {flag} {float(value) if flag == '--max-seconds' else value}: must be {wanted}")
 
 
+# --- newcomer 6, item 10: a value a flag refuses is one coded line (E440), never argparse's usage block ----
+
+@pytest.mark.parametrize("argv, flag, wanted", [
+    (["score", "--as-of", "2025-13-40"], "--as-of 2025-13-40", "a calendar date YYYY-MM-DD"),
+    (["score", "--review-threshold", "1.5"], "--review-threshold 1.5", "a number from 0 to 1"),
+    (["score", "--jobs", "many"], "--jobs many", "a whole number"),
+    (["score", "--backend", "spark"], "--backend spark", "one of local, dask"),
+    (["review", "export", "--limit", "0"], "--limit 0", "a whole number of at least 1"),
+    (["bench", "--scale", "0"], "--scale 0", "a whole number of at least 1"),
+    (["collect", "--depth", "-1"], "--depth -1", "a whole number (0 or more)"),
+])
+def test_a_bad_flag_value_is_one_coded_line_and_exit_2(argv, flag, wanted, capsys):
+    assert main(argv) == 2
+    assert one_error_line(capsys.readouterr().err) == f"error: E440 {flag}: must be {wanted}"
+
+
+def test_review_import_of_a_folder_is_one_coded_line(tmp_path, capsys):
+    assert main(["review", "import", str(tmp_path)]) == 2
+    assert one_error_line(capsys.readouterr().err) == \
+        f"error: E440 file {tmp_path}: must be a review file (.csv or .jsonl), not a folder"
+
+
+def _typed_arguments(parser: argparse.ArgumentParser, command: tuple[str, ...] = ()):
+    """(command words, action) for every flag or positional of every (sub)command whose value argparse checks."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, subparser in action.choices.items():
+                yield from _typed_arguments(subparser, (*command, name))
+        elif action.type is not None or action.choices is not None:
+            yield command, action
+
+
+def test_every_typed_argument_of_every_command_refuses_a_bad_value_with_one_coded_line(capsys):
+    """The kind, not the three flags the newcomer tried: a new typed option gets the same treatment or fails here."""
+    typed = list(_typed_arguments(cli._parser(cli.load_config(None))))
+    assert len(typed) >= 15  # score, collect, review, register, bench: the walk found them
+    for command, action in typed:
+        given = [action.option_strings[0], "x!"] if action.option_strings else ["x!"]
+        assert main([*command, *given]) == 2, (command, given)
+        err = capsys.readouterr().err
+        assert one_error_line(err).startswith(f"error: E440 {cli._flag_name(action)} x!: must be "), (command, err)
+        assert "usage:" not in err
+
+
+def test_a_missing_flag_or_mistyped_command_still_shows_the_usage(capsys):
+    # not a bad value: argparse's usage lists what is wanted
+    with pytest.raises(SystemExit) as exited:
+        main(["scor"])
+    assert exited.value.code == 2 and "usage:" in capsys.readouterr().err
+
+
 # --- 3. the run's own outputs inside the input folder -------------------------------
 
 def test_scoring_into_the_input_folder_twice_never_reads_its_own_outputs(tmp_path, capsys):
@@ -135,6 +186,7 @@ def test_scoring_into_the_input_folder_twice_never_reads_its_own_outputs(tmp_pat
     extra = ("--cache", str(folder / "cache"), "--stats", str(folder / "stats.json"))
     assert score([folder], folder, *extra) == 0
     first = snapshot(folder)
+    (folder / "scorecard.ipynb").write_text('{"cells": []}', encoding="utf-8")  # what `notebook` writes there
     capsys.readouterr()
     assert score([folder], folder, *extra) == 0
     assert "scored 1 of 1 document:" in capsys.readouterr().out

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+
 import nbformat
+import pandas as pd
 import pytest
 from nbclient import NotebookClient
 
+from pipeline import cli
 from pipeline.cli import main
 from tests.conftest import ROOT, SEED_PATHS
 
@@ -24,12 +28,19 @@ def outputs_text(notebook) -> str:
     return "\n".join(parts)
 
 
-def test_notebook_executes_on_scored_seeds(tmp_path, monkeypatch):
-    out = tmp_path / "scorecards"
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory):
+    out = tmp_path_factory.mktemp("scored") / "scorecards"
     code = main(["score", *SEED_PATHS, "--out", str(out), "--manifest",
                  str(ROOT / "corpus" / "manifest.csv"), "--inspections", str(ROOT / "corpus" / "inspections"),
-                 "--model", str(ROOT / "models" / "status-classifier.joblib"), "--as-of", "2025-06-01"])
+                 "--model", str(ROOT / "models" / "status-classifier.joblib"), "--as-of", "2025-06-01",
+                 "--no-cache", "--quiet"])
     assert code == 1  # the HMICFRS letter is reported in errors.csv
+    return out
+
+
+def test_notebook_executes_on_scored_seeds(scored, monkeypatch):
+    out = scored
 
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     monkeypatch.setenv("SCORECARD_DIR", str(out))  # the kernel inherits this process's environment
@@ -58,3 +69,45 @@ def test_notebook_is_stored_without_outputs():
 def test_notebook_needs_no_plotting_library(forbidden):
     # matplotlib is not a dependency; Styler.background_gradient would import it.
     assert forbidden not in NOTEBOOK.read_text(encoding="utf-8")
+
+
+# --- how a user runs it (newcomer s6: the README's "venv's python3 kernel" had no kernel installed) ----------
+
+def test_the_notebook_command_runs_it_on_a_scored_folder_into_an_executed_copy(scored, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)  # run from the repository root, as make does
+    inspection = pd.read_parquet(scored / "scorecard.parquet")["inspection"].iloc[0]
+    monkeypatch.setenv("INSPECTION", "an-inspection-the-flag-overrides")
+    written = tmp_path / "run.ipynb"
+    assert main(["notebook", "--scorecard", str(scored), "--inspection", inspection, "--out", str(written)]) == 0
+    assert capsys.readouterr().out.strip() == f"ran {cli.NOTEBOOK} on {scored}/ -> {written}"
+    notebook = nbformat.read(written, as_version=4)
+    assert not [o for c in notebook.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    shown = outputs_text(notebook)
+    assert f"{inspection}: " in shown and str(scored.resolve()) in shown
+    assert all(force in shown for force in FORCES)
+
+
+def test_the_notebook_command_names_a_bad_inspection_or_a_failing_cell_in_one_coded_line(scored, tmp_path,
+                                                                                          monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    assert main(["notebook", "--scorecard", str(scored), "--inspection", "no-such-inspection"]) == 2
+    assert capsys.readouterr().err.startswith(f"error: E422 --inspection 'no-such-inspection' is not in {scored}")
+    partial = tmp_path / "partial"
+    shutil.copytree(scored, partial)
+    (partial / "force_profiles.csv").unlink()
+    assert main(["notebook", "--scorecard", str(partial)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: E421 the notebook stopped at code cell ") and "force_profiles.csv" in err
+    assert not (partial / "scorecard.ipynb").exists()
+
+
+def test_make_notebook_installs_what_it_needs_and_is_one_call_into_the_cli():
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert {req.split(">")[0] for req in extras["notebook"]} == {"ipykernel", "nbclient", "nbformat"}
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8").splitlines()
+    target = makefile.index(next(line for line in makefile if line.startswith("notebook:")))
+    assert "$(NOTEBOOK_STAMP)" in makefile[target] and makefile[target + 1].startswith("\t$(CLI) notebook ")
+    assert makefile[target + 2] == ""  # one line
+    assert "pip install -q -e '.[notebook]'" in "\n".join(makefile)

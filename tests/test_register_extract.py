@@ -284,6 +284,6 @@ def test_cli_errors_are_one_coded_line_and_write_nothing(reports, tmp_path, make
 
 def test_cli_usage_errors_exit_2(tmp_path):
     done = _cli(tmp_path / "r.pdf", "--id", "x", "--out", tmp_path / "r.txt")
-    assert done.returncode == 2 and "must end in .toml" in done.stderr
+    assert done.returncode == 2 and "E440 --out" in done.stderr and "ending in .toml" in done.stderr
     done = _cli(tmp_path / "r.pdf", "--out", tmp_path / "r.toml")
     assert done.returncode == 2 and "--id" in done.stderr

@@ -291,6 +291,26 @@ def test_boundary_day_56_is_within_and_day_57_is_not():
     assert list(summary["coverage"]) == [0.0, 0.0]
 
 
+def test_identical_bytes_are_one_document_only_when_they_are_the_same_forces_response():
+    inspection = _inspection()
+    day = PUBLISHED + timedelta(days=10)
+
+    def result(source, name):
+        return DocumentResult(source=source, sha256="0" * 64,
+                              identification=Identification(_force(name), inspection, day, "manifest"))
+
+    # a copy saved twice: counted once, as the first in input order, with a note naming it
+    card = build_scorecard([result("a.txt", "Alpha Police"), result("b.txt", "Alpha Police")], [], [inspection],
+                           as_of=date(2025, 6, 1))
+    assert list(card.forces["source"]) == ["a.txt"] and len(card.scorecard) == 2
+    assert list(zip(card.errors["source"], card.errors["code"])) == [("b.txt", "E449")]
+    assert "as a.txt, and the same force's response" in card.errors["message"].iloc[0]
+    # a joint response given once per force (a manifest row each): two responses, no note
+    card = build_scorecard([result("a.txt", "Alpha Police"), result("b.txt", "Beta Police")], [], [inspection],
+                           as_of=date(2025, 6, 1))
+    assert sorted(card.forces["source"]) == ["a.txt", "b.txt"] and card.errors.empty
+
+
 # --- items of every kind, unregistered inspections, blanket answers (hand-built results) --------------------------------
 
 def _passage(sha, start, numbers, link="numbered", kind="recommendation", label="in_progress", confidence=0.7,

@@ -120,7 +120,8 @@ def read_pdf(data: bytes, max_pages: int, max_seconds: float | None = None, ocr:
         raise PipelineError("E103", detail="no %PDF- header: not a PDF file")
     end = data.rfind(b"%%EOF", max(0, len(data) - EOF_WINDOW))
     if end < 0:
-        raise PipelineError("E103", detail="no %%EOF marker at the end: the file is truncated")
+        raise PipelineError("E103", detail="no end-of-file line (%%EOF, the last line of every PDF) near its end: "
+                                             "the file is truncated")
     data = data[:end + 5] + b"\n"
     return run_bounded(_extract, (data, max_pages, ocr), max_seconds, crash_code="E103")
 
