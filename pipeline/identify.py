@@ -25,7 +25,7 @@ import functools
 import io
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Iterable, Mapping
@@ -134,6 +134,10 @@ class IdentifyRules:
     report_above: re.Pattern | None = None
     # lines naming what the document is and its date after a comma (group "date")
     dated_lines: tuple[re.Pattern, ...] = ()
+    # an unregistered inspection of one force at a time (PEEL) whose title names no force is the document's force's:
+    # a (rewritten) title ``force_specific`` matches is renamed ``force_specific_title`` ({title}, {force})
+    force_specific: re.Pattern | None = None
+    force_specific_title: str = "{title} – {force}"
 
 
 def parse_identify_rules(toml_text: str) -> IdentifyRules:
@@ -167,6 +171,8 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
         not_under=re.compile(dating["not_under"]) if "not_under" in dating else None,
         report_above=re.compile(dating["report_above"]) if "report_above" in dating else None,
         dated_lines=tuple(re.compile(p) for p in dating.get("dated_lines", [])),
+        force_specific=re.compile(naming["force_specific"], re.IGNORECASE) if "force_specific" in naming else None,
+        force_specific_title=str(naming.get("force_specific_title", "{title} – {force}")),
     )
 
 
@@ -191,16 +197,26 @@ def slug(title: str, rules: IdentifyRules | None = None) -> str:
     effectiveness, efficiency and legitimacy 2021 to 2022 – Essex Police" are
     both ``peel-2021-22-essex-police``.
     """
+    return _slug_words(_rewritten(title, rules or shipped_rules()))
+
+
+def _slug_words(text: str) -> str:
+    """The id of a title the rewrites have already folded: accents to their letters, lower case, words joined by "-"."""
     import unicodedata
 
-    # dashes are word breaks (dropping them would join "2023–2025" into one word); accents fold to their letters
-    text = re.sub(r"[\u2010-\u2015\u2212]", "-", title)
-    for when, pattern, replacement in (rules or shipped_rules()).slug_rewrites:
-        if when is None or when.search(text):
-            text = pattern.sub(replacement, text)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
     text = text.replace("&", " and ")
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def _rewritten(title: str, rules: IdentifyRules) -> str:
+    """``title`` after the ``[[slug.rewrite]]`` rules: the words of its name that the id keeps, in their own case."""
+    # dashes are word breaks (dropping them would join "2023–2025" into one word)
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", title)
+    for when, pattern, replacement in rules.slug_rewrites:
+        if when is None or when.search(text):
+            text = pattern.sub(replacement, text)
+    return text
 
 
 # --- force list ---------------------------------------------------------------
@@ -578,6 +594,10 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     if force is None:
         raise PipelineError("E202")
     evidence.insert(0, f"force: {force_note}")
+    own = _force_specific(inspection, force, identifier)
+    if own is not inspection:
+        inspection = own
+        evidence[-1] += f"; one force's programme, so {force.name}'s"
 
     evidence.append(f"date: '{found_date[1]}'" if found_date else "date: none found")
     by_manifest = manifest is not None and bool(manifest.force or manifest.inspection)
@@ -591,13 +611,45 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
 
 
 def _unregistered(title: str, identifier: Identifier) -> Inspection:
-    """The contract's unregistered inspection for ``title``, with the force its title names (if any)."""
-    # in a title a bare place name is the force inspected ("Custody inspection of Gwent"); two forces name none
-    tokens = _Tokens(title, identifier.nlp)
-    named = {int(m[0]) for m in _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher))}
-    force = identifier.forces[named.pop()].name if len(named) == 1 else None
-    return Inspection(id=slug(title, identifier.rules), title=title, published=None, aliases=(), recommendations=(),
-                      registered=False, force=force)
+    """The contract's unregistered inspection for ``title``, with the force its title names (if any).
+
+    Its id is :func:`slug` of the title, except that a one-force programme's title (``force_specific``: PEEL) names
+    the force by its official name in the id: "PEEL 2023-25 inspection of Hertfordshire Police" and "PEEL 2023–2025:
+    An inspection of Hertfordshire Constabulary" are one inspection.
+    """
+    rules = identifier.rules or shipped_rules()
+    # in a title a bare place name is the force inspected ("Custody inspection of Gwent"); two forces name none.
+    # Only the words the id keeps count: a note the rewrites drop ("...; PEEL inspection of X Police") names no force.
+    words = _rewritten(title, rules)
+    tokens = _Tokens(words, identifier.nlp)
+    found = _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher))
+    named = {int(m[0]) for m in found}
+    force = identifier.forces[next(iter(named))] if len(named) == 1 else None
+    if force is not None and rules.force_specific is not None and rules.force_specific.search(words):
+        for _index, _kind, _term, start, end in reversed(found):
+            first, last = tokens.offset(start), tokens.offset(end - 1) + len(tokens.doc[end - 1])
+            words = words[:first] + force.name + words[last:]
+    return Inspection(id=_slug_words(words), title=title, published=None, aliases=(), recommendations=(),
+                      registered=False, force=force.name if force is not None else None)
+
+
+def _force_specific(inspection: Inspection, force: Force, identifier: Identifier) -> Inspection:
+    """``inspection`` as the inspection of ``force`` when it is an unregistered one of a programme that inspects one
+    force at a time (PEEL) and its title names no force; else ``inspection`` itself.
+
+    "The 2021/22 PEEL inspection" in two forces' responses names two inspections: each force's findings are its
+    own (``force_specific`` and ``force_specific_title`` in ``identify.toml``), so the title gains the force's name
+    and the id follows it ("PEEL inspection 2023-25 – Surrey Police" is ``peel-2023-25-surrey-police``, as the
+    full title "PEEL 2023–25: An inspection of Surrey Police" is).
+    """
+    rules = identifier.rules
+    if (rules is None or rules.force_specific is None or inspection.registered or inspection.force is not None
+            or not rules.force_specific.search(_rewritten(inspection.title, rules))):
+        return inspection
+    if _matches(_Tokens(inspection.title, identifier.nlp), (identifier.force_matcher, identifier.acronym_matcher)):
+        return inspection  # its title names forces (two or more): whose it is stays open
+    title = rules.force_specific_title.format(title=inspection.title, force=force.name)
+    return replace(inspection, id=slug(title, rules), title=title, force=force.name)
 
 
 def _name_inspection(text: str, identifier: Identifier) -> tuple[Inspection | None, str]:

@@ -430,12 +430,14 @@ def test_a_provenance_rows_inspection_names_what_the_text_does_not(identifier):
      "PEEL inspection"),
     ("It comes after a police effectiveness, efficiency and legitimacy (Peel) report raised concerns at Surrey Police.",
      "PEEL inspection"),
-    ("The PEEL 2023-25 assessment of Surrey Police found progress.", "PEEL inspection 2023-25"),
 ])
 def test_a_programme_named_without_a_title_is_the_programmes_inspection(identifier, text, title):
     found = identify(make_document(text), identifier)
-    assert (found.inspection.title, found.inspection.id, found.inspection.registered) == (title, slug(title), False)
-    assert "names the programme" in found.evidence
+    # PEEL inspects one force at a time: the inspection named is the document's force's
+    own = f"{title} – Surrey Police"
+    assert (found.inspection.title, found.inspection.id, found.inspection.registered) == (own, slug(own), False)
+    assert found.inspection.force == "Surrey Police"
+    assert "names the programme" in found.evidence and "one force's programme" in found.evidence
 
 
 def test_a_programme_mention_yields_to_a_real_title_and_a_surname_is_no_programme(identifier):
@@ -696,3 +698,43 @@ def test_other_urls_name_no_force_by_their_path(identifier, url):
     with pytest.raises(PipelineError) as raised:
         identify(make_document(NO_FORCE_TEXT), identifier, url=url)
     assert raised.value.code == "E202"
+
+
+# --- a one-force programme (PEEL) is each force's own inspection (newcomer s6 item 3) -------------------------
+
+# after /work/nc6/peel/*-peel-panel.txt: a panel paper naming the force's PEEL inspection without a colon
+PEEL_PANEL = ("{place} Police and Crime Panel\nReport of the Police and Crime Commissioner: update on the PEEL 2023-25 "
+              "inspection of {place} Police\nDate: 9 January 2025\n\nArea for improvement 1\nOur update: done.\n")
+
+
+def test_two_forces_peel_inspections_are_two_inspections(identifier):
+    beds = identify(make_document(PEEL_PANEL.format(place="Bedfordshire")), identifier).inspection
+    herts = identify(make_document(PEEL_PANEL.format(place="Hertfordshire")), identifier).inspection
+    assert beds.title == "PEEL 2023-25 inspection of Bedfordshire Police" and not beds.registered
+    assert (beds.force, herts.force) == ("Bedfordshire Police", "Hertfordshire Constabulary")
+    assert beds.id == "peel-2023-25-bedfordshire-police" and beds.id != herts.id
+    # one force's PEEL inspection is one id whichever of its names the title uses ("Hertfordshire Police" is an alias)
+    named = identify(make_document("Hertfordshire Constabulary\n\nWe have acted."), identifier,
+                     inspection_hint="PEEL 2023–2025: An inspection of Hertfordshire Constabulary").inspection
+    assert herts.id == named.id == "peel-2023-25-hertfordshire-constabulary"
+
+
+@pytest.mark.parametrize("text", [
+    "{force} was graded after its 2023-25 PEEL inspection report.",  # the programme named without a title
+    "{force}\n\nHMICFRS PEEL: Police effectiveness, efficiency and legitimacy 2023/25\n\nWe have acted.",  # title, no force
+])
+def test_a_peel_inspection_named_without_its_force_is_the_documents_forces(identifier, text):
+    surrey = identify(make_document(text.format(force="Surrey Police")), identifier)
+    sussex = identify(make_document(text.format(force="Sussex Police")), identifier)
+    assert (surrey.inspection.force, sussex.inspection.force) == ("Surrey Police", "Sussex Police")
+    assert surrey.inspection.id == "peel-2023-25-surrey-police" and sussex.inspection.id == "peel-2023-25-sussex-police"
+    assert surrey.inspection.title.endswith(" – Surrey Police") and "one force's programme" in surrey.evidence
+
+
+def test_a_national_peel_report_and_other_inspections_stay_everyones(identifier):
+    spotlight = "PEEL spotlight report: Diverging under pressure"
+    found = identify(make_document("Surrey Police\n\nWe have acted."), identifier, inspection_hint=spotlight)
+    assert (found.inspection.title, found.inspection.force) == (spotlight, None)
+    thematic = "An inspection of vetting, misconduct and misogyny in the police service"
+    found = identify(make_document("Surrey Police\n\nWe have acted."), identifier, inspection_hint=thematic)
+    assert (found.inspection.id, found.inspection.force) == (slug(thematic), None)
