@@ -649,7 +649,9 @@ def _force_specific(inspection: Inspection, force: Force, identifier: Identifier
     if _matches(_Tokens(inspection.title, identifier.nlp), (identifier.force_matcher, identifier.acronym_matcher)):
         return inspection  # its title names forces (two or more): whose it is stays open
     title = rules.force_specific_title.format(title=inspection.title, force=force.name)
-    return replace(inspection, id=slug(title, rules), title=title, force=force.name)
+    # the force goes after the words the id keeps (a rewrite may cut a title's tail: "...; another inspection")
+    words = rules.force_specific_title.format(title=_rewritten(inspection.title, rules), force=force.name)
+    return replace(inspection, id=_slug_words(words), title=title, force=force.name)
 
 
 def _name_inspection(text: str, identifier: Identifier) -> tuple[Inspection | None, str]:
