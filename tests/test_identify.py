@@ -785,3 +785,38 @@ def test_a_second_inspection_after_a_semicolon_names_no_force_for_the_first(iden
     national = identify(make_document("Northamptonshire Police\n\nWe have acted."), identifier,
                         inspection_hint=named["northamptonshire-g122.txt"]).inspection
     assert (national.id, national.force) == ("police-performance-getting-a-grip", None)
+
+
+# --- the response's own date, however it is labelled or in whichever language (newcomer s6 item 8) ---------------
+
+@pytest.mark.parametrize("text, expected", [
+    # after /work/nc6/mixed/surrey-activism-update.txt and kinds/derbyshire-news.html
+    ("Office of the Police and Crime Commissioner for Surrey\nUpdate on the HMICFRS report\n"
+     "Date of this update: 2 December 2024\n\nRecommendation 16\nDone.", date(2024, 12, 2)),
+    ("Commissioner responds to HMICFRS activism report\n\nPosted 5 November 2024\n\n"
+     "HMICFRS published its report on 10 September 2024.", date(2024, 11, 5)),
+    ("Statement\nIssued: 4 March 2025\nWe welcome the report.", date(2025, 3, 4)),
+    ("Update from the Chief Constable\nUpdated\n12 February 2025\nWe have acted.", date(2025, 2, 12)),
+    ("Response\nDate of response: 3 January 2025\nWe welcome it.", date(2025, 1, 3)),
+    # after kinds/south-wales-bilingual.html: Welsh and English, the report's title between the heading and the date
+    ("South Wales Police and Crime Commissioner response\n\nAn inspection into activism and impartiality in policing\n\n"
+     "25 Hydref 2024 / 25 October 2024\n\nRecommendation 12", date(2024, 10, 25)),
+    ("Ymateb y Comisiynydd\n\n14 Mawrth 2025\n\nArgymhelliad 1", date(2025, 3, 14)),  # Welsh alone
+    ("Response\n\n25 Hydref 2024 | 25 October 2024\n", date(2024, 10, 25)),  # the two in table cells
+    # two different days are no one date; the inspectorate's report named as such over a date dates the report
+    ("Response\n\n25 Hydref 2024 / 26 October 2024\n", None),
+    ("Our response\nHMICFRS inspection report\n10 September 2024\n", None),
+    ("Posted in News\nWe have acted.", None),
+])
+def test_the_response_date_under_any_label_or_in_welsh(text, expected):
+    assert find_response_date(text) == expected
+
+
+def test_the_date_label_and_welsh_months_are_data():
+    from pipeline.identify import parse_identify_rules
+
+    text = io.read_package_data("identify.toml")
+    assert "date_label" in text and "hydref = 10" in text
+    no_welsh = parse_identify_rules(text.replace("hydref = 10, ", ""))
+    assert find_response_date("Response\n\n25 Hydref 2024\n", no_welsh) is None
+    assert find_response_date("Response\n\n25 Hydref 2024\n") == date(2024, 10, 25)
