@@ -639,23 +639,24 @@ def _unregistered(title: str, identifier: Identifier) -> Inspection:
 
 
 def _force_specific(inspection: Inspection, force: Force, identifier: Identifier) -> Inspection:
-    """``inspection`` as the inspection of ``force`` when it is an unregistered one of a programme that inspects one
-    force at a time (PEEL) and its title names no force; else ``inspection`` itself.
+    """``inspection`` as ``force``'s own when it is an unregistered one-force programme's (PEEL) naming no force.
 
-    "The 2021/22 PEEL inspection" in two forces' responses names two inspections: each force's findings are its
-    own (``force_specific`` and ``force_specific_title`` in ``identify.toml``), so the title gains the force's name
-    and the id follows it ("PEEL inspection 2023-25 – Surrey Police" is ``peel-2023-25-surrey-police``, as the
-    full title "PEEL 2023–25: An inspection of Surrey Police" is).
+    Else ``inspection`` itself. "The 2021/22 PEEL inspection" in two forces' responses names two inspections: each
+    force's findings are its own (``force_specific`` and ``force_specific_title`` in ``identify.toml``), so the title
+    gains the force's name and the id follows it ("PEEL inspection 2023-25 – Surrey Police" is
+    ``peel-2023-25-surrey-police``, as the full title "PEEL 2023–25: An inspection of Surrey Police" is).
     """
     rules = identifier.rules
-    if (rules is None or rules.force_specific is None or inspection.registered or inspection.force is not None
-            or not rules.force_specific.search(_rewritten(inspection.title, rules))):
+    if rules is None or rules.force_specific is None or inspection.registered or inspection.force is not None:
         return inspection
-    if _matches(_Tokens(inspection.title, identifier.nlp), (identifier.force_matcher, identifier.acronym_matcher)):
+    kept = _rewritten(inspection.title, rules)  # the words the id keeps
+    if not rules.force_specific.search(kept):
+        return inspection
+    if _matches(_Tokens(kept, identifier.nlp), (identifier.force_matcher, identifier.acronym_matcher)):
         return inspection  # its title names forces (two or more): whose it is stays open
     title = rules.force_specific_title.format(title=inspection.title, force=force.name)
     # the force goes after the words the id keeps (a rewrite may cut a title's tail: "...; another inspection")
-    words = rules.force_specific_title.format(title=_rewritten(inspection.title, rules), force=force.name)
+    words = rules.force_specific_title.format(title=kept, force=force.name)
     return replace(inspection, id=_slug_words(words), title=title, force=force.name)
 
 
@@ -929,8 +930,10 @@ def _find_response_date(text: str, rules: IdentifyRules | None = None) -> tuple[
 
 
 def _read_date(value: str, rules: IdentifyRules) -> date | None:
-    """:func:`pipeline.dates.parse_date`, also reading the ``months`` of another language (Welsh), and one date given
-    in two languages ("25 Hydref 2024 / 25 October 2024"): both must be the same day."""
+    """:func:`pipeline.dates.parse_date`, also reading the ``months`` of another language (Welsh).
+
+    One date given in two languages ("25 Hydref 2024 / 25 October 2024") is read when both halves are the same day.
+    """
     parsed = parse_date(value)
     if parsed is not None or rules.month_words is None:
         return parsed
