@@ -627,8 +627,12 @@ def _unregistered(title: str, identifier: Identifier) -> Inspection:
     # Only the words the id keeps count: a note the rewrites drop ("...; PEEL inspection of X Police") names no force.
     words = _rewritten(title, rules)
     tokens = _Tokens(words, identifier.nlp)
-    found = _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher))
+    matchers = (identifier.force_matcher, identifier.acronym_matcher)
+    found = _matches(tokens, matchers)
     named = {int(m[0]) for m in found}
+    # a rewrite may take a name's "the" ("an inspection of the Met"): a name as written counts when the rest is kept
+    named |= {int(index) for index, _kind, term, *_ in _matches(_Tokens(title, identifier.nlp), matchers)
+              if re.sub(r"(?i)^the\s+", "", term).casefold() in words.casefold()}
     force = identifier.forces[next(iter(named))] if len(named) == 1 else None
     if force is not None and rules.force_specific is not None and rules.force_specific.search(words):
         for _index, _kind, _term, start, end in reversed(found):

@@ -820,3 +820,10 @@ def test_the_date_label_and_welsh_months_are_data():
     no_welsh = parse_identify_rules(text.replace("hydref = 10, ", ""))
     assert find_response_date("Response\n\n25 Hydref 2024\n", no_welsh) is None
     assert find_response_date("Response\n\n25 Hydref 2024\n") == date(2024, 10, 25)
+
+
+def test_a_peel_title_naming_its_force_by_an_alias_a_rewrite_shortens_still_names_it(identifier):
+    # corpus metropolitan-b029.txt's sources.csv name: the PEEL rewrite drops "an Inspection of the", leaving "Met"
+    found = identify(make_document("Metropolitan Police Service\n\nWe have acted."), identifier,
+                     inspection_hint="PEEL: Police Legitimacy 2016 – an Inspection of the Met").inspection
+    assert (found.force, found.id) == ("Metropolitan Police Service", "peel-legitimacy-2016-met")
