@@ -96,7 +96,7 @@ MESSAGES: dict[str, str] = {
     "E412": "{path}: no {what} printed in the report: give {flag}",
     "E413": "{path}: {item}: {detail}",
     "E414": "the register extracted from {path} fails the register checks, nothing written: {detail}",
-    "E416": "{path}: not an inspectorate report but a response to one (its first lines say '{text}'): extract the "
+    "E416": "{path}: not an inspectorate report but {what} (its first lines say '{text}'): extract the "
             "register from the HMICFRS report itself",
     "E415": "--force '{value}' is not a force of pipeline/data/forces.csv (use its name or short name, e.g. 'Surrey')",
     # collect (websites -> files + sources.csv): on the command line E501-E503 and E517 stop the run (exit 2);
@@ -132,6 +132,10 @@ SUPERSEDED: frozenset[str] = frozenset({"E447"})
 #: Codes of an input file whose bytes are another input's (the same sha256): the document is counted once, under the
 #: other file's name, and this row names the copy.
 DUPLICATES: frozenset[str] = frozenset({"E449"})
+
+
+#: What E416 calls a document ``register extract`` refuses, by the ``[response]`` rule of ``register.toml`` it met.
+NOT_A_REPORT: dict[str, str] = {"response": "a response to one", "paper": "a panel's or committee's paper about one"}
 
 
 class PipelineError(Exception):

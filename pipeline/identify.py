@@ -25,12 +25,12 @@ import functools
 import io
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Iterable, Mapping
 
-from pipeline.dates import parse_date
+from pipeline.dates import MONTH_NAMES, parse_date
 from pipeline.errors import PipelineError
 
 if TYPE_CHECKING:  # spaCy loads in about a second: only building an Identifier needs it
@@ -70,17 +70,6 @@ _FORCE_LABEL = re.compile(
     r"(?:^|\|)\s*(?:name\s+of\s+)?(?:police\s+)?(?:force|constabulary)(?:\s+name)?\s*[:|\-–—]?\s*$",
     re.IGNORECASE,
 )
-
-# Labels that introduce the date a response was written or sent.
-_DATE_LABEL = re.compile(
-    r"^\s*(?:date(?:\s+(?:sent|of\s+(?:response|letter|reply)))?|sent(?:\s+on)?|dated|response\s+date)"
-    r"(?:\s*[:|\-–—]\s*|\s+|$)(?P<rest>.*)$",
-    re.IGNORECASE,
-)
-# Without rules (identify.toml [response_date] not_under, report_above): a date right under one of these is a
-# publication date, deadline or version, or the report's, not the letter's.
-_NOT_RESPONSE_DATE = re.compile(r"publish|deadline|\bdue\b|version|review|inspection", re.IGNORECASE)
-
 
 # A host name: labels of letters, digits and inner hyphens, joined by dots.
 _DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+")
@@ -134,6 +123,19 @@ class IdentifyRules:
     report_above: re.Pattern | None = None
     # lines naming what the document is and its date after a comma (group "date")
     dated_lines: tuple[re.Pattern, ...] = ()
+    # an unregistered inspection of one force at a time (PEEL) whose title names no force is the document's force's:
+    # a (rewritten) title ``force_specific`` matches is renamed ``force_specific_title`` ({title}, {force})
+    force_specific: re.Pattern | None = None
+    force_specific_title: str = "{title} – {force}"
+    # a label before the response's own date ("Date:", "Posted", "Date of this update:"): group "rest" after it
+    date_label: re.Pattern = re.compile(r"(?i)^\s*(?:date|dated)(?:\s*[:|\-–—]\s*|\s+|$)(?P<rest>.*)$")
+    # month names of another language a response dates itself in (lower case -> month number), as one pattern
+    months: Mapping[str, int] = field(default_factory=dict)
+    month_words: re.Pattern | None = None
+    # what separates one date given in two languages
+    bilingual_separator: re.Pattern | None = None
+    # a line naming the inspectorate's report as such ("HMICFRS inspection report"): no title in a response's title block
+    named_report: re.Pattern | None = None
 
 
 def parse_identify_rules(toml_text: str) -> IdentifyRules:
@@ -142,6 +144,7 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
 
     data = tomllib.loads(toml_text)
     naming, dating = data["inspection"], data["response_date"]
+    months = {str(name).casefold(): int(number) for name, number in dating.get("months", {}).items()}
     return IdentifyRules(
         titles=tuple(re.compile(p) for p in naming["titles"]),
         weak_words=frozenset(w.casefold() for w in naming["weak_words"]),
@@ -167,6 +170,14 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
         not_under=re.compile(dating["not_under"]) if "not_under" in dating else None,
         report_above=re.compile(dating["report_above"]) if "report_above" in dating else None,
         dated_lines=tuple(re.compile(p) for p in dating.get("dated_lines", [])),
+        force_specific=re.compile(naming["force_specific"], re.IGNORECASE) if "force_specific" in naming else None,
+        force_specific_title=str(naming.get("force_specific_title", "{title} – {force}")),
+        date_label=re.compile(dating["date_label"]),
+        months=months,
+        month_words=re.compile(r"(?i)\b(?:" + "|".join(sorted(map(re.escape, months), key=len, reverse=True)) + r")\b")
+        if months else None,
+        bilingual_separator=re.compile(dating["bilingual_separator"]) if "bilingual_separator" in dating else None,
+        named_report=re.compile(dating["named_report"]) if "named_report" in dating else None,
     )
 
 
@@ -191,16 +202,26 @@ def slug(title: str, rules: IdentifyRules | None = None) -> str:
     effectiveness, efficiency and legitimacy 2021 to 2022 – Essex Police" are
     both ``peel-2021-22-essex-police``.
     """
+    return _slug_words(_rewritten(title, rules or shipped_rules()))
+
+
+def _slug_words(text: str) -> str:
+    """The id of a title the rewrites have already folded: accents to their letters, lower case, words joined by "-"."""
     import unicodedata
 
-    # dashes are word breaks (dropping them would join "2023–2025" into one word); accents fold to their letters
-    text = re.sub(r"[\u2010-\u2015\u2212]", "-", title)
-    for when, pattern, replacement in (rules or shipped_rules()).slug_rewrites:
-        if when is None or when.search(text):
-            text = pattern.sub(replacement, text)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
     text = text.replace("&", " and ")
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def _rewritten(title: str, rules: IdentifyRules) -> str:
+    """``title`` after the ``[[slug.rewrite]]`` rules: the words of its name that the id keeps, in their own case."""
+    # dashes are word breaks (dropping them would join "2023–2025" into one word)
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", title)
+    for when, pattern, replacement in rules.slug_rewrites:
+        if when is None or when.search(text):
+            text = pattern.sub(replacement, text)
+    return text
 
 
 # --- force list ---------------------------------------------------------------
@@ -578,6 +599,10 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     if force is None:
         raise PipelineError("E202")
     evidence.insert(0, f"force: {force_note}")
+    own = _force_specific(inspection, force, identifier)
+    if own is not inspection:
+        inspection = own
+        evidence[-1] += f"; one force's programme, so {force.name}'s"
 
     evidence.append(f"date: '{found_date[1]}'" if found_date else "date: none found")
     by_manifest = manifest is not None and bool(manifest.force or manifest.inspection)
@@ -591,13 +616,52 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
 
 
 def _unregistered(title: str, identifier: Identifier) -> Inspection:
-    """The contract's unregistered inspection for ``title``, with the force its title names (if any)."""
-    # in a title a bare place name is the force inspected ("Custody inspection of Gwent"); two forces name none
-    tokens = _Tokens(title, identifier.nlp)
-    named = {int(m[0]) for m in _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher))}
-    force = identifier.forces[named.pop()].name if len(named) == 1 else None
-    return Inspection(id=slug(title, identifier.rules), title=title, published=None, aliases=(), recommendations=(),
-                      registered=False, force=force)
+    """The contract's unregistered inspection for ``title``, with the force its title names (if any).
+
+    Its id is :func:`slug` of the title, except that a one-force programme's title (``force_specific``: PEEL) names
+    the force by its official name in the id: "PEEL 2023-25 inspection of Hertfordshire Police" and "PEEL 2023–2025:
+    An inspection of Hertfordshire Constabulary" are one inspection.
+    """
+    rules = identifier.rules or shipped_rules()
+    # in a title a bare place name is the force inspected ("Custody inspection of Gwent"); two forces name none.
+    # Only the words the id keeps count: a note the rewrites drop ("...; PEEL inspection of X Police") names no force.
+    words = _rewritten(title, rules)
+    tokens = _Tokens(words, identifier.nlp)
+    matchers = (identifier.force_matcher, identifier.acronym_matcher)
+    found = _matches(tokens, matchers)
+    named = {int(m[0]) for m in found}
+    # a rewrite may take a name's "the" ("an inspection of the Met"): a name as written counts when the rest is kept
+    named |= {int(index) for index, _kind, term, *_ in _matches(_Tokens(title, identifier.nlp), matchers)
+              if re.sub(r"(?i)^the\s+", "", term).casefold() in words.casefold()}
+    force = identifier.forces[next(iter(named))] if len(named) == 1 else None
+    if force is not None and rules.force_specific is not None and rules.force_specific.search(words):
+        for _index, _kind, _term, start, end in reversed(found):
+            first, last = tokens.offset(start), tokens.offset(end - 1) + len(tokens.doc[end - 1])
+            words = words[:first] + force.name + words[last:]
+    return Inspection(id=_slug_words(words), title=title, published=None, aliases=(), recommendations=(),
+                      registered=False, force=force.name if force is not None else None)
+
+
+def _force_specific(inspection: Inspection, force: Force, identifier: Identifier) -> Inspection:
+    """``inspection`` as ``force``'s own when it is an unregistered one-force programme's (PEEL) naming no force.
+
+    Else ``inspection`` itself. "The 2021/22 PEEL inspection" in two forces' responses names two inspections: each
+    force's findings are its own (``force_specific`` and ``force_specific_title`` in ``identify.toml``), so the title
+    gains the force's name and the id follows it ("PEEL inspection 2023-25 – Surrey Police" is
+    ``peel-2023-25-surrey-police``, as the full title "PEEL 2023–25: An inspection of Surrey Police" is).
+    """
+    rules = identifier.rules
+    if rules is None or rules.force_specific is None or inspection.registered or inspection.force is not None:
+        return inspection
+    kept = _rewritten(inspection.title, rules)  # the words the id keeps
+    if not rules.force_specific.search(kept):
+        return inspection
+    if _matches(_Tokens(kept, identifier.nlp), (identifier.force_matcher, identifier.acronym_matcher)):
+        return inspection  # its title names forces (two or more): whose it is stays open
+    title = rules.force_specific_title.format(title=inspection.title, force=force.name)
+    # the force goes after the words the id keeps (a rewrite may cut a title's tail: "...; another inspection")
+    words = rules.force_specific_title.format(title=kept, force=force.name)
+    return replace(inspection, id=_slug_words(words), title=title, force=force.name)
 
 
 def _name_inspection(text: str, identifier: Identifier) -> tuple[Inspection | None, str]:
@@ -812,75 +876,97 @@ def find_response_date(text: str, rules: IdentifyRules | None = None) -> date | 
     """The date a response was written or sent, or None.
 
     In: a document's normalised text. Out: the first of (a) a date after a
-    label such as ``Sent on``, ``Date:`` or ``Dated`` (same line or the next),
-    or (b) a line that is only a date, in the document's first part (a
-    letter's date line). A publication date given as a field ("Published Date
-    | 10 September 2024") and a month without a day ("Version Dec 2024") are
-    not response dates. ``rules`` default to the shipped ``identify.toml``.
+    label such as ``Sent on``, ``Date:``, ``Dated``, ``Posted``, ``Date of this
+    update:`` (same line or the next; ``date_label`` in ``identify.toml``), or
+    (b) a line that is only a date, in the document's first part (a letter's
+    date line). A publication date given as a field ("Published Date | 10
+    September 2024") and a month without a day ("Version Dec 2024") are not
+    response dates. A date may name its month in Welsh, or stand twice in two
+    languages ("25 Hydref 2024 / 25 October 2024"; ``months``,
+    ``bilingual_separator``). ``rules`` default to the shipped ``identify.toml``.
     """
-    if rules is None:
-        from pipeline import io as pipeline_io
-
-        rules = parse_identify_rules(pipeline_io.read_package_data(IDENTIFY_RULES_FILE))
     found = _find_response_date(text, rules)
     return found[0] if found else None
 
 
 def _find_response_date(text: str, rules: IdentifyRules | None = None) -> tuple[date, str] | None:
     """As :func:`find_response_date`, also returning the matched wording for the evidence line."""
+    rules = rules or shipped_rules()
     top = max(_DATE_TOP_MIN_CHARS, int(len(text) * _DATE_TOP_FRACTION))
     lines = text.split("\n")
     offset = 0
-    previous = ""  # last non-blank line
+    previous = heading = ""  # the last two non-blank lines
     for number, line in enumerate(lines):
         line_offset, offset = offset, offset + len(line) + 1
         stripped = _strip_cells(line)
         if not stripped:
             continue
-        published = rules.published_line.match(line.strip()) or rules.published_label.match(line.strip()) \
-            if rules is not None else None
+        published = rules.published_line.match(line.strip()) or rules.published_label.match(line.strip())
         # a line "Report published: 10 September 2024" is a field of its own, not a heading over the next line
         field = previous.rsplit(":", 1)
-        report_heading = rules is not None and rules.not_own.search(previous) and not rules.own_heading.search(previous) \
+        report_heading = rules.not_own.search(previous) and not rules.own_heading.search(previous) \
             and not (len(field) == 2 and parse_date(field[1].strip()))
-        if published and rules is not None and not rules.not_own.search(line) and not report_heading:
+        if published and not rules.not_own.search(line) and not report_heading:
             # the page's own publication line: on a PCC's web page, the day the response went out; its date may
             # stand on the next line ("Date published" and the date in separate elements of a definition list)
             value = (published.groupdict().get("rest") or "").strip() or _next_nonblank(lines, number)
-            parsed = parse_date(value)
+            parsed = _read_date(value, rules)
             if parsed:
                 return parsed, f"{stripped} {value}" if value not in stripped else stripped
-        label = _DATE_LABEL.match(stripped)
+        label = rules.date_label.match(stripped)
         if label:
             rest = label.group("rest").strip()
             value = rest or _next_nonblank(lines, number)
-            parsed = parse_date(value)
+            parsed = _read_date(value, rules)
             if parsed:
                 return parsed, value
-        elif line_offset < top and not _date_under_other(previous, rules):
-            parsed = parse_date(stripped)
+        elif line_offset < top and not _date_under_other(previous, heading, rules):
+            parsed = _read_date(stripped, rules)
             if parsed:
                 return parsed, stripped
-            for pattern in rules.dated_lines if rules is not None else ():
+            for pattern in rules.dated_lines:
                 dated = pattern.match(stripped)
-                parsed = parse_date(dated.group("date")) if dated else None
+                parsed = _read_date(dated.group("date"), rules) if dated else None
                 if parsed:
                     return parsed, stripped
-        previous = stripped
+        previous, heading = stripped, previous
     return None
 
 
-def _date_under_other(previous: str, rules: IdentifyRules | None) -> bool:
+def _read_date(value: str, rules: IdentifyRules) -> date | None:
+    """:func:`pipeline.dates.parse_date`, also reading the ``months`` of another language (Welsh).
+
+    One date given in two languages ("25 Hydref 2024 / 25 October 2024") is read when both halves are the same day.
+    """
+    parsed = parse_date(value)
+    if parsed is not None or rules.month_words is None:
+        return parsed
+    english = rules.month_words.sub(lambda m: MONTH_NAMES[rules.months[m.group().casefold()] - 1], value)
+    parsed = parse_date(english)
+    if parsed is not None or rules.bilingual_separator is None:
+        return parsed
+    days = {parse_date(part) for part in rules.bilingual_separator.split(english) if part.strip()}
+    return days.pop() if len(days) == 1 and None not in days else None
+
+
+def _date_under_other(previous: str, heading: str, rules: IdentifyRules) -> bool:
     """Whether a date alone under the line ``previous`` is another date than the response's (publication, deadline).
 
     A line naming the report or inspection dates the report, unless it is the response's own title naming the
-    inspection ("Response to the ... inspection"): rules ``not_under``, ``report_above``, ``own_heading``.
+    inspection ("Response to the ... inspection"), or the report's title as the second line of a title block under
+    the response's own heading (``heading``, the line above it: "X Commissioner's response" / "An inspection into
+    ..." / the date), where no line names the inspectorate's report as such (``named_report``): rules ``not_under``,
+    ``report_above``, ``own_heading``.
     """
-    if rules is None or rules.not_under is None or rules.report_above is None:
-        return bool(_NOT_RESPONSE_DATE.search(previous))
+    if rules.not_under is None or rules.report_above is None:
+        return bool(re.search(r"(?i)publish|deadline|\bdue\b|version|review|inspection", previous))
     if rules.not_under.search(previous):
         return True
-    return bool(rules.report_above.search(previous)) and not rules.own_heading.search(previous)
+    if not rules.report_above.search(previous) or rules.own_heading.search(previous):
+        return False
+    under_own = bool(heading) and bool(rules.own_heading.search(heading)) and rules.named_report is not None \
+        and not rules.named_report.search(previous) and not rules.named_report.search(heading)
+    return not under_own
 
 
 def _strip_cells(line: str) -> str:

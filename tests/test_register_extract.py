@@ -287,3 +287,44 @@ def test_cli_usage_errors_exit_2(tmp_path):
     assert done.returncode == 2 and "E440 --out" in done.stderr and "ending in .toml" in done.stderr
     done = _cli(tmp_path / "r.pdf", "--out", tmp_path / "r.toml")
     assert done.returncode == 2 and "--id" in done.stderr
+
+
+# --- a panel's or committee's paper about a report is no report either (newcomer s6 item 9) ----------------------
+
+# after /work/nc6/regx/hampshire-panel-paper.txt: the paper quotes the items beside the force's progress
+PAPER_ITEMS = ("\n\nRecommendation 1\nBy 31 March 2025, chief constables should make sure that their force reviews hate "
+               "incidents.\nUpdate: a weekly review meeting is in place.\n")
+
+
+@pytest.mark.parametrize("first_lines, said", [
+    ("Police and Crime Panel, 14 March 2025\nAgenda item 6: progress against HMICFRS recommendations",
+     "Police and Crime Panel, 14 March 2025"),
+    ("Agenda item 6: progress against HMICFRS recommendations\nReport of the Chief Executive",
+     "Agenda item 6: progress against HMICFRS recommendations"),
+    ("Progress against HMICFRS recommendations\nReport of the Chief Executive", "Report of the Chief Executive"),
+    ("Joint Audit Committee\nHMICFRS inspection update", "Joint Audit Committee"),
+])
+def test_a_panel_or_committee_paper_is_refused_with_e416_naming_why(rules, tmp_path, first_lines, said):
+    paper = _write(tmp_path / "panel-paper.txt", first_lines + PAPER_ITEMS)
+    with pytest.raises(PipelineError) as raised:
+        extract_register(_document(paper), "x", rules, published=date(2025, 3, 14))
+    assert raised.value.code == "E416"
+    assert f"a panel's or committee's paper about one (its first lines say '{said}')" in raised.value.message
+
+
+def test_the_cli_refuses_a_panel_paper_and_writes_nothing(tmp_path):
+    paper = _write(tmp_path / "hampshire-panel-paper.txt",
+                   "Police and Crime Panel, 14 March 2025\nReport of the Chief Executive" + PAPER_ITEMS)
+    out = tmp_path / "h.toml"
+    done = _cli(paper, "--id", "hants-test2", "--out", out, "--published", "2025-03-14")
+    assert done.returncode == 1 and not out.exists()
+    assert done.stderr.strip().splitlines() == [
+        f"error: E416 {paper}: not an inspectorate report but a panel's or committee's paper about one (its first "
+        "lines say 'Police and Crime Panel, 14 March 2025'): extract the register from the HMICFRS report itself"]
+
+
+def test_a_report_whose_items_follow_a_plain_title_is_still_read(rules, tmp_path):
+    report = _write(tmp_path / "report.txt", "An inspection of hate incident recording\nPublished 10 September 2024"
+                    + PAPER_ITEMS.replace("Update: a weekly review meeting is in place.\n", ""))
+    extracted = extract_register(_document(report), "x", rules, published=date(2024, 9, 10))
+    assert [r.number for r in extracted.recommendations] == ["1"]

@@ -53,7 +53,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
-from pipeline.errors import PipelineError
+from pipeline.errors import NOT_A_REPORT, PipelineError
 from pipeline.types import Document, Finding, Force, Inspection, Recommendation
 
 #: Item kind -> how messages name it.
@@ -90,6 +90,8 @@ class ExtractionRules:
     # a force's or PCC's response, not a report ([response]): whole-line patterns tried on the first top lines
     response_lines: tuple[re.Pattern, ...] = ()
     response_top_lines: int = 0
+    # a panel's or committee's paper about a report, not a report ([response] paper): whole-line patterns, same lines
+    paper_lines: tuple[re.Pattern, ...] = ()
 
 
 def parse_rules(toml_text: str, origin: str = "pipeline/data/register.toml") -> ExtractionRules:
@@ -133,6 +135,7 @@ def parse_rules(toml_text: str, origin: str = "pipeline/data/register.toml") -> 
             response_lines=tuple(re.compile(rf"^(?:{p})$", re.IGNORECASE)
                                  for p in (*response.get("author", ()), *response.get("title", ()))),
             response_top_lines=int(response.get("top_lines", 0)),
+            paper_lines=tuple(re.compile(rf"^(?:{p})$", re.IGNORECASE) for p in response.get("paper", ())),
         )
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, re.error) as exc:
         raise PipelineError("E410", path=origin, detail=f"extraction rules unusable ({type(exc).__name__}: {exc})") from None
@@ -522,7 +525,9 @@ def extract_register(document: Document, inspection_id: str, rules: ExtractionRu
     Raises:
         PipelineError: ``E416`` the document is a force's or PCC's response, not a report (its title block
             names a commissioner or chief constable as the writer, or calls it a response: ``[response]`` of
-            ``register.toml``); ``E410`` no item found; ``E411`` one item worded
+            ``register.toml``), or a Police and Crime Panel's or committee's paper about one (its title block
+            names the panel or committee, an agenda item or the paper's author: ``[response] paper``);
+            ``E410`` no item found; ``E411`` one item worded
             differently in two places; ``E412`` no title or no publication
             date printed and none given; ``E413`` a recommendation whose
             addressee cannot be read.
@@ -530,8 +535,9 @@ def extract_register(document: Document, inspection_id: str, rules: ExtractionRu
     origin = document.source
     lines = _lines(document, rules)
     for line in lines[:rules.response_top_lines]:
-        if any(p.match(line.text.rstrip(".:")) for p in rules.response_lines):
-            raise PipelineError("E416", path=origin, text=line.text)
+        for kind, patterns in (("response", rules.response_lines), ("paper", rules.paper_lines)):
+            if any(p.match(line.text.rstrip(".:")) for p in patterns):
+                raise PipelineError("E416", path=origin, what=NOT_A_REPORT[kind], text=line.text)
     one_force = force is not None
     force_words = frozenset(n.lower() for names, _, _ in rules.force_bodies for n in names)
     if force is not None:
