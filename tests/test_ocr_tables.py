@@ -171,3 +171,23 @@ def test_tsv_words_in_a_grid_become_rows_of_cells():
                                             "9 | Work is in progress.\n\nSigned_by_the_Commissioner")
     # without the grid, as before: the words of a Tesseract line on one line, no cells
     assert "9 Work is" in parse_tsv(tsv).text
+
+
+def test_report_says_a_scan_with_no_passage_was_read_by_ocr(tmp_path):
+    """A scanned response where no passage is found: report.html says its pages were read by OCR (from the cache too)."""
+    drawn, scans = tmp_path / "drawn.pdf", tmp_path / "in"
+    scans.mkdir()
+    drawn.write_bytes(draw_pdf([("para", "Essex Police, Fire and Crime Commissioner"),
+                                ("heading", f"Response to HMICFRS: {TITLE}"), ("para", "12 November 2024"),
+                                ("para", "Kelvedon Park, London Road, Rivenhall, Witham CM8 3HB. Telephone 01245 291600.")]))
+    scan = write_scanned_pdf(drawn, scans / "essex-scan.pdf")
+    cache = tmp_path / "cache"
+    for run in ("first", "cached"):
+        out = tmp_path / run
+        assert main(["score", str(scans), "--out", str(out), "--cache", str(cache), "--as-of", "2026-01-01"]) == 0
+        card = pd.read_csv(out / "scorecard.csv", keep_default_na=False)
+        assert set(card["basis"]) == {"no_passage"}
+        page = (out / "report.html").read_text(encoding="utf-8")
+        listed = page.split('aria-label="Responses not read in full">')[1].split("</ul>")[0]
+        line = next(li for li in listed.split("<li>") if str(scan) in li)
+        assert "no passage was found in it" in line and "1 page was read by OCR from a scan" in line, run
