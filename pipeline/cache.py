@@ -281,8 +281,10 @@ def _passage(obj: Mapping[str, Any], source: str, sha256: str) -> Passage:
 
 def dump_analysis(key: str, identification: Identification, passages: Sequence[Passage],
                   page_problems: Sequence[Problem] = (), ocr_pages: int = 0) -> str:
-    """The JSON entry of a document's identification (by force name and inspection id), passages, page-level
-    problems and number of pages read by OCR."""
+    """The JSON entry of a document's identification, passages, page-level problems and pages read by OCR.
+
+    The force is kept by name and the inspection by id.
+    """
     ident = {"force": identification.force.name if identification.force else None,
              "inspection": identification.inspection.id if identification.inspection else None,
              # an inspection no register holds is kept whole: the run's registers cannot give it back
@@ -302,12 +304,12 @@ def dump_analysis_problem(key: str, problem: Problem) -> str:
 def parse_analysis(
     text: str | None, key: str, source: str, sha256: str, forces: Iterable[Force], inspections: Iterable[Inspection],
 ) -> tuple[Identification, tuple[Passage, ...], tuple[Problem, ...], int] | Problem | None:
-    """The cached identification, passages, page-level problems and number of pages read by OCR (or identify
-    :class:`Problem`); None when missing or corrupt.
+    """The cached identification, passages, page-level problems and pages read by OCR; None when missing or corrupt.
 
-    The force and inspection are looked up by name and id in ``forces`` and
-    ``inspections`` (the run's, which the key covers); one that is not there
-    makes the entry corrupt.
+    An identify failure comes back as its :class:`Problem`. The force and
+    inspection are looked up by name and id in ``forces`` and ``inspections``
+    (the run's, which the key covers); one that is not there makes the entry
+    corrupt.
     """
     obj = _load(text, "analyses", key)
     if obj is None:

@@ -86,6 +86,16 @@ def test_a_scanned_ruled_table_gives_the_rows_the_vector_pdf_gives(folders):
     assert "12 November 2024\n\nRecommendation | Force position\n9 | Completed." in text
 
 
+@pytest.mark.parametrize("angle", [1.5, -2.0])
+def test_a_table_scanned_askew_still_gives_its_rows(folders, tmp_path, angle):
+    """Hairline rulings scanned 1.5 or 2 degrees askew are still found, and painted out end to end."""
+    vector, _ = folders
+    scan = write_scanned_pdf(vector / "suffolk.pdf", tmp_path / "askew.pdf", angle=angle)
+    expected = _rows(ingest(io.read_source(vector / "suffolk.pdf")).text)
+    # (OCR may still misread a letter's case: "Published")
+    assert [row.lower() for row in _rows(ingest(io.read_source(scan)).text)] == [row.lower() for row in expected]
+
+
 def _scored(folder: Path, out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     assert main(["score", str(folder), "--out", str(out), "--no-cache", "--as-of", "2026-01-01"]) == 0
     card = pd.read_csv(out / "scorecard.csv", dtype={"recommendation": str}, keep_default_na=False)
