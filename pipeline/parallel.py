@@ -367,13 +367,13 @@ def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, A
     if isinstance(analysis, Problem):
         return Done(index, analysis)
     if analysis is not None:
-        identification, passages, page_problems = analysis
+        identification, passages, page_problems, ocr_pages = analysis
         predictions = lookup("predictions", keys.predictions,
                              lambda t: cache.parse_predictions(t, keys.predictions, len(passages)))
         if predictions is not None:
             classified = tuple(ClassifiedPassage(p, pr) for p, pr in zip(passages, predictions))
             return Done(index, DocumentResult(source=path, sha256=sha, identification=identification, passages=classified,
-                                              problems=page_problems))
+                                              problems=page_problems, ocr_pages=ocr_pages))
         return Task(index, path, sha, entry, keys, analysis=analysis)
     document = lookup("documents", keys.document, lambda t: cache.parse_document(t, keys.document, path, sha))
     if isinstance(document, Problem):

@@ -476,13 +476,16 @@ def _errors_view(errors: pd.DataFrame) -> dict:
     return {"rows": rows, "caption": "; ".join(parts) + " (errors.csv)." if parts else ""}
 
 
-def _not_in_full(forces: pd.DataFrame, passages: pd.DataFrame) -> list[dict]:
+def _not_in_full(forces: pd.DataFrame, passages: pd.DataFrame, ocr_pages: Mapping[str, int] | None = None) -> list[dict]:
     """Scored responses that were not read in full although no row of ``errors.csv`` names them.
 
     A response with no passage (each of its items not addressed by rule), one whose passages are all Welsh, one
     whose passages (some or all) were read by OCR: "every document was scored in full" must not be said of them.
+    A response with no passage whose pages were read by OCR (``ocr_pages``: source -> pages, as
+    :attr:`pipeline.score.Scorecard.ocr_pages`) says so, since the scan's reading may be why nothing was found.
     Out: ``{source, why}`` per response, by source.
     """
+    ocr_pages = ocr_pages or {}
     by_source: dict[str, list[dict]] = {}
     for p in passages.to_dict("records") if len(passages) else []:
         by_source.setdefault(_text(p.get("source")), []).append(p)
@@ -492,6 +495,8 @@ def _not_in_full(forces: pd.DataFrame, passages: pd.DataFrame) -> list[dict]:
         why = []
         if not own:
             why.append("no passage was found in it, so each of its items is not addressed by rule")
+            if pages := ocr_pages.get(source, 0):
+                why.append(f"{_count(pages, 'page was', 'pages were')} read by OCR from a scan: check the scan by eye")
         elif all(_text(p.get("language")) == "cy" for p in own):
             why.append("all its passages are in Welsh")
         read = sum(bool(_bool(p.get("ocr"))) for p in own)
@@ -549,5 +554,5 @@ def render_report(card: Scorecard, inspections: Sequence[Inspection], *, as_of: 
         config=config, threshold=f"{review_threshold:.2f}", as_of=_day(as_of), generated=generated,
         has_review_columns="reviewed_status" in scorecard.columns, inspections=views, profiles=profiles,
         errors=_errors_view(card.errors), markers=config.markers,
-        partial=_not_in_full(forces, passages),
+        partial=_not_in_full(forces, passages, card.ocr_pages),
     )

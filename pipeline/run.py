@@ -42,7 +42,8 @@ class Task:
     keys: cache.Keys | None  # None when the cache is off
     source: SourceFile | None = None
     document: Document | None = None
-    analysis: tuple[Identification, tuple[Passage, ...], tuple[Problem, ...]] | None = None
+    #: identification, passages, page-level problems and the number of pages read by OCR
+    analysis: tuple[Identification, tuple[Passage, ...], tuple[Problem, ...], int] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,16 +90,16 @@ def process(task: Task, context: RunContext, parsing: ContextManager = nullconte
                 raise ValueError(f"{task.path}: identified without an inspection")
             with book.stage("segment", counter="analysed"):
                 passages = segment(document, identification.inspection, context.segmenter, identification.force)
-            analysis = identification, passages, document.problems
+            analysis = identification, passages, document.problems, sum(p.ocr for p in document.pages)
             book.keep("analyses", cache.dump_analysis, *analysis)
-        identification, passages, page_problems = analysis
+        identification, passages, page_problems, ocr_pages = analysis
         with book.stage("classify"):
             classified = classify_passages(passages, context.model)
         book.stats["passages_classified"] += len(passages)
         book.keep("predictions", cache.dump_predictions, [c.prediction for c in classified])
         outcome: DocumentResult | Problem = DocumentResult(source=task.path, sha256=task.sha256,
                                                            identification=identification, passages=classified,
-                                                           problems=page_problems)
+                                                           problems=page_problems, ocr_pages=ocr_pages)
     except PipelineError as error:
         outcome = error.problem(task.path, task.sha256)
     return Done(task.index, outcome, tuple(book.entries), dict(book.stats))

@@ -47,7 +47,7 @@ import functools
 import math
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Mapping, Sequence
 
@@ -125,6 +125,8 @@ class Scorecard:
     forces: pd.DataFrame
     errors: pd.DataFrame
     inspections: tuple[Inspection, ...] = ()
+    #: each scored response's pages read by OCR, by ``source`` (responses with none left out); in no table
+    ocr_pages: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -411,7 +413,8 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
     errors["page"] = errors["page"].astype("Int64")
     errors = errors.sort_values(["source", "page", "code"], na_position="first").reset_index(drop=True)
     answered = tuple(by_id[i] for i in sorted({k for k, _ in groups}))
-    return Scorecard(scorecard=scorecard, passages=passages, forces=forces, errors=errors, inspections=answered)
+    return Scorecard(scorecard=scorecard, passages=passages, forces=forces, errors=errors, inspections=answered,
+                     ocr_pages={r.source: r.ocr_pages for r in results if r.ocr_pages})
 
 
 def _once_each(results: Sequence[DocumentResult]) -> tuple[list[DocumentResult], list[Problem]]:

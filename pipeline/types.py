@@ -263,3 +263,5 @@ class DocumentResult:
     passages: tuple[ClassifiedPassage, ...] = field(default_factory=tuple)
     #: the document's page-level problems (:attr:`Document.problems`), reported with the scored result
     problems: tuple[Problem, ...] = ()
+    #: how many of its pages were read by OCR (:attr:`Page.ocr`), so a report can say so of a scan with no passage
+    ocr_pages: int = 0
