@@ -27,7 +27,16 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
-from pipeline.cues import ROLE_LABEL, LazyCueEngineMixin, SentenceCues, check_texts, load_cue_lexicon, role_counts, rule_decision
+from pipeline.cues import (
+    ROLE_LABEL,
+    LazyCueEngineMixin,
+    SentenceCues,
+    check_texts,
+    load_cue_lexicon,
+    role_counts,
+    rule_decision,
+    statement_label,
+)
 from pipeline.types import LABELS, ClassifiedPassage, Passage, Prediction
 
 # --- the rule baseline ---------------------------------------------------------
@@ -233,18 +242,64 @@ def _model_classes(model: Any) -> list[str]:
     return classes
 
 
+def _cue_step(model: Any) -> Any:
+    """The fitted cue-feature step leading the model's feature union (the trained pipeline's ``cues``), or None."""
+    steps = getattr(model, "steps", None)
+    if not steps or len(steps) < 2:
+        return None
+    union = getattr(steps[0][1], "transformer_list", None)
+    if not union:
+        return None
+    first = union[0][1]
+    if isinstance(first, LazyCueEngineMixin) and hasattr(first, "feature_names_out_") and hasattr(first, "lexicon_"):
+        return first
+    return None
+
+
+def _model_proba(model: Any, texts: list[str]) -> tuple[np.ndarray, list[str | None]]:
+    """The model's probabilities, and for each text the label its explicit status statement decides (or None).
+
+    For the trained pipeline the features are computed once: the statement comes from the ``cue_<family>``
+    columns of the cue step, which leads the feature union (see :func:`pipeline.cues.statement_label`).
+    """
+    step = _cue_step(model)
+    if step is None:
+        return np.asarray(model.predict_proba(texts), dtype=float), [None] * len(texts)
+    features = model[:-1].transform(texts)
+    proba = np.asarray(model[-1].predict_proba(features), dtype=float)
+    names = [str(n) for n in step.get_feature_names_out()]
+    columns = [(i, n[len("cue_"):]) for i, n in enumerate(names) if n.startswith("cue_")]
+    cues = features[:, :len(names)]
+    cues = cues.toarray() if hasattr(cues, "toarray") else np.asarray(cues)
+    stated = [statement_label([family for i, family in columns if row[i] > 0], step.lexicon_) for row in cues]
+    return proba, stated
+
+
 def _label_rows(model: Any, texts: Sequence[str]) -> np.ndarray:
-    """``(len(texts), 4)`` probabilities in :data:`LABELS` order (labels the model lacks get 0)."""
+    """``(len(texts), 4)`` probabilities in :data:`LABELS` order (labels the model lacks get 0).
+
+    Where a text's explicit status statement decides its label (guidelines step 4.4, D11;
+    :func:`pipeline.cues.statement_label`) and the model's top label is another, the two labels' probabilities
+    are swapped: the statement decides the label, the model's confidence stays how sure the reading is (so an
+    unsure reading is still flagged for review). Few labelled passages state their status this baldly, so the
+    model alone has next to nothing to learn it from.
+    """
     classes = _model_classes(model)
     out = np.zeros((len(texts), len(LABELS)))
     if not texts:
         return out
-    proba = np.asarray(model.predict_proba(list(texts)), dtype=float)
+    proba, stated = _model_proba(model, list(texts))
     for j, label in enumerate(classes):
         out[:, LABELS.index(label)] = proba[:, j]
     totals = out.sum(axis=1, keepdims=True)
     totals[totals == 0] = 1.0
-    return out / totals
+    out = out / totals
+    for row, statement in zip(out, stated):
+        if statement is not None:
+            top, want = _argmax_label(row), LABELS.index(statement)
+            if top != want:
+                row[top], row[want] = row[want], row[top]
+    return out
 
 
 def _argmax_label(row: np.ndarray) -> int:

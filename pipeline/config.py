@@ -93,14 +93,16 @@ class ModelConfig:
     seed: int = field(metadata=_check(lambda v: v >= 0, "0 or more"))
     bootstrap_resamples: int = field(metadata=_check(lambda v: v >= 1, "at least 1"))
     bootstrap_seed: int = field(metadata=_check(lambda v: v >= 0, "0 or more"))
+    variant_margin_se: float = field(metadata=_check(lambda v: v >= 0, "0 or more"))
 
     def training_options(self) -> dict[str, Any]:
         """Keyword arguments of :func:`pipeline.model.train`."""
-        return {"random_state": self.seed}
+        return {"random_state": self.seed, "variant_margin": self.variant_margin_se}
 
     def evaluation_options(self) -> dict[str, Any]:
         """Keyword arguments of :func:`pipeline.model.evaluate`."""
-        return {"random_state": self.seed, "resamples": self.bootstrap_resamples, "bootstrap_seed": self.bootstrap_seed}
+        return {"random_state": self.seed, "resamples": self.bootstrap_resamples, "bootstrap_seed": self.bootstrap_seed,
+                "variant_margin": self.variant_margin_se}
 
 
 @dataclass(frozen=True)

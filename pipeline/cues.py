@@ -60,6 +60,7 @@ def load_cue_lexicon(cues: str | Mapping[str, Any] | None = None) -> dict:
     settings = dict(data.get("settings", {}))
     settings.setdefault("void_done_after", [])
     settings.setdefault("sentence_scope", [])
+    settings.setdefault("status_statements", [])
     macros = dict(data.get("macros", {}))
     raw_families = data.get("families")
     if isinstance(raw_families, list):  # already normalised
@@ -81,6 +82,8 @@ def load_cue_lexicon(cues: str | Mapping[str, Any] | None = None) -> dict:
             raise ValueError(f"cue family {name!r}: role {family['role']!r} votes for {ROLE_LABEL[family['role']]!r}, "
                              f"not {family['label']!r}")
         family.setdefault("description", "")
+        if not isinstance(family.setdefault("feature", True), bool):
+            raise ValueError(f"cue family {name!r}: feature must be true or false")
         family["phrases"] = [str(p) for p in family.get("phrases", [])]
         family["patterns"] = [list(p) for p in family.get("patterns", [])]
         family["fires_on"] = [str(s) for s in family.get("fires_on", [])]
@@ -96,15 +99,25 @@ def load_cue_lexicon(cues: str | Mapping[str, Any] | None = None) -> dict:
                     raise ValueError(f"cue family {name!r}: unknown token keys {sorted(unknown)}")
                 if "MACRO" in token and token["MACRO"] not in macros:
                     raise ValueError(f"cue family {name!r}: unknown macro {token['MACRO']!r}")
-    for scoped in settings["sentence_scope"]:
-        if scoped not in names:
-            raise ValueError(f"cue lexicon: sentence_scope names unknown family {scoped!r}")
+    for key in ("sentence_scope", "status_statements"):
+        for named in settings[key]:
+            if named not in names:
+                raise ValueError(f"cue lexicon: {key} names unknown family {named!r}")
     return {"version": data.get("version", 1), "settings": settings, "macros": macros, "families": families}
 
 
 def cue_families(lexicon: Mapping[str, Any]) -> tuple[str, ...]:
     """The family names of a lexicon from :func:`load_cue_lexicon`, in file order."""
     return tuple(f["name"] for f in lexicon["families"])
+
+
+def feature_families(lexicon: Mapping[str, Any]) -> tuple[str, ...]:
+    """The families that are columns of the model's cue features (``feature = true``, the default), in file order.
+
+    A family with ``feature = false`` is still matched: its words are taken from the families listed after it
+    (overlap rule 1), it counts in the rule baseline by its role, but the model gets no column of its own.
+    """
+    return tuple(f["name"] for f in lexicon["families"] if f.get("feature", True))
 
 
 @dataclass(frozen=True)
@@ -312,6 +325,35 @@ def rule_decision(counts: Mapping[str, int]) -> str:
     if counts.get("todo", 0):
         return "planned"
     return "not_addressed"
+
+
+def statement_label(families: Iterable[str], lexicon: Mapping[str, Any]) -> str | None:
+    """The label an explicit status statement decides, or None (the lexicon's ``settings.status_statements``).
+
+    The guidelines' decision procedure (step 4.4, section 7, D11): a status the responder states outright
+    ("Complete", "Not started", "No action has been taken") decides the label when the text does not
+    contradict it. Here: the families of ``settings.status_statements`` among ``families`` (those that fired
+    in a text) all point to one label, and no other voting family fired for another label (modifiers such as
+    negation or monitoring do not contradict). Few labelled passages say their status this baldly, so the
+    trained model has next to nothing to learn these families from; :func:`pipeline.classify.predict_labels`
+    applies this rule on top of it.
+
+    Args:
+        families: names of the cue families that fired in one text (any order, repeats allowed).
+        lexicon: a lexicon from :func:`load_cue_lexicon`.
+
+    Returns:
+        One of :data:`~pipeline.types.LABELS`, or None when no statement fired or the text contradicts it.
+    """
+    by_name = {f["name"]: f for f in lexicon["families"]}
+    statements = set(lexicon["settings"].get("status_statements", []))
+    fired = {name for name in families if name in by_name}
+    stated = {by_name[name]["label"] for name in fired & statements}
+    if len(stated) != 1:
+        return None
+    (label,) = stated
+    others = {ROLE_LABEL[by_name[name]["role"]] for name in fired - statements if by_name[name]["role"] in ROLE_LABEL}
+    return label if others <= {label} else None
 
 
 def check_texts(X: Any) -> list[str]:

@@ -11,8 +11,9 @@ import pytest
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import check_no_attributes_set_in_init
 
+from pipeline import io
 from pipeline.classify import CueRuleClassifier, classify_passages, predict, sentence_nlp, split_sentences
-from pipeline.cues import CueEngine, load_cue_lexicon, rule_decision
+from pipeline.cues import CueEngine, load_cue_lexicon, rule_decision, statement_label
 from pipeline.nlp import load_abbreviations, make_nlp
 from pipeline.types import LABELS, ClassifiedPassage, Passage
 
@@ -106,6 +107,55 @@ HARD_CASES = [
 def test_baseline_follows_guideline_hard_cases(baseline: CueRuleClassifier, text: str, label: str) -> None:
     assert baseline.predict([text])[0] == label
     assert predict(baseline, [text])[0].label == label
+
+
+# --- explicit status statements (guidelines: decision procedure step 4.4, section 7, D11) ------------------------
+
+#: Short answers that state their status outright (a newcomer's inputs), each with the guideline rule that decides it.
+STATUS_STATEMENTS = [
+    ("No work has started on this yet.", "planned",
+     "section 7: 'Not started' / 'Not yet started' -> planned (the item sits on a plan, no work begun, D1)"),
+    ("No action has been taken on this recommendation at this time.", "not_addressed",
+     "section 4: no account of action and no commitment to act -> not_addressed"),
+    ("Done.", "completed", "section 7: 'Complete' / 'Completed' / 'Delivered' -> completed"),
+    ("Planned for 2025.", "planned", "section 7: 'Scheduled' / 'Due Q3' -> planned (D1)"),
+]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return io.load_model(Path(__file__).resolve().parents[1] / "models" / "status-classifier.joblib")
+
+
+@pytest.mark.parametrize(("text", "label", "rule"), STATUS_STATEMENTS, ids=[t for t, _, _ in STATUS_STATEMENTS])
+def test_shipped_model_follows_an_explicit_status_statement(shipped, text: str, label: str, rule: str) -> None:
+    prediction = predict(shipped, [text])[0]
+    assert prediction.label == label, rule
+    # the statement decides the label; the probabilities are still a distribution over the four labels
+    assert prediction.confidence == max(prediction.scores.values())
+    assert sum(prediction.scores.values()) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("Not started.", "planned"),
+    ("No progress has been made.", "not_addressed"),
+    ("Status: Complete", "completed"),
+    ("RAG status: Amber", "in_progress"),
+    # the text contradicts the status word: a part is still to do (hard case 2), so the word alone does not decide
+    ("Complete. Training for supervisors is still to be delivered.", None),
+    # no status statement at all
+    ("The policy was updated in May.", None),
+])
+def test_statement_label_needs_a_statement_the_text_does_not_contradict(engine: CueEngine, text: str,
+                                                                         label: str | None) -> None:
+    families = {m.family for s in engine.analyse([text])[0] for m in s.matches}
+    assert statement_label(families, LEXICON) == label
+
+
+def test_status_statements_name_families_of_the_lexicon() -> None:
+    with pytest.raises(ValueError, match="status_statements"):
+        load_cue_lexicon({"settings": {"status_statements": ["nowhere"]},
+                          "families": {"x": {"label": "completed", "role": "done", "phrases": ["x"]}}})
 
 
 def test_rule_decision_order() -> None:

@@ -91,7 +91,9 @@ CUE_CASES = [
     ("cue_closure", "The inspectorate has discharged the cause of concern.",
      "The cause of concern will be reviewed at the revisit."),
     ("cue_now_state", "The new triage desk is now fully embedded.", "The new triage desk will be embedded next year."),
-    ("cue_continuation", "We continue to improve the service.", "The policy continues to be reviewed."),
+    ("cue_not_started", "No work has started on the new form yet.", "Work has started on the new form."),
+    ("cue_no_action", "No action has been taken on the finding.", "Action has been taken on the finding."),
+    ("cue_status_todo", "Scheduled for Q3.", "Due to staffing, training was delayed."),
     # "continue to improve" after a delivered change: not work in progress (issue 12, confusion (b))
     ("rule_completed", "The triage desk was introduced in May 2023 and we are continuing to improve it.",
      "The triage desk was introduced in May 2023 and is being extended to every hub."),
@@ -115,6 +117,14 @@ def test_cue_feature_fires_only_with_its_cue(cue_features: M.StatusCueFeatures, 
     values = cue_features.transform([with_cue, without_cue])[:, column]
     assert values[0] > 0
     assert values[1] == 0
+
+
+def test_a_family_marked_feature_false_is_matched_but_no_column(cue_features: M.StatusCueFeatures) -> None:
+    """continuation (``feature = false`` in cues.toml): no column of its own, but its words still leave progressive."""
+    names = list(cue_features.get_feature_names_out())
+    assert "cue_continuation" not in names and "share_continuation" not in names
+    row = cue_features.transform(["We are continuing to improve the service."])[0]
+    assert row[names.index("cue_progressive")] == 0
 
 
 @pytest.mark.parametrize(("feature", "with_cue", "without_cue"), [
@@ -412,11 +422,41 @@ def test_regularisation_is_chosen_inside_each_outer_fold(evaluation_and_spy) -> 
         assert set(grid) == {f"{v} C={c:g}" for v in report["variants_evaluated"] for c in training.C_GRID}
         inner = [c for c in calls[start + 1:stop] if not c["calibrate"]]
         assert {c["C"] for c in inner} == set(training.C_GRID)
-        # ... keeps the best pair ...
-        assert grid[f"{fold['variant']} C={fold['C']:g}"] == max(grid.values())
+        # ... keeps the variant with the fewest added sources within the margin of the best pair, at its best C ...
+        order = report["variants_evaluated"]
+        best_of = {v: max(score for key, score in grid.items() if key.startswith(f"{v} C=")) for v in order}
+        floor = round(max(grid.values()) - report["variant_margin_se"] * fold["inner_standard_error"], 6)
+        assert round(best_of[fold["variant"]], 6) >= floor
+        assert all(round(best_of[v], 6) < floor for v in order[:order.index(fold["variant"])])
+        assert grid[f"{fold['variant']} C={fold['C']:g}"] == best_of[fold["variant"]]
         # ... and every model scored on the test forces is fitted at the chosen C
         outer = [c for c in calls[start + 1:stop] if c["calibrate"]]
         assert outer and {c["C"] for c in outer} == {fold["C"]}
+
+
+def test_added_training_data_must_beat_real_items_by_the_margin() -> None:
+    """Issue 12: synthetic and New Zealand passages train the model only where the real evaluation shows they help."""
+    records = _evaluation_records()
+    usable = [r for r in records if r["text"].strip()]
+    real, _ = training.real_items(usable)
+    synthetic = [r for r in usable if training.is_synthetic(r)]
+    external = training.external_records(_external_rows())
+    plain = training.select_variant(real, synthetic, external, variant_margin=0.0)
+    strict = training.select_variant(real, synthetic, external, variant_margin=1.0)
+    # the same inner folds and scores; only the rule differs
+    assert plain["grid"] == strict["grid"] and plain["fold_scores"] == strict["fold_scores"]
+    assert plain["standard_error"] == strict["standard_error"] > 0
+    assert plain["scores"][plain["variant"]] == max(plain["scores"].values())
+    floor = max(strict["scores"].values()) - strict["standard_error"]
+    if strict["scores"]["real"] >= floor - 1e-9:
+        assert strict["variant"] == "real"
+    # the standard error is that of the best pair's per-fold macro-F1
+    folds = strict["fold_scores"][strict["best"]]
+    assert strict["standard_error"] == pytest.approx(np.std(folds, ddof=1) / np.sqrt(len(folds)))
+    # a margin no added source can clear: real items alone, at their own best C
+    alone = training.select_variant(real, synthetic, external, variant_margin=100.0)
+    real_grid = {k: v for k, v in alone["grid"].items() if k.startswith("real C=")}
+    assert alone["variant"] == "real" and alone["grid"][f"real C={alone['C']:g}"] == max(real_grid.values())
 
 
 def test_regularisation_reaches_the_classifier() -> None:

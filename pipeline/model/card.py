@@ -143,6 +143,24 @@ def _agreement(evaluation: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def _margin_rule(selection: Mapping[str, Any], short: bool = False) -> str:
+    """The variant rule of :func:`~pipeline.model.training.select_variant` in words ("" when not recorded)."""
+    margin = selection.get("margin_se")
+    if margin is None:
+        return ""
+    if short:
+        return f" (real items alone unless added data beat them by more than {margin:g} standard error of the inner folds)"
+    return (f": real items alone unless a variant with added sources beats them (and every variant with fewer sources) "
+            f"by more than {margin:g} standard error of the inner folds' macro-F1 (the one-standard-error rule; "
+            "`config.toml` `[model] variant_margin_se`), then the C that variant scores best at")
+
+
+def _standard_error(selection: Mapping[str, Any]) -> str:
+    if selection.get("standard_error") is None:
+        return ""
+    return f"; best {selection.get('best')}, standard error {selection['standard_error']:.3f}"
+
+
 def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str:
     """Markdown for ``models/model-card.md``."""
     labels = list(evaluation.get("labels", GUIDELINE_ORDER))
@@ -169,9 +187,11 @@ def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str
         f"- calibration: temperature scaling on {metrics.get('calibration_folds')} held-out folds "
         f"({'grouped by force' if metrics.get('calibration_grouped') else 'stratified'}), "
         "one model per fold, probabilities averaged",
-        f"- training data: `{metrics.get('variant')}` and regularisation C = {metrics.get('C', 'default')}, chosen together by "
-        "grouped cross-validation on the real items (best macro-F1 per variant over the C grid: "
-        + ", ".join(f"{k} {v:.3f}" for k, v in metrics.get("variant_selection", {}).get("scores", {}).items()) + ")",
+        f"- training data: `{metrics.get('variant')}` and regularisation C = {metrics.get('C', 'default')}, chosen by "
+        "grouped cross-validation on the real items" + _margin_rule(metrics.get("variant_selection", {})) + " (best macro-F1 "
+        "per variant over the C grid: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in metrics.get("variant_selection", {}).get("scores", {}).items())
+        + _standard_error(metrics.get("variant_selection", {})) + ")",
         f"- trained {metrics.get('trained_at')} in {metrics.get('training_seconds')} s; seed {metrics.get('random_state')}; "
         f"data sha256 `{str(metrics.get('data_sha256', ''))[:16]}…`",
         "- versions: " + ", ".join(f"{k} {v}" for k, v in metrics.get("versions", {}).items()),
@@ -211,7 +231,8 @@ def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str
     out += [
         f"Nested cross-validation grouped by force on {evaluation['n_real']} real items from {len(evaluation['forces'])} forces: "
         f"{evaluation['scheme']}. No force is ever in both the training and the test side of a fold, and the training variant "
-        "and the regularisation are chosen inside each outer fold from its training forces alone "
+        "and the regularisation are chosen inside each outer fold from its training forces alone"
+        + _margin_rule({"margin_se": evaluation.get("variant_margin_se")}, short=True) + " "
         f"(chosen: {', '.join(f'{k} x{v}' for k, v in evaluation['selection'].items())}; C "
         f"{', '.join(f'{k} x{v}' for k, v in evaluation.get('selection_C', {}).items())}). Intervals: "
         f"paired percentile bootstrap of the pooled out-of-fold predictions ({evaluation['bootstrap']['resamples']} resamples, "

@@ -54,6 +54,7 @@ from pipeline.model.embeddings import available as embeddings_available
 from pipeline.model.features import share_engine
 from pipeline.model.training import (
     EMBEDDINGS,
+    VARIANT_MARGIN,
     VARIANTS,
     checked_records,
     external_records,
@@ -284,7 +285,7 @@ def evaluate(
     records: Sequence[Mapping[str, Any]], external_rows: Sequence[Mapping[str, Any]] = (),
     batches: Mapping[str, Mapping[str, Any]] | None = None, random_state: int = 0, resamples: int = 1000,
     bootstrap_seed: int = 0, review_threshold: float = 0.6, flag_share: float = 0.30, outer_splits: int = 10,
-    compare_embeddings: bool = False,
+    compare_embeddings: bool = False, variant_margin: float = VARIANT_MARGIN,
 ) -> dict:
     """Nested grouped cross-validation of the model and two baselines on REAL items only.
 
@@ -303,6 +304,8 @@ def evaluate(
         compare_embeddings: also fit each fold's chosen model with the sentence embeddings switched the other
             way (``evaluate --embeddings``; needs the optional ``embeddings`` extra, about 1.1 GB, and several
             minutes more) and report the paired difference under ``"embeddings"`` (empty otherwise).
+        variant_margin: the margin, in standard errors of the inner folds' macro-F1, by which a variant with added
+            sources must beat real-only to be chosen (:func:`~pipeline.model.training.select_variant`).
 
     Returns:
         A JSON-ready dict: ``models`` (all real items: model, majority, cue_rules; per-label precision /
@@ -337,6 +340,7 @@ def evaluate(
         "random_state": random_state,
         "bootstrap": {"resamples": resamples, "seed": bootstrap_seed, "interval": 0.95, "paired": True},
         "targets": dict(TARGETS),
+        "variant_margin_se": float(variant_margin),
         "agreement": batch_agreement(batches) if batches is not None else {},
     }
     if not real:
@@ -365,7 +369,7 @@ def evaluate(
         train_real = [r for r in real if r["group"] not in held_out]
         texts = [r["text"] for r in test]
         selection = select_variant(train_real, synthetic, external, random_state=random_state, engine=engine,
-                                   encoder=encoder)
+                                   encoder=encoder, variant_margin=variant_margin)
         rows, threshold = {}, 0.0
         # every fixed variant at the fold's chosen regularisation: the comparison is of training data alone
         for variant in variants:
@@ -408,6 +412,7 @@ def evaluate(
             "force": force, "forces": sorted(held_out), "n_test": len(test), "test_ids": [str(r["id"]) for r in test],
             "train_forces": sorted({r["group"] for r in train_real}), "n_train_real": len(train_real),
             "variant": selection["variant"], "C": selection["C"], "inner_scores": selection["scores"],
+            "inner_best": selection.get("best"), "inner_standard_error": selection.get("standard_error"),
             "inner_grid": selection.get("grid", {}), "review_threshold": threshold,
             "scores": {name: {k: v for k, v in _scores(fold_truth, [e[name] for e in pooled[-len(test):]]).items()
                               if k in ("macro_f1", "accuracy")} for name in MODEL_NAMES},
@@ -439,7 +444,7 @@ def evaluate(
                            "training_threshold": _fold_thresholds_flag(part, probabilities),
                            "curve": review_curve(truth, probabilities)}
     out_of_domain = _out_of_domain(real, synthetic, external, external_masked, (engine, encoder), rules, random_state,
-                                   resamples, bootstrap_seed)
+                                   resamples, bootstrap_seed, variant_margin)
     return {
         **base,
         "variants_evaluated": variants,
@@ -525,12 +530,14 @@ def _embedding_gain(pooled: Sequence[Mapping[str, Any]], resamples: int, seed: i
 
 def _out_of_domain(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[str, Any]],
                    external: Sequence[Mapping[str, Any]], external_masked: Sequence[Mapping[str, Any]],
-                   engines: tuple[Any, Any], rules: Any, random_state: int, resamples: int, seed: int) -> dict:
+                   engines: tuple[Any, Any], rules: Any, random_state: int, resamples: int, seed: int,
+                   variant_margin: float = VARIANT_MARGIN) -> dict:
     """The New Zealand figure of the shipped configuration (variant chosen on all police items), never pooled."""
     if not external:
         return {}
     engine, encoder = engines
-    selection = select_variant(real, synthetic, external, random_state=random_state, engine=engine, encoder=encoder)
+    selection = select_variant(real, synthetic, external, random_state=random_state, engine=engine, encoder=encoder,
+                               variant_margin=variant_margin)
     variant, c = selection["variant"], selection["C"]
     truth = [r["label"] for r in external]
     unmasked_pred: list[str] = [""] * len(external)

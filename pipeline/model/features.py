@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from pipeline.cues import LazyCueEngineMixin, check_texts, cue_families, load_cue_lexicon, role_counts, rule_decision
+from pipeline.cues import LazyCueEngineMixin, check_texts, feature_families, load_cue_lexicon, role_counts, rule_decision
 from pipeline.dates import find_dates, parse_year_month
 from pipeline.types import LABELS
 
@@ -58,7 +58,7 @@ class StatusCueFeatures(LazyCueEngineMixin, TransformerMixin, BaseEstimator):
     Columns (``get_feature_names_out``):
 
     * ``cue_<family>`` - 1 if the family fires anywhere in the text (one column
-      per family of the lexicon: closure, now_state, continuation, perfect, past,
+      per family of the lexicon with ``feature = true``: closure, now_state, perfect, past,
       existing_practice, progressive, review_begun, future, conditional,
       outstanding, refusal, blanket, restatement, negation, ...);
     * ``share_<family>`` - the share of the text's sentences in which it fires;
@@ -91,7 +91,7 @@ class StatusCueFeatures(LazyCueEngineMixin, TransformerMixin, BaseEstimator):
         check_texts(X)
         self.lexicon_ = load_cue_lexicon(self.lexicon)
         self.reference_ = parse_year_month(self.reference_date)
-        families = cue_families(self.lexicon_)
+        families = feature_families(self.lexicon_)
         names = [f"cue_{f}" for f in families] + [f"share_{f}" for f in families]
         names += ["mixed_done_todo", "mixed_done_started"]
         names += [f"rule_{label}" for label in LABELS]
@@ -110,7 +110,7 @@ class StatusCueFeatures(LazyCueEngineMixin, TransformerMixin, BaseEstimator):
         """The feature matrix, ``(n_texts, n_features_out_)``."""
         check_is_fitted(self, "lexicon_")
         texts = check_texts(X)
-        families = cue_families(self.lexicon_)
+        families = feature_families(self.lexicon_)
         index = {name: i for i, name in enumerate(self.feature_names_out_)}
         out = np.zeros((len(texts), self.n_features_out_))
         for row, (text, sentences) in enumerate(zip(texts, self._engine().analyse(texts))):

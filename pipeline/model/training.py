@@ -213,6 +213,10 @@ def build_status_pipeline(random_state: int = 0, calibrate: bool = True, embeddi
 
 # --- training data: real items first, then what the evaluation shows helps --------------------
 
+#: How many standard errors of the inner folds' macro-F1 a variant with added sources must beat real-only (and every
+#: variant with fewer sources) by to be chosen (:func:`select_variant`; ``config.toml`` ``[model] variant_margin_se``).
+VARIANT_MARGIN = 1.0
+
 #: Training variants, each a set of sources added to the real items. :func:`pipeline.model.evaluate`
 #: measures each under grouped cross-validation and picks one by inner grouped CV on training folds only.
 VARIANTS: dict[str, tuple[str, ...]] = {
@@ -439,19 +443,28 @@ def fit_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[s
 
 def select_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mapping[str, Any]],
                    external: Sequence[Mapping[str, Any]], random_state: int = 0, max_splits: int = 4,
-                   engine: Any = None, encoder: SentenceEncoder | None = None, embeddings: bool | None = None) -> dict:
+                   engine: Any = None, encoder: SentenceEncoder | None = None, embeddings: bool | None = None,
+                   variant_margin: float = VARIANT_MARGIN) -> dict:
     """Pick a training variant and the regularisation by grouped cross-validation on ``real`` alone (nested CV's inner loop).
 
     ``GroupKFold`` over the forces of ``real`` (at most ``max_splits`` folds);
     each variant of :data:`VARIANTS` is fitted at each ``C`` of :data:`C_GRID`
     (uncalibrated: calibration does not change which label wins often enough to
     pay for itself here) on the training side plus its extra sources and scored
-    on the held-out real items only. The highest pooled macro-F1 wins; a tie
-    goes to the variant listed first (fewer added sources), then to the smaller
-    ``C`` (more regularised). Returns ``{"variant", "C", "scores": {variant: its
-    best macro-F1 over the grid}, "grid": {"<variant> C=<C>": macro-F1}, "splits"}``.
-    Without two forces there is nothing to compare: ``real+synthetic`` when
-    there are synthetic records, else ``real``, at :data:`DEFAULT_C`.
+    on the held-out real items only (pooled macro-F1, and macro-F1 per inner fold).
+
+    The variant: real items first (issue 12: synthetic and out-of-domain data "may help only where the real
+    evaluation shows they do"). A variant with added sources is taken only if it beats every variant with fewer
+    sources by a clear margin: the variant listed first (fewest sources) whose best pooled macro-F1 over the grid
+    is within ``variant_margin`` standard errors of the best one's wins, the standard error being that of the
+    best (variant, C)'s per-inner-fold macro-F1 (the one-standard-error rule; ``config.toml`` ``[model]
+    variant_margin_se``). ``variant_margin = 0``: the best pooled score wins, a tie going to fewer sources.
+    The ``C``: the chosen variant's best, a tie going to the smaller (more regularised).
+
+    Returns ``{"variant", "C", "scores": {variant: its best macro-F1 over the grid}, "grid": {"<variant> C=<C>":
+    macro-F1}, "fold_scores": {"<variant> C=<C>": [macro-F1 per inner fold]}, "best", "standard_error",
+    "margin_se", "splits"}``. Without two forces there is nothing to compare: ``real+synthetic`` when there are
+    synthetic records, else ``real``, at :data:`DEFAULT_C`.
     """
     from sklearn.metrics import f1_score
 
@@ -465,9 +478,11 @@ def select_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mappin
     grid = [(v, c) for v in candidates for c in C_GRID]
     truth: list[str] = []
     predicted: dict[tuple[str, float], list[str]] = {key: [] for key in grid}
+    bounds: list[tuple[int, int]] = []  # each inner fold's slice of the pooled predictions
     for train_index, test_index in GroupKFold(n_splits=n).split(groups, groups=groups):
         train_real = [real[i] for i in train_index]
         test_texts = [real[i]["text"] for i in test_index]
+        bounds.append((len(truth), len(truth) + len(test_index)))
         truth += [real[i]["label"] for i in test_index]
         for variant, c in grid:
             train_labels = {r["label"] for r in train_real}
@@ -479,15 +494,32 @@ def select_variant(real: Sequence[Mapping[str, Any]], synthetic: Sequence[Mappin
             model = fit_variant(train_real, synthetic, external, variant, random_state=random_state, calibrate=False,
                                 engine=engine, encoder=encoder, embeddings=embeddings, C=c)
             predicted[(variant, c)] += list(model.predict(test_texts))
-    scores = {key: float(f1_score(truth, predicted[key], labels=list(GUIDELINE_ORDER), average="macro", zero_division=0))
-              for key in grid}
-    variant, c = max(grid, key=lambda key: (round(scores[key], 6), -grid.index(key)))
-    return {"variant": variant, "C": c, "scores": {v: max(scores[(v, g)] for g in C_GRID) for v in candidates},
-            "grid": {f"{v} C={g:g}": scores[(v, g)] for v, g in grid}, "splits": n}
+    def macro(key: tuple[str, float], lo: int = 0, hi: int | None = None) -> float:
+        return float(f1_score(truth[lo:hi], predicted[key][lo:hi], labels=list(GUIDELINE_ORDER), average="macro",
+                              zero_division=0))
+
+    scores = {key: macro(key) for key in grid}
+    folds = {key: [macro(key, lo, hi) for lo, hi in bounds] for key in grid}
+
+    def best_of(keys: Sequence[tuple[str, float]]) -> tuple[str, float]:
+        # ties go to the key listed first: the variant with fewer sources, then the smaller C
+        return max(keys, key=lambda key: (round(scores[key], 6), -grid.index(key)))
+
+    best = best_of(grid)
+    standard_error = float(np.std(folds[best], ddof=1) / np.sqrt(len(folds[best]))) if len(folds[best]) > 1 else 0.0
+    per_variant = {v: best_of([key for key in grid if key[0] == v]) for v in candidates}
+    floor = round(scores[best] - variant_margin * standard_error, 6)
+    variant = next(v for v in candidates if round(scores[per_variant[v]], 6) >= floor)
+    c = per_variant[variant][1]
+    return {"variant": variant, "C": c, "scores": {v: scores[per_variant[v]] for v in candidates},
+            "grid": {f"{v} C={g:g}": scores[(v, g)] for v, g in grid},
+            "fold_scores": {f"{v} C={g:g}": folds[(v, g)] for v, g in grid},
+            "best": f"{best[0]} C={best[1]:g}", "standard_error": standard_error, "margin_se": float(variant_margin),
+            "splits": n}
 
 
 def train(records: Sequence[Mapping[str, Any]], random_state: int = 0, external_rows: Sequence[Mapping[str, Any]] = (),
-          variant: str | None = None) -> tuple[Pipeline, dict]:
+          variant: str | None = None, variant_margin: float = VARIANT_MARGIN) -> tuple[Pipeline, dict]:
     """Fit the shipped model: real items first, synthetic and New Zealand passages only if grouped CV says so.
 
     Args:
@@ -495,6 +527,7 @@ def train(records: Sequence[Mapping[str, Any]], random_state: int = 0, external_
         random_state: seed of every fold and estimator.
         external_rows: rows of ``taic_minister_status_reports.jsonl`` (see :func:`external_records`).
         variant: a key of :data:`VARIANTS`, or ``None`` to pick one by :func:`select_variant`.
+        variant_margin: the margin, in standard errors, an added source must win by (see :func:`select_variant`).
 
     Returns:
         The fitted pipeline and a metrics dict for the model manifest: label
@@ -520,7 +553,8 @@ def train(records: Sequence[Mapping[str, Any]], random_state: int = 0, external_
     if not real:
         selection = {"variant": "real+synthetic", "C": DEFAULT_C, "scores": {}, "splits": 0, "reason": "no real records"}
     elif variant is None:
-        selection = select_variant(real, synthetic, external, random_state=random_state, engine=engine, encoder=encoder)
+        selection = select_variant(real, synthetic, external, random_state=random_state, engine=engine, encoder=encoder,
+                                   variant_margin=variant_margin)
     else:
         selection = {"variant": variant, "C": DEFAULT_C, "scores": {}, "splits": 0, "reason": "given"}
     pipeline = fit_variant(real, synthetic, external, selection["variant"], random_state=random_state, engine=engine,
