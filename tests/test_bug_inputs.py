@@ -29,12 +29,7 @@ ACCEPTED_ERRORS = {
     "11-huge-page": {"E108"},  # "E108 within about --max-seconds"
 }
 #: Inputs whose expected value fails only because of a segment or classify fault (another stream fixes those).
-SEGMENT_FAULTS: dict[str, str] = {  # 11-huge-page's grid now ends recommendation 22's block
-    "22-soft-hyphen-line-ends": "a model limit, not the soft hyphens (the words are rejoined, checked below): the "
-    "model trained on real items alone (issue 12's one-standard-error rule) reads recommendation 10's delivered "
-    "policy, after a sentence about an update on each recommendation, as in_progress on a near tie (0.41 against "
-    "not_addressed 0.37, flagged for review), where the guidelines say completed",
-}
+SEGMENT_FAULTS: dict[str, str] = {}  # none left: 11-huge-page's grid now ends recommendation 22's block
 #: Recommendations the error policy allows to be lost with their page (then not_addressed), each with the page-level code.
 MAY_BE_LOST = {"23-pssyntax-content": ({"13"}, "E111")}
 _ABBREVIATION_END = re.compile(r"\b(?:No|Nov|Jan|Supt|Ch|Asst|approx|e\.g|i\.e|Rec)\.$", re.IGNORECASE)

@@ -21,9 +21,9 @@ def test_the_shipped_defaults_hold_every_key():
     assert config.paths.metrics == "models/metrics.json"
     assert config.limits.max_pages == 300 and config.limits.max_seconds == 120.0 and config.limits.jobs == 0
     assert config.thresholds.review == 0.6
-    assert config.model.training_options() == {"random_state": 0, "variant_margin": 1.0}
+    assert config.model.training_options() == {"random_state": 0, "variant_margin": 0.0}
     assert config.model.evaluation_options() == {"random_state": 0, "resamples": 1000, "bootstrap_seed": 0,
-                                                 "variant_margin": 1.0}
+                                                 "variant_margin": 0.0}
     assert config.golden.as_of == date(2025, 6, 1) and config.bench.seed == 2024
     assert config.collect.settings_options() == {"depth": 1, "delay": 1.0, "timeout": 30.0, "max_bytes": 25_000_000,
                                                  "retries": 3, "backoff": 2.0, "max_wait": 120.0}
@@ -40,7 +40,7 @@ def test_a_user_file_overrides_only_the_keys_it_holds():
     user = '[limits]\nmax_pages = 5\n[model]\nseed = 7\n[golden]\nas_of = "2024-01-31"\n[paths]\ninputs = ["a", "b"]\n'
     config = parse_config([DEFAULTS, (user, "mine.toml")])
     assert config.limits.max_pages == 5 and config.limits.max_seconds == 120.0
-    assert config.model.training_options() == {"random_state": 7, "variant_margin": 1.0}
+    assert config.model.training_options() == {"random_state": 7, "variant_margin": 0.0}
     assert config.model.bootstrap_resamples == 1000
     assert config.golden.as_of == date(2024, 1, 31) and config.paths.inputs == ("a", "b")
     assert config.limits.max_seconds == 120.0 and isinstance(parse_config([DEFAULTS, ("[limits]\nmax_seconds = 3", "m")])

@@ -120,10 +120,20 @@ def test_cue_feature_fires_only_with_its_cue(cue_features: M.StatusCueFeatures, 
 
 
 def test_a_family_marked_feature_false_is_matched_but_no_column(cue_features: M.StatusCueFeatures) -> None:
-    """continuation (``feature = false`` in cues.toml): no column of its own, but its words still leave progressive."""
-    names = list(cue_features.get_feature_names_out())
+    """A family with ``feature = false`` (here continuation, a column in the shipped lexicon): no column of its own,
+    but its words are still matched, so "continuing to improve" still leaves progressive."""
+    import copy
+
+    from pipeline.cues import load_cue_lexicon
+
+    assert "cue_continuation" in list(cue_features.get_feature_names_out())
+    lexicon = copy.deepcopy(load_cue_lexicon())
+    next(f for f in lexicon["families"] if f["name"] == "continuation")["feature"] = False
+    features = M.StatusCueFeatures(lexicon=lexicon).fit([])
+    names = list(features.get_feature_names_out())
     assert "cue_continuation" not in names and "share_continuation" not in names
-    row = cue_features.transform(["We are continuing to improve the service."])[0]
+    assert len(names) < len(cue_features.get_feature_names_out())
+    row = features.transform(["We are continuing to improve the service."])[0]
     assert row[names.index("cue_progressive")] == 0
 
 

@@ -114,22 +114,10 @@ def test_classify_command_reads_and_writes_jsonl(tmp_path):
     assert main(["classify", "--in", str(source), "--out", str(tmp_path / "out.jsonl")]) == 0
     rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     assert [r["id"] for r in rows] == ["a", "b"]
-    assert rows[1]["label"] == "planned"
+    assert [r["label"] for r in rows] == ["completed", "planned"]
     for r in rows:
         assert set(r["scores"]) == {"completed", "in_progress", "planned", "not_addressed"}
         assert abs(sum(r["scores"].values()) - 1) < 1e-5 and r["confidence"] == max(r["scores"].values())
-
-
-@pytest.mark.xfail(strict=True, reason="a model limit: the model trained on real items alone (issue 12's "
-                   "one-standard-error rule) reads guidelines section 1's own example of delivery as not_addressed "
-                   "on a near tie (0.39 against completed 0.38, flagged for review)")
-def test_classify_command_reads_a_delivered_change_as_completed(tmp_path):
-    source = tmp_path / "in.jsonl"
-    source.write_text(json.dumps({"id": "a", "text": "The policy was updated in October 2023 and is now in force."}) + "\n",
-                      encoding="utf-8")
-    assert main(["classify", "--in", str(source), "--out", str(tmp_path / "out.jsonl")]) == 0
-    [row] = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
-    assert row["label"] == "completed"
 
 
 def test_bad_classify_input_is_one_line_and_exit_2(tmp_path, capsys):

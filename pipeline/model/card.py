@@ -148,6 +148,12 @@ def _margin_rule(selection: Mapping[str, Any], short: bool = False) -> str:
     margin = selection.get("margin_se")
     if margin is None:
         return ""
+    if not margin:  # the best inner score wins outright
+        if short:
+            return " (the best inner macro-F1; a tie goes to fewer sources)"
+        return (": the variant and C with the best inner grouped-CV macro-F1, a tie going to fewer sources "
+                "(`config.toml` `[model] variant_margin_se` = 0; above 0, added sources must beat real items alone "
+                "by that many standard errors of the inner folds)")
     if short:
         return f" (real items alone unless added data beat them by more than {margin:g} standard error of the inner folds)"
     return (f": real items alone unless a variant with added sources beats them (and every variant with fewer sources) "
