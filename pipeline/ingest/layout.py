@@ -237,6 +237,28 @@ def _merge_collinear(segments: list[tuple[float, float, float, float]], horizont
     return [tuple(m) if horizontal else (m[1], m[0], m[3], m[2]) for m in merged]
 
 
+def connected_groups(size: int, links: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """The indices ``0 .. size - 1`` in groups joined by ``links`` (pairs of indices), by union-find.
+
+    Each group lists its members in increasing order; groups come in the order of their first member. Used for the
+    rulings of a table, drawn (here) or scanned (:mod:`pipeline.ingest.ocr`): rulings that cross are one grid.
+    """
+    parent = list(range(size))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b in links:
+        parent[find(a)] = find(b)
+    groups: dict[int, list[int]] = {}
+    for i in range(size):
+        groups.setdefault(find(i), []).append(i)
+    return list(groups.values())
+
+
 def _find_grids(segments: Sequence[tuple[float, float, float, float]]):
     """Tables drawn with rulings: groups of crossing horizontal and vertical segments with two columns or more.
 
@@ -246,25 +268,13 @@ def _find_grids(segments: Sequence[tuple[float, float, float, float]]):
     """
     hs = _merge_collinear([s for s in segments if s[3] - s[1] <= 1 and s[2] - s[0] >= 5], horizontal=True)
     vs = _merge_collinear([s for s in segments if s[2] - s[0] <= 1 and s[3] - s[1] >= 5], horizontal=False)
-    parent = list(range(len(hs) + len(vs)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     order = sorted(range(len(vs)), key=lambda j: vs[j][0])
     xs_sorted = [vs[j][0] for j in order]
-    for i, h in enumerate(hs):
-        # only the verticals within the horizontal's x range can cross it
-        for j in order[bisect.bisect_left(xs_sorted, h[0] - TOL):bisect.bisect_right(xs_sorted, h[2] + TOL)]:
-            if vs[j][1] - TOL <= h[1] <= vs[j][3] + TOL:
-                parent[find(i)] = find(len(hs) + j)
-    groups: dict[int, list[int]] = {}
-    for i in range(len(parent)):
-        groups.setdefault(find(i), []).append(i)
-    for members in groups.values():
+    crossings = ((i, len(hs) + j) for i, h in enumerate(hs)
+                 # only the verticals within the horizontal's x range can cross it
+                 for j in order[bisect.bisect_left(xs_sorted, h[0] - TOL):bisect.bisect_right(xs_sorted, h[2] + TOL)]
+                 if vs[j][1] - TOL <= h[1] <= vs[j][3] + TOL)
+    for members in connected_groups(len(hs) + len(vs), crossings):
         mh = [hs[i] for i in members if i < len(hs)]
         mv = [vs[i - len(hs)] for i in members if i >= len(hs)]
         if len(mh) < 2 or len(mv) < 2:

@@ -418,31 +418,27 @@ def _rulings(mask, thickest: float, vertical: bool):
 
 def _crossing_groups(horizontals, verticals, slack: float):
     """Groups of rulings that cross one another: (horizontal indices, vertical indices), two of each or more."""
-    parent = list(range(len(horizontals) + len(verticals)))
+    from pipeline.ingest.layout import connected_groups
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, h in enumerate(horizontals):
-        if h is None:
-            continue
-        for j, v in enumerate(verticals):
-            if v is None:
+    def crossings():
+        for i, h in enumerate(horizontals):
+            if h is None:
                 continue
-            x = v.across(h.across(v.at))  # where the vertical meets the horizontal's height
-            y = h.across(x)
-            if h.start - slack <= x <= h.end + slack and v.start - slack <= y <= v.end + slack:
-                parent[find(i)] = find(len(horizontals) + j)
-    groups: dict[int, tuple[list[int], list[int]]] = {}
+            for j, v in enumerate(verticals):
+                if v is None:
+                    continue
+                x = v.across(h.across(v.at))  # where the vertical meets the horizontal's height
+                y = h.across(x)
+                if h.start - slack <= x <= h.end + slack and v.start - slack <= y <= v.end + slack:
+                    yield i, len(horizontals) + j
+
     every = [*horizontals, *verticals]
-    for i in range(len(parent)):
-        if every[i] is not None:
-            hs, vs = groups.setdefault(find(i), ([], []))
-            (hs if i < len(horizontals) else vs).append(i if i < len(horizontals) else i - len(horizontals))
-    return [(hs, vs) for hs, vs in groups.values() if len(hs) >= 2 and len(vs) >= 1]
+    out = []
+    for members in connected_groups(len(every), crossings()):
+        hs = [i for i in members if i < len(horizontals) and every[i] is not None]
+        vs = [i - len(horizontals) for i in members if i >= len(horizontals) and every[i] is not None]
+        out.append((hs, vs))
+    return [(hs, vs) for hs, vs in out if len(hs) >= 2 and len(vs) >= 1]
 
 
 def _tiff(images: Sequence[Any], dpi: int) -> bytes:
