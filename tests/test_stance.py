@@ -107,17 +107,28 @@ def surrey(forces):
     return next(f for f in forces if f.name == "Surrey Police")
 
 
-def _stance_of(*specs):
-    """The stance passage's start among blanket passages given as (start, voice, language, text length)."""
+def _stance_card(blankets, specific: bool = False):
+    """(the passage chosen as the stance or None, the force's row) for blanket passages given as (start, voice, label,
+    text, language), beside a numbered one when ``specific``."""
     inspection = Inspection(id="news", title="News", published=None, aliases=(), recommendations=(), registered=False)
     sha = "e" * 64
     items = []
-    for start, voice, language, length in specs:
-        item = _passage(sha, start, [], link="blanket", label="planned", text="x" * length)
+    for start, voice, label, text, language in blankets:
+        item = _passage(sha, start, [], link="blanket", label=label, text=text)
         items.append(ClassifiedPassage(replace(item.passage, voice=voice, language=language), item.prediction))
+    if specific:
+        items.append(_passage(sha, 90_000, ["1"], link="numbered", label="in_progress", text="y" * 50))
     card = build_scorecard([_result(SURREY, inspection, items, sha)], [], [inspection])
     chosen = card.passages[card.passages["is_overall_stance"]]
-    return int(chosen["char_start"].iloc[0]) if len(chosen) else None
+    row = card.forces.iloc[0]
+    assert row["overall_stance"] == (chosen["status"].iloc[0] if len(chosen) else "")
+    return (chosen.iloc[0] if len(chosen) else None), row
+
+
+def _stance_of(*specs):
+    """The stance passage's start among blanket passages given as (start, voice, language, text length)."""
+    chosen, _ = _stance_card([(start, voice, "planned", "x" * length, language) for start, voice, language, length in specs])
+    return None if chosen is None else int(chosen["char_start"])
 
 
 def test_stance_prefers_the_forces_voice_then_unknown_and_the_inspectorate_only_alone():
@@ -190,19 +201,8 @@ def test_a_status_claim_about_the_whole_report_stays_the_stance(seeds_scored):
 
 def _basis_of(specs, specific: bool):
     """(stance start or None, basis) for blanket passages given as (start, voice, label), beside a numbered one."""
-    inspection = Inspection(id="news", title="News", published=None, aliases=(), recommendations=(), registered=False)
-    sha = "e" * 64
-    items = []
-    for start, voice, label in specs:
-        item = _passage(sha, start, [], link="blanket", label=label, text="x" * 50)
-        items.append(ClassifiedPassage(replace(item.passage, voice=voice), item.prediction))
-    if specific:
-        items.append(_passage(sha, 5000, ["1"], link="numbered", label="in_progress", text="y" * 50))
-    card = build_scorecard([_result(SURREY, inspection, items, sha)], [], [inspection])
-    chosen = card.passages[card.passages["is_overall_stance"]]
-    row = card.forces.iloc[0]
-    assert row["overall_stance"] == (chosen["status"].iloc[0] if len(chosen) else "")
-    return (int(chosen["char_start"].iloc[0]) if len(chosen) else None), row["overall_stance_basis"]
+    chosen, row = _stance_card([(start, voice, label, "x" * 50, "en") for start, voice, label in specs], specific)
+    return (None if chosen is None else int(chosen["char_start"])), row["overall_stance_basis"]
 
 
 def test_the_stance_basis_follows_whether_the_items_are_answered_one_by_one():
@@ -239,18 +239,9 @@ REFUSAL = DATA / "essex-refusal.txt"
 
 def _stance_text(specs, specific: bool):
     """(stance text or None, basis) for blanket passages given as (voice, label, text), beside a numbered one or not."""
-    inspection = Inspection(id="news", title="News", published=None, aliases=(), recommendations=(), registered=False)
-    sha = "f" * 64
-    items = []
-    for k, (voice, label, text) in enumerate(specs):
-        item = _passage(sha, 1000 * k, [], link="blanket", label=label, text=text)
-        items.append(ClassifiedPassage(replace(item.passage, voice=voice), item.prediction))
-    if specific:
-        items.append(_passage(sha, 9000, ["1"], link="numbered", label="in_progress", text="y" * 50))
-    card = build_scorecard([_result(SURREY, inspection, items, sha)], [], [inspection])
-    chosen = card.passages[card.passages["is_overall_stance"]]
-    row = card.forces.iloc[0]
-    return (chosen["response_text"].iloc[0] if len(chosen) else None), row["overall_stance_basis"]
+    chosen, row = _stance_card([(1000 * k, voice, label, text, "en") for k, (voice, label, text) in enumerate(specs)],
+                               specific)
+    return (None if chosen is None else chosen["response_text"]), row["overall_stance_basis"]
 
 
 REFUSES = "The force does not accept the recommendations of this report."
