@@ -1004,10 +1004,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _coverage(args: argparse.Namespace) -> int:
-    from pipeline import coverage, parallel
-    from pipeline.identify import identify
-    from pipeline.ingest import ingest
-    from pipeline.segment import segment
+    from pipeline.coverage import coverage_report
 
     _check_registers_folder(args.inspections)
     for raw in args.inputs:
@@ -1017,49 +1014,9 @@ def _coverage(args: argparse.Namespace) -> int:
     sources = args.sources or str(Path(args.inputs[0]) / "sources.csv")
     if not Path(sources).is_file():
         raise PipelineError("E205", path=sources)
-    if sources.endswith(".jsonl"):
-        rows = [obj for _, obj in io.read_jsonl(sources) if isinstance(obj, dict)]
-    else:
-        rows = io.read_csv(sources).to_dict("records")
-    provenance = coverage.provenance_from_rows(rows)
-    labels = [obj for _, obj in io.read_jsonl(args.labels) if isinstance(obj, dict)]
-    wanted = coverage.labelled_files(labels)
-    answers = coverage.labelled_answers(labels)
-    paths = [p for p in io.discover_inputs(args.inputs) if p.name in wanted]
-    context = parallel.build_context(io.load_inspections(args.inspections), io.load_forces(),
-                                   io.read_package_data("segment.toml"), model=None,
-                                   max_pages=args.configuration.limits.max_pages)
-    found = {p.name for p in paths}
-    missing = [coverage.Outcome(name, provenance.get(name, coverage.Provenance(name, doc_kind="unknown")).doc_kind,
-                                False, "not among the inputs") for name in sorted(wanted - found)]
-    runs: dict[bool, list] = {False: list(missing), True: list(missing)}
-    for path in paths:
-        known = provenance.get(path.name, coverage.Provenance(path.name, doc_kind="unknown"))
-        truth = context.identifier.resolve_force(known.force) if known.force else None
-        try:
-            document = ingest(io.read_source(path), max_pages=context.max_pages,
-                              max_seconds=args.configuration.limits.max_seconds)
-        except PipelineError as error:
-            for hint in runs:
-                runs[hint].append(coverage.judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}"))
-            continue
-        starts = [coverage.locate(document.text, a) for a in answers.get(path.name, [])]
-        for hint in runs:
-            try:
-                ident = identify(document, context.identifier, url=known.url if hint else None)
-                assert ident.inspection is not None  # identify names an inspection or raises E201
-                passages = segment(document, ident.inspection, context.segmenter, ident.force)
-                runs[hint].append(coverage.judge(path.name, known.doc_kind, truth.name if truth else None,
-                                                 ident.force.name if ident.force else None,
-                                                 len(passages), answers=starts,
-                                                 spans=[(p.start, p.end) for p in passages]))
-            except PipelineError as error:
-                runs[hint].append(coverage.judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}",
-                                                 answers=starts))
-    for hint, title in ((False, "without the source URL"), (True, "with the source URL as a hint")):
-        outcomes = sorted(runs[hint], key=lambda o: o.file)
-        print("\n".join(coverage.format_summary(f"documents with a labelled answer item yielding a passage of the "
-                                                 f"right force, {title}:", outcomes)))
+    limits = args.configuration.limits
+    print("\n".join(coverage_report(args.inputs, args.labels, sources, args.inspections,
+                                    max_pages=limits.max_pages, max_seconds=limits.max_seconds)))
     return EXIT_OK
 
 
