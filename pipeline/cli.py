@@ -379,35 +379,11 @@ def _load_model(path: str, baseline: bool):
     return _model_spec(path, baseline).load()
 
 
-def _with_provenance(manifest: dict, paths: Sequence[Path], source_tables: Sequence[tuple[str, Sequence[Any]]]) -> dict:
-    """``manifest`` with each input's sources.csv row as hints (its URL, the force and inspection it names).
-
-    A manifest row still decides force and inspection; the hints only help identify where the text is silent.
-    """
-    import os
-    from dataclasses import replace
-
-    from pipeline.identify import ManifestEntry, manifest_entry_for
-
-    rows = {os.path.abspath(os.path.join(folder, row.file)): row for folder, table in source_tables
-            for row in table if row.file and row.status != "failed"}
-    merged = dict(manifest)
-    for path in paths:
-        row = rows.get(os.path.abspath(path))
-        if row is None:
-            continue
-        entry = manifest_entry_for(manifest, str(path)) or ManifestEntry(file=str(path))
-        named = dict(row.extra).get("inspection") or None  # a richer sources.csv (the corpus's) names the inspection
-        merged[str(path)] = replace(entry, file=str(path), url=row.url or None, force_hint=row.force or None,
-                                    inspection_hint=named)
-    return merged
-
-
 def _score(args: argparse.Namespace) -> int:
     from pipeline import __version__, parallel
-    from pipeline.identify import parse_manifest
     from pipeline.report import parse_report_config, render_report
     from pipeline.review import with_reviews
+    from pipeline.run import read_manifest, source_urls, with_provenance
     from pipeline.score import build_scorecard, force_profiles
 
     as_of = args.as_of or date.today()
@@ -415,16 +391,7 @@ def _score(args: argparse.Namespace) -> int:
     _check_score_usage(args)
     report_config = parse_report_config(io.read_package_data("report.toml"))
     inspections = io.load_inspections(args.inspections)
-    # the configured manifest is optional (absent: nothing overridden); one named by --manifest must exist
-    manifest_path = args.manifest or args.configuration.paths.manifest
-    if args.manifest or (manifest_path and Path(manifest_path).is_file()):
-        try:
-            manifest_text = io.read_text(manifest_path)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PipelineError("E442", path=manifest_path, detail=getattr(exc, "strerror", None) or str(exc)) from None
-        manifest = parse_manifest(manifest_text, origin=manifest_path)
-    else:
-        manifest = {}
+    manifest = read_manifest(args.manifest, args.configuration.paths.manifest)
     settings = parallel.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"),
                                       _model_spec(args.model, args.baseline), max_pages=args.max_pages,
                                       ingest_options={"max_seconds": args.max_seconds})
@@ -434,7 +401,7 @@ def _score(args: argparse.Namespace) -> int:
            *([args.stats] if args.stats else [])]
     paths, passed_over = io.find_inputs(args.inputs, skip=own)
     source_tables, source_problems = io.read_source_tables(args.inputs)
-    manifest = _with_provenance(manifest, paths, source_tables)
+    manifest = with_provenance(manifest, paths, source_tables)
     try:
         run = parallel.run(paths, settings, manifest, _run_options(args))
     except KeyboardInterrupt:  # the workers are stopped by now; no output was touched
@@ -456,13 +423,7 @@ def _score(args: argparse.Namespace) -> int:
         error = PipelineError("E443", problems=_count(len(problems), "problem"), errors=str(run_errors), path=str(out))
         _print_error(error)
         return EXIT_NOTHING_SCORED
-    urls: dict[str, str] = {}
-    if source_tables:  # collected documents: each row names the URL its evidence came from
-        from pipeline.collect import url_index
-
-        index = url_index(source_tables)
-        urls = {r.source: index.url(r.source, r.sha256) for r in results}
-    card = build_scorecard(results, problems, inspections, as_of=as_of, urls=urls)
+    card = build_scorecard(results, problems, inspections, as_of=as_of, urls=source_urls(source_tables, results))
     # scored, yet in no table but errors.csv: another response of the force, or an identical copy of another input
     for row in card.errors[card.errors["code"].isin(SUPERSEDED | DUPLICATES)].itertuples():
         print(f"{row.source}: {row.code} {row.message}", file=sys.stderr)
