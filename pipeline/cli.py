@@ -379,34 +379,11 @@ def _load_model(path: str, baseline: bool):
     return _model_spec(path, baseline).load()
 
 
-def _with_provenance(manifest: dict, paths: Sequence[Path], source_tables: Sequence[tuple[str, Sequence[Any]]]) -> dict:
-    """``manifest`` with each input's sources.csv row as hints (its URL, the force and inspection it names).
-
-    A manifest row still decides force and inspection; the hints only help identify where the text is silent.
-    """
-    import os
-    from dataclasses import replace
-
-    from pipeline.identify import ManifestEntry, manifest_entry_for
-
-    rows = {os.path.abspath(os.path.join(folder, row.file)): row for folder, table in source_tables
-            for row in table if row.file and row.status != "failed"}
-    merged = dict(manifest)
-    for path in paths:
-        row = rows.get(os.path.abspath(path))
-        if row is None:
-            continue
-        entry = manifest_entry_for(manifest, str(path)) or ManifestEntry(file=str(path))
-        named = dict(row.extra).get("inspection") or None  # a richer sources.csv (the corpus's) names the inspection
-        merged[str(path)] = replace(entry, file=str(path), url=row.url or None, force_hint=row.force or None,
-                                    inspection_hint=named)
-    return merged
-
-
 def _score(args: argparse.Namespace) -> int:
     from pipeline import __version__, parallel
-    from pipeline.identify import parse_manifest
     from pipeline.report import parse_report_config, render_report
+    from pipeline.review import with_reviews
+    from pipeline.run import read_manifest, source_urls, with_provenance
     from pipeline.score import build_scorecard, force_profiles
 
     as_of = args.as_of or date.today()
@@ -414,16 +391,7 @@ def _score(args: argparse.Namespace) -> int:
     _check_score_usage(args)
     report_config = parse_report_config(io.read_package_data("report.toml"))
     inspections = io.load_inspections(args.inspections)
-    # the configured manifest is optional (absent: nothing overridden); one named by --manifest must exist
-    manifest_path = args.manifest or args.configuration.paths.manifest
-    if args.manifest or (manifest_path and Path(manifest_path).is_file()):
-        try:
-            manifest_text = io.read_text(manifest_path)
-        except (OSError, UnicodeDecodeError) as exc:
-            raise PipelineError("E442", path=manifest_path, detail=getattr(exc, "strerror", None) or str(exc)) from None
-        manifest = parse_manifest(manifest_text, origin=manifest_path)
-    else:
-        manifest = {}
+    manifest = read_manifest(args.manifest, args.configuration.paths.manifest)
     settings = parallel.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"),
                                       _model_spec(args.model, args.baseline), max_pages=args.max_pages,
                                       ingest_options={"max_seconds": args.max_seconds})
@@ -433,7 +401,7 @@ def _score(args: argparse.Namespace) -> int:
            *([args.stats] if args.stats else [])]
     paths, passed_over = io.find_inputs(args.inputs, skip=own)
     source_tables, source_problems = io.read_source_tables(args.inputs)
-    manifest = _with_provenance(manifest, paths, source_tables)
+    manifest = with_provenance(manifest, paths, source_tables)
     try:
         run = parallel.run(paths, settings, manifest, _run_options(args))
     except KeyboardInterrupt:  # the workers are stopped by now; no output was touched
@@ -455,17 +423,11 @@ def _score(args: argparse.Namespace) -> int:
         error = PipelineError("E443", problems=_count(len(problems), "problem"), errors=str(run_errors), path=str(out))
         _print_error(error)
         return EXIT_NOTHING_SCORED
-    urls: dict[str, str] = {}
-    if source_tables:  # collected documents: each row names the URL its evidence came from
-        from pipeline.collect import url_index
-
-        index = url_index(source_tables)
-        urls = {r.source: index.url(r.source, r.sha256) for r in results}
-    card = build_scorecard(results, problems, inspections, as_of=as_of, urls=urls)
+    card = build_scorecard(results, problems, inspections, as_of=as_of, urls=source_urls(source_tables, results))
     # scored, yet in no table but errors.csv: another response of the force, or an identical copy of another input
     for row in card.errors[card.errors["code"].isin(SUPERSEDED | DUPLICATES)].itertuples():
         print(f"{row.source}: {row.code} {row.message}", file=sys.stderr)
-    card = _with_reviews(card, args.reviews, as_of)
+    card = with_reviews(card, args.reviews, as_of)
 
     # No clock time in the page: two runs over the same input and as-of day give identical files.
     generated = (f"python -m pipeline score, inspection-scorecards {__version__}, "
@@ -586,93 +548,24 @@ def _classify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _annotations(folder: str, reserved: frozenset[str] = frozenset(), refused: list[tuple[str, int, str]] | None = None
-                 ) -> list[dict]:
-    """The annotation records of ``folder``, one per labelled passage and recommendation.
-
-    A record whose force is in ``reserved`` (names, :func:`pipeline.review.reserved_force_names`) is left out and
-    its (file, line, force) appended to ``refused``.
-    """
-    from pipeline.model import validate_records
-    from pipeline.review import dedupe_annotations, is_reserved
-
-    records = []
-    for path in sorted(Path(folder).glob("*.jsonl")):
-        rows = list(io.read_jsonl(path))
-        for (line, _), record in zip(rows, validate_records(rows, origin=str(path))):
-            if is_reserved(record.get("force"), reserved):
-                if refused is not None:
-                    refused.append((str(path), line, str(record.get("force"))))
-                continue
-            records.append(record)
-    # one record per labelled passage and recommendation: a review replaces the seed label it corrects
-    return dedupe_annotations(records)
-
-
-def _reserved(args: argparse.Namespace) -> frozenset[str]:
-    """The names of the reserved forces (``paths.reserved_forces``), for refusing their records."""
-    from pipeline.review import reserved_force_names
-
-    return reserved_force_names(io.load_forces(), io.read_reserved_forces(args.configuration.paths.reserved_forces))
-
-
-def _refusal(path: str, line: int, force: str, args: argparse.Namespace, action: str) -> str:
-    """The E319 line for one record or review row of a reserved force."""
-    error = PipelineError("E319", path=path, line=line, force=force, reserved=args.configuration.paths.reserved_forces,
-                          action=action)
-    return f"{error.code} {error.message}"
-
-
 def _training_annotations(args: argparse.Namespace, action: str) -> tuple[list[dict], int]:
-    """``args.annotations`` without the records of reserved forces (one E319 line each on stderr), and how many.
+    """``args.annotations`` without the records of reserved forces (one E319 line each on stderr), and how many."""
+    from pipeline.model.data import training_annotations
 
-    Raises:
-        PipelineError: E109 when ``--annotations`` is no folder or holds no record to learn from.
-    """
     _input_folder(args.annotations, "--annotations: a folder of labelled passages, *.jsonl")
-    refused: list[tuple[str, int, str]] = []
-    records = _annotations(args.annotations, _reserved(args), refused)
-    if not records:
-        raise PipelineError("E109", detail=f"{args.annotations}: no annotation records (*.jsonl) to learn from")
-    for path, line, force in refused:
-        print(_refusal(path, line, force, args, action), file=sys.stderr)
+    records, refused = training_annotations(args.annotations, args.configuration.paths.reserved_forces, action)
+    for line in refused:
+        print(line, file=sys.stderr)
     return records, len(refused)
 
 
-def _external(path: str) -> list[dict]:
-    """The out-of-domain rows (a JSONL of objects), or none when ``path`` is empty or absent."""
-    if not path or not Path(path).is_file():
-        return []
-    return [obj for _, obj in io.read_jsonl(path) if isinstance(obj, dict)]
-
-
-def _batches(folder: str) -> dict[str, dict]:
-    """``<annotations>/batches/<batch>/``: each batch's a.jsonl, b.jsonl (annotators) and README.md."""
-    out = {}
-    root = Path(folder) / "batches"
-    for batch in sorted(p for p in root.glob("*") if p.is_dir()) if root.is_dir() else []:
-        entry: dict = {}
-        for name in ("a", "b"):
-            path = batch / f"{name}.jsonl"
-            if path.is_file():
-                entry[name] = [obj for _, obj in io.read_jsonl(path) if isinstance(obj, dict)]
-        if (batch / "README.md").is_file():
-            entry["readme"] = io.read_text(batch / "README.md")
-        out[batch.name] = entry
-    return out
-
-
 def _evaluation(args: argparse.Namespace, records: list[dict]) -> dict:
-    from pipeline.model import evaluate
-    from pipeline.model.embeddings import available
+    from pipeline.model.data import evaluation
 
-    if getattr(args, "embeddings", False) and not available():
-        raise PipelineError("E303")
-
-    return evaluate(records, external_rows=_external(args.external), batches=_batches(args.annotations),
-                    review_threshold=args.configuration.thresholds.review,
-                    compare_embeddings=bool(getattr(args, "embeddings", False)),
-                    **args.configuration.model.evaluation_options())
+    return evaluation(records, annotations=args.annotations, external=args.external,
+                      review_threshold=args.configuration.thresholds.review,
+                      embeddings=bool(getattr(args, "embeddings", False)),
+                      options=args.configuration.model.evaluation_options())
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -686,7 +579,7 @@ def _train(args: argparse.Namespace) -> int:
     # progress, one line a step: the whole run takes minutes (README, "The status classifier")
     started = time.monotonic()
     print(f"step 1 of 2: fitting the status classifier on {len(records)} records...", flush=True)
-    model, metrics = train(records, external_rows=_external(args.external), **options.training_options())
+    model, metrics = train(records, external_rows=io.read_external_rows(args.external), **options.training_options())
     fitted = time.monotonic()
     print(f"  fitted in {fitted - started:.0f} s; step 2 of 2: nested cross-validation grouped by force for the "
           "model card (the longer step)...", flush=True)
@@ -694,7 +587,7 @@ def _train(args: argparse.Namespace) -> int:
     print(f"  evaluated in {time.monotonic() - fitted:.0f} s", flush=True)
     metrics["evaluation"] = evaluation
     out = Path(args.out)
-    metrics["history"] = training_history(_read_json(out / "metrics.json"), metrics, evaluation)
+    metrics["history"] = training_history(io.read_json_object(out / "metrics.json"), metrics, evaluation)
     provenance = {k: metrics[k] for k in ("data_sha256", "label_counts", "versions", "trained_at") if k in metrics}
     io.save_model(model, out / "status-classifier.joblib", provenance)
     io.write_json(out / "metrics.json", metrics)
@@ -717,131 +610,27 @@ def _evaluate(args: argparse.Namespace) -> int:
     report = _evaluation(args, records)
     print(format_evaluation(report))
     # a metrics.json from before histories were kept still gives its own figures as one entry
-    history = training_history(_read_json(Path(args.metrics)), {}, {})
+    history = training_history(io.read_json_object(args.metrics), {}, {})
     print(format_history(history, data_hash(records), report, origin=args.metrics), end="")
     return EXIT_PROBLEMS if refused else EXIT_OK
 
 
-def _read_json(path: Path) -> dict:
-    """The JSON object in ``path``, or {} when there is no such file (or it is not a JSON object)."""
-    import json
-
-    if not path.is_file():
-        return {}
-    try:
-        obj = json.loads(io.read_text(path))
-    except json.JSONDecodeError:
-        return {}
-    return obj if isinstance(obj, dict) else {}
-
-
-def _read_reviews(path: str) -> list[dict]:
-    if not Path(path).is_file():
-        return []
-    from pipeline.model import validate_records  # scikit-learn: about a second, only when there are reviews
-
-    return validate_records(io.read_jsonl(path), origin=str(path))
-
-
-def _with_reviews(card, reviews_path: str, as_of: date):
-    """``card`` with the reviewed labels of ``reviews_path`` applied and the per-force counts recomputed."""
-    from dataclasses import replace
-
-    from pipeline.review import apply_passage_reviews, apply_reviews
-    from pipeline.score import force_summary
-
-    reviews = _read_reviews(reviews_path)
-    scorecard = apply_reviews(card.scorecard, reviews, as_of=as_of)
-    return replace(card, scorecard=scorecard, passages=apply_passage_reviews(card.passages, reviews),
-                   forces=force_summary(scorecard, card.forces))
-
-
-def _read_scored(path: Path):
-    if not path.is_file():
-        raise PipelineError("E109", detail=f"{path}: no such file (a folder written by `python -m pipeline score` holds it)")
-    return io.read_csv(path)
-
-
 def _review_export(args: argparse.Namespace) -> int:
-    from pipeline.review import export_records, for_spreadsheet, review_candidates
+    from pipeline.review import export_reviews
 
     _check_registers_folder(args.inspections)
-    folder = Path(args.scorecard)
-    passages, scorecard = _read_scored(folder / "passages.csv"), _read_scored(folder / "scorecard.csv")
-    held = _annotations(args.annotations) if Path(args.annotations).is_dir() else []
-    frame = review_candidates(passages, scorecard, io.load_inspections(args.inspections), _load_model("", baseline=True),
-                              held, scorecard_dir=args.scorecard, limit=args.limit)
-    out = Path(args.out)
-    csv_path, jsonl_path = out.with_suffix(".csv"), out.with_suffix(".jsonl")
-    io.write_csv(csv_path, for_spreadsheet(frame))
-    io.write_jsonl(jsonl_path, export_records(frame))
-    print(f"{len(frame)} (passage, item) pairs to review ({int(frame['disagrees'].sum())} where the model and the cue "
-          f"rules disagree, {int((frame['annotated_label'] != '').sum())} already labelled) -> {csv_path}, {jsonl_path}")
+    print(export_reviews(args.scorecard, args.out, args.annotations, args.inspections, args.limit))
     return EXIT_OK
 
 
-def _review_text(path: Path) -> str:
-    """The review file's text; a missing or non-UTF-8 file is a usage error naming the line it breaks on."""
-    if not path.is_file():
-        raise PipelineError("E109", detail=f"{path}: no such file")
-    try:
-        return io.read_text(path)
-    except UnicodeDecodeError as exc:
-        line = exc.object[:exc.start].count(b"\n") + 1
-        raise PipelineError("E406", path=str(path), line=line, detail="not UTF-8 text: save it as 'CSV UTF-8'") from None
-
-
 def _review_import(args: argparse.Namespace) -> int:
-    import pandas as pd
+    from pipeline.review import import_reviews
 
-    from pipeline.review import (
-        check_review_rows,
-        current_labels,
-        is_reserved,
-        merge_reviews,
-        parse_review_rows,
-        passage_index,
-        review_record,
-    )
-
-    path = Path(args.file)
-    try:
-        rows, unreadable = parse_review_rows(_review_text(path), "jsonl" if path.suffix.lower() == ".jsonl" else "csv")
-    except ValueError as exc:  # no usable header: no row can be read
-        raise PipelineError("E406", path=str(path), line=1, detail=str(exc)) from None
-    folder = Path(args.annotations)
-    reviews_path = folder / "reviews.jsonl"
-    held = _annotations(args.annotations) if folder.is_dir() else []
-    for folder_given in args.scorecard or ():  # a scored folder named on the command line must be one
-        _read_scored(Path(folder_given) / "passages.csv")
-    scored = args.scorecard or sorted({row.get("scorecard", "").strip() for _, row in rows} - {""})
-    frames = [io.read_csv(Path(f) / "passages.csv") for f in scored if (Path(f) / "passages.csv").is_file()]
-    index = passage_index(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), held)
-    good, bad, skipped = check_review_rows(rows, index)
-    reserved = _reserved(args)
-    refused = [(line, _row_force(index[row["passage_id"]])) for line, row in good
-               if is_reserved(_row_force(index[row["passage_id"]]), reserved)]
-    good = [(line, row) for line, row in good if line not in {n for n, _ in refused}]
-    forces = {f.name: f.short_name for f in io.load_forces()}
-    today = date.today()
-    incoming = [review_record(row, index[row["passage_id"]], today, forces) for _, row in good]
-    merged, counts = merge_reviews(_read_reviews(str(reviews_path)), incoming, current_labels(held))
-    if counts["new"] or counts["changed"] or counts["updated"]:
-        io.write_jsonl(reviews_path, merged)
-    lines = [(line, f"{error.code} {error.message}") for line, error in
-             ((line, PipelineError("E406", path=str(path), line=line, detail=detail)) for line, detail in unreadable + bad)]
-    lines += [(line, _refusal(str(path), line, force, args, "not imported")) for line, force in refused]
-    for _, text in sorted(lines):
-        print(text, file=sys.stderr)
-    print(f"imported {len(good)} reviewed rows of {path}: {counts['new']} new, {counts['changed']} with a changed label, "
-          f"{counts['updated']} updated, {counts['unchanged']} already held; {skipped} not reviewed (skipped); "
-          f"{len(unreadable) + len(bad) + len(refused)} rejected -> {reviews_path}")
-    return EXIT_PROBLEMS if unreadable or bad or refused else EXIT_OK
-
-
-def _row_force(passage: dict) -> str:
-    """The force a review row's passage belongs to: as the annotations name it, else as the scored passage does."""
-    return str(passage.get("annotated_force") or passage.get("force") or "")
+    outcome = import_reviews(args.file, args.annotations, args.scorecard, args.configuration.paths.reserved_forces)
+    for line in outcome.problems:
+        print(line, file=sys.stderr)
+    print(outcome.summary)
+    return EXIT_PROBLEMS if outcome.rejected else EXIT_OK
 
 
 def _review(args: argparse.Namespace) -> int:
@@ -1004,10 +793,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _coverage(args: argparse.Namespace) -> int:
-    from pipeline import coverage, parallel
-    from pipeline.identify import identify
-    from pipeline.ingest import ingest
-    from pipeline.segment import segment
+    from pipeline.coverage import coverage_report
 
     _check_registers_folder(args.inspections)
     for raw in args.inputs:
@@ -1017,49 +803,9 @@ def _coverage(args: argparse.Namespace) -> int:
     sources = args.sources or str(Path(args.inputs[0]) / "sources.csv")
     if not Path(sources).is_file():
         raise PipelineError("E205", path=sources)
-    if sources.endswith(".jsonl"):
-        rows = [obj for _, obj in io.read_jsonl(sources) if isinstance(obj, dict)]
-    else:
-        rows = io.read_csv(sources).to_dict("records")
-    provenance = coverage.provenance_from_rows(rows)
-    labels = [obj for _, obj in io.read_jsonl(args.labels) if isinstance(obj, dict)]
-    wanted = coverage.labelled_files(labels)
-    answers = coverage.labelled_answers(labels)
-    paths = [p for p in io.discover_inputs(args.inputs) if p.name in wanted]
-    context = parallel.build_context(io.load_inspections(args.inspections), io.load_forces(),
-                                   io.read_package_data("segment.toml"), model=None,
-                                   max_pages=args.configuration.limits.max_pages)
-    found = {p.name for p in paths}
-    missing = [coverage.Outcome(name, provenance.get(name, coverage.Provenance(name, doc_kind="unknown")).doc_kind,
-                                False, "not among the inputs") for name in sorted(wanted - found)]
-    runs: dict[bool, list] = {False: list(missing), True: list(missing)}
-    for path in paths:
-        known = provenance.get(path.name, coverage.Provenance(path.name, doc_kind="unknown"))
-        truth = context.identifier.resolve_force(known.force) if known.force else None
-        try:
-            document = ingest(io.read_source(path), max_pages=context.max_pages,
-                              max_seconds=args.configuration.limits.max_seconds)
-        except PipelineError as error:
-            for hint in runs:
-                runs[hint].append(coverage.judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}"))
-            continue
-        starts = [coverage.locate(document.text, a) for a in answers.get(path.name, [])]
-        for hint in runs:
-            try:
-                ident = identify(document, context.identifier, url=known.url if hint else None)
-                assert ident.inspection is not None  # identify names an inspection or raises E201
-                passages = segment(document, ident.inspection, context.segmenter, ident.force)
-                runs[hint].append(coverage.judge(path.name, known.doc_kind, truth.name if truth else None,
-                                                 ident.force.name if ident.force else None,
-                                                 len(passages), answers=starts,
-                                                 spans=[(p.start, p.end) for p in passages]))
-            except PipelineError as error:
-                runs[hint].append(coverage.judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}",
-                                                 answers=starts))
-    for hint, title in ((False, "without the source URL"), (True, "with the source URL as a hint")):
-        outcomes = sorted(runs[hint], key=lambda o: o.file)
-        print("\n".join(coverage.format_summary(f"documents with a labelled answer item yielding a passage of the "
-                                                 f"right force, {title}:", outcomes)))
+    limits = args.configuration.limits
+    print("\n".join(coverage_report(args.inputs, args.labels, sources, args.inspections,
+                                    max_pages=limits.max_pages, max_seconds=limits.max_seconds)))
     return EXIT_OK
 
 

@@ -7,8 +7,10 @@ the provenance records (``sources.csv`` ``force`` column, or the shared
 corpus's ``meta.jsonl``), and cuts into at least one passage. Overall and per
 ``doc_kind``, with each failing document and why.
 
-Pure functions over loaded records; the CLI (``python -m pipeline coverage``)
-reads the files and runs the stages.
+Pure functions over loaded records, and :func:`measure` /
+:func:`coverage_report`, which read the files through :mod:`pipeline.io` and
+run the stages; the CLI (``python -m pipeline coverage``) checks its
+arguments and prints the lines.
 """
 
 from __future__ import annotations
@@ -137,4 +139,85 @@ def format_summary(title: str, outcomes: Sequence[Outcome]) -> list[str]:
     for outcome in outcomes:
         if not outcome.ok:
             lines.append(f"  FAIL {outcome.file} [{outcome.doc_kind}]: {outcome.reason}")
+    return lines
+
+
+def measure(inputs: Sequence[str], labels_path: str, sources_path: str, inspections: str, *, max_pages: int,
+            max_seconds: float) -> dict[bool, list[Outcome]]:
+    """Identify and segment every labelled input file, without and with its source URL as a hint.
+
+    Args:
+        inputs: files or folders of responses (each checked to exist by the caller).
+        labels_path: ``labels.jsonl`` / ``real.jsonl``, one object per answer item (``file``, ``item``, ``text``).
+        sources_path: a ``sources.csv``, or a ``.jsonl`` (the shared corpus's ``meta.jsonl``), giving each file's
+            ``url``, ``force`` and ``doc_kind``.
+        inspections: folder of inspection registers (``*.toml``).
+        max_pages: pages above which a PDF is refused (E107).
+        max_seconds: seconds of layout above which a PDF is refused (E108).
+
+    Returns:
+        ``{False: outcomes without the URL hint, True: outcomes with it}``, each one :class:`Outcome` per labelled
+        file (a labelled file missing from the inputs fails as "not among the inputs"), sorted by file name. A
+        document's coded error (ingest, identify, segment) is its outcome's reason, never raised.
+
+    Raises:
+        PipelineError: from reading the labels, the sources or the registers (E1xx, E4xx).
+    """
+    from pipeline import io, parallel
+    from pipeline.errors import PipelineError
+    from pipeline.identify import identify
+    from pipeline.ingest import ingest
+    from pipeline.segment import segment
+
+    if sources_path.endswith(".jsonl"):
+        rows = [obj for _, obj in io.read_jsonl(sources_path) if isinstance(obj, dict)]
+    else:
+        rows = io.read_csv(sources_path).to_dict("records")
+    provenance = provenance_from_rows(rows)
+    labels = [obj for _, obj in io.read_jsonl(labels_path) if isinstance(obj, dict)]
+    wanted = labelled_files(labels)
+    answers = labelled_answers(labels)
+    paths = [p for p in io.discover_inputs(inputs) if p.name in wanted]
+    context = parallel.build_context(io.load_inspections(inspections), io.load_forces(),
+                                   io.read_package_data("segment.toml"), model=None, max_pages=max_pages)
+    found = {p.name for p in paths}
+    missing = [Outcome(name, provenance.get(name, Provenance(name, doc_kind="unknown")).doc_kind,
+                       False, "not among the inputs") for name in sorted(wanted - found)]
+    runs: dict[bool, list] = {False: list(missing), True: list(missing)}
+    for path in paths:
+        known = provenance.get(path.name, Provenance(path.name, doc_kind="unknown"))
+        truth = context.identifier.resolve_force(known.force) if known.force else None
+        try:
+            document = ingest(io.read_source(path), max_pages=context.max_pages, max_seconds=max_seconds)
+        except PipelineError as error:
+            for hint in runs:
+                runs[hint].append(judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}"))
+            continue
+        starts = [locate(document.text, a) for a in answers.get(path.name, [])]
+        for hint in runs:
+            try:
+                ident = identify(document, context.identifier, url=known.url if hint else None)
+                assert ident.inspection is not None  # identify names an inspection or raises E201
+                passages = segment(document, ident.inspection, context.segmenter, ident.force)
+                runs[hint].append(judge(path.name, known.doc_kind, truth.name if truth else None,
+                                        ident.force.name if ident.force else None,
+                                        len(passages), answers=starts,
+                                        spans=[(p.start, p.end) for p in passages]))
+            except PipelineError as error:
+                runs[hint].append(judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}",
+                                        answers=starts))
+    return {hint: sorted(outcomes, key=lambda o: o.file) for hint, outcomes in runs.items()}
+
+
+def coverage_report(inputs: Sequence[str], labels_path: str, sources_path: str, inspections: str, *, max_pages: int,
+                    max_seconds: float) -> list[str]:
+    """The printable lines of ``python -m pipeline coverage``: :func:`format_summary` without, then with, the URL hint.
+
+    Arguments and errors as :func:`measure`.
+    """
+    runs = measure(inputs, labels_path, sources_path, inspections, max_pages=max_pages, max_seconds=max_seconds)
+    lines: list[str] = []
+    for hint, title in ((False, "without the source URL"), (True, "with the source URL as a hint")):
+        lines += format_summary(f"documents with a labelled answer item yielding a passage of the right force, "
+                                f"{title}:", runs[hint])
     return lines

@@ -251,6 +251,87 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, Any]]:
                 raise PipelineError("E405", path=str(path), line=number, detail=f"invalid JSON ({exc.msg})") from None
 
 
+def read_jsonl_folder(folder: str | os.PathLike) -> Iterator[tuple[Path, list[tuple[int, Any]]]]:
+    """Yield ``(path, [(line_number, object), ...])`` for each ``*.jsonl`` of ``folder``, in name order.
+
+    Each file is read when its turn comes, so a caller that stops on one file's
+    problem has not read the next. Bad JSON raises ``PipelineError(E405)``.
+    """
+    for path in sorted(Path(folder).glob("*.jsonl")):
+        yield path, list(read_jsonl(path))
+
+
+def read_jsonl_objects(path: str | os.PathLike) -> list[dict]:
+    """The JSON objects of a JSONL file (any other value on a line is passed over). Bad JSON raises E405."""
+    return [obj for _, obj in read_jsonl(path) if isinstance(obj, dict)]
+
+
+def read_external_rows(path: str | os.PathLike) -> list[dict]:
+    """The out-of-domain rows (a JSONL of objects), or none when ``path`` is empty or no file. Bad JSON raises E405."""
+    if not path or not Path(path).is_file():
+        return []
+    return read_jsonl_objects(path)
+
+
+def read_annotation_batches(folder: str | os.PathLike) -> dict[str, dict]:
+    """``<folder>/batches/<batch>/``: each batch's ``a.jsonl``, ``b.jsonl`` (two annotators' objects) and README.md.
+
+    Returns:
+        ``{batch name: {"a": [objects], "b": [objects], "readme": text}}``, batches in name order, each key
+        present only when its file is; ``{}`` when there is no ``batches`` folder. Bad JSON raises E405.
+    """
+    out = {}
+    root = Path(folder) / "batches"
+    for batch in sorted(p for p in root.glob("*") if p.is_dir()) if root.is_dir() else []:
+        entry: dict = {}
+        for name in ("a", "b"):
+            path = batch / f"{name}.jsonl"
+            if path.is_file():
+                entry[name] = read_jsonl_objects(path)
+        if (batch / "README.md").is_file():
+            entry["readme"] = read_text(batch / "README.md")
+        out[batch.name] = entry
+    return out
+
+
+def read_json_object(path: str | os.PathLike) -> dict:
+    """The JSON object in ``path``, or {} when there is no such file (or it is not a JSON object)."""
+    path = Path(path)
+    if not path.is_file():
+        return {}
+    try:
+        obj = json.loads(read_text(path))
+    except json.JSONDecodeError:
+        return {}
+    return obj if isinstance(obj, dict) else {}
+
+
+def read_scored_table(path: str | os.PathLike) -> Any:
+    """A table written by ``score`` (``passages.csv``, ``scorecard.csv``) as :func:`read_csv` returns it.
+
+    Raises:
+        PipelineError: E109 when there is no such file.
+    """
+    if not Path(path).is_file():
+        raise PipelineError("E109", detail=f"{path}: no such file (a folder written by `python -m pipeline score` holds it)")
+    return read_csv(path)
+
+
+def read_review_text(path: str | os.PathLike) -> str:
+    """A filled-in review file's text.
+
+    Raises:
+        PipelineError: E109 when there is no such file; E406 naming the line it breaks on when it is not UTF-8.
+    """
+    if not Path(path).is_file():
+        raise PipelineError("E109", detail=f"{path}: no such file")
+    try:
+        return read_text(path)
+    except UnicodeDecodeError as exc:
+        line = exc.object[:exc.start].count(b"\n") + 1
+        raise PipelineError("E406", path=str(path), line=line, detail="not UTF-8 text: save it as 'CSV UTF-8'") from None
+
+
 def read_csv(path: str | os.PathLike) -> Any:
     """A CSV this project wrote (e.g. ``passages.csv``) as a pandas DataFrame of strings, empty cells as ``""``.
 

@@ -1,7 +1,9 @@
 """Review and retraining: people correct the model, the scorecard keeps both labels, the model learns.
 
-The loop, and the function each step uses (all pure; the CLI reads and
-writes the files through :mod:`pipeline.io`):
+The loop, and the function each step uses (all pure but the last few,
+:func:`export_reviews`, :func:`import_reviews`, :func:`read_reviews` and
+:func:`with_reviews`, which read and write the files through
+:mod:`pipeline.io` for the CLI):
 
 1. ``review export``: :func:`review_candidates` lists the (passage,
    recommendation) pairs the model labelled, least confident first, with the
@@ -34,7 +36,9 @@ import json
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
@@ -615,3 +619,137 @@ def format_history(history: Sequence[Mapping[str, Any]], data_sha256: str, evalu
         if previous.get("n_real") != evaluation.get("n_real"):
             lines.append("  The two figures come from different sets of real passages: part of the change is the new passages.")
     return "\n".join(lines) + "\n"
+
+
+def read_reviews(path: str) -> list[dict]:
+    """The reviewed labels in ``path`` (``reviews.jsonl`` written by ``review import``), or none when it is no file.
+
+    Raises:
+        PipelineError: E404 for a record that is not a valid annotation, E405 for a line that is not JSON.
+    """
+    from pipeline import io
+
+    if not Path(path).is_file():
+        return []
+    from pipeline.model import validate_records  # scikit-learn: about a second, only when there are reviews
+
+    return validate_records(io.read_jsonl(path), origin=str(path))
+
+
+def with_reviews(card: Any, reviews_path: str, as_of: date) -> Any:
+    """``card`` (a :class:`pipeline.score.Scorecard`) with the reviews of ``reviews_path`` applied, counts recomputed.
+
+    Raises:
+        PipelineError: as :func:`read_reviews`.
+    """
+    from dataclasses import replace
+
+    from pipeline.score import force_summary
+
+    reviews = read_reviews(reviews_path)
+    scorecard = apply_reviews(card.scorecard, reviews, as_of=as_of)
+    return replace(card, scorecard=scorecard, passages=apply_passage_reviews(card.passages, reviews),
+                   forces=force_summary(scorecard, card.forces))
+
+
+def export_reviews(scorecard_dir: str, out: str, annotations: str, inspections: str, limit: int | None) -> str:
+    """Write the pairs to review (:func:`review_candidates`) as FILE.csv and FILE.jsonl; return the summary line.
+
+    Args:
+        scorecard_dir: folder written by ``score`` (its ``passages.csv`` and ``scorecard.csv``).
+        out: ``FILE.csv`` or ``FILE.jsonl``; both suffixes are written.
+        annotations: folder of labels already held (shown as ``annotated_label``); none when it is no folder.
+        inspections: folder of inspection registers (checked to be one by the caller).
+        limit: export only the first N rows (None: all).
+
+    Raises:
+        PipelineError: E109 when a scored table is missing; E404/E405 for a bad annotation file.
+    """
+    from pipeline import io
+    from pipeline.model.data import load_annotations
+    from pipeline.parallel import ModelSpec
+
+    folder = Path(scorecard_dir)
+    passages = io.read_scored_table(folder / "passages.csv")
+    scorecard = io.read_scored_table(folder / "scorecard.csv")
+    held = load_annotations(annotations) if Path(annotations).is_dir() else []
+    registers = io.load_inspections(inspections)
+    baseline = ModelSpec.baseline(io.read_package_data("cues.toml")).load()
+    frame = review_candidates(passages, scorecard, registers, baseline, held,
+                              scorecard_dir=scorecard_dir, limit=limit)
+    csv_path, jsonl_path = Path(out).with_suffix(".csv"), Path(out).with_suffix(".jsonl")
+    io.write_csv(csv_path, for_spreadsheet(frame))
+    io.write_jsonl(jsonl_path, export_records(frame))
+    return (f"{len(frame)} (passage, item) pairs to review ({int(frame['disagrees'].sum())} where the model and the cue "
+            f"rules disagree, {int((frame['annotated_label'] != '').sum())} already labelled) -> {csv_path}, {jsonl_path}")
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What ``review import`` did.
+
+    ``problems``: one coded line per rejected row, in file order (for stderr); ``summary``: the one line saying
+    what was imported; ``rejected``: whether any row was rejected (unreadable, bad, or of a reserved force).
+    """
+
+    problems: tuple[str, ...]
+    summary: str
+    rejected: bool
+
+
+def import_reviews(file: str, annotations: str, scorecards: Sequence[str] | None, reserved_forces: str) -> ImportOutcome:
+    """Check a filled-in review file and merge its good rows into ``<annotations>/reviews.jsonl``.
+
+    Args:
+        file: the filled-in ``FILE.csv`` or ``FILE.jsonl`` from ``review export``.
+        annotations: the annotations folder holding ``reviews.jsonl``.
+        scorecards: scored folders holding the passages (None: the folder in each row's ``scorecard`` column).
+        reserved_forces: the file listing the reserved forces, whose rows are refused (E319).
+
+    Returns:
+        The outcome; ``reviews.jsonl`` is rewritten only when a row is new, changed or updated.
+
+    Raises:
+        PipelineError: E109 when the file or a scored folder given is missing; E406 when no row can be read
+            (not UTF-8, no usable header); E404/E405 for a bad annotation file.
+    """
+    from pipeline import io
+    from pipeline.errors import PipelineError
+    from pipeline.model.data import load_annotations, refusal, reserved_names
+
+    path = Path(file)
+    try:
+        rows, unreadable = parse_review_rows(io.read_review_text(path), "jsonl" if path.suffix.lower() == ".jsonl" else "csv")
+    except ValueError as exc:  # no usable header: no row can be read
+        raise PipelineError("E406", path=str(path), line=1, detail=str(exc)) from None
+    folder = Path(annotations)
+    reviews_path = folder / "reviews.jsonl"
+    held = load_annotations(annotations) if folder.is_dir() else []
+    for folder_given in scorecards or ():  # a scored folder named on the command line must be one
+        io.read_scored_table(Path(folder_given) / "passages.csv")
+    scored = scorecards or sorted({row.get("scorecard", "").strip() for _, row in rows} - {""})
+    frames = [io.read_csv(Path(f) / "passages.csv") for f in scored if (Path(f) / "passages.csv").is_file()]
+    index = passage_index(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(), held)
+    good, bad, skipped = check_review_rows(rows, index)
+    reserved = reserved_names(reserved_forces)
+    refused = [(line, row_force(index[row["passage_id"]])) for line, row in good
+               if is_reserved(row_force(index[row["passage_id"]]), reserved)]
+    good = [(line, row) for line, row in good if line not in {n for n, _ in refused}]
+    forces = {f.name: f.short_name for f in io.load_forces()}
+    today = date.today()
+    incoming = [review_record(row, index[row["passage_id"]], today, forces) for _, row in good]
+    merged, counts = merge_reviews(read_reviews(str(reviews_path)), incoming, current_labels(held))
+    if counts["new"] or counts["changed"] or counts["updated"]:
+        io.write_jsonl(reviews_path, merged)
+    lines = [(line, f"{error.code} {error.message}") for line, error in
+             ((line, PipelineError("E406", path=str(path), line=line, detail=detail)) for line, detail in unreadable + bad)]
+    lines += [(line, refusal(str(path), line, force, reserved_forces, "not imported")) for line, force in refused]
+    summary = (f"imported {len(good)} reviewed rows of {path}: {counts['new']} new, {counts['changed']} with a changed "
+               f"label, {counts['updated']} updated, {counts['unchanged']} already held; {skipped} not reviewed "
+               f"(skipped); {len(unreadable) + len(bad) + len(refused)} rejected -> {reviews_path}")
+    return ImportOutcome(tuple(text for _, text in sorted(lines)), summary, bool(unreadable or bad or refused))
+
+
+def row_force(passage: Mapping[str, Any]) -> str:
+    """The force a review row's passage belongs to: as the annotations name it, else as the scored passage does."""
+    return str(passage.get("annotated_force") or passage.get("force") or "")

@@ -13,6 +13,10 @@ process writes them, whatever ran the task).
 Pure apart from that bookkeeping: what the stages need comes in the run's
 context (:class:`pipeline.parallel.RunContext`), and the outcome, the entries
 and the counters go back in a :class:`Done`.
+Before the run, ``score`` assembles the per-document hints here:
+:func:`read_manifest` (the one file read, through :mod:`pipeline.io`),
+:func:`with_provenance` (each input's sources.csv row as hints) and, after
+it, :func:`source_urls` (the URL each scored document came from).
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import time
 from collections import Counter
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ContextManager, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ContextManager, Iterator, Mapping, Sequence
 
 from pipeline import cache
 from pipeline.errors import PipelineError
@@ -145,3 +150,78 @@ class _Bookkeeping:
         if self.task.keys is not None:
             key = self.task.keys.of(kind)
             self.entries.append((kind, key, dump(key, *value)))
+
+
+def read_manifest(named: str | None, configured: str) -> dict:
+    """The manifest in force: the file ``--manifest`` names, else the configured one when it exists, else none.
+
+    Args:
+        named: the file given by ``--manifest`` (None: not given); it must exist and be readable.
+        configured: ``paths.manifest`` of the configuration; optional (absent: nothing overridden).
+
+    Returns:
+        ``{file: ManifestEntry}`` as :func:`pipeline.identify.parse_manifest` gives it; ``{}`` without a manifest.
+
+    Raises:
+        PipelineError: E442 when the manifest cannot be read; the codes of
+            :func:`pipeline.identify.parse_manifest` when a row is bad.
+    """
+    from pipeline import io
+    from pipeline.identify import parse_manifest
+
+    # the configured manifest is optional (absent: nothing overridden); one named by --manifest must exist
+    manifest_path = named or configured
+    if not (named or (manifest_path and Path(manifest_path).is_file())):
+        return {}
+    try:
+        manifest_text = io.read_text(manifest_path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PipelineError("E442", path=manifest_path, detail=getattr(exc, "strerror", None) or str(exc)) from None
+    return parse_manifest(manifest_text, origin=manifest_path)
+
+
+def with_provenance(manifest: dict, paths: Sequence[Path], source_tables: Sequence[tuple[str, Sequence[Any]]]) -> dict:
+    """``manifest`` with each input's sources.csv row as hints (its URL, the force and inspection it names).
+
+    A manifest row still decides force and inspection; the hints only help identify where the text is silent.
+
+    Args:
+        manifest: ``{file: ManifestEntry}`` (:func:`read_manifest`).
+        paths: the input files to be scored.
+        source_tables: ``(folder, rows)`` of each input folder's sources.csv (:func:`pipeline.io.read_source_tables`);
+            a row whose status is ``failed`` or that names no file is passed over.
+
+    Returns:
+        A new manifest: for each path with a sources.csv row, its entry (or a new one) with ``url``,
+        ``force_hint`` and ``inspection_hint`` (the row's optional ``inspection`` column) set.
+    """
+    import os
+    from dataclasses import replace
+
+    from pipeline.identify import ManifestEntry, manifest_entry_for
+
+    rows = {os.path.abspath(os.path.join(folder, row.file)): row for folder, table in source_tables
+            for row in table if row.file and row.status != "failed"}
+    merged = dict(manifest)
+    for path in paths:
+        row = rows.get(os.path.abspath(path))
+        if row is None:
+            continue
+        entry = manifest_entry_for(manifest, str(path)) or ManifestEntry(file=str(path))
+        named = dict(row.extra).get("inspection") or None  # a richer sources.csv (the corpus's) names the inspection
+        merged[str(path)] = replace(entry, file=str(path), url=row.url or None, force_hint=row.force or None,
+                                    inspection_hint=named)
+    return merged
+
+
+def source_urls(source_tables: Sequence[tuple[str, Sequence[Any]]], results: Sequence[DocumentResult]) -> dict[str, str]:
+    """The URL each scored document's evidence came from, by source path (``{}`` without any sources.csv).
+
+    Collected documents: each sources.csv row names its URL (:func:`pipeline.collect.url_index`, by path or sha256).
+    """
+    if not source_tables:
+        return {}
+    from pipeline.collect import url_index
+
+    index = url_index(source_tables)
+    return {r.source: index.url(r.source, r.sha256) for r in results}

@@ -193,7 +193,7 @@ def test_batches_list_gathered_files_once():
 
 
 def test_annotation_loader_accepts_the_real_labels():
-    from pipeline.cli import _annotations
+    from pipeline.model.data import load_annotations as _annotations
 
     records = _annotations(str(CORPUS / "annotations"))
     real_ids = {r["id"] for r in _jsonl(REAL)}

@@ -19,8 +19,9 @@ import pandas as pd
 import pytest
 
 from pipeline import io
-from pipeline.cli import _annotations, main
+from pipeline.cli import main
 from pipeline.model import data_hash, validate_records
+from pipeline.model.data import load_annotations as _annotations
 from pipeline.review import (
     EXPORT_COLUMNS,
     REVIEW_COLUMNS,
