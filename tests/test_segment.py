@@ -815,3 +815,70 @@ def test_a_real_tracker_read_one_cell_a_line_answers_its_numbered_item(forces, i
     assert all(first.start <= _located(document.text, item["text"]) < first.end for item in items
                if item["item"] == "Recommendation 1")
     assert "chief constables should" not in first.response_text
+
+
+# --- a registered tracker read one cell a line (realtext3, fault 3) ---------------------------------------------------
+
+_TRACKER_UPDATES = {  # written for these tests (invented answers): item -> (status cell, update cell)
+    "9": ("In progress", "The social media policy has been redrafted and is with the legal team for review."),
+    "10": ("Complete", "A new dress code policy was published in February and every officer has been briefed."),
+    "12": ("Not started", "Training will be arranged once the national course is available."),
+}
+
+
+def _tracker_one_cell_a_line(inspection, header: bool, wording: bool) -> str:
+    """A tracker's rows read one cell a line: the item number, the item (the register's wording, or a short title
+    of the force's own), its status, its update; under a header read the same way, or none."""
+    titles = {"9": "Communicating about contentious issues", "10": "Visible representations",
+              "12": "Equality impact assessments"}
+    out = ["Activism and impartiality inspection: progress against the force recommendations"]
+    if header:
+        out += ["No.", "Recommendation", "Status", "Update"]
+    for number, (status, update) in _TRACKER_UPDATES.items():
+        out += [number, inspection.recommendation(number).text if wording else titles[number], status, update]
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("header, wording", [(True, True), (False, True), (True, False)],
+                         ids=["header-and-wording", "wording-only", "header-and-titles"])
+def test_a_registered_tracker_read_one_cell_a_line_has_one_passage_per_item(segmenter, inspection, header, wording):
+    """Written for this test: the number alone on a line is the item's label when the register's wording follows it,
+    or under a header read one cell a line; each passage holds the item's status and update, not its wording."""
+    text = _tracker_one_cell_a_line(inspection, header, wording)
+    passages = [p for p in segment(make_document(text), inspection, segmenter) if p.link != "blanket"]
+    assert [(p.recommendations, p.link) for p in passages] == [((n,), "numbered") for n in _TRACKER_UPDATES]
+    for passage, (status, update) in zip(passages, _TRACKER_UPDATES.values()):
+        assert passage.response_text.endswith(f"{status} {update}")
+        if wording:
+            assert passage.response_text == f"{status} {update}"  # the register's wording is no answer
+
+
+def test_a_lone_number_is_no_label_without_the_items_wording_or_a_header(segmenter, inspection):
+    """A page number, a count or a paragraph number alone on a line, in a letter answering in prose, opens nothing."""
+    text = ("Our response to the inspection\n9\nWe have trained every officer in the new policy.\n"
+            "10\nThe dress code was published in February.\nPage 2 of 3\n12\n")
+    passages = segment(make_document(text), inspection, segmenter)
+    assert not [p for p in passages if p.link == "numbered"]
+
+
+def test_a_tracker_under_a_header_read_one_cell_a_line_skips_a_stray_lower_number(segmenter, inspection):
+    """Under the header the numbers rise: a page number and running title between two rows ("2") is no item."""
+    text = _tracker_one_cell_a_line(inspection, header=True, wording=False).replace(
+        "\n12\n", "\n2\nProgress against the force recommendations (continued)\n12\n")
+    passages = [p for p in segment(make_document(text), inspection, segmenter) if p.link != "blanket"]
+    assert [p.recommendations for p in passages] == [("9",), ("10",), ("12",)]
+
+
+def test_a_registered_tracker_pdf_read_one_cell_a_line(segmenter, inspection, tmp_path):
+    """A real PDF, made here, whose cells are separate paragraphs (as a table without rulings drawn as separate text
+    objects is read): ingest gives one cell a line, segment one passage per item."""
+    from pipeline import io
+    from pipeline.ingest import ingest
+    from tests.pdf_fixtures import render_text_pdf
+
+    path = render_text_pdf(_tracker_one_cell_a_line(inspection, header=False, wording=True), tmp_path / "tracker.pdf")
+    document = ingest(io.read_source(path))
+    assert "\n9\n" in document.text  # the number is a line of its own
+    passages = [p for p in segment(document, inspection, segmenter) if p.link != "blanket"]
+    assert [p.recommendations for p in passages] == [(n,) for n in _TRACKER_UPDATES]
+    assert [p.response_text for p in passages] == [f"{s} {u}" for s, u in _TRACKER_UPDATES.values()]
