@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tomllib
 from datetime import date as _date
 from pathlib import Path
 
@@ -882,3 +883,76 @@ def test_a_registered_tracker_pdf_read_one_cell_a_line(segmenter, inspection, tm
     passages = [p for p in segment(document, inspection, segmenter) if p.link != "blanket"]
     assert [p.recommendations for p in passages] == [(n,) for n in _TRACKER_UPDATES]
     assert [p.response_text for p in passages] == [f"{s} {u}" for s, u in _TRACKER_UPDATES.values()]
+
+
+# --- owner, lead and due-date cells are no answer (realtext3, fault 4) ------------------------------------------------
+
+OWNER_TRACKER = "\n".join([  # written for this test (invented answers): an owner column, read one cell a line
+    "Rec No. |", "Recommendation |", "Rec. Owner |", "Target date |", "Update |",
+    "| 7 | By 1 May 2025, review the systems that record crime. |",
+    "Chief Constables |",
+    "31/03/2026 |",
+    "The crime recording system was changed in April and every supervisor trained. |",
+    "| 8 | By 1 June 2025, train every supervisor in the new policy. |",
+    "D/Supt Sam Patel |",
+    "March 2026 |",
+    "Training has started and half the supervisors have finished. |",
+])
+OWNER_FIELDS = "\n".join([  # written for this test: owner and due-date fields as inline labels, in a letter
+    "Recommendation 7: By 1 May 2025, review the systems that record crime.",
+    "Lead: Head of Crime Recording",
+    "The crime recording system was changed in April and every supervisor trained.",
+    "Owner - DCI Kim Rowe | Due date: 31/03/2026 | Status: complete",
+    "Recommendation 8: By 1 June 2025, train every supervisor in the new policy.",
+    "Strategic lead: ACC Robin Vale",
+    "Training has started and half the supervisors have finished.",
+])
+
+
+@pytest.mark.parametrize("text", [OWNER_TRACKER, OWNER_FIELDS], ids=["owner-column", "owner-fields"])
+def test_owner_lead_and_due_date_cells_are_no_answer(segmenter, text):
+    passages = sorted(segment(make_document(text), unregistered(), segmenter), key=lambda p: p.start)
+    answers = {p.recommendations: p.response_text for p in passages if p.link == "numbered"}
+    assert set(answers) == {("7",), ("8",)}
+    assert answers[("7",)].startswith("The crime recording system was changed in April")
+    assert answers[("8",)].startswith("Training has started")
+    for answer in answers.values():
+        for bookkeeping in ("Chief Constables", "Patel", "Head of Crime", "Rowe", "Vale", "31/03/2026", "March 2026",
+                            "Lead", "Owner"):
+            assert bookkeeping not in answer
+    if text is OWNER_FIELDS:
+        assert answers[("7",)].endswith("Status: complete")  # the status is the force's answer
+
+
+def test_a_role_cell_stays_where_no_header_names_an_owner_column(segmenter):
+    """Without an owner or due-date column a short cell naming a role may be the answer's subject: it stays."""
+    text = "Rec No. | Update\n7 | Chief Constable | The chief constable has approved the new crime recording policy.\n"
+    [passage] = [p for p in segment(make_document(text), unregistered(), segmenter) if p.link == "numbered"]
+    assert passage.response_text.startswith("Chief Constable")
+
+
+def test_owner_rules_are_data(segmenter):
+    from pipeline import io
+
+    passages = tomllib.loads(io.read_package_data("segment.toml"))["passages"]
+    assert passages["owner_field"] and passages["owner_cell"]
+    assert segmenter.rules.owner_header.fullmatch("Rec. Owner") and segmenter.rules.owner_cell.fullmatch("Chief Constables")
+
+
+def test_a_real_trackers_owner_cell_is_not_its_answer(forces, segmenter):
+    """hampshire-and-isle-of-wight-g044: the "Rec. Owner" column's cell ("Chief Constables") is no evidence; the
+    initial response and the update are (the labelled answer starts with the first of them)."""
+    from pipeline import io
+    from pipeline.ingest import ingest
+
+    document = ingest(io.read_source(RESPONSES / "hampshire-and-isle-of-wight-g044.txt"))
+    hampshire = next(f for f in forces if f.short_name == "Hampshire and Isle of Wight")
+    passages = segment(document, unregistered("Super-complaint report: the police response to stalking"), segmenter,
+                       hampshire)
+    [seven] = by_kind(passages, "recommendation", "7")
+    owner = document.text.index("Chief Constables |")
+    assert seven.start < owner < seven.end  # the owner cell is in the item's block ...
+    assert not any(s <= owner < e for s, e in seven.response_spans)  # ... but not in its answer
+    _, items = _real("hampshire-and-isle-of-wight-g044.txt")
+    [item] = [item for item in items if item["item"] == "Recommendation 7"]
+    assert seven.response_text.startswith(item["text"].split(" ... ")[0][:40])
