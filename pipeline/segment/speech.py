@@ -14,7 +14,8 @@ marks attribute speech to (the one named nearest before the first speech verb in
 after it); else the last speaker so named, after a pronoun beside a speech verb ("he added"); else, on a
 line opening a quotation or a bullet, the speaker of the line before; and when all that names nobody,
 the force if the line holds the first person anywhere (the page's author, or a speaker the text does not
-place). People the text introduces with a role ("Chief Constable Alex Morgan", "the commissioner, Sam
+place). Whom a message goes to is never its speaker ("X has written to the inspectorate to say ...": X;
+``[speech] addressed``). People the text introduces with a role ("Chief Constable Alex Morgan", "the commissioner, Sam
 Patel,") are known by their surname afterwards ("Mr Patel said").
 """
 
