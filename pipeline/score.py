@@ -210,11 +210,32 @@ STANCE_FROM_BLANKET, STANCE_ITEMISED = "blanket", "itemised"
 
 
 @functools.cache
-def _dispute_patterns() -> tuple[re.Pattern, ...]:
-    """The wordings of a dispute or decline of the report as a whole (``disputes`` in ``pipeline/data/stance.toml``)."""
+def _stance_rules() -> dict:
     from pipeline import io
 
-    return tuple(re.compile(p, re.IGNORECASE) for p in tomllib.loads(io.read_package_data("stance.toml"))["disputes"])
+    return tomllib.loads(io.read_package_data("stance.toml"))
+
+
+@functools.cache
+def _dispute_patterns() -> tuple[re.Pattern, ...]:
+    """The wordings of a dispute or decline of the report as a whole (``disputes`` in ``pipeline/data/stance.toml``)."""
+    return tuple(re.compile(p, re.IGNORECASE) for p in _stance_rules()["disputes"])
+
+
+@functools.cache
+def _refusal_patterns() -> tuple[re.Pattern, ...]:
+    """The wordings of a refusal of the report or of all its recommendations (``refusals`` in ``stance.toml``)."""
+    return tuple(re.compile(p, re.IGNORECASE) for p in _stance_rules()["refusals"])
+
+
+def _refuses(item: ClassifiedPassage) -> bool:
+    """Whether a blanket passage, in words not the inspectorate's, refuses the report or its recommendations as a whole.
+
+    Not a dispute of a finding or a grade, nor a refusal of one recommendation or of some: those leave a claim of
+    action beside them standing (guidelines section 8).
+    """
+    return item.passage.voice != "inspectorate" and any(p.search(item.passage.response_text)
+                                                         for p in _refusal_patterns())
 
 
 def _disputes(item: ClassifiedPassage) -> bool:
@@ -224,7 +245,7 @@ def _disputes(item: ClassifiedPassage) -> bool:
     the recommendations"); unlike a welcome (D2) it says where the force stands.
     """
     return (item.prediction.label == "not_addressed" and item.passage.voice != "inspectorate"
-            and any(p.search(item.passage.response_text) for p in _dispute_patterns()))
+            and (any(p.search(item.passage.response_text) for p in _dispute_patterns()) or _refuses(item)))
 
 
 def _makes_status_claim(item: ClassifiedPassage) -> bool:
@@ -248,8 +269,11 @@ def _stance(result: DocumentResult) -> tuple[ClassifiedPassage | None, str]:
     The stance is the force's answer, so whose words a passage is (``Passage.voice``) comes first: a passage in
     the inspectorate's voice (a news page's "inspectors found ...") only when no other exists. Then one that
     makes a status claim before one that only welcomes, receives or monitors (D2), and a claim of action before a
-    dispute or decline (section 8: disputing while acting is no decline); then English before Welsh; then the
-    force's or its commissioner's voice before an unknown one; then the longest, the earliest on a tie.
+    dispute or decline (section 8: disputing while acting is no decline), but a passage read as acting that
+    refuses the report or its recommendations as a whole in its own words (:func:`_refuses`: "we're not accepting
+    the report") claims no action: it comes after a dispute or decline read as such (section 6: the more
+    advanced claim counts only if nothing contradicts it); then English before Welsh; then the force's or its
+    commissioner's voice before an unknown one; then the longest, the earliest on a tie.
     """
     blanket = [c for c in result.passages if c.passage.link == "blanket"]
     if any(c.passage.link != "blanket" for c in result.passages):
@@ -259,7 +283,10 @@ def _stance(result: DocumentResult) -> tuple[ClassifiedPassage | None, str]:
 
     def preference(item: ClassifiedPassage) -> tuple:
         p = item.passage
-        return (p.voice != "inspectorate", _makes_status_claim(item), item.prediction.label != "not_addressed",
+        acting = item.prediction.label != "not_addressed"
+        # 2 a claim of action, 1 a dispute or decline (or a welcome), 0 an action read in a refusal's own words
+        reading = (0 if _refuses(item) else 2) if acting else 1
+        return (p.voice != "inspectorate", _makes_status_claim(item), reading,
                 p.language == "en", p.voice == "force", len(p.response_text), -p.start)
 
     return (max(blanket, key=preference), STANCE_FROM_BLANKET) if blanket else (None, "")

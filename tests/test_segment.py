@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tomllib
 from datetime import date as _date
 from pathlib import Path
 
@@ -815,3 +816,143 @@ def test_a_real_tracker_read_one_cell_a_line_answers_its_numbered_item(forces, i
     assert all(first.start <= _located(document.text, item["text"]) < first.end for item in items
                if item["item"] == "Recommendation 1")
     assert "chief constables should" not in first.response_text
+
+
+# --- a registered tracker read one cell a line (realtext3, fault 3) ---------------------------------------------------
+
+_TRACKER_UPDATES = {  # written for these tests (invented answers): item -> (status cell, update cell)
+    "9": ("In progress", "The social media policy has been redrafted and is with the legal team for review."),
+    "10": ("Complete", "A new dress code policy was published in February and every officer has been briefed."),
+    "12": ("Not started", "Training will be arranged once the national course is available."),
+}
+
+
+def _tracker_one_cell_a_line(inspection, header: bool, wording: bool) -> str:
+    """A tracker's rows read one cell a line: the item number, the item (the register's wording, or a short title
+    of the force's own), its status, its update; under a header read the same way, or none."""
+    titles = {"9": "Communicating about contentious issues", "10": "Visible representations",
+              "12": "Equality impact assessments"}
+    out = ["Activism and impartiality inspection: progress against the force recommendations"]
+    if header:
+        out += ["No.", "Recommendation", "Status", "Update"]
+    for number, (status, update) in _TRACKER_UPDATES.items():
+        out += [number, inspection.recommendation(number).text if wording else titles[number], status, update]
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("header, wording", [(True, True), (False, True), (True, False)],
+                         ids=["header-and-wording", "wording-only", "header-and-titles"])
+def test_a_registered_tracker_read_one_cell_a_line_has_one_passage_per_item(segmenter, inspection, header, wording):
+    """Written for this test: the number alone on a line is the item's label when the register's wording follows it,
+    or under a header read one cell a line; each passage holds the item's status and update, not its wording."""
+    text = _tracker_one_cell_a_line(inspection, header, wording)
+    passages = [p for p in segment(make_document(text), inspection, segmenter) if p.link != "blanket"]
+    assert [(p.recommendations, p.link) for p in passages] == [((n,), "numbered") for n in _TRACKER_UPDATES]
+    for passage, (status, update) in zip(passages, _TRACKER_UPDATES.values()):
+        assert passage.response_text.endswith(f"{status} {update}")
+        if wording:
+            assert passage.response_text == f"{status} {update}"  # the register's wording is no answer
+
+
+def test_a_lone_number_is_no_label_without_the_items_wording_or_a_header(segmenter, inspection):
+    """A page number, a count or a paragraph number alone on a line, in a letter answering in prose, opens nothing."""
+    text = ("Our response to the inspection\n9\nWe have trained every officer in the new policy.\n"
+            "10\nThe dress code was published in February.\nPage 2 of 3\n12\n")
+    passages = segment(make_document(text), inspection, segmenter)
+    assert not [p for p in passages if p.link == "numbered"]
+
+
+def test_a_tracker_under_a_header_read_one_cell_a_line_skips_a_stray_lower_number(segmenter, inspection):
+    """Under the header the numbers rise: a page number and running title between two rows ("2") is no item."""
+    text = _tracker_one_cell_a_line(inspection, header=True, wording=False).replace(
+        "\n12\n", "\n2\nProgress against the force recommendations (continued)\n12\n")
+    passages = [p for p in segment(make_document(text), inspection, segmenter) if p.link != "blanket"]
+    assert [p.recommendations for p in passages] == [("9",), ("10",), ("12",)]
+
+
+def test_a_registered_tracker_pdf_read_one_cell_a_line(segmenter, inspection, tmp_path):
+    """A real PDF, made here, whose cells are separate paragraphs (as a table without rulings drawn as separate text
+    objects is read): ingest gives one cell a line, segment one passage per item."""
+    from pipeline import io
+    from pipeline.ingest import ingest
+    from tests.pdf_fixtures import render_text_pdf
+
+    path = render_text_pdf(_tracker_one_cell_a_line(inspection, header=False, wording=True), tmp_path / "tracker.pdf")
+    document = ingest(io.read_source(path))
+    assert "\n9\n" in document.text  # the number is a line of its own
+    passages = [p for p in segment(document, inspection, segmenter) if p.link != "blanket"]
+    assert [p.recommendations for p in passages] == [(n,) for n in _TRACKER_UPDATES]
+    assert [p.response_text for p in passages] == [f"{s} {u}" for s, u in _TRACKER_UPDATES.values()]
+
+
+# --- owner, lead and due-date cells are no answer (realtext3, fault 4) ------------------------------------------------
+
+OWNER_TRACKER = "\n".join([  # written for this test (invented answers): an owner column, read one cell a line
+    "Rec No. |", "Recommendation |", "Rec. Owner |", "Target date |", "Update |",
+    "| 7 | By 1 May 2025, review the systems that record crime. |",
+    "Chief Constables |",
+    "31/03/2026 |",
+    "The crime recording system was changed in April and every supervisor trained. |",
+    "| 8 | By 1 June 2025, train every supervisor in the new policy. |",
+    "D/Supt Sam Patel |",
+    "March 2026 |",
+    "Training has started and half the supervisors have finished. |",
+])
+OWNER_FIELDS = "\n".join([  # written for this test: owner and due-date fields as inline labels, in a letter
+    "Recommendation 7: By 1 May 2025, review the systems that record crime.",
+    "Lead: Head of Crime Recording",
+    "The crime recording system was changed in April and every supervisor trained.",
+    "Owner - DCI Kim Rowe | Due date: 31/03/2026 | Status: complete",
+    "Recommendation 8: By 1 June 2025, train every supervisor in the new policy.",
+    "Strategic lead: ACC Robin Vale",
+    "Training has started and half the supervisors have finished.",
+])
+
+
+@pytest.mark.parametrize("text", [OWNER_TRACKER, OWNER_FIELDS], ids=["owner-column", "owner-fields"])
+def test_owner_lead_and_due_date_cells_are_no_answer(segmenter, text):
+    passages = sorted(segment(make_document(text), unregistered(), segmenter), key=lambda p: p.start)
+    answers = {p.recommendations: p.response_text for p in passages if p.link == "numbered"}
+    assert set(answers) == {("7",), ("8",)}
+    assert answers[("7",)].startswith("The crime recording system was changed in April")
+    assert answers[("8",)].startswith("Training has started")
+    for answer in answers.values():
+        for bookkeeping in ("Chief Constables", "Patel", "Head of Crime", "Rowe", "Vale", "31/03/2026", "March 2026",
+                            "Lead", "Owner"):
+            assert bookkeeping not in answer
+    if text is OWNER_FIELDS:
+        assert answers[("7",)].endswith("Status: complete")  # the status is the force's answer
+
+
+def test_a_role_cell_stays_where_no_header_names_an_owner_column(segmenter):
+    """Without an owner or due-date column a short cell naming a role may be the answer's subject: it stays."""
+    text = "Rec No. | Update\n7 | Chief Constable | The chief constable has approved the new crime recording policy.\n"
+    [passage] = [p for p in segment(make_document(text), unregistered(), segmenter) if p.link == "numbered"]
+    assert passage.response_text.startswith("Chief Constable")
+
+
+def test_owner_rules_are_data(segmenter):
+    from pipeline import io
+
+    passages = tomllib.loads(io.read_package_data("segment.toml"))["passages"]
+    assert passages["owner_field"] and passages["owner_cell"]
+    assert segmenter.rules.owner_header.fullmatch("Rec. Owner") and segmenter.rules.owner_cell.fullmatch("Chief Constables")
+
+
+def test_a_real_trackers_owner_cell_is_not_its_answer(forces, segmenter):
+    """hampshire-and-isle-of-wight-g044: the "Rec. Owner" column's cell ("Chief Constables") is no evidence; the
+    initial response and the update are (the labelled answer starts with the first of them)."""
+    from pipeline import io
+    from pipeline.ingest import ingest
+
+    document = ingest(io.read_source(RESPONSES / "hampshire-and-isle-of-wight-g044.txt"))
+    hampshire = next(f for f in forces if f.short_name == "Hampshire and Isle of Wight")
+    passages = segment(document, unregistered("Super-complaint report: the police response to stalking"), segmenter,
+                       hampshire)
+    [seven] = by_kind(passages, "recommendation", "7")
+    owner = document.text.index("Chief Constables |")
+    assert seven.start < owner < seven.end  # the owner cell is in the item's block ...
+    assert not any(s <= owner < e for s, e in seven.response_spans)  # ... but not in its answer
+    _, items = _real("hampshire-and-isle-of-wight-g044.txt")
+    [item] = [item for item in items if item["item"] == "Recommendation 7"]
+    assert seven.response_text.startswith(item["text"].split(" ... ")[0][:40])

@@ -277,3 +277,45 @@ def test_real_news_pages_name_the_force_by_its_name(segmenter, forces):
     lines = split_lines(text)
     said = speakers(text, lines, segmenter.rules, suffolk)
     assert any(said.get(line.index) == FORCE for line in lines if line.text.startswith("Suffolk Police said"))
+
+
+# Written for these tests (no real text): whom a message is sent to is not who speaks (realtext3, fault 2), and an
+# inspectorate's warnings reported in the progressive.
+ADDRESSED_PAGE = "\n".join([
+    "Chief Constable Alex Morgan has written to the inspectorate to say the control room answers every call.",  # 0
+    "The commissioner told HMICFRS that twelve more call handlers had been recruited.",                       # 1
+    "Mr Morgan wrote to HM Inspector Chris Lee explaining that the new system goes live in March.",           # 2
+    "Surrey Police has written to His Majesty's Inspectorate of Constabulary to confirm the plan is under way.",  # 3
+    "HM Inspector Chris Lee has written to the chief constable to say calls must be answered faster.",        # 4
+    "Inspectors replied to the PCC to say that they will return next year.",                                  # 5
+    "Responding to the inspectors, Chief Constable Alex Morgan said a review is under way.",                  # 6
+    "For years the inspectorate had been warning that too many calls went unanswered.",                      # 7
+    "The report was written by the inspectorate after its visit in May.",                                     # 8
+])
+
+
+def test_the_one_written_or_spoken_to_is_not_the_speaker(segmenter, surrey):
+    said = speakers(ADDRESSED_PAGE, split_lines(ADDRESSED_PAGE), segmenter.rules, surrey)
+    assert [said.get(k) for k in range(4)] == [FORCE] * 4  # the force writes to or tells the inspectorate
+    assert said.get(4) == OTHER and said.get(5) == OTHER  # the inspectorate writes to the force's side
+    assert said.get(6) == FORCE
+    assert said.get(7) == OTHER  # "had been warning": the progressive is no passive
+    assert said.get(8) != FORCE  # "was written by": the passive still reports no speech
+    assert _each_line_alone_and_backwards(ADDRESSED_PAGE, segmenter.rules, surrey) == said
+
+
+def test_real_pages_give_a_message_to_its_sender(segmenter, forces):
+    """corpus/raw/responses (no reserved force): lincolnshire-g051, an HM Inspector "has written to the force
+    explaining"; surrey-c056, panel minutes where the commissioner gave "a brief introduction to the report and
+    highlighted" the force's work; greater-manchester-g110, a reporter's account of what the inspectorate "had been
+    warning"."""
+    responses = Path(__file__).resolve().parents[1] / "corpus" / "raw" / "responses"
+    cases = [("lincolnshire-g051.txt", "Lincolnshire Police", "has written to the force", OTHER),
+             ("surrey-c056.txt", "Surrey Police", "introduction to the report and", FORCE),
+             ("greater-manchester-g110.txt", "Greater Manchester Police", "had been warning", OTHER)]
+    for file, name, words, speaker in cases:
+        force = next(f for f in forces if f.name == name)
+        text = io.read_text(responses / file)
+        lines = split_lines(text)
+        [line] = [line for line in lines if words in line.text.replace("\n", " ")]
+        assert speakers(text, lines, segmenter.rules, force).get(line.index) == speaker, file

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from pipeline.cli import main
-from pipeline.score import build_scorecard
+from pipeline.score import _dispute_patterns, _refusal_patterns, build_scorecard
 from pipeline.segment import segment
 from pipeline.segment.lines import split_lines
 from pipeline.types import ClassifiedPassage, Document, Inspection, Page
@@ -305,3 +305,91 @@ def test_real_refusals_of_a_whole_report_are_read_as_disputes(file):
     [item] = [item for item in labels if item["file"] == file and item["item"] == "all"]
     assert item["label"] == "not_addressed"
     assert any(p.search(item["text"]) for p in _dispute_patterns())
+
+
+# --- A refusal outranked by a passage read as acting (realtext3, fault 1) ---------------------------------------------
+
+NOT_ACCEPTING = "We're not accepting the report: it is unfair and lacks evidence."
+# written for this test: the commissioner's refusal again, in a longer passage the classifier might read as acting
+REFUSAL_READ_AS_ACTING = ("The report says the force must improve how it records crime. The commissioner said the "
+                          "rise was the result of the recording change he made last year. We're not accepting the "
+                          "report, he added.")
+
+
+def test_a_passage_refusing_the_report_in_its_own_words_is_no_claim_of_action():
+    """Section 6 (the more advanced claim counts only if nothing contradicts it) and section 8 (a decline is
+    not_addressed): a passage read as ``in_progress`` that itself refuses the whole report does not outrank the
+    refusal read as such, though it is longer; with no item answered and beside items answered one by one."""
+    for specific in (False, True):
+        assert _stance_text([("force", "not_addressed", NOT_ACCEPTING), ("force", "in_progress", REFUSAL_READ_AS_ACTING)],
+                            specific)[0] == NOT_ACCEPTING
+    # alone, it is still the stance (its own label: the classifier's reading is not overridden here)
+    assert _stance_text([("force", "in_progress", REFUSAL_READ_AS_ACTING)], specific=False)[0] == REFUSAL_READ_AS_ACTING
+
+
+@pytest.mark.parametrize("acting", [
+    # a dispute of a finding or a grade while acting is no decline (section 8): the action stays the stance
+    "The force disagrees with the report's conclusions but has set up a working group that is reviewing call handling.",
+    # a refusal of one recommendation, or of some, is not a refusal of the report
+    "We do not accept recommendation 3; an improvement plan for the others is being delivered.",
+    "We do not accept two of the recommendations; the rest are being delivered through our PEEL plan.",
+    "We will not implement the recommendations on custody; the others are being delivered through our plan.",
+])
+def test_a_claim_of_action_beside_a_partial_refusal_or_a_dispute_stays_the_stance(acting):
+    assert _stance_text([("force", "not_addressed", NOT_ACCEPTING), ("force", "in_progress", acting)],
+                        specific=True)[0] == acting
+
+
+def test_refusal_wordings_are_data():
+    refusals = _refusal_patterns()
+    assert refusals
+    refused = lambda text: any(p.search(text) for p in refusals)  # noqa: E731
+    assert refused(NOT_ACCEPTING) and refused(REFUSES) and refused("The PCC rejects the report.")
+    assert refused("We will not be implementing any of the recommendations.")
+    assert not refused("The chief constable rejected the report's findings.")  # a dispute of findings
+    assert not refused("We do not accept recommendation 3.") and not refused("We do not accept some of the recommendations.")
+
+
+REAL = ROOT / "corpus" / "raw" / "responses"
+
+
+@pytest.fixture(scope="module")
+def real_refusals(tmp_path_factory):
+    """Real excerpts (corpus/raw/responses, no reserved force) scored end to end with their sources.csv rows."""
+    files = ["gwent-g201.txt", "greater-manchester-g110.txt", "lincolnshire-g051.txt"]
+    inputs = tmp_path_factory.mktemp("refusal-inputs")
+    rows = (REAL / "sources.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (inputs / "sources.csv").write_text(rows[0] + "".join(r for r in rows[1:] if any(f",{f}," in r for f in files)),
+                                        encoding="utf-8")
+    for name in files:
+        shutil.copy(REAL / name, inputs / name)
+    out = tmp_path_factory.mktemp("refusal-out")
+    code = main(["score", str(inputs), "--out", str(out), "--inspections", str(ROOT / "corpus" / "inspections"),
+                 "--model", str(ROOT / "models" / "status-classifier.joblib"), *no_reviews(out), "--no-cache"])
+    assert code == 0
+    passages = pd.read_csv(out / "passages.csv", dtype=str, keep_default_na=False)
+    forces = pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False).set_index("force")
+    return passages, forces
+
+
+@pytest.mark.parametrize("force", ["Gwent Police", "Greater Manchester Police"])
+def test_real_responses_refusing_or_disputing_the_report_have_that_as_their_stance(real_refusals, force):
+    """gwent-g201 (a commissioner refusing the report) and greater-manchester-g110 (a force disputing findings, beside
+    a reporter's account of the inspectorate's warnings): both adjudicated `not_addressed` as item "all"
+    (corpus/annotations/real.jsonl). The stance is the force's own refusal or dispute."""
+    passages, forces = real_refusals
+    stance = _stance_row(passages, force)
+    assert stance["voice"] == "force" and stance["status"] == "not_addressed"
+    assert any(p.search(stance["response_text"]) for p in _dispute_patterns())
+    assert (forces.loc[force, "overall_stance"], forces.loc[force, "overall_stance_basis"]) == ("not_addressed", "blanket")
+
+
+def test_a_real_inspectors_letter_to_the_force_is_not_the_forces_stance(real_refusals):
+    """lincolnshire-g051: "HM Inspector ... has written to the force explaining: ..." is the inspector's letter (the
+    force is the one written to); the chief constable's words are the stance."""
+    passages, _ = real_refusals
+    rows = _of(passages, "Lincolnshire Police")
+    letter = rows[rows["response_text"].str.contains("has written to the force")]
+    assert len(letter) == 1 and letter["voice"].iloc[0] == "inspectorate"
+    stance = _stance_row(passages, "Lincolnshire Police")
+    assert stance["voice"] == "force" and stance["response_text"].startswith("Chief Constable")

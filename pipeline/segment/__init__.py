@@ -35,7 +35,10 @@ the answer are the inspectorate's words (``[quotes]`` ``quoted_item_heading``, `
 is a line or cell opening with such a heading as an inline label ("What HMICFRS found: ..."); for a
 registered inspection too, a sentence opening with the report's instruction or finding ("The force should
 make sure ...", "The inspectorate found that ...": ``inspectorate_opening``, ``finding_opening``) where the
-response paraphrases the register's wording.
+response paraphrases the register's wording. A tracker's bookkeeping is no answer either: a cell opening
+with an owner, lead or due-date field's name ("Lead: ...", "Due date: ..."), and under a header naming such a
+column ("Rec. Owner"), a cell that is only an owner or a date (``owner_field``, ``owner_cell`` in
+``[passages]``); the item's status and update stay.
 
 Language is decided per paragraph and per table cell (``[welsh]`` in ``segment.toml``): a Welsh label
 beside the English label of the same item ("Argymhelliad 9 | Recommendation 9") is one label, a
@@ -68,7 +71,9 @@ from pipeline.segment.blocks import (
     block_extent,
     cue_quote_spans,
     is_field_summary,
+    is_owner_header,
     join_spans,
+    owner_spans,
     quoted_item_block_spans,
     quoted_spans,
     regions,
@@ -137,6 +142,9 @@ class SegmentRules:
     welsh_labels: re.Pattern | None = None  # the Welsh spellings of item labels ("Argymhelliad"), at a label's start
     welsh_shared: frozenset[str] = frozenset()  # Welsh words that are English words too ("a", "i", "at")
     item_modal: re.Pattern | None = None  # the prescriptive words of an item's wording ("should", "must")
+    owner_label: re.Pattern | None = None  # a cell opening with an owner or due-date field's name ("Lead: ...")
+    owner_header: re.Pattern | None = None  # a header cell that is only such a name ("Rec. Owner")
+    owner_cell: re.Pattern | None = None  # a cell that is only an owner or a date ("Chief Constables")
 
 
 def _any_of(patterns: Sequence[re.Pattern]) -> re.Pattern | None:
@@ -204,7 +212,19 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
                                        for p in data["quotes"].get("quoted_item_heading", ())),
         answer_headings=compile_all(data["quotes"].get("answer_heading", ()), whole=True),
         item_modal=re.compile(data["quotes"]["item_modal"], re.IGNORECASE) if data["quotes"].get("item_modal") else None,
+        **_owner_rules(passages),
     )
+
+
+def _owner_rules(passages: dict) -> dict:
+    """``owner_label``, ``owner_header`` and ``owner_cell`` from ``owner_field`` and ``owner_cell`` of ``[passages]``."""
+    if not passages.get("owner_field"):
+        return {}
+    field = "|".join(f"(?:{p})" for p in passages["owner_field"])
+    cell = "|".join(f"(?:{p})" for p in passages.get("owner_cell", ())) or "(?!)"
+    return {"owner_label": re.compile(rf"^[\s\-•*]*(?:{field})\s*[:\u2013\u2014-]\s*\S", re.IGNORECASE),
+            "owner_header": re.compile(rf"(?:{field})", re.IGNORECASE),
+            "owner_cell": re.compile(rf"(?:{cell})", re.IGNORECASE)}
 
 
 @dataclass(frozen=True)
@@ -288,6 +308,9 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
             holes += quotes(cause.kind, number, cause.start, rec.start)
         return bool(response_spans(text, block, holes, rules))
 
+    # the first line heading an owner or due-date column ("Rec. Owner"): the blocks below it hold such cells
+    owner_from = next((line.index for line in lines if any(
+        is_owner_header(text[s:e], rules) for s, e in line.cells)), None)
     labels = _one_item_per_cause(inspection, [c for c in citations if c.is_label], answered_alone)
     paired = _bilingual_pairs(text, labels, rules)
     for i, cite in enumerate(labels):
@@ -306,6 +329,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         for number in cite.numbers:
             holes += quotes(cite.kind, number, cite.start, stop)
         holes += quoted_item_block_spans(block, rules)
+        holes += owner_spans(text, block, rules, owner_column=owner_from is not None and owner_from < cite.line)
         for number in cite.numbers:
             holes += sub_item_spans(text, cite.end, stop, number, rules)
         spans = response_spans(text, block, holes, rules)

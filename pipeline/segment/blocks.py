@@ -139,6 +139,32 @@ def quoted_item_block_spans(block: Sequence[Line], rules: SegmentRules) -> list[
     return spans
 
 
+def is_owner_header(cell: str, rules: SegmentRules) -> bool:
+    """Is ``cell`` a header naming an owner, lead or due-date column ("Rec. Owner", "Lead", "Target date")?"""
+    bare = cell.strip(" |.:/\t")
+    return rules.owner_header is not None and bool(bare) and rules.owner_header.fullmatch(bare) is not None
+
+
+def owner_spans(doc_text: str, block: Sequence[Line], rules: SegmentRules, owner_column: bool) -> list[tuple[int, int]]:
+    """The cells of a numbered block that say who owns or leads the item, or when it is due: no answer.
+
+    A cell opening with such a field's name as a label ("Lead: DCI Smith", "Due date: 31/03/2025",
+    ``passages.owner_field``) always; with ``owner_column`` (the block lies under a header naming such a column,
+    :func:`is_owner_header`), also a cell that is only an owner or a date ("Chief Constables", "D/Supt Leeson",
+    "March 2026": ``passages.owner_cell``, matched whole), as a table read one cell a line has it. The item's
+    status and its update stay the force's answer. Returns absolute cell spans.
+    """
+    spans: list[tuple[int, int]] = []
+    for line in block:
+        for s, e in line.cells:
+            cell = doc_text[s:e]
+            if rules.owner_label is not None and rules.owner_label.match(cell):
+                spans.append((s, e))
+            elif owner_column and rules.owner_cell is not None and rules.owner_cell.fullmatch(cell.strip(" |.,;:\t")):
+                spans.append((s, e))
+    return spans
+
+
 def sub_item_spans(doc_text: str, start: int, end: int, number: str, rules: SegmentRules) -> list[tuple[int, int]]:
     """The sub-items of item ``number`` quoted in ``doc_text[start:end]`` (its block): "7.1 | Processes should ...".
 

@@ -4,7 +4,8 @@
 Thirteen", "Recommendation IV", "Recommendations 16, 17 and 18", "Argymhelliad 12", "AFI 2", "Area for
 improvement 2", "Cause of concern 1", an unnumbered "Area for improvement" heading, a bracketed "(xxii)"
 heading, and a table whose first column holds bare numbers under "No.", "Ref" or an item word
-("Recommendation", "Rec", "AFI": numbers of that kind).
+("Recommendation", "Rec", "AFI": numbers of that kind), also when the table is read one cell a line (a
+number alone on a line, ``lone_number``: before the register's wording of its item, or under such a header).
 
 The spellings are data (``[labels]`` and ``passages.citation`` in ``pipeline/data/segment.toml``);
 a citation that opens a cell or is followed by punctuation or by the item's own wording is a *label*,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from pipeline.segment import SegmentRules
 
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+WORD_RE = re.compile(r"[^\W\d_]{2,}")  # a word of letters: a cell of text, not another number
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class LabelRules:
     kind_column: Mapping[str, re.Pattern]  # a header cell naming an item kind: its column holds that kind's numbers
     column_label: re.Pattern  # a header row's other cells, when a kind's word heads its first column
     column_label_words: int
+    lone_number: re.Pattern  # a line holding only an item number (a tracker's row read one cell a line)
 
 
 def compile_label_rules(labels: Mapping, rest: str) -> LabelRules:
@@ -86,7 +89,7 @@ def compile_label_rules(labels: Mapping, rest: str) -> LabelRules:
     return LabelRules(by_kind, spelled, unnumbered, re.compile(labels["bare_line"]),
                       re.compile(rf"^(?:{column})$", re.IGNORECASE), re.compile(rf"^(?:{status})$", re.IGNORECASE),
                       kind_column, re.compile(rf"^(?:{labels['column_label']})$", re.IGNORECASE),
-                      int(labels["column_label_words"]))
+                      int(labels["column_label_words"]), re.compile(labels["lone_number"]))
 
 
 def number_column_kind(doc_text: str, line: Line, labels: LabelRules, next_cells: Sequence[str] = ()) -> str | None:
@@ -185,6 +188,10 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
     found: list[Citation] = []
     ordered: dict[str, int] = {}
     number_column: str | None = None  # inside a table whose first column holds bare numbers: their item kind
+    # under a header read one cell a line ("No." / "Status" / "Update", each on a line of its own): the kind of the
+    # numbers alone on a line below it, and the last such number taken (they rise)
+    lone_column: str | None = None
+    lone_last = 0
     status_table = False  # inside a table with a RAG / status column and no item numbers (unregistered only)
     for line in lines:
         head = line.cell_text(doc_text, 0) if line.is_row else ""
@@ -217,10 +224,76 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
                 continue
         elif not line.is_row:
             number_column = None
+        if not line.is_row:
+            if (header_kind := _one_cell_header_kind(doc_text, lines, line, labels)) is not None:
+                lone_column, lone_last = header_kind, 0
+                continue
+            if (lone := _lone_number_citation(doc_text, lines, line, inspection, labels, known, lone_column,
+                                              lone_last)) is not None:
+                found.append(lone)
+                if lone_column is not None:
+                    lone_last = int(lone.numbers[0])
+                continue
         found.extend(_line_citations(doc_text, line, inspection, rules, known))
         if not any(c.line == line.index for c in found):
             found.extend(_heading_citations(line, inspection, rules, known, ordered))
     return found
+
+
+def _next_line(lines: Sequence[Line], line: Line) -> Line | None:
+    """The line after ``line`` (``lines`` is the document's, in order), or None at the end."""
+    position = next((k for k, candidate in enumerate(lines) if candidate.index == line.index), len(lines))
+    return lines[position + 1] if position + 1 < len(lines) else None
+
+
+def _one_cell_header_kind(doc_text: str, lines: Sequence[Line], line: Line, labels: LabelRules) -> str | None:
+    """The item kind of a table's number column when ``line`` heads one read one cell a line, else None.
+
+    The header's first cell alone on a line ("No.", "Ref", "Recommendation": ``number_column`` or an item word),
+    its other cells on the lines right after it, each a column label ("Recommendation", "Status", "Update"): the
+    layout of a PDF table without rulings, each cell its own text box. ``line`` is not a row (no `` | ``).
+    """
+    head = line.text.strip(" .:")
+    if labels.number_column.match(head):
+        kind: str | None = "recommendation"
+    else:
+        kind = next((k for k, pattern in labels.kind_column.items() if pattern.match(head)), None)
+    if kind is None:
+        return None
+    after = _next_line(lines, line)
+    cell = after.text.strip() if after is not None and not after.is_row else ""
+    if cell and len(cell.split()) <= labels.column_label_words and labels.column_label.match(cell):
+        return kind
+    return None
+
+
+def _lone_number_citation(doc_text: str, lines: Sequence[Line], line: Line, inspection: Inspection,
+                          labels: LabelRules, known: Mapping[str, set[str] | None], lone_column: str | None,
+                          lone_last: int) -> Citation | None:
+    """A label from a line holding only an item number (``lone_number``), or None.
+
+    A tracker's row read one cell a line: the number, then the item's wording, its status, its update. The number
+    is a label when the next line opens with the register's wording of that item (any kind the register numbers
+    so), or, under a header read one cell a line (``lone_column``, the kind its first cell names), when it is a
+    number of that kind above the last one taken (``lone_last``): a page number or a count between rows is none.
+    """
+    m = labels.lone_number.match(line.text)
+    if m is None:
+        return None
+    value = int(m.group("first"))
+    after = _next_line(lines, line)
+    following = doc_text[after.start:after.end] if after is not None else ""
+    start, end = line.start + m.start("first"), line.start + m.end()
+    if inspection.registered:
+        for kind in ITEM_KINDS:
+            wording = item_wording(inspection, kind, str(value))
+            if wording and _starts_like(following, wording):
+                return Citation(line.index, start, end, (str(value),), True, kind)
+    if lone_column is not None and value > lone_last and WORD_RE.search(following):
+        numbers = known[lone_column]
+        if numbers is None or str(value) in numbers:
+            return Citation(line.index, start, end, (str(value),), True, lone_column)
+    return None
 
 
 def _one_cell_lines_after(doc_text: str, lines: Sequence[Line], line: Line) -> list[str]:

@@ -14,7 +14,8 @@ marks attribute speech to (the one named nearest before the first speech verb in
 after it); else the last speaker so named, after a pronoun beside a speech verb ("he added"); else, on a
 line opening a quotation or a bullet, the speaker of the line before; and when all that names nobody,
 the force if the line holds the first person anywhere (the page's author, or a speaker the text does not
-place). People the text introduces with a role ("Chief Constable Alex Morgan", "the commissioner, Sam
+place). Whom a message goes to is never its speaker ("X has written to the inspectorate to say ...": X;
+``[speech] addressed``). People the text introduces with a role ("Chief Constable Alex Morgan", "the commissioner, Sam
 Patel,") are known by their surname afterwards ("Mr Patel said").
 """
 
@@ -51,6 +52,7 @@ class SpeechRules:
     inspector_titles: str  # the ``others`` that are a person's title ("HM Inspector of Constabulary")
     verbs: str
     pronouns: str
+    addressed: re.Pattern  # ends right before a mention of the one addressed ("written to", "told")
     field_label: re.Pattern
     list_verbs: str  # after the force's side, they introduce a list of its actions ("the force has:")
     force_nouns: tuple[str, ...]  # after a force's short name, they name the force ("the Sussex force", "Kent Police")
@@ -67,6 +69,8 @@ def compile_speech_rules(speech: Mapping) -> SpeechRules:
         responders=alternation(speech["responders"]), others=alternation(speech["others"]),
         inspector_titles=alternation([p for p in speech["others"] if re.search(r"inspector(?![a-z])", p)]),
         verbs=alternation(speech["verbs"]), pronouns=alternation(speech["pronouns"]),
+        addressed=re.compile(rf"(?<![\w-])(?:{alternation(speech['addressed'])})\s+(?:(?:the|his|her|their)\s+)?$",
+                             re.IGNORECASE),
         field_label=re.compile(speech["field_label"], re.IGNORECASE),
         list_verbs=alternation(speech["list_verbs"]),
         force_nouns=tuple(speech["force_nouns"]),
@@ -93,12 +97,14 @@ _AFTER_GAP = re.compile(r"^[\s,]*(?:(?:the|a|an|its|their|[a-z]+(?:’s|'s))[\s,
 
 
 def _attributed(outside: str, who: Callable[[], Sequence[tuple[re.Pattern, str | None]]], verbs: re.Pattern,
-                according: re.Pattern) -> str | None | bool:
+                according: re.Pattern, addressed: re.Pattern) -> str | None | bool:
     """Who a line's words outside quotation marks attribute speech to: a kind of speaker, None (someone unplaced) or False.
 
     For the first speech verb: the speaker named nearest before it in its clause ("Responding to the report,
     Chief Constable X said": the chief constable, not the report), else right after it (", said ACC Patel");
-    "according to X" names X. A placed speaker beats an unplaced name ending at the same place. ``who`` gives
+    "according to X" names X. A placed speaker beats an unplaced name ending at the same place; one ``addressed``
+    matches right before is the one written or spoken to ("X has written to the inspectorate to say"), never the
+    speaker. ``who`` gives
     the speakers' patterns with their kinds, in rank order; it is called only for a line with a speech verb or
     "according to" (most lines have neither, and the patterns need the whole document's people).
     """
@@ -123,7 +129,8 @@ def _attributed(outside: str, who: Callable[[], Sequence[tuple[re.Pattern, str |
             continue  # someone unnamed speaks ("a girl who told teachers"): the line's speech is a later verb's
         before = [(end, -rank, kind) for start, end, rank, kind in mentioned()
                   if end <= verb.start() and verb.start() - end <= _CLAUSE_GAP
-                  and not re.search(r"[.!?:;\"“”]", outside[end:verb.start()])]
+                  and not re.search(r"[.!?:;\"“”]", outside[end:verb.start()])
+                  and not addressed.search(outside, 0, start)]
         if before:
             return max(before)[2]
         after = [(start, rank, kind) for start, end, rank, kind in mentioned()
@@ -325,7 +332,7 @@ class Speakers(Mapping[int, str]):
             outside = self._outside_quotes(k)
             said = self._responder_before_verb(outside)
             self._said[k] = said if said is not None else _attributed(outside, self._who_patterns, self._verbs,
-                                                                      self._according)
+                                                                      self._according, self._rules.speech.addressed)
         return self._said[k]
 
     def _responder_before_verb(self, outside: str) -> str | None:
@@ -346,7 +353,8 @@ class Speakers(Mapping[int, str]):
             known = (_whole(speech.responders), _whole(speech.others), _whole(speech.pronouns), _compiled(_PERSON))
             before = [(m.end(), -rank) for rank, pattern in enumerate(known) for m in pattern.finditer(outside)
                       if m.end() <= verb.start() and verb.start() - m.end() <= _CLAUSE_GAP
-                      and not re.search(r"[.!?:;\"“”]", outside[m.end():verb.start()])]
+                      and not re.search(r"[.!?:;\"“”]", outside[m.end():verb.start()])
+                      and not speech.addressed.search(outside, 0, m.start())]
             if not before:
                 return None
             end, rank = max(before)
