@@ -76,6 +76,7 @@ from pipeline.segment.blocks import (
     sub_item_spans,
 )
 from pipeline.segment.content import match_by_content, speaks_for_force
+from pipeline.segment.others import compile_other_body_rules, other_body_spans
 from pipeline.segment.labels import Citation, LabelRules, compile_label_rules, find_citations, item_wording, known_numbers
 from pipeline.segment.lines import (
     WORD,
@@ -137,6 +138,9 @@ class SegmentRules:
     welsh_labels: re.Pattern | None = None  # the Welsh spellings of item labels ("Argymhelliad"), at a label's start
     welsh_shared: frozenset[str] = frozenset()  # Welsh words that are English words too ("a", "i", "at")
     item_modal: re.Pattern | None = None  # the prescriptive words of an item's wording ("should", "must")
+    other_body: re.Pattern | None = None  # another body named anywhere ("the NPCC", "the Home Office"; segment/others.py)
+    other_body_opening: re.Pattern | None = None  # a sentence opening with another body as its subject
+    other_body_work: re.Pattern | None = None  # the words of work done ("worked", "published", "will take place")
 
 
 def _any_of(patterns: Sequence[re.Pattern]) -> re.Pattern | None:
@@ -204,6 +208,7 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
                                        for p in data["quotes"].get("quoted_item_heading", ())),
         answer_headings=compile_all(data["quotes"].get("answer_heading", ()), whole=True),
         item_modal=re.compile(data["quotes"]["item_modal"], re.IGNORECASE) if data["quotes"].get("item_modal") else None,
+        **compile_other_body_rules(data["quotes"]),
     )
 
 
@@ -266,15 +271,17 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     }
 
     def quotes(kind: str, number: str, start: int, stop: int) -> list[tuple[int, int]]:
+        # another body's work the answer reports (the NPCC's, the Home Office's) is no action of the force's
+        others = other_body_spans(text, start, stop, rules, force)
         if not inspection.registered:
-            return cue_quote_spans(text, start, stop, rules, findings=True)
+            return cue_quote_spans(text, start, stop, rules, findings=True) + others
         spans = quoted_spans(text, start, stop, item_wording(inspection, kind, number), rules)
         if kind == "cause_of_concern":  # its own recommendations are quoted in its block too (D7)
             for rec in inspection.recommendations:
                 if rec.cause_of_concern == number:
                     spans += quoted_spans(text, start, stop, rec.text, rules)
         # the report's words in its own cues where the response paraphrases them ("The force should make sure ...")
-        return spans + cue_quote_spans(text, start, stop, rules, registered=True, findings=True)
+        return spans + cue_quote_spans(text, start, stop, rules, registered=True, findings=True) + others
 
     # 1. numbered blocks; a line opening with an item the register lacks ends one (another report's "AFI 3")
     known = known_numbers(inspection)
