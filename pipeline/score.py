@@ -248,13 +248,33 @@ def _disputes(item: ClassifiedPassage) -> bool:
             and (any(p.search(item.passage.response_text) for p in _dispute_patterns()) or _refuses(item)))
 
 
+@functools.cache
+def _receipt_patterns() -> tuple[re.Pattern, ...]:
+    """The wordings of a sentence that only acknowledges receipt (``receipts`` in ``pipeline/data/stance.toml``)."""
+    from pipeline import io
+
+    return tuple(re.compile(p, re.IGNORECASE) for p in tomllib.loads(io.read_package_data("stance.toml"))["receipts"])
+
+
+def _only_acknowledges_receipt(item: ClassifiedPassage) -> bool:
+    """Whether every sentence of a passage only acknowledges receipt of an update, report or letter (D2).
+
+    The classifier can read a receipt ("I have received the Chief Constable's update on ...") as a claim; the
+    wording says nothing of where the work stands, so it is none, whatever the label.
+    """
+    sentences = [s.strip().rstrip(".!").strip() for s in re.split(r"(?<=[.!?])\s+", item.passage.response_text)]
+    sentences = [s for s in sentences if s]
+    return bool(sentences) and all(any(p.fullmatch(s) for p in _receipt_patterns()) for s in sentences)
+
+
 def _makes_status_claim(item: ClassifiedPassage) -> bool:
     """Whether a blanket passage says where the work stands.
 
-    Guideline D2: welcoming, receiving or monitoring alone (the classifier's ``not_addressed``) does not; a dispute
-    or decline of the report as a whole (section 8, :func:`_disputes`) does.
+    Guideline D2: welcoming, receiving or monitoring alone (the classifier's ``not_addressed``, or any label on
+    words that only acknowledge receipt, :func:`_only_acknowledges_receipt`) does not; a dispute or decline of the
+    report as a whole (section 8, :func:`_disputes`) does.
     """
-    return item.prediction.label != "not_addressed" or _disputes(item)
+    return (item.prediction.label != "not_addressed" and not _only_acknowledges_receipt(item)) or _disputes(item)
 
 
 def _stance(result: DocumentResult) -> tuple[ClassifiedPassage | None, str]:

@@ -393,3 +393,69 @@ def test_a_real_inspectors_letter_to_the_force_is_not_the_forces_stance(real_ref
     assert len(letter) == 1 and letter["voice"].iloc[0] == "inspectorate"
     stance = _stance_row(passages, "Lincolnshire Police")
     assert stance["voice"] == "force" and stance["response_text"].startswith("Chief Constable")
+# --- A receipt is no status claim (newcomer report s7, item 5) --------------------------------------------------------
+
+RECEIPT = "I have received the Chief Constable's update on the causes of concern and areas for improvement."
+
+
+@pytest.mark.parametrize("receipt", [
+    RECEIPT,
+    "The Police and Crime Commissioner for Hertfordshire has received the Chief Constable's update on the "
+    "recommendations made to forces in this report.",
+    "The commissioner is in receipt of the force's response to the report.",
+    "I acknowledge receipt of your letter of 24 November 2021. I have now received the force's action plan.",
+    "Thank you for your letter of 24 November requesting an update on the recommendations.",
+])
+@pytest.mark.parametrize("label", ["completed", "in_progress", "planned"])
+def test_a_receipt_read_as_a_claim_is_no_stance_beside_items_answered_one_by_one(receipt, label):
+    """Written for this test: whatever the classifier reads in words that only acknowledge receipt (D2), they say
+    nothing of where the work stands, so an itemised response (registered or not) has no stance from them."""
+    assert _stance_text([("force", label, receipt)], specific=True) == (None, "itemised")
+    # with nothing answered one by one it is still the only statement about the whole report
+    assert _stance_text([("force", label, receipt)], specific=False) == (receipt, "blanket")
+
+
+@pytest.mark.parametrize("claim", [
+    RECEIPT.rstrip(".") + ", which confirms that every area for improvement is now complete.",
+    RECEIPT + " All the actions have now been completed.",
+    "I have received the Chief Constable's update and the force has delivered every action in its plan.",
+    "The force has received funding for a new custody suite.",
+])
+def test_a_receipt_that_goes_on_to_a_claim_stays_the_classifiers(claim):
+    assert _stance_text([("force", "completed", claim)], specific=True) == (claim, "blanket")
+
+
+def test_a_receipt_yields_to_a_claim_of_action_with_no_item_answered():
+    acting = "An improvement plan is being delivered and is overseen monthly by the deputy chief constable."
+    assert _stance_text([("force", "completed", RECEIPT), ("force", "in_progress", acting)], specific=False)[0] == acting
+
+
+def test_an_unregistered_itemised_response_with_a_receipt_has_no_stance(tmp_path):
+    """Newcomer report s7 item 5 (a PEEL response no register holds, written for this test after the newcomer's
+    docx): the PCC's receipt line and two areas for improvement answered one by one, scored end to end with the
+    shipped model. The receipt is the only blanket passage and is no stance, whatever the model reads in it."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "wiltshire-peel.txt").write_text("\n".join([
+        "Wiltshire Police and Crime Commissioner",
+        "Response to the PEEL 2023-25 inspection of Wiltshire Police",
+        "Date: 14 March 2025",
+        RECEIPT,
+        "AFI 1",
+        "We have not started this work yet; it is scheduled to begin in the next financial year.",
+        "AFI 3",
+        "Training for all supervisors was delivered in November 2024 and the action is closed.",
+    ]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["score", str(inputs), "--out", str(out), "--inspections", str(ROOT / "corpus" / "inspections"),
+                 "--model", str(ROOT / "models" / "status-classifier.joblib"), *no_reviews(out), "--no-cache",
+                 "--as-of", "2025-06-01"])
+    assert code == 0
+    passages = pd.read_csv(out / "passages.csv", dtype=str, keep_default_na=False)
+    forces = pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False).set_index("force")
+    blanket = passages[passages["link"] == "blanket"]
+    assert list(blanket["response_text"]) == [RECEIPT] and set(passages["register"]) == {"none"}
+    assert sorted(passages.loc[passages["link"] != "blanket", "recommendations"]) == ["1", "3"]
+    row = forces.loc["Wiltshire Police"]
+    assert (row["overall_stance"], row["overall_stance_confidence"], row["overall_stance_basis"]) == ("", "", "itemised")
+    assert not (passages["is_overall_stance"] == "True").any()

@@ -93,6 +93,7 @@ from pipeline.segment.lines import (
     lower_words,
     split_lines,
 )
+from pipeline.segment.others import compile_other_body_rules, other_body_spans
 from pipeline.segment.speech import Speakers, SpeechRules, compile_speech_rules, find_speech_lines, split_by_voice, voice_of
 from pipeline.types import Document, Force, Inspection, Passage
 
@@ -145,6 +146,9 @@ class SegmentRules:
     owner_label: re.Pattern | None = None  # a cell opening with an owner or due-date field's name ("Lead: ...")
     owner_header: re.Pattern | None = None  # a header cell that is only such a name ("Rec. Owner")
     owner_cell: re.Pattern | None = None  # a cell that is only an owner or a date ("Chief Constables")
+    other_body: re.Pattern | None = None  # another body named anywhere ("the NPCC", "the Home Office"; segment/others.py)
+    other_body_opening: re.Pattern | None = None  # a sentence opening with another body as its subject
+    other_body_work: re.Pattern | None = None  # the words of work done ("worked", "published", "will take place")
 
 
 def _any_of(patterns: Sequence[re.Pattern]) -> re.Pattern | None:
@@ -213,6 +217,7 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         answer_headings=compile_all(data["quotes"].get("answer_heading", ()), whole=True),
         item_modal=re.compile(data["quotes"]["item_modal"], re.IGNORECASE) if data["quotes"].get("item_modal") else None,
         **_owner_rules(passages),
+        **compile_other_body_rules(data["quotes"]),
     )
 
 
@@ -286,15 +291,17 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     }
 
     def quotes(kind: str, number: str, start: int, stop: int) -> list[tuple[int, int]]:
+        # another body's work the answer reports (the NPCC's, the Home Office's) is no action of the force's
+        others = other_body_spans(text, start, stop, rules, force)
         if not inspection.registered:
-            return cue_quote_spans(text, start, stop, rules, findings=True)
+            return cue_quote_spans(text, start, stop, rules, findings=True) + others
         spans = quoted_spans(text, start, stop, item_wording(inspection, kind, number), rules)
         if kind == "cause_of_concern":  # its own recommendations are quoted in its block too (D7)
             for rec in inspection.recommendations:
                 if rec.cause_of_concern == number:
                     spans += quoted_spans(text, start, stop, rec.text, rules)
         # the report's words in its own cues where the response paraphrases them ("The force should make sure ...")
-        return spans + cue_quote_spans(text, start, stop, rules, registered=True, findings=True)
+        return spans + cue_quote_spans(text, start, stop, rules, registered=True, findings=True) + others
 
     # 1. numbered blocks; a line opening with an item the register lacks ends one (another report's "AFI 3")
     known = known_numbers(inspection)
