@@ -199,3 +199,26 @@ def test_tsv_of_several_pages_is_split_by_page_number():
     assert sorted(pages) == [1, 2, 3] and pages[2] is None  # a page of noise is nothing usable
     assert (pages[1].text, pages[1].confidence) == ("Recommendation_nine_is_completed", 0.9)
     assert (pages[3].text, pages[3].confidence) == ("Recommendation_twenty_two_planned", 0.8)
+
+
+# written for this test: a commissioner's letter in the first person, as PCCs write them
+FIRST_PERSON = "\n\n".join([
+    "Dear Home Secretary,",
+    "I write in response to the inspection report. As the Commissioner I hold the Chief Constable to account, "
+    "and I have asked for an update each quarter. I'm assured that the plan is in place.",
+    "In my role I scrutinise progress at the audit committee. I will publish the next update when I receive it. "
+    "It is my view that the work will be complete in June. If the plan slips I will say so.",
+])
+
+
+def test_a_capital_i_in_a_sans_serif_scan_is_read_as_i_not_as_a_cell_join(tmp_path):
+    """Tesseract's fast model reads a sans-serif capital "I" (one upright stroke) as "|": a first-person
+    letter came out "| hold the Chief Constable ... and | have asked", every "|" a table's cell join to segment.
+    Each "I" of the drawn letter comes back as "I", with "I'm", "It", "In" and "If" whole."""
+    scan = write_scanned_pdf(render_text_pdf(FIRST_PERSON, tmp_path / "letter.pdf"), tmp_path / "letter-scan.pdf")
+    text = ingest(io.read_source(scan)).text
+    assert "|" not in text
+    words = text.split()
+    assert words.count("I") == FIRST_PERSON.split().count("I")
+    for word in ("I'm", "It", "In", "If"):
+        assert word in words

@@ -89,6 +89,7 @@ import csv
 import importlib.util
 import io
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -100,6 +101,14 @@ OCR_DPI = 150
 CONFIDENCE_FLOOR = 0.70
 #: Fewer letters than this on a page is nothing usable (a logo, a signature, noise).
 MIN_LETTERS = 20
+#: A bar opening a word before a small letter or an apostrophe ("|t", "|'m"): Tesseract's fast English model reads
+#: a capital "I" in a sans-serif face (Arial, Helvetica: one upright stroke) as "|", and a bar alone between words
+#: (made "I" in :func:`_page`, outside a ruled table, whose bars are what is left of its painted-out rulings). Left
+#: as "|", the word is lost and its "|" reads as a table's cell join (``ingest.CELL_SEPARATOR``) to segment. On the
+#: bench's five scanned pages Tesseract read 40 "I"s as "|" (issue 13 measurements, ocrengine branch); cell joins in
+#: OCR text come only from a scan's rulings (:func:`find_tables`). Blacklisting "|" in Tesseract instead reads
+#: them as "1" or "!", and a "1" opening a line is an item number.
+_I_READ_AS_BAR = re.compile(r"^\|(?=['’]?[a-z])")
 #: A vertical gap between two lines over this share of the median line height is a paragraph break.
 PARAGRAPH_GAP = 0.6
 #: A line ending within this share of the text width from the right margin ran to it (it wraps onto the next).
@@ -553,6 +562,7 @@ def _page(rows: Sequence[Mapping[str, str]], tables: Sequence[Grid] = ()) -> Ocr
         word = (row.get("text") or "").strip()
         if row.get("level") != "5" or not word:
             continue
+        word = _I_READ_AS_BAR.sub("I", word)
         confidence = max(float(row["conf"]), 0.0) / 100
         weighted += confidence * len(word)
         letters += len(word)
@@ -564,7 +574,7 @@ def _page(rows: Sequence[Mapping[str, str]], tables: Sequence[Grid] = ()) -> Ocr
                 if word.strip("|"):  # bars alone are what is left of a ruling painted out, never a cell's words
                     cells.setdefault(cell, []).append((y, key, left, word))
                 continue
-        words.setdefault(key, []).append(word)
+        words.setdefault(key, []).append("I" if word == "|" else word)
         tops[key] = min(tops.get(key, float("inf")), int(row["top"]))
     if sum(ch.isalpha() for line in (*words.values(), *([w for *_, w in c] for c in cells.values()))
            for word in line for ch in word) < MIN_LETTERS:
