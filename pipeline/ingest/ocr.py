@@ -65,7 +65,9 @@ off, table finding off, ``textord_min_linesize=2``, ``textord_parallel_baselines
 1.50-1.59 s (``=1``: WER 1.49%); ``dotproduct``: the default already uses AVX2 (``generic`` 1.91 s, ``sse`` reads
 nothing right in this build); ``classify_*`` and ``--oem 0`` need the legacy model, which the "fast" eng lacks.
 ``tessedit_char_blacklist=|`` costs the same and cuts bench WER 1.4% -> 0.54% (1.6% -> 0.84%): Tesseract reads
-40 capital "I"s of those pages as "|", the cell join; the test scans read the same.
+40 capital "I"s of those pages as "|", the cell join; the test scans read the same. It is not used: on a
+first-person letter it read those "I"s as "1" and "!" instead; a bar where an "I" stands is read back as "I"
+(:data:`_I_READ_AS_BAR`), which leaves nothing for the blacklist to do.
 
 Ruled tables (newcomer report s6, item 2): words alone give no cell
 boundaries, so a scanned answer table lost its `` | `` cell joins, and with
