@@ -1,0 +1,91 @@
+"""Identify: an update's framed title names the inspection it answers (newcomer s7 item 8).
+
+The inputs are written here, after the newcomer's /work/nc7/variants/e
+(synthetic pages, made by their generator).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pipeline import io
+from pipeline.cli import main
+from pipeline.identify import build_identifier, identify, slug
+from pipeline.types import Document, Page
+from tests.conftest import ROOT
+
+MANIFEST = str(ROOT / "corpus" / "manifest.csv")
+
+
+@pytest.fixture(scope="module")
+def identifier():
+    return build_identifier(io.load_forces(), io.load_inspections(ROOT / "corpus" / "inspections"))
+
+
+def text_document(text: str) -> Document:
+    return Document(source="test.txt", sha256="", media_type="text", text=text, pages=(Page(1, 0, len(text)),))
+
+
+def score(tmp_path: Path, files: dict[str, str]) -> pd.DataFrame:
+    """``forces.csv`` of a run over ``files`` (name -> text), written to a folder of their own."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["score", str(folder), "--out", str(out), "--manifest", MANIFEST, "--as-of", "2025-12-01",
+                 "--jobs", "1", "--no-cache", "--quiet", "--reviews", str(tmp_path / "none.jsonl")]) == 0
+    return pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False)
+
+
+# --- item 8: "Response to the <inspection>", "Update on the <inspection>" name that inspection -----------------------
+
+PEEL_RESPONSE = ("{place} Police and Crime Commissioner\n{title}\nPublished on {day}\n\n"
+                 "Area for improvement 1\nThe force has put a new triage process in place, launched in February 2025.\n")
+
+
+@pytest.mark.parametrize("title", [
+    "Response to PEEL 2023-2025 inspection of Cambridgeshire Constabulary",
+    "Response to the PEEL 2023–2025 Cambridgeshire Constabulary inspection report",  # the force before "inspection"
+    "Update on the PEEL 2023/25 Cambridgeshire Constabulary inspection",
+    "Our update on the PEEL 2023–25 Cambridgeshire Police assessment",  # an alias of the force
+])
+def test_a_response_or_update_titled_after_a_peel_inspection_answers_that_inspection(identifier, title):
+    found = identify(text_document(PEEL_RESPONSE.format(place="Cambridgeshire", title=title, day="6 May 2025")),
+                     identifier).inspection
+    assert (found.id, found.force, found.registered) == ("peel-2023-25-cambridgeshire-constabulary",
+                                                         "Cambridgeshire Constabulary", False)
+
+
+def test_framed_titles_of_two_forces_or_two_years_stay_two_inspections(identifier):
+    def inspection_id(place: str, years: str) -> str:
+        title = f"Response to the PEEL {years} {place} Constabulary inspection report"
+        return identify(text_document(PEEL_RESPONSE.format(place=place, title=title, day="6 May 2025")),
+                        identifier).inspection.id
+
+    assert inspection_id("Cambridgeshire", "2023–2025") != inspection_id("Hertfordshire", "2023–2025")
+    assert inspection_id("Cambridgeshire", "2023–2025") != inspection_id("Cambridgeshire", "2021/22")
+
+
+@pytest.mark.parametrize("framed, plain", [
+    ("Response to the Crime Data Integrity inspection report", "Crime Data Integrity inspection report"),
+    ("Update on the HMICFRS inspection of custody in Surrey", "HMICFRS inspection of custody in Surrey"),
+    ("Our reply to PEEL 2021/22: An inspection of Essex Police", "PEEL 2021/22: An inspection of Essex Police"),
+])
+def test_the_frame_of_a_response_is_no_part_of_the_inspections_id(framed, plain):
+    assert slug(framed) == slug(plain)
+
+
+def test_an_update_titled_after_the_inspection_supersedes_the_earlier_response(tmp_path):
+    forces = score(tmp_path, {
+        "cambs-peel.txt": PEEL_RESPONSE.format(place="Cambridgeshire", day="4 April 2025",
+                                               title="Response to PEEL 2023-2025 inspection of Cambridgeshire Constabulary"),
+        "cambs-peel-update.txt": PEEL_RESPONSE.format(
+            place="Cambridgeshire", day="6 May 2025",
+            title="Response to the PEEL 2023–2025 Cambridgeshire Constabulary inspection report"),
+    })
+    assert forces["inspection"].tolist() == ["peel-2023-25-cambridgeshire-constabulary"]
+    assert Path(forces["source"].iloc[0]).name == "cambs-peel-update.txt" and forces["response_date"].iloc[0] == "2025-05-06"
