@@ -129,6 +129,8 @@ class IdentifyRules:
     force_specific_title: str = "{title} – {force}"
     # a label before the response's own date ("Date:", "Posted", "Date of this update:"): group "rest" after it
     date_label: re.Pattern = re.compile(r"(?i)^\s*(?:date|dated)(?:\s*[:|\-–—]\s*|\s+|$)(?P<rest>.*)$")
+    # such a label later on a line, a whole word and ":" at a sentence's start ("... report. Date: 5 February 2025.")
+    date_label_inline: re.Pattern | None = None
     # month names of another language a response dates itself in (lower case -> month number), as one pattern
     months: Mapping[str, int] = field(default_factory=dict)
     month_words: re.Pattern | None = None
@@ -173,6 +175,7 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
         force_specific=re.compile(naming["force_specific"], re.IGNORECASE) if "force_specific" in naming else None,
         force_specific_title=str(naming.get("force_specific_title", "{title} – {force}")),
         date_label=re.compile(dating["date_label"]),
+        date_label_inline=re.compile(dating["date_label_inline"]) if "date_label_inline" in dating else None,
         months=months,
         month_words=re.compile(r"(?i)\b(?:" + "|".join(sorted(map(re.escape, months), key=len, reverse=True)) + r")\b")
         if months else None,
@@ -878,6 +881,8 @@ def find_response_date(text: str, rules: IdentifyRules | None = None) -> date | 
     In: a document's normalised text. Out: the first of (a) a date after a
     label such as ``Sent on``, ``Date:``, ``Dated``, ``Posted``, ``Date of this
     update:`` (same line or the next; ``date_label`` in ``identify.toml``), or
+    after such a label with a colon later on a line, at a sentence's start
+    ("... report. Date: 5 February 2025."; ``date_label_inline``), or
     (b) a line that is only a date, in the document's first part (a letter's
     date line). A publication date given as a field ("Published Date | 10
     September 2024") and a month without a day ("Version Dec 2024") are not
@@ -920,6 +925,8 @@ def _find_response_date(text: str, rules: IdentifyRules | None = None) -> tuple[
             parsed = _read_date(value, rules)
             if parsed:
                 return parsed, value
+        elif inline := _inline_labelled_date(stripped, rules):
+            return inline
         elif line_offset < top and not _date_under_other(previous, heading, rules):
             parsed = _read_date(stripped, rules)
             if parsed:
@@ -930,6 +937,23 @@ def _find_response_date(text: str, rules: IdentifyRules | None = None) -> tuple[
                 if parsed:
                     return parsed, stripped
         previous, heading = stripped, previous
+    return None
+
+
+def _inline_labelled_date(line: str, rules: IdentifyRules) -> tuple[date, str] | None:
+    """The date after a label later on ``line`` (``date_label_inline``: "... report. Date: 5 February 2025."), or None.
+
+    The date runs to the end of its sentence, cell or line: the shortest such stretch after the label that reads as one.
+    """
+    labelled = rules.date_label_inline.search(line) if rules.date_label_inline is not None else None
+    if labelled is None:
+        return None
+    rest = labelled.group("rest")
+    for end in re.finditer(r"[.;|](?=\s|$)|$", rest):
+        value = rest[:end.start()].strip()
+        parsed = _read_date(value, rules) if value else None
+        if parsed:
+            return parsed, value
     return None
 
 

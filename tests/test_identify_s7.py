@@ -1,11 +1,13 @@
-"""Identify: an update's framed title names the inspection it answers (newcomer s7 item 8).
+"""Identify: an update's framed title names the inspection it answers, and a date label later on a line dates the
+response (newcomer s7 items 8 and 10).
 
-The inputs are written here, after the newcomer's /work/nc7/variants/e
+The inputs are written here, after the newcomer's /work/nc7/variants/e and /work/nc7/mixed/hertfordshire-response.pdf
 (synthetic pages, made by their generator).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +15,7 @@ import pytest
 
 from pipeline import io
 from pipeline.cli import main
-from pipeline.identify import build_identifier, identify, slug
+from pipeline.identify import build_identifier, find_response_date, identify, parse_identify_rules, slug
 from pipeline.types import Document, Page
 from tests.conftest import ROOT
 
@@ -89,3 +91,36 @@ def test_an_update_titled_after_the_inspection_supersedes_the_earlier_response(t
     })
     assert forces["inspection"].tolist() == ["peel-2023-25-cambridgeshire-constabulary"]
     assert Path(forces["source"].iloc[0]).name == "cambs-peel-update.txt" and forces["response_date"].iloc[0] == "2025-05-06"
+
+
+# --- item 10: a date label later on a line ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Hertfordshire PCC response\n\nResponse to An inspection into activism and impartiality in policing. "
+     "Date: 5 February 2025.\n\nRecommendation 13", date(2025, 2, 5)),
+    ("Our response follows. Dated: 5 Feb. 2025. It is published in full.", date(2025, 2, 5)),
+    ("Commissioner's response – Date of response: 3 January 2025", date(2025, 1, 3)),
+    # a label in a sentence, another date's label, a page's update stamp, a row's cell: none is the response's date
+    ("Response\n\nWe have made progress to date: 5 February 2025 saw the launch.", None),
+    ("Response\n\nWe read the report. Report date: 5 February 2025.", None),
+    ("Response\n\nWe welcome it. Page last updated: 5 February 2025.", None),
+    ("Response\n\nRecommendation 3 | Completed | Date: 31 March 2025", None),
+])
+def test_a_labelled_date_later_on_a_line_is_the_responses(text, expected):
+    assert find_response_date(text) == expected
+
+
+def test_the_inline_date_label_is_data():
+    text = io.read_package_data("identify.toml")
+    assert "date_label_inline" in text
+    without = parse_identify_rules("\n".join(line for line in text.splitlines() if not line.startswith("date_label_inline")))
+    assert find_response_date("Response. Date: 5 February 2025.", without) is None
+
+
+def test_a_page_dated_later_on_a_line_gets_its_response_date_and_the_56_day_check(tmp_path):
+    html = ("<html><body><h1>Hertfordshire PCC response</h1><p>Response to An inspection into activism and "
+            "impartiality in policing. Date: 5 February 2025.</p><h2>Recommendation 13</h2><p>Hertfordshire "
+            "Constabulary audited all its Equality Act policies in January 2025; the audit is complete.</p></body></html>")
+    forces = score(tmp_path, {"hertfordshire-response.html": html})
+    assert forces["response_date"].tolist() == ["2025-02-05"]
+    assert forces["published_within_56_days"].tolist() != [""]
