@@ -536,6 +536,10 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     A manifest ``inspection`` cell that is no register id but a title (it has
     spaces) names an unregistered inspection the same way.
 
+    A web page's site text (``Document.site``: its header, footer, site
+    name) names the force only when the text names none, and only when it
+    names one force alone.
+
     Raises ``PipelineError``: E204 when the manifest names a force or
     register id that is not known; E201 when the document names no inspection
     at all; E203 when the document is dated before a registered inspection's
@@ -573,6 +577,10 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     else:
         doc = _Tokens(text, identifier.nlp)
         force, force_note = _detect_force(doc, identifier)
+        if force is None and document.site.strip():
+            # a web page's header or footer names its publisher, though it is no part of what the page says
+            force, force_note = _detect_force(_Tokens(document.site, identifier.nlp), identifier, sole=True)
+            force_note = f"the page's site header or footer: {force_note}" if force is not None else ""
 
     if inspection is not None:
         evidence.append(f"inspection: manifest '{inspection.id}'")
@@ -798,7 +806,11 @@ def _inspected_elsewhere(text: str, start: int, rules: IdentifyRules) -> bool:
     return bool(rules.inspected_before.search(text[line_start:start]) and rules.national_scope.search(line))
 
 
-def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None, str]:
+def _detect_force(tokens: _Tokens, identifier: Identifier, sole: bool = False) -> tuple[Force | None, str]:
+    """The force the text's mentions name most strongly, with a note of the mentions; (None, "") when none does.
+
+    ``sole``: name a force only when no other is named strongly (a site's footer may list its partners).
+    """
     mentions = []
     rules = identifier.rules
     for index, kind, term, start, end in _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher)):
@@ -831,10 +843,10 @@ def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None
     # A bare place name alone is too weak to attribute a document (it may be a neighbour) ... unless no other
     # force is named at all and it is named again and again.
     ranked = sorted((i for i in scores if i in strong), key=lambda i: (-scores[i], first[i]))
-    sole = rules.sole_place_mentions if rules is not None else 0
-    if not ranked and len(scores) == 1 and sole and sum(m.kind == "short_name" for m in mentions) >= sole:
+    place_mentions = rules.sole_place_mentions if rules is not None else 0
+    if not ranked and len(scores) == 1 and place_mentions and sum(m.kind == "short_name" for m in mentions) >= place_mentions:
         ranked = list(scores)
-    if not ranked:
+    if not ranked or sole and len(ranked) > 1:
         return None, ""
     best = ranked[0]
     forms = Counter(m.term for m in mentions if m.index == best)

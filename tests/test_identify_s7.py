@@ -1,7 +1,7 @@
-"""Identify: an update's framed title names the inspection it answers, and a date label later on a line dates the
-response (newcomer s7 items 8 and 10).
+"""Identify: an update's framed title names the inspection it answers, a page's header names its publisher, and a
+date label later on a line dates the response (newcomer s7 items 8, 9 and 10).
 
-The inputs are written here, after the newcomer's /work/nc7/variants/e and /work/nc7/mixed/hertfordshire-response.pdf
+The inputs are written here, after the newcomer's /work/nc7/variants/e and j and /work/nc7/mixed/hertfordshire-response.pdf
 (synthetic pages, made by their generator).
 """
 
@@ -13,10 +13,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pipeline import io
+from pipeline import cache, io
 from pipeline.cli import main
+from pipeline.errors import PipelineError
 from pipeline.identify import build_identifier, find_response_date, identify, parse_identify_rules, slug
-from pipeline.types import Document, Page
+from pipeline.ingest import ingest
+from pipeline.ingest.html import read_html, read_html_page
+from pipeline.types import Document, Page, SourceFile
 from tests.conftest import ROOT
 
 MANIFEST = str(ROOT / "corpus" / "manifest.csv")
@@ -29,6 +32,11 @@ def identifier():
 
 def text_document(text: str) -> Document:
     return Document(source="test.txt", sha256="", media_type="text", text=text, pages=(Page(1, 0, len(text)),))
+
+
+def page_document(html: str, name: str = "page.html") -> Document:
+    data = html.encode("utf-8")
+    return ingest(SourceFile(path=name, data=data, sha256=io.sha256_bytes(data)))
 
 
 def score(tmp_path: Path, files: dict[str, str]) -> pd.DataFrame:
@@ -91,6 +99,69 @@ def test_an_update_titled_after_the_inspection_supersedes_the_earlier_response(t
     })
     assert forces["inspection"].tolist() == ["peel-2023-25-cambridgeshire-constabulary"]
     assert Path(forces["source"].iloc[0]).name == "cambs-peel-update.txt" and forces["response_date"].iloc[0] == "2025-05-06"
+
+
+# --- item 9: a force named only in a web page's header or footer -----------------------------------------------------
+
+ACTIVISM_BODY = ("<div id=\"content\"><h1>Response to An inspection into activism and impartiality in policing</h1>"
+                 "<p>The commissioner has received the following from the Chief Constable.</p>"
+                 "<h2>Recommendation 9</h2><p>The force's communications policy was updated in October 2024; this is "
+                 "complete.</p></div>")
+PARTNERS = ("<aside><h3>Partner forces</h3><ul><li><a href=\"https://www.surrey.police.uk\">Surrey Police</a></li>"
+            "<li>Surrey Police and Crime Commissioner</li></ul></aside>")
+
+
+def page(header: str = "", footer: str = "", body: str = ACTIVISM_BODY, head: str = "") -> str:
+    return (f"<html><head><title>Activism report response</title>{head}</head><body>"
+            f"<header><p>{header}</p><nav><a href=\"/\">Home</a></nav></header>{PARTNERS}{body}"
+            f"<footer><p>{footer}</p></footer></body></html>")
+
+
+SUSSEX_PAGE = page("Sussex Police and Crime Commissioner", "Office of the Sussex Police and Crime Commissioner")
+
+
+def test_the_html_reader_keeps_a_pages_header_and_footer_apart_as_its_site_text():
+    text, site = read_html_page(SUSSEX_PAGE.encode("utf-8"))
+    assert "Sussex" not in text and text == read_html(SUSSEX_PAGE.encode("utf-8"))  # chrome is still no text
+    # the header's menu and the partners' aside are not the site's own words
+    assert site.splitlines() == ["Sussex Police and Crime Commissioner", "Office of the Sussex Police and Crime Commissioner"]
+    head = "<meta property=\"og:site_name\" content=\"Sussex PCC\"><link rel=\"canonical\" href=\"https://x.example/r\">"
+    _, site = read_html_page(page(head=head).encode("utf-8"))
+    assert site.splitlines() == ["Sussex PCC", "https://x.example/r"]
+
+
+def test_a_force_named_only_in_a_pages_header_or_footer_is_its_publisher(identifier):
+    document = page_document(SUSSEX_PAGE)
+    found = identify(document, identifier)
+    assert found.force.name == "Sussex Police" and "site header or footer" in found.evidence
+    # the site's name or address alone names it too
+    for head in ("<meta property=\"og:site_name\" content=\"Sussex Police and Crime Commissioner\">",
+                 "<link rel=\"canonical\" href=\"https://www.sussex-pcc.gov.uk/news/activism-response/\">"):
+        assert identify(page_document(page(head=head)), identifier).force.name == "Sussex Police"
+
+
+def test_the_pages_site_text_never_overrides_a_force_its_text_names(identifier):
+    body = ACTIVISM_BODY.replace("The commissioner has", "The Hampshire Police and Crime Commissioner has")
+    found = identify(page_document(page("Sussex Police and Crime Commissioner", body=body)), identifier)
+    assert found.force.name == "Hampshire and Isle of Wight Constabulary" and "site" not in found.evidence
+
+
+def test_a_site_text_naming_two_forces_names_none(identifier):
+    document = page_document(page("Sussex Police and Crime Commissioner", "In partnership with Surrey Police"))
+    with pytest.raises(PipelineError) as raised:
+        identify(document, identifier)
+    assert raised.value.code == "E202"
+
+
+def test_the_site_text_survives_the_cache():
+    document = page_document(SUSSEX_PAGE)
+    again = cache.parse_document(cache.dump_document("k", document), "k", document.source, document.sha256)
+    assert again == document and again.site.startswith("Sussex Police and Crime Commissioner")
+
+
+def test_a_page_naming_its_pcc_only_in_its_header_is_scored_not_refused(tmp_path):
+    forces = score(tmp_path, {"sussex-header-name.html": SUSSEX_PAGE})
+    assert forces["force"].tolist() == ["Sussex Police"]
 
 
 # --- item 10: a date label later on a line ----------------------------------------------------------------------------
