@@ -218,7 +218,7 @@ def dump_document(key: str, document: Document) -> str:
     """The JSON entry of an ingested document (its ``source`` is not kept: the same bytes may sit at another path)."""
     return _dump("documents", key, {"media_type": document.media_type, "text": document.text,
                                     "pages": [[p.number, p.start, p.end, p.ocr, p.confidence] for p in document.pages],
-                                    "problems": _page_problems_body(document.problems)})
+                                    "problems": _page_problems_body(document.problems), "site": document.site})
 
 
 def _page_problems_body(problems: Sequence[Problem]) -> list:
@@ -251,11 +251,12 @@ def parse_document(text: str | None, key: str, source: str, sha256: str) -> Docu
         body = obj["text"]
         pages = tuple(Page(int(n), int(s), int(e), bool(ocr), None if conf is None else float(conf))
                       for n, s, e, ocr, conf in obj["pages"])
-        if not isinstance(body, str) or not isinstance(obj["media_type"], str) or any(
+        site = obj.get("site", "")
+        if not isinstance(body, str) or not isinstance(obj["media_type"], str) or not isinstance(site, str) or any(
                 not 0 <= p.start <= p.end <= len(body) for p in pages):
             return None
         return Document(source=source, sha256=sha256, media_type=obj["media_type"], text=body, pages=pages,
-                        problems=_page_problems(obj["problems"], source, sha256))
+                        problems=_page_problems(obj["problems"], source, sha256), site=site)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 

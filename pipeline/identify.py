@@ -129,6 +129,8 @@ class IdentifyRules:
     force_specific_title: str = "{title} – {force}"
     # a label before the response's own date ("Date:", "Posted", "Date of this update:"): group "rest" after it
     date_label: re.Pattern = re.compile(r"(?i)^\s*(?:date|dated)(?:\s*[:|\-–—]\s*|\s+|$)(?P<rest>.*)$")
+    # such a label later on a line, a whole word and ":" at a sentence's start ("... report. Date: 5 February 2025.")
+    date_label_inline: re.Pattern | None = None
     # month names of another language a response dates itself in (lower case -> month number), as one pattern
     months: Mapping[str, int] = field(default_factory=dict)
     month_words: re.Pattern | None = None
@@ -173,6 +175,7 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
         force_specific=re.compile(naming["force_specific"], re.IGNORECASE) if "force_specific" in naming else None,
         force_specific_title=str(naming.get("force_specific_title", "{title} – {force}")),
         date_label=re.compile(dating["date_label"]),
+        date_label_inline=re.compile(dating["date_label_inline"]) if "date_label_inline" in dating else None,
         months=months,
         month_words=re.compile(r"(?i)\b(?:" + "|".join(sorted(map(re.escape, months), key=len, reverse=True)) + r")\b")
         if months else None,
@@ -533,6 +536,10 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     A manifest ``inspection`` cell that is no register id but a title (it has
     spaces) names an unregistered inspection the same way.
 
+    A web page's site text (``Document.site``: its header, footer, site
+    name) names the force only when the text names none, and only when it
+    names one force alone.
+
     Raises ``PipelineError``: E204 when the manifest names a force or
     register id that is not known; E201 when the document names no inspection
     at all; E203 when the document is dated before a registered inspection's
@@ -570,6 +577,10 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     else:
         doc = _Tokens(text, identifier.nlp)
         force, force_note = _detect_force(doc, identifier)
+        if force is None and document.site.strip():
+            # a web page's header or footer names its publisher, though it is no part of what the page says
+            force, force_note = _detect_force(_Tokens(document.site, identifier.nlp), identifier, sole=True)
+            force_note = f"the page's site header or footer: {force_note}" if force is not None else ""
 
     if inspection is not None:
         evidence.append(f"inspection: manifest '{inspection.id}'")
@@ -795,7 +806,11 @@ def _inspected_elsewhere(text: str, start: int, rules: IdentifyRules) -> bool:
     return bool(rules.inspected_before.search(text[line_start:start]) and rules.national_scope.search(line))
 
 
-def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None, str]:
+def _detect_force(tokens: _Tokens, identifier: Identifier, sole: bool = False) -> tuple[Force | None, str]:
+    """The force the text's mentions name most strongly, with a note of the mentions; (None, "") when none does.
+
+    ``sole``: name a force only when no other is named strongly (a site's footer may list its partners).
+    """
     mentions = []
     rules = identifier.rules
     for index, kind, term, start, end in _matches(tokens, (identifier.force_matcher, identifier.acronym_matcher)):
@@ -828,10 +843,10 @@ def _detect_force(tokens: _Tokens, identifier: Identifier) -> tuple[Force | None
     # A bare place name alone is too weak to attribute a document (it may be a neighbour) ... unless no other
     # force is named at all and it is named again and again.
     ranked = sorted((i for i in scores if i in strong), key=lambda i: (-scores[i], first[i]))
-    sole = rules.sole_place_mentions if rules is not None else 0
-    if not ranked and len(scores) == 1 and sole and sum(m.kind == "short_name" for m in mentions) >= sole:
+    place_mentions = rules.sole_place_mentions if rules is not None else 0
+    if not ranked and len(scores) == 1 and place_mentions and sum(m.kind == "short_name" for m in mentions) >= place_mentions:
         ranked = list(scores)
-    if not ranked:
+    if not ranked or sole and len(ranked) > 1:
         return None, ""
     best = ranked[0]
     forms = Counter(m.term for m in mentions if m.index == best)
@@ -878,6 +893,8 @@ def find_response_date(text: str, rules: IdentifyRules | None = None) -> date | 
     In: a document's normalised text. Out: the first of (a) a date after a
     label such as ``Sent on``, ``Date:``, ``Dated``, ``Posted``, ``Date of this
     update:`` (same line or the next; ``date_label`` in ``identify.toml``), or
+    after such a label with a colon later on a line, at a sentence's start
+    ("... report. Date: 5 February 2025."; ``date_label_inline``), or
     (b) a line that is only a date, in the document's first part (a letter's
     date line). A publication date given as a field ("Published Date | 10
     September 2024") and a month without a day ("Version Dec 2024") are not
@@ -920,6 +937,8 @@ def _find_response_date(text: str, rules: IdentifyRules | None = None) -> tuple[
             parsed = _read_date(value, rules)
             if parsed:
                 return parsed, value
+        elif inline := _inline_labelled_date(stripped, rules):
+            return inline
         elif line_offset < top and not _date_under_other(previous, heading, rules):
             parsed = _read_date(stripped, rules)
             if parsed:
@@ -930,6 +949,23 @@ def _find_response_date(text: str, rules: IdentifyRules | None = None) -> tuple[
                 if parsed:
                     return parsed, stripped
         previous, heading = stripped, previous
+    return None
+
+
+def _inline_labelled_date(line: str, rules: IdentifyRules) -> tuple[date, str] | None:
+    """The date after a label later on ``line`` (``date_label_inline``: "... report. Date: 5 February 2025."), or None.
+
+    The date runs to the end of its sentence, cell or line: the shortest such stretch after the label that reads as one.
+    """
+    labelled = rules.date_label_inline.search(line) if rules.date_label_inline is not None else None
+    if labelled is None:
+        return None
+    rest = labelled.group("rest")
+    for end in re.finditer(r"[.;|](?=\s|$)|$", rest):
+        value = rest[:end.start()].strip()
+        parsed = _read_date(value, rules) if value else None
+        if parsed:
+            return parsed, value
     return None
 
 

@@ -69,6 +69,10 @@ class Document:
     #: Page-level problems (a page lost, read by OCR below the confidence floor, cut at the glyph cap):
     #: the document is scored, and each one is a row of ``errors.csv`` with its page.
     problems: tuple["Problem", ...] = ()
+    #: A web page's site text (:func:`pipeline.ingest.html.read_html_page`): its site name, address, header and
+    #: footer, one piece a line; no offset refers to it. Evidence of the publisher only: identify reads it for the
+    #: force when ``text`` names none. "" for other kinds of file.
+    site: str = ""
 
     def is_ocr(self, offset: int) -> bool:
         """Whether the character at ``offset`` of ``text`` was read by OCR (its page's ``ocr`` flag)."""

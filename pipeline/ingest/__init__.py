@@ -33,7 +33,7 @@ import re
 from pathlib import PurePath
 
 from pipeline.errors import PipelineError
-from pipeline.ingest.html import html_of_web_archive, read_html
+from pipeline.ingest.html import html_of_web_archive, read_html_page
 from pipeline.ingest.normalise import CELL_SEPARATOR, assemble_pages, normalise_text
 from pipeline.ingest.pdf import read_pdf
 from pipeline.ingest.raw import Extraction, RawPage
@@ -166,16 +166,17 @@ def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_second
         raise PipelineError("E101")
     suffix = PurePath(source.path).suffix.lower()
     media_type = sniff(source.data, suffix)
+    site = ""  # what a web page's header, footer and metadata say of its publisher
     if media_type == "pdf":
         extraction = read_pdf(source.data, max_pages, max_seconds, ocr)
     elif media_type == "docx":
         from pipeline.ingest.docx import read_docx
 
         extraction = Extraction((RawPage(read_docx(source.data, max_seconds)),))
-    elif media_type == "html":
-        extraction = Extraction((RawPage(read_html(source.data)),))
-    elif media_type == "mhtml":
-        extraction = Extraction((RawPage(read_html(*html_of_web_archive(source.data))),))
+    elif media_type in ("html", "mhtml"):
+        page, site = read_html_page(*html_of_web_archive(source.data)) if media_type == "mhtml" \
+            else read_html_page(source.data)
+        extraction = Extraction((RawPage(page),))
     elif suffix == ".md":
         extraction = Extraction((RawPage(unwrap_markdown(readable(decode_text(source.data)))),))
     else:
@@ -197,4 +198,4 @@ def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_second
     if note is not None:
         problems = (note, *problems)
     return Document(source=source.path, sha256=source.sha256, media_type="html" if media_type == "mhtml" else media_type,
-                    text=text, pages=pages, problems=problems)
+                    text=text, pages=pages, problems=problems, site=normalise_text(site))

@@ -10,7 +10,9 @@ of their class and id (:data:`_CHROME_WORDS`), by their text (a cookie
 notice) or by being mostly links, also on sites built of plain ``<div>``\ s.
 An element holding most of the page's text is never dropped, so a content
 container with an unlucky class name stays. Where the page marks its main
-content (``<main>``, ``role="main"``) only that is read. These rules won over
+content (``<main>``, ``role="main"``) only that is read. What the header,
+footer and metadata say of the publisher (a PCC's name in the site's header)
+is kept apart as the page's site text (:func:`read_html_page`), never as text. These rules won over
 trafilatura and readability-lxml on the test pages (WordPress, ModernGov,
 gov.uk-style, a page saved from a browser): trafilatura lost
 "Recommendation N" headings and kept a cookie notice; readability-lxml split
@@ -43,6 +45,19 @@ def read_html(data: bytes, charset: str | None = None) -> str:
     ``charset``: the encoding a container declares for the page (a web
     archive's part header), used when the page declares none itself.
     """
+    return read_html_page(data, charset)[0]
+
+
+def read_html_page(data: bytes, charset: str | None = None) -> tuple[str, str]:
+    """As :func:`read_html`, with the page's site text: (text, site).
+
+    ``site`` is what the page says of its publisher outside its content: its
+    site name (``og:site_name``, ``application-name``), its own address
+    (``canonical`` link, ``og:url``) and the text of its header and footer
+    (:func:`_site_text`), one piece a line. The header and footer are chrome,
+    dropped from ``text``; identify reads ``site`` for the force only when
+    ``text`` names none.
+    """
     import warnings
 
     from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
@@ -58,6 +73,7 @@ def read_html(data: bytes, charset: str | None = None) -> str:
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         soup = BeautifulSoup(readable(decode_text(data, encoding)), "lxml")
     title = _title(soup)
+    site = _site_text(soup)  # before the header and footer are dropped as chrome
     classes = _class_colours(soup)  # before the page's <style> is dropped with its chrome
     soup = _drop_chrome(soup)
     for table in soup.find_all("table"):
@@ -122,7 +138,7 @@ def read_html(data: bytes, charset: str | None = None) -> str:
             same = kind == blocks[i - 1][0] and (kind == "li" or (kind == "tr" and table == blocks[i - 1][2]))
             out.append("\n" if same else "\n\n")
         out.append(block)
-    return rag.resolve("".join(out))  # colour-only RAG cells read as the page's key names them
+    return rag.resolve("".join(out)), site  # colour-only RAG cells read as the page's key names them
 
 
 def _cell_colour(cell, classes: dict[str, str]) -> str | None:
@@ -192,6 +208,55 @@ def _title(soup) -> str:
         if tag is not None and tag.get_text(strip=True):
             return " ".join(tag.get_text(" ").split())
     return ""
+
+
+#: Words of a class or id that mark a page's header or footer on a site built of plain ``<div>``\ s.
+_SITE_WORDS = re.compile(r"(?:^|[-_\s]|(?<=[a-z])(?=[A-Z]))(?i:header|footer|masthead|banner)(?=$|[-_\s]|[A-Z])")
+_SITE_ROLES = frozenset({"banner", "contentinfo"})
+#: Parts of a header or footer that name other sites: menus and asides ("Partner forces").
+_NOT_SITE = ("nav", "aside", "script", "style", "noscript", "template", "svg", "button", "select", "form")
+
+
+def _site_text(soup) -> str:
+    """What a page says of its publisher outside its content, one piece a line ("" when nothing).
+
+    The ``og:site_name`` and ``application-name`` metadata, the ``canonical``
+    link and ``og:url``, and the text (and image ``alt`` text: a logo) of each
+    outermost ``header``, ``footer``, ``role="banner"``/``"contentinfo"`` or
+    element whose class or id names a header, footer, masthead or banner
+    (:data:`_SITE_WORDS`), without its menus and asides (:data:`_NOT_SITE`).
+    An element holding half the page's text or more is the content itself and
+    gives nothing, as in :func:`_is_chrome`.
+    """
+    from bs4 import Comment, Declaration, Doctype, ProcessingInstruction
+
+    skip = (Comment, Declaration, Doctype, ProcessingInstruction)
+    pieces: list[str] = []
+    for meta in soup.find_all("meta"):
+        key = (meta.get("property") or meta.get("name") or "").strip().lower()
+        if key in ("og:site_name", "application-name", "og:url") and (meta.get("content") or "").strip():
+            pieces.append(meta["content"])
+    for link in soup.find_all("link", href=True):
+        if "canonical" in [r.lower() for r in (link.get("rel") or [])]:
+            pieces.append(link["href"])
+    body = soup.body or soup
+    total = max(_text_length(body), 1)
+
+    def is_site(node) -> bool:
+        words = " ".join(node.get("class") or []) + " " + (node.get("id") or "")
+        return node.name in ("header", "footer") or (node.get("role") or "").lower() in _SITE_ROLES or \
+            bool(_SITE_WORDS.search(words))
+
+    for node in body.find_all(is_site):
+        if any(is_site(parent) for parent in node.parents if parent is not body) or _text_length(node) >= 0.5 * total:
+            continue  # within an outer header or footer (read with it), or the content itself
+        texts = [t for t in node.find_all(string=True)
+                 if not isinstance(t, skip) and not any(p.name in _NOT_SITE for p in t.parents)]
+        logos = [img.get("alt") or "" for img in node.find_all("img")
+                 if not any(p.name in _NOT_SITE for p in img.parents)]
+        pieces.extend(texts + logos)
+    lines = (" ".join(str(piece).split()) for piece in pieces)
+    return "\n".join(dict.fromkeys(line for line in lines if line))
 
 
 def _text_length(node) -> int:
