@@ -1,5 +1,5 @@
 """Identify: an update's framed title names the inspection it answers, a page's header names its publisher, and a
-date label later on a line dates the response (newcomer s7 items 8, 9 and 10).
+date label later on a line dates the response (newcomer s7 items 8, 9 and 10; the rest of identify is in test_identify.py).
 
 The inputs are written here, after the newcomer's /work/nc7/variants/e and j and /work/nc7/mixed/hertfordshire-response.pdf
 (synthetic pages, made by their generator).

@@ -70,6 +70,7 @@ from pipeline.segment.blanket import (
 from pipeline.segment.blocks import (
     block_extent,
     cue_quote_spans,
+    force_doer,
     is_field_summary,
     is_owner_header,
     join_spans,
@@ -81,7 +82,15 @@ from pipeline.segment.blocks import (
     sub_item_spans,
 )
 from pipeline.segment.content import match_by_content, speaks_for_force
-from pipeline.segment.labels import Citation, LabelRules, compile_label_rules, find_citations, item_wording, known_numbers
+from pipeline.segment.labels import (
+    Citation,
+    LabelRules,
+    compile_label_rules,
+    find_citations,
+    is_header_row,
+    item_wording,
+    known_numbers,
+)
 from pipeline.segment.lines import (
     WORD,
     Line,
@@ -149,6 +158,8 @@ class SegmentRules:
     other_body: re.Pattern | None = None  # another body named anywhere ("the NPCC", "the Home Office"; segment/others.py)
     other_body_opening: re.Pattern | None = None  # a sentence opening with another body as its subject
     other_body_work: re.Pattern | None = None  # the words of work done ("worked", "published", "will take place")
+    doer_verb: str = ""  # after the force's name or a responder, the verbs of its own action ("Surrey Police will")
+    inspectorate_we: re.Pattern | None = None  # the inspectorate's first person ("We found that ..."), no answer
 
 
 def _any_of(patterns: Sequence[re.Pattern]) -> re.Pattern | None:
@@ -218,6 +229,9 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         item_modal=re.compile(data["quotes"]["item_modal"], re.IGNORECASE) if data["quotes"].get("item_modal") else None,
         **_owner_rules(passages),
         **compile_other_body_rules(data["quotes"]),
+        doer_verb=data["quotes"].get("doer_verb", ""),
+        inspectorate_we=re.compile(data["quotes"]["inspectorate_we"], re.IGNORECASE)
+        if data["quotes"].get("inspectorate_we") else None,
     )
 
 
@@ -305,6 +319,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
 
     # 1. numbered blocks; a line opening with an item the register lacks ends one (another report's "AFI 3")
     known = known_numbers(inspection)
+    doer = force_doer(rules, force)
 
     def answered_alone(cause, rec) -> bool:
         """Does the cause's own text, up to its recommendation's label, hold words besides the cause's wording?"""
@@ -320,6 +335,8 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         is_owner_header(text[s:e], rules) for s, e in line.cells)), None)
     labels = _one_item_per_cause(inspection, [c for c in citations if c.is_label], answered_alone)
     paired = _bilingual_pairs(text, labels, rules)
+    # the last numbered block emitted: its label's index, start and spans (a lettered sub-item's block joins it)
+    last_block: tuple[int, int, tuple[tuple[int, int], ...]] | None = None
     for i, cite in enumerate(labels):
         next_label = labels[i + 1] if i + 1 < len(labels) else None
         wording = " ".join(item_wording(inspection, cite.kind, n) for n in cite.numbers)
@@ -335,15 +352,23 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         holes += [(block[0].start, cite.start), (stop, block[-1].end)]
         for number in cite.numbers:
             holes += quotes(cite.kind, number, cite.start, stop)
-        holes += quoted_item_block_spans(block, rules)
         holes += owner_spans(text, block, rules, owner_column=owner_from is not None and owner_from < cite.line)
+        holes += quoted_item_block_spans(text, block, rules, doer)
         for number in cite.numbers:
             holes += sub_item_spans(text, cite.end, stop, number, rules)
+        holes += [(line.start, line.end) for line in block if is_header_row(text, lines, line, rules.labels)]
         spans = response_spans(text, block, holes, rules)
         if not spans:
             continue  # a restatement, not an answer
+        start = cite.start
+        if cite.sub and last_block is not None and last_block[0] == i - 1 \
+                and (labels[i - 1].kind, labels[i - 1].numbers) == (cite.kind, cite.numbers):
+            # "AFI 4a" after "AFI 4" (or "AFI 4b" after "AFI 4a"): one answer to AFI 4, in parts (guidelines, case 32)
+            passages.pop()
+            start, spans = last_block[1], last_block[2] + spans
+        last_block = (i, start, spans)
         is_blanket = inspection.registered and is_blanket_citation(cite.numbers, kind_numbers[cite.kind], rules)
-        emit(cite.numbers, "blanket" if is_blanket else "numbered", cite.start, stop, spans, cite.kind, paired[i])
+        emit(cite.numbers, "blanket" if is_blanket else "numbered", start, stop, spans, cite.kind, paired[i])
         if not is_blanket and cite.kind == "recommendation":
             answered.update(cite.numbers)
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from pipeline.segment.labels import Citation, to_number
 from pipeline.segment.lines import WORD, Line, clean, grid_cells, is_heading, is_label_only, lower_words
+from pipeline.segment.speech import _compiled, _force_names
+from pipeline.types import Force
 
 if TYPE_CHECKING:
     from pipeline.segment import SegmentRules
@@ -26,6 +28,9 @@ _ABBREVIATION = re.compile(
 
 # A paragraph number before a sentence: "2.2 ", "3. ", "a) ".
 _PARAGRAPH_NUMBER = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|[a-z]\))\s+")
+# What may stand before a label at a line's start and still be the label's: a bullet, a list or paragraph number
+# ("2. AFI 6: ...", "3.1 Recommendation 4", "a) ...").
+_LABEL_PREFIX = re.compile(r"[\s\-•(#*|]*(?:\d{1,2}(?:\.\d{1,2})*[.)]?|[a-z]\))?\s*")
 # The item's own label at the head of the line that quotes it ("Recommendation 1: By 30 September 2021, chief
 # constables should ..."): the quote's cue is the words after it.
 _LEADING_LABEL = re.compile(
@@ -76,22 +81,34 @@ def cue_quote_spans(doc_text: str, start: int, end: int, rules: SegmentRules, re
     finding ("The inspectorate found that ...", ``quotes.finding_opening``) is
     a quote too. So is each sentence after a quote in its paragraph or cell
     that prescribes as an item does (``quotes.item_modal``: "The review should
-    consider ..."). A sentence in the force's voice is never one.
+    consider ..."), and for an unregistered inspection in the paragraphs that
+    follow it too ("For PCCs, this should include the following:"). A sentence
+    in the force's voice is never one.
     """
     openings = rules.inspectorate_opening if registered else rules.item_opening
     if findings:
         openings += rules.finding_opening
     spans = []
     listing = False  # inside the bulleted list a quoted item introduces ("... should have in place:")
+    listed = False  # ... and one of its items taken
+    quoting = False
     previous_end = start
     for cell in re.finditer(r"[^\n|]+", doc_text[start:end]):  # each line, and each cell of a table row
         ls, le = start + cell.start(), start + cell.end()
-        listing = listing and "|" not in doc_text[previous_end:ls]  # the list ends with the cell that holds it
+        gap = doc_text[previous_end:ls]
+        same_cell = "|" not in gap
+        # the list ends with the cell that holds it, or at a blank line after its items (ingest writes a list's
+        # items on consecutive lines: a bullet after a blank line opens another list, the force's own)
+        listing = listing and same_cell and not (listed and "\n\n" in gap)
         previous_end = le
         if listing and re.match(r"\s*[-•*–]\s", cell.group()):
             spans.append((ls, le))
+            listed = True
             continue
-        listing = quoting = False
+        # with no wording to align, a quoted item's next paragraph goes on prescribing ("For PCCs, this should ..."),
+        # but not past the list it introduced
+        quoting = quoting and same_cell and not registered and not listed
+        listing = listed = False
         for s, e in sentence_spans(doc_text, ls, le):
             sentence = doc_text[s:e].strip(" |")
             bare = _LEADING_LABEL.sub("", _PARAGRAPH_NUMBER.sub("", sentence.lstrip(" -•*(")))
@@ -108,7 +125,49 @@ def cue_quote_spans(doc_text: str, start: int, end: int, rules: SegmentRules, re
     return spans
 
 
-def quoted_item_block_spans(block: Sequence[Line], rules: SegmentRules) -> list[tuple[int, int]]:
+def force_doer(rules: SegmentRules, force: Force | None) -> re.Pattern | None:
+    """What opens a sentence naming the force or its commissioner as the doer ("Surrey Police will publish ...").
+
+    A ``[speech]`` responder ("The PCC", "the Chief Constable"), one of ``force``'s names (forces.csv) or a
+    capitalised name ending in a ``[speech]`` force noun ("Surrey Police"), maybe followed by a person's name,
+    then one of ``quotes.doer_verb``. None when the rules name no such verbs.
+    """
+    if not rules.doer_verb:
+        return None
+    names = _force_names(force, rules.speech.force_nouns)[0]
+    nouns = "|".join(rules.speech.force_nouns)
+    who = "|".join(w for w in (names, rules.speech.responders, rf"(?-i:(?:[A-Z][\w’'-]+ ){{1,4}})(?:{nouns})") if w)
+    return _compiled(rf"(?:the |our )?(?:{who})(?![\w-])(?:\s+(?-i:[A-Z][\w’'-]+)){{0,3}},?\s+(?:{rules.doer_verb})")
+
+
+def opens_in_force_voice(sentence: str, rules: SegmentRules, doer: re.Pattern | None) -> bool:
+    """Does ``sentence`` open in the force's (or its commissioner's) voice, where the inspectorate's words might stand?
+
+    It opens in ``quotes.answer_voice`` ("We have updated ...") but not in the inspectorate's own first person
+    (``quotes.inspectorate_we``: "We found that ...") or an item's opening ("We recommend ..."), or it names the
+    force as the doer (``doer``, :func:`force_doer`).
+    """
+    opening = _LEADING_LABEL.sub("", _PARAGRAPH_NUMBER.sub("", sentence.strip().lstrip(" -•*\"“‘'(")))
+    if (rules.inspectorate_we is not None and rules.inspectorate_we.match(opening)) or any(
+            p.match(opening) for p in rules.item_opening + rules.finding_opening):
+        return False
+    return any(p.match(opening) for p in rules.answer_voice) or (doer is not None and bool(doer.match(opening)))
+
+
+def _quote_end(doc_text: str, start: int, end: int, rules: SegmentRules, doer: re.Pattern | None,
+               first_is_quote: bool) -> int:
+    """Where the inspectorate's words in ``doc_text[start:end]`` stop: the first sentence in the force's voice, else ``end``.
+
+    With ``first_is_quote`` the first sentence (an inline label's own) is the inspectorate's whatever its words.
+    """
+    for k, (s, e) in enumerate(sentence_spans(doc_text, start, end)):
+        if (k or not first_is_quote) and opens_in_force_voice(doc_text[s:e], rules, doer):
+            return s
+    return end
+
+
+def quoted_item_block_spans(doc_text: str, block: Sequence[Line], rules: SegmentRules,
+                            doer: re.Pattern | None = None) -> list[tuple[int, int]]:
     """The lines of a numbered block that hold the inspectorate's wording under a heading that says so.
 
     A heading such as "Recommendation received" (``quotes.quoted_item_heading``) opens the item's wording as
@@ -116,15 +175,20 @@ def quoted_item_block_spans(block: Sequence[Line], rules: SegmentRules) -> list[
     a section's response heading) closes it. Both headings and every line between are returned (they are no
     answer); with no answer heading after it, the rest of the block is the quote. The same words as an inline
     label ("What HMICFRS found: The inspectorate found ...", ``quoted_item_labels``) make the rest of their line,
-    or of their table cell, the quote: the force's answer is on a line or in a cell of its own.
+    or of their table cell, the quote. Either quote ends at the first sentence in the force's voice
+    (:func:`opens_in_force_voice`; ``doer``, :func:`force_doer`, names the force as the doer): "What HMICFRS
+    found: <finding>. We have updated our policy ..." keeps the force's sentence as the answer (newcomer report s7,
+    item 2).
     """
     spans: list[tuple[int, int]] = []
     quoting = False
     for line in block:
+        labelled = False
         for cell in line.cells:
-            cell_text = line.text[cell[0] - line.start:cell[1] - line.start]
+            cell_text = doc_text[cell[0]:cell[1]]
             if any(p.match(cell_text) for p in rules.quoted_item_labels):
-                spans.append(cell)
+                labelled = True
+                spans.append((cell[0], _quote_end(doc_text, cell[0], cell[1], rules, doer, first_is_quote=True)))
         if line.is_row:
             quoting = False  # a table's cells have their own columns for the item and the answer
         elif is_heading(line.text, rules.quoted_item_headings, rules.heading_max_words):
@@ -134,8 +198,10 @@ def quoted_item_block_spans(block: Sequence[Line], rules: SegmentRules) -> list[
             if spans:
                 spans.append((line.start, line.end))  # the answer's heading is a label, not its words
             continue
-        if quoting:
-            spans.append((line.start, line.end))
+        if quoting and not labelled:
+            end = _quote_end(doc_text, line.start, line.end, rules, doer, first_is_quote=False)
+            spans.append((line.start, end))
+            quoting = end == line.end  # the force's words from here on are its answer
     return spans
 
 
@@ -353,7 +419,8 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
         if next_label is not None and line.index > next_label.line:
             break
         if next_label is not None and line.index == next_label.line:
-            if line.cells[0][0] < next_label.start and text[line.start:next_label.start].strip(" |"):
+            head = text[line.start:next_label.start]
+            if line.cells[0][0] < next_label.start and head.strip(" |") and not _LABEL_PREFIX.fullmatch(head):
                 block.append(line)  # the next label sits mid-line: the line's head is still ours
             break
         if region[line.index] != region[first.index] or any(p.match(clean(line.text)) for p in rules.block_end):

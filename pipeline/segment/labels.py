@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from pipeline.segment.lines import Line, lower_words
@@ -45,6 +45,7 @@ class Citation:
     is_label: bool
     kind: str = "recommendation"
     ordered: bool = False  # an unnumbered heading, numbered here in document order within its kind
+    sub: str = ""  # the letter of a lettered sub-item ("AFI 4a", "AFI 4(b)"), whose ``numbers`` are its parent's
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class LabelRules:
     column_label: re.Pattern  # a header row's other cells, when a kind's word heads its first column
     column_label_words: int
     lone_number: re.Pattern  # a line holding only an item number (a tracker's row read one cell a line)
+    list_heading: Mapping[str, re.Pattern] = field(default_factory=dict)  # a kind in the plural over a numbered list
+    list_number: re.Pattern | None = None  # a numbered list's item number at a line's start ("1.", "2)")
 
 
 def compile_label_rules(labels: Mapping, rest: str) -> LabelRules:
@@ -71,8 +74,11 @@ def compile_label_rules(labels: Mapping, rest: str) -> LabelRules:
     # label ("Recommendation I:"), or "this recommendation I will ..." would cite recommendation 1.
     # In lower case ("Recommendation xx") only where the numeral ends the label, so "recommendation civil" or "i.e."
     # never read as numbers.
+    # A lettered sub-item ("AFI 4a", "AFI 4(b)", "Recommendation 2 (c)"): the letter after digits is ``sub``, and
+    # the label is its parent's (annotation guidelines, case 32).
     number = (rf"(?P<first>\d{{1,3}}|(?-i:[IVXLC]{{2,7}}|[IVXLC](?=\s*(?:[:.)\-–]|$))"
-              rf"|[ivxlc]{{2,7}}(?=\s*(?:[:)\-–]|\.(?:\s|$)|$)))|{words})(?![\w-])")
+              rf"|[ivxlc]{{2,7}}(?=\s*(?:[:)\-–]|\.(?:\s|$)|$)))|{words})"
+              rf"(?:(?<=\d)(?P<sub>[a-z]|\s?\([a-z]\))(?![\w-]))?(?![\w-])")
     prefix = labels["number_prefix"]
     by_kind = {}
     for kind in ITEM_KINDS:
@@ -89,7 +95,10 @@ def compile_label_rules(labels: Mapping, rest: str) -> LabelRules:
     return LabelRules(by_kind, spelled, unnumbered, re.compile(labels["bare_line"]),
                       re.compile(rf"^(?:{column})$", re.IGNORECASE), re.compile(rf"^(?:{status})$", re.IGNORECASE),
                       kind_column, re.compile(rf"^(?:{labels['column_label']})$", re.IGNORECASE),
-                      int(labels["column_label_words"]), re.compile(labels["lone_number"]))
+                      int(labels["column_label_words"]), re.compile(labels["lone_number"]),
+                      {kind: re.compile(rf"^(?:{pattern})$", re.IGNORECASE)
+                       for kind, pattern in labels.get("list_heading", {}).items()},
+                      re.compile(labels["list_number"]) if labels.get("list_number") else None)
 
 
 def number_column_kind(doc_text: str, line: Line, labels: LabelRules, next_cells: Sequence[str] = ()) -> str | None:
@@ -120,6 +129,14 @@ def number_column_kind(doc_text: str, line: Line, labels: LabelRules, next_cells
     if any(others) and all(not cell or is_column_label(cell) for cell in others):
         return kind
     return None
+
+
+def is_header_row(doc_text: str, lines: Sequence[Line], line: Line, labels: LabelRules) -> bool:
+    """Is ``line`` the header row over a column of item numbers ("Ref | Force update", "AFI | Update")?
+
+    Such a row names columns: it is no item and no part of any answer (newcomer report s7, item 6).
+    """
+    return line.is_row and number_column_kind(doc_text, line, labels, _one_cell_lines_after(doc_text, lines, line)) is not None
 
 
 def to_number(value: str, spelled: Mapping[str, int]) -> int | None:
@@ -193,8 +210,19 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
     lone_column: str | None = None
     lone_last = 0
     status_table = False  # inside a table with a RAG / status column and no item numbers (unregistered only)
-    for line in lines:
+    listing: tuple[str, int] | None = None  # under a plural kind heading: the list's kind and its last number
+    for position, line in enumerate(lines):
         head = line.cell_text(doc_text, 0) if line.is_row else ""
+        if line.is_row:
+            listing = None
+        elif (list_kind := _list_heading_kind(line, lines[position + 1:position + 2], labels)) is not None:
+            listing = (list_kind, 0)
+            continue  # the heading names the list: no item of its own
+        elif listing is not None:
+            listing, cites = _list_item(doc_text, line, listing, inspection, rules, known)
+            found.extend(cites)
+            if listing is not None:
+                continue
         if (column_kind := number_column_kind(doc_text, line, labels, _one_cell_lines_after(doc_text, lines, line))) is not None:
             number_column = column_kind
             continue
@@ -296,6 +324,44 @@ def _lone_number_citation(doc_text: str, lines: Sequence[Line], line: Line, insp
     return None
 
 
+def _list_heading_kind(line: Line, after: Sequence[Line], labels: LabelRules) -> str | None:
+    """The item kind a plural heading names ("Causes of concern") when a numbered list starts on the line ``after`` it."""
+    if labels.list_number is None or not after or after[0].is_row or not labels.list_number.match(after[0].text):
+        return None
+    cleaned = re.sub(r"\s+", " ", line.text).strip().rstrip(".:;,- ").strip()
+    return next((kind for kind, pattern in labels.list_heading.items() if pattern.match(cleaned)), None)
+
+
+def _list_item(doc_text: str, line: Line, listing: tuple[str, int], inspection: Inspection, rules: SegmentRules,
+               known: Mapping[str, set[str] | None]) -> tuple[tuple[str, int] | None, list[Citation]]:
+    """A line under a plural kind heading's numbered list: the list's state after it, and the line's citations.
+
+    A list number ("2.", rising; one the register knows) is a label of the list's kind. The list ends (state None,
+    the line left to the other label forms) at a line holding an item label of its own ("1. AFI 4: ...") or at a
+    heading (a short line with no closing punctuation). Other lines (an item's further paragraphs, a number that is
+    no item) carry it on, with the citations in their prose.
+    """
+    kind, last = listing
+    cites = _line_citations(doc_text, line, inspection, rules, known)
+    item = rules.labels.list_number.match(line.text) if rules.labels.list_number else None
+    if item is None:
+        text = line.text.strip()
+        if any(c.is_label for c in cites) or (
+                len(text.split()) <= rules.heading_max_words and not re.search(r"[.!?:;,)]$", text)):
+            return None, []
+        return listing, cites
+    number_end = line.start + item.end()
+    if any(c.is_label and not doc_text[number_end:c.start].strip() for c in cites):
+        return None, []  # "1. AFI 4: ...": the item's own label
+    # an item cited inside a list item's words is a mention of it there, never a label cutting the list item
+    cites = [replace(c, is_label=False) for c in cites]
+    value = int(item.group("first"))
+    if value <= last or (known[kind] is not None and str(value) not in known[kind]):
+        return listing, cites
+    label = Citation(line.index, line.start, number_end, (str(value),), True, kind)
+    return (kind, value), [label, *cites]
+
+
 def _one_cell_lines_after(doc_text: str, lines: Sequence[Line], line: Line) -> list[str]:
     """The cells of the lines right after ``line`` that hold one cell each ("Current position |"), while ``line`` is one.
 
@@ -372,5 +438,6 @@ def _line_citations(doc_text: str, line: Line, inspection: Inspection, rules: Se
             if punctuated or quoted:
                 gap = re.match(r"\s*[:\-–.)]?\s*", after)  # all optional: matches at least ""
                 end += len(gap.group()) if gap else 0
-            out.append(Citation(line.index, start, end, numbers, cell_start or punctuated or quoted, kind))
+            sub = re.sub(r"\W", "", m.group("sub") or "").lower()
+            out.append(Citation(line.index, start, end, numbers, cell_start or punctuated or quoted, kind, sub=sub))
     return sorted(out, key=lambda c: c.start)

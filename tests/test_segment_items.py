@@ -1,0 +1,251 @@
+"""Segment: item labels cut where the response cuts its items, and a quoted finding ends where the answer starts.
+
+Newcomer report s7, items 2, 3, 4 and 6. Every text below is written for these tests (no real text; the answers are
+invented), as a plain text, a web page or a Word document built here:
+
+* an inline label over the inspectorate's words ("What HMICFRS found: ...") quotes its line or cell only up to the
+  first sentence in the force's voice ("We have updated ...", "Surrey Police will publish ...");
+* each number of a numbered list under a plural kind heading ("Causes of concern", "1. ...", "2. ...") is an item
+  of that kind;
+* a lettered sub-item ("AFI 4a", "AFI 4(b)", "Recommendation 2a") answers its parent item (AFI 4, recommendation
+  2), never the item before it (corpus/annotation-guidelines.md, case 32);
+* a table's header row ("Ref | Force update") is no item and no part of an answer.
+"""
+
+from __future__ import annotations
+
+import pytest
+from docx import Document as WordDocument
+
+from pipeline import io
+from pipeline.ingest import ingest
+from pipeline.segment import segment
+from pipeline.types import Document, Inspection, Page
+from tests.docx_fixtures import add_numbering, number_paragraph
+
+UNREGISTERED = Inspection(id="peel-2023-25-wiltshire-police", title="PEEL 2023-25 inspection of Wiltshire Police",
+                          published=None, aliases=(), recommendations=(), registered=False)
+
+
+def _document(text: str) -> Document:
+    return Document(source="inline.txt", sha256="0" * 64, media_type="text", text=text, pages=(Page(1, 0, len(text)),))
+
+
+def _items(passages) -> dict[tuple[str, tuple[str, ...]], list[str]]:
+    """The answers of the numbered passages, by item kind and numbers."""
+    out: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for p in passages:
+        if p.link == "numbered":
+            out.setdefault((p.item_kind, p.recommendations), []).append(p.response_text)
+    return out
+
+
+def _force(forces, name):
+    return next(f for f in forces if f.name == name)
+
+
+# --- item 2: a finding under an inline label, then the force's answer on the same line or paragraph ---------------
+
+FINDING_THEN_ANSWER = [
+    ("Recommendation 9",
+     "What HMICFRS found: The inspectorate found that policies on communication were out of date. We have updated "
+     "our social media policy and published it to all staff in October."),
+    ("Recommendation 10",
+     "What HMICFRS found: direction on visible representations was unclear. Surrey Police will publish a new dress "
+     "code policy in the spring."),
+    ("Recommendation 12",
+     "What the inspectorate found: We found that impact assessments were rarely done. Inspectors said the training "
+     "was patchy."),
+]
+ANSWERS = {
+    "9": "We have updated our social media policy and published it to all staff in October.",
+    "10": "Surrey Police will publish a new dress code policy in the spring.",
+}
+
+
+def _check_finding_then_answer(passages) -> None:
+    items = _items(passages)
+    for number, answer in ANSWERS.items():
+        assert items.get(("recommendation", (number,))) == [answer], items
+    # the inspectorate's own first person ("We found that ...") stays its words: no answer to recommendation 12
+    assert ("recommendation", ("12",)) not in items
+    assert not any("found" in p.response_text for p in passages)
+
+
+@pytest.mark.parametrize("registered", [True, False], ids=["registered", "unregistered"])
+def test_an_inline_findings_label_quotes_only_up_to_the_forces_own_sentence(segmenter, inspection, forces, registered):
+    text = "\n\n".join(["PCC response to the activism and impartiality inspection",
+                        *(part for pair in FINDING_THEN_ANSWER for part in pair)])
+    answering = inspection if registered else UNREGISTERED
+    _check_finding_then_answer(segment(_document(text), answering, segmenter, _force(forces, "Surrey Police")))
+
+
+def test_an_inline_findings_label_on_a_web_page_keeps_the_answer_in_its_paragraph(tmp_path, segmenter, inspection,
+                                                                                  forces):
+    """The newcomer's page: each item's finding and answer in one <p> under the item's <h2>; no force given."""
+    body = "".join(f"<h2>{label}</h2><p>{paragraph}</p>" for label, paragraph in FINDING_THEN_ANSWER)
+    page = tmp_path / "surrey-pcc-activism.html"
+    page.write_text("<!DOCTYPE html><html><head><title>HMICFRS activism report | Surrey PCC</title></head><body>"
+                    f"<main><h1>PCC response: activism and impartiality</h1>{body}</main></body></html>",
+                    encoding="utf-8")
+    document = ingest(io.read_source(page))
+    _check_finding_then_answer(segment(document, inspection, segmenter))
+
+
+def test_a_findings_heading_quotes_its_lines_up_to_the_forces_own_line(segmenter, inspection, forces):
+    """The heading form: no answer heading, the force's answer on the line after the finding."""
+    text = "\n\n".join([
+        "Recommendation 13", "What HMICFRS found",
+        "The inspectorate found that the force had not reviewed its policy on political activity.",
+        "The PCC has asked the force to finish that review by March, and it has started.",
+        "Recommendation 16", "What the inspectorate found",
+        "Networks were funded differently.", "We found that few forces had a policy on network funding.",
+    ])
+    items = _items(segment(_document(text), inspection, segmenter, _force(forces, "Surrey Police")))
+    assert items[("recommendation", ("13",))] == ["The PCC has asked the force to finish that review by March, and it "
+                                                   "has started."]
+    assert ("recommendation", ("16",)) not in items  # all the inspectorate's words
+
+
+# --- item 3: a numbered list under a plural kind heading -----------------------------------------------------------
+
+LISTED = [
+    ("Causes of concern", None),
+    ("The force has completed its review of crime data integrity and the new audit team started work in January.", 1),
+    ("A new demand model is being rolled out across the control room and will finish in June.", 2),
+    ("Areas for improvement", None),
+    ("We have not started this work yet; it is scheduled to begin in the next financial year.", 1),
+    ("Training for all supervisors was delivered in November and the action is closed.", 2),
+]
+LISTED_ITEMS = {
+    ("cause_of_concern", ("1",)): [LISTED[1][0]], ("cause_of_concern", ("2",)): [LISTED[2][0]],
+    ("area_for_improvement", ("1",)): [LISTED[4][0]], ("area_for_improvement", ("2",)): [LISTED[5][0]],
+}
+
+
+@pytest.mark.parametrize("marker", ["{}.", "{})", "({})"])
+def test_each_number_of_a_list_under_a_plural_heading_is_an_item_of_its_kind(segmenter, marker):
+    lines = ["Response to the PEEL 2023-25 inspection of Wiltshire Police"]
+    for text, number in LISTED:
+        lines.append(text if number is None else f"{marker.format(number)} {text}")
+    items = _items(segment(_document("\n\n".join(lines)), UNREGISTERED, segmenter))
+    assert items == LISTED_ITEMS
+
+
+def test_word_list_numbering_under_a_plural_heading_gives_one_item_a_number(tmp_path, segmenter):
+    """The numbers are Word's own ("List Number" style numbering), not typed in the paragraphs."""
+    word = WordDocument()
+    word.add_paragraph("Response to the PEEL 2023-25 inspection of Wiltshire Police")
+    for text, number in LISTED:
+        if number is None:
+            word.add_heading(text, level=2)
+            num_id = add_numbering(word, [("decimal", "%1.")])
+        else:
+            number_paragraph(word.add_paragraph(text), num_id)
+    path = tmp_path / "wiltshire-peel-response.docx"
+    word.save(path)
+    document = ingest(io.read_source(path))
+    assert _items(segment(document, UNREGISTERED, segmenter)) == LISTED_ITEMS
+
+
+def test_a_list_item_with_its_own_label_and_a_heading_after_the_list(segmenter):
+    """"1. AFI 4: ..." is AFI 4, not AFI 1; a heading ends the list, so a later "3." is a letter's paragraph."""
+    text = "\n\n".join([
+        "Areas for improvement",
+        "1. AFI 4: The custody review is complete and its report was published in May.",
+        "2. AFI 6: The new triage desk opens in August.",
+        "Causes of concern",
+        "1. The audit team has been in place since January.",
+        "Closing remarks",
+        "3. I will report progress to the panel in the autumn.",
+    ])
+    items = _items(segment(_document(text), UNREGISTERED, segmenter))
+    assert set(items) == {("area_for_improvement", ("4",)), ("area_for_improvement", ("6",)),
+                          ("cause_of_concern", ("1",))}
+    assert items[("area_for_improvement", ("4",))] == [
+        "The custody review is complete and its report was published in May."]
+
+
+def test_a_plural_heading_over_prose_stays_as_it_was(segmenter):
+    """With no numbered list under it, "Areas for improvement" opens an item in document order (``unnumbered``)."""
+    text = "\n\n".join(["Areas for improvement", "We have trained every supervisor in the new file standards."])
+    items = _items(segment(_document(text), UNREGISTERED, segmenter))
+    assert items == {("area_for_improvement", ("1",)): ["We have trained every supervisor in the new file standards."]}
+
+
+# --- item 4: lettered sub-items answer their parent ----------------------------------------------------------------
+
+SUB_ITEMS = [
+    ("AFI 3", "Training for all supervisors was delivered in November and the action is closed."),
+    ("AFI 4a", "The custody review is under way and will report in May."),
+    ("AFI 4(b)", "No action has been taken on the second part of this area."),
+    ("Recommendation 2a", "The force will publish its new vetting policy in July."),
+]
+
+
+@pytest.mark.parametrize("layout", ["lines", "table"])
+def test_a_lettered_sub_item_answers_its_parent_never_the_item_before(segmenter, layout):
+    if layout == "lines":
+        body = [f"{label}: {answer}" for label, answer in SUB_ITEMS]
+    else:
+        body = ["Item | Force update", *(f"{label} | {answer}" for label, answer in SUB_ITEMS)]
+    text = "\n".join(["Response to the PEEL 2023-25 inspection of Wiltshire Police", "", *body])
+    items = _items(segment(_document(text), UNREGISTERED, segmenter))
+    assert items == {
+        ("area_for_improvement", ("3",)): [SUB_ITEMS[0][1]],
+        # one answer to AFI 4, its parts joined, their labels left out
+        ("area_for_improvement", ("4",)): [f"{SUB_ITEMS[1][1]} {SUB_ITEMS[2][1]}"],
+        ("recommendation", ("2",)): [SUB_ITEMS[3][1]],
+    }
+
+
+def test_a_sub_item_after_its_parent_joins_the_parents_answer(segmenter, inspection):
+    """Registered too: "Recommendation 9" then "Recommendation 9a" is one answer to recommendation 9."""
+    text = "\n\n".join([
+        "Recommendation 9", "Our social media guidance was reissued to every officer in May.",
+        "Recommendation 9a", "The guidance on personal accounts is still being drafted.",
+        "Recommendation 10", "A dress code policy will be published in the spring.",
+    ])
+    items = _items(segment(_document(text), inspection, segmenter))
+    assert items[("recommendation", ("9",))] == [
+        "Our social media guidance was reissued to every officer in May. The guidance on personal accounts is still "
+        "being drafted."]
+    assert items[("recommendation", ("10",))] == ["A dress code policy will be published in the spring."]
+
+
+# --- item 6: a table's header row is no item -------------------------------------------------------------------------
+
+def test_a_header_row_is_no_item_and_no_answer(segmenter, inspection):
+    text = "\n".join([
+        "Response to the PEEL 2023-25 inspection of Wiltshire Police", "", "Areas for improvement", "",
+        "Ref | Force update",
+        "AFI1 | We have not started this work yet.",
+        "AFI 2 | Training was delivered in November.",
+    ])
+    passages = segment(_document(text), UNREGISTERED, segmenter)
+    assert _items(passages) == {("area_for_improvement", ("1",)): ["We have not started this work yet."],
+                                ("area_for_improvement", ("2",)): ["Training was delivered in November."]}
+    assert not any("Ref" in p.response_text for p in passages)
+    # a header row inside an item's block is no part of its answer either
+    text = "\n".join([
+        "Recommendation 9", "Our social media guidance was reissued to every officer.", "",
+        "No. | Update", "10 | A dress code policy will be published in the spring.",
+    ])
+    items = _items(segment(_document(text), inspection, segmenter))
+    assert items[("recommendation", ("9",))] == ["Our social media guidance was reissued to every officer."]
+
+
+# --- the quoted item's own further words, which the lettered sub-item above brought into its block ----------------
+
+def test_an_item_addressed_to_several_bodies_is_quoted_with_its_next_paragraph_and_list(segmenter):
+    """A super-complaint's recommendation ("PCCs, ... should ..."), its "For PCCs, this should include:" and its list
+    are the inspectorate's; the force's own bullet after a blank line is the answer."""
+    answer = "Every referral is now reviewed by our victim services team, and the review of local services ended in May."
+    text = "\n\n".join([
+        "Recommendation 3a",
+        "PCCs, chief constables and the Home Office should make sure support services meet the needs of every victim.",
+        "For PCCs, this should include the following:",
+        "- reviewing whether local services can support these victims\n- publishing how to complain",
+        f"- {answer}",
+    ])
+    assert _items(segment(_document(text), UNREGISTERED, segmenter)) == {("recommendation", ("3",)): [answer]}
