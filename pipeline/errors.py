@@ -79,10 +79,13 @@ MESSAGES: dict[str, str] = {
     "E448": "cannot use {path}: {detail} (a file or folder this command reads or writes)",
     # a note of the scorecard (no failure): one document given twice is counted once
     "E449": "the same bytes (sha256) as {original}, and the same force's response to the same inspection: one "
-            "document, counted once, as that file (the first of its copies in input order); no row of the other "
+            "document, counted once, as that file (the first by name not named like a copy, such as '... (1)' or "
+            "'Copy of ...'; else the first by name); no row of the other "
             "tables comes from this file",
     "E447": "scored as {force}'s response to {inspection}, but it gave no passage and {chosen} (the most recent "
             "response, by date then file name) is the one scored: nothing of this document is in the scorecard",
+    # the command line itself (E450-E459): an argument argparse cannot place (an unknown flag, a missing argument)
+    "E450": "{command}: {detail}; `{command} --help` lists its arguments",
     # configuration (pipeline/data/config.toml, --config FILE): each names the file and the key
     "E430": "configuration {path}: unknown key '{key}' (known: {known})",
     "E431": "configuration {path}: '{key}' must be {expected}, got {got}",
