@@ -35,7 +35,7 @@ from typing import Any, NoReturn, Sequence
 
 from pipeline import io
 from pipeline.config import DEFAULTS_FILE, Config, parse_config
-from pipeline.errors import DUPLICATES, SUPERSEDED, PipelineError, format_problem
+from pipeline.errors import DUPLICATES, SUPERSEDED, UNMATCHED_REVIEWS, PipelineError, format_problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 #: ``score``: there were inputs, and not one could be scored (E443); `make score` fails on it as on a usage error.
@@ -449,6 +449,8 @@ def _score(args: argparse.Namespace) -> int:
     for row in card.errors[card.errors["code"].isin(SUPERSEDED | DUPLICATES)].itertuples():
         print(f"{row.source}: {row.code} {row.message}", file=sys.stderr)
     card = with_reviews(card, args.reviews, as_of)
+    for row in card.errors[card.errors["code"].isin(UNMATCHED_REVIEWS)].itertuples():  # a re-saved file's reviews
+        print(f"{row.source}: {row.code} {row.message}", file=sys.stderr)
 
     # No clock time in the page: two runs over the same input and as-of day give identical files.
     generated = (f"python -m pipeline score, inspection-scorecards {__version__}, "
