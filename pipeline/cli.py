@@ -724,7 +724,8 @@ def _collect(args: argparse.Namespace) -> int:
             raise PipelineError("E502", path=args.sources, detail=getattr(exc, "strerror", None) or str(exc)) from None
         seeds.extend(collect.parse_seed_list(text, origin=args.sources))
     if not seeds:
-        raise PipelineError("E450", command=f"{_PROG} collect", detail="collect needs a URL or --sources CSV with at least one url")
+        raise PipelineError("E450", command=f"{_PROG} collect",
+                            detail="collect needs a URL or --sources CSV with at least one url")
     out = Path(args.out)
     io.check_output_folder(out)  # before anything is fetched (E517)
     sources_path = out / collect.SOURCES_FILE

@@ -257,7 +257,8 @@ def review_candidates(
             existing = decided.get(key)
             rows.append({
                 "passage_id": str(p["passage_id"]), "inspection": str(p["inspection"]), "force": str(p["force"]),
-                "item_kind": kind, "recommendation": number, "model_label": model_label, "confidence": round(_float(p["confidence"]), 4),
+                "item_kind": kind, "recommendation": number, "model_label": model_label,
+                "confidence": round(_float(p["confidence"]), 4),
                 **{c: round(_float(p[c]), 4) for c in PROBABILITY_COLUMNS},
                 "cue_rule_label": cue_label, "disagrees": bool(cue_label) and cue_label != model_label,
                 "annotated_label": str(existing["label"]) if existing else "",
@@ -494,7 +495,7 @@ def review_record(row: Mapping[str, str], passage: Mapping[str, Any], reviewed_a
 
 def merge_reviews(
     existing: Sequence[Mapping[str, Any]], incoming: Sequence[Mapping[str, Any]],
-    labelled: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
+    labelled: Mapping[tuple[str, str, str], Mapping[str, Any]] | None = None,
 ) -> tuple[list[dict], Counter]:
     """Merge new review records into the existing ``reviews.jsonl`` records: one record per passage and item.
 
@@ -698,7 +699,7 @@ def unmatched_reviews(passages: pd.DataFrame, scored: Mapping[str, str], reviews
     for passage_id, kind, numbers in zip(passages["passage_id"], _kinds(passages), passages["recommendations"]):
         keys |= {(str(passage_id), normalise_kind(kind), n) for n in [*_split(numbers), "all"]}
     files = {os.path.normpath(os.path.abspath(source)): source for source in scored}
-    missed: dict[str, list[tuple[int, Mapping[str, Any]]]] = {}
+    missed: dict[str, list[tuple[int, tuple[str, str, str], Mapping[str, Any]]]] = {}
     for line, record in reviews:
         source = str(record.get("source") or "")
         key = annotation_key(record)
@@ -706,16 +707,15 @@ def unmatched_reviews(passages: pd.DataFrame, scored: Mapping[str, str], reviews
             continue
         file = files.get(os.path.normpath(os.path.abspath(source)))
         if file is not None:
-            missed.setdefault(file, []).append((line, record))
+            missed.setdefault(file, []).append((line, key, record))
     notes = []
     for file in sorted(missed):
         found = missed[file]
-        then = sorted({str(r.get("sha256") or "") for _, r in found} - {""})
+        then = sorted({str(r.get("sha256") or "") for _, _, r in found} - {""})
         now = scored[file]
         reason = (f"the file changed since it was reviewed (sha256 {', '.join(t[:12] for t in then)} then, {now[:12]} now)"
                   if then and now not in then else "its passages are cut differently now")
-        items = ", ".join(f"line {line} {item_name(normalise_kind(r.get('item_kind')), normalise_recommendation(r.get('recommendation')))}"
-                          for line, r in found)
+        items = ", ".join(f"line {line} {item_name(kind, number)}" for line, (_, kind, number), _ in found)
         notes.append(PipelineError("E318", count=len(found), path=origin, items=items, reason=reason).problem(file, now))
     return notes
 
