@@ -421,12 +421,16 @@ def check_review_rows(
     ``reviewer``, and must not repeat a passage and item of an earlier row of
     the file. Out: ``(good, bad, skipped)``: good rows with the label and
     ``item_kind`` normalised and ``recommendation`` cleaned, ``(line, detail)`` for
-    each bad row (all its problems on one line), and the number skipped.
+    each bad row (all its problems on one line), and the number skipped. An
+    unknown passage id whose row names a known file (``source``) under another
+    ``sha256`` than the file has now is said to be a re-saved file's.
     """
     good: list[tuple[int, dict]] = []
     bad: list[tuple[int, str]] = []
     skipped = 0
     seen: dict[tuple[str, str, str], int] = {}
+    # the sha256 each known file has now: a row of a file re-saved since the export names a passage id no more
+    files = {str(e.get("source", "")): str(e.get("sha256", "")) for e in index.values() if e.get("sha256")}
     for line, raw in rows:
         row = {k: (v or "").strip() if isinstance(v, str) else _text(v).strip() for k, v in raw.items()}
         if not any(row.get(c, "") for c in FILL_COLUMNS):
@@ -446,6 +450,9 @@ def check_review_rows(
             problems.append(f"item_kind '{row.get('item_kind')}' is not one of {', '.join(ITEM_KINDS)}")
         elif not passage_id:
             problems.append("passage_id is empty")
+        elif entry is None and (then := row.get("sha256", "")) and files.get(row.get("source", ""), then) != then:
+            problems.append(f"unknown passage_id '{passage_id}': {row['source']} changed since it was exported "
+                            f"(sha256 {then[:12]} then, {files[row['source']][:12]} now): export it again and review it anew")
         elif entry is None:
             problems.append(f"unknown passage_id '{passage_id}': not in the scored passages nor in the annotations")
         elif (kind, number) not in entry["recommendations"]:

@@ -526,3 +526,10 @@ def test_score_names_the_reviews_a_resaved_file_no_longer_matches(tmp_path: Path
     assert errors[["source", "code"]].values.tolist() == [[str(response), "E318"]]
     assert errors.loc[0, "sha256"] == _read_csv(scored / "passages.csv")["sha256"].iloc[0]
     assert "scored in full" in (scored / "report.html").read_text(encoding="utf-8")
+
+    # the old sheet imported against the new scoring: each row says its file changed, not just "unknown"
+    assert main(["review", "import", str(sheet), "--annotations", str(tmp_path / "fresh"), "--scorecard", str(scored)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    then, now = reviewed["sha256"].iloc[0][:12], errors.loc[0, "sha256"][:12]
+    assert len(err) == 2 and all(f"{response} changed since it was exported (sha256 {then} then, {now} now): export it "
+                                 "again and review it anew" in line for line in err)
