@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -56,6 +57,9 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # argparse's own complaints (a missing argument) are one coded line too (main prints it, exit 2), never a
         # usage block and an uncoded line: the line names the command whose --help lists its arguments
+        for action in self._actions:  # a missing (sub)command is named by its choices, not its dest
+            if isinstance(action, argparse._SubParsersAction) and action.choices:
+                message = re.sub(rf"\b{action.dest}\b", f"command (one of {', '.join(action.choices)})", message)
         raise PipelineError("E450", command=self.prog, detail=message)
 
     # A value a flag refuses is E440, one line like a configuration range (main prints it), not usage and an

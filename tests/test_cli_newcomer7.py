@@ -132,7 +132,9 @@ def test_a_manifest_that_is_a_folder_is_named_as_a_folder(tmp_path, capsys):
     (["review", "export", "--limt", "3"], "error: E450 python -m pipeline review export: unknown arguments --limt 3 "
                                           "(did you mean --limit?)"),
     (["classify"], "error: E450 python -m pipeline classify: the following arguments are required: --in, --out; "),
-    ([], "error: E450 python -m pipeline: the following arguments are required: command; "),
+    ([], "error: E450 python -m pipeline: the following arguments are required: command (one of score, classify, "),
+    (["review"], "error: E450 python -m pipeline review: the following arguments are required: command (one of export, "
+                 "import); `python -m pipeline review --help` lists its arguments"),
     (["--config"], "error: E450 python -m pipeline: argument --config: expected one argument; "),
     (["collect", "--out", "x"], "error: E450 python -m pipeline collect: collect needs a URL or --sources CSV"),
 ])
