@@ -1,6 +1,7 @@
 # Every target is a thin call into the CLI (python -m pipeline ...); set-up is automatic.
 # Defaults (paths, limits, seeds) live in one place, pipeline/data/config.toml: CONFIG=FILE overrides its keys,
-# and INPUT=..., OUT=DIR, JOBS=N, REVIEW=FILE, URLS="..." (when given) override those.
+# and INPUT=PATH, OUT=DIR, JOBS=N, REVIEW=FILE, URLS="..." (when given) override those. Each path variable is one
+# path, quoted here so that a space in it stays (INPUT="my folder"); URLS alone is a space-separated list.
 .DEFAULT_GOAL := help
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 NOTEBOOK_STAMP := $(VENV)/.installed-notebook
-CLI := $(PY) -m pipeline $(if $(CONFIG),--config $(CONFIG))
+CLI := $(PY) -m pipeline $(if $(CONFIG),--config "$(CONFIG)")
 
 .PHONY: help collect score notebook coverage test lint golden train evaluate bench review-export review-import register-extract clean-cache clean
 
@@ -27,10 +28,10 @@ $(NOTEBOOK_STAMP): $(STAMP)
 # Exit 1 means "scored, and some documents were reported in errors.csv" (the shipped
 # corpus holds an HMICFRS letter that is no response): exit 2 (usage) and 3 (no document scored, E443) fail the target.
 score: $(STAMP) ## Score every response in corpus/raw into scorecards/
-	$(CLI) score $(INPUT) $(if $(OUT),--out $(OUT)) $(if $(JOBS),--jobs $(JOBS)) || [ $$? -eq 1 ]
+	$(CLI) score $(if $(INPUT),"$(INPUT)") $(if $(OUT),--out "$(OUT)") $(if $(JOBS),--jobs "$(JOBS)") || [ $$? -eq 1 ]
 
 notebook: $(NOTEBOOK_STAMP) ## Run notebooks/scorecard.ipynb on scorecards/ (OUT=DIR, INSPECTION=ID) into scorecards/scorecard.ipynb
-	$(CLI) notebook $(if $(OUT),--scorecard $(OUT)) $(if $(INSPECTION),--inspection $(INSPECTION))
+	$(CLI) notebook $(if $(OUT),--scorecard "$(OUT)") $(if $(INSPECTION),--inspection "$(INSPECTION)")
 
 # Exit 1 means "collected, and some URLs failed" (rows with a reason in sources.csv): only exit 2 fails the target.
 collect: $(STAMP) ## Download responses into collected/ from URLS="..." (default: the pages in corpus/sources.csv)
@@ -56,10 +57,10 @@ evaluate: $(STAMP) ## Grouped-by-force evaluation on real items, with baselines 
 
 # Review loop: make score, make review-export, fill in reviews/to-review.csv, make review-import, make train, make score.
 review-export: $(STAMP) ## Write reviews/to-review.csv (+ .jsonl): passages to check, least confident first (LIMIT=N)
-	$(CLI) review export $(if $(OUT),--scorecard $(OUT)) $(if $(REVIEW),--out $(REVIEW)) $(if $(LIMIT),--limit $(LIMIT))
+	$(CLI) review export $(if $(OUT),--scorecard "$(OUT)") $(if $(REVIEW),--out "$(REVIEW)") $(if $(LIMIT),--limit "$(LIMIT)")
 
 review-import: $(STAMP) ## Merge the filled-in reviews/to-review.csv (REVIEW=FILE) into corpus/annotations/reviews.jsonl
-	$(CLI) review import $(REVIEW)
+	$(CLI) review import $(if $(REVIEW),"$(REVIEW)")
 
 register-extract: $(STAMP) ## Write corpus/inspections/ID.toml from an HMICFRS report (REPORT=FILE ID=ID [FORCE=NAME])
 	$(CLI) register extract "$(REPORT)" --id "$(ID)" --out "corpus/inspections/$(ID).toml" $(if $(FORCE),--force "$(FORCE)")

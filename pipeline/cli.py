@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -35,7 +36,7 @@ from typing import Any, NoReturn, Sequence
 
 from pipeline import io
 from pipeline.config import DEFAULTS_FILE, Config, parse_config
-from pipeline.errors import DUPLICATES, SUPERSEDED, PipelineError, format_problem
+from pipeline.errors import DUPLICATES, SUPERSEDED, UNMATCHED_REVIEWS, PipelineError, format_problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 #: ``score``: there were inputs, and not one could be scored (E443); `make score` fails on it as on a usage error.
@@ -53,13 +54,17 @@ class _Parser(argparse.ArgumentParser):
             # a command's own usage line shows --config too: main reads it wherever it stands (see main)
             self.add_argument("--config", metavar="FILE", help=f"TOML file overriding keys of pipeline/data/{DEFAULTS_FILE}")
 
-    def error(self, message: str) -> NoReturn:  # argparse exits 2 too; keep its one-line usage message
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+    def error(self, message: str) -> NoReturn:
+        # argparse's own complaints (a missing argument) are one coded line too (main prints it, exit 2), never a
+        # usage block and an uncoded line: the line names the command whose --help lists its arguments
+        for action in self._actions:  # a missing (sub)command is named by its choices, not its dest
+            if isinstance(action, argparse._SubParsersAction) and action.choices:
+                message = re.sub(rf"\b{action.dest}\b", f"command (one of {', '.join(action.choices)})", message)
+        raise PipelineError("E450", command=self.prog, detail=message)
 
     # A value a flag refuses is E440, one line like a configuration range (main prints it), not usage and an
     # uncoded line: argparse lets any exception but ArgumentError, TypeError and ValueError through parse_args.
-    # A missing or unknown flag, or a mistyped command, still gets argparse's usage, which lists the right ones.
+    # A mistyped command is a refused choice too (E440, listing the commands); an unknown flag is E450 (main).
     def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
         try:
             return super()._get_value(action, arg_string)
@@ -68,14 +73,34 @@ class _Parser(argparse.ArgumentParser):
             raise PipelineError("E440", flag=_flag_name(action), value=arg_string, wanted=wanted, why="") from None
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:
-        if action.nargs != argparse.PARSER and action.choices is not None and value not in action.choices:
-            raise PipelineError("E440", flag=_flag_name(action), value=value, why="",
-                                wanted="one of " + ", ".join(map(str, action.choices)))
+        if action.choices is not None and value not in action.choices:
+            # a (sub)command's name is checked here too: "command frobnicate", "review command exprot"
+            flag = (" ".join([*self.prog.split()[len(_PROG.split()):], "command"]) if action.nargs == argparse.PARSER
+                    else _flag_name(action))
+            raise PipelineError("E440", flag=flag, value=value, why="", wanted="one of " + ", ".join(map(str, action.choices)))
         super()._check_value(action, value)
 
 
 #: What a flag of a built-in type wants, for E440 (a type of this module raises ArgumentTypeError(what it wants)).
 _WANTED: tuple[tuple[type, str], ...] = ((int, "a whole number"), (float, "a number"))
+
+
+def _unknown_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace, extras: Sequence[str]) -> PipelineError:
+    """E450 for the arguments no parser placed, naming the command they were given to and a flag they may mean."""
+    import difflib
+
+    command = parser
+    while True:  # down to the command named: "review export" has its own flags
+        sub = next((a for a in command._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if sub is None or getattr(args, sub.dest, None) not in sub.choices:
+            break
+        command = sub.choices[getattr(args, sub.dest)]
+    flags = [flag for action in command._actions for flag in action.option_strings if flag.startswith("--")]
+    given = [e.split("=", 1)[0] for e in extras if e.startswith("-")]
+    near = next((m[0] for g in given if (m := difflib.get_close_matches(g, flags, n=1, cutoff=0.75))), None)
+    detail = (f"unknown argument{'s' if len(extras) > 1 else ''} {' '.join(extras)}"
+              + (f" (did you mean {near}?)" if near else ""))
+    return PipelineError("E450", command=command.prog, detail=detail)
 
 
 def _flag_name(action: argparse.Action) -> str:
@@ -428,6 +453,8 @@ def _score(args: argparse.Namespace) -> int:
     for row in card.errors[card.errors["code"].isin(SUPERSEDED | DUPLICATES)].itertuples():
         print(f"{row.source}: {row.code} {row.message}", file=sys.stderr)
     card = with_reviews(card, args.reviews, as_of)
+    for row in card.errors[card.errors["code"].isin(UNMATCHED_REVIEWS)].itertuples():  # a re-saved file's reviews
+        print(f"{row.source}: {row.code} {row.message}", file=sys.stderr)
 
     # No clock time in the page: two runs over the same input and as-of day give identical files.
     generated = (f"python -m pipeline score, inspection-scorecards {__version__}, "
@@ -509,7 +536,8 @@ def _check_score_usage(args: argparse.Namespace) -> None:
         check_flag(table, key, getattr(args, key), flag)
     _check_registers_folder(args.inspections)
     if args.manifest and not Path(args.manifest).is_file():
-        raise PipelineError("E442", path=args.manifest, detail="no such file")
+        raise PipelineError("E442", path=args.manifest,
+                            detail="a folder, not a file" if Path(args.manifest).is_dir() else "no such file")
     io.check_output_folder(args.out)
 
 
@@ -533,11 +561,11 @@ def _classify(args: argparse.Namespace) -> int:
     from pipeline.classify import predict
 
     _input_file(args.input, "--in: JSONL with objects {id, text}")
-    rows = []
-    for line, obj in io.read_jsonl(args.input):
-        if not isinstance(obj, dict) or "id" not in obj or not isinstance(obj.get("text"), str):
-            raise PipelineError("E405", path=args.input, line=line, detail="each object needs 'id' and a string 'text'")
-        rows.append(obj)
+    rows, problems = io.read_text_records(args.input)
+    for problem in problems:  # every bad line, then stop: nothing is classified from a file that needs fixing
+        _print_error(problem)
+    if problems:
+        return EXIT_USAGE
     predictions = predict(_load_model(args.model, args.baseline), [r["text"] for r in rows])
     io.write_jsonl(args.out, [
         {"id": r["id"], "label": p.label, "confidence": round(p.confidence, 6),
@@ -700,7 +728,8 @@ def _collect(args: argparse.Namespace) -> int:
             raise PipelineError("E502", path=args.sources, detail=getattr(exc, "strerror", None) or str(exc)) from None
         seeds.extend(collect.parse_seed_list(text, origin=args.sources))
     if not seeds:
-        _parser(args.configuration).error("collect needs a URL or --sources CSV with at least one url")
+        raise PipelineError("E450", command=f"{_PROG} collect",
+                            detail="collect needs a URL or --sources CSV with at least one url")
     out = Path(args.out)
     io.check_output_folder(out)  # before anything is fetched (E517)
     sources_path = out / collect.SOURCES_FILE
@@ -773,7 +802,8 @@ def _run_options(args: argparse.Namespace):
     from pipeline.parallel import RunOptions
 
     if args.backend == "dask" and not args.scheduler:
-        _parser(args.configuration).error("--backend dask needs --scheduler ADDRESS (a running Dask scheduler)")
+        raise PipelineError("E450", command=f"{_PROG} score",
+                            detail="--backend dask needs --scheduler ADDRESS (a running Dask scheduler)")
     return RunOptions(jobs=args.jobs, backend=args.backend, scheduler=args.scheduler,
                       cache_dir=None if args.no_cache else args.cache, progress=not args.quiet)
 
@@ -878,15 +908,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     first = _Parser(prog=_PROG, add_help=False, allow_abbrev=False)
     first.add_argument("--config", metavar="FILE")
-    known, rest = first.parse_known_args(argv)
     try:
+        known, rest = first.parse_known_args(argv)
         config = load_config(known.config)
     except PipelineError as error:
         _print_error(error)
         return EXIT_USAGE
     try:
-        args = _parser(config).parse_args(rest)
-    except PipelineError as error:  # a value a flag refuses (E440): nothing has run
+        parser = _parser(config)
+        args, extras = parser.parse_known_args(rest)
+        if extras:
+            raise _unknown_arguments(parser, args, extras)
+    except PipelineError as error:  # a value a flag refuses (E440), an argument not understood (E450): nothing has run
         _print_error(error)
         return EXIT_USAGE
     args.configuration = config

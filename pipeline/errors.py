@@ -50,6 +50,9 @@ MESSAGES: dict[str, str] = {
     "E302": "model file {path} is missing: run `make train`",
     "E319": "{path} line {line}: force '{force}' is reserved ({reserved}): its responses are kept for an independent "
             "evaluation, never trained on, evaluated on or reviewed into the annotations; {action}",
+    # a note of the scorecard (no failure): reviews of a scored file that apply to nothing now
+    "E318": "{count} reviewed label(s) in {path} match no passage of this file scored now ({items}): {reason}; they "
+            "are not applied (reviews are keyed by the file's sha256 and offsets: export it and review it again)",
     "E303": "evaluate --embeddings needs the optional sentence-embedding packages: pip install -e '.[embeddings]'",
     # usage and configuration
     "E401": "manifest {path} is invalid: {detail}",
@@ -79,10 +82,13 @@ MESSAGES: dict[str, str] = {
     "E448": "cannot use {path}: {detail} (a file or folder this command reads or writes)",
     # a note of the scorecard (no failure): one document given twice is counted once
     "E449": "the same bytes (sha256) as {original}, and the same force's response to the same inspection: one "
-            "document, counted once, as that file (the first of its copies in input order); no row of the other "
+            "document, counted once, as that file (the first by name not named like a copy, such as '... (1)' or "
+            "'Copy of ...'; else the first by name); no row of the other "
             "tables comes from this file",
     "E447": "scored as {force}'s response to {inspection}, but it gave no passage and {chosen} (the most recent "
             "response, by date then file name) is the one scored: nothing of this document is in the scorecard",
+    # the command line itself (E450-E459): an argument argparse cannot place (an unknown flag, a missing argument)
+    "E450": "{command}: {detail}; `{command} --help` lists its arguments",
     # configuration (pipeline/data/config.toml, --config FILE): each names the file and the key
     "E430": "configuration {path}: unknown key '{key}' (known: {known})",
     "E431": "configuration {path}: '{key}' must be {expected}, got {got}",
@@ -122,7 +128,9 @@ MESSAGES: dict[str, str] = {
 
 
 #: Codes of notes on a document that was scored in full (a row of ``errors.csv`` without a page that is no failure).
-NOTES: frozenset[str] = frozenset({"E120"})
+NOTES: frozenset[str] = frozenset({"E120", "E318"})
+#: Codes of a note on a scored file whose reviews (``--reviews``) match none of its passages now.
+UNMATCHED_REVIEWS: frozenset[str] = frozenset({"E318"})
 #: Page-level codes whose page was scored without (part of) its text; the other page-level code (E113) was read, by
 #: OCR below the confidence floor.
 PAGE_MISSING: frozenset[str] = frozenset({"E110", "E111", "E112", "E122"})

@@ -251,6 +251,47 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, Any]]:
                 raise PipelineError("E405", path=str(path), line=number, detail=f"invalid JSON ({exc.msg})") from None
 
 
+def read_text_records(path: str | os.PathLike) -> tuple[list[dict], list[PipelineError]]:
+    """The ``{id, text}`` objects of a ``classify --in`` JSONL file, and every line that is not one.
+
+    Reads the whole file, so one run names every bad line: a line that is not JSON, not an object with an ``id``
+    and a string ``text``, or whose ``id`` an earlier line already holds (both lines named: the outputs are
+    matched back to the inputs by id).
+
+    Returns:
+        ``(records, problems)``: the good objects in file order, and one ``PipelineError(E405)`` per bad line,
+        in line order.
+    """
+    records: list[dict] = []
+    problems: list[PipelineError] = []
+    seen: dict[str, int] = {}  # id -> the line that holds it first
+    for number, raw in enumerate(Path(path).read_bytes().splitlines(), start=1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")  # a line, not the file, that is not UTF-8
+        except UnicodeDecodeError as exc:
+            problems.append(PipelineError("E405", path=str(path), line=number, detail=f"not UTF-8 ({exc.reason})"))
+            continue
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(PipelineError("E405", path=str(path), line=number, detail=f"invalid JSON ({exc.msg})"))
+            continue
+        if not isinstance(obj, dict) or "id" not in obj or not isinstance(obj.get("text"), str):
+            problems.append(PipelineError("E405", path=str(path), line=number,
+                                          detail="each object needs 'id' and a string 'text'"))
+            continue
+        key = json.dumps(obj["id"], sort_keys=True)  # 1 and "1" are two ids, as the output writes them
+        if key in seen:
+            problems.append(PipelineError("E405", path=str(path), line=number,
+                                          detail=f"duplicate id {obj['id']!r} (first on line {seen[key]})"))
+            continue
+        seen[key] = number
+        records.append(obj)
+    return records, problems
+
+
 def read_jsonl_folder(folder: str | os.PathLike) -> Iterator[tuple[Path, list[tuple[int, Any]]]]:
     """Yield ``(path, [(line_number, object), ...])`` for each ``*.jsonl`` of ``folder``, in name order.
 

@@ -6,20 +6,27 @@ The loop, and the function each step uses (all pure but the last few,
 :mod:`pipeline.io` for the CLI):
 
 1. ``review export``: :func:`review_candidates` lists the (passage,
-   recommendation) pairs the model labelled, least confident first, with the
+   item) pairs the model labelled (an item is a recommendation, a cause of
+   concern or an area for improvement: ``item_kind`` and its number in
+   ``recommendation``, as in the scorecard), least confident first, with the
    cue-rule baseline's label beside the model's (disagreements first);
    :func:`for_spreadsheet` flattens it for the CSV a person fills in.
 2. ``review import``: :func:`parse_review_rows` reads the filled-in CSV or
    JSONL with line numbers, :func:`check_review_rows` keeps the good rows and
    says what is wrong with the others, :func:`review_record` turns a good row
    into an annotation record and :func:`merge_reviews` merges those into
-   ``corpus/annotations/reviews.jsonl`` (one record per passage and
-   recommendation; a changed label keeps ``previous_label`` and ``history``).
+   ``corpus/annotations/reviews.jsonl`` (one record per passage and item; a
+   changed label keeps ``previous_label`` and ``history``).
 3. ``train`` / ``evaluate``: :func:`dedupe_annotations` makes a passage count
    once (a review beats a seed label); :func:`training_history` and
    :func:`format_history` keep and print the macro-F1 of every training run.
 4. ``score``: :func:`apply_reviews` / :func:`apply_passage_reviews` add the
-   reviewed label beside the model's.
+   reviewed label beside the model's; :func:`unmatched_reviews` names the
+   reviews of a scored file that match none of its passages now (a file
+   re-saved since: passages are keyed by the file's sha256 and offsets).
+
+A record or a filled-in row without ``item_kind`` (written before kinds were
+exported) is a review of a recommendation.
 
 Which pairs are exported: every pair whose label the model decides, i.e.
 passages linked to recommendations by number, mention or content. Blanket
@@ -34,6 +41,7 @@ import csv
 import io as _stdio  # text buffers only: files are read and written by pipeline.io
 import json
 import math
+import os.path
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -43,7 +51,8 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from pipeline.types import GUIDELINE_ORDER, LABELS, Inspection
+from pipeline.errors import PipelineError
+from pipeline.types import GUIDELINE_ORDER, ITEM_KINDS, LABELS, Inspection, Problem
 
 #: Probability columns, as in the scorecard.
 PROBABILITY_COLUMNS = [f"p_{label}" for label in LABELS]
@@ -53,7 +62,7 @@ FILL_COLUMNS = ["reviewed_label", "reviewer", "note"]
 
 #: Columns of the export (CSV and JSONL), in order.
 EXPORT_COLUMNS = [
-    "passage_id", "inspection", "force", "recommendation", "model_label", "confidence", *PROBABILITY_COLUMNS,
+    "passage_id", "inspection", "force", "item_kind", "recommendation", "model_label", "confidence", *PROBABILITY_COLUMNS,
     "cue_rule_label", "disagrees", "annotated_label", "in_scorecard", "response_text", "recommendation_text",
     "source", "sha256", "page", "char_start", "char_end", "link", "scorecard", *FILL_COLUMNS,
 ]
@@ -64,8 +73,15 @@ REVIEW_COLUMNS = ["model_status", "reviewed_status", "reviewer", "reviewed_at"]
 #: Columns :func:`apply_passage_reviews` adds to the passages table.
 PASSAGE_REVIEW_COLUMNS = ["reviewed_status", "reviewer"]
 
-#: Columns an import file must have.
+#: Columns an import file must have (``item_kind`` may be missing: a file exported before it means recommendations).
 REQUIRED_IMPORT_COLUMNS = ("passage_id", "recommendation", *FILL_COLUMNS)
+
+#: The kind a record or row without ``item_kind`` is of: reviews were of recommendations only before kinds were kept.
+DEFAULT_KIND = ITEM_KINDS[0]
+
+#: How a review's record id names the item's kind: ``review-<passage>-r9`` (the ids of recommendations' reviews
+#: are those written before kinds were kept), ``-coc1``, ``-afi4``.
+_ID_KIND = {"recommendation": "r", "cause_of_concern": "coc", "area_for_improvement": "afi"}
 
 
 # --- reserved forces ------------------------------------------------------------------
@@ -112,12 +128,26 @@ def normalise_label(value: Any) -> str:
     return re.sub(r"[\s-]+", "_", text.strip().lower())
 
 
-def annotation_key(record: Mapping[str, Any]) -> tuple[str, str] | None:
-    """``(passage_id, recommendation)`` of a real annotation record, or None when it has no passage id."""
+def normalise_kind(value: Any) -> str:
+    """An item kind as a person may type it (``"Area for improvement"``) in :data:`ITEM_KINDS`' spelling.
+
+    Empty (a file or record from before kinds were kept) is :data:`DEFAULT_KIND`; case, surrounding space and
+    space/hyphen-for-underscore are forgiven, and the caller checks the result against :data:`ITEM_KINDS`.
+    """
+    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    return normalise_label(text) or DEFAULT_KIND
+
+
+def annotation_key(record: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """``(passage_id, item_kind, recommendation)`` of a real annotation record, or None when it has no passage id.
+
+    A passage answers items of one kind, yet a response's CoC 1 and AFI 1 are two items: the kind is part of
+    the key (a record without one is of a recommendation, :func:`normalise_kind`).
+    """
     passage_id = str(record.get("passage_id") or "").strip()
     if not passage_id:
         return None
-    return passage_id, normalise_recommendation(record.get("recommendation", ""))
+    return passage_id, normalise_kind(record.get("item_kind")), normalise_recommendation(record.get("recommendation", ""))
 
 
 def is_review(record: Mapping[str, Any]) -> bool:
@@ -125,16 +155,24 @@ def is_review(record: Mapping[str, Any]) -> bool:
     return bool(str(record.get("reviewer") or "").strip())
 
 
-def review_id(passage_id: str, recommendation: str) -> str:
-    """The stable record id of the review of one passage for one recommendation (same pair, same id)."""
-    return f"review-{re.sub(r'[^0-9A-Za-z]+', '-', passage_id).strip('-')}-r{recommendation}"
+def review_id(passage_id: str, recommendation: str, item_kind: str = DEFAULT_KIND) -> str:
+    """The stable record id of the review of one passage for one item (same pair, same id).
+
+    ``-r9`` for recommendation 9 (the ids written before kinds were kept), ``-coc1``, ``-afi4`` for the others.
+    """
+    return f"review-{re.sub(r'[^0-9A-Za-z]+', '-', passage_id).strip('-')}-{_ID_KIND[item_kind]}{recommendation}"
+
+
+def item_name(kind: str, number: str) -> str:
+    """``"recommendation 9"``, ``"area for improvement 4"``: an item as a message names it."""
+    return f"{kind.replace('_', ' ')} {number}"
 
 
 def dedupe_annotations(records: Sequence[Mapping[str, Any]]) -> list[dict]:
-    """One record per labelled passage and recommendation, so nothing counts twice in training or evaluation.
+    """One record per labelled passage and item, so nothing counts twice in training or evaluation.
 
     In: annotation records from every file of the annotations folder, in file
-    order. Records with the same ``(passage_id, recommendation)`` are one
+    order. Records with the same :func:`annotation_key` are one
     labelling decision: a review (a record with a ``reviewer``) beats any
     record without one (so a review overrides the seed label of the same
     passage), a later ``reviewed_at`` beats an earlier one, and otherwise the
@@ -150,8 +188,8 @@ def dedupe_annotations(records: Sequence[Mapping[str, Any]]) -> list[dict]:
     return [dict(records[i]) for i in sorted(i for _, i in best.values())]
 
 
-def current_labels(records: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], dict]:
-    """The record that decides each ``(passage_id, recommendation)`` after :func:`dedupe_annotations`."""
+def current_labels(records: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str, str], dict]:
+    """The record that decides each ``(passage_id, item_kind, recommendation)`` after :func:`dedupe_annotations`."""
     return {key: r for r in dedupe_annotations(records) if (key := annotation_key(r)) is not None}
 
 
@@ -179,7 +217,7 @@ def review_candidates(
     passages: pd.DataFrame, scorecard: pd.DataFrame, inspections: Sequence[Inspection], cue_classifier: Any,
     annotations: Sequence[Mapping[str, Any]] = (), scorecard_dir: str = "", limit: int | None = None,
 ) -> pd.DataFrame:
-    """The (passage, recommendation) pairs to review, most useful first.
+    """The (passage, item) pairs to review, most useful first.
 
     In: the ``passages`` and ``scorecard`` tables of one scored folder (as
     read back from ``passages.csv`` / ``scorecard.csv``), the inspections (for
@@ -189,8 +227,10 @@ def review_candidates(
     scored folder's path (recorded in ``scorecard`` so the import can find the
     passages again).
 
-    Out: :data:`EXPORT_COLUMNS`, one row per recommendation a model-decided
-    passage answers (blanket passages are decided by rule and left out), with
+    Out: :data:`EXPORT_COLUMNS`, one row per item a model-decided passage
+    answers (blanket passages are decided by rule and left out), its kind in
+    ``item_kind`` and its number in ``recommendation`` (a scored folder from
+    before kinds were kept: recommendations), with
     empty ``reviewed_label``, ``reviewer`` and ``note``. Order: pairs without
     a human label first, then pairs where the model and the cue rules disagree,
     then the least confident; ``limit`` keeps the first ``limit`` rows.
@@ -200,8 +240,8 @@ def review_candidates(
     in_scorecard = set()
     if not scorecard.empty:
         model_cells = scorecard[scorecard["basis"].astype(str) == "model"]
-        in_scorecard = {(str(p), normalise_recommendation(r))
-                        for p, r in zip(model_cells["passage_id"], model_cells["recommendation"])}
+        in_scorecard = {(str(p), normalise_kind(k), normalise_recommendation(r)) for p, k, r in
+                        zip(model_cells["passage_id"], _kinds(model_cells), model_cells["recommendation"])}
     chosen = passages[passages["link"].astype(str) != "blanket"] if not passages.empty else passages
     texts = sorted({str(t) for t in chosen.get("response_text", [])})
     cue = dict(zip(texts, (str(x) for x in cue_classifier.predict(texts)))) if texts else {}
@@ -209,19 +249,22 @@ def review_candidates(
     rows = []
     for _, p in chosen.iterrows():
         inspection = by_id.get(str(p["inspection"]))
+        kind = normalise_kind(p.get("item_kind"))
         for number in _split(p["recommendations"]):
-            recommendation = inspection.recommendation(number) if inspection else None
+            item = inspection.item(kind, number) if inspection else None
             model_label, cue_label = str(p["status"]), cue.get(str(p["response_text"]), "")
-            existing = decided.get((str(p["passage_id"]), number))
+            key = (str(p["passage_id"]), kind, number)
+            existing = decided.get(key)
             rows.append({
                 "passage_id": str(p["passage_id"]), "inspection": str(p["inspection"]), "force": str(p["force"]),
-                "recommendation": number, "model_label": model_label, "confidence": round(_float(p["confidence"]), 4),
+                "item_kind": kind, "recommendation": number, "model_label": model_label,
+                "confidence": round(_float(p["confidence"]), 4),
                 **{c: round(_float(p[c]), 4) for c in PROBABILITY_COLUMNS},
                 "cue_rule_label": cue_label, "disagrees": bool(cue_label) and cue_label != model_label,
                 "annotated_label": str(existing["label"]) if existing else "",
-                "in_scorecard": (str(p["passage_id"]), number) in in_scorecard,
+                "in_scorecard": key in in_scorecard,
                 "response_text": str(p["response_text"]),
-                "recommendation_text": recommendation.text if recommendation else "",
+                "recommendation_text": item.text if item else "",
                 "source": str(p["source"]), "sha256": str(p["sha256"]), "page": _int_or_none(p.get("page")),
                 "char_start": _int_or_none(p["char_start"]), "char_end": _int_or_none(p["char_end"]),
                 "link": str(p["link"]), "scorecard": scorecard_dir, "reviewed_label": "", "reviewer": "", "note": "",
@@ -232,10 +275,16 @@ def review_candidates(
     frame["_labelled"] = frame["annotated_label"] != ""
     frame["_agrees"] = ~frame["disagrees"].astype(bool)
     frame["_order"] = frame["recommendation"].map(lambda r: int(r) if r.isdigit() else 10**6)
-    order = ["_labelled", "_agrees", "confidence", "inspection", "force", "passage_id", "_order"]
+    frame["_kind"] = frame["item_kind"].map(lambda k: ITEM_KINDS.index(k) if k in ITEM_KINDS else len(ITEM_KINDS))
+    order = ["_labelled", "_agrees", "confidence", "inspection", "force", "passage_id", "_kind", "_order"]
     frame = frame.sort_values(order, kind="stable")
-    frame = frame.drop(columns=["_labelled", "_agrees", "_order"]).reset_index(drop=True)
+    frame = frame.drop(columns=["_labelled", "_agrees", "_kind", "_order"]).reset_index(drop=True)
     return frame.head(limit) if limit is not None else frame
+
+
+def _kinds(frame: pd.DataFrame) -> list[Any]:
+    """The ``item_kind`` of each row, or none (a table written before kinds were kept: recommendations)."""
+    return list(frame["item_kind"]) if "item_kind" in frame.columns else [DEFAULT_KIND] * len(frame)
 
 
 def for_spreadsheet(frame: pd.DataFrame) -> pd.DataFrame:
@@ -324,9 +373,10 @@ def passage_index(passages: pd.DataFrame, annotations: Sequence[Mapping[str, Any
     In: scored passages (``passages.csv`` rows, any number of folders
     concatenated) and annotation records. Out: ``passage_id -> {inspection,
     force, source, sha256, char_start, char_end, text, model_label,
-    recommendations}``; ``recommendations`` is the set the passage answers
-    (from the passages' ``recommendations`` and every annotation record of
-    it). A scored passage's fields win over an annotation's.
+    recommendations}``; ``recommendations`` is the set of ``(item_kind,
+    number)`` the passage answers (from the passages' ``item_kind`` and
+    ``recommendations`` and every annotation record of it). A scored
+    passage's fields win over an annotation's.
     """
     index: dict[str, dict] = {}
     for record in annotations:
@@ -342,7 +392,7 @@ def passage_index(passages: pd.DataFrame, annotations: Sequence[Mapping[str, Any
         })
         rec = normalise_recommendation(record.get("recommendation", ""))
         if rec:
-            entry["recommendations"].add(rec)
+            entry["recommendations"].add((normalise_kind(record.get("item_kind")), rec))
     for _, p in (passages.iterrows() if not passages.empty else []):
         passage_id = str(p["passage_id"])
         entry = index.setdefault(passage_id, {"recommendations": set(), "annotated_force": ""})
@@ -351,7 +401,8 @@ def passage_index(passages: pd.DataFrame, annotations: Sequence[Mapping[str, Any
             "sha256": str(p["sha256"]), "char_start": _int_or_none(p["char_start"]), "char_end": _int_or_none(p["char_end"]),
             "text": str(p["response_text"]), "model_label": str(p["status"]),
         })
-        entry["recommendations"].update(_split(p["recommendations"]))
+        kind = normalise_kind(p.get("item_kind"))
+        entry["recommendations"].update((kind, number) for number in _split(p["recommendations"]))
     return index
 
 
@@ -365,16 +416,21 @@ def check_review_rows(
     ``note`` all empty was not reviewed and is skipped. Every other row must
     have a ``reviewed_label`` that is one of the four labels (case and
     spaces forgiven, see :func:`normalise_label`), a ``passage_id`` known to
-    the index, a ``recommendation`` that passage answers, a non-empty
-    ``reviewer``, and must not repeat a passage and recommendation of an
-    earlier row of the file. Out: ``(good, bad, skipped)``: good rows with the
-    label normalised and ``recommendation`` cleaned, ``(line, detail)`` for
-    each bad row (all its problems on one line), and the number skipped.
+    the index, an ``item_kind`` (empty or missing: a recommendation) and a
+    ``recommendation`` (the item's number) that passage answers, a non-empty
+    ``reviewer``, and must not repeat a passage and item of an earlier row of
+    the file. Out: ``(good, bad, skipped)``: good rows with the label and
+    ``item_kind`` normalised and ``recommendation`` cleaned, ``(line, detail)`` for
+    each bad row (all its problems on one line), and the number skipped. An
+    unknown passage id whose row names a known file (``source``) under another
+    ``sha256`` than the file has now is said to be a re-saved file's.
     """
     good: list[tuple[int, dict]] = []
     bad: list[tuple[int, str]] = []
     skipped = 0
-    seen: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str, str, str], int] = {}
+    # the sha256 each known file has now: a row of a file re-saved since the export names a passage id no more
+    files = {str(e.get("source", "")): str(e.get("sha256", "")) for e in index.values() if e.get("sha256")}
     for line, raw in rows:
         row = {k: (v or "").strip() if isinstance(v, str) else _text(v).strip() for k, v in raw.items()}
         if not any(row.get(c, "") for c in FILL_COLUMNS):
@@ -388,24 +444,32 @@ def check_review_rows(
             problems.append(f"reviewed_label '{row.get('reviewed_label')}' is not one of {', '.join(GUIDELINE_ORDER)}")
         passage_id = row.get("passage_id", "")
         number = normalise_recommendation(row.get("recommendation", ""))
+        kind = normalise_kind(row.get("item_kind"))
         entry = index.get(passage_id)
-        if not passage_id:
+        if kind not in ITEM_KINDS:
+            problems.append(f"item_kind '{row.get('item_kind')}' is not one of {', '.join(ITEM_KINDS)}")
+        elif not passage_id:
             problems.append("passage_id is empty")
+        elif entry is None and (then := row.get("sha256", "")) and files.get(row.get("source", ""), then) != then:
+            problems.append(f"unknown passage_id '{passage_id}': {row['source']} changed since it was exported "
+                            f"(sha256 {then[:12]} then, {files[row['source']][:12]} now): export it again and review it anew")
         elif entry is None:
             problems.append(f"unknown passage_id '{passage_id}': not in the scored passages nor in the annotations")
-        elif number not in entry["recommendations"]:
-            answers = ", ".join(sorted(entry["recommendations"], key=lambda r: (not r.isdigit(), r.zfill(6)))) or "none"
-            problems.append(f"passage '{passage_id}' does not answer recommendation '{number}' (it answers {answers})")
+        elif (kind, number) not in entry["recommendations"]:
+            answers = ", ".join(item_name(k, n) for k, n in sorted(entry["recommendations"], key=lambda r: (
+                ITEM_KINDS.index(r[0]) if r[0] in ITEM_KINDS else len(ITEM_KINDS), not r[1].isdigit(), r[1].zfill(6))))
+            problems.append(f"passage '{passage_id}' does not answer {kind.replace('_', ' ')} '{number}' "
+                            f"(it answers {answers or 'none'})")
         if not row.get("reviewer", ""):
             problems.append("reviewer is empty")
-        key = (passage_id, number)
+        key = (passage_id, kind, number)
         if not problems and key in seen:
-            problems.append(f"passage '{passage_id}' recommendation {number} was already reviewed on line {seen[key]}")
+            problems.append(f"passage '{passage_id}' {item_name(kind, number)} was already reviewed on line {seen[key]}")
         if problems:
             bad.append((line, "; ".join(problems)))
             continue
         seen[key] = line
-        good.append((line, {**row, "reviewed_label": label, "recommendation": number}))
+        good.append((line, {**row, "reviewed_label": label, "item_kind": kind, "recommendation": number}))
     return good, bad, skipped
 
 
@@ -418,13 +482,15 @@ def review_record(row: Mapping[str, str], passage: Mapping[str, Any], reviewed_a
     names by official name: records name forces as the seed records do
     ("Gwent", not "Gwent Police"), so leave-one-force-out evaluation keeps a
     force's reviews and seeds in one fold. Out: ``{id, force, inspection,
-    recommendation, text, label, source, note, passage_id, char_start,
-    char_end, sha256, reviewer, reviewed_at, model_label, synthetic: false}``.
+    item_kind, recommendation, text, label, source, note, passage_id,
+    char_start, char_end, sha256, reviewer, reviewed_at, model_label,
+    synthetic: false}``.
     """
     names = force_short_names or {}
     force = passage.get("annotated_force") or names.get(passage["force"], passage["force"])
     record = {
-        "id": review_id(row["passage_id"], row["recommendation"]), "force": force, "inspection": passage["inspection"],
+        "id": review_id(row["passage_id"], row["recommendation"], row.get("item_kind") or DEFAULT_KIND), "force": force,
+        "inspection": passage["inspection"], "item_kind": row.get("item_kind") or DEFAULT_KIND,
         "recommendation": row["recommendation"], "text": passage["text"], "label": row["reviewed_label"],
         "source": passage["source"], "note": row.get("note", ""), "passage_id": row["passage_id"],
         "char_start": passage["char_start"], "char_end": passage["char_end"], "sha256": passage.get("sha256", ""),
@@ -436,9 +502,9 @@ def review_record(row: Mapping[str, str], passage: Mapping[str, Any], reviewed_a
 
 def merge_reviews(
     existing: Sequence[Mapping[str, Any]], incoming: Sequence[Mapping[str, Any]],
-    labelled: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
+    labelled: Mapping[tuple[str, str, str], Mapping[str, Any]] | None = None,
 ) -> tuple[list[dict], Counter]:
-    """Merge new review records into the existing ``reviews.jsonl`` records: one record per passage and recommendation.
+    """Merge new review records into the existing ``reviews.jsonl`` records: one record per passage and item.
 
     In: the records already in ``reviews.jsonl``, new ones from
     :func:`review_record`, and the other annotation records by key (seed
@@ -486,13 +552,13 @@ def merge_reviews(
         merged[key] = record
     ordered = sorted(merged.values(), key=lambda r: (
         str(r.get("inspection", "")), str(r.get("force", "")), str(r.get("passage_id", "")),
-        normalise_recommendation(r.get("recommendation", "")).zfill(6)))
+        normalise_kind(r.get("item_kind")), normalise_recommendation(r.get("recommendation", "")).zfill(6)))
     return ordered, counts
 
 
 # --- the scorecard --------------------------------------------------------------------
 
-def _latest_reviews(reviews: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str], Mapping[str, Any]]:
+def _latest_reviews(reviews: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str, str], Mapping[str, Any]]:
     return {key: r for r in dedupe_annotations([r for r in reviews if is_review(r)]) if (key := annotation_key(r))}
 
 
@@ -501,8 +567,9 @@ def apply_reviews(scorecard: pd.DataFrame, reviews: Sequence[Mapping[str, Any]],
 
     In: scorecard rows as :func:`pipeline.score.build_scorecard` makes them and
     review records (``reviews.jsonl``; records without a ``reviewer`` are
-    ignored). A review applies to the row with its ``passage_id`` and
-    ``recommendation``. Out: the same rows plus ``model_status`` (the status
+    ignored). A review applies to the row with its ``passage_id``,
+    ``item_kind`` and ``recommendation`` (a review or a scorecard without
+    ``item_kind``: a recommendation). Out: the same rows plus ``model_status`` (the status
     the pipeline decided, by model or by rule), ``reviewed_status``,
     ``reviewer`` and ``reviewed_at`` (empty strings where nobody reviewed),
     with ``status`` set to the reviewed label where there is one.
@@ -514,8 +581,8 @@ def apply_reviews(scorecard: pd.DataFrame, reviews: Sequence[Mapping[str, Any]],
     """
     out = scorecard.copy()
     latest = _latest_reviews(reviews)
-    found = [latest.get((str(p), normalise_recommendation(r))) if str(p) else None
-             for p, r in zip(out["passage_id"], out["recommendation"])]
+    found = [latest.get((str(p), normalise_kind(k), normalise_recommendation(r))) if str(p) else None
+             for p, k, r in zip(out["passage_id"], _kinds(out), out["recommendation"])]
     out["model_status"] = out["status"]
     out["reviewed_status"] = [str(r["label"]) if r else "" for r in found]
     out["reviewer"] = [str(r["reviewer"]) if r else "" for r in found]
@@ -541,8 +608,9 @@ def apply_passage_reviews(passages: pd.DataFrame, reviews: Sequence[Mapping[str,
     out = passages.copy()
     latest = _latest_reviews(reviews)
     statuses, reviewers = [], []
-    for passage_id, recommendations in zip(out["passage_id"], out["recommendations"]):
-        found = [latest.get((str(passage_id), r)) or latest.get((str(passage_id), "all")) for r in _split(recommendations)]
+    for passage_id, kind, recommendations in zip(out["passage_id"], _kinds(out), out["recommendations"]):
+        key = (str(passage_id), normalise_kind(kind))
+        found = [latest.get((*key, r)) or latest.get((*key, "all")) for r in _split(recommendations)]
         statuses.append(";".join(str(f["label"]) if f else "" for f in found) if any(found) else "")
         reviewers.append(";".join(dict.fromkeys(str(f["reviewer"]) for f in found if f)))
     out["reviewed_status"] = statuses
@@ -621,35 +689,90 @@ def format_history(history: Sequence[Mapping[str, Any]], data_sha256: str, evalu
     return "\n".join(lines) + "\n"
 
 
-def read_reviews(path: str) -> list[dict]:
-    """The reviewed labels in ``path`` (``reviews.jsonl`` written by ``review import``), or none when it is no file.
+def unmatched_reviews(passages: pd.DataFrame, scored: Mapping[str, str], reviews: Sequence[tuple[int, Mapping[str, Any]]],
+                      origin: str) -> list[Problem]:
+    """An E318 note for each scored file with reviews that match none of its passages now, naming those reviews.
 
-    Raises:
-        PipelineError: E404 for a record that is not a valid annotation, E405 for a line that is not JSON.
+    Reviews are keyed by passage id, i.e. by the file's sha256 and the passage's offsets: a file re-saved or
+    regenerated since it was reviewed (new bytes, same name) gets new passage ids and its reviews silently apply
+    to nothing. In: the scored ``passages`` (``passage_id``, ``item_kind``, ``recommendations``), the run's scored
+    files (``source -> sha256``, as the tables name them), the ``(line, record)`` pairs of ``origin``
+    (``reviews.jsonl``). A review (a record with a ``reviewer``) is of a scored file when
+    its ``source`` is that file's path (the same file however the path was spelt); reviews of files this run did
+    not score are no concern of it. Out: one note per file, on that file (its current sha256), naming each
+    review's line and item, in file order.
     """
+    keys = set()
+    for passage_id, kind, numbers in zip(passages["passage_id"], _kinds(passages), passages["recommendations"]):
+        keys |= {(str(passage_id), normalise_kind(kind), n) for n in [*_split(numbers), "all"]}
+    files = {os.path.normpath(os.path.abspath(source)): source for source in scored}
+    missed: dict[str, list[tuple[int, tuple[str, str, str], Mapping[str, Any]]]] = {}
+    for line, record in reviews:
+        source = str(record.get("source") or "")
+        key = annotation_key(record)
+        if not is_review(record) or key is None or key in keys or not source:
+            continue
+        file = files.get(os.path.normpath(os.path.abspath(source)))
+        if file is not None:
+            missed.setdefault(file, []).append((line, key, record))
+    notes = []
+    for file in sorted(missed):
+        found = missed[file]
+        then = sorted({str(r.get("sha256") or "") for _, _, r in found} - {""})
+        now = scored[file]
+        reason = (f"the file changed since it was reviewed (sha256 {', '.join(t[:12] for t in then)} then, {now[:12]} now)"
+                  if then and now not in then else "its passages are cut differently now")
+        items = ", ".join(f"line {line} {item_name(kind, number)}" for line, (_, kind, number), _ in found)
+        notes.append(PipelineError("E318", count=len(found), path=origin, items=items, reason=reason).problem(file, now))
+    return notes
+
+
+def _read_review_lines(path: str) -> list[tuple[int, dict]]:
     from pipeline import io
 
     if not Path(path).is_file():
         return []
     from pipeline.model import validate_records  # scikit-learn: about a second, only when there are reviews
 
-    return validate_records(io.read_jsonl(path), origin=str(path))
+    rows = list(io.read_jsonl(path))
+    return list(zip((line for line, _ in rows), validate_records(rows, origin=str(path))))
+
+
+def read_reviews(path: str) -> list[dict]:
+    """The reviewed labels in ``path`` (``reviews.jsonl`` written by ``review import``), or none when it is no file.
+
+    Raises:
+        PipelineError: E404 for a record that is not a valid annotation, E405 for a line that is not JSON.
+    """
+    return [record for _, record in _read_review_lines(path)]
 
 
 def with_reviews(card: Any, reviews_path: str, as_of: date) -> Any:
     """``card`` (a :class:`pipeline.score.Scorecard`) with the reviews of ``reviews_path`` applied, counts recomputed.
+
+    A scored file's reviews that match none of its passages now (:func:`unmatched_reviews`) become E318 notes in
+    ``errors``, so a re-saved file's lost reviews are said, not silent.
 
     Raises:
         PipelineError: as :func:`read_reviews`.
     """
     from dataclasses import replace
 
-    from pipeline.score import force_summary
+    from pipeline.score import ERROR_COLUMNS, force_summary
 
-    reviews = read_reviews(reviews_path)
+    lines = _read_review_lines(reviews_path)
+    reviews = [record for _, record in lines]
     scorecard = apply_reviews(card.scorecard, reviews, as_of=as_of)
+    scored = {str(s): str(h) for frame in (card.passages, card.forces) for s, h in zip(frame["source"], frame["sha256"])}
+    notes = unmatched_reviews(card.passages, scored, lines, reviews_path) if lines else []
+    errors = card.errors
+    if notes:
+        rows = pd.DataFrame([{"source": n.source, "sha256": n.sha256, "code": n.code, "page": n.page,
+                              "message": n.message} for n in notes], columns=ERROR_COLUMNS)
+        errors = pd.concat([errors, rows], ignore_index=True) if len(errors) else rows
+        errors = errors.sort_values(["source", "page", "code"], na_position="first").reset_index(drop=True)
     return replace(card, scorecard=scorecard, passages=apply_passage_reviews(card.passages, reviews),
-                   forces=force_summary(scorecard, card.forces))
+                   forces=force_summary(scorecard, card.forces), errors=errors)
 
 
 def export_reviews(scorecard_dir: str, out: str, annotations: str, inspections: str, limit: int | None) -> str:

@@ -49,6 +49,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import PurePath
 from typing import Mapping, Sequence
 
 import pandas as pd
@@ -464,24 +465,40 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
                      ocr_pages={r.source: r.ocr_pages for r in results if r.ocr_pages})
 
 
+@functools.cache
+def _copy_name_patterns() -> tuple[re.Pattern, ...]:
+    """How a file's name says it is a copy ("response (1)", "Copy of response"): ``names`` in ``pipeline/data/copies.toml``."""
+    from pipeline import io
+
+    return tuple(re.compile(p, re.IGNORECASE) for p in tomllib.loads(io.read_package_data("copies.toml"))["names"])
+
+
+def looks_like_copy(source: str) -> bool:
+    """Whether the file name of ``source`` (a path) is a copy's name, by :func:`_copy_name_patterns` (its stem)."""
+    stem = PurePath(source).stem
+    return any(p.search(stem) for p in _copy_name_patterns())
+
+
 def _once_each(results: Sequence[DocumentResult]) -> tuple[list[DocumentResult], list[Problem]]:
     """Each scored document once: the results without identical copies, and an E449 note for each copy.
 
     Two input files with the same sha256, identified as the same force's response to the same inspection, are one
     document (a download saved twice, "copy of ..."): scoring both would list its passages twice. The one counted is
-    the first in the order given (the run's input order, the same for any number of jobs); each other copy becomes
-    a note naming it. The same bytes given as two forces' responses (a joint response, each copy named for its force
+    the first in the order given (the run's input order: by path, the same for any number of jobs) whose name does
+    not look like a copy's (:func:`looks_like_copy`: "response (1).txt" sorts before "response.txt", yet the
+    original is the one a reader looks for), else the first in that order; each other copy becomes a note naming
+    the one counted. The same bytes given as two forces' responses (a joint response, each copy named for its force
     in a manifest) are two responses and both are kept; a copy that could not be scored keeps its own problem row.
     """
-    kept: dict[tuple[str, str, str], str] = {}  # (sha256, inspection, force) -> the file counted
-    counted, copies = [], []
-    for result in results:
+    groups: dict[tuple[str, str, str], list[int]] = {}  # (sha256, inspection, force) -> the results' positions
+    for index, result in enumerate(results):
         inspection, force = _identified(result)
-        first = kept.setdefault((result.sha256, inspection.id, force.name), result.source)
-        if first == result.source:
-            counted.append(result)
-        else:
-            copies.append(PipelineError("E449", original=first).problem(result.source, result.sha256))
+        groups.setdefault((result.sha256, inspection.id, force.name), []).append(index)
+    kept = {i: min(members, key=lambda m: (looks_like_copy(results[m].source), m))
+            for members in groups.values() for i in members}
+    counted = [result for i, result in enumerate(results) if kept[i] == i]
+    copies = [PipelineError("E449", original=results[kept[i]].source).problem(result.source, result.sha256)
+              for i, result in enumerate(results) if kept[i] != i]
     return counted, copies
 
 

@@ -65,7 +65,7 @@ def test_an_identical_copy_is_scored_once_with_a_note_naming_both_files_for_any_
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(SEEDS["Gwent"], folder / "gwent.txt")
-    shutil.copy(SEEDS["Gwent"], folder / "copy of gwent (1).txt")  # first in path order: the one counted
+    shutil.copy(SEEDS["Gwent"], folder / "copy of gwent (1).txt")  # first in path order, but named as a copy
     shutil.copy(SEEDS["Suffolk"], folder / "suffolk.txt")
     for name in ("a-empty.pdf", "b-empty.pdf"):  # the same (no) bytes, but nothing scored: two files to fix
         (folder / name).write_bytes(b"")
@@ -78,7 +78,7 @@ def test_an_identical_copy_is_scored_once_with_a_note_naming_both_files_for_any_
         assert code == 1  # the empty files
         tables[jobs] = {name: (out / name).read_bytes() for name in ("scorecard.csv", "passages.csv", "forces.csv",
                                                                       "errors.csv")}
-        kept, copy = str(folder / "copy of gwent (1).txt"), str(folder / "gwent.txt")
+        kept, copy = str(folder / "gwent.txt"), str(folder / "copy of gwent (1).txt")  # the original is counted
         passages = pd.read_csv(out / "passages.csv", dtype=str, keep_default_na=False)
         assert set(passages["source"]) == {kept, str(folder / "suffolk.txt")}
         assert passages["passage_id"].is_unique

@@ -170,11 +170,13 @@ def test_every_typed_argument_of_every_command_refuses_a_bad_value_with_one_code
         assert "usage:" not in err
 
 
-def test_a_missing_flag_or_mistyped_command_still_shows_the_usage(capsys):
-    # not a bad value: argparse's usage lists what is wanted
-    with pytest.raises(SystemExit) as exited:
-        main(["scor"])
-    assert exited.value.code == 2 and "usage:" in capsys.readouterr().err
+def test_a_missing_flag_or_mistyped_command_is_one_coded_line_too(capsys):
+    # newcomer s7 item 13: no argparse usage block; the line lists the commands (E440) or names the command (E450)
+    assert main(["scor"]) == 2
+    assert one_error_line(capsys.readouterr().err).startswith("error: E440 command scor: must be one of score, classify")
+    assert main(["classify", "--in", "x.jsonl"]) == 2
+    assert one_error_line(capsys.readouterr().err).startswith(
+        "error: E450 python -m pipeline classify: the following arguments are required: --out")
 
 
 # --- 3. the run's own outputs inside the input folder -------------------------------

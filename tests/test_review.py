@@ -392,3 +392,144 @@ def test_history_and_previous_versus_current() -> None:
     text = format_history(history, "b" * 64, evaluation)
     assert "previous model (2025-01-01T00:00:00+00:00): 0.750 on 28; change +0.050" in text
     assert "different sets of real passages" in text
+
+
+# --- newcomer s7 item 7: the item's kind goes out and comes back; a re-saved file's reviews are named ----------------
+
+PEEL = "peel-2023-25-demo-police"
+KINDS = [  # passage_id, item_kind, number, model label, text
+    ("eeeeeeeeeeee:0-100", "cause_of_concern", "1", "in_progress", "The new demand model is being rolled out."),
+    ("ffffffffffff:100-200", "area_for_improvement", "1", "completed", "Training was delivered and the action closed."),
+]
+
+
+@pytest.fixture
+def peel(tmp_path: Path) -> dict:
+    """A scored PEEL response answering cause of concern 1 and area for improvement 1, and its register."""
+    registers = tmp_path / "inspections"
+    registers.mkdir()
+    (registers / f"{PEEL}.toml").write_text(
+        f'id = "{PEEL}"\ntitle = "PEEL 2023-25 Demo"\npublished = 2024-06-01\naliases = []\n'
+        '[[causes_of_concern]]\nnumber = "1"\ntext = "The force does not manage demand well."\n'
+        '[[areas_for_improvement]]\nnumber = "1"\ntext = "The force should train its supervisors."\n', encoding="utf-8")
+    folder = tmp_path / "scored"
+    rows, cells = [], []
+    for passage_id, kind, number, label, text in KINDS:
+        start, end = (int(x) for x in passage_id.split(":")[1].split("-"))
+        rows.append({
+            "passage_id": passage_id, "inspection": PEEL, "force": "Gwent Police", "source": "in/gwent-peel.txt",
+            "sha256": "e" * 64, "item_kind": kind, "recommendations": number, "link": "numbered", "page": 1,
+            "char_start": start, "char_end": end, "status": label, "confidence": 0.7,
+            **{f"p_{k}": (0.7 if k == label else 0.1) for k in LABELS}, "response_text": text, "text": text,
+        })
+        cells.append({"passage_id": passage_id, "item_kind": kind, "recommendation": number, "basis": "model"})
+    io.write_csv(folder / "passages.csv", pd.DataFrame(rows))
+    io.write_csv(folder / "scorecard.csv", pd.DataFrame(cells))
+    return {"scored": folder, "inspections": str(registers)}
+
+
+def test_export_names_each_items_kind_and_its_own_wording(peel: dict, tmp_path: Path) -> None:
+    sheet = tmp_path / "todo.csv"
+    assert main(["review", "export", "--scorecard", str(peel["scored"]), "--out", str(sheet), "--annotations",
+                 str(tmp_path / "none"), "--inspections", peel["inspections"]]) == 0
+    exported = _read_csv(sheet).set_index("passage_id")
+    assert list(_read_csv(sheet).columns) == EXPORT_COLUMNS
+    assert EXPORT_COLUMNS.index("item_kind") == EXPORT_COLUMNS.index("recommendation") - 1
+    for passage_id, kind, number, _, _ in KINDS:
+        assert (exported.loc[passage_id, "item_kind"], exported.loc[passage_id, "recommendation"]) == (kind, number)
+        assert exported.loc[passage_id, "in_scorecard"] == "True"
+    assert exported.loc[KINDS[0][0], "recommendation_text"] == "The force does not manage demand well."
+    assert exported.loc[KINDS[1][0], "recommendation_text"] == "The force should train its supervisors."
+    assert [r["item_kind"] for r in _records(sheet.with_suffix(".jsonl"))] == list(_read_csv(sheet)["item_kind"])
+
+
+def test_import_keeps_the_kind_and_refuses_a_kind_the_passage_does_not_answer(peel: dict, tmp_path: Path, capsys) -> None:
+    sheet, annotations = tmp_path / "todo.csv", tmp_path / "annotations"
+    assert main(["review", "export", "--scorecard", str(peel["scored"]), "--out", str(sheet), "--annotations",
+                 str(annotations), "--inspections", peel["inspections"]]) == 0
+    order = list(_read_csv(sheet)["passage_id"])
+    coc, afi = order.index(KINDS[0][0]), order.index(KINDS[1][0])
+    _fill(sheet, {coc: {"reviewed_label": "planned", "reviewer": "R", "item_kind": "Cause of concern"},  # spelling forgiven
+                  afi: {"reviewed_label": "completed", "reviewer": "R"}})
+    capsys.readouterr()
+    assert main(["review", "import", str(sheet), "--annotations", str(annotations)]) == 0
+    records = {r["passage_id"]: r for r in _records(annotations / "reviews.jsonl")}
+    assert [(records[p]["item_kind"], records[p]["recommendation"]) for p, *_ in KINDS] == \
+        [("cause_of_concern", "1"), ("area_for_improvement", "1")]
+    assert records[KINDS[0][0]]["id"].endswith("-coc1") and records[KINDS[1][0]]["id"].endswith("-afi1")
+    assert review_id("p:0-1", "9") == "review-p-0-1-r9"  # a recommendation's id as before kinds were kept
+
+    # the CoC passage reviewed as an AFI, and a kind that is none, are bad rows
+    _fill(sheet, {coc: {"item_kind": "area_for_improvement"}, afi: {"item_kind": "afi"}})
+    assert main(["review", "import", str(sheet), "--annotations", str(annotations)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2
+    assert f"line {coc + 2}: passage '{KINDS[0][0]}' does not answer area for improvement '1' " \
+           "(it answers cause of concern 1)" in err[0 if coc < afi else 1]
+    assert f"line {afi + 2}: item_kind 'afi' is not one of recommendation, cause_of_concern, area_for_improvement" \
+        in err[1 if coc < afi else 0]
+
+
+def test_a_review_applies_to_its_own_kind_only_and_a_record_without_one_is_a_recommendation() -> None:
+    scorecard = pd.DataFrame({
+        "inspection": [PEEL] * 3, "force": ["Gwent Police"] * 3,
+        "item_kind": ["recommendation", "cause_of_concern", "area_for_improvement"], "recommendation": ["1", "1", "1"],
+        "status": ["planned", "in_progress", "completed"], "passage_id": ["p:0-1", "p:0-1", "p:0-1"],
+    })
+    reviews = [_seed("p:0-1", "1", "not_addressed", item_kind="area_for_improvement", reviewer="R"),
+               _seed("p:0-1", "1", "completed", reviewer="R")]  # written before kinds were kept: a recommendation
+    out = apply_reviews(scorecard, reviews)
+    assert list(out["reviewed_status"]) == ["completed", "", "not_addressed"]
+    assert list(out["status"]) == ["completed", "in_progress", "not_addressed"]
+    # two kinds, one number: two records, neither replaces the other
+    assert len(dedupe_annotations(reviews)) == 2 and len(merge_reviews([], reviews)[0]) == 2
+
+
+def test_score_names_the_reviews_a_resaved_file_no_longer_matches(tmp_path: Path, capsys) -> None:
+    raw, annotations = tmp_path / "raw", tmp_path / "annotations"
+    raw.mkdir()
+    response = raw / "suffolk.txt"
+    shutil.copy(SEEDS["Suffolk"], response)
+    reviews = annotations / "reviews.jsonl"
+
+    def score(out: Path) -> int:
+        return main(["score", str(raw), "--out", str(out), "--inspections", INSPECTIONS, "--as-of", AS_OF,
+                     "--reviews", str(reviews), "--no-cache", "--quiet", "--jobs", "1"])
+
+    assert score(tmp_path / "scored1") == 0
+    sheet = tmp_path / "todo.csv"
+    assert main(["review", "export", "--scorecard", str(tmp_path / "scored1"), "--out", str(sheet),
+                 "--annotations", str(annotations), "--inspections", INSPECTIONS]) == 0
+    _fill(sheet, {0: {"reviewed_label": "planned", "reviewer": "R"}, 1: {"reviewed_label": "completed", "reviewer": "R"}})
+    assert main(["review", "import", str(sheet), "--annotations", str(annotations)]) == 0
+    reviewed = _read_csv(sheet).iloc[:2]
+    capsys.readouterr()
+
+    assert score(tmp_path / "scored2") == 0  # the same bytes: the reviews apply, no note
+    assert "E318" not in capsys.readouterr().err
+    assert (_read_csv(tmp_path / "scored2" / "scorecard.csv")["reviewer"] == "R").sum() == 2
+
+    # re-saved: a line added at the top moves every passage, so the file's reviews match nothing now
+    response.write_text("Updated version\n\n" + response.read_text(encoding="utf-8"), encoding="utf-8")
+    assert score(tmp_path / "scored3") == 0  # a note, no failure
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"{response}: E318 2 reviewed label(s) in {reviews} match no passage "
+                                                "of this file scored now (line 1 recommendation ")
+    assert "the file changed since it was reviewed (sha256 " in err[0]
+    held = _records(reviews)  # one a line
+    assert sorted(r["recommendation"] for r in held) == sorted(reviewed["recommendation"])
+    items = ", ".join(f"line {n} recommendation {r['recommendation']}" for n, r in enumerate(held, start=1))
+    assert f" scored now ({items}): the file changed " in err[0]
+    scored = tmp_path / "scored3"
+    assert (_read_csv(scored / "scorecard.csv")["reviewer"] == "").all()
+    errors = _read_csv(scored / "errors.csv")
+    assert errors[["source", "code"]].values.tolist() == [[str(response), "E318"]]
+    assert errors.loc[0, "sha256"] == _read_csv(scored / "passages.csv")["sha256"].iloc[0]
+    assert "scored in full" in (scored / "report.html").read_text(encoding="utf-8")
+
+    # the old sheet imported against the new scoring: each row says its file changed, not just "unknown"
+    assert main(["review", "import", str(sheet), "--annotations", str(tmp_path / "fresh"), "--scorecard", str(scored)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    then, now = reviewed["sha256"].iloc[0][:12], errors.loc[0, "sha256"][:12]
+    assert len(err) == 2 and all(f"{response} changed since it was exported (sha256 {then} then, {now} now): export it "
+                                 "again and review it anew" in line for line in err)
