@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from pipeline.nlp import docs_of
 from pipeline.segment.lines import Line
 from pipeline.types import Force
 
@@ -45,8 +46,11 @@ def match_by_content(segmenter: Segmenter, candidates: Sequence[Line], recommend
     weights = vectoriser.transform(item_lemmas).toarray()
     totals = np.maximum(weights.sum(axis=1), 1e-9)
     links: dict[str, list[Line]] = {}
-    for line, doc in zip(candidates, nlp.pipe(line.text for line in candidates)):
-        sentences = [_lemma_text(s, rules.content_stop_words) for s in doc.sents]
+    # a paragraph longer than spaCy takes (E088) is read in pieces; the rest go through nlp.pipe as one batch
+    fits = nlp.pipe(line.text for line in candidates if len(line.text) <= nlp.max_length)
+    for line in candidates:
+        docs = [next(fits)] if len(line.text) <= nlp.max_length else [doc for _, doc in docs_of(nlp, line.text)]
+        sentences = [_lemma_text(s, rules.content_stop_words) for doc in docs for s in doc.sents]
         present = (vectoriser.transform(sentences).toarray() > 0).astype(float)
         scores = ((present @ weights.T) / totals).max(axis=0)
         best = float(scores.max()) if scores.size else 0.0
