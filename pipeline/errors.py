@@ -46,8 +46,8 @@ MESSAGES: dict[str, str] = {
     "E205": "coverage needs provenance: {path} not found "
             "(pass --sources FILE, a sources.csv or meta.jsonl with file, url, force, doc_kind)",
     # a document's failure no stage foresaw (a bug, or an input beyond what a library takes): that document only
-    "E219": "could not be processed: {stage} failed with {kind}: {detail}{where} (a failure this program did not "
-            "foresee: please report it; the other documents are scored)",
+    "E219": "could not be processed: {stage} failed with {kind}: {detail}{where}; a failure this program did not "
+            "foresee: please report it (the other documents are scored)",
     # models
     "E301": "model file {path} refused: {detail}",
     "E302": "model file {path} is missing: run `make train`",

@@ -14,6 +14,7 @@ after a "." token, never cuts after them.
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Iterator
 
 import spacy
@@ -21,6 +22,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 _ABBREVIATIONS_FILE = "abbreviations.txt"
+#: A sentence end a long text may be cut after: the sentencizer keeps closing punctuation with the sentence before.
+_SENTENCE_END = re.compile(r"[.!?][\"'\u2019\u201d)\]]*\s+(?=\w)")
 
 
 def load_abbreviations(text: str | None = None) -> tuple[str, ...]:
@@ -67,8 +70,9 @@ def text_windows(text: str, limit: int) -> list[tuple[int, str]]:
 
     The pieces join back into ``text`` exactly, so offsets stay exact. Each cut falls after the last
     paragraph break (a blank line) in the second half of the window, else the last line break there,
-    else the last sentence end (``.``, ``!`` or ``?`` then a space), else the last white space; only a
-    window with none of these in its second half is cut at ``limit`` characters.
+    else the last sentence end (``.``, ``!`` or ``?``, closing quotes or brackets, white space, then a
+    letter or digit: where spaCy's sentencizer would end the sentence too), else the last white space;
+    only a window with none of these in its second half is cut at ``limit`` characters.
 
     Args:
         text: any text.
@@ -88,8 +92,9 @@ def text_windows(text: str, limit: int) -> list[tuple[int, str]]:
         if cut < floor + 2:
             cut = text.rfind("\n", floor, end) + 1
         if cut < floor + 1:
-            cut = max(text.rfind(mark, floor, end - 1) for mark in (". ", "! ", "? ")) + 2
-        if cut < floor + 2:
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, floor, end)]
+            cut = ends[-1] if ends else floor
+        if cut <= floor:
             cut = next((i + 1 for i in range(end - 1, floor - 1, -1) if text[i].isspace()), end)
         pieces.append((start, text[start:cut]))
         start = cut

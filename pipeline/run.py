@@ -126,7 +126,7 @@ def stage_failure(error: BaseException, stage: str) -> PipelineError:
     for frame in traceback.extract_tb(error.__traceback__):
         path = Path(frame.filename)
         if path.is_relative_to(_PACKAGE):
-            where = f" at {path.relative_to(_PACKAGE.parent).as_posix()}:{frame.lineno}"
+            where = f" (in {path.relative_to(_PACKAGE.parent).as_posix()}:{frame.lineno})"
     return PipelineError("E219", stage=stage, kind=type(error).__name__, detail=detail, where=where)
 
 
