@@ -426,7 +426,8 @@ def _score(args: argparse.Namespace) -> int:
         manifest = {}
     settings = parallel.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"),
                                       _model_spec(args.model, args.baseline), max_pages=args.max_pages,
-                                      ingest_options={"max_seconds": args.max_seconds})
+                                      ingest_options={"max_seconds": args.max_seconds,
+                                                      "max_characters": args.configuration.limits.max_characters})
     # the run's own outputs and cache are never inputs, should they lie inside an input folder
     own = [out, *(out / name for name in (*SCORE_OUTPUTS, RUN_ERRORS, NOTEBOOK_OUTPUT)),
            *([args.cache] if args.cache else []),
@@ -1038,7 +1039,8 @@ def _coverage(args: argparse.Namespace) -> int:
         truth = context.identifier.resolve_force(known.force) if known.force else None
         try:
             document = ingest(io.read_source(path), max_pages=context.max_pages,
-                              max_seconds=args.configuration.limits.max_seconds)
+                              max_seconds=args.configuration.limits.max_seconds,
+                              max_characters=args.configuration.limits.max_characters)
         except PipelineError as error:
             for hint in runs:
                 runs[hint].append(coverage.judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}"))

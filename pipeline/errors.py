@@ -35,6 +35,7 @@ MESSAGES: dict[str, str] = {
     "E119": "ran out of memory: over {megabytes} MB while reading the document (limit per document)",
     "E122": "page {page}: over {limit} glyphs; {skipped} glyphs of text {size} pt or smaller (under half the size of the "
             "text read: a background pattern or fine print) were not read",
+    "E129": "too long: {characters:,} characters of text, over the limit of {limit:,} (limits.max_characters)",
     # a note, not a failure: the document was read by its bytes and scored (see NOTES)
     "E120": "named {suffix} but its bytes are {actual}: read as {reader} (rename it {extension})",
     "E121": "Rich Text Format (RTF) document{named}: open it in Word or LibreOffice and save it as .docx or PDF",

@@ -294,3 +294,20 @@ def test_a_stage_that_raises_is_one_line_on_the_terminal_and_the_rest_is_written
     assert set(pd.read_csv(out / "scorecard.csv")["force"]) == {"Gwent Police", "Staffordshire Police"}
     errors = pd.read_csv(out / "errors.csv")
     assert errors["code"].tolist() == ["E219"] and errors["source"].tolist() == [str(refused)]
+
+
+def test_a_cached_document_over_the_runs_character_cap_is_refused_like_a_new_one(inspections, forces, tmp_path):
+    """The document cache holds what a run with a higher cap read: a later run with a lower cap (and new segment
+    rules, so only the document entry is used) refuses it as ingest would (E129)."""
+    rules = io.read_package_data("segment.toml")
+    model = parallel.ModelSpec.baseline(io.read_package_data("cues.toml"))
+    options = parallel.RunOptions(jobs=1, cache_dir=str(tmp_path / "c"))
+    paths = [str(SEEDS["Gwent"]), str(SEEDS["Staffordshire"])]
+    first = parallel.run(paths, parallel.make_settings(inspections, forces, rules, model, 300), options=options)
+    assert first.problems == []
+    capped = parallel.make_settings(inspections, forces, rules + "\n# changed\n", model, 300,
+                                    {"max_characters": 12_000})
+    report = parallel.run(paths, capped, options=options)
+    assert report.stats["cache_documents_hit"] == 2
+    assert [(p.source, p.code) for p in report.problems] == [(str(SEEDS["Gwent"]), "E129")]
+    assert [r.source for r in report.results] == [str(SEEDS["Staffordshire"])]
