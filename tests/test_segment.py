@@ -815,3 +815,18 @@ def test_a_real_tracker_read_one_cell_a_line_answers_its_numbered_item(forces, i
     assert all(first.start <= _located(document.text, item["text"]) < first.end for item in items
                if item["item"] == "Recommendation 1")
     assert "chief constables should" not in first.response_text
+
+
+def test_content_matching_reads_a_paragraph_longer_than_spacy_takes(seed_documents, inspection, segmenter):
+    """spaCy refuses a text over ``nlp.max_length`` (E088): prose linked by content is read in pieces, and links
+    the same items as when read at once (Staffordshire's prose is linked by content)."""
+    from pipeline.nlp import make_nlp
+    from pipeline.segment import Segmenter
+
+    document = seed_documents["Staffordshire"]
+    small = make_nlp()
+    small.max_length = 300
+    assert max(len(line) for line in document.text.splitlines()) > small.max_length
+    at_once = passages_for(document, inspection, segmenter)
+    assert any(p.link == "content" for p in at_once)
+    assert passages_for(document, inspection, Segmenter(segmenter.rules, small)) == at_once
