@@ -125,14 +125,14 @@ def split_sentences(text: str, nlp: Any = None) -> list[str]:
         nlp: a pipeline from :func:`~pipeline.nlp.make_nlp` (``None``: a new one,
             about a second to build; :func:`predict` passes the model's own).
     """
-    if nlp is None:
-        from pipeline.nlp import make_nlp
+    from pipeline.nlp import docs_of, make_nlp
 
+    if nlp is None:
         nlp = make_nlp()
     sentences: list[str] = []
     for line in (text or "").splitlines():
-        if line.strip():
-            sentences.extend(sent.text for sent in nlp(line).sents)
+        if line.strip():  # a line over spaCy's max_length is read in pieces (docs_of), not refused
+            sentences.extend(sent.text for _, doc in docs_of(nlp, line) for sent in doc.sents)
     return [s.strip() for s in sentences if s.strip() and any(c.isalnum() for c in s)]
 
 

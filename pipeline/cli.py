@@ -419,7 +419,8 @@ def _score(args: argparse.Namespace) -> int:
     manifest = read_manifest(args.manifest, args.configuration.paths.manifest)
     settings = parallel.make_settings(inspections, io.load_forces(), io.read_package_data("segment.toml"),
                                       _model_spec(args.model, args.baseline), max_pages=args.max_pages,
-                                      ingest_options={"max_seconds": args.max_seconds})
+                                      ingest_options={"max_seconds": args.max_seconds,
+                                                      "max_characters": args.configuration.limits.max_characters})
     # the run's own outputs and cache are never inputs, should they lie inside an input folder
     own = [out, *(out / name for name in (*SCORE_OUTPUTS, RUN_ERRORS, NOTEBOOK_OUTPUT)),
            *([args.cache] if args.cache else []),
@@ -835,7 +836,8 @@ def _coverage(args: argparse.Namespace) -> int:
         raise PipelineError("E205", path=sources)
     limits = args.configuration.limits
     print("\n".join(coverage_report(args.inputs, args.labels, sources, args.inspections,
-                                    max_pages=limits.max_pages, max_seconds=limits.max_seconds)))
+                                    max_pages=limits.max_pages, max_seconds=limits.max_seconds,
+                                    max_characters=limits.max_characters)))
     return EXIT_OK
 
 

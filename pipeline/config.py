@@ -67,11 +67,12 @@ class Paths:
 
 @dataclass(frozen=True)
 class Limits:
-    """What one run may cost: pages and seconds per PDF (E107, E108), documents at once."""
+    """What one run may cost: pages and seconds per PDF (E107, E108), characters per document (E129), documents at once."""
 
     max_pages: int = field(metadata=_check(lambda v: v >= 1, "at least 1"))
     max_seconds: float = field(metadata=_check(lambda v: v > 0, "more than 0"))
     jobs: int = field(metadata=_check(lambda v: v >= 0, "0 (one per core) or more"))
+    max_characters: int = field(metadata=_check(lambda v: v >= 1, "at least 1"))
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,7 @@ def format_summary(title: str, outcomes: Sequence[Outcome]) -> list[str]:
 
 
 def measure(inputs: Sequence[str], labels_path: str, sources_path: str, inspections: str, *, max_pages: int,
-            max_seconds: float) -> dict[bool, list[Outcome]]:
+            max_seconds: float, max_characters: int | None = None) -> dict[bool, list[Outcome]]:
     """Identify and segment every labelled input file, without and with its source URL as a hint.
 
     Args:
@@ -154,6 +154,7 @@ def measure(inputs: Sequence[str], labels_path: str, sources_path: str, inspecti
         inspections: folder of inspection registers (``*.toml``).
         max_pages: pages above which a PDF is refused (E107).
         max_seconds: seconds of layout above which a PDF is refused (E108).
+        max_characters: characters above which a document is refused (E129); None: ingest's default.
 
     Returns:
         ``{False: outcomes without the URL hint, True: outcomes with it}``, each one :class:`Outcome` per labelled
@@ -166,7 +167,7 @@ def measure(inputs: Sequence[str], labels_path: str, sources_path: str, inspecti
     from pipeline import io, parallel
     from pipeline.errors import PipelineError
     from pipeline.identify import identify
-    from pipeline.ingest import ingest
+    from pipeline.ingest import DEFAULT_MAX_CHARACTERS, ingest
     from pipeline.segment import segment
 
     if sources_path.endswith(".jsonl"):
@@ -188,7 +189,8 @@ def measure(inputs: Sequence[str], labels_path: str, sources_path: str, inspecti
         known = provenance.get(path.name, Provenance(path.name, doc_kind="unknown"))
         truth = context.identifier.resolve_force(known.force) if known.force else None
         try:
-            document = ingest(io.read_source(path), max_pages=context.max_pages, max_seconds=max_seconds)
+            document = ingest(io.read_source(path), max_pages=context.max_pages, max_seconds=max_seconds,
+                              max_characters=DEFAULT_MAX_CHARACTERS if max_characters is None else max_characters)
         except PipelineError as error:
             for hint in runs:
                 runs[hint].append(judge(path.name, known.doc_kind, None, None, 0, f"{error.code} {error.message}"))
@@ -210,12 +212,13 @@ def measure(inputs: Sequence[str], labels_path: str, sources_path: str, inspecti
 
 
 def coverage_report(inputs: Sequence[str], labels_path: str, sources_path: str, inspections: str, *, max_pages: int,
-                    max_seconds: float) -> list[str]:
+                    max_seconds: float, max_characters: int | None = None) -> list[str]:
     """The printable lines of ``python -m pipeline coverage``: :func:`format_summary` without, then with, the URL hint.
 
     Arguments and errors as :func:`measure`.
     """
-    runs = measure(inputs, labels_path, sources_path, inspections, max_pages=max_pages, max_seconds=max_seconds)
+    runs = measure(inputs, labels_path, sources_path, inspections, max_pages=max_pages, max_seconds=max_seconds,
+                   max_characters=max_characters)
     lines: list[str] = []
     for hint, title in ((False, "without the source URL"), (True, "with the source URL as a hint")):
         lines += format_summary(f"documents with a labelled answer item yielding a passage of the right force, "

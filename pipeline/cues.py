@@ -147,6 +147,12 @@ class SentenceCues:
         return {m.family for m in self.matches}
 
 
+def _shifted(sentence: SentenceCues, offset: int) -> SentenceCues:
+    """``sentence`` and its matches moved ``offset`` characters on (a piece of a longer text read on its own)."""
+    matches = tuple(replace(m, start_char=m.start_char + offset, end_char=m.end_char + offset) for m in sentence.matches)
+    return replace(sentence, start_char=sentence.start_char + offset, end_char=sentence.end_char + offset, matches=matches)
+
+
 def _split_first_token(pattern: list[dict]) -> list[list[dict]]:
     """``pattern``, or one pattern per word when its first token is just ``{"LOWER": {"IN": [...]}}``.
 
@@ -242,7 +248,7 @@ class CueEngine:
             if prepared in known:
                 out.append([SentenceCues(text=prepared, start_char=0, end_char=len(prepared), matches=known[prepared])])
                 continue
-            sentences = self._analyse_doc(self.nlp(prepared))
+            sentences = self._analyse_text(prepared)
             for sentence in sentences:
                 known.setdefault(sentence.text, tuple(
                     replace(m, start_char=m.start_char - sentence.start_char, end_char=m.end_char - sentence.start_char)
@@ -250,6 +256,15 @@ class CueEngine:
             if self._memo is not None:
                 self._memo[prepared] = sentences
             out.append(sentences)
+        return out
+
+    def _analyse_text(self, text: str) -> list[SentenceCues]:
+        """:meth:`_analyse_doc` of ``text``; one longer than spaCy takes is read in pieces, offsets kept exact."""
+        from pipeline.nlp import docs_of
+
+        out: list[SentenceCues] = []
+        for offset, doc in docs_of(self.nlp, text):
+            out.extend(self._analyse_doc(doc) if offset == 0 else (_shifted(s, offset) for s in self._analyse_doc(doc)))
         return out
 
     def _matches(self, sent: Any, lowers: Sequence[int]) -> list[Any]:

@@ -35,6 +35,7 @@ MESSAGES: dict[str, str] = {
     "E119": "ran out of memory: over {megabytes} MB while reading the document (limit per document)",
     "E122": "page {page}: over {limit} glyphs; {skipped} glyphs of text {size} pt or smaller (under half the size of the "
             "text read: a background pattern or fine print) were not read",
+    "E129": "too long: {characters:,} characters of text, over the limit of {limit:,} (limits.max_characters)",
     # a note, not a failure: the document was read by its bytes and scored (see NOTES)
     "E120": "named {suffix} but its bytes are {actual}: read as {reader} (rename it {extension})",
     "E121": "Rich Text Format (RTF) document{named}: open it in Word or LibreOffice and save it as .docx or PDF",
@@ -45,6 +46,9 @@ MESSAGES: dict[str, str] = {
     "E204": "manifest names unknown {what} '{value}'",
     "E205": "coverage needs provenance: {path} not found "
             "(pass --sources FILE, a sources.csv or meta.jsonl with file, url, force, doc_kind)",
+    # a document's failure no stage foresaw (a bug, or an input beyond what a library takes): that document only
+    "E219": "could not be processed: {stage} failed with {kind}: {detail}{where}; a failure this program did not "
+            "foresee: please report it (the other documents are scored)",
     # models
     "E301": "model file {path} refused: {detail}",
     "E302": "model file {path} is missing: run `make train`",

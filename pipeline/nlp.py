@@ -14,12 +14,16 @@ after a "." token, never cuts after them.
 
 from __future__ import annotations
 
-from typing import Iterable
+import re
+from typing import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 _ABBREVIATIONS_FILE = "abbreviations.txt"
+#: A sentence end a long text may be cut after: the sentencizer keeps closing punctuation with the sentence before.
+_SENTENCE_END = re.compile(r"[.!?][\"'\u2019\u201d)\]]*\s+(?=\w)")
 
 
 def load_abbreviations(text: str | None = None) -> tuple[str, ...]:
@@ -59,3 +63,54 @@ def make_nlp(abbreviations: Iterable[str] | None = None) -> Language:
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     return nlp
+
+
+def text_windows(text: str, limit: int) -> list[tuple[int, str]]:
+    """``text`` cut into consecutive pieces of at most ``limit`` characters, each with its offset in ``text``.
+
+    The pieces join back into ``text`` exactly, so offsets stay exact. Each cut falls after the last
+    paragraph break (a blank line) in the second half of the window, else the last line break there,
+    else the last sentence end (``.``, ``!`` or ``?``, closing quotes or brackets, white space, then a
+    letter or digit: where spaCy's sentencizer would end the sentence too), else the last white space;
+    only a window with none of these in its second half is cut at ``limit`` characters.
+
+    Args:
+        text: any text.
+        limit: the longest piece, in characters (at least 2).
+
+    Returns:
+        ``[(offset, piece), ...]`` in text order; ``[(0, text)]`` when it fits.
+    """
+    if limit < 2:
+        raise ValueError("limit must be at least 2")
+    pieces: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        end = start + limit
+        floor = start + limit // 2
+        cut = text.rfind("\n\n", floor, end) + 2
+        if cut < floor + 2:
+            cut = text.rfind("\n", floor, end) + 1
+        if cut < floor + 1:
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, floor, end)]
+            cut = ends[-1] if ends else floor
+        if cut <= floor:
+            cut = next((i + 1 for i in range(end - 1, floor - 1, -1) if text[i].isspace()), end)
+        pieces.append((start, text[start:cut]))
+        start = cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def docs_of(nlp: Language, text: str) -> Iterator[tuple[int, Doc]]:
+    """``nlp`` run over ``text`` in pieces it accepts: ``(offset of the piece in text, its Doc)``, in text order.
+
+    spaCy refuses a text longer than ``nlp.max_length`` (error E088, one million characters by default);
+    a longer text is cut by :func:`text_windows`, so a sentence's characters are ``text[offset + start_char:
+    offset + end_char]``. A text that fits is one Doc, exactly as ``nlp(text)``.
+    """
+    if len(text) <= nlp.max_length:
+        yield 0, nlp(text)
+        return
+    for offset, piece in text_windows(text, nlp.max_length):
+        yield offset, nlp(piece)

@@ -381,6 +381,9 @@ def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, A
     if document is not None:
         if len(document.pages) > settings.max_pages:  # what ingest would say of these bytes under this run's limit
             return Done(index, PipelineError("E107", pages=len(document.pages), limit=settings.max_pages).problem(path, sha))
+        max_characters = dict(settings.ingest_options).get("max_characters")
+        if max_characters is not None and len(document.text) > max_characters:  # likewise
+            return Done(index, PipelineError("E129", characters=len(document.text), limit=max_characters).problem(path, sha))
         return Task(index, path, sha, entry, keys, document=document)
     return Task(index, path, sha, entry, keys, source=source)
 

@@ -22,6 +22,7 @@ it, :func:`source_urls` (the URL each scored document came from).
 from __future__ import annotations
 
 import time
+import traceback
 from collections import Counter
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -107,7 +108,30 @@ def process(task: Task, context: RunContext, parsing: ContextManager = nullconte
                                                            problems=page_problems, ocr_pages=ocr_pages)
     except PipelineError as error:
         outcome = error.problem(task.path, task.sha256)
+    except Exception as error:  # noqa: BLE001 - one document's failure, whatever it is, must not lose the batch
+        outcome = stage_failure(error, book.current).problem(task.path, task.sha256)
     return Done(task.index, outcome, tuple(book.entries), dict(book.stats))
+
+
+_PACKAGE = Path(__file__).parent  # this package's folder: a failure names its innermost frame here
+
+
+def stage_failure(error: BaseException, stage: str) -> PipelineError:
+    """An unexpected exception of stage ``stage`` as the coded error E219, for one line of the run report.
+
+    A bug or an input no stage foresaw must cost only its own document, yet stay
+    visible to the developers: the message names the exception's type, the first
+    line of what it says, and the innermost line of this package it passed
+    through (``pipeline/classify.py:135``); never a traceback on the terminal.
+    """
+    text = str(error).strip()
+    detail = text.splitlines()[0] if text else "(no message)"
+    where = ""
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = Path(frame.filename)
+        if path.is_relative_to(_PACKAGE):
+            where = f" (in {path.relative_to(_PACKAGE.parent).as_posix()}:{frame.lineno})"
+    return PipelineError("E219", stage=stage, kind=type(error).__name__, detail=detail, where=where)
 
 
 #: Refusals that depend on the bytes alone, so are cached: entry kind -> (codes, how to dump one).
@@ -122,6 +146,7 @@ class _Bookkeeping:
         self.task = task
         self.stats: Counter = Counter()
         self.entries: list[tuple[str, str, str]] = []
+        self.current = "start"  # the stage running or last run: what a failure is reported under
 
     @contextmanager
     def stage(self, name: str, counter: str | None = None, failure: str | None = None) -> Iterator[None]:
@@ -131,6 +156,7 @@ class _Bookkeeping:
         depends on the bytes alone is queued as entry kind ``failure``.
         """
         started = time.perf_counter()
+        self.current = name
         try:
             yield
         except PipelineError as error:

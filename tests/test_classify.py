@@ -417,3 +417,50 @@ def _steps(model):
     from pipeline.model.features import steps_of
 
     return steps_of(model, object)
+
+
+def _seed_answers_on_one_line() -> str:
+    """The seed passages' text joined into one line of some 30,000 characters (a passage segment unwrapped)."""
+    import json
+
+    from tests.conftest import ROOT
+
+    seeds = ROOT / "corpus" / "annotations" / "seeds.jsonl"
+    records = [json.loads(line) for line in seeds.read_text(encoding="utf-8").splitlines()]
+    line = " ".join(" ".join(r["text"].split()) for r in records)
+    return " ".join([line] * (30_000 // len(line) + 1))
+
+
+def test_a_line_longer_than_spacy_takes_is_read_in_pieces_with_the_same_sentences_and_cues() -> None:
+    """spaCy refuses a text over ``nlp.max_length`` (E088; a 6.4 MB text file lost the whole run). Sentences and
+    cues of such a line come from pieces cut at sentence ends: the same, at the same offsets, as read at once."""
+    text = _seed_answers_on_one_line()
+    whole, small = make_nlp(), make_nlp()
+    small.max_length = 2_000
+    assert len(text) > 10 * small.max_length and "\n" not in text
+    sentences = split_sentences(text, small)
+    assert sentences == split_sentences(text, whole)
+    assert all(s in text for s in sentences) and len(sentences) > 100
+    pieces, at_once = CueEngine(LEXICON, nlp=small).analyse([text])[0], CueEngine(LEXICON, nlp=whole).analyse([text])[0]
+    assert pieces == at_once
+    assert all(text[s.start_char:s.end_char] == s.text for s in pieces)
+    assert all(text[m.start_char:m.end_char] == m.text for s in pieces for m in s.matches)
+    assert sum(len(s.matches) for s in pieces) > 50
+
+
+def test_text_windows_join_back_exactly_and_cut_at_the_best_break_in_reach() -> None:
+    from pipeline.nlp import text_windows
+
+    text = "One para.\n\nA line\nthen words. And more words here " + "x" * 40 + " tail"
+    for limit in (2, 5, 12, 30, 64, len(text)):
+        pieces = text_windows(text, limit)
+        assert "".join(p for _, p in pieces) == text
+        assert all(len(p) <= limit and text[o:o + len(p)] == p for o, p in pieces)
+    assert text_windows(text, len(text)) == [(0, text)]
+    assert text_windows(text, 16)[0] == (0, "One para.\n\n")  # a paragraph break first
+    assert text_windows(text, 24)[0] == (0, "One para.\n\nA line\n")  # only breaks in the window's second half
+    assert [p for _, p in text_windows('Aaaa bbbb." Cccc dd', 16)] == ['Aaaa bbbb." ', "Cccc dd"]  # a sentence end
+    assert [p for _, p in text_windows("Aaaa bbbbb cccc dd", 16)] == ["Aaaa bbbbb cccc ", "dd"]  # white space
+    assert [p for _, p in text_windows("a" * 50, 20)] == ["a" * 20, "a" * 20, "a" * 10]
+    with pytest.raises(ValueError):
+        text_windows(text, 1)

@@ -31,9 +31,10 @@ def test_the_shipped_defaults_hold_every_key():
 
 def test_ingest_library_defaults_agree_with_the_shipped_limits():
     # ingest() as a library falls back to its own defaults; a user who calls it must get what `score` does
-    from pipeline.ingest import DEFAULT_MAX_PAGES, DEFAULT_MAX_SECONDS
+    from pipeline.ingest import DEFAULT_MAX_CHARACTERS, DEFAULT_MAX_PAGES, DEFAULT_MAX_SECONDS
     limits = parse_config([DEFAULTS]).limits
     assert (DEFAULT_MAX_PAGES, DEFAULT_MAX_SECONDS) == (limits.max_pages, limits.max_seconds)
+    assert DEFAULT_MAX_CHARACTERS == limits.max_characters
 
 
 def test_a_user_file_overrides_only_the_keys_it_holds():

@@ -552,3 +552,12 @@ def test_a_marking_on_most_pages_goes_where_it_stands_only():
     pages[2] = pages[2] + "\n\nOFFICIAL"  # the marking at the foot of one page: once, so not a footer
     assert drop_running_lines(pages) == ["Gwent Police\n\nOFFICIAL\n\n" + BODIES[0], BODIES[1],
                                          BODIES[2] + "\n\nOFFICIAL", BODIES[3]]
+
+
+def test_a_text_over_the_character_cap_is_refused_with_its_length():
+    data = ("Words of a response. " * 100).encode()
+    source = SourceFile(path="long.txt", sha256="0" * 64, data=data)
+    assert len(ingest(source, max_characters=len(data)).text) <= len(data)
+    with pytest.raises(PipelineError) as caught:
+        ingest(source, max_characters=1_000)
+    assert caught.value.code == "E129" and "over the limit of 1,000" in caught.value.message

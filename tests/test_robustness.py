@@ -254,3 +254,21 @@ def test_page_cap_from_the_command_line_skips_and_reports(tmp_path):
     errors = pd.read_csv(tmp_path / "out" / "errors.csv")
     assert errors.code.tolist() == ["E107"] and errors.source.str.endswith("long.pdf").all()
     assert pd.read_csv(tmp_path / "out" / "scorecard.csv").force.unique().tolist() == ["Suffolk Constabulary"]
+
+
+def test_character_cap_of_the_configuration_skips_and_reports(tmp_path):
+    """A document over limits.max_characters is one E129 row naming its length; the rest is scored."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    long = folder / "long.txt"
+    long.write_text(SEEDS["Gwent"].read_text(encoding="utf-8") + "\nMore words of the response. " * 600,
+                    encoding="utf-8")
+    shutil.copy(SEEDS["Staffordshire"], folder)
+    capped = tmp_path / "capped.toml"
+    capped.write_text("[limits]\nmax_characters = 12_000\n", encoding="utf-8")
+    assert main(["--config", str(capped), "score", str(folder), "--out", str(tmp_path / "out"),
+                 "--manifest", MANIFEST, "--no-cache"]) == 1
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv")
+    assert errors.code.tolist() == ["E129"] and errors.source.tolist() == [str(long)]
+    assert "over the limit of 12,000 (limits.max_characters)" in errors.message[0]
+    assert pd.read_csv(tmp_path / "out" / "scorecard.csv").force.unique().tolist() == ["Staffordshire Police"]

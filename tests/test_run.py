@@ -3,6 +3,7 @@ can rebuild its context from, the streaming run, the garbage-collector pause."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -191,3 +192,122 @@ def test_overlapping_pauses_leave_the_collector_as_they_found_it():
         assert not gc.isenabled()  # a collector switched off by the caller stays off
     finally:
         gc.enable()
+
+
+def _long_response(characters: int) -> str:
+    """A response whose first item's answer runs on for over ``characters`` of neutral prose, then a short last item.
+
+    Generated like newcomer s7's 6.4 MB text (/work/nc7/long/): segment unwraps the prose into one line of the
+    item's passage, longer than spaCy takes at once (``nlp.max_length``, a million characters).
+    """
+    head = ("Sussex Police and Crime Commissioner\nResponse to An inspection into activism and impartiality in policing\n"
+            "Date: 1 March 2025\n\nRecommendation 9\nThe policy was updated in January 2025 and is complete.\n\n")
+    line = "The board meets every month and reviews a wide range of measures across the force. " * 20
+    body = "\n".join([line.strip()] * (characters // len(line) + 1))
+    return head + body + "\n\nRecommendation 22\nStaff networks will be consulted on the new policy in summer 2025.\n"
+
+
+def test_a_text_longer_than_spacy_takes_is_scored_and_so_is_the_rest_of_the_folder(settings, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    long = folder / "sussex-long.txt"
+    long.write_text(_long_response(1_100_000), encoding="utf-8")
+    shutil.copy(SEEDS["Gwent"], folder)
+    paths = sorted(str(p) for p in folder.iterdir())
+    report = parallel.run(paths, settings, options=parallel.RunOptions(jobs=1, cache_dir=None))
+    assert report.problems == []
+    assert sorted(r.source for r in report.results) == paths
+    result = next(r for r in report.results if r.source == str(long))
+    text = ingest.ingest(io.read_source(long)).text
+    by_item = {c.passage.recommendations: c for c in result.passages}
+    assert {("9",), ("22",)} <= set(by_item)
+    assert len(by_item[("9",)].passage.response_text) > 1_000_000 and "\n" not in by_item[("9",)].passage.response_text
+    assert by_item[("22",)].prediction.label == "planned"
+    for classified in result.passages:  # offsets exact, evidence the document's own sentences
+        passage = classified.passage
+        assert text[passage.start:passage.end] == passage.text
+        assert classified.prediction.evidence and all(s in passage.response_text for s in classified.prediction.evidence)
+
+
+#: A word no response holds: the document holding it is the one a library refuses in the test below.
+_REFUSED = "Zzyzxrefused"
+
+
+@pytest.fixture
+def spacy_refuses_one_text(monkeypatch):
+    """spaCy raises, as it did on a text over its limit (E088), for any text holding :data:`_REFUSED`.
+
+    No input left makes a stage raise once long texts are read in pieces, so the library's refusal is brought
+    back for one document; the stages themselves are the real ones. Forked workers inherit the patch.
+    """
+    from spacy.language import Language
+
+    real = Language.__call__
+
+    def call(self, text, *args, **kwargs):
+        if isinstance(text, str) and _REFUSED in text:
+            raise ValueError("[E088] Text of length 6400055 exceeds maximum of 1000000.\nMore lines of advice.")
+        return real(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Language, "__call__", call)
+
+
+@pytest.fixture
+def folder_with_one_refused(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("Gwent", "Staffordshire"):
+        shutil.copy(SEEDS[name], folder)
+    refused = folder / "suffolk-refused.txt"
+    refused.write_text(SEEDS["Suffolk"].read_text(encoding="utf-8") + f"\n{_REFUSED} closing words.\n", encoding="utf-8")
+    return folder, refused
+
+
+@pytest.mark.parametrize("jobs", [1, 2], ids=["in-process", "forked"])
+def test_a_stage_that_raises_costs_only_its_document(settings, folder_with_one_refused, spacy_refuses_one_text,
+                                                      tmp_path, jobs):
+    folder, refused = folder_with_one_refused
+    paths = sorted(str(p) for p in folder.iterdir())
+    report = parallel.run(paths, settings, options=parallel.RunOptions(jobs=jobs, cache_dir=str(tmp_path / "c")))
+    assert [(p.source, p.code) for p in report.problems] == [(str(refused), "E219")]
+    message = report.problems[0].message
+    assert message.startswith("could not be processed: classify failed with ValueError: [E088] Text of length")
+    assert "More lines" not in message and re.search(r"maximum of 1000000\. \(in pipeline/nlp\.py:\d+\); ", message)
+    assert sorted(r.identification.force.short_name for r in report.results) == ["Gwent", "Staffordshire"]
+
+
+def test_a_stage_that_raises_is_one_line_on_the_terminal_and_the_rest_is_written(folder_with_one_refused,
+                                                                                  spacy_refuses_one_text, tmp_path,
+                                                                                  capsys):
+    from pipeline.cli import main
+
+    folder, refused = folder_with_one_refused
+    out = tmp_path / "out"
+    assert main(["score", str(folder), "--out", str(out), "--jobs", "1", "--no-cache"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert [line for line in err.splitlines() if "E219" in line] == [
+        line for line in err.splitlines() if line.startswith(str(refused))]
+    assert len([line for line in err.splitlines() if "E219" in line]) == 1
+    import pandas as pd
+
+    assert set(pd.read_csv(out / "scorecard.csv")["force"]) == {"Gwent Police", "Staffordshire Police"}
+    errors = pd.read_csv(out / "errors.csv")
+    assert errors["code"].tolist() == ["E219"] and errors["source"].tolist() == [str(refused)]
+
+
+def test_a_cached_document_over_the_runs_character_cap_is_refused_like_a_new_one(inspections, forces, tmp_path):
+    """The document cache holds what a run with a higher cap read: a later run with a lower cap (and new segment
+    rules, so only the document entry is used) refuses it as ingest would (E129)."""
+    rules = io.read_package_data("segment.toml")
+    model = parallel.ModelSpec.baseline(io.read_package_data("cues.toml"))
+    options = parallel.RunOptions(jobs=1, cache_dir=str(tmp_path / "c"))
+    paths = [str(SEEDS["Gwent"]), str(SEEDS["Staffordshire"])]
+    first = parallel.run(paths, parallel.make_settings(inspections, forces, rules, model, 300), options=options)
+    assert first.problems == []
+    capped = parallel.make_settings(inspections, forces, rules + "\n# changed\n", model, 300,
+                                    {"max_characters": 12_000})
+    report = parallel.run(paths, capped, options=options)
+    assert report.stats["cache_documents_hit"] == 2
+    assert [(p.source, p.code) for p in report.problems] == [(str(SEEDS["Gwent"]), "E129")]
+    assert [r.source for r in report.results] == [str(SEEDS["Staffordshire"])]

@@ -956,3 +956,18 @@ def test_a_real_trackers_owner_cell_is_not_its_answer(forces, segmenter):
     _, items = _real("hampshire-and-isle-of-wight-g044.txt")
     [item] = [item for item in items if item["item"] == "Recommendation 7"]
     assert seven.response_text.startswith(item["text"].split(" ... ")[0][:40])
+
+
+def test_content_matching_reads_a_paragraph_longer_than_spacy_takes(seed_documents, inspection, segmenter):
+    """spaCy refuses a text over ``nlp.max_length`` (E088): prose linked by content is read in pieces, and links
+    the same items as when read at once (Staffordshire's prose is linked by content)."""
+    from pipeline.nlp import make_nlp
+    from pipeline.segment import Segmenter
+
+    document = seed_documents["Staffordshire"]
+    small = make_nlp()
+    small.max_length = 300
+    assert max(len(line) for line in document.text.splitlines()) > small.max_length
+    at_once = passages_for(document, inspection, segmenter)
+    assert any(p.link == "content" for p in at_once)
+    assert passages_for(document, inspection, Segmenter(segmenter.rules, small)) == at_once

@@ -41,7 +41,7 @@ from pipeline.ingest.running import drop_running_lines
 from pipeline.ingest.text import decode_text, readable, unwrap_markdown
 from pipeline.types import Document, Page, Problem, SourceFile
 
-__all__ = ["CELL_SEPARATOR", "DEFAULT_MAX_PAGES", "DEFAULT_MAX_SECONDS", "MEDIA_TYPES", "decode_text",
+__all__ = ["CELL_SEPARATOR", "DEFAULT_MAX_CHARACTERS", "DEFAULT_MAX_PAGES", "DEFAULT_MAX_SECONDS", "MEDIA_TYPES", "decode_text",
            "drop_running_lines", "ingest", "normalise_text", "sniff"]
 
 MEDIA_TYPES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text", ".docx": "docx",
@@ -54,6 +54,9 @@ MEDIA_TYPES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", "
 DEFAULT_MAX_PAGES = 300
 #: Time budget for reading one document, in seconds (E108 past it; the reader is stopped, see pipeline.ingest.bounded).
 DEFAULT_MAX_SECONDS = 120.0
+#: Characters of text a document may hold before it is reported (E129) and skipped: some 4,000 pages of prose, beyond
+#: any response (a 300-page PDF holds about a million); scoring 6.4 million took 27 s of CPU and 1.1 GB (README).
+DEFAULT_MAX_CHARACTERS = 10_000_000
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Microsoft's compound file: .doc (and .xls, .msg)
 _RTF = b"{\\rtf"  # Rich Text Format, which Word also saves under a .doc name
@@ -144,7 +147,7 @@ def mismatch_note(source: SourceFile, media_type: str) -> Problem | None:
 
 
 def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_seconds: float | None = DEFAULT_MAX_SECONDS,
-           ocr: bool = True) -> Document:
+           ocr: bool = True, max_characters: int = DEFAULT_MAX_CHARACTERS) -> Document:
     """Read one source file's bytes into a normalised :class:`Document`.
 
     The reader is chosen by content (:func:`sniff`: ``%PDF-``, a Word zip,
@@ -160,7 +163,8 @@ def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_second
     that OCR could read, E106 bytes that are not text, E107 more than
     ``max_pages`` pages, E108 still reading after ``max_seconds``, E114 text
     only in fonts with no Unicode map, E115-E118 Word and OpenDocument files,
-    E119 out of memory, E121 an RTF document.
+    E119 out of memory, E121 an RTF document, E129 more than ``max_characters``
+    characters of text.
     """
     if not source.data:
         raise PipelineError("E101")
@@ -186,6 +190,8 @@ def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_second
     if media_type == "pdf":
         page_texts = drop_running_lines(page_texts)
     text, spans = assemble_pages(page_texts)
+    if len(text) > max_characters:
+        raise PipelineError("E129", characters=len(text), limit=max_characters)
     if not text.strip():
         if media_type == "pdf":
             raise PipelineError("E105")

@@ -6,11 +6,12 @@ The share of each recommendation's TF-IDF-weighted lemmas a paragraph's best sen
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from pipeline.nlp import docs_of
 from pipeline.segment.lines import Line
 from pipeline.types import Force
 
@@ -28,6 +29,13 @@ def _lemma_text(doc, stop: frozenset[str]) -> str:
     return " ".join(t.lemma_.lower() for t in doc if t.is_alpha and not t.is_stop and t.lower_ not in stop)
 
 
+def _docs(nlp, texts: Sequence[str]) -> Iterator[list]:
+    """Each text's spaCy Docs: one, from ``nlp.pipe``, when it fits ``nlp.max_length``; else its pieces (E088)."""
+    fits = nlp.pipe(text for text in texts if len(text) <= nlp.max_length)
+    for text in texts:
+        yield [next(fits)] if len(text) <= nlp.max_length else [doc for _, doc in docs_of(nlp, text)]
+
+
 def match_by_content(segmenter: Segmenter, candidates: Sequence[Line], recommendations: Sequence,
                       reference: Sequence[str]) -> dict[str, list[Line]]:
     """Link each candidate paragraph to the recommendations whose key terms it covers.
@@ -40,13 +48,14 @@ def match_by_content(segmenter: Segmenter, candidates: Sequence[Line], recommend
     """
     rules, nlp = segmenter.rules, segmenter.nlp
     vectoriser = TfidfVectorizer(sublinear_tf=True, norm=None, token_pattern=r"[a-z]{2,}")
-    vectoriser.fit([_lemma_text(d, rules.content_stop_words) for d in nlp.pipe(reference)])
-    item_lemmas = [_lemma_text(d, rules.content_stop_words) for d in nlp.pipe(r.text for r in recommendations)]
+    stop = rules.content_stop_words
+    vectoriser.fit([" ".join(_lemma_text(d, stop) for d in docs) for docs in _docs(nlp, reference)])
+    item_lemmas = [" ".join(_lemma_text(d, stop) for d in docs) for docs in _docs(nlp, [r.text for r in recommendations])]
     weights = vectoriser.transform(item_lemmas).toarray()
     totals = np.maximum(weights.sum(axis=1), 1e-9)
     links: dict[str, list[Line]] = {}
-    for line, doc in zip(candidates, nlp.pipe(line.text for line in candidates)):
-        sentences = [_lemma_text(s, rules.content_stop_words) for s in doc.sents]
+    for line, docs in zip(candidates, _docs(nlp, [line.text for line in candidates])):
+        sentences = [_lemma_text(s, stop) for doc in docs for s in doc.sents]
         present = (vectoriser.transform(sentences).toarray() > 0).astype(float)
         scores = ((present @ weights.T) / totals).max(axis=0)
         best = float(scores.max()) if scores.size else 0.0
