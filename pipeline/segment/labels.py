@@ -356,7 +356,8 @@ def _list_item(doc_text: str, line: Line, listing: tuple[str, int], inspection: 
     # an item cited inside a list item's words is a mention of it there, never a label cutting the list item
     cites = [replace(c, is_label=False) for c in cites]
     value = int(item.group("first"))
-    if value <= last or (known[kind] is not None and str(value) not in known[kind]):
+    numbers = known[kind]
+    if value <= last or (numbers is not None and str(value) not in numbers):
         return listing, cites
     label = Citation(line.index, line.start, number_end, (str(value),), True, kind)
     return (kind, value), [label, *cites]

@@ -54,7 +54,8 @@ def other_body_spans(doc_text: str, start: int, end: int, rules: SegmentRules,
     sentence after it in its paragraph or table cell that names another body and holds no word of the force's
     voice goes on with it. Returns absolute ``(start, end)`` spans; none when the rules name no body.
     """
-    if rules.other_body_opening is None:
+    body, body_opening, body_work = rules.other_body, rules.other_body_opening, rules.other_body_work
+    if body is None or body_opening is None or body_work is None:
         return []
     spans = []
     for cell in re.finditer(r"[^\n|]+", doc_text[start:end]):  # each line, and each cell of a table row
@@ -62,15 +63,15 @@ def other_body_spans(doc_text: str, start: int, end: int, rules: SegmentRules,
         for s, e in sentence_spans(doc_text, start + cell.start(), start + cell.end()):
             sentence = doc_text[s:e]
             bare = sentence.lstrip(" -•*(\"“‘'")
-            opening = rules.other_body_opening.match(bare)
+            opening = body_opening.match(bare)
             own = bare if opening is None or opening.group("frame") is None else (
                 bare[:opening.start("frame")] + bare[opening.end("frame"):])
             if _in_force_voice(own, rules, force):
                 reporting = False
-            elif opening is not None and rules.other_body_work.search(bare, opening.end()):
+            elif opening is not None and body_work.search(bare, opening.end()):
                 reporting = True
             else:
-                reporting = reporting and bool(rules.other_body.search(bare))
+                reporting = reporting and bool(body.search(bare))
             if reporting:
                 spans.append((s, e))
     return spans
