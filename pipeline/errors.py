@@ -33,6 +33,7 @@ MESSAGES: dict[str, str] = {
     "E117": "not a readable Word document: {detail}",
     "E118": "Word document refused for safety: {detail}",
     "E119": "ran out of memory: over {megabytes} MB while reading the document (limit per document)",
+    "E123": "not a readable web page: {detail}",
     "E122": "page {page}: over {limit} glyphs; {skipped} glyphs of text {size} pt or smaller (under half the size of the "
             "text read: a background pattern or fine print) were not read",
     "E129": "too long: {characters:,} characters of text, over the limit of {limit:,} (limits.max_characters)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -272,3 +273,38 @@ def test_character_cap_of_the_configuration_skips_and_reports(tmp_path):
     assert errors.code.tolist() == ["E129"] and errors.source.tolist() == [str(long)]
     assert "over the limit of 12,000 (limits.max_characters)" in errors.message[0]
     assert pd.read_csv(tmp_path / "out" / "scorecard.csv").force.unique().tolist() == ["Staffordshire Police"]
+
+
+def _deeply_nested_page(depth: int) -> bytes:
+    """A web page whose answer sits inside ``depth`` nested ``<div>`` elements (generated; no real page nests so
+    deep, but a broken export or a hostile page can, and the chrome pass's time grows with the square of it)."""
+    return (b"<html><head><title>Response</title></head><body>" + b"<div>" * depth
+            + b"<p>The force has completed recommendation 9.</p>" + b"</div>" * depth + b"</body></html>")
+
+
+def test_the_time_budget_stops_a_web_page_too_and_the_rest_is_scored(tmp_path, capsys):
+    """Issue 13 part 4: ``--max-seconds`` bounds a whole document of any format. A page nested 20,000 levels deep
+    took a CPU minute in the HTML reader (0.7 s at 2,000 levels, 3.6 s at 5,000), which ran unbounded in the
+    scoring process; it is now stopped at the limit
+    (E108, one line) and the seed beside it is scored."""
+    import time
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "nested.html").write_bytes(_deeply_nested_page(20_000))
+    shutil.copy(SEEDS["Gwent"], folder / "gwent.txt")
+    started = time.monotonic()
+    assert score([folder], tmp_path / "out", "--max-seconds", "2", "--no-cache") == 1
+    assert time.monotonic() - started < 120
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv")
+    assert errors[errors.source.str.endswith("nested.html")].code.tolist() == ["E108"]
+    forces = pd.read_csv(tmp_path / "out" / "forces.csv")
+    assert forces[forces.source.str.endswith("gwent.txt")].force.tolist() == ["Gwent Police"]
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_web_page_nested_a_little_is_read_through_the_bounded_reader():
+    """The same page 200 levels deep is read whole, in the reader's worker, within the default budget."""
+    data = _deeply_nested_page(200)
+    document = ingest(SourceFile(path="nested.html", data=data, sha256=hashlib.sha256(data).hexdigest()))
+    assert "completed recommendation 9" in document.text

@@ -33,7 +33,7 @@ import re
 from pathlib import PurePath
 
 from pipeline.errors import PipelineError
-from pipeline.ingest.html import html_of_web_archive, read_html_page
+from pipeline.ingest.html import read_web_page
 from pipeline.ingest.normalise import CELL_SEPARATOR, assemble_pages, normalise_text
 from pipeline.ingest.pdf import read_pdf
 from pipeline.ingest.raw import Extraction, RawPage
@@ -163,7 +163,7 @@ def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_second
     that OCR could read, E106 bytes that are not text, E107 more than
     ``max_pages`` pages, E108 still reading after ``max_seconds``, E114 text
     only in fonts with no Unicode map, E115-E118 Word and OpenDocument files,
-    E119 out of memory, E121 an RTF document, E129 more than ``max_characters``
+    E119 out of memory, E121 an RTF document, E123 a web page the reader failed on, E129 more than ``max_characters``
     characters of text.
     """
     if not source.data:
@@ -178,8 +178,7 @@ def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_second
 
         extraction = Extraction((RawPage(read_docx(source.data, max_seconds)),))
     elif media_type in ("html", "mhtml"):
-        page, site = read_html_page(*html_of_web_archive(source.data)) if media_type == "mhtml" \
-            else read_html_page(source.data)
+        page, site = read_web_page(source.data, archive=media_type == "mhtml", max_seconds=max_seconds)
         extraction = Extraction((RawPage(page),))
     elif suffix == ".md":
         extraction = Extraction((RawPage(unwrap_markdown(readable(decode_text(source.data)))),))

@@ -48,6 +48,24 @@ def read_html(data: bytes, charset: str | None = None) -> str:
     return read_html_page(data, charset)[0]
 
 
+def read_web_page(data: bytes, archive: bool = False, max_seconds: float | None = None) -> tuple[str, str]:
+    """:func:`read_html_page` of a page's bytes (or of the page inside a web archive, ``archive``), bounded.
+
+    The page is read in the reader's worker (:func:`pipeline.ingest.bounded.run_bounded`), as a PDF or a
+    Word document is: markup nested thousands of levels deep takes the chrome and table passes time that
+    grows with the square of the nesting, and ``--max-seconds`` bounds a whole document whatever its format
+    (issue 13, part 4). Raises :class:`PipelineError`: E108 past ``max_seconds``, E119 out of memory, E123
+    when the reader failed on the markup.
+    """
+    from pipeline.ingest.bounded import run_bounded
+
+    return run_bounded(_read_page, (data, archive), max_seconds, crash_code="E123")
+
+
+def _read_page(data: bytes, archive: bool) -> tuple[str, str]:
+    return read_html_page(*html_of_web_archive(data)) if archive else read_html_page(data)
+
+
 def read_html_page(data: bytes, charset: str | None = None) -> tuple[str, str]:
     """As :func:`read_html`, with the page's site text: (text, site).
 
