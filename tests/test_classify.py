@@ -119,6 +119,11 @@ STATUS_STATEMENTS = [
      "section 4: no account of action and no commitment to act -> not_addressed"),
     ("Done.", "completed", "section 7: 'Complete' / 'Completed' / 'Delivered' -> completed"),
     ("Planned for 2025.", "planned", "section 7: 'Scheduled' / 'Due Q3' -> planned (D1)"),
+    # a newcomer's blanket answer: the model alone read it not_addressed (0.34), as if it only mentioned the report
+    ("We have already completed the work on all the recommendations.", "completed",
+     "section 6 (D9): a blanket answer saying all the recommendations are done -> completed"),
+    ("Most of the recommendations are already in place.", "in_progress",
+     "section 6 (D9) and D6: most of the recommendations done -> in_progress"),
 ]
 
 
@@ -145,11 +150,30 @@ def test_shipped_model_follows_an_explicit_status_statement(shipped, text: str, 
     ("Complete. Training for supervisors is still to be delivered.", None),
     # no status statement at all
     ("The policy was updated in May.", None),
+    # whole-report claims (section 6, D9, D6)
+    ("All the recommendations have now been implemented.", "completed"),
+    ("Most of the recommendations are already in place.", "in_progress"),
+    # all done, yet a part still to do: hard case 2, the claim alone does not decide
+    ("All the recommendations have now been implemented and training will be delivered next year.", None),
+    # a PCC's intent that all will be actioned is no claim that they are (D2)
+    ("I will make sure that all recommendations are actioned.", None),
 ])
 def test_statement_label_needs_a_statement_the_text_does_not_contradict(engine: CueEngine, text: str,
                                                                          label: str | None) -> None:
     families = {m.family for s in engine.analyse([text])[0] for m in s.matches}
     assert statement_label(families, LEXICON) == label
+
+
+def test_shipped_model_reads_a_recurring_practice_begun_on_a_past_date_as_in_place(shipped, engine: CueEngine) -> None:
+    """Guidelines section 1: a practice that exists and meets the ask is ``completed``; a weekly meeting that began on a
+    past date exists. "A review that has begun" (section 2) is a piece of work under way, a meeting series is not.
+    A newcomer's item (the model read it ``in_progress`` 0.71 while "began" counted as a review begun)."""
+    text = ("The force has set up a weekly hate incident review meeting, chaired by a Superintendent, "
+            "which began on 1 October 2024.")
+    assert _families(engine, text) == {"perfect", "existing_practice"}
+    assert predict(shipped, [text])[0].label == "completed"
+    # a review (one piece of work) that has begun stays a start
+    assert "review_begun" in _families(engine, "A review of the policy began in May.")
 
 
 def test_status_statements_name_families_of_the_lexicon() -> None:
