@@ -760,8 +760,9 @@ def test_a_sub_item_belongs_to_its_parent_and_its_wording_is_no_answer(segmenter
     assert "2.3 The board meets monthly" in eight.response_text
 
 
-def test_a_real_trackers_sub_recommendation_is_not_its_parents_answer(forces, inspections, segmenter):
-    """hampshire-and-isle-of-wight-g044: recommendation 7's row carries sub-recommendation 7.1's wording."""
+def _hampshire_g044_recommendation_7(forces, segmenter):
+    """hampshire-and-isle-of-wight-g044 read and segmented (its inspection unregistered, as in the corpus): the
+    document and recommendation 7's one passage."""
     from pipeline import io
     from pipeline.ingest import ingest
 
@@ -770,6 +771,12 @@ def test_a_real_trackers_sub_recommendation_is_not_its_parents_answer(forces, in
     passages = segment(document, unregistered("Super-complaint report: the police response to stalking"), segmenter,
                        hampshire)
     [seven] = by_kind(passages, "recommendation", "7")
+    return document, seven
+
+
+def test_a_real_trackers_sub_recommendation_is_not_its_parents_answer(forces, inspections, segmenter):
+    """hampshire-and-isle-of-wight-g044: recommendation 7's row carries sub-recommendation 7.1's wording."""
+    document, seven = _hampshire_g044_recommendation_7(forces, segmenter)
     sub = document.text.index("7.1 |")
     assert seven.start < sub < seven.end  # the sub-item neither ends nor starts a block
     assert not any(s <= sub + 6 < e for s, e in seven.response_spans)  # its wording is not the answer
@@ -942,14 +949,7 @@ def test_owner_rules_are_data(segmenter):
 def test_a_real_trackers_owner_cell_is_not_its_answer(forces, segmenter):
     """hampshire-and-isle-of-wight-g044: the "Rec. Owner" column's cell ("Chief Constables") is no evidence; the
     initial response and the update are (the labelled answer starts with the first of them)."""
-    from pipeline import io
-    from pipeline.ingest import ingest
-
-    document = ingest(io.read_source(RESPONSES / "hampshire-and-isle-of-wight-g044.txt"))
-    hampshire = next(f for f in forces if f.short_name == "Hampshire and Isle of Wight")
-    passages = segment(document, unregistered("Super-complaint report: the police response to stalking"), segmenter,
-                       hampshire)
-    [seven] = by_kind(passages, "recommendation", "7")
+    document, seven = _hampshire_g044_recommendation_7(forces, segmenter)
     owner = document.text.index("Chief Constables |")
     assert seven.start < owner < seven.end  # the owner cell is in the item's block ...
     assert not any(s <= owner < e for s, e in seven.response_spans)  # ... but not in its answer

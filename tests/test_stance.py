@@ -30,7 +30,11 @@ def scored(tmp_path_factory):
     inputs = tmp_path_factory.mktemp("stance-inputs")
     for name in ("lincolnshire-g410.txt", "surrey-control-room.txt", "sources.csv"):
         shutil.copy(DATA / name, inputs / name)
-    out = tmp_path_factory.mktemp("stance-out")
+    return _score_folder(inputs, tmp_path_factory.mktemp("stance-out"))
+
+
+def _score_folder(inputs, out) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``score`` a folder with the shipped model and registers: its passages and its forces (indexed by force)."""
     code = main(["score", str(inputs), "--out", str(out), "--inspections", str(ROOT / "corpus" / "inspections"),
                  "--model", str(ROOT / "models" / "status-classifier.joblib"), *no_reviews(out), "--no-cache"])
     assert code == 0
@@ -363,13 +367,7 @@ def real_refusals(tmp_path_factory):
                                         encoding="utf-8")
     for name in files:
         shutil.copy(REAL / name, inputs / name)
-    out = tmp_path_factory.mktemp("refusal-out")
-    code = main(["score", str(inputs), "--out", str(out), "--inspections", str(ROOT / "corpus" / "inspections"),
-                 "--model", str(ROOT / "models" / "status-classifier.joblib"), *no_reviews(out), "--no-cache"])
-    assert code == 0
-    passages = pd.read_csv(out / "passages.csv", dtype=str, keep_default_na=False)
-    forces = pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False).set_index("force")
-    return passages, forces
+    return _score_folder(inputs, tmp_path_factory.mktemp("refusal-out"))
 
 
 @pytest.mark.parametrize("force", ["Gwent Police", "Greater Manchester Police"])
