@@ -33,10 +33,11 @@ def scored(tmp_path_factory):
     return _score_folder(inputs, tmp_path_factory.mktemp("stance-out"))
 
 
-def _score_folder(inputs, out) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``score`` a folder with the shipped model and registers: its passages and its forces (indexed by force)."""
+def _score_folder(inputs, out, *extra: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``score`` a folder (or a file) with the shipped model and registers and ``extra`` options: its passages
+    and its forces (indexed by force)."""
     code = main(["score", str(inputs), "--out", str(out), "--inspections", str(ROOT / "corpus" / "inspections"),
-                 "--model", str(ROOT / "models" / "status-classifier.joblib"), *no_reviews(out), "--no-cache"])
+                 "--model", str(ROOT / "models" / "status-classifier.joblib"), *no_reviews(out), "--no-cache", *extra])
     assert code == 0
     passages = pd.read_csv(out / "passages.csv", dtype=str, keep_default_na=False)
     forces = pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False).set_index("force")
@@ -281,13 +282,7 @@ def test_a_refusal_is_the_stance_over_a_welcome_and_yields_to_a_claim_of_action(
 def test_a_registered_response_refusing_the_report_has_that_refusal_as_its_stance(tmp_path):
     """tests/data/stance/essex-refusal.txt (written for this test), scored end to end with the shipped model: two
     items answered one by one and a paragraph refusing the recommendations as a whole."""
-    out = tmp_path / "out"
-    code = main(["score", str(REFUSAL), "--out", str(out), "--inspections", str(ROOT / "corpus" / "inspections"),
-                 "--model", str(ROOT / "models" / "status-classifier.joblib"), *no_reviews(out), "--no-cache",
-                 "--as-of", "2025-06-01"])
-    assert code == 0
-    passages = pd.read_csv(out / "passages.csv", dtype=str, keep_default_na=False)
-    forces = pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False).set_index("force")
+    passages, forces = _score_folder(REFUSAL, tmp_path / "out", "--as-of", "2025-06-01")
     stance = _stance_row(passages, "Essex Police")
     assert stance["link"] == "blanket" and stance["response_text"].startswith("The force does not accept")
     row = forces.loc["Essex Police"]
@@ -444,13 +439,7 @@ def test_an_unregistered_itemised_response_with_a_receipt_has_no_stance(tmp_path
         "AFI 3",
         "Training for all supervisors was delivered in November 2024 and the action is closed.",
     ]) + "\n", encoding="utf-8")
-    out = tmp_path / "out"
-    code = main(["score", str(inputs), "--out", str(out), "--inspections", str(ROOT / "corpus" / "inspections"),
-                 "--model", str(ROOT / "models" / "status-classifier.joblib"), *no_reviews(out), "--no-cache",
-                 "--as-of", "2025-06-01"])
-    assert code == 0
-    passages = pd.read_csv(out / "passages.csv", dtype=str, keep_default_na=False)
-    forces = pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False).set_index("force")
+    passages, forces = _score_folder(inputs, tmp_path / "out", "--as-of", "2025-06-01")
     blanket = passages[passages["link"] == "blanket"]
     assert list(blanket["response_text"]) == [RECEIPT] and set(passages["register"]) == {"none"}
     assert sorted(passages.loc[passages["link"] != "blanket", "recommendations"]) == ["1", "3"]
