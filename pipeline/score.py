@@ -252,9 +252,7 @@ def _disputes(item: ClassifiedPassage) -> bool:
 @functools.cache
 def _receipt_patterns() -> tuple[re.Pattern, ...]:
     """The wordings of a sentence that only acknowledges receipt (``receipts`` in ``pipeline/data/stance.toml``)."""
-    from pipeline import io
-
-    return tuple(re.compile(p, re.IGNORECASE) for p in tomllib.loads(io.read_package_data("stance.toml"))["receipts"])
+    return tuple(re.compile(p, re.IGNORECASE) for p in _stance_rules()["receipts"])
 
 
 def _only_acknowledges_receipt(item: ClassifiedPassage) -> bool:
