@@ -268,9 +268,14 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
     return found
 
 
+def _position(lines: Sequence[Line], line: Line) -> int:
+    """Where ``line`` stands in ``lines`` (the document's, in order), ``len(lines)`` when it is not there."""
+    return next((k for k, candidate in enumerate(lines) if candidate.index == line.index), len(lines))
+
+
 def _next_line(lines: Sequence[Line], line: Line) -> Line | None:
     """The line after ``line`` (``lines`` is the document's, in order), or None at the end."""
-    position = next((k for k, candidate in enumerate(lines) if candidate.index == line.index), len(lines))
+    position = _position(lines, line)
     return lines[position + 1] if position + 1 < len(lines) else None
 
 
@@ -375,9 +380,8 @@ def _one_cell_lines_after(doc_text: str, lines: Sequence[Line], line: Line) -> l
 
     if lone(line) is None:
         return []
-    position = next((k for k, candidate in enumerate(lines) if candidate.index == line.index), len(lines))
     out = []
-    for candidate in lines[position + 1:]:
+    for candidate in lines[_position(lines, line) + 1:]:
         cell = lone(candidate)
         if cell is None:
             break
