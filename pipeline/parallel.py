@@ -362,8 +362,16 @@ def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, A
         stats[f"cache_{kind}_{'hit' if value is not None else 'corrupt' if text is not None else 'miss'}"] += 1
         return value
 
-    analysis = lookup("analyses", keys.analysis, lambda t: cache.parse_analysis(
+    analysed = lookup("analyses", keys.analysis, lambda t: cache.parse_analysis_entry(
         t, keys.analysis, path, sha, settings.forces, settings.inspections))
+    analysis = None
+    if analysed is not None:
+        analysis, measures = analysed
+        refusal = _over_limits(measures, settings) if measures is not None else None
+        if refusal is not None:
+            return Done(index, refusal.problem(path, sha))
+        if measures is None:  # an entry made without the document's measures cannot be checked: made again
+            analysis = None
     if isinstance(analysis, Problem):
         return Done(index, analysis)
     if analysis is not None:
@@ -375,17 +383,30 @@ def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, A
             return Done(index, DocumentResult(source=path, sha256=sha, identification=identification, passages=classified,
                                               problems=page_problems, ocr_pages=ocr_pages))
         return Task(index, path, sha, entry, keys, analysis=analysis)
-    document = lookup("documents", keys.document, lambda t: cache.parse_document(t, keys.document, path, sha))
-    if isinstance(document, Problem):
-        return Done(index, document)
-    if document is not None:
-        if len(document.pages) > settings.max_pages:  # what ingest would say of these bytes under this run's limit
-            return Done(index, PipelineError("E107", pages=len(document.pages), limit=settings.max_pages).problem(path, sha))
-        max_characters = dict(settings.ingest_options).get("max_characters")
-        if max_characters is not None and len(document.text) > max_characters:  # likewise
-            return Done(index, PipelineError("E129", characters=len(document.text), limit=max_characters).problem(path, sha))
-        return Task(index, path, sha, entry, keys, document=document)
+    read = lookup("documents", keys.document, lambda t: cache.parse_document_entry(t, keys.document, path, sha))
+    if isinstance(read, Problem):
+        return Done(index, read)
+    if read is not None:
+        document, measures = read
+        refusal = _over_limits(measures, settings)
+        if refusal is not None:
+            return Done(index, refusal.problem(path, sha))
+        return Task(index, path, sha, entry, keys, document=document, read_seconds=measures.seconds)
     return Task(index, path, sha, entry, keys, source=source)
+
+
+def _over_limits(measures: cache.Measures, settings: RunSettings) -> PipelineError | None:
+    """What ingest would refuse a cached document for under this run's limits (E107, E108, E129), else None.
+
+    The limits are in no cache key (a tightened limit would otherwise cost a fresh read of every document, and a
+    loosened one would find nothing): each hit is checked against the measures its entry keeps instead.
+    """
+    from pipeline.ingest import over_limits
+
+    options = dict(settings.ingest_options)
+    limits = {name: options[name] for name in ("max_seconds", "max_characters") if name in options}
+    return over_limits(measures.media_type, measures.pages, measures.characters, measures.seconds,
+                       max_pages=settings.max_pages, **limits)
 
 
 def iter_outcomes(paths: Sequence[str | os.PathLike], settings: RunSettings, manifest: Mapping[str, Any] | None = None,

@@ -311,3 +311,49 @@ def test_a_cached_document_over_the_runs_character_cap_is_refused_like_a_new_one
     assert report.stats["cache_documents_hit"] == 2
     assert [(p.source, p.code) for p in report.problems] == [(str(SEEDS["Gwent"]), "E129")]
     assert [r.source for r in report.results] == [str(SEEDS["Staffordshire"])]
+
+
+def test_a_cached_analysis_is_checked_against_the_runs_limits_both_ways(inspections, forces, tmp_path):
+    """Tightening limits.max_characters, max_pages or max_seconds refuses a document whose identification and
+    passages are cached (same code, registers and rules: an analysis hit) as a fresh read would (E129, E107,
+    E108); loosening them again scores it as before, from the cache. The limits are not in any key: each hit is
+    checked against the document's measures (characters, pages, reading seconds) kept in the entry."""
+    from tests.pdf_fixtures import render_seed_pdf
+
+    rules = io.read_package_data("segment.toml")
+    model = parallel.ModelSpec.baseline(io.read_package_data("cues.toml"))
+    options = parallel.RunOptions(jobs=1, cache_dir=str(tmp_path / "c"))
+    pdf = render_seed_pdf(SEEDS["Suffolk"].read_text(encoding="utf-8"), tmp_path / "suffolk.pdf")
+    paths = [str(SEEDS["Cleveland"]), str(pdf), str(SEEDS["Staffordshire"])]
+
+    def run(max_pages=300, **ingest_options):
+        return parallel.run(paths, parallel.make_settings(inspections, forces, rules, model, max_pages, ingest_options),
+                            options=options)
+
+    loose = run()
+    assert loose.problems == [] and len(loose.results) == 3
+    pages = len(ingest.ingest(io.read_source(str(pdf))).pages)
+    assert pages > 1
+    for limits, refused, code in (({"max_characters": 20_000}, str(SEEDS["Cleveland"]), "E129"),
+                                  ({"max_pages": pages - 1}, str(pdf), "E107"),
+                                  ({"max_seconds": 1e-6}, str(pdf), "E108")):  # text is read without a time cap
+        tight = run(**limits)
+        assert tight.stats["cache_analyses_hit"] == 3 and tight.stats.get("parsed", 0) == 0, limits  # the run is warm
+        assert [(p.source, p.code) for p in tight.problems] == [(refused, code)], limits
+        assert [r.source for r in tight.results] == [p for p in paths if p != refused]
+    again = run()
+    assert again.stats["cache_analyses_hit"] == 3 and again.stats.get("parsed", 0) == 0
+    assert again.results == loose.results and again.problems == []
+
+
+def test_a_document_refused_under_a_tight_limit_is_scored_once_the_limit_is_loosened(inspections, forces, tmp_path):
+    """The reverse: a refusal under a limit is not cached, so a looser limit reads the document afresh."""
+    rules = io.read_package_data("segment.toml")
+    model = parallel.ModelSpec.baseline(io.read_package_data("cues.toml"))
+    options = parallel.RunOptions(jobs=1, cache_dir=str(tmp_path / "c"))
+    paths = [str(SEEDS["Gwent"])]
+    tight = parallel.run(paths, parallel.make_settings(inspections, forces, rules, model, 300, {"max_characters": 12_000}),
+                         options=options)
+    assert [p.code for p in tight.problems] == ["E129"]
+    loose = parallel.run(paths, parallel.make_settings(inspections, forces, rules, model, 300), options=options)
+    assert loose.problems == [] and [r.source for r in loose.results] == paths
