@@ -221,9 +221,10 @@ def _problem(obj: Mapping[str, Any], source: str, sha256: str) -> Problem:
 
 @dataclass(frozen=True)
 class Measures:
-    """What the run's limits are checked against on a cache hit: the limits are in no key, so an entry made under
-    looser (or tighter) ``limits.*`` is refused (or used) as a fresh read under this run's would be.
+    """What the run's limits are checked against on a cache hit.
 
+    The limits are in no key, so an entry made under looser (or tighter)
+    ``limits.*`` is refused (or used) as a fresh read under this run's would be.
     ``seconds``: how long ingest took to read the document (wall clock), for the time cap (E108).
     """
 
@@ -246,8 +247,10 @@ def _measures(row: Any) -> Measures:
 
 
 def dump_document(key: str, document: Document, seconds: float = 0.0) -> str:
-    """The JSON entry of an ingested document read in ``seconds`` (its ``source`` is not kept: the same bytes may
-    sit at another path)."""
+    """The JSON entry of an ingested document read in ``seconds``.
+
+    Its ``source`` is not kept: the same bytes may sit at another path.
+    """
     return _dump("documents", key, {"media_type": document.media_type, "text": document.text,
                                     "pages": [[p.number, p.start, p.end, p.ocr, p.confidence] for p in document.pages],
                                     "problems": _page_problems_body(document.problems), "site": document.site,
@@ -340,8 +343,10 @@ def dump_analysis(key: str, identification: Identification, passages: Sequence[P
 
 
 def dump_analysis_problem(key: str, problem: Problem, measures: Measures | None = None) -> str:
-    """The JSON entry of a document identify refused (only for :data:`CACHEABLE_ANALYSIS_CODES`), with the document's
-    :class:`Measures` (a limit refuses it first, as ingest would)."""
+    """The JSON entry of a document identify refused (only for :data:`CACHEABLE_ANALYSIS_CODES`).
+
+    With the document's :class:`Measures`: a limit refuses it first, as ingest would.
+    """
     return _dump("analyses", key, {**_problem_body(problem), "measures": _measures_body(measures)})
 
 
@@ -363,9 +368,9 @@ def parse_analysis(
 def parse_analysis_entry(
     text: str | None, key: str, source: str, sha256: str, forces: Iterable[Force], inspections: Iterable[Inspection],
 ) -> tuple[tuple[Identification, tuple[Passage, ...], tuple[Problem, ...], int] | Problem, Measures | None] | None:
-    """The cached analysis (as :func:`parse_analysis` gives it) and the document's :class:`Measures` (None in an entry
-    made without them); None when missing or corrupt.
+    """The cached analysis (as :func:`parse_analysis` gives it) and the document's :class:`Measures`.
 
+    None when missing or corrupt; the measures are None in an entry made without them.
     An identify failure comes back as its :class:`Problem`. The force and
     inspection are looked up by name and id in ``forces`` and ``inspections``
     (the run's, which the key covers); one that is not there makes the entry

@@ -47,6 +47,7 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from pipeline import cache, io
@@ -497,33 +498,125 @@ def _forked(items: Iterator[Task | Done], settings: RunSettings, jobs: int, stat
     workers through the fork, not a pickle per task. At most ``4 * jobs``
     tasks are read ahead of the outcome being waited for, so memory does not
     grow with the number of documents.
+
+    A worker killed outright (the out-of-memory killer's SIGKILL, a crash)
+    breaks the whole pool, and every task in flight fails with it, not only the
+    one that killed it: those are run again by :func:`_alone`, each in a fresh
+    process of its own, so a document that kills its process again is one
+    problem (E218) and the others are scored; the rest go to a fresh pool.
     """
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     _context(settings, stats)
     stats["workers"] = jobs
-    window: deque[Future | Done] = deque()
-    in_flight = 0
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_start_forked_worker, initargs=(settings,)) as pool:
-        for item in items:
-            if isinstance(item, Task):
-                window.append(pool.submit(_work_forked, item))
-                in_flight += 1
+    items = iter(items)
+    while True:
+        window: deque[tuple[Task, Future] | Done] = deque()
+        unsent: list[Task] = []  # a task the pool refused, broken by then: the last one read
+        in_flight = 0
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                     initializer=_start_forked_worker, initargs=(settings,)) as pool:
+                for item in items:
+                    if isinstance(item, Task):
+                        try:
+                            future = pool.submit(_work_forked, item)
+                        except BrokenProcessPool:
+                            unsent.append(item)
+                            raise
+                        window.append((item, future))
+                        in_flight += 1
+                    else:
+                        window.append(item)
+                    # yield what is ready at the head; wait for it only when enough tasks are queued
+                    while window and (isinstance(window[0], Done) or window[0][1].done() or in_flight >= 4 * jobs):
+                        head = window[0]
+                        if isinstance(head, Done):
+                            window.popleft()
+                            yield head
+                        else:
+                            done = head[1].result()
+                            window.popleft()
+                            in_flight -= 1
+                            yield done
+                while window:
+                    head = window[0]
+                    done = head if isinstance(head, Done) else head[1].result()
+                    window.popleft()
+                    yield done
+            return
+        except BrokenProcessPool:
+            stats["pools_broken"] += 1
+        # what the broken pool finished stands; what it held in flight is run again, each task alone
+        suspects = [task for task, future in (h for h in window if not isinstance(h, Done))
+                    if future.cancelled() or future.exception() is not None]
+        again = _alone(suspects + unsent, settings, jobs, stats)
+        for head in window:
+            if isinstance(head, Done):
+                yield head
             else:
-                window.append(item)
-            # yield what is ready at the head; wait for it only when enough tasks are queued
-            while window and (isinstance(window[0], Done) or window[0].done() or in_flight >= 4 * jobs):
-                head = window.popleft()
-                if isinstance(head, Done):
-                    yield head
-                else:
-                    in_flight -= 1
-                    yield head.result()
-        while window:
-            head = window.popleft()
-            yield head if isinstance(head, Done) else head.result()
+                task, future = head
+                yield again[task.index] if task.index in again else future.result()
+        yield from (again[task.index] for task in unsent)
+
+
+def _alone(tasks: Sequence[Task], settings: RunSettings, jobs: int, stats: Counter) -> dict[int, Done]:
+    """Each task in a process forked for it alone (``jobs`` at once): its outcome by task index.
+
+    E218 when that process was killed or died before answering: only that task can have killed it.
+    """
+    import multiprocessing
+    import multiprocessing.connection
+
+    fork = multiprocessing.get_context("fork")
+    queue = deque(tasks)
+    running: dict[Connection, tuple[Task, Any]] = {}  # this end of each process's pipe -> (task, process)
+    outcomes: dict[int, Done] = {}
+    while queue or running:
+        while queue and len(running) < jobs:
+            task = queue.popleft()
+            ours, theirs = fork.Pipe(duplex=False)
+            process = fork.Process(target=_work_alone, args=(task, settings, theirs), daemon=False)
+            process.start()
+            theirs.close()  # so that this end reads EOF once the process is gone
+            running[ours] = (task, process)
+        for ready in multiprocessing.connection.wait(list(running)):
+            assert isinstance(ready, Connection)
+            task, process = running.pop(ready)
+            try:
+                outcome: Done | None = ready.recv()
+            except (EOFError, OSError):
+                outcome = None
+            ready.close()
+            process.join()
+            stats["tasks_run_alone"] += 1
+            outcomes[task.index] = outcome if outcome is not None else Done(
+                task.index, _killed(process.exitcode).problem(task.path, task.sha256))
+    return outcomes
+
+
+def _work_alone(task: Task, settings: RunSettings, connection: Connection) -> None:
+    connection.send(_work(task, settings))
+    connection.close()
+
+
+def _killed(exitcode: int | None) -> PipelineError:
+    """E218 for a process that ended with ``exitcode`` (negative: the signal that killed it) before its answer."""
+    import signal
+
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        how = f"killed by signal {name}"
+        if -exitcode == signal.SIGKILL:
+            how += " (what the system's out-of-memory killer sends: fewer --jobs or more memory may let it through)"
+    else:
+        how = f"ended with exit code {exitcode}"
+    return PipelineError("E218", how=how)
 
 
 def _parallel(items: Iterator[Task | Done], settings: RunSettings, options: RunOptions, stats: Counter) -> Iterator[Done]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -357,3 +358,77 @@ def test_a_document_refused_under_a_tight_limit_is_scored_once_the_limit_is_loos
     assert [p.code for p in tight.problems] == ["E129"]
     loose = parallel.run(paths, parallel.make_settings(inspections, forces, rules, model, 300), options=options)
     assert loose.problems == [] and [r.source for r in loose.results] == paths
+
+
+@pytest.fixture
+def workers_killed_on(monkeypatch, tmp_path):
+    """A worker process that starts reading a file named in the returned dict is killed outright with SIGKILL, as the
+    out-of-memory killer kills it (name -> how many times: None for every time). The kill is real (the worker's own
+    ``os.kill``, from ingest, which forked workers inherit patched); this process (the run's parent) is never killed."""
+    import os
+    import signal
+    from pathlib import Path
+
+    parent = os.getpid()
+    kills: dict[str, int | None] = {}
+    marks = tmp_path / "kills"
+    marks.mkdir()
+    real = ingest.ingest
+
+    def ingest_or_die(source, **kw):
+        name = Path(source.path).name
+        if name in kills and os.getpid() != parent:
+            done = len(list(marks.glob(f"{name}.*")))  # kills so far, counted in files: each worker is a new process
+            if kills[name] is None or done < kills[name]:
+                (marks / f"{name}.{done}").touch()
+                os.kill(os.getpid(), signal.SIGKILL)
+        return real(source, **kw)
+
+    monkeypatch.setattr(ingest, "ingest", ingest_or_die)
+    return kills
+
+
+def test_a_worker_killed_by_its_document_costs_only_that_document(settings, paths, workers_killed_on):
+    """``--jobs 2``: the worker reading Suffolk's response is killed each time (as by the out-of-memory killer). The
+    pool breaks; the documents in flight are run again, each in a fresh process of its own, so the one whose
+    process is killed again is named (E218, with the signal) and every other document is scored, in input order."""
+    killer = paths[3]
+    workers_killed_on[Path(killer).name] = None
+    report = parallel.run(paths, settings, options=parallel.RunOptions(jobs=2, cache_dir=None))
+    others = parallel.run([p for p in paths if p != killer], settings, options=parallel.RunOptions(jobs=1, cache_dir=None))
+    assert [p.source for p in others.problems] == [paths[2]]  # the HMICFRS letter is no response
+    assert report.problems[:1] == others.problems and [(p.source, p.code) for p in report.problems[1:]] == [(killer, "E218")]
+    assert "killed by signal SIGKILL" in report.problems[1].message
+    assert "the other documents are scored" in report.problems[1].message
+    assert report.results == others.results and report.stats["pools_broken"] == 1
+
+
+def test_a_worker_killed_once_loses_nothing(settings, paths, workers_killed_on):
+    """A worker killed once (from outside: the document is not to blame) breaks the pool; every document it held in
+    flight is run again, and the run is the one an undisturbed run gives."""
+    workers_killed_on[Path(paths[1]).name] = 1
+    report = parallel.run(paths, settings, options=parallel.RunOptions(jobs=2, cache_dir=None))
+    undisturbed = parallel.run(paths, settings, options=parallel.RunOptions(jobs=1, cache_dir=None))
+    assert report.stats["pools_broken"] == 1
+    assert report.results == undisturbed.results and report.problems == undisturbed.problems
+
+
+def test_a_killed_worker_is_one_line_and_keeps_a_previous_scorecard(workers_killed_on, tmp_path, capsys):
+    """On the command line: the one document whose worker is killed is one coded line naming it, no traceback; with
+    nothing else to score, the previous scorecard in --out is kept (E443)."""
+    from pipeline.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEEDS["Gwent"], folder)
+    out = tmp_path / "out"
+    assert main(["score", str(folder), "--out", str(out), "--jobs", "2", "--no-cache", "--baseline"]) == 0
+    before = (out / "scorecard.csv").read_bytes()
+    capsys.readouterr()
+    workers_killed_on[SEEDS["Gwent"].name] = None
+    assert main(["score", str(folder), "--out", str(out), "--jobs", "2", "--no-cache", "--baseline"]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if "E218" in line]
+    assert len(lines) == 1 and lines[0].startswith(str(folder / SEEDS["Gwent"].name)), err
+    assert "E443" in err and (out / "scorecard.csv").read_bytes() == before
