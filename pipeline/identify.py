@@ -537,8 +537,8 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     spaces) names an unregistered inspection the same way.
 
     A web page's site text (``Document.site``: its header, footer, site
-    name) names the force only when the text names none, and only when it
-    names one force alone.
+    name; a Word document's headers and footers) names the force only when
+    the text names none, and only when it names one force alone.
 
     Raises ``PipelineError``: E204 when the manifest names a force or
     register id that is not known; E201 when the document names no inspection

@@ -198,13 +198,14 @@ def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_second
         raise PipelineError("E101")
     suffix = PurePath(source.path).suffix.lower()
     media_type = sniff(source.data, suffix)
-    site = ""  # what a web page's header, footer and metadata say of its publisher
+    site = ""  # what a web page's header, footer and metadata, or a Word document's headers and footers, say of its publisher
     if media_type == "pdf":
         extraction = read_pdf(source.data, max_pages, max_seconds, ocr)
     elif media_type == "docx":
-        from pipeline.ingest.docx import read_docx
+        from pipeline.ingest.docx import read_docx_page
 
-        extraction = Extraction((RawPage(read_docx(source.data, max_seconds)),))
+        page, site = read_docx_page(source.data, max_seconds)
+        extraction = Extraction((RawPage(page),))
     elif media_type in ("html", "mhtml"):
         page, site = read_web_page(source.data, archive=media_type == "mhtml", max_seconds=max_seconds)
         extraction = Extraction((RawPage(page),))
