@@ -691,6 +691,7 @@ def run(paths: Sequence[str | os.PathLike], settings: RunSettings, manifest: Map
     everything), ``parsed`` and ``pages_parsed`` (ingest calls), ``analysed``
     (identify + segment), ``passages_classified``, ``contexts_built``,
     ``cache_<kind>_hit`` / ``_miss`` / ``_corrupt``, ``cache_entries_written``,
+    ``pools_broken`` and ``tasks_run_alone`` (a worker killed outright, see :func:`_forked`),
     ``<stage>_seconds`` summed over workers, and ``wall_seconds`` of the run.
     A counter that stayed at zero is left out.
     """
