@@ -14,6 +14,11 @@ A run looks up three kinds of entry per document, each a JSON object that
   analysis key and the *classify fingerprint*, which holds the model file's
   sha256, so a retrained model misses and reclassifies without any clearing.
 
+The limits of ``[limits]`` (pages, seconds, characters) are in no key: a
+``documents`` or ``analyses`` entry keeps the document's :class:`Measures`,
+and the run checks each hit against its own limits, so a tightened limit
+refuses a cached document as a fresh read would (and a loosened one finds it).
+
 A fingerprint (:func:`stage_fingerprints`) is a sha256 over everything the
 stage's output depends on: the source of the stage's modules, every ``.py``
 file of a stage package (so any code change invalidates old entries, and a
@@ -214,11 +219,42 @@ def _problem(obj: Mapping[str, Any], source: str, sha256: str) -> Problem:
     return Problem(source=source, code=p["code"], message=p["message"], sha256=sha256)
 
 
-def dump_document(key: str, document: Document) -> str:
-    """The JSON entry of an ingested document (its ``source`` is not kept: the same bytes may sit at another path)."""
+@dataclass(frozen=True)
+class Measures:
+    """What the run's limits are checked against on a cache hit.
+
+    The limits are in no key, so an entry made under looser (or tighter)
+    ``limits.*`` is refused (or used) as a fresh read under this run's would be.
+    ``seconds``: how long ingest took to read the document (wall clock), for the time cap (E108).
+    """
+
+    media_type: str
+    pages: int
+    characters: int
+    seconds: float
+
+    @classmethod
+    def of(cls, document: Document, seconds: float) -> "Measures":
+        """The measures of ``document``, read in ``seconds``."""
+        return cls(document.media_type, len(document.pages), len(document.text), float(seconds))
+
+
+def _measures(row: Any) -> Measures:
+    media_type, pages, characters, seconds = row
+    if not isinstance(media_type, str):
+        raise ValueError("bad measures")
+    return Measures(media_type, int(pages), int(characters), float(seconds))
+
+
+def dump_document(key: str, document: Document, seconds: float = 0.0) -> str:
+    """The JSON entry of an ingested document read in ``seconds``.
+
+    Its ``source`` is not kept: the same bytes may sit at another path.
+    """
     return _dump("documents", key, {"media_type": document.media_type, "text": document.text,
                                     "pages": [[p.number, p.start, p.end, p.ocr, p.confidence] for p in document.pages],
-                                    "problems": _page_problems_body(document.problems), "site": document.site})
+                                    "problems": _page_problems_body(document.problems), "site": document.site,
+                                    "seconds": float(seconds)})
 
 
 def _page_problems_body(problems: Sequence[Problem]) -> list:
@@ -242,6 +278,12 @@ def dump_document_problem(key: str, problem: Problem) -> str:
 
 def parse_document(text: str | None, key: str, source: str, sha256: str) -> Document | Problem | None:
     """The cached :class:`Document` (or ingest :class:`Problem`) for the file at ``source``; None when missing or corrupt."""
+    entry = parse_document_entry(text, key, source, sha256)
+    return entry[0] if isinstance(entry, tuple) else entry
+
+
+def parse_document_entry(text: str | None, key: str, source: str, sha256: str) -> tuple[Document, Measures] | Problem | None:
+    """:func:`parse_document` with the document's :class:`Measures` (its reading seconds as the entry keeps them)."""
     obj = _load(text, "documents", key)
     if obj is None:
         return None
@@ -255,8 +297,9 @@ def parse_document(text: str | None, key: str, source: str, sha256: str) -> Docu
         if not isinstance(body, str) or not isinstance(obj["media_type"], str) or not isinstance(site, str) or any(
                 not 0 <= p.start <= p.end <= len(body) for p in pages):
             return None
-        return Document(source=source, sha256=sha256, media_type=obj["media_type"], text=body, pages=pages,
-                        problems=_page_problems(obj["problems"], source, sha256), site=site)
+        document = Document(source=source, sha256=sha256, media_type=obj["media_type"], text=body, pages=pages,
+                            problems=_page_problems(obj["problems"], source, sha256), site=site)
+        return document, Measures.of(document, float(obj["seconds"]))
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 
@@ -281,10 +324,11 @@ def _passage(obj: Mapping[str, Any], source: str, sha256: str) -> Passage:
 
 
 def dump_analysis(key: str, identification: Identification, passages: Sequence[Passage],
-                  page_problems: Sequence[Problem] = (), ocr_pages: int = 0) -> str:
+                  page_problems: Sequence[Problem] = (), ocr_pages: int = 0, measures: Measures | None = None) -> str:
     """The JSON entry of a document's identification, passages, page-level problems and pages read by OCR.
 
-    The force is kept by name and the inspection by id.
+    The force is kept by name and the inspection by id; ``measures``, the document's, are what a later run's
+    limits are checked against (an entry without them is used only where no limit is checked).
     """
     ident = {"force": identification.force.name if identification.force else None,
              "inspection": identification.inspection.id if identification.inspection else None,
@@ -294,12 +338,20 @@ def dump_analysis(key: str, identification: Identification, passages: Sequence[P
              "response_date": identification.response_date.isoformat() if identification.response_date else None,
              "method": identification.method, "evidence": identification.evidence}
     return _dump("analyses", key, {"identification": ident, "passages": [_passage_body(p) for p in passages],
-                                   "problems": _page_problems_body(page_problems), "ocr_pages": int(ocr_pages)})
+                                   "problems": _page_problems_body(page_problems), "ocr_pages": int(ocr_pages),
+                                   "measures": _measures_body(measures)})
 
 
-def dump_analysis_problem(key: str, problem: Problem) -> str:
-    """The JSON entry of a document identify refused (only for :data:`CACHEABLE_ANALYSIS_CODES`)."""
-    return _dump("analyses", key, _problem_body(problem))
+def dump_analysis_problem(key: str, problem: Problem, measures: Measures | None = None) -> str:
+    """The JSON entry of a document identify refused (only for :data:`CACHEABLE_ANALYSIS_CODES`).
+
+    With the document's :class:`Measures`: a limit refuses it first, as ingest would.
+    """
+    return _dump("analyses", key, {**_problem_body(problem), "measures": _measures_body(measures)})
+
+
+def _measures_body(measures: Measures | None) -> list | None:
+    return None if measures is None else [measures.media_type, measures.pages, measures.characters, measures.seconds]
 
 
 def parse_analysis(
@@ -307,6 +359,18 @@ def parse_analysis(
 ) -> tuple[Identification, tuple[Passage, ...], tuple[Problem, ...], int] | Problem | None:
     """The cached identification, passages, page-level problems and pages read by OCR; None when missing or corrupt.
 
+    See :func:`parse_analysis_entry`, which gives the document's :class:`Measures` too.
+    """
+    entry = parse_analysis_entry(text, key, source, sha256, forces, inspections)
+    return None if entry is None else entry[0]
+
+
+def parse_analysis_entry(
+    text: str | None, key: str, source: str, sha256: str, forces: Iterable[Force], inspections: Iterable[Inspection],
+) -> tuple[tuple[Identification, tuple[Passage, ...], tuple[Problem, ...], int] | Problem, Measures | None] | None:
+    """The cached analysis (as :func:`parse_analysis` gives it) and the document's :class:`Measures`.
+
+    None when missing or corrupt; the measures are None in an entry made without them.
     An identify failure comes back as its :class:`Problem`. The force and
     inspection are looked up by name and id in ``forces`` and ``inspections``
     (the run's, which the key covers); one that is not there makes the entry
@@ -316,8 +380,9 @@ def parse_analysis(
     if obj is None:
         return None
     try:
+        measures = None if obj.get("measures") is None else _measures(obj["measures"])
         if "problem" in obj:
-            return _problem(obj, source, sha256)
+            return _problem(obj, source, sha256), measures
         ident = obj["identification"]
         force = next((f for f in forces if f.name == ident["force"]), None) if ident["force"] is not None else None
         inspection = None
@@ -335,7 +400,7 @@ def parse_analysis(
         identification = Identification(force=force, inspection=inspection, response_date=when,
                                         method=ident["method"], evidence=ident["evidence"])
         return (identification, tuple(_passage(p, source, sha256) for p in obj["passages"]),
-                _page_problems(obj["problems"], source, sha256), int(obj["ocr_pages"]))
+                _page_problems(obj["problems"], source, sha256), int(obj["ocr_pages"])), measures
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
 

@@ -47,6 +47,9 @@ MESSAGES: dict[str, str] = {
     "E204": "manifest names unknown {what} '{value}'",
     "E205": "coverage needs provenance: {path} not found "
             "(pass --sources FILE, a sources.csv or meta.jsonl with file, url, force, doc_kind)",
+    # the process working on a document died (the out-of-memory killer, a crash), also when run again alone
+    "E218": "could not be processed: the worker process was {how} while working on it, twice (the second time "
+            "alone); the other documents are scored",
     # a document's failure no stage foresaw (a bug, or an input beyond what a library takes): that document only
     "E219": "could not be processed: {stage} failed with {kind}: {detail}{where}; a failure this program did not "
             "foresee: please report it (the other documents are scored)",

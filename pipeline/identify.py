@@ -131,6 +131,10 @@ class IdentifyRules:
     date_label: re.Pattern = re.compile(r"(?i)^\s*(?:date|dated)(?:\s*[:|\-–—]\s*|\s+|$)(?P<rest>.*)$")
     # such a label later on a line, a whole word and ":" at a sentence's start ("... report. Date: 5 February 2025.")
     date_label_inline: re.Pattern | None = None
+    # where the label's date may end when more of the line follows it ("Date: 14 March 2025. Ref: PCC/123")
+    date_end: re.Pattern | None = None
+    # a time of day after a date alone on its line ("Thursday, 2nd March 2017, 12:01 am"): read without it
+    time_of_day: re.Pattern | None = None
     # month names of another language a response dates itself in (lower case -> month number), as one pattern
     months: Mapping[str, int] = field(default_factory=dict)
     month_words: re.Pattern | None = None
@@ -176,6 +180,8 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
         force_specific_title=str(naming.get("force_specific_title", "{title} – {force}")),
         date_label=re.compile(dating["date_label"]),
         date_label_inline=re.compile(dating["date_label_inline"]) if "date_label_inline" in dating else None,
+        date_end=re.compile(dating["date_end"]) if "date_end" in dating else None,
+        time_of_day=re.compile(dating["time_of_day"]) if "time_of_day" in dating else None,
         months=months,
         month_words=re.compile(r"(?i)\b(?:" + "|".join(sorted(map(re.escape, months), key=len, reverse=True)) + r")\b")
         if months else None,
@@ -537,8 +543,8 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     spaces) names an unregistered inspection the same way.
 
     A web page's site text (``Document.site``: its header, footer, site
-    name) names the force only when the text names none, and only when it
-    names one force alone.
+    name; a Word document's headers and footers) names the force only when
+    the text names none, and only when it names one force alone.
 
     Raises ``PipelineError``: E204 when the manifest names a force or
     register id that is not known; E201 when the document names no inspection
@@ -892,11 +898,14 @@ def find_response_date(text: str, rules: IdentifyRules | None = None) -> date | 
 
     In: a document's normalised text. Out: the first of (a) a date after a
     label such as ``Sent on``, ``Date:``, ``Dated``, ``Posted``, ``Date of this
-    update:`` (same line or the next; ``date_label`` in ``identify.toml``), or
+    update:`` (same line or the next; ``date_label`` in ``identify.toml``),
+    the date first and perhaps more of the line after it ("Date: 14 March
+    2025. Ref: PCC/123"; ``date_end``), or
     after such a label with a colon later on a line, at a sentence's start
     ("... report. Date: 5 February 2025."; ``date_label_inline``), or
     (b) a line that is only a date, in the document's first part (a letter's
-    date line). A publication date given as a field ("Published Date | 10
+    date line), or a date and the time of day (a news page's stamp;
+    ``time_of_day``). A publication date given as a field ("Published Date | 10
     September 2024") and a month without a day ("Version Dec 2024") are not
     response dates. A date may name its month in Welsh, or stand twice in two
     languages ("25 Hydref 2024 / 25 October 2024"; ``months``,
@@ -927,20 +936,20 @@ def _find_response_date(text: str, rules: IdentifyRules | None = None) -> tuple[
             # the page's own publication line: on a PCC's web page, the day the response went out; its date may
             # stand on the next line ("Date published" and the date in separate elements of a definition list)
             value = (published.groupdict().get("rest") or "").strip() or _next_nonblank(lines, number)
-            parsed = _read_date(value, rules)
-            if parsed:
-                return parsed, f"{stripped} {value}" if value not in stripped else stripped
+            found = _opening_date(value, rules)
+            if found:
+                return found[0], f"{stripped} {value}" if value not in stripped else stripped
         label = rules.date_label.match(stripped)
         if label:
             rest = label.group("rest").strip()
-            value = rest or _next_nonblank(lines, number)
-            parsed = _read_date(value, rules)
-            if parsed:
-                return parsed, value
+            found = _opening_date(rest or _next_nonblank(lines, number), rules)
+            if found:
+                return found
         elif inline := _inline_labelled_date(stripped, rules):
             return inline
         elif line_offset < top and not _date_under_other(previous, heading, rules):
-            parsed = _read_date(stripped, rules)
+            timed = rules.time_of_day.search(stripped) if rules.time_of_day is not None else None
+            parsed = _read_date(stripped, rules) or (_read_date(stripped[:timed.start()], rules) if timed else None)
             if parsed:
                 return parsed, stripped
             for pattern in rules.dated_lines:
@@ -949,6 +958,31 @@ def _find_response_date(text: str, rules: IdentifyRules | None = None) -> tuple[
                 if parsed:
                     return parsed, stripped
         previous, heading = stripped, previous
+    return None
+
+
+def _opening_date(value: str, rules: IdentifyRules) -> tuple[date, str] | None:
+    """The date ``value`` (what follows a date label) is, or opens with, and its wording; None when it opens with none.
+
+    The whole of ``value`` first; else its shortest opening stretch that ends
+    where ``date_end`` matches and reads as a date ("14 March 2025. Ref:
+    PCC/123" -> "14 March 2025."). Only the first 80 characters are tried: a
+    date is shorter, and a label may open a long paragraph.
+    """
+    parsed = _read_date(value, rules)
+    if parsed:
+        return parsed, value
+    if rules.date_end is None:
+        return None
+    head = value[:80]
+    for end in rules.date_end.finditer(head):
+        stretch = head[:end.start()].strip()
+        parsed = _read_date(stretch, rules) if stretch else None
+        if parsed:
+            # the same date again in another language after it is read with it; another day makes no one date
+            other = rules.bilingual_separator.match(head, end.start()) if rules.bilingual_separator else None
+            second = _opening_date(head[other.end():], rules) if other else None
+            return (parsed, stretch) if second is None or second[0] == parsed else None
     return None
 
 

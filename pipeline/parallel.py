@@ -47,6 +47,7 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Iterator, Mapping, Sequence
 
 from pipeline import cache, io
@@ -362,8 +363,16 @@ def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, A
         stats[f"cache_{kind}_{'hit' if value is not None else 'corrupt' if text is not None else 'miss'}"] += 1
         return value
 
-    analysis = lookup("analyses", keys.analysis, lambda t: cache.parse_analysis(
+    analysed = lookup("analyses", keys.analysis, lambda t: cache.parse_analysis_entry(
         t, keys.analysis, path, sha, settings.forces, settings.inspections))
+    analysis = None
+    if analysed is not None:
+        analysis, measures = analysed
+        refusal = _over_limits(measures, settings) if measures is not None else None
+        if refusal is not None:
+            return Done(index, refusal.problem(path, sha))
+        if measures is None:  # an entry made without the document's measures cannot be checked: made again
+            analysis = None
     if isinstance(analysis, Problem):
         return Done(index, analysis)
     if analysis is not None:
@@ -375,17 +384,30 @@ def _plan(index: int, path: str, settings: RunSettings, manifest: Mapping[str, A
             return Done(index, DocumentResult(source=path, sha256=sha, identification=identification, passages=classified,
                                               problems=page_problems, ocr_pages=ocr_pages))
         return Task(index, path, sha, entry, keys, analysis=analysis)
-    document = lookup("documents", keys.document, lambda t: cache.parse_document(t, keys.document, path, sha))
-    if isinstance(document, Problem):
-        return Done(index, document)
-    if document is not None:
-        if len(document.pages) > settings.max_pages:  # what ingest would say of these bytes under this run's limit
-            return Done(index, PipelineError("E107", pages=len(document.pages), limit=settings.max_pages).problem(path, sha))
-        max_characters = dict(settings.ingest_options).get("max_characters")
-        if max_characters is not None and len(document.text) > max_characters:  # likewise
-            return Done(index, PipelineError("E129", characters=len(document.text), limit=max_characters).problem(path, sha))
-        return Task(index, path, sha, entry, keys, document=document)
+    read = lookup("documents", keys.document, lambda t: cache.parse_document_entry(t, keys.document, path, sha))
+    if isinstance(read, Problem):
+        return Done(index, read)
+    if read is not None:
+        document, measures = read
+        refusal = _over_limits(measures, settings)
+        if refusal is not None:
+            return Done(index, refusal.problem(path, sha))
+        return Task(index, path, sha, entry, keys, document=document, read_seconds=measures.seconds)
     return Task(index, path, sha, entry, keys, source=source)
+
+
+def _over_limits(measures: cache.Measures, settings: RunSettings) -> PipelineError | None:
+    """What ingest would refuse a cached document for under this run's limits (E107, E108, E129), else None.
+
+    The limits are in no cache key (a tightened limit would otherwise cost a fresh read of every document, and a
+    loosened one would find nothing): each hit is checked against the measures its entry keeps instead.
+    """
+    from pipeline.ingest import over_limits
+
+    options = dict(settings.ingest_options)
+    limits = {name: options[name] for name in ("max_seconds", "max_characters") if name in options}
+    return over_limits(measures.media_type, measures.pages, measures.characters, measures.seconds,
+                       max_pages=settings.max_pages, **limits)
 
 
 def iter_outcomes(paths: Sequence[str | os.PathLike], settings: RunSettings, manifest: Mapping[str, Any] | None = None,
@@ -476,33 +498,125 @@ def _forked(items: Iterator[Task | Done], settings: RunSettings, jobs: int, stat
     workers through the fork, not a pickle per task. At most ``4 * jobs``
     tasks are read ahead of the outcome being waited for, so memory does not
     grow with the number of documents.
+
+    A worker killed outright (the out-of-memory killer's SIGKILL, a crash)
+    breaks the whole pool, and every task in flight fails with it, not only the
+    one that killed it: those are run again by :func:`_alone`, each in a fresh
+    process of its own, so a document that kills its process again is one
+    problem (E218) and the others are scored; the rest go to a fresh pool.
     """
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     _context(settings, stats)
     stats["workers"] = jobs
-    window: deque[Future | Done] = deque()
-    in_flight = 0
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                             initializer=_start_forked_worker, initargs=(settings,)) as pool:
-        for item in items:
-            if isinstance(item, Task):
-                window.append(pool.submit(_work_forked, item))
-                in_flight += 1
+    items = iter(items)
+    while True:
+        window: deque[tuple[Task, Future] | Done] = deque()
+        unsent: list[Task] = []  # a task the pool refused, broken by then: the last one read
+        in_flight = 0
+        try:
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                     initializer=_start_forked_worker, initargs=(settings,)) as pool:
+                for item in items:
+                    if isinstance(item, Task):
+                        try:
+                            future = pool.submit(_work_forked, item)
+                        except BrokenProcessPool:
+                            unsent.append(item)
+                            raise
+                        window.append((item, future))
+                        in_flight += 1
+                    else:
+                        window.append(item)
+                    # yield what is ready at the head; wait for it only when enough tasks are queued
+                    while window and (isinstance(window[0], Done) or window[0][1].done() or in_flight >= 4 * jobs):
+                        head = window[0]
+                        if isinstance(head, Done):
+                            window.popleft()
+                            yield head
+                        else:
+                            done = head[1].result()
+                            window.popleft()
+                            in_flight -= 1
+                            yield done
+                while window:
+                    head = window[0]
+                    done = head if isinstance(head, Done) else head[1].result()
+                    window.popleft()
+                    yield done
+            return
+        except BrokenProcessPool:
+            stats["pools_broken"] += 1
+        # what the broken pool finished stands; what it held in flight is run again, each task alone
+        suspects = [task for task, future in (h for h in window if not isinstance(h, Done))
+                    if future.cancelled() or future.exception() is not None]
+        again = _alone(suspects + unsent, settings, jobs, stats)
+        for head in window:
+            if isinstance(head, Done):
+                yield head
             else:
-                window.append(item)
-            # yield what is ready at the head; wait for it only when enough tasks are queued
-            while window and (isinstance(window[0], Done) or window[0].done() or in_flight >= 4 * jobs):
-                head = window.popleft()
-                if isinstance(head, Done):
-                    yield head
-                else:
-                    in_flight -= 1
-                    yield head.result()
-        while window:
-            head = window.popleft()
-            yield head if isinstance(head, Done) else head.result()
+                task, future = head
+                yield again[task.index] if task.index in again else future.result()
+        yield from (again[task.index] for task in unsent)
+
+
+def _alone(tasks: Sequence[Task], settings: RunSettings, jobs: int, stats: Counter) -> dict[int, Done]:
+    """Each task in a process forked for it alone (``jobs`` at once): its outcome by task index.
+
+    E218 when that process was killed or died before answering: only that task can have killed it.
+    """
+    import multiprocessing
+    import multiprocessing.connection
+
+    fork = multiprocessing.get_context("fork")
+    queue = deque(tasks)
+    running: dict[Connection, tuple[Task, Any]] = {}  # this end of each process's pipe -> (task, process)
+    outcomes: dict[int, Done] = {}
+    while queue or running:
+        while queue and len(running) < jobs:
+            task = queue.popleft()
+            ours, theirs = fork.Pipe(duplex=False)
+            process = fork.Process(target=_work_alone, args=(task, settings, theirs), daemon=False)
+            process.start()
+            theirs.close()  # so that this end reads EOF once the process is gone
+            running[ours] = (task, process)
+        for ready in multiprocessing.connection.wait(list(running)):
+            assert isinstance(ready, Connection)
+            task, process = running.pop(ready)
+            try:
+                outcome: Done | None = ready.recv()
+            except (EOFError, OSError):
+                outcome = None
+            ready.close()
+            process.join()
+            stats["tasks_run_alone"] += 1
+            outcomes[task.index] = outcome if outcome is not None else Done(
+                task.index, _killed(process.exitcode).problem(task.path, task.sha256))
+    return outcomes
+
+
+def _work_alone(task: Task, settings: RunSettings, connection: Connection) -> None:
+    connection.send(_work(task, settings))
+    connection.close()
+
+
+def _killed(exitcode: int | None) -> PipelineError:
+    """E218 for a process that ended with ``exitcode`` (negative: the signal that killed it) before its answer."""
+    import signal
+
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        how = f"killed by signal {name}"
+        if -exitcode == signal.SIGKILL:
+            how += " (what the system's out-of-memory killer sends: fewer --jobs or more memory may let it through)"
+    else:
+        how = f"ended with exit code {exitcode}"
+    return PipelineError("E218", how=how)
 
 
 def _parallel(items: Iterator[Task | Done], settings: RunSettings, options: RunOptions, stats: Counter) -> Iterator[Done]:
@@ -577,6 +691,7 @@ def run(paths: Sequence[str | os.PathLike], settings: RunSettings, manifest: Map
     everything), ``parsed`` and ``pages_parsed`` (ingest calls), ``analysed``
     (identify + segment), ``passages_classified``, ``contexts_built``,
     ``cache_<kind>_hit`` / ``_miss`` / ``_corrupt``, ``cache_entries_written``,
+    ``pools_broken`` and ``tasks_run_alone`` (a worker killed outright, see :func:`_forked`),
     ``<stage>_seconds`` summed over workers, and ``wall_seconds`` of the run.
     A counter that stayed at zero is left out.
     """

@@ -48,6 +48,7 @@ class Task:
     keys: cache.Keys | None  # None when the cache is off
     source: SourceFile | None = None
     document: Document | None = None
+    read_seconds: float = 0.0  # with ``document`` from the cache: the seconds ingest took to read it then
     #: identification, passages, page-level problems and the number of pages read by OCR
     analysis: tuple[Identification, tuple[Passage, ...], tuple[Problem, ...], int] | None = None
 
@@ -83,10 +84,16 @@ def process(task: Task, context: RunContext, parsing: ContextManager = nullconte
             if document is None:
                 if task.source is None:
                     raise ValueError(f"{task.path}: a task needs its source, document or analysis")
+                started = time.perf_counter()
                 with book.stage("ingest", counter="parsed", failure="documents"), parsing:
                     document = ingest_stage.ingest(task.source, max_pages=context.max_pages, **context.ingest_options)
+                read_seconds = time.perf_counter() - started
                 book.stats["pages_parsed"] += len(document.pages)
-                book.keep("documents", cache.dump_document, document)
+                book.keep("documents", cache.dump_document, document, read_seconds)
+            else:
+                read_seconds = task.read_seconds
+            # what a later run's limits are checked against when it finds this document's analysis in the cache
+            book.measures = cache.Measures.of(document, read_seconds)
             with book.stage("identify", failure="analyses"):
                 identification = identify(document, context.identifier, task.manifest,
                                           url=task.manifest.url if task.manifest else None,
@@ -97,7 +104,7 @@ def process(task: Task, context: RunContext, parsing: ContextManager = nullconte
             with book.stage("segment", counter="analysed"):
                 passages = segment(document, identification.inspection, context.segmenter, identification.force)
             analysis = identification, passages, document.problems, sum(p.ocr for p in document.pages)
-            book.keep("analyses", cache.dump_analysis, *analysis)
+            book.keep("analyses", cache.dump_analysis, *analysis, book.measures)
         identification, passages, page_problems, ocr_pages = analysis
         with book.stage("classify"):
             classified = classify_passages(passages, context.model)
@@ -147,6 +154,7 @@ class _Bookkeeping:
         self.stats: Counter = Counter()
         self.entries: list[tuple[str, str, str]] = []
         self.current = "start"  # the stage running or last run: what a failure is reported under
+        self.measures: cache.Measures | None = None  # the document's, once it is read
 
     @contextmanager
     def stage(self, name: str, counter: str | None = None, failure: str | None = None) -> Iterator[None]:
@@ -161,7 +169,8 @@ class _Bookkeeping:
             yield
         except PipelineError as error:
             if failure is not None and error.code in _CACHEABLE_FAILURES[failure][0]:
-                self.keep(failure, _CACHEABLE_FAILURES[failure][1], error.problem(self.task.path, self.task.sha256))
+                self.keep(failure, _CACHEABLE_FAILURES[failure][1], error.problem(self.task.path, self.task.sha256),
+                          *([self.measures] if failure == "analyses" else []))
             if counter == "parsed":
                 self.stats[counter] += 1
             raise

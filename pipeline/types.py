@@ -71,7 +71,8 @@ class Document:
     problems: tuple["Problem", ...] = ()
     #: A web page's site text (:func:`pipeline.ingest.html.read_html_page`): its site name, address, header and
     #: footer, one piece a line; no offset refers to it. Evidence of the publisher only: identify reads it for the
-    #: force when ``text`` names none. "" for other kinds of file.
+    #: force when ``text`` names none. A Word document's is its headers and footers
+    #: (:func:`pipeline.ingest.docx.read_docx_page`). "" for other kinds of file.
     site: str = ""
 
     def is_ocr(self, offset: int) -> bool:

@@ -184,3 +184,70 @@ def test_external_entities_are_never_resolved(tmp_path):
 def test_not_a_word_document(tmp_path):
     assert _code(b"PK\x03\x04 not really a zip").code == "E117"
     assert _code(_rezip(_docx_bytes(tmp_path), replace={"word/document.xml": b"<w:document"})).code == "E117"
+
+
+# --- a PCC letter in Word whose force is named only in its letterhead (the header) ---------------------------------
+
+LETTER_BODY = ("Response to An inspection into activism and impartiality in policing",
+               "The commissioner has received the following from the Chief Constable.",
+               "Recommendation 9",
+               "The force's communications policy was updated in October 2024; this is complete.")
+
+
+def _letter(path: Path, *, first_page_only: bool = False, footer: str = "", header_table: bool = False) -> Path:
+    """A letter whose body names no force; its header (the first page's alone, when ``first_page_only``, as a
+    letterhead often is) names the commissioner's office, in a paragraph or in a one-row table."""
+    document = Document()
+    for line in LETTER_BODY:
+        document.add_paragraph(line)
+    section = document.sections[0]
+    if first_page_only:
+        section.different_first_page_header_footer = True
+    header = section.first_page_header if first_page_only else section.header
+    if header_table:
+        cells = header.add_table(rows=1, cols=2, width=section.page_width).rows[0].cells
+        cells[0].text, cells[1].text = "Office of the Sussex Police and Crime Commissioner", "Lewes, East Sussex"
+    else:
+        header.paragraphs[0].text = "Office of the Sussex Police and Crime Commissioner"
+    if footer:
+        section.footer.paragraphs[0].text = footer
+    document.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("shape", [{}, {"first_page_only": True}, {"header_table": True}],
+                         ids=["header", "first-page-header", "header-table"])
+def test_a_word_letters_header_is_its_site_text_and_names_its_force(tmp_path, shape):
+    """The header and footer of a .docx are kept apart as ``Document.site`` (never its text), which identify reads
+    for the force when the body names none, as it reads a web page's header and footer."""
+    from pipeline.identify import build_identifier, identify
+
+    path = _letter(tmp_path / "letter.docx", footer="Page 1", **shape)
+    document = ingest(io.read_source(path))
+    assert "Sussex" not in document.text and document.text.startswith(LETTER_BODY[0])
+    assert "Office of the Sussex Police and Crime Commissioner" in document.site.splitlines()
+    identifier = build_identifier(io.load_forces(), io.load_inspections(Path(__file__).resolve().parents[1]
+                                                                        / "corpus" / "inspections"))
+    found = identify(document, identifier)
+    assert found.force.name == "Sussex Police" and "header or footer" in found.evidence
+
+
+def test_a_word_letter_named_only_in_its_letterhead_is_scored_not_refused(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _letter(folder / "letter.docx", first_page_only=True)
+    out = tmp_path / "out"
+    assert main(["score", str(folder), "--out", str(out), "--no-cache", "--as-of", "2026-01-01"]) == 0
+    assert pd.read_csv(out / "forces.csv")["force"].tolist() == ["Sussex Police"]
+
+
+def test_a_word_letters_header_naming_two_forces_names_none(tmp_path):
+    """As for a web page: a header or footer naming two forces (a joint letterhead, a partner's) names neither."""
+    from pipeline.identify import build_identifier, identify
+
+    document = ingest(io.read_source(_letter(tmp_path / "letter.docx", footer="In partnership with Surrey Police")))
+    identifier = build_identifier(io.load_forces(), io.load_inspections(Path(__file__).resolve().parents[1]
+                                                                        / "corpus" / "inspections"))
+    with pytest.raises(PipelineError) as raised:
+        identify(document, identifier)
+    assert raised.value.code == "E202"

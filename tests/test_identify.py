@@ -868,3 +868,44 @@ def test_a_peel_title_naming_its_force_by_an_alias_a_rewrite_shortens_still_name
     found = identify(make_document("Metropolitan Police Service\n\nWe have acted."), identifier,
                      inspection_hint="PEEL: Police Legitimacy 2016 – an Inspection of the Met").inspection
     assert (found.force, found.id) == ("Metropolitan Police Service", "peel-legitimacy-2016-met")
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a label at the start of a line, its date, then more of the line: the date is the response's
+    ("Letter\n\nDate: 14 March 2025. Ref: PCC/123\n\nDear Sir", date(2025, 3, 14)),
+    ("Letter\n\nDate: 14 March 2025 Our ref: PCC/123\n\nDear Sir", date(2025, 3, 14)),
+    ("Letter\n\nDate: 14/03/2025, Ref PCC/123\n\nDear Sir", date(2025, 3, 14)),
+    ("Letter\n\nDate: 14 March 2025 | Our ref: PCC/123\n\nDear Sir", date(2025, 3, 14)),  # a letterhead's table row
+    ("Letter\n\nDated 3rd March 2025 (revised 9 April 2025)\n\nDear Sir", date(2025, 3, 3)),
+    ("Update\n\nUpdated 5 November 2024 to add the force's progress\n\nRecommendation 1", date(2024, 11, 5)),
+    ("Letter\n\nDate:\n\n14 March 2025. Ref: PCC/123\n\nDear Sir", date(2025, 3, 14)),  # the date on the next line
+    ("Our response\n\nPublished: 14 January 2025. Updated: 2 February 2025\n", date(2025, 1, 14)),  # a page's field
+    ("Letter\n\nDate: 25 Hydref 2024 / 25 October 2024. Cyf: PCC/123\n", date(2024, 10, 25)),
+    # the label's date must come first: a date later in the line after other words is not read as the label's
+    ("Letter\n\nUpdated policy was issued on 14 March 2025 by the force.\n", None),
+    ("Letter\n\nDate: to be confirmed, not before 14 March 2025\n", None),
+    ("Letter\n\nDate: 25 Hydref 2024 / 26 October 2024. Cyf: PCC/123\n", None),  # two days are no one date
+    # a news page's stamp, the time after the date, over its update stamp: the first is the day it went out
+    ("Headline\n\nThursday, 2nd March 2017, 12:01 am\nUpdated Friday, 24th March 2017, 11:07 am\nText", date(2017, 3, 2)),
+    ("Headline\n\nUpdated Friday, 24th March 2017, 11:07 am\nText", date(2017, 3, 24)),
+])
+def test_a_labelled_date_at_line_start_followed_by_more_text_is_the_responses(text, expected):
+    assert find_response_date(text) == expected
+
+
+def test_response_dates_read_in_the_real_corpus_agree_with_its_sources_csv():
+    """corpus/raw/responses/sources.csv gives most excerpts' response date: none read from the text may differ from
+    it, and the labels followed by more of their line, and the news pages' stamps with a time of day, are read
+    (18 dates agreed before they were, 44 after)."""
+    from pipeline.ingest import ingest
+
+    rows = io.read_csv(RAW / "responses" / "sources.csv").to_dict("records")
+    given = {row["file"]: row["response_date"] for row in rows
+             if isinstance(row.get("response_date"), str) and row["response_date"]}
+    agree, differ = 0, []
+    for file, expected in sorted(given.items()):
+        found = find_response_date(ingest(io.read_source(RAW / "responses" / file)).text)
+        if found is not None:
+            agree += str(found) == expected
+            differ += [(file, str(found), expected)] if str(found) != expected else []
+    assert differ == [] and agree >= 44

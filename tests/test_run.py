@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -311,3 +312,123 @@ def test_a_cached_document_over_the_runs_character_cap_is_refused_like_a_new_one
     assert report.stats["cache_documents_hit"] == 2
     assert [(p.source, p.code) for p in report.problems] == [(str(SEEDS["Gwent"]), "E129")]
     assert [r.source for r in report.results] == [str(SEEDS["Staffordshire"])]
+
+
+def test_a_cached_analysis_is_checked_against_the_runs_limits_both_ways(inspections, forces, tmp_path):
+    """Tightening limits.max_characters, max_pages or max_seconds refuses a document whose identification and
+    passages are cached (same code, registers and rules: an analysis hit) as a fresh read would (E129, E107,
+    E108); loosening them again scores it as before, from the cache. The limits are not in any key: each hit is
+    checked against the document's measures (characters, pages, reading seconds) kept in the entry."""
+    from tests.pdf_fixtures import render_seed_pdf
+
+    rules = io.read_package_data("segment.toml")
+    model = parallel.ModelSpec.baseline(io.read_package_data("cues.toml"))
+    options = parallel.RunOptions(jobs=1, cache_dir=str(tmp_path / "c"))
+    pdf = render_seed_pdf(SEEDS["Suffolk"].read_text(encoding="utf-8"), tmp_path / "suffolk.pdf")
+    paths = [str(SEEDS["Cleveland"]), str(pdf), str(SEEDS["Staffordshire"])]
+
+    def run(max_pages=300, **ingest_options):
+        return parallel.run(paths, parallel.make_settings(inspections, forces, rules, model, max_pages, ingest_options),
+                            options=options)
+
+    loose = run()
+    assert loose.problems == [] and len(loose.results) == 3
+    pages = len(ingest.ingest(io.read_source(str(pdf))).pages)
+    assert pages > 1
+    for limits, refused, code in (({"max_characters": 20_000}, str(SEEDS["Cleveland"]), "E129"),
+                                  ({"max_pages": pages - 1}, str(pdf), "E107"),
+                                  ({"max_seconds": 1e-6}, str(pdf), "E108")):  # text is read without a time cap
+        tight = run(**limits)
+        assert tight.stats["cache_analyses_hit"] == 3 and tight.stats.get("parsed", 0) == 0, limits  # the run is warm
+        assert [(p.source, p.code) for p in tight.problems] == [(refused, code)], limits
+        assert [r.source for r in tight.results] == [p for p in paths if p != refused]
+    again = run()
+    assert again.stats["cache_analyses_hit"] == 3 and again.stats.get("parsed", 0) == 0
+    assert again.results == loose.results and again.problems == []
+
+
+def test_a_document_refused_under_a_tight_limit_is_scored_once_the_limit_is_loosened(inspections, forces, tmp_path):
+    """The reverse: a refusal under a limit is not cached, so a looser limit reads the document afresh."""
+    rules = io.read_package_data("segment.toml")
+    model = parallel.ModelSpec.baseline(io.read_package_data("cues.toml"))
+    options = parallel.RunOptions(jobs=1, cache_dir=str(tmp_path / "c"))
+    paths = [str(SEEDS["Gwent"])]
+    tight = parallel.run(paths, parallel.make_settings(inspections, forces, rules, model, 300, {"max_characters": 12_000}),
+                         options=options)
+    assert [p.code for p in tight.problems] == ["E129"]
+    loose = parallel.run(paths, parallel.make_settings(inspections, forces, rules, model, 300), options=options)
+    assert loose.problems == [] and [r.source for r in loose.results] == paths
+
+
+@pytest.fixture
+def workers_killed_on(monkeypatch, tmp_path):
+    """A worker process that starts reading a file named in the returned dict is killed outright with SIGKILL, as the
+    out-of-memory killer kills it (name -> how many times: None for every time). The kill is real (the worker's own
+    ``os.kill``, from ingest, which forked workers inherit patched); this process (the run's parent) is never killed."""
+    import os
+    import signal
+    from pathlib import Path
+
+    parent = os.getpid()
+    kills: dict[str, int | None] = {}
+    marks = tmp_path / "kills"
+    marks.mkdir()
+    real = ingest.ingest
+
+    def ingest_or_die(source, **kw):
+        name = Path(source.path).name
+        if name in kills and os.getpid() != parent:
+            done = len(list(marks.glob(f"{name}.*")))  # kills so far, counted in files: each worker is a new process
+            if kills[name] is None or done < kills[name]:
+                (marks / f"{name}.{done}").touch()
+                os.kill(os.getpid(), signal.SIGKILL)
+        return real(source, **kw)
+
+    monkeypatch.setattr(ingest, "ingest", ingest_or_die)
+    return kills
+
+
+def test_a_worker_killed_by_its_document_costs_only_that_document(settings, paths, workers_killed_on):
+    """``--jobs 2``: the worker reading Suffolk's response is killed each time (as by the out-of-memory killer). The
+    pool breaks; the documents in flight are run again, each in a fresh process of its own, so the one whose
+    process is killed again is named (E218, with the signal) and every other document is scored, in input order."""
+    killer = paths[3]
+    workers_killed_on[Path(killer).name] = None
+    report = parallel.run(paths, settings, options=parallel.RunOptions(jobs=2, cache_dir=None))
+    others = parallel.run([p for p in paths if p != killer], settings, options=parallel.RunOptions(jobs=1, cache_dir=None))
+    assert [p.source for p in others.problems] == [paths[2]]  # the HMICFRS letter is no response
+    assert report.problems[:1] == others.problems and [(p.source, p.code) for p in report.problems[1:]] == [(killer, "E218")]
+    assert "killed by signal SIGKILL" in report.problems[1].message
+    assert "the other documents are scored" in report.problems[1].message
+    assert report.results == others.results and report.stats["pools_broken"] == 1
+
+
+def test_a_worker_killed_once_loses_nothing(settings, paths, workers_killed_on):
+    """A worker killed once (from outside: the document is not to blame) breaks the pool; every document it held in
+    flight is run again, and the run is the one an undisturbed run gives."""
+    workers_killed_on[Path(paths[1]).name] = 1
+    report = parallel.run(paths, settings, options=parallel.RunOptions(jobs=2, cache_dir=None))
+    undisturbed = parallel.run(paths, settings, options=parallel.RunOptions(jobs=1, cache_dir=None))
+    assert report.stats["pools_broken"] == 1
+    assert report.results == undisturbed.results and report.problems == undisturbed.problems
+
+
+def test_a_killed_worker_is_one_line_and_keeps_a_previous_scorecard(workers_killed_on, tmp_path, capsys):
+    """On the command line: the one document whose worker is killed is one coded line naming it, no traceback; with
+    nothing else to score, the previous scorecard in --out is kept (E443)."""
+    from pipeline.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEEDS["Gwent"], folder)
+    out = tmp_path / "out"
+    assert main(["score", str(folder), "--out", str(out), "--jobs", "2", "--no-cache", "--baseline"]) == 0
+    before = (out / "scorecard.csv").read_bytes()
+    capsys.readouterr()
+    workers_killed_on[SEEDS["Gwent"].name] = None
+    assert main(["score", str(folder), "--out", str(out), "--jobs", "2", "--no-cache", "--baseline"]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if "E218" in line]
+    assert len(lines) == 1 and lines[0].startswith(str(folder / SEEDS["Gwent"].name)), err
+    assert "E443" in err and (out / "scorecard.csv").read_bytes() == before

@@ -41,8 +41,8 @@ from pipeline.ingest.running import drop_running_lines
 from pipeline.ingest.text import decode_text, readable, unwrap_markdown
 from pipeline.types import Document, Page, Problem, SourceFile
 
-__all__ = ["CELL_SEPARATOR", "DEFAULT_MAX_CHARACTERS", "DEFAULT_MAX_PAGES", "DEFAULT_MAX_SECONDS", "MEDIA_TYPES", "decode_text",
-           "drop_running_lines", "ingest", "normalise_text", "sniff"]
+__all__ = ["CELL_SEPARATOR", "DEFAULT_MAX_CHARACTERS", "DEFAULT_MAX_PAGES", "DEFAULT_MAX_SECONDS", "MEDIA_TYPES",
+           "TIMED_MEDIA_TYPES", "decode_text", "drop_running_lines", "ingest", "normalise_text", "over_limits", "sniff"]
 
 MEDIA_TYPES = {".pdf": "pdf", ".html": "html", ".htm": "html", ".txt": "text", ".md": "text", ".docx": "docx",
                ".mht": "mhtml", ".mhtml": "mhtml"}
@@ -57,6 +57,34 @@ DEFAULT_MAX_SECONDS = 120.0
 #: Characters of text a document may hold before it is reported (E129) and skipped: some 4,000 pages of prose, beyond
 #: any response (a 300-page PDF holds about a million); scoring 6.4 million took 27 s of CPU and 1.1 GB (README).
 DEFAULT_MAX_CHARACTERS = 10_000_000
+
+#: The readers stopped at ``max_seconds`` (E108): those run in a bounded worker (:mod:`pipeline.ingest.bounded`).
+TIMED_MEDIA_TYPES = frozenset({"pdf", "docx", "html", "mhtml"})
+
+
+def over_limits(media_type: str, pages: int, characters: int, seconds: float, *, max_pages: int = DEFAULT_MAX_PAGES,
+                max_seconds: float | None = DEFAULT_MAX_SECONDS,
+                max_characters: int = DEFAULT_MAX_CHARACTERS) -> PipelineError | None:
+    """What :func:`ingest` refuses a document for under these limits, given what it read: None when within them.
+
+    For a document read before, under other limits (the run's cache keeps its
+    text, or its passages, and these measures): ``media_type`` as :func:`sniff`
+    gave it, ``pages`` and ``characters`` of the :class:`Document`, and the
+    ``seconds`` its reading took. In ingest's order: E107 over ``max_pages``,
+    E108 over ``max_seconds`` (only for the readers it times, :data:`TIMED_MEDIA_TYPES`),
+    E129 over ``max_characters``. A reading that took about the time cap may
+    pass one run and not the next, cached or not.
+    """
+    from pipeline.ingest.bounded import plain_seconds
+
+    if pages > max_pages:
+        return PipelineError("E107", pages=pages, limit=max_pages)
+    if max_seconds is not None and media_type in TIMED_MEDIA_TYPES and seconds > max_seconds:
+        return PipelineError("E108", seconds=plain_seconds(max_seconds))
+    if characters > max_characters:
+        return PipelineError("E129", characters=characters, limit=max_characters)
+    return None
+
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Microsoft's compound file: .doc (and .xls, .msg)
 _RTF = b"{\\rtf"  # Rich Text Format, which Word also saves under a .doc name
@@ -170,13 +198,14 @@ def ingest(source: SourceFile, *, max_pages: int = DEFAULT_MAX_PAGES, max_second
         raise PipelineError("E101")
     suffix = PurePath(source.path).suffix.lower()
     media_type = sniff(source.data, suffix)
-    site = ""  # what a web page's header, footer and metadata say of its publisher
+    site = ""  # what a web page's header, footer and metadata, or a Word document's headers and footers, say of its publisher
     if media_type == "pdf":
         extraction = read_pdf(source.data, max_pages, max_seconds, ocr)
     elif media_type == "docx":
-        from pipeline.ingest.docx import read_docx
+        from pipeline.ingest.docx import read_docx_page
 
-        extraction = Extraction((RawPage(read_docx(source.data, max_seconds)),))
+        page, site = read_docx_page(source.data, max_seconds)
+        extraction = Extraction((RawPage(page),))
     elif media_type in ("html", "mhtml"):
         page, site = read_web_page(source.data, archive=media_type == "mhtml", max_seconds=max_seconds)
         extraction = Extraction((RawPage(page),))

@@ -85,7 +85,7 @@ def run_bounded(target: Callable[..., Any], args: tuple, seconds: float | None, 
         raise
     if answer is None:
         _stop(worker)
-        raise PipelineError("E108", seconds=_plain(seconds))
+        raise PipelineError("E108", seconds=plain_seconds(seconds))
     kind, payload = answer
     if kind == "ok":
         return payload
@@ -132,7 +132,8 @@ def _stop(worker: _Worker) -> int | None:
     return worker.process.exitcode
 
 
-def _plain(seconds: float) -> float | int:
+def plain_seconds(seconds: float) -> float | int:
+    """``seconds`` as the E108 message prints it: ``120`` rather than ``120.0``."""
     return int(seconds) if float(seconds).is_integer() else seconds
 
 

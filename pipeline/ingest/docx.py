@@ -50,6 +50,20 @@ def read_docx(data: bytes, max_seconds: float | None = None) -> str:
     refused for safety (zip bomb, huge part, DTD or entities), E108 past
     ``max_seconds``, E119 out of memory.
     """
+    return read_docx_page(data, max_seconds)[0]
+
+
+def read_docx_page(data: bytes, max_seconds: float | None = None) -> tuple[str, str]:
+    """As :func:`read_docx`, with the document's site text: (text, site).
+
+    ``site`` is what the headers and footers of every section say (the first
+    page's and even pages' too), one paragraph or table cell a line, each
+    once, in the order of the package's parts. A letterhead names the
+    commissioner's office there and often nowhere else; it is no part of what
+    the letter says, so it stays out of ``text``, and identify reads it for the
+    force only where the text names none (``Document.site``, as for a web
+    page's header and footer). Raises as :func:`read_docx`.
+    """
     check_package(data)
     return run_bounded(_read, (data,), max_seconds, crash_code="E117")
 
@@ -89,7 +103,7 @@ def check_package(data: bytes) -> None:
                 raise PipelineError("E118", detail=f"part {entry.filename} declares a DTD or entities")
 
 
-def _read(data: bytes) -> str:
+def _read(data: bytes) -> tuple[str, str]:
     from docx import Document
     from docx.opc.exceptions import PackageNotFoundError
 
@@ -122,7 +136,34 @@ def _read(data: bytes) -> str:
         if i:
             out.append("\n" if kind == blocks[i - 1][0] and kind in ("li", "tr") else "\n\n")
         out.append(text)
-    return rag.resolve("".join(out))  # colour-only RAG cells read as the document's key names them
+    # colour-only RAG cells read as the document's key names them
+    return rag.resolve("".join(out)), _headers_and_footers(document)
+
+
+def _headers_and_footers(document) -> str:
+    """The text of every header and footer part, a line per paragraph or table cell, each line once.
+
+    Read from the parts the document's relationships name, not through
+    python-docx's section API, which adds a header to a section that has none
+    when asked for its paragraphs.
+    """
+    from docx.opc.constants import RELATIONSHIP_TYPE
+
+    parts = sorted((rel.target_part for rel in document.part.rels.values() if not rel.is_external
+                    and rel.reltype in (RELATIONSHIP_TYPE.HEADER, RELATIONSHIP_TYPE.FOOTER)),
+                   key=lambda part: str(part.partname))
+    lines: dict[str, None] = {}
+    for part in parts:
+        root = part.element
+        for fallback in list(root.iter(_MC + "Fallback")):  # a text box's copy for old readers, as in the body
+            fallback.getparent().remove(fallback)
+        for p in root.iter(_W + "p"):
+            if next(p.iter(_W + "txbxContent"), None) is not None:
+                continue  # a paragraph anchoring a text box: the box's own paragraphs are read
+            text = _paragraph_text(p)
+            if text:
+                lines.setdefault(text, None)
+    return "\n".join(lines)
 
 
 def _body_items(container) -> Iterator:
