@@ -551,6 +551,11 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     name) names the force only when the text names none, and only when it
     names one force alone.
 
+    A response answering several inspections in parts ("Part 1: <report>",
+    "Part 2: <other report>") gets ``sections``, one per part with the
+    inspection its heading names (:func:`_detect_sections`), and
+    ``inspection`` is the first part's; not when a manifest names the inspection.
+
     Raises ``PipelineError``: E204 when the manifest names a force or
     register id that is not known; E201 when the document names no inspection
     at all; E203 when the document is dated before a registered inspection's

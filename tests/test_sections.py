@@ -15,7 +15,7 @@ import pytest
 
 from pipeline import io
 from pipeline.cli import main
-from pipeline.identify import build_identifier, identify
+from pipeline.identify import ManifestEntry, build_identifier, identify
 from pipeline.segment import segment_identified
 from tests.conftest import ROOT, no_reviews
 from tests.test_identify import make_document
@@ -53,6 +53,19 @@ def test_headings_that_are_each_reports_title_alone_also_make_parts(identifier):
     assert found.sections[1].start == document.text.index("Response to the Interim report")
 
 
+def test_a_part_may_answer_an_inspection_no_register_holds_its_title_on_the_next_line(identifier):
+    document = _document("unregistered-part.txt")
+    found = identify(document, identifier)
+    assert [s.inspection.id for s in found.sections] == [ACTIVISM, "peel-2023-25-hertfordshire-constabulary"]
+    assert not found.sections[1].inspection.registered
+    assert found.sections[1].start == document.text.index("Part 2")
+
+
+def test_a_manifest_naming_the_inspection_keeps_the_document_whole(identifier):
+    found = identify(_document("two-parts.txt"), identifier, ManifestEntry(file="two-parts.txt", inspection=VAWG))
+    assert found.sections == () and found.inspection.id == VAWG
+
+
 def test_a_report_named_in_passing_or_in_a_list_of_sources_makes_no_part(identifier):
     found = identify(_document("passing-mention.txt"), identifier)
     assert found.sections == ()
@@ -74,7 +87,7 @@ def test_each_part_is_segmented_against_its_own_inspection_with_file_offsets(ide
 def scored(tmp_path_factory):
     """``score`` the two fixtures a user would keep in one folder, as a user would, with the shipped model."""
     inputs = tmp_path_factory.mktemp("multinsp-inputs")
-    for name in ("two-parts.txt", "passing-mention.txt"):
+    for name in ("two-parts.txt", "passing-mention.txt", "unregistered-part.txt"):
         shutil.copy(DATA / name, inputs / name)
     out = tmp_path_factory.mktemp("multinsp-out")
     assert _score(inputs, out, "--no-cache") == 0
@@ -104,6 +117,17 @@ def test_the_second_parts_answer_is_its_own_inspections_row_and_passage(scored):
     assert "perpetrators" not in " ".join(activism["evidence"])
     forces = _read(scored, "forces.csv")
     assert set(forces.loc[forces["force"] == "Bedfordshire Police", "inspection"]) == {ACTIVISM, VAWG}
+
+
+def test_an_unregistered_parts_items_are_its_own_rows(scored):
+    card = _read(scored, "scorecard.csv")
+    peel = card[card["inspection"] == "peel-2023-25-hertfordshire-constabulary"]
+    assert sorted(zip(peel["item_kind"], peel["recommendation"], peel["register"])) == [
+        ("area_for_improvement", "1", "none"), ("area_for_improvement", "2", "none")]
+    passages = _read(scored, "passages.csv")
+    ours = passages[passages["source"].str.endswith("unregistered-part.txt")]
+    assert set(zip(ours["inspection"], ours["item_kind"])) == {
+        (ACTIVISM, "recommendation"), ("peel-2023-25-hertfordshire-constabulary", "area_for_improvement")}
 
 
 def test_a_passing_mention_keeps_every_passage_under_the_one_inspection(scored):
