@@ -146,6 +146,9 @@ class IdentifyRules:
     # a line labelling an item ("Recommendation 2"): a part a bare title heads must hold one (a title alone on its
     # line may be a reference list's entry)
     part_item: re.Pattern | None = None
+    # what an unregistered report's title in a part's heading must say to be a report's ("inspection", "HMICFRS",
+    # "PEEL"): a part's own heading ("Part 2: Progress report") names none
+    part_report: re.Pattern | None = None
 
 
 def parse_identify_rules(toml_text: str) -> IdentifyRules:
@@ -192,6 +195,7 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
         part_heading=re.compile(data["sections"]["part_heading"]) if "sections" in data else None,
         title_heading=re.compile(data["sections"]["title_heading"]) if "sections" in data else None,
         part_item=re.compile(data["sections"]["part_item"]) if "sections" in data else None,
+        part_report=re.compile(data["sections"]["part_report"]) if "sections" in data else None,
     )
 
 
@@ -741,10 +745,11 @@ def _detect_sections(text: str, identifier: Identifier, response_date: date | No
     one inspection are one part. Returns ``()`` for a document answering one inspection.
     """
     rules = identifier.rules
-    if rules is None or rules.part_heading is None or rules.title_heading is None or rules.part_item is None:
+    if rules is None or None in (rules.part_heading, rules.title_heading, rules.part_item, rules.part_report):
         return ()
     titles = {_key(name): inspection for inspection in identifier.inspections
               for name in (inspection.title, *inspection.aliases)}
+    longest = max(map(len, titles), default=0) + 60  # a title heading is a title and a few words before it
     heads: list[tuple[int, Inspection, str, bool]] = []  # offset, inspection, heading, whether it numbers a part
     lines = text.split("\n")
     offset = 0
@@ -758,7 +763,7 @@ def _detect_sections(text: str, identifier: Identifier, response_date: date | No
         if part is not None:
             title = (part.group("title") or "").strip() or _next_nonblank(lines, number)
             named = _heading_inspection(title, identifier, response_date, force)
-        elif (alone := rules.title_heading.match(stripped)) is not None:
+        elif len(stripped) <= longest and (alone := rules.title_heading.match(stripped)) is not None:
             named = titles.get(_key(alone.group("title")))
             if named is not None and not _may_answer(named, identifier, response_date, force):
                 named = None
@@ -785,14 +790,22 @@ def _may_answer(inspection: Inspection, identifier: Identifier, response_date: d
 
 def _heading_inspection(title: str, identifier: Identifier, response_date: date | None,
                         force: Force | None) -> Inspection | None:
-    """The inspection a part's heading names: a registered one by its title or alias, else one its title patterns name."""
-    if not title:
+    """The inspection a part's heading names: a registered one by its title or alias, else one its title patterns name.
+
+    An unregistered title must read as a report's (``part_report``: "inspection", "HMICFRS", "PEEL") and say more
+    than that it is one ("the HMICFRS report": ``weak_words``), or the part's heading names no report.
+    """
+    rules = identifier.rules
+    if not title or rules is None or rules.part_report is None:
         return None
     registered, _ = _detect_inspection(_Tokens(title, identifier.nlp), identifier, response_date, force)
     if registered is not None and _may_answer(registered, identifier, response_date, force):
         return registered
     named, _ = _name_inspection(title, identifier, unnamed=False)
-    return named
+    if named is None or not rules.part_report.search(named.title):
+        return None
+    words = [w.casefold() for w in re.findall(r"[\w’'&-]+", named.title)]
+    return named if any(w not in rules.weak_words for w in words) else None
 
 
 def _clean_title(raw: str, rules: IdentifyRules) -> str:

@@ -53,6 +53,15 @@ def test_headings_that_are_each_reports_title_alone_also_make_parts(identifier):
     assert found.sections[1].start == document.text.index("Response to the Interim report")
 
 
+@pytest.mark.parametrize("heading", ["Part 2: Progress Report: what we have done", "Part 2: Summary of the HMICFRS report",
+                                     "Section 2 – Next steps", "Part 2: Recommendations for chief constables"])
+def test_a_parts_own_heading_naming_no_report_makes_no_part(identifier, heading):
+    text = (DATA / "two-parts.txt").read_text(encoding="utf-8")
+    text = text.replace(next(line for line in text.splitlines() if line.startswith("Part 2:")), heading)
+    found = identify(make_document(text), identifier)
+    assert found.sections == () and found.inspection.id == ACTIVISM
+
+
 def test_a_part_may_answer_an_inspection_no_register_holds_its_title_on_the_next_line(identifier):
     document = _document("unregistered-part.txt")
     found = identify(document, identifier)
