@@ -298,8 +298,10 @@ def dump_analysis(key: str, identification: Identification, passages: Sequence[P
 
 
 def _inspection_body(inspection: Inspection | None) -> dict[str, Any]:
-    """An inspection as an analysis entry keeps it: its id, and an inspection no register holds whole (the run's
-    registers cannot give it back)."""
+    """An inspection as an analysis entry keeps it: its id, and an inspection no register holds whole.
+
+    The run's registers cannot give an unregistered inspection back.
+    """
     return {"inspection": inspection.id if inspection else None,
             "unregistered": ({"title": inspection.title, "force": inspection.force}
                              if inspection and not inspection.registered else None)}
@@ -341,11 +343,12 @@ def parse_analysis(
         ident = obj["identification"]
         force = next((f for f in forces if f.name == ident["force"]), None) if ident["force"] is not None else None
         inspection = _inspection(ident, inspections)
-        sections = tuple(Section(int(s["start"]), int(s["end"]), _inspection(s, inspections), str(s["heading"]))
-                         for s in ident.get("sections", ()))
+        parts = [(s, _inspection(s, inspections)) for s in ident.get("sections", ())]
         if (ident["force"] is not None and force is None) or (ident["inspection"] is not None and inspection is None) \
-                or any(s.inspection is None for s in sections):
+                or any(answered is None for _, answered in parts):
             return None
+        sections = tuple(Section(int(s["start"]), int(s["end"]), answered, str(s["heading"]))
+                         for s, answered in parts if answered is not None)
         when = date.fromisoformat(ident["response_date"]) if ident["response_date"] is not None else None
         if not isinstance(ident["method"], str) or not isinstance(ident["evidence"], str):
             return None

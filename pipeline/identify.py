@@ -7,9 +7,11 @@ register; :func:`identify` scores the matches. A force's listed web and e-mail
 domains (``domains`` column) count too, in the text or as the source URL of a
 ``sources.csv`` row (``url``, ``force_hint``). An inspection no register holds
 is named as the document names it (patterns in ``pipeline/data/identify.toml``)
-and returned unregistered. A manifest (``file,force,inspection`` CSV, parsed by
-:func:`parse_manifest`) overrides detection where the researcher already knows
-the answer.
+and returned unregistered. A response answering several inspections in parts
+("Part 1: <report>", "Part 2: <other report>") is returned with one
+:class:`~pipeline.types.Section` per part (``[sections]`` in ``identify.toml``).
+A manifest (``file,force,inspection`` CSV, parsed by :func:`parse_manifest`)
+overrides detection where the researcher already knows the answer.
 
 Failures are coded: E201 (the document names no inspection at all), E202 (no
 force), E203 (dated before a registered inspection was published), E204
@@ -745,7 +747,10 @@ def _detect_sections(text: str, identifier: Identifier, response_date: date | No
     one inspection are one part. Returns ``()`` for a document answering one inspection.
     """
     rules = identifier.rules
-    if rules is None or None in (rules.part_heading, rules.title_heading, rules.part_item, rules.part_report):
+    if rules is None or rules.part_report is None:
+        return ()
+    part_heading, title_heading, part_item = rules.part_heading, rules.title_heading, rules.part_item
+    if part_heading is None or title_heading is None or part_item is None:
         return ()
     titles = {_key(name): inspection for inspection in identifier.inspections
               for name in (inspection.title, *inspection.aliases)}
@@ -759,11 +764,11 @@ def _detect_sections(text: str, identifier: Identifier, response_date: date | No
         if not stripped or len(stripped) > 300:
             continue
         named: Inspection | None = None
-        part = rules.part_heading.match(stripped)
+        part = part_heading.match(stripped)
         if part is not None:
             title = (part.group("title") or "").strip() or _next_nonblank(lines, number)
             named = _heading_inspection(title, identifier, response_date, force)
-        elif len(stripped) <= longest and (alone := rules.title_heading.match(stripped)) is not None:
+        elif len(stripped) <= longest and (alone := title_heading.match(stripped)) is not None:
             named = titles.get(_key(alone.group("title")))
             if named is not None and not _may_answer(named, identifier, response_date, force):
                 named = None
@@ -771,7 +776,7 @@ def _detect_sections(text: str, identifier: Identifier, response_date: date | No
             heads.append((line_offset, named, stripped, part is not None))
     # a bare title heads a part only when an item label follows it before the next heading
     ends = [start for start, *_ in heads[1:]] + [len(text)]
-    heads = [head for head, end in zip(heads, ends) if head[3] or rules.part_item.search(text, head[0], end)]
+    heads = [head for head, end in zip(heads, ends) if head[3] or part_item.search(text, head[0], end)]
     if len({inspection.id for _, inspection, _, _ in heads}) < 2:
         return ()
     merged = [head for i, head in enumerate(heads) if i == 0 or heads[i - 1][1].id != head[1].id]

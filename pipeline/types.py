@@ -179,8 +179,11 @@ class Inspection:
 
 @dataclass(frozen=True)
 class Section:
-    """One part of a document that answers several inspections: its character span in ``Document.text`` and the
-    inspection it answers (``heading``: the line that opens it, for the run report)."""
+    """One part of a document that answers several inspections.
+
+    Its character span in ``Document.text``, the inspection it answers, and ``heading``: the line that opens it,
+    for the run report.
+    """
 
     start: int
     end: int
