@@ -41,7 +41,7 @@ from datetime import date
 from pathlib import PurePath
 from typing import Any, Iterable, Mapping, Sequence
 
-from pipeline.types import Document, Force, Identification, Inspection, Page, Passage, Prediction, Problem
+from pipeline.types import Document, Force, Identification, Inspection, Page, Passage, Prediction, Problem, Section
 
 #: Bumped when the layout of entries changes; part of every key and of the folder name.
 FORMAT = 1
@@ -331,15 +331,37 @@ def dump_analysis(key: str, identification: Identification, passages: Sequence[P
     limits are checked against (an entry without them is used only where no limit is checked).
     """
     ident = {"force": identification.force.name if identification.force else None,
-             "inspection": identification.inspection.id if identification.inspection else None,
-             # an inspection no register holds is kept whole: the run's registers cannot give it back
-             "unregistered": ({"title": identification.inspection.title, "force": identification.inspection.force}
-                              if identification.inspection and not identification.inspection.registered else None),
+             **_inspection_body(identification.inspection),
              "response_date": identification.response_date.isoformat() if identification.response_date else None,
-             "method": identification.method, "evidence": identification.evidence}
+             "method": identification.method, "evidence": identification.evidence,
+             # a document answering several inspections in parts: each part's span and inspection
+             "sections": [{"start": s.start, "end": s.end, "heading": s.heading, **_inspection_body(s.inspection)}
+                          for s in identification.sections]}
     return _dump("analyses", key, {"identification": ident, "passages": [_passage_body(p) for p in passages],
                                    "problems": _page_problems_body(page_problems), "ocr_pages": int(ocr_pages),
                                    "measures": _measures_body(measures)})
+
+
+def _inspection_body(inspection: Inspection | None) -> dict[str, Any]:
+    """An inspection as an analysis entry keeps it: its id, and an inspection no register holds whole.
+
+    The run's registers cannot give an unregistered inspection back.
+    """
+    return {"inspection": inspection.id if inspection else None,
+            "unregistered": ({"title": inspection.title, "force": inspection.force}
+                             if inspection and not inspection.registered else None)}
+
+
+def _inspection(obj: Mapping[str, Any], inspections: Iterable[Inspection]) -> Inspection | None:
+    """The inspection :func:`_inspection_body` kept: the run's registered one of that id, else the unregistered one."""
+    if obj["inspection"] is None:
+        return None
+    found = next((i for i in inspections if i.id == obj["inspection"]), None)
+    named = obj.get("unregistered")
+    if found is None and isinstance(named, dict) and isinstance(named.get("title"), str):
+        found = Inspection(id=obj["inspection"], title=named["title"], published=None, aliases=(),
+                           recommendations=(), force=named.get("force"), registered=False)
+    return found
 
 
 def dump_analysis_problem(key: str, problem: Problem, measures: Measures | None = None) -> str:
@@ -385,20 +407,18 @@ def parse_analysis_entry(
             return _problem(obj, source, sha256), measures
         ident = obj["identification"]
         force = next((f for f in forces if f.name == ident["force"]), None) if ident["force"] is not None else None
-        inspection = None
-        if ident["inspection"] is not None:
-            inspection = next((i for i in inspections if i.id == ident["inspection"]), None)
-        named = ident.get("unregistered")
-        if inspection is None and isinstance(named, dict) and isinstance(named.get("title"), str):
-            inspection = Inspection(id=ident["inspection"], title=named["title"], published=None, aliases=(),
-                                    recommendations=(), force=named.get("force"), registered=False)
-        if (ident["force"] is not None and force is None) or (ident["inspection"] is not None and inspection is None):
+        inspection = _inspection(ident, inspections)
+        parts = [(s, _inspection(s, inspections)) for s in ident.get("sections", ())]
+        if (ident["force"] is not None and force is None) or (ident["inspection"] is not None and inspection is None) \
+                or any(answered is None for _, answered in parts):
             return None
+        sections = tuple(Section(int(s["start"]), int(s["end"]), answered, str(s["heading"]))
+                         for s, answered in parts if answered is not None)
         when = date.fromisoformat(ident["response_date"]) if ident["response_date"] is not None else None
         if not isinstance(ident["method"], str) or not isinstance(ident["evidence"], str):
             return None
         identification = Identification(force=force, inspection=inspection, response_date=when,
-                                        method=ident["method"], evidence=ident["evidence"])
+                                        method=ident["method"], evidence=ident["evidence"], sections=sections)
         return (identification, tuple(_passage(p, source, sha256) for p in obj["passages"]),
                 _page_problems(obj["problems"], source, sha256), int(obj["ocr_pages"])), measures
     except (KeyError, TypeError, ValueError, AttributeError):

@@ -168,7 +168,7 @@ def measure(inputs: Sequence[str], labels_path: str, sources_path: str, inspecti
     from pipeline.errors import PipelineError
     from pipeline.identify import identify
     from pipeline.ingest import DEFAULT_MAX_CHARACTERS, ingest
-    from pipeline.segment import segment
+    from pipeline.segment import segment_identified
 
     if sources_path.endswith(".jsonl"):
         rows = [obj for _, obj in io.read_jsonl(sources_path) if isinstance(obj, dict)]
@@ -200,7 +200,7 @@ def measure(inputs: Sequence[str], labels_path: str, sources_path: str, inspecti
             try:
                 ident = identify(document, context.identifier, url=known.url if hint else None)
                 assert ident.inspection is not None  # identify names an inspection or raises E201
-                passages = segment(document, ident.inspection, context.segmenter, ident.force)
+                passages = segment_identified(document, ident, context.segmenter)
                 runs[hint].append(judge(path.name, known.doc_kind, truth.name if truth else None,
                                         ident.force.name if ident.force else None,
                                         len(passages), answers=starts,

@@ -7,9 +7,11 @@ register; :func:`identify` scores the matches. A force's listed web and e-mail
 domains (``domains`` column) count too, in the text or as the source URL of a
 ``sources.csv`` row (``url``, ``force_hint``). An inspection no register holds
 is named as the document names it (patterns in ``pipeline/data/identify.toml``)
-and returned unregistered. A manifest (``file,force,inspection`` CSV, parsed by
-:func:`parse_manifest`) overrides detection where the researcher already knows
-the answer.
+and returned unregistered. A response answering several inspections in parts
+("Part 1: <report>", "Part 2: <other report>") is returned with one
+:class:`~pipeline.types.Section` per part (``[sections]`` in ``identify.toml``).
+A manifest (``file,force,inspection`` CSV, parsed by :func:`parse_manifest`)
+overrides detection where the researcher already knows the answer.
 
 Failures are coded: E201 (the document names no inspection at all), E202 (no
 force), E203 (dated before a registered inspection was published), E204
@@ -37,7 +39,7 @@ if TYPE_CHECKING:  # spaCy loads in about a second: only building an Identifier 
     from spacy.language import Language
     from spacy.matcher import PhraseMatcher
     from spacy.tokens import Doc
-from pipeline.types import Document, Force, Identification, Inspection
+from pipeline.types import Document, Force, Identification, Inspection, Section
 
 IDENTIFY_RULES_FILE = "identify.toml"
 
@@ -142,6 +144,17 @@ class IdentifyRules:
     bilingual_separator: re.Pattern | None = None
     # a line naming the inspectorate's report as such ("HMICFRS inspection report"): no title in a response's title block
     named_report: re.Pattern | None = None
+    # a response answering several inspections in parts: a heading line numbering a part (group "title": the report it
+    # names, or empty when the title stands on the next line), and a heading line that is a registered report's title
+    # alone (group "title", after "Response to the ..."); ``[sections]`` in identify.toml
+    part_heading: re.Pattern | None = None
+    title_heading: re.Pattern | None = None
+    # a line labelling an item ("Recommendation 2"): a part a bare title heads must hold one (a title alone on its
+    # line may be a reference list's entry)
+    part_item: re.Pattern | None = None
+    # what an unregistered report's title in a part's heading must say to be a report's ("inspection", "HMICFRS",
+    # "PEEL"): a part's own heading ("Part 2: Progress report") names none
+    part_report: re.Pattern | None = None
 
 
 def parse_identify_rules(toml_text: str) -> IdentifyRules:
@@ -187,6 +200,10 @@ def parse_identify_rules(toml_text: str) -> IdentifyRules:
         if months else None,
         bilingual_separator=re.compile(dating["bilingual_separator"]) if "bilingual_separator" in dating else None,
         named_report=re.compile(dating["named_report"]) if "named_report" in dating else None,
+        part_heading=re.compile(data["sections"]["part_heading"]) if "sections" in data else None,
+        title_heading=re.compile(data["sections"]["title_heading"]) if "sections" in data else None,
+        part_item=re.compile(data["sections"]["part_item"]) if "sections" in data else None,
+        part_report=re.compile(data["sections"]["part_report"]) if "sections" in data else None,
     )
 
 
@@ -546,6 +563,11 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     name; a Word document's headers and footers) names the force only when
     the text names none, and only when it names one force alone.
 
+    A response answering several inspections in parts ("Part 1: <report>",
+    "Part 2: <other report>") gets ``sections``, one per part with the
+    inspection its heading names (:func:`_detect_sections`), and
+    ``inspection`` is the first part's; not when a manifest names the inspection.
+
     Raises ``PipelineError``: E204 when the manifest names a force or
     register id that is not known; E201 when the document names no inspection
     at all; E203 when the document is dated before a registered inspection's
@@ -554,6 +576,7 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     """
     force: Force | None = None
     inspection: Inspection | None = None
+    sections: tuple[Section, ...] = ()
     if manifest is not None and manifest.force:
         force = identifier.resolve_force(manifest.force)
         if force is None:
@@ -600,6 +623,11 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
             note = f"source inspection '{hint}'"
         if inspection is None:
             inspection, note = _name_inspection(text, identifier)
+        sections = _detect_sections(text, identifier, response_date, force)
+        if sections:
+            inspection = sections[0].inspection
+            note = f"in {len(sections)} parts: " + "; ".join(
+                f"'{s.inspection.id}' from '{s.heading}' (characters {s.start}-{s.end})" for s in sections)
         if inspection is None:
             raise PipelineError(
                 "E201", detail="it names no inspection (no register title or alias, no report title, no mention of an "
@@ -620,6 +648,9 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
     if own is not inspection:
         inspection = own
         evidence[-1] += f"; one force's programme, so {force.name}'s"
+    if sections:
+        sections = tuple(replace(s, inspection=_force_specific(s.inspection, force, identifier)) for s in sections)
+        inspection = sections[0].inspection
 
     evidence.append(f"date: '{found_date[1]}'" if found_date else "date: none found")
     by_manifest = manifest is not None and bool(manifest.force or manifest.inspection)
@@ -629,6 +660,7 @@ def identify(document: Document, identifier: Identifier, manifest: ManifestEntry
         response_date=response_date,
         method="manifest" if by_manifest else "detected",
         evidence="; ".join(evidence),
+        sections=sections,
     )
 
 
@@ -681,12 +713,12 @@ def _force_specific(inspection: Inspection, force: Force, identifier: Identifier
     return replace(inspection, id=_slug_words(words), title=title, force=force.name)
 
 
-def _name_inspection(text: str, identifier: Identifier) -> tuple[Inspection | None, str]:
+def _name_inspection(text: str, identifier: Identifier, unnamed: bool = True) -> tuple[Inspection | None, str]:
     """The inspection as the document names it.
 
     The first title pattern (in rule order) that yields a title; else the first programme the text names
     without a title (``mentions``: "the 2021/22 PEEL inspection report" is "PEEL inspection 2021/22"); else,
-    when the text speaks of the inspectorate and of a report, the ``unnamed_title``.
+    when the text speaks of the inspectorate and of a report (and ``unnamed``), the ``unnamed_title``.
     """
     rules = identifier.rules
     if rules is None:
@@ -703,10 +735,88 @@ def _name_inspection(text: str, identifier: Identifier) -> tuple[Inspection | No
             title = f"{name} {' '.join(year.split())}" if year else name
             words = " ".join(named.group().split())
             return _unregistered(title, identifier), f"'{words}' names the programme, not the report (no register)"
-    mention = rules.unnamed_inspectorate.search(text)
+    mention = rules.unnamed_inspectorate.search(text) if unnamed else None
     if mention and rules.unnamed_report.search(text):
         return _unregistered(rules.unnamed_title, identifier), f"no title; '{mention.group()}' and a report are mentioned"
     return None, ""
+
+
+def _detect_sections(text: str, identifier: Identifier, response_date: date | None,
+                     force: Force | None) -> tuple[Section, ...]:
+    """The parts of a response that answers several inspections, each with the inspection its heading names.
+
+    A part opens at a heading line (``[sections]`` in ``identify.toml``): one that numbers a part and names a
+    report ("Part 2: <title>", the title on that line or the next), or one that is a registered report's title
+    alone ("Response to the <title>"). The document is in parts only when such headings name two inspections or
+    more; a report named in passing (in a sentence, a citation) opens no part. The first part runs from the start
+    of the text (its letterhead and introduction), each part to the next one's heading; consecutive headings naming
+    one inspection are one part. Returns ``()`` for a document answering one inspection.
+    """
+    rules = identifier.rules
+    if rules is None or rules.part_report is None:
+        return ()
+    part_heading, title_heading, part_item = rules.part_heading, rules.title_heading, rules.part_item
+    if part_heading is None or title_heading is None or part_item is None:
+        return ()
+    titles = {_key(name): inspection for inspection in identifier.inspections
+              for name in (inspection.title, *inspection.aliases)}
+    longest = max(map(len, titles), default=0) + 60  # a title heading is a title and a few words before it
+    heads: list[tuple[int, Inspection, str, bool]] = []  # offset, inspection, heading, whether it numbers a part
+    lines = text.split("\n")
+    offset = 0
+    for number, line in enumerate(lines):
+        line_offset, offset = offset, offset + len(line) + 1
+        stripped = " ".join(line.split())
+        if not stripped or len(stripped) > 300:
+            continue
+        named: Inspection | None = None
+        part = part_heading.match(stripped)
+        if part is not None:
+            title = (part.group("title") or "").strip() or _next_nonblank(lines, number)
+            named = _heading_inspection(title, identifier, response_date, force)
+        elif len(stripped) <= longest and (alone := title_heading.match(stripped)) is not None:
+            named = titles.get(_key(alone.group("title")))
+            if named is not None and not _may_answer(named, identifier, response_date, force):
+                named = None
+        if named is not None:
+            heads.append((line_offset, named, stripped, part is not None))
+    # a bare title heads a part only when an item label follows it before the next heading
+    ends = [start for start, *_ in heads[1:]] + [len(text)]
+    heads = [head for head, end in zip(heads, ends) if head[3] or part_item.search(text, head[0], end)]
+    if len({inspection.id for _, inspection, _, _ in heads}) < 2:
+        return ()
+    merged = [head for i, head in enumerate(heads) if i == 0 or heads[i - 1][1].id != head[1].id]
+    starts = [0] + [start for start, *_ in merged[1:]] + [len(text)]
+    return tuple(Section(starts[i], starts[i + 1], inspection, heading)
+                 for i, (_, inspection, heading, _) in enumerate(merged))
+
+
+def _may_answer(inspection: Inspection, identifier: Identifier, response_date: date | None, force: Force | None) -> bool:
+    """Whether a response of ``force`` dated ``response_date`` can answer ``inspection`` (as :func:`_detect_inspection`)."""
+    own = inspection.force
+    if own is not None and force is not None and identifier.resolve_force(own) not in (None, force):
+        return False
+    return response_date is None or inspection.published is None or inspection.published <= response_date
+
+
+def _heading_inspection(title: str, identifier: Identifier, response_date: date | None,
+                        force: Force | None) -> Inspection | None:
+    """The inspection a part's heading names: a registered one by its title or alias, else one its title patterns name.
+
+    An unregistered title must read as a report's (``part_report``: "inspection", "HMICFRS", "PEEL") and say more
+    than that it is one ("the HMICFRS report": ``weak_words``), or the part's heading names no report.
+    """
+    rules = identifier.rules
+    if not title or rules is None or rules.part_report is None:
+        return None
+    registered, _ = _detect_inspection(_Tokens(title, identifier.nlp), identifier, response_date, force)
+    if registered is not None and _may_answer(registered, identifier, response_date, force):
+        return registered
+    named, _ = _name_inspection(title, identifier, unnamed=False)
+    if named is None or not rules.part_report.search(named.title):
+        return None
+    words = [w.casefold() for w in re.findall(r"[\w’'&-]+", named.title)]
+    return named if any(w not in rules.weak_words for w in words) else None
 
 
 def _clean_title(raw: str, rules: IdentifyRules) -> str:

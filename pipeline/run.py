@@ -74,7 +74,7 @@ def process(task: Task, context: RunContext, parsing: ContextManager = nullconte
     from pipeline import ingest as ingest_stage  # looked up per call, so a test can count the calls
     from pipeline.classify import classify_passages
     from pipeline.identify import identify
-    from pipeline.segment import segment
+    from pipeline.segment import segment_identified
 
     book = _Bookkeeping(task)
     try:
@@ -102,7 +102,7 @@ def process(task: Task, context: RunContext, parsing: ContextManager = nullconte
             if identification.inspection is None:  # identify names an inspection or raises E201
                 raise ValueError(f"{task.path}: identified without an inspection")
             with book.stage("segment", counter="analysed"):
-                passages = segment(document, identification.inspection, context.segmenter, identification.force)
+                passages = segment_identified(document, identification, context.segmenter)
             analysis = identification, passages, document.problems, sum(p.ocr for p in document.pages)
             book.keep("analyses", cache.dump_analysis, *analysis, book.measures)
         identification, passages, page_problems, ocr_pages = analysis

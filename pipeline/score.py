@@ -47,7 +47,7 @@ import functools
 import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import PurePath
 from typing import Mapping, Sequence
@@ -377,6 +377,7 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
     as_of = as_of or date.today()
     urls = urls or {}
     results, copies = _once_each(results)
+    results = [part for result in results for part in by_inspection(result)]
     by_id = {i.id: i for i in inspections}
     groups: dict[tuple[str, str], list[DocumentResult]] = {}
     forces_by_name: dict[str, Force] = {}
@@ -475,6 +476,26 @@ def looks_like_copy(source: str) -> bool:
     """Whether the file name of ``source`` (a path) is a copy's name, by :func:`_copy_name_patterns` (its stem)."""
     stem = PurePath(source).stem
     return any(p.search(stem) for p in _copy_name_patterns())
+
+
+def by_inspection(result: DocumentResult) -> list[DocumentResult]:
+    """A document answering several inspections in parts (``Identification.sections``) as one result per inspection.
+
+    Each has that inspection and the passages that start in its parts, so its rows and passages are read against
+    its own inspection; the document's page-level problems stay with the first. A document answering one
+    inspection is ``[result]``.
+    """
+    sections = result.identification.sections
+    if not sections:
+        return [result]
+    parts: list[DocumentResult] = []
+    for inspection_id in dict.fromkeys(s.inspection.id for s in sections):
+        spans = [s for s in sections if s.inspection.id == inspection_id]
+        identification = replace(result.identification, inspection=spans[0].inspection, sections=())
+        passages = tuple(c for c in result.passages if any(s.start <= c.passage.start < s.end for s in spans))
+        parts.append(replace(result, identification=identification, passages=passages,
+                             problems=result.problems if not parts else ()))
+    return parts
 
 
 def _once_each(results: Sequence[DocumentResult]) -> tuple[list[DocumentResult], list[Problem]]:

@@ -179,14 +179,34 @@ class Inspection:
 
 
 @dataclass(frozen=True)
+class Section:
+    """One part of a document that answers several inspections.
+
+    Its character span in ``Document.text``, the inspection it answers, and ``heading``: the line that opens it,
+    for the run report.
+    """
+
+    start: int
+    end: int
+    inspection: Inspection
+    heading: str = ""
+
+
+@dataclass(frozen=True)
 class Identification:
-    """Who a document is from and what it answers; any part may be unknown (None)."""
+    """Who a document is from and what it answers; any part may be unknown (None).
+
+    ``sections`` is empty when the whole document answers ``inspection``; a response answering two inspections
+    in parts ("Part 1: <report>", "Part 2: <other report>") has one :class:`Section` per part, in order, covering
+    the text, and ``inspection`` is the first part's.
+    """
 
     force: Force | None
     inspection: Inspection | None
     response_date: date | None
     method: str  # "detected" | "manifest"
     evidence: str = ""  # the words that decided it, for the run report
+    sections: tuple[Section, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -134,6 +134,15 @@ def test_find_response_date_on_seeds(key, expected):
         ("Version Dec 2024", None),
         ("By 31 March 2025, forces should act.", None),
         ("31 February 2025", None),
+        # a sentence after the one naming the response says when it went out (newcomer s8, item 11)
+        ("Essex Commissioner\nThis is the Commissioner's response to the inspection. It was issued on 7 February 2025.",
+         date(2025, 2, 7)),
+        ("Essex Commissioner\nThis letter was sent on 3 March 2025.", date(2025, 3, 3)),
+        ("Essex Commissioner\nHMICFRS published its report. It was issued on 10 September 2024.", None),  # the report's
+        ("Essex Commissioner\nThe report was issued on 10 September 2024.", None),
+        # a panel paper's meeting line (newcomer s8, items 7 and 11)
+        ("Warwickshire Police and Crime Panel\n\n14 January 2025 – Agenda item 6\n\nReport of the PCC", date(2025, 1, 14)),
+        ("Police and Crime Panel\nAgenda item 6 – 14 January 2025\n", date(2025, 1, 14)),
     ],
 )
 def test_find_response_date_rules(text, expected):

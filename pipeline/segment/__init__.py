@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
 from spacy.language import Language
@@ -104,7 +104,7 @@ from pipeline.segment.lines import (
 )
 from pipeline.segment.others import compile_other_body_rules, other_body_spans
 from pipeline.segment.speech import Speakers, SpeechRules, compile_speech_rules, find_speech_lines, split_by_voice, voice_of
-from pipeline.types import Document, Force, Inspection, Passage
+from pipeline.types import Document, Force, Identification, Inspection, Passage
 
 __all__ = ["SegmentRules", "Segmenter", "is_welsh", "parse_segment_rules", "segment"]
 
@@ -537,3 +537,28 @@ def _blanket_kind(text: str, rules: SegmentRules) -> str:
         if re.search(pattern.pattern.strip("^$"), text, re.IGNORECASE):
             return kind
     return "recommendation"
+
+
+#: what blanking a part keeps: every character but a line break becomes a space
+_BLANK = re.compile(r"[^\n]")
+
+
+def segment_identified(document: Document, identification: Identification, segmenter: Segmenter) -> tuple[Passage, ...]:
+    """:func:`segment` for what identify found: the whole document, or each of its parts against its own inspection.
+
+    A response answering several inspections in parts (``identification.sections``) is cut part by part, each read
+    against the inspection its heading names, so the second report's "Recommendation 2" is that report's item and
+    no part's text runs into the next part. The other parts' characters are blanked (line breaks kept), so every
+    offset stays an offset of ``document.text``. Passages in document order.
+    """
+    assert identification.inspection is not None  # identify names an inspection or raises E201
+    if not identification.sections:
+        return segment(document, identification.inspection, segmenter, identification.force)
+    text = document.text
+    passages: list[Passage] = []
+    for section in identification.sections:
+        kept = _BLANK.sub(" ", text[:section.start]) + text[section.start:section.end] \
+            + _BLANK.sub(" ", text[section.end:])
+        part = replace(document, text=kept)
+        passages += segment(part, section.inspection, segmenter, identification.force)
+    return tuple(passages)
