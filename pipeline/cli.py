@@ -460,26 +460,29 @@ def _score(args: argparse.Namespace) -> int:
     # No clock time in the page: two runs over the same input and as-of day give identical files.
     generated = (f"python -m pipeline score, inspection-scorecards {__version__}, "
                  f"{'cue-rule baseline' if args.baseline else 'model ' + args.model}, as of {as_of.isoformat()}")
-    writes = {
-        "scorecard.csv": lambda path: io.write_csv(path, card.scorecard),
-        "scorecard.parquet": lambda path: io.write_parquet(path, card.scorecard),
-        "passages.csv": lambda path: io.write_csv(path, card.passages),
-        "forces.csv": lambda path: io.write_csv(path, card.forces),
-        "force_profiles.csv": lambda path: io.write_csv(path, force_profiles(card.forces)),
-        "errors.csv": lambda path: io.write_csv(path, card.errors),
-        "report.html": lambda path: io.write_text(path, render_report(
-            card, inspections, as_of=as_of, review_threshold=args.review_threshold, generated=generated,
-            config=report_config)),
-    }
+    # Every output is made in memory, then written as one set (io.write_outputs): a failure while writing (a full
+    # disk) replaces none of them, so --out never holds two runs' tables side by side.
     written: list[str] = []
     try:
-        for name in SCORE_OUTPUTS:
-            writes[name](out / name)
-            written.append(name)
-    except KeyboardInterrupt:  # each file is written atomically: those not yet replaced are still the previous run's
+        contents = {
+            "scorecard.csv": io.csv_text(card.scorecard),
+            "scorecard.parquet": io.parquet_bytes(card.scorecard),
+            "passages.csv": io.csv_text(card.passages),
+            "forces.csv": io.csv_text(card.forces),
+            "force_profiles.csv": io.csv_text(force_profiles(card.forces)),
+            "errors.csv": io.csv_text(card.errors),
+            "report.html": render_report(card, inspections, as_of=as_of, review_threshold=args.review_threshold,
+                                         generated=generated, config=report_config),
+        }
+        io.write_outputs(out, {name: contents[name] for name in SCORE_OUTPUTS}, replaced=written)
+    except KeyboardInterrupt:  # before the renames nothing is replaced; during them, those named are this run's
         error = PipelineError("E445", written=", ".join(written), path=str(out)) if written else PipelineError("E444")
         _print_error(error)
         return EXIT_INTERRUPTED
+    except OSError as exc:  # io names the file; none of the outputs was replaced
+        raise PipelineError("E448", path=exc.filename or str(out),
+                            detail=f"{exc.strerror or exc}; no output in {out} was replaced, the previous ones are "
+                                   "kept as they were") from None
     folders = sum(1 for p in passed_over if p.is_dir())
     counts = [_count(n, what) for n, what in ((folders, "saved-page asset folder"),
                                               (len(passed_over) - folders, "data file")) if n]
@@ -562,6 +565,8 @@ def _classify(args: argparse.Namespace) -> int:
     from pipeline.classify import predict
 
     _input_file(args.input, "--in: JSONL with objects {id, text}")
+    if Path(args.out).is_dir():  # found before the model is loaded, and named as the user gave it
+        raise PipelineError("E448", path=args.out, detail="a folder, not a file (--out: the JSONL to write)")
     rows, problems = io.read_text_records(args.input)
     for problem in problems:  # every bad line, then stop: nothing is classified from a file that needs fixing
         _print_error(problem)
