@@ -341,9 +341,10 @@ def _notebook(args: argparse.Namespace) -> int:
 def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser, config: Config) -> None:
     """The ``review export`` / ``review import`` commands and the ``score --reviews`` option."""
     paths = config.paths
-    score.add_argument("--reviews", default=paths.reviews,
+    score.add_argument("--reviews", default=None, metavar="FILE",
                        help="reviewed labels (JSONL from `review import`) shown beside the model's and used as status; "
-                            f"a missing file means no reviews (default {paths.reviews})")
+                            "a FILE given must exist (E109), '' for no reviews "
+                            f"(default {paths.reviews}, no reviews when that file is absent)")
     review = sub.add_parser("review", help="export passages for people to check, import their labels")
     actions = review.add_subparsers(dest="review_command", required=True, parser_class=_Parser)
     export = actions.add_parser(
@@ -528,7 +529,8 @@ def _check_score_usage(args: argparse.Namespace) -> None:
     Raises:
         PipelineError: E409 a named input that does not exist, E440 a flag out of the range the
             configuration allows, E441 an --inspections that is no folder, E442 a --manifest named
-            but absent, E517 an --out that cannot be written (the folder is created when absent).
+            but absent, E109 a --reviews file named but absent, E517 an --out that cannot be written (the folder is
+            created when absent).
     """
     from pipeline.config import check_flag
 
@@ -542,6 +544,10 @@ def _check_score_usage(args: argparse.Namespace) -> None:
     if args.manifest and not Path(args.manifest).is_file():
         raise PipelineError("E442", path=args.manifest,
                             detail="a folder, not a file" if Path(args.manifest).is_dir() else "no such file")
+    if args.reviews:  # a path the user typed: mistyped, it would silently score without the reviews
+        _input_file(args.reviews, "--reviews: reviewed labels from `review import`; '' for none")
+    elif args.reviews is None:  # the configured default may be absent: no reviews yet
+        args.reviews = args.configuration.paths.reviews
     io.check_output_folder(args.out)
 
 
@@ -862,7 +868,7 @@ def _golden(args: argparse.Namespace) -> int:
         paths = args.configuration.paths
         code = main(["score", *seeds, "--out", scratch, "--manifest", paths.manifest,
                      "--as-of", args.configuration.golden.as_of.isoformat(), "--inspections", paths.inspections,
-                     "--model", paths.model, "--reviews", str(Path(scratch) / "no-reviews.jsonl"), "--no-cache", "--quiet"])
+                     "--model", paths.model, "--reviews", "", "--no-cache", "--quiet"])
         if code == EXIT_USAGE:
             return code
         for name in GOLDEN_FILES:

@@ -321,7 +321,8 @@ def parse_review_rows(text: str, fmt: str) -> tuple[list[tuple[int, dict]], list
     every value as text, and ``(line, detail)`` for lines that are no row
     (invalid JSON). A CSV row's line is the file line where it starts.
     Raises ``ValueError`` when a CSV has no header or lacks one of
-    :data:`REQUIRED_IMPORT_COLUMNS` (nothing can be read then).
+    :data:`REQUIRED_IMPORT_COLUMNS`, or no object of a JSONL file has a
+    ``passage_id`` or a ``reviewed_label`` (not a review file: nothing can be read then).
     """
     text = text.lstrip("\ufeff")
     rows: list[tuple[int, dict]] = []
@@ -339,6 +340,8 @@ def parse_review_rows(text: str, fmt: str) -> tuple[list[tuple[int, dict]], list
                 problems.append((line, "not a JSON object"))
                 continue
             rows.append((line, {k: _text(v) for k, v in obj.items()}))
+        if rows:  # objects written by hand may leave out a key that is empty anyway, but not these two
+            _check_columns({name for _, row in rows for name in row}, "in any object", ("passage_id", "reviewed_label"))
         return rows, problems
     if fmt != "csv":
         raise ValueError(f"unknown review file format {fmt!r}: expected 'csv' or 'jsonl'")
@@ -347,9 +350,7 @@ def parse_review_rows(text: str, fmt: str) -> tuple[list[tuple[int, dict]], list
     if not header:
         raise ValueError("no header row")
     header = [h.strip() for h in header]
-    missing = [c for c in REQUIRED_IMPORT_COLUMNS if c not in header]
-    if missing:
-        raise ValueError(f"missing column(s) {', '.join(missing)} in the header")
+    _check_columns(set(header), "in the header")
     start = reader.line_num + 1
     for values in reader:
         line, start = start, reader.line_num + 1
@@ -357,6 +358,22 @@ def parse_review_rows(text: str, fmt: str) -> tuple[list[tuple[int, dict]], list
             continue
         rows.append((line, {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}))
     return rows, problems
+
+
+def _check_columns(names: set[str], where: str, required: Sequence[str] = REQUIRED_IMPORT_COLUMNS) -> None:
+    """Raise ``ValueError`` unless ``names`` hold every one of ``required``.
+
+    ``names``: a CSV's header (``where`` "in the header") or the keys of a JSONL file's objects together
+    (``where`` "in any object"). A file holding none of :data:`REQUIRED_IMPORT_COLUMNS` is another file
+    altogether (a ``classify`` input, a scored table), which would otherwise import nothing and say only that
+    nothing was reviewed.
+    """
+    if not set(REQUIRED_IMPORT_COLUMNS) & names:
+        raise ValueError(f"not a review file written by `review export` (none of {', '.join(REQUIRED_IMPORT_COLUMNS)} "
+                         f"{where})")
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise ValueError(f"missing column(s) {', '.join(missing)} {where}")
 
 
 def _text(value: Any) -> str:
