@@ -352,8 +352,9 @@ def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.Argumen
         description="Write the (passage, recommendation) pairs the model labelled, for a person to check: pairs "
                     "without a human label first, then those where the model and the cue rules disagree, then the "
                     "least confident. Both FILE.csv (fill in reviewed_label, reviewer, note in a spreadsheet) and "
-                    "FILE.jsonl (the same rows) are written, whichever of the two suffixes --out has. Blanket "
-                    "passages and recommendations without a passage are decided by rule and not exported.")
+                    "FILE.jsonl (the same rows) are written, whichever of the two suffixes --out has. Each "
+                    "response's overall stance is one row too (recommendation 'all'); the single items a blanket "
+                    "passage alone answers, and items without a passage, are decided by rule and not exported.")
     export.add_argument("--scorecard", default=paths.out,
                         help=f"folder written by `score` (its passages.csv and scorecard.csv; default {paths.out})")
     export.add_argument("--out", default=paths.review_file, type=_review_file,
