@@ -466,7 +466,7 @@ def _score(args: argparse.Namespace) -> int:
     # disk) replaces none of them, so --out never holds two runs' tables side by side.
     written: list[str] = []
     try:
-        contents = {
+        contents: dict[str, str | bytes] = {
             "scorecard.csv": io.csv_text(card.scorecard),
             "scorecard.parquet": io.parquet_bytes(card.scorecard),
             "passages.csv": io.csv_text(card.passages),
