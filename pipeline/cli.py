@@ -341,9 +341,10 @@ def _notebook(args: argparse.Namespace) -> int:
 def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.ArgumentParser, config: Config) -> None:
     """The ``review export`` / ``review import`` commands and the ``score --reviews`` option."""
     paths = config.paths
-    score.add_argument("--reviews", default=paths.reviews,
+    score.add_argument("--reviews", default=None, metavar="FILE",
                        help="reviewed labels (JSONL from `review import`) shown beside the model's and used as status; "
-                            f"a missing file means no reviews (default {paths.reviews})")
+                            "a FILE given must exist (E109), '' for no reviews "
+                            f"(default {paths.reviews}, no reviews when that file is absent)")
     review = sub.add_parser("review", help="export passages for people to check, import their labels")
     actions = review.add_subparsers(dest="review_command", required=True, parser_class=_Parser)
     export = actions.add_parser(
@@ -351,8 +352,9 @@ def _add_review_parsers(sub: argparse._SubParsersAction, score: argparse.Argumen
         description="Write the (passage, recommendation) pairs the model labelled, for a person to check: pairs "
                     "without a human label first, then those where the model and the cue rules disagree, then the "
                     "least confident. Both FILE.csv (fill in reviewed_label, reviewer, note in a spreadsheet) and "
-                    "FILE.jsonl (the same rows) are written, whichever of the two suffixes --out has. Blanket "
-                    "passages and recommendations without a passage are decided by rule and not exported.")
+                    "FILE.jsonl (the same rows) are written, whichever of the two suffixes --out has. Each "
+                    "response's overall stance is one row too (recommendation 'all'); the single items a blanket "
+                    "passage alone answers, and items without a passage, are decided by rule and not exported.")
     export.add_argument("--scorecard", default=paths.out,
                         help=f"folder written by `score` (its passages.csv and scorecard.csv; default {paths.out})")
     export.add_argument("--out", default=paths.review_file, type=_review_file,
@@ -460,26 +462,29 @@ def _score(args: argparse.Namespace) -> int:
     # No clock time in the page: two runs over the same input and as-of day give identical files.
     generated = (f"python -m pipeline score, inspection-scorecards {__version__}, "
                  f"{'cue-rule baseline' if args.baseline else 'model ' + args.model}, as of {as_of.isoformat()}")
-    writes = {
-        "scorecard.csv": lambda path: io.write_csv(path, card.scorecard),
-        "scorecard.parquet": lambda path: io.write_parquet(path, card.scorecard),
-        "passages.csv": lambda path: io.write_csv(path, card.passages),
-        "forces.csv": lambda path: io.write_csv(path, card.forces),
-        "force_profiles.csv": lambda path: io.write_csv(path, force_profiles(card.forces)),
-        "errors.csv": lambda path: io.write_csv(path, card.errors),
-        "report.html": lambda path: io.write_text(path, render_report(
-            card, inspections, as_of=as_of, review_threshold=args.review_threshold, generated=generated,
-            config=report_config)),
-    }
+    # Every output is made in memory, then written as one set (io.write_outputs): a failure while writing (a full
+    # disk) replaces none of them, so --out never holds two runs' tables side by side.
     written: list[str] = []
     try:
-        for name in SCORE_OUTPUTS:
-            writes[name](out / name)
-            written.append(name)
-    except KeyboardInterrupt:  # each file is written atomically: those not yet replaced are still the previous run's
+        contents: dict[str, str | bytes] = {
+            "scorecard.csv": io.csv_text(card.scorecard),
+            "scorecard.parquet": io.parquet_bytes(card.scorecard),
+            "passages.csv": io.csv_text(card.passages),
+            "forces.csv": io.csv_text(card.forces),
+            "force_profiles.csv": io.csv_text(force_profiles(card.forces)),
+            "errors.csv": io.csv_text(card.errors),
+            "report.html": render_report(card, inspections, as_of=as_of, review_threshold=args.review_threshold,
+                                         generated=generated, config=report_config),
+        }
+        io.write_outputs(out, {name: contents[name] for name in SCORE_OUTPUTS}, replaced=written)
+    except KeyboardInterrupt:  # before the renames nothing is replaced; during them, those named are this run's
         error = PipelineError("E445", written=", ".join(written), path=str(out)) if written else PipelineError("E444")
         _print_error(error)
         return EXIT_INTERRUPTED
+    except OSError as exc:  # io names the file; none of the outputs was replaced
+        raise PipelineError("E448", path=exc.filename or str(out),
+                            detail=f"{exc.strerror or exc}; no output in {out} was replaced, the previous ones are "
+                                   "kept as they were") from None
     folders = sum(1 for p in passed_over if p.is_dir())
     counts = [_count(n, what) for n, what in ((folders, "saved-page asset folder"),
                                               (len(passed_over) - folders, "data file")) if n]
@@ -525,7 +530,8 @@ def _check_score_usage(args: argparse.Namespace) -> None:
     Raises:
         PipelineError: E409 a named input that does not exist, E440 a flag out of the range the
             configuration allows, E441 an --inspections that is no folder, E442 a --manifest named
-            but absent, E517 an --out that cannot be written (the folder is created when absent).
+            but absent, E109 a --reviews file named but absent, E517 an --out that cannot be written (the folder is
+            created when absent).
     """
     from pipeline.config import check_flag
 
@@ -539,6 +545,10 @@ def _check_score_usage(args: argparse.Namespace) -> None:
     if args.manifest and not Path(args.manifest).is_file():
         raise PipelineError("E442", path=args.manifest,
                             detail="a folder, not a file" if Path(args.manifest).is_dir() else "no such file")
+    if args.reviews:  # a path the user typed: mistyped, it would silently score without the reviews
+        _input_file(args.reviews, "--reviews: reviewed labels from `review import`; '' for none")
+    elif args.reviews is None:  # the configured default may be absent: no reviews yet
+        args.reviews = args.configuration.paths.reviews
     io.check_output_folder(args.out)
 
 
@@ -562,6 +572,8 @@ def _classify(args: argparse.Namespace) -> int:
     from pipeline.classify import predict
 
     _input_file(args.input, "--in: JSONL with objects {id, text}")
+    if Path(args.out).is_dir():  # found before the model is loaded, and named as the user gave it
+        raise PipelineError("E448", path=args.out, detail="a folder, not a file (--out: the JSONL to write)")
     rows, problems = io.read_text_records(args.input)
     for problem in problems:  # every bad line, then stop: nothing is classified from a file that needs fixing
         _print_error(problem)
@@ -857,7 +869,7 @@ def _golden(args: argparse.Namespace) -> int:
         paths = args.configuration.paths
         code = main(["score", *seeds, "--out", scratch, "--manifest", paths.manifest,
                      "--as-of", args.configuration.golden.as_of.isoformat(), "--inspections", paths.inspections,
-                     "--model", paths.model, "--reviews", str(Path(scratch) / "no-reviews.jsonl"), "--no-cache", "--quiet"])
+                     "--model", paths.model, "--reviews", "", "--no-cache", "--quiet"])
         if code == EXIT_USAGE:
             return code
         for name in GOLDEN_FILES:

@@ -3,13 +3,16 @@
 Reading: input discovery, source files, package data, registers, manifests,
 annotations. Writing: always atomic (temporary file in the same folder, then
 ``os.replace``), so a run killed part way never leaves a half-written output
-where a good one stood. Models: saved with a manifest of their sha256 and
+where a good one stood; a set of outputs (:func:`write_outputs`) is written in
+full before any is renamed, so a failure while writing replaces none. An
+OSError from a write names the file asked for, never the temporary one. Models: saved with a manifest of their sha256 and
 scikit-learn version, and refused on load when either does not match, because
 unpickling a joblib file can run code.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
@@ -17,7 +20,7 @@ import os
 import tempfile
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from pipeline.errors import PipelineError
 from pipeline.types import SourceFile
@@ -390,14 +393,36 @@ def _umask() -> int:
     return mask
 
 
-def _atomic_write(path: Path, write: Any, mode: str, durable: bool = True) -> None:
-    """Call ``write(handle)`` on a temporary file beside ``path``, then rename it into place.
+def _naming(exc: OSError, path: Path) -> OSError:
+    """``exc`` naming ``path``, the file the caller asked for, never a temporary file beside it nor no file at all.
 
-    ``durable``: flushed to disk (fsync) before the rename, so a crash leaves the old file or the new one;
-    without it (cache entries) a crash may leave a torn file, which the cache treats as a miss.
+    A full disk (ENOSPC) or a file size limit (EFBIG) names no file, and a rename onto a folder names the hidden
+    temporary file first: the one line the CLI prints (E448) must name what the user can act on.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    named = OSError(exc.errno, exc.strerror or str(exc), str(path)) if exc.errno else OSError(str(exc))
+    if not exc.errno:
+        named.filename = str(path)
+    return named
+
+
+def _refuse_folder(path: Path) -> None:
+    """Raise IsADirectoryError naming ``path`` when a folder stands where a file is to be written (before any byte)."""
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+
+
+def _stage(path: Path, write: Any, mode: str, durable: bool = True) -> str:
+    """Call ``write(handle)`` on a new temporary file beside ``path``; return its name (the caller renames it).
+
+    ``durable``: flushed to disk (fsync), so that after the rename a crash leaves the old file or the new one;
+    without it (cache entries) a crash may leave a torn file, which the cache treats as a miss. On any failure
+    the temporary file is removed and an OSError names ``path`` (:func:`_naming`).
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _naming(exc, path) from None
     try:
         handle_of = os.fdopen(fd, mode) if "b" in mode else os.fdopen(fd, mode, encoding="utf-8", newline="")
         with handle_of as handle:
@@ -406,10 +431,73 @@ def _atomic_write(path: Path, write: Any, mode: str, durable: bool = True) -> No
                 handle.flush()
                 os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs follow the user's umask like any file
-        os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise _naming(exc, path) from None
         raise
+    return tmp
+
+
+def _replace(tmp: str, path: Path) -> None:
+    """Rename the staged file ``tmp`` onto ``path`` (atomic on one file system); an OSError names ``path``."""
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise _naming(exc, path) from None
+
+
+def _atomic_write(path: Path, write: Any, mode: str, durable: bool = True) -> None:
+    """Call ``write(handle)`` on a temporary file beside ``path``, then rename it into place.
+
+    ``durable``: see :func:`_stage`. Every OSError names ``path`` (never the temporary file).
+    """
+    _refuse_folder(path)
+    _replace(_stage(path, write, mode, durable), path)
+
+
+def write_outputs(folder: str | os.PathLike, contents: Mapping[str, str | bytes],
+                  replaced: list[str] | None = None) -> None:
+    """Write a set of outputs into ``folder`` so that a failure part way leaves the previous set whole.
+
+    Every file is first written in full to a temporary file beside its target (text as UTF-8), flushed to
+    disk; only when all are written is each renamed into place. A failure while writing (a full disk, a file
+    size limit, a folder where a file should be) removes the temporary files and replaces nothing, so the
+    folder never holds two runs' outputs side by side. Renames within one folder need no space and are
+    atomic each; only an interruption (Ctrl-C) between two of them can split the set, and ``replaced``
+    (when given) then lists, in order, the names already renamed so the caller can say which.
+
+    Args:
+        folder: the output folder (created when missing).
+        contents: file name -> its text (``str``) or bytes, in the order they are renamed.
+        replaced: a list the names are appended to as each file is renamed into place.
+
+    Raises:
+        OSError: naming the target file (never a temporary one); nothing was replaced.
+    """
+    folder = Path(folder)
+    targets = [folder / name for name in contents]
+    for target in targets:  # a rename onto a folder fails: found before any file is written or replaced
+        _refuse_folder(target)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target, data in zip(targets, contents.values()):
+            mode = "wb" if isinstance(data, bytes) else "w"
+            staged.append((_stage(target, lambda h, data=data: h.write(data), mode), target))
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    for index, (tmp, target) in enumerate(staged):
+        try:
+            _replace(tmp, target)
+        except BaseException:
+            for later, _ in staged[index:]:  # this one too, when the rename itself did not happen
+                Path(later).unlink(missing_ok=True)
+            raise
+        if replaced is not None:
+            replaced.append(target.name)
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:
@@ -439,14 +527,24 @@ def remove_file(path: str | os.PathLike) -> None:
 
 def write_csv(path: str | os.PathLike, frame: Any) -> None:
     """Write a pandas DataFrame as CSV (no index, Unix line ends), atomically."""
-    write_text(path, frame.to_csv(index=False, lineterminator="\n"))
+    write_text(path, csv_text(frame))
+
+
+def csv_text(frame: Any) -> str:
+    """A pandas DataFrame as the CSV text :func:`write_csv` writes (no index, Unix line ends)."""
+    return frame.to_csv(index=False, lineterminator="\n")
+
+
+def parquet_bytes(frame: Any) -> bytes:
+    """A pandas DataFrame as the Parquet bytes :func:`write_parquet` writes."""
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()
 
 
 def write_parquet(path: str | os.PathLike, frame: Any) -> None:
     """Write a pandas DataFrame as Parquet, atomically."""
-    buffer = io.BytesIO()
-    frame.to_parquet(buffer, index=False)
-    write_bytes(path, buffer.getvalue())
+    write_bytes(path, parquet_bytes(frame))
 
 
 # --- models -----------------------------------------------------------------

@@ -328,8 +328,13 @@ def _stance_view(force: Mapping[str, Any], quotes: Mapping[tuple, Any], config: 
     if not label:
         return None
     found = quotes.get((force["inspection"], force["force"], force["source"])) if quotes else None
+    # a person's review replaces the label, as for a cell; the confidence stays the classifier's, for its own label
+    reviewed = bool(_text(force.get("overall_stance_reviewed")).strip())
+    model = _text(force.get("overall_stance_model")) if reviewed else ""
     return {"style": config.style(label), "confidence": f'{float(force["overall_stance_confidence"]):.2f}',
-            "quote": _text(found) if found is not None else ""}
+            "quote": _text(found) if found is not None else "",
+            "reviewer": _text(force.get("overall_stance_reviewer")).strip() if reviewed else None,
+            "model": config.style(model) if model else None}
 
 
 def _force_view(force: Mapping[str, Any], rows: list[dict], inspection: Inspection | None, items: list[dict],

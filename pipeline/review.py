@@ -29,8 +29,11 @@ A record or a filled-in row without ``item_kind`` (written before kinds were
 exported) is a review of a recommendation.
 
 Which pairs are exported: every pair whose label the model decides, i.e.
-passages linked to recommendations by number, mention or content. Blanket
-passages and recommendations with no passage are decided by the guidelines'
+passages linked to recommendations by number, mention or content, and each
+response's overall stance (its blanket passage's own label, D9: one row with
+recommendation :data:`STANCE_ITEM`, applied to ``forces.overall_stance`` by
+:func:`apply_stance_reviews`). The single items a blanket passage alone
+answers, and recommendations with no passage, are decided by the guidelines'
 rule (``not_addressed``, section 4), not by the model, so they are not
 exported; a row for them added by hand is still imported and applied.
 """
@@ -73,6 +76,17 @@ REVIEW_COLUMNS = ["model_status", "reviewed_status", "reviewer", "reviewed_at"]
 #: Columns :func:`apply_passage_reviews` adds to the passages table.
 PASSAGE_REVIEW_COLUMNS = ["reviewed_status", "reviewer"]
 
+#: The ``recommendation`` of a review of a response's overall stance: its blanket passage's label for the
+#: report as a whole (guideline decision D9), the kind ``all`` the annotations give blanket answers.
+STANCE_ITEM = "all"
+
+#: What the export's ``recommendation_text`` says for an overall stance (no single item's wording applies).
+STANCE_TEXT = "the response's overall stance: its statement about the whole report (no single item)"
+
+#: Columns :func:`apply_stance_reviews` adds to the forces table, as :data:`REVIEW_COLUMNS` to the scorecard.
+STANCE_REVIEW_COLUMNS = ["overall_stance_model", "overall_stance_reviewed", "overall_stance_reviewer",
+                         "overall_stance_reviewed_at"]
+
 #: Columns an import file must have (``item_kind`` may be missing: a file exported before it means recommendations).
 REQUIRED_IMPORT_COLUMNS = ("passage_id", "recommendation", *FILL_COLUMNS)
 
@@ -111,10 +125,12 @@ def is_reserved(force: Any, reserved_names: frozenset[str]) -> bool:
 # --- keys and labels ------------------------------------------------------------------
 
 def normalise_recommendation(value: Any) -> str:
-    """A recommendation number as text: ``9``, ``"9"``, ``"9.0"`` (a spreadsheet's rewrite) -> ``"9"``."""
+    """A recommendation number as text: ``9``, ``"9"``, ``"9.0"`` (a spreadsheet's rewrite) -> ``"9"``; ``"All"`` -> ``"all"``."""
     if isinstance(value, float) and not math.isnan(value) and value.is_integer():
         return str(int(value))
     text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value).strip()
+    if text.lower() == STANCE_ITEM:  # "All" typed in a spreadsheet: the whole report
+        return STANCE_ITEM
     return re.sub(r"^(\d+)\.0+$", r"\1", text)
 
 
@@ -216,6 +232,7 @@ def _float(value: Any) -> float:
 def review_candidates(
     passages: pd.DataFrame, scorecard: pd.DataFrame, inspections: Sequence[Inspection], cue_classifier: Any,
     annotations: Sequence[Mapping[str, Any]] = (), scorecard_dir: str = "", limit: int | None = None,
+    forces: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The (passage, item) pairs to review, most useful first.
 
@@ -228,9 +245,15 @@ def review_candidates(
     passages again).
 
     Out: :data:`EXPORT_COLUMNS`, one row per item a model-decided passage
-    answers (blanket passages are decided by rule and left out), its kind in
+    answers, its kind in
     ``item_kind`` and its number in ``recommendation`` (a scored folder from
-    before kinds were kept: recommendations), with
+    before kinds were kept: recommendations), and one row per overall-stance
+    passage (``is_overall_stance``) with ``recommendation`` :data:`STANCE_ITEM`:
+    the model's label of a response's statement about the whole report is its
+    overall stance (``forces.overall_stance``; ``in_scorecard`` when it is the
+    stance of a response ``forces`` (else the scorecard) holds). A blanket
+    passage's single items are decided by rule (``not_addressed``) and are not
+    exported. Rows come with
     empty ``reviewed_label``, ``reviewer`` and ``note``. Order: pairs without
     a human label first, then pairs where the model and the cue rules disagree,
     then the least confident; ``limit`` keeps the first ``limit`` rows.
@@ -243,8 +266,30 @@ def review_candidates(
         in_scorecard = {(str(p), normalise_kind(k), normalise_recommendation(r)) for p, k, r in
                         zip(model_cells["passage_id"], _kinds(model_cells), model_cells["recommendation"])}
     chosen = passages[passages["link"].astype(str) != "blanket"] if not passages.empty else passages
-    texts = sorted({str(t) for t in chosen.get("response_text", [])})
+    # each response's overall stance is the model's label of its blanket passage: the forces table's main figure
+    stances = (passages[passages["is_overall_stance"].astype(str).str.lower() == "true"]
+               if "is_overall_stance" in passages.columns and not passages.empty else passages.iloc[0:0])
+    responses = _responses(forces if forces is not None else scorecard)
+    texts = sorted({str(t) for frame in (chosen, stances) for t in frame.get("response_text", [])})
     cue = dict(zip(texts, (str(x) for x in cue_classifier.predict(texts)))) if texts else {}
+
+    def row(p: Any, kind: str, number: str, item_text: str, used: bool) -> dict:
+        model_label, cue_label = str(p["status"]), cue.get(str(p["response_text"]), "")
+        existing = decided.get((str(p["passage_id"]), kind, number))
+        return {
+            "passage_id": str(p["passage_id"]), "inspection": str(p["inspection"]), "force": str(p["force"]),
+            "item_kind": kind, "recommendation": number, "model_label": model_label,
+            "confidence": round(_float(p["confidence"]), 4),
+            **{c: round(_float(p[c]), 4) for c in PROBABILITY_COLUMNS},
+            "cue_rule_label": cue_label, "disagrees": bool(cue_label) and cue_label != model_label,
+            "annotated_label": str(existing["label"]) if existing else "",
+            "in_scorecard": used,
+            "response_text": str(p["response_text"]),
+            "recommendation_text": item_text,
+            "source": str(p["source"]), "sha256": str(p["sha256"]), "page": _int_or_none(p.get("page")),
+            "char_start": _int_or_none(p["char_start"]), "char_end": _int_or_none(p["char_end"]),
+            "link": str(p["link"]), "scorecard": scorecard_dir, "reviewed_label": "", "reviewer": "", "note": "",
+        }
 
     rows = []
     for _, p in chosen.iterrows():
@@ -252,23 +297,11 @@ def review_candidates(
         kind = normalise_kind(p.get("item_kind"))
         for number in _split(p["recommendations"]):
             item = inspection.item(kind, number) if inspection else None
-            model_label, cue_label = str(p["status"]), cue.get(str(p["response_text"]), "")
-            key = (str(p["passage_id"]), kind, number)
-            existing = decided.get(key)
-            rows.append({
-                "passage_id": str(p["passage_id"]), "inspection": str(p["inspection"]), "force": str(p["force"]),
-                "item_kind": kind, "recommendation": number, "model_label": model_label,
-                "confidence": round(_float(p["confidence"]), 4),
-                **{c: round(_float(p[c]), 4) for c in PROBABILITY_COLUMNS},
-                "cue_rule_label": cue_label, "disagrees": bool(cue_label) and cue_label != model_label,
-                "annotated_label": str(existing["label"]) if existing else "",
-                "in_scorecard": key in in_scorecard,
-                "response_text": str(p["response_text"]),
-                "recommendation_text": item.text if item else "",
-                "source": str(p["source"]), "sha256": str(p["sha256"]), "page": _int_or_none(p.get("page")),
-                "char_start": _int_or_none(p["char_start"]), "char_end": _int_or_none(p["char_end"]),
-                "link": str(p["link"]), "scorecard": scorecard_dir, "reviewed_label": "", "reviewer": "", "note": "",
-            })
+            rows.append(row(p, kind, number, item.text if item else "",
+                            (str(p["passage_id"]), kind, number) in in_scorecard))
+    for _, p in stances.iterrows():  # the stance of the response forces.csv shows is "in the scorecard"
+        used = (str(p["inspection"]), str(p["force"]), str(p["source"])) in responses
+        rows.append(row(p, normalise_kind(p.get("item_kind")), STANCE_ITEM, STANCE_TEXT, used))
     frame = pd.DataFrame(rows, columns=EXPORT_COLUMNS)
     if frame.empty:
         return frame
@@ -280,6 +313,13 @@ def review_candidates(
     frame = frame.sort_values(order, kind="stable")
     frame = frame.drop(columns=["_labelled", "_agrees", "_kind", "_order"]).reset_index(drop=True)
     return frame.head(limit) if limit is not None else frame
+
+
+def _responses(table: pd.DataFrame) -> set[tuple[str, str, str]]:
+    """``(inspection, force, source)`` of each response a ``forces`` (or ``scorecard``) table scores."""
+    if table.empty or not {"inspection", "force", "source"} <= set(table.columns):
+        return set()
+    return {(str(i), str(f), str(s)) for i, f, s in zip(table["inspection"], table["force"], table["source"])}
 
 
 def _kinds(frame: pd.DataFrame) -> list[Any]:
@@ -321,7 +361,8 @@ def parse_review_rows(text: str, fmt: str) -> tuple[list[tuple[int, dict]], list
     every value as text, and ``(line, detail)`` for lines that are no row
     (invalid JSON). A CSV row's line is the file line where it starts.
     Raises ``ValueError`` when a CSV has no header or lacks one of
-    :data:`REQUIRED_IMPORT_COLUMNS` (nothing can be read then).
+    :data:`REQUIRED_IMPORT_COLUMNS`, or no object of a JSONL file has a
+    ``passage_id`` or a ``reviewed_label`` (not a review file: nothing can be read then).
     """
     text = text.lstrip("\ufeff")
     rows: list[tuple[int, dict]] = []
@@ -339,6 +380,8 @@ def parse_review_rows(text: str, fmt: str) -> tuple[list[tuple[int, dict]], list
                 problems.append((line, "not a JSON object"))
                 continue
             rows.append((line, {k: _text(v) for k, v in obj.items()}))
+        if rows:  # objects written by hand may leave out a key that is empty anyway, but not these two
+            _check_columns({name for _, row in rows for name in row}, "in any object", ("passage_id", "reviewed_label"))
         return rows, problems
     if fmt != "csv":
         raise ValueError(f"unknown review file format {fmt!r}: expected 'csv' or 'jsonl'")
@@ -347,9 +390,7 @@ def parse_review_rows(text: str, fmt: str) -> tuple[list[tuple[int, dict]], list
     if not header:
         raise ValueError("no header row")
     header = [h.strip() for h in header]
-    missing = [c for c in REQUIRED_IMPORT_COLUMNS if c not in header]
-    if missing:
-        raise ValueError(f"missing column(s) {', '.join(missing)} in the header")
+    _check_columns(set(header), "in the header")
     start = reader.line_num + 1
     for values in reader:
         line, start = start, reader.line_num + 1
@@ -357,6 +398,22 @@ def parse_review_rows(text: str, fmt: str) -> tuple[list[tuple[int, dict]], list
             continue
         rows.append((line, {name: (values[i] if i < len(values) else "") for i, name in enumerate(header)}))
     return rows, problems
+
+
+def _check_columns(names: set[str], where: str, required: Sequence[str] = REQUIRED_IMPORT_COLUMNS) -> None:
+    """Raise ``ValueError`` unless ``names`` hold every one of ``required``.
+
+    ``names``: a CSV's header (``where`` "in the header") or the keys of a JSONL file's objects together
+    (``where`` "in any object"). A file holding none of :data:`REQUIRED_IMPORT_COLUMNS` is another file
+    altogether (a ``classify`` input, a scored table), which would otherwise import nothing and say only that
+    nothing was reviewed.
+    """
+    if not set(REQUIRED_IMPORT_COLUMNS) & names:
+        raise ValueError(f"not a review file written by `review export` (none of {', '.join(REQUIRED_IMPORT_COLUMNS)} "
+                         f"{where})")
+    missing = [c for c in required if c not in names]
+    if missing:
+        raise ValueError(f"missing column(s) {', '.join(missing)} {where}")
 
 
 def _text(value: Any) -> str:
@@ -403,6 +460,8 @@ def passage_index(passages: pd.DataFrame, annotations: Sequence[Mapping[str, Any
         })
         kind = normalise_kind(p.get("item_kind"))
         entry["recommendations"].update((kind, number) for number in _split(p["recommendations"]))
+        if str(p.get("link", "")) == "blanket":  # a statement about the whole report: its stance can be reviewed
+            entry["recommendations"].add((kind, STANCE_ITEM))
     return index
 
 
@@ -618,6 +677,33 @@ def apply_passage_reviews(passages: pd.DataFrame, reviews: Sequence[Mapping[str,
     return out
 
 
+def apply_stance_reviews(forces: pd.DataFrame, stance_passages: Mapping[tuple[str, str], tuple[str, str]],
+                         reviews: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The forces table with each reviewed overall stance in place of the model's (pure: returns a new frame).
+
+    In: the ``forces`` table (:func:`pipeline.score.force_summary`), the passage giving each (inspection,
+    force)'s stance as ``(passage_id, item_kind)`` (``Scorecard.stance_passages``) and review records. A review
+    of that passage with ``recommendation`` :data:`STANCE_ITEM` is a review of the stance. Out: the same rows
+    plus :data:`STANCE_REVIEW_COLUMNS` (``overall_stance_model``: the stance the pipeline decided; the reviewed
+    label, reviewer and date, empty where nobody reviewed it), with ``overall_stance`` set to the reviewed label
+    where there is one. ``overall_stance_confidence`` and ``_basis`` stay the model's, and the single items'
+    cells are untouched (a blanket statement answers none of them: guidelines section 4).
+    """
+    out = forces.copy()
+    latest = _latest_reviews(reviews)
+    found = []
+    for inspection, force in zip(out["inspection"], out["force"]):
+        passage = stance_passages.get((str(inspection), str(force)))
+        found.append(latest.get((passage[0], normalise_kind(passage[1]), STANCE_ITEM)) if passage else None)
+    out["overall_stance_model"] = out["overall_stance"]
+    out["overall_stance_reviewed"] = [str(r["label"]) if r else "" for r in found]
+    out["overall_stance_reviewer"] = [str(r["reviewer"]) if r else "" for r in found]
+    out["overall_stance_reviewed_at"] = [str(r.get("reviewed_at", "")) if r else "" for r in found]
+    reviewed = out["overall_stance_reviewed"] != ""
+    out.loc[reviewed, "overall_stance"] = out.loc[reviewed, "overall_stance_reviewed"]
+    return out
+
+
 # --- training history -----------------------------------------------------------------
 
 def history_entry(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> dict | None:
@@ -771,8 +857,9 @@ def with_reviews(card: Any, reviews_path: str, as_of: date) -> Any:
                               "message": n.message} for n in notes], columns=ERROR_COLUMNS)
         errors = pd.concat([errors, rows], ignore_index=True) if len(errors) else rows
         errors = errors.sort_values(["source", "page", "code"], na_position="first").reset_index(drop=True)
+    forces = apply_stance_reviews(force_summary(scorecard, card.forces), card.stance_passages, reviews)
     return replace(card, scorecard=scorecard, passages=apply_passage_reviews(card.passages, reviews),
-                   forces=force_summary(scorecard, card.forces), errors=errors)
+                   forces=forces, errors=errors)
 
 
 def export_reviews(scorecard_dir: str, out: str, annotations: str, inspections: str, limit: int | None) -> str:
@@ -795,11 +882,12 @@ def export_reviews(scorecard_dir: str, out: str, annotations: str, inspections: 
     folder = Path(scorecard_dir)
     passages = io.read_scored_table(folder / "passages.csv")
     scorecard = io.read_scored_table(folder / "scorecard.csv")
+    forces = io.read_csv(folder / "forces.csv") if (folder / "forces.csv").is_file() else None
     held = load_annotations(annotations) if Path(annotations).is_dir() else []
     registers = io.load_inspections(inspections)
     baseline = ModelSpec.baseline(io.read_package_data("cues.toml")).load()
     frame = review_candidates(passages, scorecard, registers, baseline, held,
-                              scorecard_dir=scorecard_dir, limit=limit)
+                              scorecard_dir=scorecard_dir, limit=limit, forces=forces)
     csv_path, jsonl_path = Path(out).with_suffix(".csv"), Path(out).with_suffix(".jsonl")
     io.write_csv(csv_path, for_spreadsheet(frame))
     io.write_jsonl(jsonl_path, export_records(frame))

@@ -128,6 +128,9 @@ class Scorecard:
     inspections: tuple[Inspection, ...] = ()
     #: each scored response's pages read by OCR, by ``source`` (responses with none left out); in no table
     ocr_pages: Mapping[str, int] = field(default_factory=dict)
+    #: the passage giving each (inspection, force)'s ``forces.overall_stance``, as ``(passage_id, item_kind)``
+    #: (responses without a stance left out): a review of it (recommendation ``all``) replaces the stance
+    stance_passages: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -389,6 +392,7 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
 
     rows: list[dict] = []
     responses: list[dict] = []
+    stance_passages: dict[tuple[str, str], tuple[str, str]] = {}
     for (inspection_id, force), group in sorted(groups.items()):
         if inspection_id not in by_id:
             continue  # an unregistered inspection: no register items to make rows of (its passages are still listed)
@@ -411,6 +415,8 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
             stances = [_stance(result) for result in reversed(oldest_first)]
             stance, basis = next((s for s in stances if s[0] is not None), stances[0])
         days = _days_after(inspection, chosen.identification.response_date)
+        if stance is not None:
+            stance_passages[(inspection_id, force)] = (stance.passage.id, stance.passage.item_kind)
         responses.append({
             "inspection": inspection_id, "register": "registered" if inspection.registered else "none",
             "force": force, "source": chosen.source, "url": _url(urls, chosen), "sha256": chosen.sha256,
@@ -461,7 +467,7 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
     errors = errors.sort_values(["source", "page", "code"], na_position="first").reset_index(drop=True)
     answered = tuple(by_id[i] for i in sorted({k for k, _ in groups}))
     return Scorecard(scorecard=scorecard, passages=passages, forces=forces, errors=errors, inspections=answered,
-                     ocr_pages={r.source: r.ocr_pages for r in results if r.ocr_pages})
+                     ocr_pages={r.source: r.ocr_pages for r in results if r.ocr_pages}, stance_passages=stance_passages)
 
 
 @functools.cache

@@ -131,8 +131,8 @@ def strict_xfail_params(cases, known: dict[str, str]):
 
 
 def no_reviews(out) -> list[str]:
-    """``score`` options that leave people's reviews out, so the statuses are the pipeline's own (a missing file)."""
-    return ["--reviews", str(out / "no-reviews.jsonl")]
+    """``score`` options that leave people's reviews out, so the statuses are the pipeline's own (``''``: none)."""
+    return ["--reviews", ""]
 
 
 @pytest.fixture(scope="session")

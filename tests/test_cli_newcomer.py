@@ -113,7 +113,7 @@ def test_review_import_refuses_each_row_of_a_reserved_force_and_imports_the_rest
     scored, annotations = tmp_path / "scored", tmp_path / "annotations"
     annotations.mkdir()
     assert main(["score", str(folder), "--out", str(scored), "--manifest", MANIFEST, "--as-of", "2025-12-01",
-                 "--jobs", "1", "--no-cache", "--quiet", "--reviews", str(tmp_path / "none.jsonl")]) == 0
+                 "--jobs", "1", "--no-cache", "--quiet", "--reviews", ""]) == 0
     sheet = tmp_path / "review" / "to-review.csv"
     assert main(["review", "export", "--scorecard", str(scored), "--out", str(sheet),
                  "--annotations", str(annotations)]) == 0
@@ -264,7 +264,7 @@ def test_report_marks_ocr_cells_and_does_not_call_a_scan_scored_in_full(tmp_path
     shutil.copy(SEEDS["Gwent"], texts / "gwent.txt")
     shutil.copy(SEEDS["Suffolk"], texts / "suffolk.txt")
     common = ["--manifest", MANIFEST, "--as-of", "2025-12-01", "--jobs", "1", "--no-cache", "--quiet",
-              "--reviews", str(tmp_path / "none.jsonl")]
+              "--reviews", ""]
     assert main(["score", str(texts), "--out", str(tmp_path / "clean"), *common]) == 0
     assert "<p>Every document was scored in full.</p>" in (tmp_path / "clean" / "report.html").read_text(encoding="utf-8")
 
@@ -334,7 +334,7 @@ def test_a_response_date_is_read_from_the_response_s_own_lines(tmp_path, text, d
     (folder / "response.txt").write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     assert main(["score", str(folder), "--out", str(out), "--manifest", MANIFEST, "--as-of", "2025-12-01",
-                 "--jobs", "1", "--no-cache", "--quiet", "--reviews", str(tmp_path / "none.jsonl")]) == 0
+                 "--jobs", "1", "--no-cache", "--quiet", "--reviews", ""]) == 0
     forces = pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False)
     assert forces["response_date"].tolist() == [day]
     assert forces["published_within_56_days"].tolist() != [""]  # the section 55 check is no longer unknown

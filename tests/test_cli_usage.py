@@ -347,15 +347,15 @@ def test_ctrl_c_while_writing_names_the_outputs_replaced_and_keeps_the_others(tm
     out = tmp_path / "out"
     assert score([SEEDS["Suffolk"]], out, "--no-cache") == 0
     before = snapshot(out)
-    real_write, calls = io._atomic_write, []
+    real_replace, calls = io._replace, []
 
-    def interrupted_at_the_third(path, write, mode, **options):
+    def interrupted_at_the_third(tmp, path):
         calls.append(path.name)
         if len(calls) == 3:
-            raise KeyboardInterrupt  # Ctrl-C as passages.csv is about to be written
-        real_write(path, write, mode, **options)
+            raise KeyboardInterrupt  # Ctrl-C as passages.csv is about to be renamed into place (all are written)
+        real_replace(tmp, path)
 
-    monkeypatch.setattr(io, "_atomic_write", interrupted_at_the_third)
+    monkeypatch.setattr(io, "_replace", interrupted_at_the_third)
     capsys.readouterr()
     assert score([SEEDS["Gwent"]], out, "--no-cache") == 130
     assert one_error_line(capsys.readouterr().err) == (

@@ -396,7 +396,7 @@ def test_score_on_the_collected_folder_names_the_url_of_each_rows_evidence(site,
     out, scored = tmp_path / "collected", tmp_path / "scorecards"
     run_collect(site["index"], "--out", str(out), *FAST)
     code = main(["score", str(out), "--out", str(scored), "--cache", str(tmp_path / "cache"), "--as-of", "2025-06-01",
-                 "--reviews", str(tmp_path / "none.jsonl"), "--jobs", "1"])
+                 "--reviews", "", "--jobs", "1"])
     assert code == 1  # the Word form and the one-line web page are not scoreable responses; the rest are
     card = io.read_csv(scored / "scorecard.csv")
     assert list(card.columns).index("url") == list(card.columns).index("sha256") + 1

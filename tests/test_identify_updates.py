@@ -47,7 +47,7 @@ def score(tmp_path: Path, files: dict[str, str]) -> pd.DataFrame:
         (folder / name).write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     assert main(["score", str(folder), "--out", str(out), "--manifest", MANIFEST, "--as-of", "2025-12-01",
-                 "--jobs", "1", "--no-cache", "--quiet", "--reviews", str(tmp_path / "none.jsonl")]) == 0
+                 "--jobs", "1", "--no-cache", "--quiet", "--reviews", ""]) == 0
     return pd.read_csv(out / "forces.csv", dtype=str, keep_default_na=False)
 
 

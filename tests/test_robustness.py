@@ -162,15 +162,15 @@ def test_interrupted_run_leaves_previous_outputs_intact(tmp_path, monkeypatch, c
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
     shutil.copy(SEEDS["Gwent"], folder)  # the next run would change every output
-    real_write = io._atomic_write
+    real_stage = io._stage  # every output is written (staged) in full before any is renamed into place
 
     def killed_mid_write(path, write, mode, **options):
         def half(handle):
             handle.write("inspection,force\npartial" if "b" not in mode else b"partial")
             raise KeyboardInterrupt  # the user pressed Ctrl-C while the file was being written
-        real_write(path, half, mode, **options)
+        return real_stage(path, half, mode, **options)
 
-    monkeypatch.setattr(io, "_atomic_write", killed_mid_write)
+    monkeypatch.setattr(io, "_stage", killed_mid_write)
     assert score([folder], out, "--no-cache") == 130  # the first write is then an output's: one line, no traceback
     assert capsys.readouterr().err.strip().splitlines()[-1] == "error: E444 interrupted: nothing written"
     after = {p.name: p.read_bytes() for p in out.iterdir()}
