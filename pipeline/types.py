@@ -222,6 +222,10 @@ class Passage:
     item_kind: str = "recommendation"  # the kind (ITEM_KINDS) of the items in ``recommendations``
     ocr: bool = False  # the text came from optical character recognition
     voice: str = ""  # "force" | "inspectorate" | "" (unknown); set on blanket passages
+    #: the item's status as its tracker's status cell states it, a colour read by the document's own key ("Green"
+    #: under "RAG key: Green = complete" -> "complete"); its cell is not in ``response_spans`` (the update beside it
+    #: is the evidence), but it is classified with them (guidelines section 7, D11). "" when none.
+    status: str = ""
 
 
 @dataclass(frozen=True)
