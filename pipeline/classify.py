@@ -37,7 +37,7 @@ from pipeline.cues import (
     rule_decision,
     statement_label,
 )
-from pipeline.types import LABELS, ClassifiedPassage, Passage, Prediction
+from pipeline.types import LABELS, ClassifiedPassage, Passage, Prediction, with_status
 
 # --- the rule baseline ---------------------------------------------------------
 
@@ -343,7 +343,7 @@ def predict(model: Any, texts: Sequence[str], with_evidence: bool = True,
     statuses = [""] * len(texts) if statuses is None else list(statuses)
     if len(statuses) != len(texts):
         raise ValueError("expected one status per text")
-    stated = [f"{t} | {s}" if s.strip() and t.strip() else (t or s) for t, s in zip(texts, statuses)]
+    stated = [with_status(t, s) for t, s in zip(texts, statuses)]
     nlp = None
     if with_evidence and any(t.strip() for t in texts):
         from pipeline.nlp import make_nlp

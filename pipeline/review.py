@@ -242,7 +242,9 @@ def review_candidates(
         model_cells = scorecard[scorecard["basis"].astype(str) == "model"]
         in_scorecard = {(str(p), normalise_kind(k), normalise_recommendation(r)) for p, k, r in
                         zip(model_cells["passage_id"], _kinds(model_cells), model_cells["recommendation"])}
-    chosen = passages[passages["link"].astype(str) != "blanket"] if not passages.empty else passages
+    # a Welsh passage beside its items' English answers has no status (the model reads English only): nothing to review
+    chosen = passages[(passages["link"].astype(str) != "blanket") & passages["status"].notna()
+                      & (passages["status"].astype(str) != "")] if not passages.empty else passages
     texts = sorted({str(t) for t in chosen.get("response_text", [])})
     cue = dict(zip(texts, (str(x) for x in cue_classifier.predict(texts)))) if texts else {}
 

@@ -173,4 +173,61 @@ def test_panel_paper_pdf_scores_by_its_key_with_the_updates_as_evidence(tmp_path
     # the paper's purpose is no blanket answer: the other items have no passage, and the response no stance
     assert {card[n]["basis"] for n in ("13", "17", "18", "20", "22")} == {"no_passage"}
     assert [p["link"] for p in passages] == ["numbered"] * 4
+    # passages.csv shows what was classified: the update, then the status as the key reads it
+    assert [p["response_text"] for p in passages] == [f"{update} | {reading}" for (_, update, *_), reading in zip(
+        TRACKER_ROWS, ("complete", "on track", "not started", "complete"))]
     assert [f["overall_stance_basis"] for f in forces] == ["itemised"]
+
+
+def test_a_passages_status_survives_the_cache(inspection, segmenter):
+    """A warm run classifies what a cold one did: the status is stored with the passage."""
+    from pipeline import cache
+    from pipeline.types import Identification
+
+    passages = segment(make_document(paper()), inspection, segmenter)
+    identification = Identification(force=None, inspection=inspection, response_date=None, method="test", evidence="")
+    back = cache.parse_analysis(cache.dump_analysis("k", identification, passages), "k", "inline.txt", "0" * 64,
+                                (), (inspection,))
+    assert back is not None and not isinstance(back, Exception) and back[1] == passages
+    assert [p.status for p in back[1] if p.link == "numbered"] == ["complete", "on track", "not started", "complete"]
+
+
+# --- Welsh passages beside English ones: no status of the English-only model ------------------------------------
+
+WELSH_FIRST = """<!doctype html><html lang="cy"><body><main>
+<h1>Ymateb i adroddiad AEF: Arolygiad o weithredu gwleidyddol a didueddrwydd mewn plismona</h1>
+<p>12 Rhagfyr 2024 / 12 December 2024</p>
+<h2>Argymhelliad 9</h2><p>Rydym wedi diweddaru ein polisi ac mae wedi cael ei gyhoeddi i'r holl staff ym mis Hydref.</p>
+<h2>Argymhelliad 12</h2><p>Byddwn yn hyfforddi ein staff yn ystod y flwyddyn nesaf, ac mae hyn yn bwysig i ni.</p>
+<hr>
+<h1>Response to HMICFRS: An inspection into activism and impartiality in policing</h1>
+<p>The Gwent Police and Crime Commissioner's response.</p>
+<h2>Recommendation 9</h2><p>We have updated our policy and it was published to all staff in October 2024.</p>
+</main></body></html>
+"""
+
+
+def test_a_welsh_passage_beside_its_english_answer_has_no_status(tmp_path):
+    """Written for this test (Welsh by the test's author). Rec 9 is answered in both languages, rec 12 in Welsh only."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "gwent-cy.html").write_text(WELSH_FIRST, encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["score", str(folder), "--out", str(out), "--no-cache", "--as-of", "2026-01-01",
+                     "--reviews", str(tmp_path / "none.jsonl")]) in (0, 1)
+    with open(out / "passages.csv", encoding="utf-8") as f:
+        rows = {(row["language"], row["recommendations"]): row for row in csv.DictReader(f) if row["link"] == "numbered"}
+    assert set(rows) == {("cy", "9"), ("cy", "12"), ("en", "9")}
+    assert (rows[("cy", "9")]["status"], rows[("cy", "9")]["confidence"], rows[("cy", "9")]["p_completed"]) == ("", "", "")
+    assert rows[("en", "9")]["status"] == "completed"
+    assert rows[("cy", "12")]["status"] != ""  # a Welsh-only answer keeps its label (its cell is marked needs review)
+    with open(out / "scorecard.csv", encoding="utf-8") as f:
+        card = {row["recommendation"]: row for row in csv.DictReader(f)}
+    assert (card["9"]["status"], card["9"]["language"]) == ("completed", "en")
+    # nothing to review in a passage without a status: the export holds the two classified answers only
+    assert cli.main(["review", "export", "--scorecard", str(out), "--out", str(tmp_path / "review.csv"),
+                     "--annotations", str(tmp_path / "none.jsonl")]) == 0
+    with open(tmp_path / "review.csv", encoding="utf-8") as f:
+        exported = list(csv.DictReader(f))
+    assert sorted(row["model_label"] for row in exported) == sorted([rows[("en", "9")]["status"],
+                                                                     rows[("cy", "12")]["status"]])
