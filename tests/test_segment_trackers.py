@@ -81,6 +81,18 @@ def test_a_long_status_cell_is_an_update_of_its_own(inspection, segmenter):
     assert passages[("10",)].status == "Amber" and passages[("10",)].response_text == "Consultation open."
 
 
+def test_a_row_of_short_words_under_the_header_is_a_row_of_items(segmenter):
+    text = ("Area | Update | Owner | RAG status\n"
+            "Recording of crime reports | All call handlers were retrained in March. | Head of Crime | Green\n"
+            "Custody record audits | Under way | HR Lead | Amber\n"  # no digit, no sentence: shaped like a header
+            "Stop and search | Not begun | EDI Lead | Red\n"
+            "Key: Green = complete; Amber = on track; Red = not started.\n")
+    passages = [p for p in segment(make_document(text), unregistered(), segmenter) if p.link == "numbered"]
+    assert [(p.response_text, p.status) for p in passages] == [
+        ("All call handlers were retrained in March.", "complete"), ("Under way", "on track"),
+        ("Not begun", "not started")]
+
+
 def test_a_status_standing_alone_is_the_answer(inspection, segmenter):
     text = "Rec | Update | RAG\n9 | | Green\n10 | Consultation open. | Amber\n"
     passages = by_item(segment(make_document(text), inspection, segmenter))

@@ -377,6 +377,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
             holes += sub_item_spans(text, cite.end, stop, number, rules)
         holes += [(line.start, line.end) for line in block if is_header_row(text, lines, line, rules.labels)]
         holes += [cell for line in block for cell in line.cells if cell in columns.owner]
+        holes += [(line.start, line.end) for line in block if line.index in columns.key_lines]  # a legend, no answer
         status_cells = [cell for line in block for cell in line.cells if cell in columns.status and cite.end <= cell[0] < stop]
         # the status cell decides with the update, which is the evidence; a status standing alone is the answer
         spans = response_spans(text, block, holes + status_cells, rules)

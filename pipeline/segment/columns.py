@@ -29,11 +29,13 @@ class TrackerColumns:
     """The cells of a document's tracker tables that are bookkeeping, by their absolute spans.
 
     ``owner``: cells under a header naming an owner, lead or due-date column. ``status``: a cell under a header
-    naming a RAG or status column -> the status it states, a colour read by the document's key.
+    naming a RAG or status column -> the status it states, a colour read by the document's key. ``key_lines``: the
+    key itself ("RAG key: Green = complete; ..."), a legend and no answer, wherever it stands.
     """
 
     owner: frozenset[Span] = frozenset()
     status: Mapping[Span, str] = field(default_factory=dict)
+    key_lines: frozenset[int] = frozenset()  # the indices of the lines that state the document's RAG key
 
 
 def _is_header(doc_text: str, line: Line, rules: SegmentRules) -> bool:
@@ -70,17 +72,27 @@ def tracker_columns(doc_text: str, lines: Sequence[Line], rules: SegmentRules) -
     for line in lines:
         if not line.is_row:
             header = None
-        elif _is_header(doc_text, line, rules):
+            continue
+        if _is_header(doc_text, line, rules):
             names = [line.cell_text(doc_text, i).strip(" .:") for i in range(len(line.cells))]
             owners = frozenset(i for i, name in enumerate(names) if is_owner_header(name, rules))
             statuses = frozenset(i for i, name in enumerate(names) if rules.labels.status_column.match(name))
-            header = (len(line.cells), owners, statuses) if owners or statuses else None
-            continue
-        elif header is not None and len(line.cells) == header[0]:
+            if owners or statuses:
+                header = (len(line.cells), owners, statuses)
+                continue
+            if header is None or len(line.cells) != header[0]:
+                header = None  # another table's header
+                continue
+            # else a row of short words under the header ("Custody audits | Amber | Under way"): a row of items
+        if header is not None and len(line.cells) == header[0]:
             owner.update(line.cells[i] for i in header[1] if line.cell_text(doc_text, i))
             for i in header[2]:
                 s, e = line.cells[i]
                 if 0 < len(doc_text[s:e].split()) <= rules.status_cell_max_words:
                     status[(s, e)] = doc_text[s:e]
     key = rag.key_words(doc_text) if status else {}
-    return TrackerColumns(frozenset(owner), {span: status_reading(words, key) for span, words in status.items()})
+    key_lines: frozenset[int] = frozenset()
+    if rag.default_rules().key_entry.search(doc_text):  # most documents give no key: one search rules them out
+        key_lines = frozenset(line.index for line in lines if not line.is_row and rag.key_words(line.text))
+    return TrackerColumns(frozenset(owner), {span: status_reading(words, key) for span, words in status.items()},
+                          key_lines)
