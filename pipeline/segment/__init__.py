@@ -38,7 +38,11 @@ make sure ...", "The inspectorate found that ...": ``inspectorate_opening``, ``f
 response paraphrases the register's wording. A tracker's bookkeeping is no answer either: a cell opening
 with an owner, lead or due-date field's name ("Lead: ...", "Due date: ..."), and under a header naming such a
 column ("Rec. Owner"), a cell that is only an owner or a date (``owner_field``, ``owner_cell`` in
-``[passages]``); the item's status and update stay.
+``[passages]``), and in a table under a header row naming such a column, every cell of it
+(:mod:`~pipeline.segment.columns`). The item's update stays; a tracker's status cell is the passage's
+``status`` (a colour read by the document's RAG key), classified with the update but never its evidence. A
+committee paper's front matter ("1. Purpose: ...") and a title line are never a blanket passage
+(:mod:`~pipeline.segment.paper`).
 
 Language is decided per paragraph and per table cell (``[welsh]`` in ``segment.toml``): a Welsh label
 beside the English label of the same item ("Argymhelliad 9 | Recommendation 9") is one label, a
