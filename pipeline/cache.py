@@ -308,7 +308,7 @@ def _passage_body(p: Passage) -> dict:
     return {"id": p.id, "recommendations": list(p.recommendations), "link": p.link, "start": p.start, "end": p.end,
             "page": p.page, "text": p.text, "response_text": p.response_text,
             "response_spans": [list(s) for s in p.response_spans], "language": p.language,
-            "item_kind": p.item_kind, "ocr": p.ocr, "voice": p.voice}
+            "item_kind": p.item_kind, "ocr": p.ocr, "voice": p.voice, "status": p.status}
 
 
 def _passage(obj: Mapping[str, Any], source: str, sha256: str) -> Passage:
@@ -320,7 +320,7 @@ def _passage(obj: Mapping[str, Any], source: str, sha256: str) -> Passage:
                    response_text=obj["response_text"],
                    response_spans=tuple((int(s), int(e)) for s, e in obj["response_spans"]), language=obj["language"],
                    item_kind=str(obj.get("item_kind", "recommendation")), ocr=bool(obj.get("ocr", False)),
-                   voice=str(obj.get("voice", "")))
+                   voice=str(obj.get("voice", "")), status=str(obj.get("status", "")))
 
 
 def dump_analysis(key: str, identification: Identification, passages: Sequence[Passage],

@@ -37,7 +37,7 @@ from pipeline.cues import (
     rule_decision,
     statement_label,
 )
-from pipeline.types import LABELS, ClassifiedPassage, Passage, Prediction
+from pipeline.types import LABELS, ClassifiedPassage, Passage, Prediction, with_status
 
 # --- the rule baseline ---------------------------------------------------------
 
@@ -322,7 +322,8 @@ def predict_labels(model: Any, texts: Sequence[str]) -> tuple[list[str], np.ndar
     return [LABELS[_argmax_label(r)] for r in rows], rows
 
 
-def predict(model: Any, texts: Sequence[str], with_evidence: bool = True) -> list[Prediction]:
+def predict(model: Any, texts: Sequence[str], with_evidence: bool = True,
+            statuses: Sequence[str] | None = None) -> list[Prediction]:
     """A :class:`~pipeline.types.Prediction` per text, from any fitted estimator with ``predict_proba``.
 
     ``scores`` holds all four labels (0 for a label the model never saw) and
@@ -333,9 +334,16 @@ def predict(model: Any, texts: Sequence[str], with_evidence: bool = True) -> lis
     sentence supports it alone - a mixed-tense passage - all sentences are) and
     the top two are kept, in text order (a one-sentence text is its own
     evidence). An empty text is ``not_addressed`` with probability 1 and no
-    evidence.
+    evidence. ``statuses`` (one per text, "" for none): a tracker's status word
+    for the item (:attr:`Passage.status <pipeline.types.Passage.status>`), read
+    with its text for the label as a status cell ("... | complete") but never
+    shown as evidence: the text beside it is (guidelines section 7, D11).
     """
     texts = check_texts(texts)
+    statuses = [""] * len(texts) if statuses is None else list(statuses)
+    if len(statuses) != len(texts):
+        raise ValueError("expected one status per text")
+    stated = [with_status(t, s) for t, s in zip(texts, statuses)]
     nlp = None
     if with_evidence and any(t.strip() for t in texts):
         from pipeline.nlp import make_nlp
@@ -347,7 +355,7 @@ def predict(model: Any, texts: Sequence[str], with_evidence: bool = True) -> lis
     flat = [s for group in ranked for s in group]
     # texts and their sentences in one call to the model: its transforms work row by row, and each call
     # has a fixed cost that was, per document, as large as the work itself
-    labels, both = predict_labels(model, texts + flat)
+    labels, both = predict_labels(model, stated + flat)
     labels, rows, sentence_rows = labels[:len(texts)], both[:len(texts)], both[len(texts):]
     predictions, offset = [], 0
     for text_label, row, group in zip(labels, rows, sentences):
@@ -366,6 +374,10 @@ def predict(model: Any, texts: Sequence[str], with_evidence: bool = True) -> lis
 
 
 def classify_passages(passages: Sequence[Passage], model: Any) -> tuple[ClassifiedPassage, ...]:
-    """Classify each passage's ``response_text`` (blanket-linked passages too: the scorer decides what to do with them)."""
-    predictions = predict(model, [p.response_text for p in passages])
+    """Classify each passage's ``response_text`` with its ``status`` (blanket-linked passages too: the scorer decides).
+
+    The status (a tracker's status cell, :attr:`Passage.status <pipeline.types.Passage.status>`) is read with the
+    text for the label, never shown as its evidence (:func:`predict`).
+    """
+    predictions = predict(model, [p.response_text for p in passages], statuses=[p.status for p in passages])
     return tuple(ClassifiedPassage(passage=p, prediction=pred) for p, pred in zip(passages, predictions))

@@ -265,7 +265,9 @@ def review_candidates(
         model_cells = scorecard[scorecard["basis"].astype(str) == "model"]
         in_scorecard = {(str(p), normalise_kind(k), normalise_recommendation(r)) for p, k, r in
                         zip(model_cells["passage_id"], _kinds(model_cells), model_cells["recommendation"])}
-    chosen = passages[passages["link"].astype(str) != "blanket"] if not passages.empty else passages
+    # a Welsh passage beside its items' English answers has no status (the model reads English only): nothing to review
+    chosen = passages[(passages["link"].astype(str) != "blanket") & passages["status"].notna()
+                      & (passages["status"].astype(str) != "")] if not passages.empty else passages
     # each response's overall stance is the model's label of its blanket passage: the forces table's main figure
     stances = (passages[passages["is_overall_stance"].astype(str).str.lower() == "true"]
                if "is_overall_stance" in passages.columns and not passages.empty else passages.iloc[0:0])

@@ -189,6 +189,12 @@ def inspection_items(inspection: Inspection, force: Force | str | None = None) -
     return tuple(sorted(items, key=lambda i: item_key(i.kind, i.number)))
 
 
+def _answered_in_english(result: DocumentResult) -> set[tuple[str, str]]:
+    """The (item kind, number) pairs a passage of ``result`` not in Welsh answers (blanket passages aside)."""
+    return {(c.passage.item_kind, number) for c in result.passages
+            if c.passage.language != "cy" and c.passage.link != "blanket" for number in c.passage.recommendations}
+
+
 def _evidence(item: ClassifiedPassage) -> str:
     sentences = item.prediction.evidence or (item.passage.response_text,)
     return " … ".join(s.strip() for s in sentences if s.strip())
@@ -440,18 +446,23 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
     for result in results:
         inspection, by = _identified(result)
         stance, _ = _stance(result)
+        answered_in_english = _answered_in_english(result)
         for item in result.passages:
             p, pred = item.passage, item.prediction
+            # the model reads English only: a Welsh passage beside its items' English answers has no status of its own
+            unread = p.language == "cy" and bool(p.recommendations) and all(
+                (p.item_kind, n) in answered_in_english for n in p.recommendations)
             passage_rows.append({
                 "passage_id": p.id, "inspection": inspection.id,
                 "register": "registered" if inspection.registered else "none", "force": by.name,
                 "source": p.source, "url": _url(urls, result), "sha256": p.sha256,
                 "response_date": result.identification.response_date, "item_kind": p.item_kind,
                 "recommendations": ";".join(p.recommendations), "link": p.link, "language": p.language, "ocr": p.ocr,
-                "page": p.page, "char_start": p.start, "char_end": p.end, "status": pred.label,
-                "confidence": pred.confidence, **{f"p_{label}": float(pred.scores[label]) for label in LABELS},
+                "page": p.page, "char_start": p.start, "char_end": p.end, "status": "" if unread else pred.label,
+                "confidence": float("nan") if unread else pred.confidence,
+                **{f"p_{label}": float("nan") if unread else float(pred.scores[label]) for label in LABELS},
                 "voice": p.voice, "is_overall_stance": item is stance, "evidence": _evidence(item),
-                "response_text": p.response_text, "text": p.text,
+                "response_text": p.classified_text, "text": p.text,  # with a tracker's status, as it was classified
             })
     passages = pd.DataFrame(passage_rows, columns=PASSAGE_COLUMNS)
     passages = passages.sort_values(["inspection", "force", "source", "char_start", "char_end", "item_kind", "recommendations"],

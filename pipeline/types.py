@@ -243,6 +243,25 @@ class Passage:
     item_kind: str = "recommendation"  # the kind (ITEM_KINDS) of the items in ``recommendations``
     ocr: bool = False  # the text came from optical character recognition
     voice: str = ""  # "force" | "inspectorate" | "" (unknown); set on blanket passages
+    #: the item's status as its tracker's status cell states it, a colour read by the document's own key ("Green"
+    #: under "RAG key: Green = complete" -> "complete"); its cell is not in ``response_spans`` (the update beside it
+    #: is the evidence), but it is classified with them (guidelines section 7, D11). "" when none.
+    status: str = ""
+
+    @property
+    def classified_text(self) -> str:
+        """What the classifier reads: ``response_text`` with ``status`` after it as a cell (:func:`with_status`)."""
+        return with_status(self.response_text, self.status)
+
+
+def with_status(text: str, status: str) -> str:
+    """``text`` with a tracker's status word after it as a table cell ("<update> | complete"), as classify reads it.
+
+    A status with no text beside it is the text; no status leaves the text as it is.
+    """
+    if not status.strip():
+        return text
+    return f"{text} | {status}" if text.strip() else status
 
 
 @dataclass(frozen=True)

@@ -545,9 +545,10 @@ def test_rag_status_table_rows_are_items_in_document_order(segmenter):
             "Recording of crime reports | Green | All call handlers were retrained in March.\n"
             "Custody record audits | Amber | Audits are under way in two of three suites.\n")
     passages = segment(make_document(text), unregistered(), segmenter)
-    assert [(p.recommendations, p.link, p.response_text) for p in passages] == [
-        (("1",), "numbered", "Green All call handlers were retrained in March."),
-        (("2",), "numbered", "Amber Audits are under way in two of three suites."),
+    # the RAG cell is each item's status, classified with the update beside it, which is the evidence
+    assert [(p.recommendations, p.link, p.response_text, p.status) for p in passages] == [
+        (("1",), "numbered", "All call handlers were retrained in March.", "Green"),
+        (("2",), "numbered", "Audits are under way in two of three suites.", "Amber"),
     ]
 
 

@@ -154,7 +154,9 @@ def test_html_cell_background_reads_as_the_colour_without_a_key(inspection, segm
         "22 | Funding review of staff networks. | Red",  # rgb()
     ]
     [passage] = numbered(segment(document, inspection, segmenter), "9")
-    assert passage.response_text.endswith("| Green") or passage.response_text.endswith("Green")
+    # the colour is the item's status (classified with the update), the update its evidence (newcomer s8, item 7)
+    assert passage.status == "Green"
+    assert passage.response_text == "Social media policy reviewed and republished in November 2024."
 
 
 def test_html_cell_class_with_a_background_in_the_pages_own_style():
@@ -232,7 +234,8 @@ def test_cli_scores_every_table_shape(tmp_path, capsys):
     assert cell[("Surrey", "10")].status == "completed"  # "complete" from the key, for a green cell
     assert cell[("Surrey", "12")].status == "in_progress"
     assert cell[("Wiltshire", "12")].status == "in_progress"
-    assert "Amber" in cell[("Wiltshire", "12")].evidence
+    # the update, not the bare colour, is the evidence: the colour decided with it (newcomer report s8, item 7)
+    assert cell[("Wiltshire", "12")].evidence == "Training for assessment authors has started."
 
 
 def test_cli_peel_recommendation_after_an_unnumbered_cause_of_concern(tmp_path):

@@ -38,7 +38,11 @@ make sure ...", "The inspectorate found that ...": ``inspectorate_opening``, ``f
 response paraphrases the register's wording. A tracker's bookkeeping is no answer either: a cell opening
 with an owner, lead or due-date field's name ("Lead: ...", "Due date: ..."), and under a header naming such a
 column ("Rec. Owner"), a cell that is only an owner or a date (``owner_field``, ``owner_cell`` in
-``[passages]``); the item's status and update stay.
+``[passages]``), and in a table under a header row naming such a column, every cell of it
+(:mod:`~pipeline.segment.columns`). The item's update stays; a tracker's status cell is the passage's
+``status`` (a colour read by the document's RAG key), classified with the update but never its evidence. A
+committee paper's front matter ("1. Purpose: ...") and a title line are never a blanket passage
+(:mod:`~pipeline.segment.paper`).
 
 Language is decided per paragraph and per table cell (``[welsh]`` in ``segment.toml``): a Welsh label
 beside the English label of the same item ("Argymhelliad 9 | Recommendation 9") is one label, a
@@ -81,6 +85,7 @@ from pipeline.segment.blocks import (
     response_spans,
     sub_item_spans,
 )
+from pipeline.segment.columns import tracker_columns
 from pipeline.segment.content import match_by_content, speaks_for_force
 from pipeline.segment.labels import (
     Citation,
@@ -103,6 +108,7 @@ from pipeline.segment.lines import (
     split_lines,
 )
 from pipeline.segment.others import compile_other_body_rules, other_body_spans
+from pipeline.segment.paper import front_matter_lines, title_lines
 from pipeline.segment.speech import Speakers, SpeechRules, compile_speech_rules, find_speech_lines, split_by_voice, voice_of
 from pipeline.types import Document, Force, Identification, Inspection, Passage
 
@@ -160,6 +166,9 @@ class SegmentRules:
     other_body_work: re.Pattern | None = None  # the words of work done ("worked", "published", "will take place")
     doer_verb: str = ""  # after the force's name or a responder, the verbs of its own action ("Surrey Police will")
     inspectorate_we: re.Pattern | None = None  # the inspectorate's first person ("We found that ..."), no answer
+    status_cell_max_words: int = 4  # a tracker's status cell holds at most these words (segment/columns.py)
+    front_matter_label: re.Pattern | None = None  # a committee paper's "1. Purpose: ..." (segment/paper.py)
+    front_matter_heading: re.Pattern | None = None  # a heading that is only such a name ("Purpose of the report")
 
 
 def _any_of(patterns: Sequence[re.Pattern]) -> re.Pattern | None:
@@ -232,7 +241,19 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         doer_verb=data["quotes"].get("doer_verb", ""),
         inspectorate_we=re.compile(data["quotes"]["inspectorate_we"], re.IGNORECASE)
         if data["quotes"].get("inspectorate_we") else None,
+        status_cell_max_words=int(passages.get("status_cell_max_words", 4)),
+        **_front_matter_rules(passages),
     )
+
+
+def _front_matter_rules(passages: dict) -> dict:
+    """``front_matter_label`` and ``front_matter_heading`` from ``front_matter`` of ``[passages]``."""
+    if not passages.get("front_matter"):
+        return {}
+    names = "|".join(f"(?:{p})" for p in passages["front_matter"])
+    number = r"(?:\d{1,2}(?:\.\d{1,2})*[.)]?\s+)?"  # the paper's own paragraph number
+    return {"front_matter_label": re.compile(rf"^\s*{number}(?:{names})\s*[:\u2013\u2014-]\s*\S", re.IGNORECASE),
+            "front_matter_heading": re.compile(rf"{number}(?:{names})", re.IGNORECASE)}
 
 
 def _owner_rules(passages: dict) -> dict:
@@ -281,7 +302,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     said = Speakers(text, lines, rules, force)
 
     def emit(recs: tuple[str, ...], link: str, start: int, end: int, spans: tuple[tuple[int, int], ...],
-             kind: str = "recommendation", bilingual: bool = False) -> None:
+             kind: str = "recommendation", bilingual: bool = False, status: str = "") -> None:
         while end > start and text[end - 1] in " |\n":
             end -= 1
         spans = tuple((s, min(e, end)) for s, e in spans if s < end)  # a trailing empty cell was trimmed off
@@ -295,7 +316,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
             recommendations=recs, link=link, start=start, end=end, page=document.page_at(start),
             text=text[start:end], response_text=response, response_spans=spans, language=language, item_kind=kind,
             ocr=any(document.is_ocr(s) for s, _ in spans),  # policy teams are told which evidence a machine read
-            voice=voice,
+            voice=voice, status=status,
         ))
 
     kind_numbers = {
@@ -333,10 +354,12 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     # the first line heading an owner or due-date column ("Rec. Owner"): the blocks below it hold such cells
     owner_from = next((line.index for line in lines if any(
         is_owner_header(text[s:e], rules) for s, e in line.cells)), None)
+    # a tracker's owner and status columns: the owner is no answer, the status decides with the update beside it
+    columns = tracker_columns(text, lines, rules)
     labels = _one_item_per_cause(inspection, [c for c in citations if c.is_label], answered_alone)
     paired = _bilingual_pairs(text, labels, rules)
     # the last numbered block emitted: its label's index, start and spans (a lettered sub-item's block joins it)
-    last_block: tuple[int, int, tuple[tuple[int, int], ...]] | None = None
+    last_block: tuple[int, int, tuple[tuple[int, int], ...], str] | None = None
     for i, cite in enumerate(labels):
         next_label = labels[i + 1] if i + 1 < len(labels) else None
         wording = " ".join(item_wording(inspection, cite.kind, n) for n in cite.numbers)
@@ -357,7 +380,13 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         for number in cite.numbers:
             holes += sub_item_spans(text, cite.end, stop, number, rules)
         holes += [(line.start, line.end) for line in block if is_header_row(text, lines, line, rules.labels)]
-        spans = response_spans(text, block, holes, rules)
+        holes += [cell for line in block for cell in line.cells if cell in columns.owner]
+        holes += [(line.start, line.end) for line in block if line.index in columns.key_lines]  # a legend, no answer
+        status_cells = [cell for line in block for cell in line.cells if cell in columns.status and cite.end <= cell[0] < stop]
+        # the status cell decides with the update, which is the evidence; a status standing alone is the answer
+        spans = response_spans(text, block, holes + status_cells, rules)
+        status = "; ".join(columns.status[cell] for cell in status_cells) if spans else ""
+        spans = spans or response_spans(text, block, holes, rules)
         if not spans:
             continue  # a restatement, not an answer
         start = cite.start
@@ -366,13 +395,15 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
             # "AFI 4a" after "AFI 4" (or "AFI 4b" after "AFI 4a"): one answer to AFI 4, in parts (guidelines, case 32)
             passages.pop()
             start, spans = last_block[1], last_block[2] + spans
-        last_block = (i, start, spans)
+            status = "; ".join(part for part in (last_block[3], status) if part)
+        last_block = (i, start, spans, status)
         is_blanket = inspection.registered and is_blanket_citation(cite.numbers, kind_numbers[cite.kind], rules)
-        emit(cite.numbers, "blanket" if is_blanket else "numbered", start, stop, spans, cite.kind, paired[i])
+        emit(cite.numbers, "blanket" if is_blanket else "numbered", start, stop, spans, cite.kind, paired[i], status)
         if not is_blanket and cite.kind == "recommendation":
             answered.update(cite.numbers)
 
-    free = [line for line in lines if line.index not in in_block and region[line.index] != "summary"
+    front = front_matter_lines(lines, rules)  # a committee paper's "Purpose: ...": about the paper, no answer
+    free = [line for line in lines if line.index not in in_block and line.index not in front and region[line.index] != "summary"
             and not is_welsh(line.text, rules) and not is_field_summary(text, line, rules)
             and not is_heading(line.text, rules.summary_headings + rules.response_headings, rules.heading_max_words)]
 
@@ -395,7 +426,9 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
                     answered.update(numbers)
 
     # 3. blanket paragraphs, consecutive ones merged
-    rest = [line for line in free if line.index not in mention_lines]
+    # a title names the report it answers, in the words of an answer to it as a whole: it is none
+    titles = title_lines(lines, rules)
+    rest = [line for line in free if line.index not in mention_lines and line.index not in titles]
     blanket_lines = find_blanket_lines(rest, rules)
     if not inspection.registered:
         # no register to match prose against: what speaks of the report as a whole answers it as a whole

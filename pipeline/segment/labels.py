@@ -74,11 +74,11 @@ def compile_label_rules(labels: Mapping, rest: str) -> LabelRules:
     # label ("Recommendation I:"), or "this recommendation I will ..." would cite recommendation 1.
     # In lower case ("Recommendation xx") only where the numeral ends the label, so "recommendation civil" or "i.e."
     # never read as numbers.
-    # A lettered sub-item ("AFI 4a", "AFI 4(b)", "Recommendation 2 (c)"): the letter after digits is ``sub``, and
+    # A lettered sub-item ("AFI 4a", "AFI 4(b)", "Recommendation 2 (c)", "AFI 2.a"): the letter after digits is ``sub``, and
     # the label is its parent's (annotation guidelines, case 32).
     number = (rf"(?P<first>\d{{1,3}}|(?-i:[IVXLC]{{2,7}}|[IVXLC](?=\s*(?:[:.)\-–]|$))"
               rf"|[ivxlc]{{2,7}}(?=\s*(?:[:)\-–]|\.(?:\s|$)|$)))|{words})"
-              rf"(?:(?<=\d)(?P<sub>[a-z]|\s?\([a-z]\))(?![\w-]))?(?![\w-])")
+              rf"(?:(?<=\d)(?P<sub>[a-z]|\.(?-i:[a-z])|[ \t](?-i:[a-z])\)|\s?\([a-z]\))(?![\w-]))?(?![\w-])")
     prefix = labels["number_prefix"]
     by_kind = {}
     for kind in ITEM_KINDS:
