@@ -29,7 +29,8 @@ overall stance (guideline decision D9): ``passages.is_overall_stance`` marks
 the passage, ``forces.overall_stance`` carries its label. The stance is the
 force's answer: a blanket passage in the inspectorate's voice (``voice``, a
 news page reporting the inspectors' findings) is chosen only when there is
-no other.
+no other, and one in the reporter's (a news page's narration between its
+quotations of the force) only when the force's side says nothing itself.
 
 Deadlines and section 55 of the Police Act 1996: each row carries the
 item's ``deadline`` and whether it is ``overdue`` on the run's ``as_of``
@@ -286,7 +287,9 @@ def _stance(result: DocumentResult) -> tuple[ClassifiedPassage | None, str]:
     recommendations", :func:`_disputes`) is a status claim: the stance even beside items answered one by one.
 
     The stance is the force's answer, so whose words a passage is (``Passage.voice``) comes first: a passage in
-    the inspectorate's voice (a news page's "inspectors found ...") only when no other exists. Then one that
+    the inspectorate's voice (a news page's "inspectors found ...") only when no other exists, and one in the
+    reporter's (the narration of a page that quotes the force: "Three areas were judged to require improvement",
+    read as a claim) only when the force's and its commissioner's own words are none (realtext4 audit). Then one that
     makes a status claim before one that only welcomes, receives or monitors (D2), and a claim of action before a
     dispute or decline (section 8: disputing while acting is no decline), but a passage read as acting that
     refuses the report or its recommendations as a whole in its own words (:func:`_refuses`: "we're not accepting
@@ -305,7 +308,7 @@ def _stance(result: DocumentResult) -> tuple[ClassifiedPassage | None, str]:
         acting = item.prediction.label != "not_addressed"
         # 2 a claim of action, 1 a dispute or decline (or a welcome), 0 an action read in a refusal's own words
         reading = (0 if _refuses(item) else 2) if acting else 1
-        return (p.voice != "inspectorate", _makes_status_claim(item), reading,
+        return (p.voice != "inspectorate", p.voice != "reporter", _makes_status_claim(item), reading,
                 p.language == "en", p.voice == "force", len(p.response_text), -p.start)
 
     return (max(blanket, key=preference), STANCE_FROM_BLANKET) if blanket else (None, "")

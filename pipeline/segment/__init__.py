@@ -81,6 +81,7 @@ from pipeline.segment.blocks import (
     response_spans,
     sub_item_spans,
 )
+from pipeline.segment.chrome import compile_chrome_rules, is_headline, trim_chrome
 from pipeline.segment.content import match_by_content, speaks_for_force
 from pipeline.segment.labels import (
     Citation,
@@ -160,6 +161,9 @@ class SegmentRules:
     other_body_work: re.Pattern | None = None  # the words of work done ("worked", "published", "will take place")
     doer_verb: str = ""  # after the force's name or a responder, the verbs of its own action ("Surrey Police will")
     inspectorate_we: re.Pattern | None = None  # the inspectorate's first person ("We found that ..."), no answer
+    chrome_line: re.Pattern | None = None  # a saved web page's chrome, a whole line ("Set your Postcode ...")
+    chrome_prefix: re.Pattern | None = None  # chrome glued to a line's start ("Hide Ad")
+    headline_max_words: int = 0  # a news page's headline is at most this long (0: no headline test)
 
 
 def _any_of(patterns: Sequence[re.Pattern]) -> re.Pattern | None:
@@ -185,6 +189,7 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         return tuple(re.compile(f"(?:{p})" if not whole else f"^(?:{p})$", re.IGNORECASE) for p in patterns)
 
     sections, passages, content, welsh = data["sections"], data["passages"], data["content"], data["welsh"]
+    chrome_line, chrome_prefix, headline_max_words = compile_chrome_rules(data.get("chrome", {}))
     blanket = compile_all(passages["blanket"])
     return SegmentRules(
         heading_max_words=int(sections["heading_max_words"]),
@@ -232,6 +237,7 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         doer_verb=data["quotes"].get("doer_verb", ""),
         inspectorate_we=re.compile(data["quotes"]["inspectorate_we"], re.IGNORECASE)
         if data["quotes"].get("inspectorate_we") else None,
+        chrome_line=chrome_line, chrome_prefix=chrome_prefix, headline_max_words=headline_max_words,
     )
 
 
@@ -271,6 +277,8 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     lines = split_lines(text)
     if not lines:
         return ()
+    # a saved page's chrome ("Set your Postcode", "Hide Ad", "Read more: ...") is nobody's answer (segment/chrome.py)
+    lines, chrome = trim_chrome(text, lines, rules)
     region = regions(text, lines, rules)
     citations = find_citations(text, lines, inspection, rules)
 
@@ -278,7 +286,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     in_block: set[int] = set()
     answered: set[str] = set()
     # the lines' speakers, each found when a blanket passage or the speech about the report as a whole asks
-    said = Speakers(text, lines, rules, force)
+    said = Speakers(text, [line for line in lines if line.index not in chrome], rules, force)
 
     def emit(recs: tuple[str, ...], link: str, start: int, end: int, spans: tuple[tuple[int, int], ...],
              kind: str = "recommendation", bilingual: bool = False) -> None:
@@ -289,7 +297,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         response = join_spans(text, spans)
         # whose words a blanket passage is decides whether it can be the response's overall stance (score._stance)
         voice = voice_of([line for line in lines if any(line.start < e and s < line.end for s, e in spans)],
-                         said) if link == "blanket" else ""
+                         said, said.reports_speech) if link == "blanket" else ""
         passages.append(Passage(
             id=f"{document.sha256[:12]}:{start}-{end}", source=document.source, sha256=document.sha256,
             recommendations=recs, link=link, start=start, end=end, page=document.page_at(start),
@@ -372,7 +380,8 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         if not is_blanket and cite.kind == "recommendation":
             answered.update(cite.numbers)
 
-    free = [line for line in lines if line.index not in in_block and region[line.index] != "summary"
+    free = [line for line in lines if line.index not in in_block and line.index not in chrome
+            and region[line.index] != "summary"
             and not is_welsh(line.text, rules) and not is_field_summary(text, line, rules)
             and not is_heading(line.text, rules.summary_headings + rules.response_headings, rules.heading_max_words)]
 
@@ -398,6 +407,9 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     rest = [line for line in free if line.index not in mention_lines]
     blanket_lines = find_blanket_lines(rest, rules)
     if not inspection.registered:
+        # a news page's headline or caption is the reporter's summary, never the answer (segment/chrome.py)
+        rest = [line for line in rest if not is_headline(line, lines[line.index - 1] if line.index else None,
+                                                         line.index == len(lines) - 1, rules)]
         # no register to match prose against: what speaks of the report as a whole answers it as a whole
         # ... and so does what the force or its commissioner says, on a page that reports it as speech
         spoken = find_speech_lines(text, lines, rest, rules, force, said)
