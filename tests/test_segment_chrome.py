@@ -158,6 +158,29 @@ def test_a_word_naming_the_inspectorate_is_never_a_persons_name_after_the_forces
     assert said.get(1) == OTHER and said.get(2) == FORCE
 
 
+def test_a_sentence_wrapped_onto_the_next_line_keeps_its_speaker(segmenter, surrey):
+    """A page's text broken mid-sentence: the rest of the force's sentence is not the report's ("report ... highlighted")."""
+    page = "\n".join([
+        "Chief Constable Alex Morgan said: \"We welcome the report and we fully accept the findings in the",
+        "report and recognise there are areas for improvement highlighted.",
+        "\"We are working hard on these areas and have already made changes since the inspection.\"",
+    ])
+    said = speakers(page, split_lines(page), segmenter.rules, surrey)
+    assert said == {0: FORCE, 1: FORCE, 2: FORCE}
+
+
+def test_a_mention_after_of_or_in_is_not_the_speaker(segmenter, surrey):
+    """"The assessment of Surrey Police's custody suites said ...": the assessment speaks, not the force."""
+    page = "\n\n".join([
+        "The assessment of Surrey Police custody suites said it could not assure the public that force was justified.",
+        "It highlighted problems in the force control room, although said these should improve with more staff.",
+        "Head of Public Protection at Surrey Police, Sam Patel, said the new team starts in May.",
+    ])
+    said = speakers(page, split_lines(page), segmenter.rules, surrey)
+    assert said.get(0) != FORCE and said.get(1) != FORCE
+    assert said.get(2) == FORCE  # a role "at" the force still places its speaker
+
+
 def test_a_page_that_quotes_nobody_keeps_its_unplaced_words_the_authors(segmenter, surrey):
     """A commissioner's own paper, citing the report and writing of its commissioner, has no reporter: its unplaced
     lines stay ""."""

@@ -45,6 +45,13 @@ NARRATED = "narrated"
 _NAME = r"(?:,[ \t]*)?(?P<name>(?:(?-i:[A-Z][\w’'-]+)[ \t]+){0,2}(?-i:[A-Z][\w’'-]+))"
 _OPENS_QUOTE = re.compile(r"^\s*[\"“‘']")
 _OPENS_BULLET = re.compile(r"^\s*[-•*–]\s")
+# A mention right after one of these prepositions is what the subject is about, never the speaker: "The assessment
+# of Surrey Police's custody suites said ...", "a report into Surrey Police found ...", "problems in the force control
+# room, although it said ...". (Not "at" or "for": a speaker's role names them, "lead for X at the Met, said:".)
+_OBJECT_BEFORE = re.compile(r"(?<![\w-])(?:of|into|about|on|in|over|against)\s+(?:the\s+)?$", re.IGNORECASE)
+# A line opening in lower case after a line that ends no sentence carries on that sentence (the text was wrapped).
+_OPENS_LOWER = re.compile(r"^\s*[a-z]")
+_ENDS_SENTENCE = re.compile(r"[.!?:;\"”’')\]]\s*$")
 # Quoted words (double quotation marks; an unclosed quotation runs to the line's end): a speaker's own words
 # name others ("HMIC has acknowledged the progress we have made") without making them the speaker.
 _QUOTED = re.compile(r"“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)")
@@ -144,7 +151,7 @@ def _attributed(outside: str, who: Callable[[], Sequence[tuple[re.Pattern, str |
         before = [(end, -rank, kind) for start, end, rank, kind in mentioned()
                   if end <= verb.start() and verb.start() - end <= _CLAUSE_GAP
                   and not re.search(r"[.!?:;\"“”]", outside[end:verb.start()])
-                  and not addressed.search(outside, 0, start)]
+                  and not addressed.search(outside, 0, start) and not _OBJECT_BEFORE.search(outside, 0, start)]
         if before:
             return max(before)[2]
         after = [(start, rank, kind) for start, end, rank, kind in mentioned()
@@ -378,7 +385,8 @@ class Speakers(Mapping[int, str]):
             before = [(m.end(), -rank) for rank, pattern in enumerate(known) for m in pattern.finditer(outside)
                       if m.end() <= verb.start() and verb.start() - m.end() <= _CLAUSE_GAP
                       and not re.search(r"[.!?:;\"“”]", outside[m.end():verb.start()])
-                      and not speech.addressed.search(outside, 0, m.start())]
+                      and not speech.addressed.search(outside, 0, m.start())
+                      and not _OBJECT_BEFORE.search(outside, 0, m.start())]
             if not before:
                 return None
             end, rank = max(before)
@@ -435,6 +443,10 @@ class Speakers(Mapping[int, str]):
                 who = None  # the site's own chrome ("we use cookies") is no answer
             return who
 
+        if k and _OPENS_LOWER.match(text) and not _ENDS_SENTENCE.search(self._lines[k - 1].text):
+            # a sentence wrapped onto this line ("... we fully accept the findings in the" / "report and recognise
+            # ..."): its words are the speaker's of the line it started on, whatever a verb here seems to say
+            return settled
         # a list opener ends in a colon: only such a line needs the document's people (the force's names)
         if (speech.field_label.match(text) or _opens_in_first_person(text, rules)
                 or (outside.rstrip().endswith(":") and any(p.search(outside) for p in self._force_lists()))):
