@@ -169,6 +169,20 @@ def test_a_sentence_wrapped_onto_the_next_line_keeps_its_speaker(segmenter, surr
     assert said == {0: FORCE, 1: FORCE, 2: FORCE}
 
 
+def test_a_quotation_closing_on_the_next_paragraph_keeps_its_speaker(segmenter, surrey):
+    """A quotation left open runs on into the next paragraph without its opening mark: "This report has highlighted
+    ... and I will be ensuring ..." is still the commissioner's, not the report's."""
+    page = "\n\n".join([
+        "Reacting to the report, the commissioner said: \"The inspection gives me a useful view of the force.",
+        "This report has highlighted several areas for improvement, and I will make sure the chief takes them "
+        "forward.\" More details about the report can be found online.",
+        "Inspectors said: \"We found the force keen to improve.",
+    ])
+    said = speakers(page, split_lines(page), segmenter.rules, surrey)
+    assert said.get(0) == FORCE and said.get(1) == FORCE
+    assert said.get(2) == OTHER  # a new quotation, opened by another speaker, is not carried on
+
+
 def test_a_mention_after_of_or_in_is_not_the_speaker(segmenter, surrey):
     """"The assessment of Surrey Police's custody suites said ...": the assessment speaks, not the force."""
     page = "\n\n".join([

@@ -49,6 +49,16 @@ _OPENS_BULLET = re.compile(r"^\s*[-•*–]\s")
 # of Surrey Police's custody suites said ...", "a report into Surrey Police found ...", "problems in the force control
 # room, although it said ...". (Not "at" or "for": a speaker's role names them, "lead for X at the Met, said:".)
 _OBJECT_BEFORE = re.compile(r"(?<![\w-])(?:of|into|about|on|in|over|against)\s+(?:the\s+)?$", re.IGNORECASE)
+# A line whose first double quotation mark closes a quotation (it follows a word and precedes no word), before any
+# mark opens one: "This report has highlighted ... forward." More details ...
+_CLOSES_FIRST = re.compile(r'^[^"“”]*(?:”|(?<=[\w.,!?;:’\'])"(?!\w))')
+
+
+def _open_quotation(text: str) -> bool:
+    """Whether a line leaves a double quotation unbalanced: an odd number of straight marks, or unpaired curly ones."""
+    return text.count('"') % 2 == 1 or text.count("“") != text.count("”")
+
+
 # A line opening in lower case after a line that ends no sentence carries on that sentence (the text was wrapped).
 _OPENS_LOWER = re.compile(r"^\s*[a-z]")
 _ENDS_SENTENCE = re.compile(r"[.!?:;\"”’')\]]\s*$")
@@ -443,6 +453,10 @@ class Speakers(Mapping[int, str]):
                 who = None  # the site's own chrome ("we use cookies") is no answer
             return who
 
+        if k and _open_quotation(self._lines[k - 1].text) and _CLOSES_FIRST.match(text):
+            # a quotation left open on the line before closes on this one, its opening mark not repeated ("...
+            # Hertfordshire." / "This report has highlighted ... forward."): the quoted speaker's words go on
+            return settled
         if k and _OPENS_LOWER.match(text) and not _ENDS_SENTENCE.search(self._lines[k - 1].text):
             # a sentence wrapped onto this line ("... we fully accept the findings in the" / "report and recognise
             # ..."): its words are the speaker's of the line it started on, whatever a verb here seems to say
