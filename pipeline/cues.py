@@ -59,6 +59,7 @@ def load_cue_lexicon(cues: str | Mapping[str, Any] | None = None) -> dict:
     data = tomllib.loads(cues) if isinstance(cues, str) else copy.deepcopy(dict(cues))
     settings = dict(data.get("settings", {}))
     settings.setdefault("void_done_after", [])
+    settings.setdefault("negated_universal", [])
     settings.setdefault("sentence_scope", [])
     settings.setdefault("status_statements", [])
     macros = dict(data.get("macros", {}))
@@ -205,6 +206,9 @@ class CueEngine:
         self._families = {f["name"]: f for f in lexicon["families"]}
         self._priority = {name: i for i, name in enumerate(self._families)}
         self._void_after = {str(w).lower() for w in lexicon["settings"]["void_done_after"]}
+        # a lexicon pickled before the key existed has none: its engine reads as it was fitted
+        self._universals = {str(w).lower() for w in lexicon["settings"].get("negated_universal", ())}
+        self._negators = self._void_after & {"not", "n't", "never", "no"}
         self._scope = set(lexicon["settings"]["sentence_scope"])
         strings = self.nlp.vocab.strings
         for family in lexicon["families"]:
@@ -276,6 +280,19 @@ class CueEngine:
                 found.extend(matcher(sent, as_spans=True))
         return found
 
+    def _after_negated_universal(self, doc: Any, start: int, span: Any) -> bool:
+        """Whether a negation stands before a universal ("not all", "not the case that every") ahead of ``span``'s end.
+
+        The universal may open the span itself ("Not all recommendations have been implemented" matches from "all").
+        """
+        if not self._universals:
+            return False
+        for i in range(start, span.start):
+            if doc[i].lower_ in self._negators and any(
+                    doc[j].lower_ in self._universals for j in range(i + 1, min(i + 5, span.end))):
+                return True
+        return False
+
     def _analyse_doc(self, doc: Any) -> list[SentenceCues]:
         lowers = doc.to_array("LOWER").tolist() if self._by_first_word else []
         sentences = []
@@ -287,6 +304,9 @@ class CueEngine:
                 family = self._families[span.label_]
                 # rule 2: a `done` cue right after a modal / "to" / "be" / "not" is void
                 if family["role"] == "done" and span.start > sent.start and doc[span.start - 1].lower_ in self._void_after:
+                    continue
+                # ... and one after a negated universal ("not all AFIs have been discharged": some are not)
+                if family["role"] == "done" and self._after_negated_universal(doc, sent.start, span):
                     continue
                 candidates.append(span)
             # rule 1: overlapping matches - the longest wins, then the family listed first

@@ -29,7 +29,8 @@ overall stance (guideline decision D9): ``passages.is_overall_stance`` marks
 the passage, ``forces.overall_stance`` carries its label. The stance is the
 force's answer: a blanket passage in the inspectorate's voice (``voice``, a
 news page reporting the inspectors' findings) is chosen only when there is
-no other.
+no other, and one in the reporter's (a news page's narration between its
+quotations of the force) only when the force's side says nothing itself.
 
 Deadlines and section 55 of the Police Act 1996: each row carries the
 item's ``deadline`` and whether it is ``overdue`` on the run's ``as_of``
@@ -215,8 +216,9 @@ def _latest(results: Sequence[DocumentResult]) -> DocumentResult:
 
 
 #: ``forces.overall_stance_basis``: the stance is a blanket passage's label, or there is none because the
-#: response answers its items one by one and says nothing of the report's status as a whole.
-STANCE_FROM_BLANKET, STANCE_ITEMISED = "blanket", "itemised"
+#: response answers its items one by one and says nothing of the report's status as a whole, or it is
+#: ``not_addressed`` because the response's only statement about the whole report acknowledges receipt (D2).
+STANCE_FROM_BLANKET, STANCE_ITEMISED, STANCE_RECEIPT = "blanket", "itemised", "receipt"
 
 
 @functools.cache
@@ -288,14 +290,18 @@ def _makes_status_claim(item: ClassifiedPassage) -> bool:
 def _stance(result: DocumentResult) -> tuple[ClassifiedPassage | None, str]:
     """The passage that gives the response's overall stance (D9) and the stance's basis.
 
-    Returns ``(passage, "blanket")``; ``(None, "itemised")`` when the response answers items by passages of
-    their own and none of its blanket passages makes a status claim (a welcome or a PCC's "I will monitor
-    progress", D2, would read as ``not_addressed`` beside items answered one by one: the item counts are the
-    answer); ``(None, "")`` when it has neither. A refusal of the whole report ("the force does not accept the
+    Returns ``(passage, "blanket")``, or ``(passage, "receipt")`` when the passage chosen only acknowledges receipt
+    (:func:`_only_acknowledges_receipt`: its stance is ``not_addressed``, :func:`_stance_label`);
+    ``(None, "itemised")`` when the response answers items by passages of their own and none of its blanket
+    passages makes a status claim (a welcome or a PCC's "I will monitor progress", D2, would read as
+    ``not_addressed`` beside items answered one by one: the item counts are the answer); ``(None, "")`` when it
+    has neither. A refusal of the whole report ("the force does not accept the
     recommendations", :func:`_disputes`) is a status claim: the stance even beside items answered one by one.
 
     The stance is the force's answer, so whose words a passage is (``Passage.voice``) comes first: a passage in
-    the inspectorate's voice (a news page's "inspectors found ...") only when no other exists. Then one that
+    the inspectorate's voice (a news page's "inspectors found ...") only when no other exists, and one in the
+    reporter's (the narration of a page that quotes the force: "Three areas were judged to require improvement",
+    read as a claim) only when the force's and its commissioner's own words are none (realtext4 audit). Then one that
     makes a status claim before one that only welcomes, receives or monitors (D2), and a claim of action before a
     dispute or decline (section 8: disputing while acting is no decline), but a passage read as acting that
     refuses the report or its recommendations as a whole in its own words (:func:`_refuses`: "we're not accepting
@@ -314,10 +320,28 @@ def _stance(result: DocumentResult) -> tuple[ClassifiedPassage | None, str]:
         acting = item.prediction.label != "not_addressed"
         # 2 a claim of action, 1 a dispute or decline (or a welcome), 0 an action read in a refusal's own words
         reading = (0 if _refuses(item) else 2) if acting else 1
-        return (p.voice != "inspectorate", _makes_status_claim(item), reading,
+        return (p.voice != "inspectorate", p.voice != "reporter", _makes_status_claim(item), reading,
                 p.language == "en", p.voice == "force", len(p.response_text), -p.start)
 
-    return (max(blanket, key=preference), STANCE_FROM_BLANKET) if blanket else (None, "")
+    if not blanket:
+        return None, ""
+    chosen = max(blanket, key=preference)
+    # the response's only words about the whole report acknowledge receipt: they say nothing of where the work
+    # stands (D2), so the stance is not_addressed whatever the classifier reads in them (_stance_label)
+    return chosen, STANCE_RECEIPT if _only_acknowledges_receipt(chosen) else STANCE_FROM_BLANKET
+
+
+def _stance_label(stance: ClassifiedPassage | None, basis: str) -> tuple[str, float]:
+    """``forces.overall_stance`` and its confidence: the stance passage's label, ``not_addressed`` (1.0) for a receipt.
+
+    Guidelines section 9 and D2: words that only receive, welcome or note are ``not_addressed``; a receipt is found
+    by rule (``receipts`` in ``stance.toml``), so its label is the rule's, as a blanket cell's is.
+    """
+    if stance is None:
+        return "", float("nan")
+    if basis == STANCE_RECEIPT:
+        return "not_addressed", 1.0
+    return stance.prediction.label, stance.prediction.confidence
 
 
 def _cell(inspection: Inspection, force: str, item: Item, result: DocumentResult, url: str) -> dict:
@@ -428,8 +452,8 @@ def build_scorecard(results: Sequence[DocumentResult], problems: Sequence[Proble
             "force": force, "source": chosen.source, "url": _url(urls, chosen), "sha256": chosen.sha256,
             "response_date": chosen.identification.response_date, "days_after_publication": days,
             "published_within_56_days": None if days is None else days <= SECTION_55_DAYS,
-            "overall_stance": stance.prediction.label if stance else "",
-            "overall_stance_confidence": stance.prediction.confidence if stance else float("nan"),
+            "overall_stance": _stance_label(stance, basis)[0],
+            "overall_stance_confidence": _stance_label(stance, basis)[1],
             "overall_stance_basis": basis,
         })
     scorecard = pd.DataFrame(rows, columns=SCORECARD_COLUMNS)

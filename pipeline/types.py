@@ -224,8 +224,9 @@ class Passage:
 
     ``voice`` is who speaks a blanket passage, as :mod:`pipeline.segment.speech`
     places its lines: ``"force"`` (the force or its PCC), ``"inspectorate"``
-    (HMICFRS, its inspectors or report), or ``""`` when unknown or not a
-    blanket passage.
+    (HMICFRS, its inspectors or report), ``"reporter"`` (nobody placed, on a
+    page that quotes the force: the writer's account), or ``""`` when unknown
+    or not a blanket passage.
     """
 
     id: str
@@ -242,7 +243,7 @@ class Passage:
     language: str = "en"
     item_kind: str = "recommendation"  # the kind (ITEM_KINDS) of the items in ``recommendations``
     ocr: bool = False  # the text came from optical character recognition
-    voice: str = ""  # "force" | "inspectorate" | "" (unknown); set on blanket passages
+    voice: str = ""  # "force" | "inspectorate" | "reporter" | "" (unknown); set on blanket passages
     #: the item's status as its tracker's status cell states it, a colour read by the document's own key ("Green"
     #: under "RAG key: Green = complete" -> "complete"); its cell is not in ``response_spans`` (the update beside it
     #: is the evidence), but it is classified with them (guidelines section 7, D11). "" when none.

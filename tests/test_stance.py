@@ -126,7 +126,10 @@ def _stance_card(blankets, specific: bool = False):
     card = build_scorecard([_result(SURREY, inspection, items, sha)], [], [inspection])
     chosen = card.passages[card.passages["is_overall_stance"]]
     row = card.forces.iloc[0]
-    assert row["overall_stance"] == (chosen["status"].iloc[0] if len(chosen) else "")
+    # the stance passage's label, but not_addressed for words that only acknowledge receipt (D2)
+    expected = "" if not len(chosen) else "not_addressed" if row["overall_stance_basis"] == "receipt" \
+        else chosen["status"].iloc[0]
+    assert row["overall_stance"] == expected
     return (chosen.iloc[0] if len(chosen) else None), row
 
 
@@ -404,8 +407,11 @@ def test_a_receipt_read_as_a_claim_is_no_stance_beside_items_answered_one_by_one
     """Written for this test: whatever the classifier reads in words that only acknowledge receipt (D2), they say
     nothing of where the work stands, so an itemised response (registered or not) has no stance from them."""
     assert _stance_text([("force", label, receipt)], specific=True) == (None, "itemised")
-    # with nothing answered one by one it is still the only statement about the whole report
-    assert _stance_text([("force", label, receipt)], specific=False) == (receipt, "blanket")
+    # with nothing answered one by one it is still the only statement about the whole report, marked as the stance;
+    # it says nothing of where the work stands (guidelines section 9, D2): the stance is not_addressed, by rule
+    assert _stance_text([("force", label, receipt)], specific=False) == (receipt, "receipt")
+    _, row = _stance_card([(0, "force", label, receipt, "en")])
+    assert (row["overall_stance"], row["overall_stance_confidence"]) == ("not_addressed", 1.0)
 
 
 @pytest.mark.parametrize("claim", [

@@ -85,6 +85,7 @@ from pipeline.segment.blocks import (
     response_spans,
     sub_item_spans,
 )
+from pipeline.segment.chrome import compile_chrome_rules, is_headline, trim_chrome
 from pipeline.segment.columns import tracker_columns
 from pipeline.segment.content import match_by_content, speaks_for_force
 from pipeline.segment.labels import (
@@ -169,6 +170,9 @@ class SegmentRules:
     status_cell_max_words: int = 4  # a tracker's status cell holds at most these words (segment/columns.py)
     front_matter_label: re.Pattern | None = None  # a committee paper's "1. Purpose: ..." (segment/paper.py)
     front_matter_heading: re.Pattern | None = None  # a heading that is only such a name ("Purpose of the report")
+    chrome_line: re.Pattern | None = None  # a saved web page's chrome, a whole line ("Set your Postcode ...")
+    chrome_prefix: re.Pattern | None = None  # chrome glued to a line's start ("Hide Ad")
+    headline_max_words: int = 0  # a news page's headline is at most this long (0: no headline test)
 
 
 def _any_of(patterns: Sequence[re.Pattern]) -> re.Pattern | None:
@@ -194,6 +198,7 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         return tuple(re.compile(f"(?:{p})" if not whole else f"^(?:{p})$", re.IGNORECASE) for p in patterns)
 
     sections, passages, content, welsh = data["sections"], data["passages"], data["content"], data["welsh"]
+    chrome_line, chrome_prefix, headline_max_words = compile_chrome_rules(data.get("chrome", {}))
     blanket = compile_all(passages["blanket"])
     return SegmentRules(
         heading_max_words=int(sections["heading_max_words"]),
@@ -243,6 +248,7 @@ def parse_segment_rules(toml_text: str) -> SegmentRules:
         if data["quotes"].get("inspectorate_we") else None,
         status_cell_max_words=int(passages.get("status_cell_max_words", 4)),
         **_front_matter_rules(passages),
+        chrome_line=chrome_line, chrome_prefix=chrome_prefix, headline_max_words=headline_max_words,
     )
 
 
@@ -292,6 +298,8 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     lines = split_lines(text)
     if not lines:
         return ()
+    # a saved page's chrome ("Set your Postcode", "Hide Ad", "Read more: ...") is nobody's answer (segment/chrome.py)
+    lines, chrome = trim_chrome(text, lines, rules)
     region = regions(text, lines, rules)
     citations = find_citations(text, lines, inspection, rules)
 
@@ -299,7 +307,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     in_block: set[int] = set()
     answered: set[str] = set()
     # the lines' speakers, each found when a blanket passage or the speech about the report as a whole asks
-    said = Speakers(text, lines, rules, force)
+    said = Speakers(text, [line for line in lines if line.index not in chrome], rules, force)
 
     def emit(recs: tuple[str, ...], link: str, start: int, end: int, spans: tuple[tuple[int, int], ...],
              kind: str = "recommendation", bilingual: bool = False, status: str = "") -> None:
@@ -310,7 +318,7 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
         response = join_spans(text, spans)
         # whose words a blanket passage is decides whether it can be the response's overall stance (score._stance)
         voice = voice_of([line for line in lines if any(line.start < e and s < line.end for s, e in spans)],
-                         said) if link == "blanket" else ""
+                         said, said.reports_speech) if link == "blanket" else ""
         passages.append(Passage(
             id=f"{document.sha256[:12]}:{start}-{end}", source=document.source, sha256=document.sha256,
             recommendations=recs, link=link, start=start, end=end, page=document.page_at(start),
@@ -403,7 +411,8 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
             answered.update(cite.numbers)
 
     front = front_matter_lines(lines, rules)  # a committee paper's "Purpose: ...": about the paper, no answer
-    free = [line for line in lines if line.index not in in_block and line.index not in front and region[line.index] != "summary"
+    free = [line for line in lines if line.index not in in_block and line.index not in chrome
+            and line.index not in front and region[line.index] != "summary"
             and not is_welsh(line.text, rules) and not is_field_summary(text, line, rules)
             and not is_heading(line.text, rules.summary_headings + rules.response_headings, rules.heading_max_words)]
 
@@ -431,6 +440,9 @@ def segment(document: Document, inspection: Inspection, segmenter: Segmenter, fo
     rest = [line for line in free if line.index not in mention_lines and line.index not in titles]
     blanket_lines = find_blanket_lines(rest, rules)
     if not inspection.registered:
+        # a news page's headline or caption is the reporter's summary, never the answer (segment/chrome.py)
+        rest = [line for line in rest if not is_headline(line, lines[line.index - 1] if line.index else None,
+                                                         line.index == len(lines) - 1, rules)]
         # no register to match prose against: what speaks of the report as a whole answers it as a whole
         # ... and so does what the force or its commissioner says, on a page that reports it as speech
         spoken = find_speech_lines(text, lines, rest, rules, force, said)

@@ -13,8 +13,11 @@ a list of the force's actions ("Since May, the force has:"); else the speaker it
 marks attribute speech to (the one named nearest before the first speech verb in its clause, or right
 after it); else the last speaker so named, after a pronoun beside a speech verb ("he added"); else, on a
 line opening a quotation or a bullet, the speaker of the line before; and when all that names nobody,
-the force if the line holds the first person anywhere (the page's author, or a speaker the text does not
-place). Whom a message goes to is never its speaker ("X has written to the inspectorate to say ...": X;
+the force if the line holds the first person anywhere (``[speech] first_person``: the page's author, or a
+speaker the text does not place); a line that only names the force in the third person as the doer ("the force
+has since ...") is :data:`NARRATED`: a line of the force's work, but in nobody's placed voice (on a news page, the
+reporter's account). A passage nobody speaks on a page that quotes the force is the reporter's
+(:func:`voice_of`). Whom a message goes to is never its speaker ("X has written to the inspectorate to say ...": X;
 ``[speech] addressed``). People the text introduces with a role ("Chief Constable Alex Morgan", "the commissioner, Sam
 Patel,") are known by their surname afterwards ("Mr Patel said").
 """
@@ -33,11 +36,32 @@ if TYPE_CHECKING:
     from pipeline.segment import SegmentRules
 
 FORCE, OTHER = "force", "other"
+# A line no rule places that names the force in the third person as the doer ("the force has established ...", an
+# ``answer_voice`` form): it speaks of the force's work, so it is a line of the force's answer, but nobody is placed as
+# saying it (on a news page it is the reporter's account): its passage takes no voice from it.
+NARRATED = "narrated"
 
 # A person's name after a role: one to three capitalised words on one line ("Alex Morgan", "JD Smith").
 _NAME = r"(?:,[ \t]*)?(?P<name>(?:(?-i:[A-Z][\w’'-]+)[ \t]+){0,2}(?-i:[A-Z][\w’'-]+))"
 _OPENS_QUOTE = re.compile(r"^\s*[\"“‘']")
 _OPENS_BULLET = re.compile(r"^\s*[-•*–]\s")
+# A mention right after one of these prepositions is what the subject is about, never the speaker: "The assessment
+# of Surrey Police's custody suites said ...", "a report into Surrey Police found ...", "problems in the force control
+# room, although it said ...". (Not "at" or "for": a speaker's role names them, "lead for X at the Met, said:".)
+_OBJECT_BEFORE = re.compile(r"(?<![\w-])(?:of|into|about|on|in|over|against)\s+(?:the\s+)?$", re.IGNORECASE)
+# A line whose first double quotation mark closes a quotation (it follows a word and precedes no word), before any
+# mark opens one: "This report has highlighted ... forward." More details ...
+_CLOSES_FIRST = re.compile(r'^[^"“”]*(?:”|(?<=[\w.,!?;:’\'])"(?!\w))')
+
+
+def _open_quotation(text: str) -> bool:
+    """Whether a line leaves a double quotation unbalanced: an odd number of straight marks, or unpaired curly ones."""
+    return text.count('"') % 2 == 1 or text.count("“") != text.count("”")
+
+
+# A line opening in lower case after a line that ends no sentence carries on that sentence (the text was wrapped).
+_OPENS_LOWER = re.compile(r"^\s*[a-z]")
+_ENDS_SENTENCE = re.compile(r"[.!?:;\"”’')\]]\s*$")
 # Quoted words (double quotation marks; an unclosed quotation runs to the line's end): a speaker's own words
 # name others ("HMIC has acknowledged the progress we have made") without making them the speaker.
 _QUOTED = re.compile(r"“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)")
@@ -58,6 +82,7 @@ class SpeechRules:
     force_nouns: tuple[str, ...]  # after a force's short name, they name the force ("the Sussex force", "Kent Police")
     not_answer: tuple[re.Pattern, ...]
     min_words: int
+    first_person: re.Pattern | None = None  # an unplaced line holding one of these is the force's (its author's)
 
 
 def compile_speech_rules(speech: Mapping) -> SpeechRules:
@@ -76,6 +101,8 @@ def compile_speech_rules(speech: Mapping) -> SpeechRules:
         force_nouns=tuple(speech["force_nouns"]),
         not_answer=tuple(re.compile(p, re.IGNORECASE) for p in speech["not_answer"]),
         min_words=int(speech["min_words"]),
+        first_person=re.compile(rf"(?<![\w’'-])(?:{alternation(speech['first_person'])})(?![\w-])", re.IGNORECASE)
+        if speech.get("first_person") else None,
     )
 
 
@@ -94,6 +121,10 @@ _PASSIVE_AFTER = re.compile(r"\s+by\s+(?!\w+ing\b)", re.IGNORECASE)  # "responde
 # What may stand between a speech verb (or "according to") and the speaker after it: "said the county's
 # police and crime commissioner", "according to the area's commissioner".
 _AFTER_GAP = re.compile(r"^[\s,]*(?:(?:the|a|an|its|their|[a-z]+(?:’s|'s))[\s,]+){0,3}$", re.IGNORECASE)
+# A speaker named after the verb ends the clause there, or goes on to a name or an apposition ("said the chief
+# constable.", "said Chief Constable Sam Patel", "said the commissioner, who ..."); a mention going on to a verb or a
+# possessive is what is said, not who says it ("it said the force had delays", "said the force's work was poor").
+_CLOSES_CLAUSE = re.compile(r"\s*(?:$|[,.;:!?()\[\]–—-]|[\"”“’'](?![\w])|(?-i:[A-Z])|who\b|(?:in|at|for|of)\s+(?-i:[A-Z]))")
 
 
 def _attributed(outside: str, who: Callable[[], Sequence[tuple[re.Pattern, str | None]]], verbs: re.Pattern,
@@ -130,11 +161,12 @@ def _attributed(outside: str, who: Callable[[], Sequence[tuple[re.Pattern, str |
         before = [(end, -rank, kind) for start, end, rank, kind in mentioned()
                   if end <= verb.start() and verb.start() - end <= _CLAUSE_GAP
                   and not re.search(r"[.!?:;\"“”]", outside[end:verb.start()])
-                  and not addressed.search(outside, 0, start)]
+                  and not addressed.search(outside, 0, start) and not _OBJECT_BEFORE.search(outside, 0, start)]
         if before:
             return max(before)[2]
         after = [(start, rank, kind) for start, end, rank, kind in mentioned()
-                 if verb.end() <= start and _AFTER_GAP.match(outside[verb.end():start])]
+                 if verb.end() <= start and _AFTER_GAP.match(outside[verb.end():start])
+                 and _CLOSES_CLAUSE.match(outside, end)]
         if after:
             return min(after)[2]
     for match in according.finditer(outside):
@@ -258,7 +290,7 @@ def _force_names(force: Force | None, nouns: Sequence[str]) -> tuple[str, frozen
 
 
 class Speakers(Mapping[int, str]):
-    """The speaker of every line that has one, ``{line index: "force" | "other"}``, each found when first asked.
+    """The speaker of every line that has one, ``{line index: "force" | "other" | "narrated"}``, each found when asked.
 
     The same mapping as :func:`speakers` gives, but a line is attributed only when asked for, with the lines
     its speaker depends on (the line before, for a quotation or list carrying on; the lines back to the last
@@ -283,6 +315,7 @@ class Speakers(Mapping[int, str]):
         self._verbs, self._according = _whole(speech.verbs), _compiled(r"\baccording to\b")
         self._not_names = rules.english_words | {w.lower() for w in re.findall(r"[a-z]+", speech.verbs)}
         self._people_other: list[str] | None = None
+        self._reports: bool | None = None  # whether the page reports speech (reports_speech), once asked
 
     def _names_of_people(self) -> tuple[str, str]:
         """The force's names and the people the document places, as alternations: (force's side, inspectorate's)."""
@@ -291,6 +324,9 @@ class Speakers(Mapping[int, str]):
             people_force = _people(doc_text, speech.responders, not_names)
             people_force += [p for p in (_people(doc_text, names, not_names, not_first=self._name_words) if names else ())
                              if p not in people_force]
+            # a word that names the inspectorate's side ("HM Inspectorate" after a role) is no surname of the force's
+            others = _whole(speech.others)
+            people_force = [p for p in people_force if not others.fullmatch(p)]
             # "the report, Sam Patel said" names no inspector: a name set off by commas counts only beside an
             # inspector's title
             people_other = [p for p in self._inspectorate_people() if p not in people_force]
@@ -321,6 +357,11 @@ class Speakers(Mapping[int, str]):
             self._list_openers = [_compiled(rf"(?<![\w-])(?:{who})(?![\w-])\s+(?:{speech.list_verbs})\b[^:]*:\s*$")
                                   for who in (speech.responders, force_names) if who]
         return self._list_openers
+
+    def _quotes(self, k: int) -> bool:
+        """Whether line ``k`` quotes someone: it holds a quotation, introduces one (``:``) or the next line opens one."""
+        text, after = self._lines[k].text, self._lines[k + 1].text if k + 1 < len(self._lines) else ""
+        return bool(_QUOTED.search(text)) or text.rstrip().endswith(":") or bool(_OPENS_QUOTE.match(after))
 
     def _outside_quotes(self, k: int) -> str:
         if k not in self._outside:
@@ -354,7 +395,8 @@ class Speakers(Mapping[int, str]):
             before = [(m.end(), -rank) for rank, pattern in enumerate(known) for m in pattern.finditer(outside)
                       if m.end() <= verb.start() and verb.start() - m.end() <= _CLAUSE_GAP
                       and not re.search(r"[.!?:;\"“”]", outside[m.end():verb.start()])
-                      and not speech.addressed.search(outside, 0, m.start())]
+                      and not speech.addressed.search(outside, 0, m.start())
+                      and not _OBJECT_BEFORE.search(outside, 0, m.start())]
             if not before:
                 return None
             end, rank = max(before)
@@ -397,12 +439,28 @@ class Speakers(Mapping[int, str]):
         said: str | None | bool = None
 
         def settled(who: str | None) -> str | None:
-            if who is None and said is not OTHER and any(p.search(text) for p in rules.answer_voice_anywhere):
-                who = FORCE  # the first person of an unplaced speaker, or of the page's own author
-            if who == FORCE and any(p.search(text) for p in speech.not_answer):
+            if who is None and said is not OTHER:
+                own = any(p.search(text) for p in rules.answer_voice_anywhere)
+                if speech.first_person is None:
+                    who = FORCE if own else None
+                elif speech.first_person.search(text):
+                    who = FORCE  # the first person of an unplaced speaker, or of the page's own author
+                elif own:
+                    # the force named in the third person as the doer ("the force has since achieved ...") is what
+                    # the line says of it, not who says it
+                    who = NARRATED
+            if who in (FORCE, NARRATED) and any(p.search(text) for p in speech.not_answer):
                 who = None  # the site's own chrome ("we use cookies") is no answer
             return who
 
+        if k and _open_quotation(self._lines[k - 1].text) and _CLOSES_FIRST.match(text):
+            # a quotation left open on the line before closes on this one, its opening mark not repeated ("...
+            # Hertfordshire." / "This report has highlighted ... forward."): the quoted speaker's words go on
+            return settled
+        if k and _OPENS_LOWER.match(text) and not _ENDS_SENTENCE.search(self._lines[k - 1].text):
+            # a sentence wrapped onto this line ("... we fully accept the findings in the" / "report and recognise
+            # ..."): its words are the speaker's of the line it started on, whatever a verb here seems to say
+            return settled
         # a list opener ends in a colon: only such a line needs the document's people (the force's names)
         if (speech.field_label.match(text) or _opens_in_first_person(text, rules)
                 or (outside.rstrip().endswith(":") and any(p.search(outside) for p in self._force_lists()))):
@@ -438,6 +496,22 @@ class Speakers(Mapping[int, str]):
             current = self._who[j] = carry(current)
         return self._who[k]
 
+    def reports_speech(self) -> bool:
+        """Whether the page quotes the force's speech: a line gives quoted words to its side by a speech verb.
+
+        'Chief Constable X said: "..."', '"...," the commissioner added': such a page (a news page, a press
+        release) has a writer besides the force's speakers. A first-person line or a field label is the page's own
+        voice; the report's findings cited ("the report found ...") or the commissioner's office writing of its
+        commissioner ("The PCC acknowledges that ...") quote nobody. Found once a document, trying only the lines
+        holding a quotation and a speech verb or "according to".
+        """
+        if self._reports is None:
+            self._reports = any(self._quotes(k) and (self._verbs.search(self._outside_quotes(k))
+                                                     or self._according.search(self._outside_quotes(k)))
+                                and self._attributed(k) in (FORCE, "pronoun") and self._speaker(k) == FORCE
+                                for k in range(len(self._lines)))
+        return self._reports
+
     def __getitem__(self, index: int) -> str:
         k = self._position.get(index)
         who = None if k is None else self._speaker(k)
@@ -453,7 +527,7 @@ class Speakers(Mapping[int, str]):
 
 
 def speakers(doc_text: str, lines: Sequence[Line], rules: SegmentRules, force: Force | None) -> dict[int, str]:
-    """The speaker of every line that has one: ``{line index: "force" | "other"}``.
+    """The speaker of every line that has one: ``{line index: "force" | "other" | "narrated"}`` (:data:`NARRATED`).
 
     ``force`` adds its names ("Lincolnshire Police said") to the responders. :class:`Speakers` gives the same
     speakers line by line, attributing only the lines asked for.
@@ -470,22 +544,31 @@ def find_speech_lines(doc_text: str, lines: Sequence[Line], candidates: Sequence
     caller has them already (they are built here otherwise).
     """
     said = Speakers(doc_text, lines, rules, force) if said is None else said
-    return [line for line in candidates if said.get(line.index) == FORCE
+    return [line for line in candidates if said.get(line.index) in (FORCE, NARRATED)
             and (len(lower_words(line.text)) >= rules.speech.min_words or line.text.rstrip().endswith(":"))]
 
 
 #: The value of :attr:`pipeline.types.Passage.voice` for each kind of speaker :func:`speakers` places.
 VOICES = {FORCE: "force", OTHER: "inspectorate"}
+#: :attr:`pipeline.types.Passage.voice` of a run nobody speaks on a page that reports speech: the reporter's words.
+REPORTER = "reporter"
 
 
-def voice_of(run: Sequence[Line], said: Mapping[int, str]) -> str:
-    """Whose words a run of lines is: ``"force"``, ``"inspectorate"`` or ``""`` (nobody placed).
+def voice_of(run: Sequence[Line], said: Mapping[int, str], reports_speech: Callable[[], bool] | None = None) -> str:
+    """Whose words a run of lines is: ``"force"``, ``"inspectorate"``, ``"reporter"`` or ``""`` (nobody placed).
 
     ``said`` is :func:`speakers` of the document. The force's words anywhere in the run make it the force's:
-    a passage the force's document cuts on its own labels quotes the inspectorate only to answer it.
+    a passage the force's document cuts on its own labels quotes the inspectorate only to answer it. A run nobody
+    speaks is the reporter's when ``reports_speech()`` says the page reports others' speech ("X said ...",
+    :meth:`Speakers.reports_speech`): on a news page or a press release the narration between the quotations
+    ("Three areas were deemed to require improvement") is the writer's account, not the force's answer.
     """
     placed = {said[line.index] for line in run if line.index in said}
-    return VOICES[FORCE] if FORCE in placed else VOICES[OTHER] if OTHER in placed else ""
+    if FORCE in placed:
+        return VOICES[FORCE]
+    if OTHER in placed:
+        return VOICES[OTHER]
+    return REPORTER if reports_speech is not None and reports_speech() else ""
 
 
 def split_by_voice(run: Sequence[Line], said: Mapping[int, str]) -> list[list[Line]]:
@@ -498,6 +581,7 @@ def split_by_voice(run: Sequence[Line], said: Mapping[int, str]) -> list[list[Li
     current: str | None = None
     for line in run:
         who = said.get(line.index)
+        who = None if who == NARRATED else who  # the force's work, in nobody's placed voice
         if parts and (who is None or current is None or who == current):
             parts[-1].append(line)
             current = current or who
