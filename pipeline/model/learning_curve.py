@@ -360,14 +360,18 @@ def curve_tables(report: Mapping[str, Any]) -> list[str]:
             "there). Today each outer fold trains on about "
             f"{report['points'][-1]['mean_train_items']:.0f} real items.",
             "",
-            "| target (issue 12) | goal | measured (all forces) | log-linear: items needed | 95% interval "
-            "| power law: items needed | 95% interval |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| target (issue 12) | goal | measured (all forces) | change per doubling of items | log-linear: items needed "
+            "| 95% interval | power law: items needed | 95% interval |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        for entry in extrapolation.values():
+        n = np.log([p["mean_train_items"] for p in report["points"]])
+        for key in (k for k, *_ in CURVE_TARGETS if k in extrapolation):  # the JSON file keeps its keys sorted
+            entry = extrapolation[key]
             op = ">=" if entry["higher"] else "<="
+            # the log-linear fit's slope through the shares' means, per doubling of the real training items
+            slope = _fit_line(n, np.array([p["scores"][key] for p in report["points"]]))[1] * math.log(2)
             lines.append(
-                f"| {entry['title']} | {op} {entry['goal']:.2f} | {entry['now']:.3f} "
+                f"| {entry['title']} | {op} {entry['goal']:.2f} | {entry['now']:.3f} | {slope:+.3f} "
                 f"| {'met' if entry['reached'] else _items(entry['log']['items'])} | {_interval(entry['log']['ci95'])} "
                 f"| {'met' if entry['reached'] else _items(entry['power']['items'])} | {_interval(entry['power']['ci95'])} |")
     return lines
