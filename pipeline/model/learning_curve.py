@@ -360,7 +360,7 @@ def curve_tables(report: Mapping[str, Any]) -> list[str]:
             "there). Today each outer fold trains on about "
             f"{report['points'][-1]['mean_train_items']:.0f} real items.",
             "",
-            "| target (issue 12) | goal | measured (all forces) | change per doubling of items | log-linear: items needed "
+            "| target (issue 12) | goal | at all training forces | change per doubling of items | log-linear: items needed "
             "| 95% interval | power law: items needed | 95% interval |",
             "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
