@@ -11,7 +11,7 @@ TEST_STAMP := $(VENV)/.installed-test
 NOTEBOOK_STAMP := $(VENV)/.installed-notebook
 CLI := $(PY) -m pipeline $(if $(CONFIG),--config "$(CONFIG)")
 
-.PHONY: help collect score notebook coverage test lint golden train evaluate bench review-export review-import register-extract clean-cache clean
+.PHONY: help collect score notebook coverage test lint golden train evaluate learning-curve bench review-export review-import register-extract clean-cache clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ train: $(STAMP) ## Train the status classifier on corpus/annotations into models
 
 evaluate: $(STAMP) ## Grouped-by-force evaluation on real items, with baselines and the out-of-domain set
 	$(CLI) evaluate
+
+learning-curve: $(STAMP) ## Macro-F1 against real training items (shares of each fold's forces) and the extrapolation to the targets
+	$(CLI) evaluate --learning-curve --readme README.md
 
 # Review loop: make score, make review-export, fill in reviews/to-review.csv, make review-import, make train, make score.
 review-export: $(STAMP) ## Write reviews/to-review.csv (+ .jsonl): passages to check, least confident first (LIMIT=N)

