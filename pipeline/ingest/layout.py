@@ -1,4 +1,4 @@
-"""A laid-out PDF page -> its text in reading order: ruled tables and side-by-side boxes as rows, wrapped lines joined.
+"""A laid-out PDF page -> its text in reading order: tables as rows, prose columns in turn, wrapped lines joined.
 
 Works on pdfminer.six's layout objects (:func:`page_blocks`) and renders the
 blocks as text in the normalised conventions (:func:`render_blocks`).
@@ -53,6 +53,7 @@ class Block:
     kind: str  # "para" | "row"
     parts: list[list[str]]
     table: tuple = ()  # rows of one table share an id, so they stay together
+    order: int = 0  # place among blocks given the same top and left (the boxes of prose columns, read column by column)
 
 
 TOL = 2.0  # points: slack when comparing PDF positions
@@ -60,7 +61,7 @@ _CID = re.compile(r"\(cid:\d+\)")
 
 
 def page_blocks(layout, glyphs: Counter | None = None) -> list[Block]:
-    """The blocks of one laid-out page: ruled tables, side-by-side boxes as rows, other boxes as paragraphs.
+    """The blocks of one laid-out page: ruled and borderless tables as rows, other boxes as paragraphs, column by column.
 
     Text drawn sideways (rotated 90 degrees by its own matrix, with no /Rotate
     on the page) is read as lines along its baseline, not one letter a line.
@@ -90,7 +91,7 @@ def page_blocks(layout, glyphs: Counter | None = None) -> list[Block]:
         right = max(max(ln.x1 for ln in all_lines), layout.x1 - (min(ln.x0 for ln in all_lines) - layout.x0))
         boxes = _merge_wrapped_boxes(_attach_markers([b for b in boxes if b]), right)
         blocks.extend(_box_blocks(boxes, right))
-    blocks.sort(key=lambda b: (-b.top, b.left))
+    blocks.sort(key=lambda b: (-b.top, b.left, b.order))
     return blocks
 
 
@@ -359,11 +360,47 @@ def _merge_wrapped_boxes(boxes: list[list[PdfLine]], right: float) -> list[list[
 
 
 def _box_blocks(boxes: list[list[PdfLine]], right: float) -> list[Block]:
-    """Paragraph blocks from text boxes; boxes side by side at the same height become one table row."""
-    boxes = sorted(boxes, key=lambda b: -max(ln.y1 for ln in b))
+    """Blocks from text boxes: a borderless table's rows, prose columns one after the other, other boxes as paragraphs.
+
+    Boxes are grouped by height (a group: boxes whose vertical extents chain by
+    overlap) and a group's boxes split into columns by their x extents. Runs of
+    groups over the same column bands form a region (:func:`_regions`). A region
+    is a borderless table, each group of several columns one row, when its
+    groups sit on a common row grid (their columns level on one edge, the same
+    for every row: :func:`_aligned_edges`) and there are several such rows, or
+    its one row is one line high ("Status: | Completed", as
+    drawn). Otherwise the region is prose set in columns (newcomer report s8,
+    item 1: a two-column page read as a table put answers under the wrong
+    items): each column is read top to bottom, left column first, as a reader
+    does, each box a paragraph wrapped at its column's right edge.
+    """
+    groups = _height_groups(boxes)
+    blocks: list[Block] = []
+    for number, region in enumerate(_regions(groups)):
+        table = [g for g in region if len(_columns(g)) > 1]
+        # a table aligns its cells one way on every row (its cells' vertical alignment); prose columns line up
+        # only by chance, now at the tops, now at the bottoms, mostly not at all
+        edges = set.intersection(*(_aligned_edges(g) for g in table)) if table else set()
+        if not table or edges and (len(table) > 1 or _one_line(table[0])) and not any(_opens_items(g) for g in table):
+            for row, group in enumerate(region):
+                blocks.extend(_group_blocks(group, right, (number, row)))
+            continue
+        top = max(ln.y1 for g in region for b in g for ln in b)
+        left = min(ln.x0 for g in region for b in g for ln in b)
+        order = 0
+        for band in _columns([b for g in region for b in g]):
+            band_right = max(ln.x1 for b in band for ln in b)
+            for box in sorted(band, key=lambda b: -max(ln.y1 for ln in b)):
+                blocks.append(Block(top, left, "para", _wrap_lines(box, band_right), order=order))
+                order += 1
+    return blocks
+
+
+def _height_groups(boxes: list[list[PdfLine]]) -> list[list[list[PdfLine]]]:
+    """Boxes in groups from the top: a box that starts above the lowest line of the group before joins that group."""
     groups: list[list[list[PdfLine]]] = []
     bottom = 0.0  # lowest y0 of the last group; read only once a group exists
-    for box in boxes:
+    for box in sorted(boxes, key=lambda b: -max(ln.y1 for ln in b)):
         top = max(ln.y1 for ln in box)
         if groups and top > bottom + TOL:
             groups[-1].append(box)
@@ -371,24 +408,101 @@ def _box_blocks(boxes: list[list[PdfLine]], right: float) -> list[Block]:
         else:
             groups.append([box])
             bottom = min(ln.y0 for ln in box)
-    blocks: list[Block] = []
-    for group_id, group in enumerate(groups):
-        columns: list[list[list[PdfLine]]] = []
-        for box in sorted(group, key=lambda b: min(ln.x0 for ln in b)):
-            x0 = min(ln.x0 for ln in box)
-            if columns and x0 < max(ln.x1 for b in columns[-1] for ln in b) - TOL:
-                columns[-1].append(box)
-            else:
-                columns.append([box])
-        top = max(ln.y1 for b in group for ln in b)
-        left = min(ln.x0 for b in group for ln in b)
-        if len(columns) > 1:
-            cells = [[ln.text for ln in sorted((ln for b in col for ln in b), key=lambda ln: -ln.y1)] for col in columns]
-            blocks.append(Block(top, left, "row", cells, ("boxes", group_id)))
+    return groups
+
+
+def _columns(boxes: list[list[PdfLine]]) -> list[list[list[PdfLine]]]:
+    """``boxes`` in columns left to right: boxes whose x extents overlap share a column."""
+    columns: list[list[list[PdfLine]]] = []
+    reach = 0.0  # right edge of the last column; read only once a column exists
+    for box in sorted(boxes, key=lambda b: min(ln.x0 for ln in b)):
+        x0, x1 = min(ln.x0 for ln in box), max(ln.x1 for ln in box)
+        if columns and x0 < reach - TOL:
+            columns[-1].append(box)
+            reach = max(reach, x1)
         else:
-            blocks.extend(Block(max(ln.y1 for ln in box), min(ln.x0 for ln in box), "para", _wrap_lines(box, right))
-                          for box in group)
-    return blocks
+            columns.append([box])
+            reach = x1
+    return columns
+
+
+def _regions(groups: list[list[list[PdfLine]]]) -> list[list[list[list[PdfLine]]]]:
+    """Consecutive groups over the same column bands, from a group of several columns down; other groups alone.
+
+    A region grows while the boxes of its groups and the next group's still fall
+    in as many columns as before (a one-column group that keeps to one band, the
+    rest of a longer column, is taken in); a group across the gutter ends it.
+    """
+    regions: list[list[list[list[PdfLine]]]] = []
+    bands: list[tuple[float, float]] = []  # the x extents of the last region's columns when it has several
+    for group in groups:
+        spans = [(min(ln.x0 for ln in box), max(ln.x1 for ln in box)) for box in group]
+        if bands and len(joined := _bands(bands + spans)) == len(bands):
+            regions[-1].append(group)
+            bands = joined
+            continue
+        regions.append([group])
+        bands = own if len(own := _bands(spans)) > 1 else []
+    return regions
+
+
+def _bands(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """X extents ``(x0, x1)`` merged where they overlap, as :func:`_columns` merges boxes, left to right."""
+    out: list[tuple[float, float]] = []
+    for x0, x1 in sorted(spans):
+        if out and x0 < out[-1][1] - TOL:
+            out[-1] = (out[-1][0], max(out[-1][1], x1))
+        else:
+            out.append((x0, x1))
+    return out
+
+
+def _aligned_edges(group: list[list[PdfLine]]) -> set[str]:
+    """The edges ("top", "middle", "bottom") on which a group's columns sit level, as the cells of one table row do.
+
+    Empty when more than one column holds several boxes: cells of several
+    paragraphs side by side are rare in a table, while two columns of prose
+    chain their paragraphs on both sides.
+    """
+    columns = _columns(group)
+    if sum(len(column) > 1 for column in columns) > 1:
+        return set()
+    spans = [(max(ln.y1 for b in col for ln in b), min(ln.y0 for b in col for ln in b)) for col in columns]
+    tolerance = max(TOL, min(ln.y1 - ln.y0 for b in group for ln in b) / 4)
+    edges = {"top": [s[0] for s in spans], "middle": [(s[0] + s[1]) / 2 for s in spans], "bottom": [s[1] for s in spans]}
+    return {edge for edge, values in edges.items() if max(values) - min(values) <= tolerance}
+
+
+def _opens_items(group: list[list[PdfLine]]) -> bool:
+    """Do two columns of the group open different numbered items ("Recommendation 9" beside "Recommendation 16")?
+
+    A table gives one item a row; numbered items side by side are columns of items, however level they sit.
+    """
+    openings = set()
+    for column in _columns(group):
+        first = max((ln for b in column for ln in b), key=lambda ln: ln.y1)
+        if (m := ITEM_START.match(first.text)) and any(c.isdigit() for c in m.group()):
+            openings.add(" ".join(m.group().lower().split()))
+    return len(openings) > 1
+
+
+def _one_line(group: list[list[PdfLine]]) -> bool:
+    """Is every column of the group one line, all on one level (a line of cells, such as "Status: | Completed")?"""
+    lines = [ln for b in group for ln in b]
+    return all(len(col) == 1 and len(col[0]) == 1 for col in _columns(group)) and \
+        max(ln.cy for ln in lines) - min(ln.cy for ln in lines) <= TOL
+
+
+def _group_blocks(group: list[list[PdfLine]], right: float, group_id: tuple[int, int]) -> list[Block]:
+    """A group's blocks in a table region: one row of its columns' text, or its boxes as paragraphs."""
+    columns = _columns(group)
+    if len(columns) == 1:
+        return [Block(max(ln.y1 for ln in box), min(ln.x0 for ln in box), "para", _wrap_lines(box, right))
+                for box in group]
+    cells = [[ln.text for ln in sorted((ln for b in col for ln in b), key=lambda ln: -ln.y1)] for col in columns]
+    top = max(ln.y1 for b in group for ln in b)
+    left = min(ln.x0 for b in group for ln in b)
+    return [Block(top, left, "row", cells, ("boxes", group_id))]
 
 
 def _wrap_lines(box: list[PdfLine], right: float) -> list[list[str]]:
