@@ -309,3 +309,20 @@ def test_a_sub_heading_row_or_an_empty_answer_row_does_not_end_the_table(inspect
         ("recommendation", ("16",)): ["The hate incident policy was rewritten in December."],
         ("recommendation", ("18",)): ["The force does not accept this recommendation."],
     }
+
+
+def test_a_real_table_read_one_cell_a_line_keeps_its_next_item_out_of_the_answer(segmenter):
+    """corpus/raw/responses/cleveland-g514.txt: a web page's table read one cell a line ("1 |", the item's wording,
+    the force's update over several lines). Item 1's answer ends where item 3's number cell starts; before, the
+    table ended at the first line of a cell, so item 3's number and wording ran on into item 1's answer."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "corpus" / "raw" / "responses" / "cleveland-g514.txt"
+    document = ingest(io.read_source(path))
+    # the super-complaint it answers has no register (as identify finds it with the file's sources.csv row)
+    answering = Inspection(id="super-complaint-section-60", title="Super-complaint on section 60", published=None,
+                           aliases=(), recommendations=(), registered=False)
+    passages = segment(document, answering, segmenter)
+    (first,) = [p for p in passages if p.link == "numbered" and p.recommendations == ("1",)]
+    next_item = document.text.index("\n3 |")
+    assert first.start < next_item and first.end <= next_item
