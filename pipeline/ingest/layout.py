@@ -375,20 +375,21 @@ def _box_blocks(boxes: list[list[PdfLine]], right: float) -> list[Block]:
     does, each box a paragraph wrapped at its column's right edge.
     """
     groups = _height_groups(boxes)
+    columns = [_columns(group) for group in groups]
     blocks: list[Block] = []
-    for number, region in enumerate(_regions(groups)):
-        table = [g for g in region if len(_columns(g)) > 1]
+    for number, region in enumerate(_regions(columns)):
+        table = [columns[i] for i in region if len(columns[i]) > 1]
         # a table aligns its cells one way on every row (its cells' vertical alignment); prose columns line up
         # only by chance, now at the tops, now at the bottoms, mostly not at all
-        edges = set.intersection(*(_aligned_edges(g) for g in table)) if table else set()
-        if not table or edges and (len(table) > 1 or _one_line(table[0])) and not any(_opens_items(g) for g in table):
-            for row, group in enumerate(region):
-                blocks.extend(_group_blocks(group, right, (number, row)))
+        edges = set.intersection(*(_aligned_edges(row) for row in table)) if table else set()
+        if not table or edges and (len(table) > 1 or _one_line(table[0])) and not any(_opens_items(row) for row in table):
+            for i in region:
+                blocks.extend(_group_blocks(groups[i], columns[i], right, (number, i)))
             continue
-        top = max(ln.y1 for g in region for b in g for ln in b)
-        left = min(ln.x0 for g in region for b in g for ln in b)
+        lines = [ln for i in region for box in groups[i] for ln in box]
+        top, left = max(ln.y1 for ln in lines), min(ln.x0 for ln in lines)
         order = 0
-        for band in _columns([b for g in region for b in g]):
+        for band in _columns([box for i in region for box in groups[i]]):
             band_right = max(ln.x1 for b in band for ln in b)
             for box in sorted(band, key=lambda b: -max(ln.y1 for ln in b)):
                 blocks.append(Block(top, left, "para", _wrap_lines(box, band_right), order=order))
@@ -426,23 +427,28 @@ def _columns(boxes: list[list[PdfLine]]) -> list[list[list[PdfLine]]]:
     return columns
 
 
-def _regions(groups: list[list[list[PdfLine]]]) -> list[list[list[list[PdfLine]]]]:
-    """Consecutive groups over the same column bands, from a group of several columns down; other groups alone.
+def _regions(columns: list[list[list[list[PdfLine]]]]) -> list[list[int]]:
+    """Consecutive groups (given by their ``columns``) over the same column bands, as lists of group indices.
 
-    A region grows while the boxes of its groups and the next group's still fall
-    in as many columns as before (a one-column group that keeps to one band, the
-    rest of a longer column, is taken in); a group across the gutter ends it.
+    A region starts at a group of several columns and grows while the columns
+    of its groups and the next group's still fall in as many bands as before (a
+    one-column group that keeps to one band, the rest of a longer column, is
+    taken in); a group across the gutter ends it. Any other group is a region
+    of its own.
     """
-    regions: list[list[list[list[PdfLine]]]] = []
+    regions: list[list[int]] = []
     bands: list[tuple[float, float]] = []  # the x extents of the last region's columns when it has several
-    for group in groups:
-        spans = [(min(ln.x0 for ln in box), max(ln.x1 for ln in box)) for box in group]
+    for i, group in enumerate(columns):
+        if not bands and len(group) == 1:
+            regions.append([i])
+            continue
+        spans = [(min(ln.x0 for b in col for ln in b), max(ln.x1 for b in col for ln in b)) for col in group]
         if bands and len(joined := _bands(bands + spans)) == len(bands):
-            regions[-1].append(group)
+            regions[-1].append(i)
             bands = joined
             continue
-        regions.append([group])
-        bands = own if len(own := _bands(spans)) > 1 else []
+        regions.append([i])
+        bands = spans if len(spans) > 1 else []
     return regions
 
 
@@ -457,45 +463,45 @@ def _bands(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
-def _aligned_edges(group: list[list[PdfLine]]) -> set[str]:
-    """The edges ("top", "middle", "bottom") on which a group's columns sit level, as the cells of one table row do.
+def _aligned_edges(columns: list[list[list[PdfLine]]]) -> set[str]:
+    """The edges ("top", "middle", "bottom") on which a group's ``columns`` sit level, as the cells of one table row do.
 
     Empty when more than one column holds several boxes: cells of several
     paragraphs side by side are rare in a table, while two columns of prose
     chain their paragraphs on both sides.
     """
-    columns = _columns(group)
     if sum(len(column) > 1 for column in columns) > 1:
         return set()
     spans = [(max(ln.y1 for b in col for ln in b), min(ln.y0 for b in col for ln in b)) for col in columns]
-    tolerance = max(TOL, min(ln.y1 - ln.y0 for b in group for ln in b) / 4)
+    tolerance = max(TOL, min(ln.y1 - ln.y0 for col in columns for b in col for ln in b) / 4)
     edges = {"top": [s[0] for s in spans], "middle": [(s[0] + s[1]) / 2 for s in spans], "bottom": [s[1] for s in spans]}
     return {edge for edge, values in edges.items() if max(values) - min(values) <= tolerance}
 
 
-def _opens_items(group: list[list[PdfLine]]) -> bool:
-    """Do two columns of the group open different numbered items ("Recommendation 9" beside "Recommendation 16")?
+def _opens_items(columns: list[list[list[PdfLine]]]) -> bool:
+    """Do two of a group's ``columns`` open different numbered items ("Recommendation 9" beside "Recommendation 16")?
 
     A table gives one item a row; numbered items side by side are columns of items, however level they sit.
     """
     openings = set()
-    for column in _columns(group):
+    for column in columns:
         first = max((ln for b in column for ln in b), key=lambda ln: ln.y1)
         if (m := ITEM_START.match(first.text)) and any(c.isdigit() for c in m.group()):
             openings.add(" ".join(m.group().lower().split()))
     return len(openings) > 1
 
 
-def _one_line(group: list[list[PdfLine]]) -> bool:
-    """Is every column of the group one line, all on one level (a line of cells, such as "Status: | Completed")?"""
-    lines = [ln for b in group for ln in b]
-    return all(len(col) == 1 and len(col[0]) == 1 for col in _columns(group)) and \
-        max(ln.cy for ln in lines) - min(ln.cy for ln in lines) <= TOL
+def _one_line(columns: list[list[list[PdfLine]]]) -> bool:
+    """Is each of a group's ``columns`` one line, all on one level (a line of cells, such as "Status: | Completed")?"""
+    if not all(len(col) == 1 and len(col[0]) == 1 for col in columns):
+        return False
+    levels = [col[0][0].cy for col in columns]
+    return max(levels) - min(levels) <= TOL
 
 
-def _group_blocks(group: list[list[PdfLine]], right: float, group_id: tuple[int, int]) -> list[Block]:
-    """A group's blocks in a table region: one row of its columns' text, or its boxes as paragraphs."""
-    columns = _columns(group)
+def _group_blocks(group: list[list[PdfLine]], columns: list[list[list[PdfLine]]], right: float,
+                  group_id: tuple[int, int]) -> list[Block]:
+    """A group's blocks in a table region: one row of its ``columns``' text, or its boxes as paragraphs."""
     if len(columns) == 1:
         return [Block(max(ln.y1 for ln in box), min(ln.x0 for ln in box), "para", _wrap_lines(box, right))
                 for box in group]
