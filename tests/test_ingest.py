@@ -297,6 +297,31 @@ def test_html_blocks_lists_and_table_rows():
     )
 
 
+def test_html_cells_spanning_rows_are_read_in_every_row_they_span():
+    """Newcomer report s8, item 3, on a web page: an answer and status shared by two items (rowspan) are both items';
+    a first cell spanning rows stays empty below its first row (the row carries on the item above); colspan pads
+    nothing, and a table after it starts with no span left over."""
+    page = (b"<table><tr><th>No.</th><th>Force response</th><th>Status</th></tr>"
+            b"<tr><td colspan='3'>Recommendations for chief constables</td></tr>"
+            b"<tr><td>13</td><td rowspan='2'>An audit was completed in December.</td><td rowspan='2'>Complete</td></tr>"
+            b"<tr><td>16</td></tr>"
+            b"<tr><td rowspan='2'>17</td><td>The system was changed in January.</td><td>Complete</td></tr>"
+            b"<tr><td>It is checked every month.</td><td>Ongoing</td></tr>"
+            b"<tr><td>18</td><td rowspan='5'>Not accepted.</td></tr></table>"
+            b"<table><tr><td>A</td><td>B</td></tr></table>")
+    assert ingest(source("a.html", page)).text.split("\n") == [
+        "No. | Force response | Status",
+        "Recommendations for chief constables",
+        "13 | An audit was completed in December. | Complete",
+        "16 | An audit was completed in December. | Complete",
+        "17 | The system was changed in January. | Complete",
+        "| It is checked every month. | Ongoing",
+        "18 | Not accepted.",
+        "",
+        "A | B",
+    ]
+
+
 def test_html_nested_tables_stay_in_their_cell_and_items_keep_their_order():
     page = (b"<ol><li>Two<table><tr><td>A</td><td>B</td></tr></table></li></ol>"
             b"<table><tr><td>Outer<table><tr><td>in1</td><td>in2</td></tr></table></td><td>Right</td></tr></table>"
