@@ -526,6 +526,31 @@ def test_pdf_cells_too_close_for_pdfminer_are_split_at_the_ruling(tmp_path):
     assert ingest_file(path).text == "Force | Staffordshire\nChief Constable | Chris Noble"
 
 
+@pytest.mark.parametrize("valign", ["TOP", "MIDDLE"])
+def test_pdf_ruled_table_cells_merged_over_rows_are_read_in_every_row(tmp_path, valign):
+    """Newcomer report s8, item 3, in a PDF: a cell no ruling divides from the one below answers both rows; a merged
+    first cell stays in its first row wherever it is drawn (centred on two rows), the row below carrying on its item."""
+    cell = ParagraphStyle("cell", fontName=font_name(), fontSize=10, leading=12)
+    rows = [["No.", "Force response", "Status"], ["Recommendations for chief constables", "", ""],
+            ["13", Paragraph("An audit of every policy was completed in December.", cell), "Complete"], ["16", "", ""],
+            ["17", Paragraph("The recording system was changed in January.", cell), "Complete"],
+            ["", Paragraph("It is checked every month.", cell), "Ongoing"]]
+    table = Table(rows, colWidths=[60, 300, 80])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTNAME", (0, 0), (-1, -1), font_name()),
+                               ("SPAN", (0, 1), (2, 1)), ("SPAN", (1, 2), (1, 3)), ("SPAN", (2, 2), (2, 3)),
+                               ("SPAN", (0, 4), (0, 5)), ("VALIGN", (0, 0), (-1, -1), valign)]))
+    path = tmp_path / "merged.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4).build([table])
+    assert lines(ingest_file(path).text) == [
+        "No. | Force response | Status",
+        "Recommendations for chief constables",
+        "13 | An audit of every policy was completed in December. | Complete",
+        "16 | An audit of every policy was completed in December. | Complete",
+        "17 | The recording system was changed in January. | Complete",
+        "| It is checked every month. | Ongoing",
+    ]
+
+
 def test_pdf_paragraphs_with_first_line_or_hanging_indent_stay_whole(tmp_path):
     body = ParagraphStyle("b", fontName=font_name(), fontSize=10, leading=12, spaceAfter=8)
     prose = ("The force has reviewed its policy on non-crime hate incidents and will publish the revised version "

@@ -77,14 +77,14 @@ def page_blocks(layout, glyphs: Counter | None = None) -> list[Block]:
     blocks: list[Block] = _rotated_blocks(rotated)
     if not boxes:
         return blocks
-    for table_id, (xs, ys, verticals) in enumerate(_find_grids(segments)):
+    for table_id, (xs, ys, verticals, horizontals) in enumerate(_find_grids(segments)):
         x0, x1, y0, y1 = xs[0] - TOL, xs[-1] + TOL, ys[-1] - TOL, ys[0] + TOL
         inside = [ln for box in boxes for ln in box if x0 <= (ln.x0 + ln.x1) / 2 <= x1 and y0 <= ln.cy <= y1]
         if not inside:
             continue
         taken = {id(ln) for ln in inside}
         boxes = [[ln for ln in box if id(ln) not in taken] for box in boxes]
-        blocks.extend(_grid_rows(inside, xs, ys, verticals, ("grid", table_id)))
+        blocks.extend(_grid_rows(inside, xs, ys, verticals, ("grid", table_id), horizontals))
     all_lines = [ln for box in boxes for ln in box]
     if all_lines:
         # the right margin: the longest line, or the left margin mirrored when no line reaches it
@@ -263,9 +263,10 @@ def connected_groups(size: int, links: Iterable[tuple[int, int]]) -> list[list[i
 def _find_grids(segments: Sequence[tuple[float, float, float, float]]):
     """Tables drawn with rulings: groups of crossing horizontal and vertical segments with two columns or more.
 
-    Yields ``(xs, ys, verticals)``: column boundaries left to right, row
-    boundaries top to bottom, and the vertical segments (to split a line only
-    where a ruling actually crosses it).
+    Yields ``(xs, ys, verticals, horizontals)``: column boundaries left to
+    right, row boundaries top to bottom, the vertical segments (to split a line
+    only where a ruling actually crosses it) and the horizontal ones (to find a
+    cell merged over several rows, which no ruling divides).
     """
     hs = _merge_collinear([s for s in segments if s[3] - s[1] <= 1 and s[2] - s[0] >= 5], horizontal=True)
     vs = _merge_collinear([s for s in segments if s[2] - s[0] <= 1 and s[3] - s[1] >= 5], horizontal=False)
@@ -285,11 +286,20 @@ def _find_grids(segments: Sequence[tuple[float, float, float, float]]):
         xs = _cluster([left, right] + [v[0] for v in mv])
         ys = _cluster([bottom, top] + [h[1] for h in mh])[::-1]
         if len(xs) >= 3 and len(ys) >= 2:
-            yield xs, ys, mv
+            yield xs, ys, mv, mh
 
 
-def _grid_rows(lines: list[PdfLine], xs: list[float], ys: list[float], verticals, table_id: tuple) -> list[Block]:
-    """One row block per grid row holding text; a line crossing a ruling is split there."""
+def _grid_rows(lines: list[PdfLine], xs: list[float], ys: list[float], verticals, table_id: tuple,
+               horizontals: Sequence = ()) -> list[Block]:
+    """One row block per grid row holding text; a line crossing a ruling is split there.
+
+    A cell merged down over several rows (no ruling divides it from the cell
+    below: ``horizontals``, the grid's horizontal segments) gives its text to
+    every row it spans, so an answer shared by two items is each item's
+    (newcomer report s8, item 3); in the first column it stays in its first
+    row, the rows below carrying on the item above as a row with an empty first
+    cell does.
+    """
     cells: dict[tuple[int, int], list[tuple[float, float, str]]] = {}
     rising = ys[::-1]
     verticals = sorted(verticals)
@@ -302,13 +312,29 @@ def _grid_rows(lines: list[PdfLine], xs: list[float], ys: list[float], verticals
         for x0, text in _split_text(line, cuts):
             col = max(0, min(len(xs) - 2, sum(1 for x in xs[1:-1] if x <= x0 + TOL)))
             cells.setdefault((row, col), []).append((-line.y1, x0, text))
+    for col in range(len(xs) - 1 if horizontals else 0):
+        first = 0  # the first row of the cell that reaches down to the row being looked at
+        for row in range(1, len(ys) - 1):
+            if _ruled(horizontals, ys[row], xs[col], xs[col + 1]):
+                first = row
+                continue
+            # no ruling between this row and the one above in this column: one cell, its text in each of its rows
+            # (in the first column, in its first row only, wherever it was drawn: a cell centred on two rows)
+            merged = cells.get((first, col), []) + cells.pop((row, col), [])
+            for spanned in range(first, row + 1) if col else (first,):
+                cells[(spanned, col)] = merged
     blocks = []
-    for row in sorted({r for r, _ in cells}):
+    for row in sorted({r for r, c in cells if cells[(r, c)]}):
         parts = [[t for _, _, t in sorted(cells.get((row, c), []))] for c in range(len(xs) - 1)]
         while parts and not parts[-1]:
             parts.pop()
         blocks.append(Block(ys[row], xs[0], "row", parts, table_id))
     return blocks
+
+
+def _ruled(horizontals: Sequence, y: float, x0: float, x1: float) -> bool:
+    """Does a horizontal ruling at height ``y`` run across the column from ``x0`` to ``x1``?"""
+    return any(abs(h[1] - y) <= TOL and h[0] <= x0 + TOL and h[2] >= x1 - TOL for h in horizontals)
 
 
 def _split_text(line: PdfLine, cuts: list[float]) -> list[tuple[float, str]]:
