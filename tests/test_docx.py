@@ -67,6 +67,32 @@ def test_word_table_rows_join_cells_like_the_other_readers(tmp_path):
         "Recommendation | Force response\nRecommendation 9 | Done. All of it.\n| Carried on")
 
 
+def test_a_cell_merged_down_is_read_in_every_row_it_spans(tmp_path):
+    """Newcomer report s8, item 3: an answer and status shared by two items (w:vMerge) are both items'; a merged
+    first cell stays empty below its first row (the row carries on the item above); a merged row across is one cell."""
+    document = Document()
+    rows = [("Recommendation", "Force response", "Status"), ("Recommendations for chief constables", "", ""),
+            ("13", "An audit of every policy was completed in December.", "Complete"), ("16", "", ""),
+            ("17", "The recording system was changed in January.", "Complete"), ("", "It is checked every month.", "")]
+    table = document.add_table(rows=len(rows), cols=3)
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            table.cell(r, c).text = text
+    table.cell(1, 0).merge(table.cell(1, 2))  # one cell across the table
+    table.cell(2, 1).merge(table.cell(3, 1))  # the answer of 13 and 16
+    table.cell(2, 2).merge(table.cell(3, 2))
+    table.cell(4, 0).merge(table.cell(5, 0))  # 17 over its two rows
+    document.save(str(tmp_path / "merged.docx"))
+    assert ingest(io.read_source(tmp_path / "merged.docx")).text.split("\n") == [
+        "Recommendation | Force response | Status",
+        "Recommendations for chief constables",
+        "13 | An audit of every policy was completed in December. | Complete",
+        "16 | An audit of every policy was completed in December. | Complete",
+        "17 | The recording system was changed in January. | Complete",
+        "| It is checked every month.",
+    ]
+
+
 def test_list_numbers_word_generates_are_in_the_text(tmp_path):
     document = Document()
     document.add_paragraph("The force's response")

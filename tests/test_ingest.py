@@ -297,6 +297,31 @@ def test_html_blocks_lists_and_table_rows():
     )
 
 
+def test_html_cells_spanning_rows_are_read_in_every_row_they_span():
+    """Newcomer report s8, item 3, on a web page: an answer and status shared by two items (rowspan) are both items';
+    a first cell spanning rows stays empty below its first row (the row carries on the item above); colspan pads
+    nothing, and a table after it starts with no span left over."""
+    page = (b"<table><tr><th>No.</th><th>Force response</th><th>Status</th></tr>"
+            b"<tr><td colspan='3'>Recommendations for chief constables</td></tr>"
+            b"<tr><td>13</td><td rowspan='2'>An audit was completed in December.</td><td rowspan='2'>Complete</td></tr>"
+            b"<tr><td>16</td></tr>"
+            b"<tr><td rowspan='2'>17</td><td>The system was changed in January.</td><td>Complete</td></tr>"
+            b"<tr><td>It is checked every month.</td><td>Ongoing</td></tr>"
+            b"<tr><td>18</td><td rowspan='5'>Not accepted.</td></tr></table>"
+            b"<table><tr><td>A</td><td>B</td></tr></table>")
+    assert ingest(source("a.html", page)).text.split("\n") == [
+        "No. | Force response | Status",
+        "Recommendations for chief constables",
+        "13 | An audit was completed in December. | Complete",
+        "16 | An audit was completed in December. | Complete",
+        "17 | The system was changed in January. | Complete",
+        "| It is checked every month. | Ongoing",
+        "18 | Not accepted.",
+        "",
+        "A | B",
+    ]
+
+
 def test_html_nested_tables_stay_in_their_cell_and_items_keep_their_order():
     page = (b"<ol><li>Two<table><tr><td>A</td><td>B</td></tr></table></li></ol>"
             b"<table><tr><td>Outer<table><tr><td>in1</td><td>in2</td></tr></table></td><td>Right</td></tr></table>"
@@ -499,6 +524,31 @@ def test_pdf_cells_too_close_for_pdfminer_are_split_at_the_ruling(tmp_path):
     SimpleDocTemplate(str(path), pagesize=A4).build([table])
     assert "Chief Constable Chris Noble" in extract_text(str(path))
     assert ingest_file(path).text == "Force | Staffordshire\nChief Constable | Chris Noble"
+
+
+@pytest.mark.parametrize("valign", ["TOP", "MIDDLE"])
+def test_pdf_ruled_table_cells_merged_over_rows_are_read_in_every_row(tmp_path, valign):
+    """Newcomer report s8, item 3, in a PDF: a cell no ruling divides from the one below answers both rows; a merged
+    first cell stays in its first row wherever it is drawn (centred on two rows), the row below carrying on its item."""
+    cell = ParagraphStyle("cell", fontName=font_name(), fontSize=10, leading=12)
+    rows = [["No.", "Force response", "Status"], ["Recommendations for chief constables", "", ""],
+            ["13", Paragraph("An audit of every policy was completed in December.", cell), "Complete"], ["16", "", ""],
+            ["17", Paragraph("The recording system was changed in January.", cell), "Complete"],
+            ["", Paragraph("It is checked every month.", cell), "Ongoing"]]
+    table = Table(rows, colWidths=[60, 300, 80])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("FONTNAME", (0, 0), (-1, -1), font_name()),
+                               ("SPAN", (0, 1), (2, 1)), ("SPAN", (1, 2), (1, 3)), ("SPAN", (2, 2), (2, 3)),
+                               ("SPAN", (0, 4), (0, 5)), ("VALIGN", (0, 0), (-1, -1), valign)]))
+    path = tmp_path / "merged.pdf"
+    SimpleDocTemplate(str(path), pagesize=A4).build([table])
+    assert lines(ingest_file(path).text) == [
+        "No. | Force response | Status",
+        "Recommendations for chief constables",
+        "13 | An audit of every policy was completed in December. | Complete",
+        "16 | An audit of every policy was completed in December. | Complete",
+        "17 | The recording system was changed in January. | Complete",
+        "| It is checked every month. | Ongoing",
+    ]
 
 
 def test_pdf_paragraphs_with_first_line_or_hanging_indent_stay_whole(tmp_path):

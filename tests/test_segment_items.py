@@ -249,3 +249,80 @@ def test_an_item_addressed_to_several_bodies_is_quoted_with_its_next_paragraph_a
         f"- {answer}",
     ])
     assert _items(segment(_document(text), UNREGISTERED, segmenter)) == {("recommendation", ("3",)): [answer]}
+
+
+# --- newcomer report s8, item 3: a one-cell row inside a table does not end it --------------------------------------
+
+MERGED_ROWS = [
+    ("9", "We published the new social media policy to all staff in October.", "Complete"),
+    ("10", "The dress code review is under way and will end in the spring.", "Ongoing"),
+    ("13", "An audit of every policy on equality law was completed in December.", "Complete"),
+    ("16", "", ""),  # merged down from 13's answer and status
+    ("17", "Our crime recording system was changed in January.", "Complete"),
+    ("18", "The force does not accept this recommendation.", "Not accepted"),
+]
+
+
+def test_each_row_of_a_word_table_with_merged_cells_is_its_item(tmp_path, inspection, segmenter):
+    """A full-width sub-heading row under the header and an answer cell merged down over two rows (w:vMerge)."""
+    word = WordDocument()
+    word.add_paragraph("Response to the inspection into activism and impartiality in policing")
+    table = word.add_table(rows=2 + len(MERGED_ROWS), cols=3)
+    for c, header in enumerate(("Recommendation", "Force response", "Status")):
+        table.cell(0, c).text = header
+    table.cell(1, 0).merge(table.cell(1, 2)).text = "Recommendations for chief constables"
+    for r, cells in enumerate(MERGED_ROWS, start=2):
+        for c, text in enumerate(cells):
+            table.cell(r, c).text = text
+    shared = 2 + [number for number, *_ in MERGED_ROWS].index("13")
+    table.cell(shared, 1).merge(table.cell(shared + 1, 1))
+    table.cell(shared, 2).merge(table.cell(shared + 1, 2))
+    path = tmp_path / "merged-cells.docx"
+    word.save(str(path))
+    items = _items(segment(ingest(io.read_source(path)), inspection, segmenter))
+    answer = {number: f"{text} {status}" for number, text, status in MERGED_ROWS}
+    answer["16"] = answer["13"]  # the merged answer is the answer of every row it spans
+    assert items == {("recommendation", (number,)): [answer[number]] for number, *_ in MERGED_ROWS}
+
+
+TABLE_WITH_SUB_HEADINGS = "\n".join([
+    "Our response to the report.", "",
+    "No. | Force response",
+    "Recommendations for chief constables",
+    "9 | We published the new social media policy to all staff in October.",
+    "10 | The dress code review is under way and will end in the spring.",
+    "Recommendations for forces and their commissioners",
+    "16 | The hate incident policy was rewritten in December.",
+    "17",  # a row whose answer cell is empty
+    "18 | The force does not accept this recommendation.",
+])
+
+
+@pytest.mark.parametrize("registered", [True, False])
+def test_a_sub_heading_row_or_an_empty_answer_row_does_not_end_the_table(inspection, segmenter, registered):
+    """One-cell rows between rows (no blank line around them) are rows of the table: no item, no part of an answer."""
+    answering = inspection if registered else UNREGISTERED
+    items = _items(segment(_document(TABLE_WITH_SUB_HEADINGS), answering, segmenter))
+    assert items == {
+        ("recommendation", ("9",)): ["We published the new social media policy to all staff in October."],
+        ("recommendation", ("10",)): ["The dress code review is under way and will end in the spring."],
+        ("recommendation", ("16",)): ["The hate incident policy was rewritten in December."],
+        ("recommendation", ("18",)): ["The force does not accept this recommendation."],
+    }
+
+
+def test_a_real_table_read_one_cell_a_line_keeps_its_next_item_out_of_the_answer(segmenter):
+    """corpus/raw/responses/cleveland-g514.txt: a web page's table read one cell a line ("1 |", the item's wording,
+    the force's update over several lines). Item 1's answer ends where item 3's number cell starts; before, the
+    table ended at the first line of a cell, so item 3's number and wording ran on into item 1's answer."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "corpus" / "raw" / "responses" / "cleveland-g514.txt"
+    document = ingest(io.read_source(path))
+    # the super-complaint it answers has no register (as identify finds it with the file's sources.csv row)
+    answering = Inspection(id="super-complaint-section-60", title="Super-complaint on section 60", published=None,
+                           aliases=(), recommendations=(), registered=False)
+    passages = segment(document, answering, segmenter)
+    (first,) = [p for p in passages if p.link == "numbered" and p.recommendations == ("1",)]
+    next_item = document.text.index("\n3 |")
+    assert first.start < next_item and first.end <= next_item

@@ -15,8 +15,9 @@ One module per part:
 * :mod:`~pipeline.ingest.pdf` - PDFs by one pdfminer.six layout pass per document, with the limits (E103-E114);
 * :mod:`~pipeline.ingest.ocr` - PDF pages without usable text read by OCR (Tesseract, offline);
 * :mod:`~pipeline.ingest.docx` - Word documents, list numbering included, with safety checks (E115-E118);
-* :mod:`~pipeline.ingest.layout` - a PDF page's reading order: ruled grids and side-by-side
-  text boxes rebuilt as rows, wrapped lines joined where a line ran to the margin, sideways text;
+* :mod:`~pipeline.ingest.layout` - a PDF page's reading order: ruled grids and borderless tables (text boxes on a
+  common row grid) rebuilt as rows, prose columns read one after the other, wrapped lines joined where a line ran to
+  the margin, sideways text;
 * :mod:`~pipeline.ingest.running` - a PDF's running headers and footers dropped;
 * :mod:`~pipeline.ingest.normalise` - the one normalisation shared by every reader, and pages joined;
 * :mod:`~pipeline.ingest.bounded` - a reader run in a worker process stopped at the time limit;

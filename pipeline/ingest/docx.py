@@ -192,15 +192,36 @@ def _paragraph_text(p) -> str:
 
 
 def _table_rows(tbl) -> list[str]:
-    """Each row of a Word table as one line, cells joined as every reader joins them; nested tables stay in their cell."""
+    """Each row of a Word table as one line, cells joined as every reader joins them; nested tables stay in their cell.
+
+    A cell merged down over several rows (``w:vMerge``: "restart" on its first
+    row, an empty continuation on each row below) holds its text in its first
+    row only; the text is repeated in every row it spans, so an answer or status
+    shared by two items is each item's (newcomer report s8, item 3). In the
+    first column it is not: a continued first cell stays empty, the row carrying
+    on the item above as any row with an empty first cell does.
+    """
     rows = []
+    merged: dict[int, str] = {}  # grid column -> the text of the cell merged down from above
     for tr in tbl.iterchildren(_W + "tr"):
         cells = []
+        tr_pr = tr.find(_W + "trPr")
+        column = int(_val(tr_pr, "gridBefore", "0")) if tr_pr is not None else 0  # the grid column of the next cell
         for tc in tr.iterchildren(_W + "tc"):
+            tc_pr = tc.find(_W + "tcPr")
             parts = [_paragraph_text(p) for p in tc.iter(_W + "p")]
             text = " ".join(part for part in parts if part)
             colour = None if text else rag.colour_name(_shading(tc))
-            cells.append(rag.marker(colour) if colour else text)
+            cell = rag.marker(colour) if colour else text
+            v_merge = tc_pr.find(_W + "vMerge") if tc_pr is not None else None
+            if v_merge is None:
+                merged.pop(column, None)
+            elif v_merge.get(_W + "val", "continue") == "restart":
+                merged[column] = cell
+            elif not cell and column:
+                cell = merged.get(column, "")
+            cells.append(cell)
+            column += int(_val(tc_pr, "gridSpan", "1")) if tc_pr is not None else 1
         row = join_cells(cells)
         if row:
             rows.append(row)

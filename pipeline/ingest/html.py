@@ -103,8 +103,13 @@ def read_html_page(data: bytes, charset: str | None = None) -> tuple[str, str]:
     # a cell counts the cells of tables nested in it, which only add to its text
     frames: list[list] = [["p", [], 0]]
 
+    # cells of the current table spanning the rows below (rowspan): grid column -> [text, rows still to span]
+    spanning: dict[int, list] = {}
+
     def emit(frame: list) -> None:
         kind, pieces = frame[0], frame[1]
+        if kind == "tr":
+            pieces[:] = _spread_rowspans(pieces, frame[3], spanning)
         text = join_cells(pieces) if kind == "tr" else re.sub(r"[ \t\r\f\v]+", " ", "".join(pieces))
         text = "\n".join(line.strip() for line in text.split("\n") if line.strip())
         if text:
@@ -132,17 +137,20 @@ def read_html_page(data: bytes, charset: str | None = None) -> tuple[str, str]:
                 cell = re.sub(r"\s+", " ", "".join(pieces)).strip()
                 colour = None if cell else _cell_colour(node, classes)
                 frames[-1][1].append(rag.marker(colour) if colour else cell)
+                frames[-1][3].append((_span(node, "rowspan"), _span(node, "colspan")))
         elif name == "br":
             pieces.append("\n" if kind == "p" else " ")
         elif name in ("tr", "li") and event == "start":
             for open_frame in frames:  # text before a row or item comes before it
                 if open_frame[0] != "tr":
                     emit(open_frame)
-            frames.append([name, [], 0])
+            frames.append([name, [], 0, []])  # a row's fourth entry: its cells' (rowspan, colspan)
         elif name in ("tr", "li") and kind == name:
             emit(frames.pop())
         elif name in _HTML_BLOCKS:
             tables += name == "table"
+            if name == "table":
+                spanning.clear()
             if kind == "p":
                 emit(frame)
             else:
@@ -157,6 +165,53 @@ def read_html_page(data: bytes, charset: str | None = None) -> tuple[str, str]:
             out.append("\n" if same else "\n\n")
         out.append(block)
     return rag.resolve("".join(out)), site  # colour-only RAG cells read as the page's key names them
+
+
+def _span(cell, attribute: str) -> int:
+    """A cell's ``rowspan`` or ``colspan`` (1 when absent or unreadable; at most 1000, as browsers cap it)."""
+    try:
+        return min(max(int(str(cell.get(attribute) or "1").strip()), 1), 1000)
+    except ValueError:
+        return 1
+
+
+def _spread_rowspans(cells: list[str], spans: list[tuple[int, int]], spanning: dict[int, list]) -> list[str]:
+    """A row's cells with the cells of rows above that span down into it (``rowspan``) put back in their columns.
+
+    A cell spanning rows stands in its first row only; its text is the text of
+    every row it spans (an answer shared by two items is each item's: newcomer
+    report s8, item 3), except in the first column, where it is left empty (the
+    row carries on the item above, as any row with an empty first cell does).
+    ``spans`` holds each cell's (rowspan, colspan); ``spanning`` (grid column ->
+    [text, rows left]) carries the spans on to the next rows. A row that no
+    span reaches is returned as it is.
+    """
+    if not spanning and all(rows == 1 for rows, _ in spans):
+        return cells
+    out: list[str] = []
+    column = 0
+    queue = list(zip(cells, spans))
+    reached = set(spanning)
+    while queue or any(col >= column for col in spanning if col in reached):
+        if column in spanning and column in reached:
+            out.append(spanning[column][0] if column else "")
+            reached.discard(column)
+            column += 1
+            continue
+        if not queue:
+            out.append("")  # a short row: the empty cells up to a span further right
+            column += 1
+            continue
+        cell, (rows, width) = queue.pop(0)
+        out.append(cell)
+        if rows > 1:
+            spanning[column] = [cell, rows]  # counted down below, with the spans from above
+        column += width
+    for col in list(spanning):
+        spanning[col][1] -= 1
+        if spanning[col][1] <= 0:
+            del spanning[col]
+    return out
 
 
 def _cell_colour(cell, classes: dict[str, str]) -> str | None:

@@ -10,7 +10,7 @@ import re
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
-from pipeline.segment.labels import Citation, to_number
+from pipeline.segment.labels import Citation, in_table, to_number
 from pipeline.segment.lines import WORD, Line, clean, grid_cells, is_heading, is_label_only, lower_words
 from pipeline.segment.speech import _compiled, _force_names
 from pipeline.types import Force
@@ -437,6 +437,8 @@ def block_extent(text: str, lines: Sequence[Line], cite: Citation, next_label: C
             break
         if first.is_row and not label_row and not _continues_row(text, line, wording, rules):
             break
+        if first.is_row and line.text[:1].isupper() and _is_caption(text, line, rules) and in_table(text, lines, line.index):
+            break  # a table's full-width sub-heading row heads the rows below it, it is no part of the answer above
         block.append(line)
     else:
         if _is_trailing_caption(text, lines, block, rules):

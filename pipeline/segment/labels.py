@@ -213,6 +213,9 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
     listing: tuple[str, int] | None = None  # under a plural kind heading: the list's kind and its last number
     for position, line in enumerate(lines):
         head = line.cell_text(doc_text, 0) if line.is_row else ""
+        # a row of one cell inside a table (a full-width sub-heading, or a number whose other cells are empty) is no
+        # end of the table: the rows after it are still read
+        table_line = not line.is_row and bool(number_column or status_table) and in_table(doc_text, lines, position)
         if line.is_row:
             listing = None
         elif (list_kind := _list_heading_kind(line, lines[position + 1:position + 2], labels)) is not None:
@@ -230,7 +233,7 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
                 labels.status_column.match(line.cell_text(doc_text, i).strip(" .:")) for i in range(1, len(line.cells))):
             status_table = True
             continue
-        if not line.is_row:
+        if not line.is_row and not table_line:
             status_table = False
         elif status_table and head and sum(bool(line.cell_text(doc_text, i)) for i in range(len(line.cells))) >= 2 \
                 and not _line_citations(doc_text, line, inspection, rules, known):
@@ -240,10 +243,10 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
             found.append(Citation(line.index, s, e, (str(ordered["recommendation"]),), True, "recommendation",
                                   ordered=True))
             continue
-        if number_column and line.is_row:
+        if number_column and (line.is_row or table_line):
             # a row read with its leading pipe ("| 10 | By ...") has an empty first cell: the number is the next one
             column = 1 if not head.strip() and len(line.cells) > 2 else 0
-            head = line.cell_text(doc_text, column).strip() if column else head
+            head = line.cell_text(doc_text, column).strip() if column or table_line else head
             value = to_number(head.strip("().").strip(), labels.spelled) if re.fullmatch(r"\(?\w{1,7}[.)]?", head) else None
             kind = number_column
             if value is not None and ((numbers := known[kind]) is None or str(value) in numbers):
@@ -266,6 +269,28 @@ def find_citations(doc_text: str, lines: Sequence[Line], inspection: Inspection,
         if not any(c.line == line.index for c in found):
             found.extend(_heading_citations(line, inspection, rules, known, ordered))
     return found
+
+
+def in_table(doc_text: str, lines: Sequence[Line], position: int) -> bool:
+    """Is ``lines[position]``, no row itself, a row of one cell inside a table?
+
+    A full-width row ("Recommendations for chief constables", a merged sub-heading) or a row whose other cells are
+    empty ("16") reads as a line without `` | ``. It lies between two rows of the table with no blank line on either
+    side (rows of one table are consecutive lines; a paragraph stands apart by a blank line); other one-cell lines
+    may stand between it and those rows.
+    """
+    def reaches_row(step: int) -> bool:
+        k = position
+        while 0 <= k + step < len(lines):
+            near, far = sorted((lines[k], lines[k + step]), key=lambda candidate: candidate.start)
+            if doc_text.count("\n", near.end, far.start) > 1:
+                return False
+            if lines[k + step].is_row:
+                return True
+            k += step
+        return False
+
+    return not lines[position].is_row and reaches_row(-1) and reaches_row(1)
 
 
 def _position(lines: Sequence[Line], line: Line) -> int:
