@@ -243,11 +243,15 @@ def _model_classes(model: Any) -> list[str]:
 
 
 def _cue_step(model: Any) -> Any:
-    """The fitted cue-feature step leading the model's feature union (the trained pipeline's ``cues``), or None."""
+    """The fitted cue-feature step leading the model's feature union (the trained pipeline's ``cues``), or None.
+
+    The union is the last step before the classifier (a step before it, such as the force-name mask, only
+    changes the text it reads).
+    """
     steps = getattr(model, "steps", None)
     if not steps or len(steps) < 2:
         return None
-    union = getattr(steps[0][1], "transformer_list", None)
+    union = getattr(steps[-2][1], "transformer_list", None)
     if not union:
         return None
     first = union[0][1]

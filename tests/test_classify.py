@@ -488,3 +488,31 @@ def test_text_windows_join_back_exactly_and_cut_at_the_best_break_in_reach() -> 
     assert [p for _, p in text_windows("a" * 50, 20)] == ["a" * 20, "a" * 20, "a" * 10]
     with pytest.raises(ValueError):
         text_windows(text, 1)
+
+
+# --- the same sentence from every force (newcomer report s8 item 2) ---------------------------------------------------
+
+#: Sentences that differ only in the force that writes them (a newcomer's, and one of each other kind).
+FORCE_TEMPLATES = [
+    "{} published its updated social media policy to all staff in October 2024.",
+    "{} issued a new visible representations policy in January 2025.",
+    "{} has trained all equality impact assessors.",
+    "{} is reviewing its vetting policy and will report to the panel in the spring.",
+    "{} will introduce a new triage form next year.",
+]
+
+
+@pytest.mark.parametrize("template", FORCE_TEMPLATES)
+def test_shipped_model_gives_every_force_the_same_status_for_the_same_sentence(shipped, template: str) -> None:
+    """All 43 forces of forces.csv get one label and the same probabilities: the scorecard compares forces.
+
+    The model reads every force, PCC and area name as "force" (pipeline.model.ForceNameMasker); before, the
+    first sentence was completed from each "... Constabulary" and not_addressed from each "... Police".
+    """
+    names = [force.name for force in io.load_forces()]
+    predictions = predict(shipped, [template.format(name) for name in names])
+    assert {p.label for p in predictions} == {predictions[0].label}
+    completed = [p.scores["completed"] for p in predictions]
+    assert max(completed) - min(completed) < 1e-9
+    # the evidence keeps the force's own words: only the features read the name as "force"
+    assert all(p.evidence == (template.format(name),) for p, name in zip(predictions, names))

@@ -175,7 +175,7 @@ def test_estimators_follow_sklearn_conventions() -> None:
     check_no_attributes_set_in_init("CalibratedStatusClassifier", M.CalibratedStatusClassifier(LogisticRegression()))
     pipeline = M.build_status_pipeline(random_state=3)
     assert isinstance(pipeline, Pipeline)
-    assert [name for name, _ in pipeline.steps] == ["features", "classifier"]
+    assert [name for name, _ in pipeline.steps] == ["mask", "features", "classifier"]
     assert [name for name, _ in pipeline.named_steps["features"].transformer_list] == ["cues", "words", "characters"]
     assert clone(pipeline).get_params()["classifier__random_state"] == 3
     assert pipeline.get_params()["classifier__estimator__class_weight"] == "balanced"
@@ -642,3 +642,73 @@ def test_train_and_evaluate_commands_write_generated_figures(tmp_path: Path, cap
                  "--metrics", str(out / "metrics.json")]) == 0
     printed = capsys.readouterr().out
     assert f"{specific:.3f}" in printed and "batch-01" in printed and "New Zealand" in printed
+
+
+# --- force names: every feature reads them as one word (newcomer report s8 item 2) ---------------------------------
+
+@pytest.fixture(scope="module")
+def masker() -> M.ForceNameMasker:
+    return M.ForceNameMasker().fit([""])
+
+
+def test_every_name_of_every_force_is_read_as_the_placeholder(masker: M.ForceNameMasker) -> None:
+    """Names, areas, PCC / OPCC bodies and aliases of pipeline/data/forces.csv, each replaced whole."""
+    forces = io.load_forces()
+    assert len(forces) == 43
+    for force in forces:
+        for term in (force.name, force.short_name, force.local_body, *force.aliases):
+            assert masker.mask(f"{term} published the plan.") == "force published the plan.", term
+            assert masker.mask(f"We met {term}'s team.") == "We met force's team.", term
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    ("ESSEX POLICE and Essex police agreed", "force and force agreed"),  # a heading in capitals, a lower-case suffix
+    ("The Office of the Police and Crime Commissioner for Kent wrote", "The force wrote"),  # the longest name wins
+    ("Police, Fire and Crime Commissioner for Essex", "force"),
+    ("Police Fire and Crime Commissioner for Essex", "force"),  # identify's spellings: commas dropped
+    ("Devon and Cornwall Police, then Devon, then Cornwall", "force, then force, then force"),  # an area's parts
+    ("Dyfed-Powys Police and Dyfed Powys Police", "force and force"),
+    ("Mayor\u2019s Office for Policing and Crime", "force"),
+    ("Sussex\n\nPolice did it", "force did it"),  # a name broken over lines
+    ("the Met did; THE MET did", "force did; force did"),
+])
+def test_names_are_masked_in_the_spellings_responses_use(masker: M.ForceNameMasker, text: str, masked: str) -> None:
+    assert masker.mask(text) == masked
+
+
+@pytest.mark.parametrize("text", [
+    "We met the target; the met office agreed.",  # "the Met" is a name only capitalised
+    "A gmp check was run.",  # an abbreviation only as written ("GMP")
+    "Kentish Town and Essexshire are no force areas.",  # whole words only
+    "The police and crime plan was published by the force.",
+])
+def test_words_that_are_no_force_name_stay(masker: M.ForceNameMasker, text: str) -> None:
+    assert masker.mask(text) == text
+
+
+def test_masker_follows_sklearn_conventions_and_pickles_its_names_only(masker: M.ForceNameMasker) -> None:
+    check_no_attributes_set_in_init("ForceNameMasker", M.ForceNameMasker())
+    texts = ["Cheshire Constabulary published it.", "Gwent Police will publish it."]
+    before = list(texts)
+    assert masker.transform(texts) == ["force published it.", "force will publish it."]
+    assert texts == before  # the passages themselves are not changed
+    restored = pickle.loads(pickle.dumps(masker))
+    assert "_index_cache" not in restored.__dict__ and restored.terms_ == masker.terms_
+    assert restored.transform(texts) == masker.transform(texts)
+    only = M.ForceNameMasker(forces=[f for f in io.load_forces() if f.short_name == "Gwent"], placeholder="x").fit([])
+    assert only.transform(texts) == ["Cheshire Constabulary published it.", "x will publish it."]
+    with pytest.raises(ValueError):
+        masker.transform("Gwent Police")  # one string, not a sequence of texts
+
+
+def test_a_trained_model_reads_the_same_sentence_alike_from_every_force(trained: tuple[Pipeline, dict]) -> None:
+    """Same words but the force's name: the same features, so the same probabilities (newcomer report s8 item 2).
+
+    Without the mask the cue lexicon saw a delivery by "the Constabulary" but not by "the Police", and the n-grams
+    learned each name's share of the labels.
+    """
+    names = [force.name for force in io.load_forces()]
+    for template in ("{} published its updated social media policy to all staff in October 2024.",
+                     "{} will review the policy by March 2026."):
+        proba = trained[0].predict_proba([template.format(name) for name in names])
+        assert np.ptp(proba, axis=0).max() < 1e-12, template

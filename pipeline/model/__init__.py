@@ -3,11 +3,14 @@
 Everything learned lives inside the :class:`~sklearn.pipeline.Pipeline` built by
 :func:`build_status_pipeline`::
 
+    mask        ForceNameMasker     the names of forces, PCCs / OPCCs and force areas (pipeline/data/forces.csv)
+                                  read as "force", so every feature is the same whichever force writes
     features    FeatureUnion
       cues        StatusCueFeatures   tense / aspect / modality cues, status words and RAG colours of
                                       pipeline/data/cues.toml, pooled over sentences (any / share), the
                                       rule baseline's decision, past / future / deadline dates
       words       TfidfVectorizer     lower-cased word 1-2-grams
+      characters  TfidfVectorizer     character 2-5-grams within words
       sentences   SentenceEmbeddingFeatures
                                       all-MiniLM-L6-v2 sentence vectors (from its PyPI wheel, offline),
                                       max- and mean-pooled over the passage's sentences
@@ -39,7 +42,13 @@ from __future__ import annotations
 from pipeline.model.card import model_card, readme_block, replace_readme_block
 from pipeline.model.embeddings import SentenceEmbeddingFeatures, SentenceEncoder
 from pipeline.model.evaluation import MODEL_NAMES, batch_agreement, evaluate, format_evaluation, target_checks
-from pipeline.model.features import StatusCueFeatures, date_features
+from pipeline.model.features import (
+    FORCE_PLACEHOLDER,
+    ForceNameMasker,
+    StatusCueFeatures,
+    date_features,
+    force_terms,
+)
 from pipeline.model.training import (
     CalibratedStatusClassifier,
     build_status_pipeline,
@@ -55,8 +64,10 @@ from pipeline.model.training import (
     validate_records,
 )
 
-__all__ = ["MODEL_NAMES", "CalibratedStatusClassifier", "SentenceEmbeddingFeatures", "SentenceEncoder",
+__all__ = ["FORCE_PLACEHOLDER", "MODEL_NAMES", "CalibratedStatusClassifier", "ForceNameMasker",
+           "SentenceEmbeddingFeatures", "SentenceEncoder",
            "StatusCueFeatures", "batch_agreement", "build_status_pipeline",
-           "data_hash", "date_features", "evaluate", "external_records", "fit_variant", "format_evaluation", "is_synthetic",
+           "data_hash", "date_features", "evaluate", "external_records", "fit_variant", "force_terms", "format_evaluation",
+           "is_synthetic",
            "library_versions", "model_card", "readme_block", "real_items", "record_problem", "replace_readme_block",
            "select_variant", "target_checks", "train", "validate_records"]

@@ -6,7 +6,8 @@ deadline dates.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+import re
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -126,6 +127,149 @@ class StatusCueFeatures(LazyCueEngineMixin, TransformerMixin, BaseEstimator):
             for name, value in date_features(text, self.reference_).items():
                 out[row, index[name]] = value
         return out
+
+
+# --- force names, masked before every feature ---------------------------------------------
+
+#: The word that stands for every force, PCC / OPCC and force area name in the text the features see: the word by which
+#: a force names itself without its name ("the force has ..."), which the cue lexicon knows as the subject of a delivery.
+FORCE_PLACEHOLDER = "force"
+
+# a name's tokens and a text's: runs of word characters, and each other character but white space on its own
+# ("Dyfed-Powys" is Dyfed, -, Powys; "Mayor's" is Mayor, ', s), so white space between words is free
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def _token_key(token: str) -> str:
+    return "'" if token == "\u2019" else token.casefold()
+
+
+def force_terms(forces: Iterable[Any]) -> tuple[str, ...]:
+    """Every name by which a response may name a force, its PCC / OPCC or its area, longest first.
+
+    In: :class:`~pipeline.types.Force` records (``pipeline/data/forces.csv`` through
+    :func:`pipeline.io.load_forces`). Out: each force's name, short name (its area), local body and aliases
+    in the spellings :mod:`pipeline.identify` also reads ("&" for "and", commas dropped, "Commissioner, Essex"),
+    and the areas a short name joins with "and" ("Devon", "Cornwall" of "Devon and Cornwall"); longest first.
+    """
+    from pipeline.identify import _variants
+
+    terms: set[str] = set()
+    for force in forces:
+        names = [force.name, force.short_name, force.local_body, *force.aliases]
+        names += [part for part in force.short_name.split(" and ") if part.strip()]
+        for name in names:
+            terms.update(" ".join(v.split()) for v in _variants(name) if v.strip())
+    return tuple(sorted(terms, key=lambda t: (-len(t), t)))
+
+
+class _NameIndex:
+    """The names of :func:`force_terms` by their first token, for a longest-match scan of a text's tokens.
+
+    The case of a text does not matter ("ESSEX POLICE", "Essex police"), but for a name's first capitalised
+    word: it must be capitalised as written, or in capitals, so that "the Met" is a name and "the met" is not;
+    a name that is one abbreviation ("GMP") matches only as written.
+    """
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        self.by_first: dict[str, list[tuple[tuple[str, ...], int, str]]] = {}
+        for term in terms:
+            tokens = tuple(_TOKEN.findall(term))
+            if not tokens:
+                continue
+            anchor = next((i for i, t in enumerate(tokens) if t[:1].isupper()), -1)
+            keys = tuple(_token_key(t) for t in tokens)
+            self.by_first.setdefault(keys[0], []).append((keys, anchor, tokens[anchor] if anchor >= 0 else ""))
+        for candidates in self.by_first.values():
+            candidates.sort(key=lambda c: -len(c[0]))  # the longest name starting at a token wins
+
+    @staticmethod
+    def _cased(written: str, seen: str) -> bool:
+        if len(written) > 1 and written.isupper():  # an abbreviation: as written
+            return seen == written
+        return seen == written or seen == written.upper()
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """The ``(start, end)`` character spans of the names in ``text``, in order, not overlapping."""
+        tokens = list(_TOKEN.finditer(text))
+        keys = [_token_key(t.group()) for t in tokens]
+        spans, i = [], 0
+        while i < len(tokens):
+            for names, anchor, written in self.by_first.get(keys[i], ()):
+                n = len(names)
+                if (tuple(keys[i:i + n]) == names
+                        and (anchor < 0 or self._cased(written, tokens[i + anchor].group()))):
+                    spans.append((tokens[i].start(), tokens[i + n - 1].end()))
+                    i += n
+                    break
+            else:
+                i += 1
+        return spans
+
+
+class ForceNameMasker(TransformerMixin, BaseEstimator):
+    """Texts with the names of forces, PCCs / OPCCs and force areas replaced by one placeholder word.
+
+    The model's first step, so its cue features and n-grams read the masked texts: the same sentence from any
+    force gets the same features (it was ``completed`` from every "... Constabulary" and ``not_addressed`` from
+    every "... Police": newcomer report s8 item 2), the model cannot learn a label prior per force name, nor
+    recognise a held-out force by its name. Only the features are masked: the passage, its offsets and its
+    evidence keep the force's own words.
+
+    Args:
+        forces: the forces whose names are masked (:class:`~pipeline.types.Force` records); ``None``: the 43 of
+            the packaged ``pipeline/data/forces.csv``. Read at ``fit`` into ``terms_``, so a saved model keeps the
+            names it was trained with.
+        placeholder: the word put in place of each name.
+
+    Learned: ``terms_`` (the names, longest first; see :func:`force_terms`).
+    """
+
+    def __init__(self, forces: Iterable[Any] | None = None, placeholder: str = FORCE_PLACEHOLDER) -> None:
+        self.forces = forces
+        self.placeholder = placeholder
+
+    def fit(self, X: Any, y: Any = None) -> "ForceNameMasker":
+        """Read the names to mask; nothing is learned from ``X``."""
+        check_texts(X)
+        if self.forces is None:
+            from pipeline.io import load_forces
+
+            forces = load_forces()
+        else:
+            forces = tuple(self.forces)
+        self.terms_ = force_terms(forces)
+        return self
+
+    def _index(self) -> _NameIndex:
+        index = self.__dict__.get("_index_cache")
+        if index is None:
+            index = self.__dict__["_index_cache"] = _NameIndex(self.terms_)
+        return index
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ gives the live __dict__
+        state.pop("_index_cache", None)  # rebuilt from terms_ on first use
+        return state
+
+    def mask(self, text: str) -> str:
+        """``text`` with every name of ``terms_`` replaced by ``placeholder``."""
+        check_is_fitted(self, "terms_")
+        parts, last = [], 0
+        for start, end in self._index().spans(text):
+            parts += [text[last:start], self.placeholder]
+            last = end
+        parts.append(text[last:])
+        return "".join(parts)
+
+    def transform(self, X: Any) -> list[str]:
+        """The masked texts (see :meth:`mask`), in order: a list of ``str``."""
+        check_is_fitted(self, "terms_")
+        return [self.mask(text) for text in check_texts(X)]
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """The one text column, passed through."""
+        return np.asarray(input_features if input_features is not None else ["text"], dtype=object)
 
 
 def steps_of(estimator: Any, kind: type) -> list[Any]:
