@@ -135,6 +135,18 @@ def no_reviews(out) -> list[str]:
     return ["--reviews", ""]
 
 
+def one_error_line(err: str) -> str:
+    """The one line a CLI problem prints (asserting it is one line and no traceback)."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def snapshot(folder) -> dict[str, bytes]:
+    """Every file of ``folder`` (hidden ones too: a temporary file left behind shows here) by name."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
 @pytest.fixture(scope="session")
 def inspections():
     return io.load_inspections(ROOT / "corpus" / "inspections")

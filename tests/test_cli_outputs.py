@@ -16,7 +16,7 @@ import pytest
 
 from pipeline import io
 from pipeline.cli import SCORE_OUTPUTS, main
-from tests.conftest import ROOT, SEED_PATHS, SEEDS
+from tests.conftest import ROOT, SEED_PATHS, SEEDS, one_error_line, snapshot
 
 MANIFEST = str(ROOT / "corpus" / "manifest.csv")
 
@@ -28,15 +28,8 @@ def score_argv(inputs, out, *extra) -> list[str]:
             "--quiet", "--reviews", "", *extra]
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file of ``folder`` (hidden ones too: a temporary file left behind shows here) by name."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def one_error_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
 
 
 @pytest.fixture

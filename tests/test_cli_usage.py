@@ -25,7 +25,7 @@ from pipeline.cli import main
 from pipeline.errors import PipelineError
 from pipeline.ingest import ingest, sniff
 from pipeline.types import SourceFile
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, one_error_line, snapshot
 
 MANIFEST = str(ROOT / "corpus" / "manifest.csv")
 
@@ -34,14 +34,8 @@ def score(inputs, out, *extra):
     return main(["score", *map(str, inputs), "--out", str(out), "--manifest", MANIFEST, "--jobs", "1", *extra])
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def one_error_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

@@ -10,15 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.cli import main
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, one_error_line
 
 INSPECTIONS = str(ROOT / "corpus" / "inspections")
 
 
-def one_error_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    return lines[0]
 
 
 def score_argv(out: Path, *extra: str) -> list[str]:
