@@ -644,12 +644,7 @@ def apply_reviews(scorecard: pd.DataFrame, reviews: Sequence[Mapping[str, Any]],
     latest = _latest_reviews(reviews)
     found = [latest.get((str(p), normalise_kind(k), normalise_recommendation(r))) if str(p) else None
              for p, k, r in zip(out["passage_id"], _kinds(out), out["recommendation"])]
-    out["model_status"] = out["status"]
-    out["reviewed_status"] = [str(r["label"]) if r else "" for r in found]
-    out["reviewer"] = [str(r["reviewer"]) if r else "" for r in found]
-    out["reviewed_at"] = [str(r.get("reviewed_at", "")) if r else "" for r in found]
-    reviewed = out["reviewed_status"] != ""
-    out.loc[reviewed, "status"] = out.loc[reviewed, "reviewed_status"]
+    _put_reviews(out, found, "status", tuple(REVIEW_COLUMNS))
     if as_of is not None and {"overdue", "deadline"} <= set(out.columns):
         from pipeline.score import is_overdue
 
@@ -697,13 +692,24 @@ def apply_stance_reviews(forces: pd.DataFrame, stance_passages: Mapping[tuple[st
     for inspection, force in zip(out["inspection"], out["force"]):
         passage = stance_passages.get((str(inspection), str(force)))
         found.append(latest.get((passage[0], normalise_kind(passage[1]), STANCE_ITEM)) if passage else None)
-    out["overall_stance_model"] = out["overall_stance"]
-    out["overall_stance_reviewed"] = [str(r["label"]) if r else "" for r in found]
-    out["overall_stance_reviewer"] = [str(r["reviewer"]) if r else "" for r in found]
-    out["overall_stance_reviewed_at"] = [str(r.get("reviewed_at", "")) if r else "" for r in found]
-    reviewed = out["overall_stance_reviewed"] != ""
-    out.loc[reviewed, "overall_stance"] = out.loc[reviewed, "overall_stance_reviewed"]
+    _put_reviews(out, found, "overall_stance", tuple(STANCE_REVIEW_COLUMNS))
     return out
+
+
+def _put_reviews(out: pd.DataFrame, found: Sequence[Mapping[str, Any] | None], column: str,
+                 columns: tuple[str, ...]) -> None:
+    """Fill the review columns of ``out`` in place, and set ``column`` to the reviewed label where there is one.
+
+    ``columns`` names the model's label, the reviewed label, the reviewer and the date; ``found`` holds a review
+    or None per row of ``out``.
+    """
+    model, reviewed, reviewer, reviewed_at = columns
+    out[model] = out[column]
+    out[reviewed] = [str(r["label"]) if r else "" for r in found]
+    out[reviewer] = [str(r["reviewer"]) if r else "" for r in found]
+    out[reviewed_at] = [str(r.get("reviewed_at", "")) if r else "" for r in found]
+    has_review = out[reviewed] != ""
+    out.loc[has_review, column] = out.loc[has_review, reviewed]
 
 
 # --- training history -----------------------------------------------------------------
