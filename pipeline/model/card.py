@@ -15,6 +15,7 @@ from pipeline.model.evaluation import (
     REVIEW_CATCH,
     SUBSET_TITLES,
     SUBSETS,
+    replace_marked_block,
     target_checks,
 )
 from pipeline.model.learning_curve import curve_block
@@ -360,10 +361,7 @@ def _ood_line(evaluation: Mapping[str, Any]) -> str:
 
 def replace_readme_block(readme: str, block: str) -> str:
     """``readme`` with the text between the markers replaced by ``block`` (unchanged when the markers are absent)."""
-    start, end = readme.find(README_BEGIN), readme.find(README_END)
-    if start < 0 or end < start:
-        return readme
-    return readme[:start] + block + readme[end + len(README_END):]
+    return replace_marked_block(readme, README_BEGIN, README_END, block)
 
 
 def _conflicts(metrics: Mapping[str, Any]) -> str:

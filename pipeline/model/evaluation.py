@@ -713,3 +713,15 @@ def format_evaluation(report: Mapping[str, Any]) -> str:
                         for n in MODEL_NAMES)
         lines.append(f"{fold['force'][:23]:24}{fold['n_test']:4d}{fold['variant']:>20}{cells}")
     return "\n".join(lines) + "\n"
+
+
+def replace_marked_block(text: str, begin: str, end: str, block: str) -> str:
+    """``text`` with the span from marker ``begin`` to marker ``end`` (both included) replaced by ``block``.
+
+    Unchanged when the markers are absent or out of order. The generated figure blocks of the README and the
+    model card (evaluation figures, learning curve) are kept this way.
+    """
+    start, stop = text.find(begin), text.find(end)
+    if start < 0 or stop < start:
+        return text
+    return text[:start] + block + text[stop + len(end):]

@@ -29,7 +29,7 @@ from sklearn.model_selection import GroupKFold
 
 from pipeline.classify import predict_labels
 from pipeline.model.embeddings import SentenceEncoder
-from pipeline.model.evaluation import REVIEW_CATCH, TARGETS
+from pipeline.model.evaluation import REVIEW_CATCH, TARGETS, replace_marked_block
 from pipeline.model.training import (
     VARIANTS,
     checked_records,
@@ -399,10 +399,7 @@ def curve_block(report: Mapping[str, Any]) -> str:
 
 def replace_curve_block(text: str, block: str) -> str:
     """``text`` with its learning-curve block replaced by ``block`` (unchanged when the markers are absent)."""
-    start, end = text.find(CURVE_BEGIN), text.find(CURVE_END)
-    if start < 0 or end < start:
-        return text
-    return text[:start] + block + text[end + len(CURVE_END):]
+    return replace_marked_block(text, CURVE_BEGIN, CURVE_END, block)
 
 
 def format_learning_curve(report: Mapping[str, Any]) -> str:
